@@ -1,0 +1,42 @@
+/** Shapes shared by the acquisition engine and the service (see DESIGN.md, "Domain model"). */
+
+/** One dimension of a campaign's design space. */
+export interface Parameter {
+  name: string;
+  type: 'continuous' | 'integer' | 'categorical';
+  /** Lower bound (continuous and integer). */
+  min?: number;
+  /** Upper bound (continuous and integer). */
+  max?: number;
+  /** Encode on a log scale (only for positive ranges). */
+  log?: boolean;
+  /** The allowed values of a categorical parameter. */
+  choices?: string[];
+  unit?: string;
+}
+
+/** What the campaign wants of one measured outcome. */
+export interface Objective {
+  name: string;
+  goal: 'maximize' | 'minimize' | 'target';
+  /** Desired value when goal is 'target'. */
+  target?: number;
+  /** Half-width of the acceptable band around the target. */
+  tolerance?: number;
+  /** Relative importance in scalarized multi-objective strategies (default 1). */
+  weight?: number;
+  unit?: string;
+}
+
+/** A bound that a measured outcome must satisfy to be feasible. */
+export interface OutcomeConstraint {
+  name: string;
+  op: '<=' | '>=';
+  value: number;
+}
+
+/** Values of the design-space parameters of one sample, by parameter name. */
+export type ParamValues = Record<string, number | string>;
+
+/** Measured outcomes of one sample, by objective or constraint name. */
+export type Outcomes = Record<string, number>;
