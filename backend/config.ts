@@ -1,0 +1,45 @@
+/** Service configuration from the environment, with the defaults of DESIGN.md. */
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databasePath: string;
+  assetsDir: string;
+  adminToken: string | undefined;
+  limits: Limits;
+}
+
+/** Request-size caps, in bytes or items. */
+export interface Limits {
+  jsonBytes: number;
+  csvBytes: number;
+  imageBytes: number;
+  itemsPerRequest: number;
+  labelPoints: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  jsonBytes: 5 * 1024 * 1024,
+  csvBytes: 20 * 1024 * 1024,
+  imageBytes: 64 * 1024 * 1024,
+  itemsPerRequest: 20_000,
+  labelPoints: 2_000_000,
+};
+
+/** Reads HOST, PORT, TWINLAB_DATA and TWINLAB_ADMIN_TOKEN. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0..65535, got ${env.PORT}`);
+  const dataDir = resolve(env.TWINLAB_DATA || './data');
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    dataDir,
+    databasePath: join(dataDir, 'twinlab.sqlite'),
+    assetsDir: join(dataDir, 'assets'),
+    adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
+    limits: DEFAULT_LIMITS,
+  };
+}

@@ -1,0 +1,173 @@
+/** The twinlab database: one table per entity of DESIGN.md's domain model. */
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../acquisition/types.js';
+import type { CampaignSettings, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../domain/types.js';
+
+const createdAt = () => integer('created_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+const updatedAt = () => integer('updated_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
+
+export const campaigns = sqliteTable('campaign', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  description: text('description').notNull().default(''),
+  parameters: text('parameters', { mode: 'json' }).$type<Parameter[]>().notNull(),
+  objectives: text('objectives', { mode: 'json' }).$type<Objective[]>().notNull(),
+  constraints: text('constraints', { mode: 'json' }).$type<OutcomeConstraint[]>().notNull(),
+  settings: text('settings', { mode: 'json' }).$type<CampaignSettings>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const assets = sqliteTable(
+  'asset',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    sha256: text('sha256').notNull(),
+    mediaType: text('media_type').notNull(),
+    filename: text('filename').notNull(),
+    byteSize: integer('byte_size').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    channels: integer('channels').notNull(),
+    bitDepth: integer('bit_depth').notNull(),
+    storagePath: text('storage_path').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('asset_campaign_sha256').on(t.campaignId, t.sha256)],
+);
+
+export const samples = sqliteTable(
+  'sample',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    externalId: text('external_id'),
+    params: text('params', { mode: 'json' }).$type<ParamValues>().notNull(),
+    /** Canonical JSON of params, to find a sample by its parameter values. */
+    paramsKey: text('params_key').notNull(),
+    features: text('features', { mode: 'json' }).$type<Record<string, number>>(),
+    smiles: text('smiles'),
+    assetId: integer('asset_id').references(() => assets.id),
+    status: text('status').$type<SampleStatus>().notNull().default('candidate'),
+    /** When the sample became pending (epoch ms), so stale suggestions can return to the pool. */
+    pendingSince: integer('pending_since', { mode: 'number' }),
+    suggestionId: integer('suggestion_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('sample_campaign_external_id').on(t.campaignId, t.externalId),
+    index('sample_campaign_status').on(t.campaignId, t.status),
+    index('sample_campaign_params_key').on(t.campaignId, t.paramsKey),
+  ],
+);
+
+export const results = sqliteTable(
+  'result',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    sampleId: integer('sample_id').notNull().references(() => samples.id),
+    outcomes: text('outcomes', { mode: 'json' }).$type<Outcomes>().notNull(),
+    idempotencyKey: text('idempotency_key'),
+    /** Hash of the request item that carried the idempotency key, to refuse a key reused for other data. */
+    requestHash: text('request_hash'),
+    source: text('source').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('result_campaign_idempotency_key').on(t.campaignId, t.idempotencyKey),
+    index('result_sample').on(t.sampleId),
+  ],
+);
+
+export const labels = sqliteTable('label', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  assetId: integer('asset_id').notNull().unique().references(() => assets.id),
+  strokes: text('strokes', { mode: 'json' }).$type<LabelStroke[]>().notNull(),
+  points: text('points', { mode: 'json' }).$type<LabelPoint[]>().notNull(),
+  polygons: text('polygons', { mode: 'json' }).$type<LabelPolygon[]>().notNull(),
+  imageClass: text('image_class'),
+  rating: real('rating'),
+  author: text('author').notNull(),
+  version: integer('version').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const jobs = sqliteTable(
+  'job',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    campaignId: integer('campaign_id').references(() => campaigns.id),
+    status: text('status').$type<JobStatus>().notNull().default('queued'),
+    progress: real('progress').notNull().default(0),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+    log: text('log').notNull().default(''),
+    error: text('error'),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(3),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: integer('lease_expires_at', { mode: 'number' }),
+    runAfter: integer('run_after', { mode: 'number' }).notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('job_status_run_after').on(t.status, t.runAfter), index('job_campaign').on(t.campaignId)],
+);
+
+export const models = sqliteTable(
+  'model',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    kind: text('kind').notNull(),
+    architecture: text('architecture', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    metrics: text('metrics', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Ids of the results (or labels) the model was trained on. */
+    trainingSnapshot: text('training_snapshot', { mode: 'json' }).$type<{ resultIds?: number[]; labelIds?: number[] }>().notNull(),
+    artifactPath: text('artifact_path'),
+    jobId: integer('job_id').references(() => jobs.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('model_campaign').on(t.campaignId)],
+);
+
+export const suggestions = sqliteTable(
+  'suggestion',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    strategy: text('strategy').notNull(),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    modelId: integer('model_id').references(() => models.id),
+    seed: integer('seed').notNull(),
+    items: text('items', { mode: 'json' }).$type<Record<string, unknown>[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('suggestion_campaign').on(t.campaignId)],
+);
+
+export const tokens = sqliteTable('token', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  role: text('role').$type<Role>().notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: integer('last_used_at', { mode: 'number' }),
+});
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type SampleRow = typeof samples.$inferSelect;
+export type ResultRow = typeof results.$inferSelect;
+export type AssetRow = typeof assets.$inferSelect;
+export type LabelRow = typeof labels.$inferSelect;
+export type JobRow = typeof jobs.$inferSelect;
+export type ModelRow = typeof models.$inferSelect;
+export type SuggestionRow = typeof suggestions.$inferSelect;
+export type TokenRow = typeof tokens.$inferSelect;

@@ -1,0 +1,47 @@
+/** Domain types of the service beyond the acquisition engine's shapes. */
+export type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../acquisition/types.js';
+
+export const ROLES = ['admin', 'expert', 'experimentalist', 'client'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SAMPLE_STATUSES = ['candidate', 'pending', 'running', 'measured', 'failed'] as const;
+export type SampleStatus = (typeof SAMPLE_STATUSES)[number];
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A class experts can paint or assign, with its display colour. */
+export interface LabelClass {
+  name: string;
+  color: string;
+}
+
+/** Per-campaign behaviour that is not part of the design space. */
+export interface CampaignSettings {
+  defaultStrategy?: string;
+  batchSize: number;
+  /** Minutes after which a suggested sample with no result goes back to the pool. */
+  pendingTimeoutMinutes: number;
+  labelClasses: LabelClass[];
+}
+
+/** One brush or eraser stroke, in image pixel coordinates: points = [x0, y0, x1, y1, ...]. */
+export interface LabelStroke {
+  class: string;
+  width: number;
+  tool?: 'brush' | 'eraser';
+  points: number[];
+}
+
+/** One clicked point of a class, in image pixels. */
+export interface LabelPoint {
+  class: string;
+  x: number;
+  y: number;
+}
+
+/** One closed polygon of a class, in image pixels: points = [x0, y0, x1, y1, ...]. */
+export interface LabelPolygon {
+  class: string;
+  points: number[];
+}
