@@ -1,0 +1,10 @@
+/** Labeling query strategies: measures, ensemble disagreement, diversity, and the ranking entry point. */
+export { leastConfidence, marginUncertainty, entropy } from './uncertainty.js';
+export { bald, voteEntropy } from './disagreement.js';
+export { kCenterGreedy, rankByDiversity, toEmbeddingMatrix } from './diversity.js';
+export type { RankedItem, EmbeddingMatrix, KCenterOptions } from './diversity.js';
+export { rankForLabeling, LABELING_STRATEGIES } from './rank-for-labeling.js';
+export type { LabelingStrategy, RankForLabelingOptions } from './rank-for-labeling.js';
+export { LabelingInputError, UnknownLabelingStrategyError } from './errors.js';
+export { toProbabilityTable, meanOverMembers } from './probabilities.js';
+export type { ProbabilityTable } from './probabilities.js';
