@@ -1,0 +1,28 @@
+/**
+ * RDKit's official WebAssembly build (MinimalLib, `@rdkit/rdkit`), loaded once and lazily: the first caller pays the
+ * start-up (a few hundred ms, the .wasm is read from node_modules, never fetched), everyone shares the module.
+ */
+import { createRequire } from 'node:module';
+import type { MainModule } from '@rdkit/rdkit';
+
+/** The initialized RDKit MinimalLib module (`get_mol`, `version`, ...). */
+export type RDKitModule = MainModule;
+
+type RDKitFactory = (options?: unknown) => Promise<MainModule>;
+
+// The package is CommonJS (module.exports = initRDKitModule); require() gives the factory without interop guesswork.
+const require = createRequire(import.meta.url);
+
+let loading: Promise<RDKitModule> | null = null;
+
+/** The shared RDKit module, initializing it on first use; a failed start is not cached, so a later call retries. */
+export function loadRDKit(): Promise<RDKitModule> {
+  if (loading === null) {
+    const initRDKitModule = require('@rdkit/rdkit') as RDKitFactory;
+    loading = initRDKitModule().catch((error: unknown) => {
+      loading = null;
+      throw error;
+    });
+  }
+  return loading;
+}
