@@ -44,7 +44,7 @@ export interface SurgeonOptions {
 /** One step of the architecture history. */
 export interface ArchitectureHistoryEntry {
   epoch: number;
-  operation: Candidate['operation'] | 'initial' | 'keep';
+  operation: Candidate['operation'] | 'initial' | 'keep' | 'final';
   description: string;
   architecture: string;
   params: number;
@@ -87,7 +87,10 @@ export function runSurgeon(data: SurgeonData, options: SurgeonOptions = {}): Sur
       const valLoss = evaluateLoss(current, data.validation, meanSquaredError);
       if (history.length === 0) history.push(entry(state.epochsTrained, 'initial', 'start', current.spec, valLoss));
       if (valLoss < best.valLoss) best = { network: snapshot(current), valLoss };
-      if (state.mainEpochs >= settings.epochs || state.stopped) break;
+      if (state.mainEpochs >= settings.epochs || state.stopped) {
+        history.push(entry(state.epochsTrained, 'final', state.stopped ? 'stopped' : 'end of training', current.spec, valLoss));
+        break;
+      }
       const round = surgeryRound(current, valLoss, data, probe, settings, state, random);
       current.dispose();
       current = round.model;
