@@ -1,13 +1,15 @@
 /** Opens the SQLite database with the settings twinlab relies on, and applies pending migrations. */
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrationsFolder } from '../paths.js';
 import * as schema from './schema.js';
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** A database or a transaction on it: data-access functions accept either. */
+export type Db = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
 /** An open database: the drizzle handle for queries and the raw connection for pragmas and closing. */
 export interface DatabaseHandle {

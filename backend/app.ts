@@ -1,0 +1,63 @@
+/** The hono application: every sub-app mounted under /api, one error handler, the browser app at /. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { frontendDist, packageRoot } from './paths.js';
+import { campaignAssetRoutes, assetRoutes } from './routes/assets.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { healthRoutes } from './routes/health.js';
+import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
+import { sampleRoutes } from './routes/samples.js';
+import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
+import { tokenRoutes, whoamiRoutes } from './routes/tokens.js';
+import type { ServiceContext } from './services/context.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Hooks the server supplies that the routes cannot know by themselves. */
+export interface AppOptions {
+  /** The tensorflow.js backend in use, for /api/health. */
+  tfBackend?: () => string;
+  /** Where the browser app's build lives (default frontend/dist). */
+  frontendRoot?: string;
+}
+
+const PUBLIC_PATHS = [/^\/api\/health\/?$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
+
+/** Builds the whole application over a service context. */
+export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(errorResponse);
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/')
+      ? c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}; see /api/docs` } }, 404)
+      : serveSinglePageApp(options.frontendRoot ?? frontendDist)(c),
+  );
+
+  const auth = bearerAuth(ctx);
+  app.use('/api/*', bodySizeLimit(ctx.config.limits));
+  app.use('/api/*', async function requireTokenOutsidePublicPaths(c, next) {
+    if (PUBLIC_PATHS.some((p) => p.test(c.req.path))) return next();
+    return auth(c, next);
+  });
+
+  app.route('/api/health', healthRoutes(VERSION, options.tfBackend ?? (() => 'not loaded')));
+  app.route('/api/campaigns', campaignRoutes(ctx));
+  app.route('/api/campaigns', sampleRoutes(ctx));
+  app.route('/api/campaigns', campaignAssetRoutes(ctx));
+  app.route('/api/assets', assetRoutes(ctx));
+  app.route('/api/tokens', tokenRoutes(ctx));
+  app.route('/api/whoami', whoamiRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc('/api/openapi.json', {
+    openapi: '3.0.0',
+    info: { title: 'twinlab', version: VERSION, description: 'Active-learning labeling and experiment design for materials science.' },
+    security: [{ bearer: [] }],
+  });
+  app.get('/api/docs', apiDocsPage);
+  app.get('/api/docs/*', apiDocsPage);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

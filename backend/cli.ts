@@ -1,0 +1,118 @@
+/** The twinlab command line: serve, import, export, token. */
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { VERSION } from './app.js';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { DomainError } from './domain/errors.js';
+import { ROLES, type Role } from './domain/types.js';
+import type { ServiceContext } from './services/context.js';
+import { exportCampaignCsv, recordResultsCsv } from './services/results.js';
+import { importSamplesCsv } from './services/samples.js';
+import { createToken } from './services/tokens.js';
+import { startServer } from './server.js';
+
+const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
+
+Usage: twinlab <command> [options]      (or: npm start -- <command> [options])
+
+Commands:
+  serve                                   run the HTTP service and the browser app
+  import --campaign ID (--samples FILE.csv | --results FILE.csv)
+                                          import a CSV into a campaign, directly into the database
+  export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
+  token create --name NAME --role ROLE    mint an API token (roles: ${ROLES.join(', ')})
+
+Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start)
+Options: -h, --help   show this help`;
+
+/** Runs one CLI invocation; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      campaign: { type: 'string' },
+      samples: { type: 'string' },
+      results: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig();
+  if (command === 'serve') {
+    const server = await startServer(config);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return new Promise<number>(() => {});
+  }
+  const handle = openDatabase(config.databasePath);
+  const ctx: ServiceContext = { db: handle.db, config };
+  try {
+    if (command === 'import') {
+      const id = campaignId(values.campaign);
+      if (values.samples) report(importSamplesCsv(ctx, id, readFileSync(values.samples, 'utf8')).inserted, 'samples');
+      else if (values.results) report(recordResultsCsv(ctx, id, readFileSync(values.results, 'utf8'), 'cli').inserted, 'results');
+      else return usageError('import needs --samples FILE.csv or --results FILE.csv');
+      return 0;
+    }
+    if (command === 'export') {
+      const csv = exportCampaignCsv(ctx, campaignId(values.campaign));
+      if (values.out) writeFileSync(values.out, csv);
+      else process.stdout.write(csv);
+      return 0;
+    }
+    if (command === 'token' && sub === 'create') {
+      const role = values.role as Role;
+      if (!values.name || !ROLES.includes(role)) return usageError(`token create needs --name and --role (${ROLES.join(', ')})`);
+      const t = createToken(ctx, values.name, role);
+      console.log(`token ${t.id} (${t.role}): ${t.token}`);
+      return 0;
+    }
+    return usageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`);
+  } catch (err) {
+    if (err instanceof DomainError) {
+      console.error(`error (${err.code}): ${err.message}`);
+      if (err.details !== undefined) console.error(JSON.stringify(err.details, null, 2));
+      return 1;
+    }
+    throw err;
+  } finally {
+    handle.close();
+  }
+}
+
+function campaignId(raw: string | undefined): number {
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id <= 0) throw new DomainError('usage', '--campaign needs a campaign id (a positive integer)');
+  return id;
+}
+
+function report(n: number, what: string): void {
+  console.log(`imported ${n} ${what}`);
+}
+
+function usageError(message: string): number {
+  console.error(`${message}\n\n${USAGE}`);
+  return 2;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

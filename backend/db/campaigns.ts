@@ -1,0 +1,46 @@
+/** Data access for campaigns. */
+import { count, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { assets, campaigns, results, samples, type CampaignRow } from './schema.js';
+
+export type NewCampaign = typeof campaigns.$inferInsert;
+
+/** Inserts a campaign and returns its row. */
+export function insertCampaign(db: Db, values: NewCampaign): CampaignRow {
+  return db.insert(campaigns).values(values).returning().get();
+}
+
+/** The campaign with this id, if any. */
+export function findCampaign(db: Db, id: number): CampaignRow | undefined {
+  return db.select().from(campaigns).where(eq(campaigns.id, id)).get();
+}
+
+/** One page of campaigns, newest first, and the total count. */
+export function listCampaignRows(db: Db, limit: number, offset: number): { rows: CampaignRow[]; total: number } {
+  const rows = db.select().from(campaigns).orderBy(desc(campaigns.id)).limit(limit).offset(offset).all();
+  const total = db.select({ n: count() }).from(campaigns).get()!.n;
+  return { rows, total };
+}
+
+/** Updates the given columns of a campaign and returns the new row. */
+export function updateCampaignRow(db: Db, id: number, values: Partial<NewCampaign>): CampaignRow {
+  return db.update(campaigns).set({ ...values, updatedAt: Date.now() }).where(eq(campaigns.id, id)).returning().get();
+}
+
+/** Sample counts by status, result count and asset count of one campaign. */
+export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<string, number>; results: number; assets: number } {
+  const byStatus = db
+    .select({ status: samples.status, n: count() })
+    .from(samples)
+    .where(eq(samples.campaignId, id))
+    .groupBy(samples.status)
+    .all();
+  const nResults = db.select({ n: count() }).from(results).where(eq(results.campaignId, id)).get()!.n;
+  const nAssets = db.select({ n: count() }).from(assets).where(eq(assets.campaignId, id)).get()!.n;
+  return { samplesByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), results: nResults, assets: nAssets };
+}
+
+/** Whether the campaign has any samples (parameters can then no longer change). */
+export function campaignHasSamples(db: Db, id: number): boolean {
+  return db.select({ one: sql<number>`1` }).from(samples).where(eq(samples.campaignId, id)).limit(1).get() !== undefined;
+}

@@ -1,0 +1,40 @@
+/** Data access for API tokens (only their hashes are stored). */
+import { asc, count, eq } from 'drizzle-orm';
+import type { Role } from '../domain/types.js';
+import type { Db } from './client.js';
+import { tokens, type TokenRow } from './schema.js';
+
+/** Inserts a token row and returns it. */
+export function insertToken(db: Db, values: { name: string; role: Role; tokenHash: string }): TokenRow {
+  return db.insert(tokens).values(values).returning().get();
+}
+
+/** The token with this hash, if any. */
+export function findTokenByHash(db: Db, tokenHash: string): TokenRow | undefined {
+  return db.select().from(tokens).where(eq(tokens.tokenHash, tokenHash)).get();
+}
+
+/** The token with this id, if any. */
+export function findToken(db: Db, id: number): TokenRow | undefined {
+  return db.select().from(tokens).where(eq(tokens.id, id)).get();
+}
+
+/** All tokens, oldest first. */
+export function listTokenRows(db: Db): TokenRow[] {
+  return db.select().from(tokens).orderBy(asc(tokens.id)).all();
+}
+
+/** How many tokens have this role. */
+export function countTokensWithRole(db: Db, role: Role): number {
+  return db.select({ n: count() }).from(tokens).where(eq(tokens.role, role)).get()!.n;
+}
+
+/** Deletes a token. */
+export function deleteTokenRow(db: Db, id: number): void {
+  db.delete(tokens).where(eq(tokens.id, id)).run();
+}
+
+/** Records that a token was just used. */
+export function touchToken(db: Db, id: number): void {
+  db.update(tokens).set({ lastUsedAt: Date.now() }).where(eq(tokens.id, id)).run();
+}

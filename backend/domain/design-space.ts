@@ -1,0 +1,151 @@
+/** Validation of campaign definitions and of sample parameters against a campaign's design space. */
+import { z } from 'zod';
+import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
+import { InvalidError } from './errors.js';
+
+/** Column names the CSV formats use for themselves, so no parameter or outcome may take them. */
+export const RESERVED_NAMES = ['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt'];
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .refine((s) => !RESERVED_NAMES.includes(s), { message: `must not be one of the reserved names ${RESERVED_NAMES.join(', ')}` })
+  .refine((s) => !/[\u0000-\u001f]/.test(s), { message: 'must not contain control characters' });
+
+const finite = z.number().finite();
+
+export const parameterSchema = z
+  .object({
+    name,
+    type: z.enum(['continuous', 'integer', 'categorical']),
+    min: finite.optional(),
+    max: finite.optional(),
+    log: z.boolean().optional(),
+    choices: z.array(z.string().trim().min(1).max(200)).min(2).max(1000).optional(),
+    unit: z.string().max(32).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.type === 'categorical') {
+      if (!p.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'a categorical parameter needs at least two choices' });
+      else if (new Set(p.choices).size !== p.choices.length) ctx.addIssue({ code: 'custom', path: ['choices'], message: 'choices must be unique' });
+      if (p.min !== undefined || p.max !== undefined || p.log) ctx.addIssue({ code: 'custom', path: ['type'], message: 'a categorical parameter takes choices, not min/max/log' });
+      return;
+    }
+    if (p.choices) ctx.addIssue({ code: 'custom', path: ['choices'], message: `a ${p.type} parameter takes min and max, not choices` });
+    if (p.min === undefined || p.max === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['min'], message: `a ${p.type} parameter needs min and max` });
+      return;
+    }
+    if (!(p.min < p.max)) ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${p.max}) must be greater than min (${p.min})` });
+    if (p.log && p.min <= 0) ctx.addIssue({ code: 'custom', path: ['log'], message: `a log-scaled parameter needs a positive range; min is ${p.min}` });
+    if (p.type === 'integer' && (!Number.isInteger(p.min) || !Number.isInteger(p.max)))
+      ctx.addIssue({ code: 'custom', path: ['min'], message: 'an integer parameter needs integer min and max' });
+  });
+
+export const objectiveSchema = z
+  .object({
+    name,
+    goal: z.enum(['maximize', 'minimize', 'target']),
+    target: finite.optional(),
+    tolerance: z.number().finite().positive().optional(),
+    weight: z.number().finite().positive().optional(),
+    unit: z.string().max(32).optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.goal === 'target' && o.target === undefined) ctx.addIssue({ code: 'custom', path: ['target'], message: 'a target objective needs a target value' });
+    if (o.goal !== 'target' && (o.target !== undefined || o.tolerance !== undefined))
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `target and tolerance apply only to goal "target", not "${o.goal}"` });
+  });
+
+export const constraintSchema = z.object({ name, op: z.enum(['<=', '>=']), value: finite }).strict();
+
+export const labelClassSchema = z
+  .object({ name: z.string().trim().min(1).max(64), color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f77b4') })
+  .strict();
+
+export const settingsSchema = z
+  .object({
+    defaultStrategy: z.string().min(1).max(64).optional(),
+    batchSize: z.number().int().min(1).max(1000).optional(),
+    pendingTimeoutMinutes: z.number().int().min(1).max(60 * 24 * 365).optional(),
+    labelClasses: z
+      .array(labelClassSchema)
+      .max(9)
+      .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, { message: 'label class names must be unique' })
+      .optional(),
+  })
+  .strict();
+
+/** Checks the cross-field rules of a campaign definition: unique names, outcomes distinct from parameters. */
+export function checkDefinition(
+  d: { parameters?: Parameter[]; objectives?: Objective[]; constraints?: OutcomeConstraint[] },
+  ctx: z.RefinementCtx,
+): void {
+  const params = d.parameters ?? [];
+  const objectives = d.objectives ?? [];
+  const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
+  for (const dup of duplicates(params.map((p) => p.name)))
+    ctx.addIssue({ code: 'custom', path: ['parameters'], message: `parameter name "${dup}" is used twice` });
+  for (const dup of duplicates(objectives.map((o) => o.name)))
+    ctx.addIssue({ code: 'custom', path: ['objectives'], message: `objective name "${dup}" is used twice` });
+  const paramNames = new Set(params.map((p) => p.name));
+  for (const o of [...objectives, ...(d.constraints ?? [])])
+    if (paramNames.has(o.name)) ctx.addIssue({ code: 'custom', path: ['objectives'], message: `"${o.name}" is both a parameter and an outcome` });
+}
+
+/** The names a result's outcomes may use: the campaign's objectives and constrained outcomes. */
+export function outcomeNames(c: { objectives: Objective[]; constraints: OutcomeConstraint[] }): Set<string> {
+  return new Set([...c.objectives.map((o) => o.name), ...c.constraints.map((k) => k.name)]);
+}
+
+/** One problem found in a sample's parameter values. */
+export interface ParamIssue {
+  parameter: string;
+  message: string;
+}
+
+/**
+ * Checks raw values (numbers, or strings from CSV) against the design space and returns them normalized:
+ * numbers for continuous/integer parameters, strings for categoricals. Returns the issues instead when any.
+ */
+export function normalizeParams(parameters: Parameter[], raw: Record<string, unknown>): { params: ParamValues } | { issues: ParamIssue[] } {
+  const issues: ParamIssue[] = [];
+  const params: ParamValues = {};
+  const known = new Set(parameters.map((p) => p.name));
+  for (const key of Object.keys(raw)) if (!known.has(key)) issues.push({ parameter: key, message: `unknown parameter; the design space has ${[...known].join(', ')}` });
+  for (const p of parameters) {
+    const value = raw[p.name];
+    if (value === undefined || value === null || value === '') {
+      issues.push({ parameter: p.name, message: 'missing value' });
+      continue;
+    }
+    if (p.type === 'categorical') {
+      const s = typeof value === 'number' ? String(value) : value;
+      if (typeof s !== 'string' || !p.choices!.includes(s)) issues.push({ parameter: p.name, message: `${JSON.stringify(value)} is not one of ${p.choices!.join(', ')}` });
+      else params[p.name] = s;
+      continue;
+    }
+    const x = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(x)) issues.push({ parameter: p.name, message: `${JSON.stringify(value)} is not a finite number` });
+    else if (p.type === 'integer' && !Number.isInteger(x)) issues.push({ parameter: p.name, message: `${x} is not an integer` });
+    else if (x < p.min! || x > p.max!) issues.push({ parameter: p.name, message: `${x} is outside the range [${p.min}, ${p.max}]${p.unit ? ' ' + p.unit : ''}` });
+    else params[p.name] = x;
+  }
+  return issues.length > 0 ? { issues } : { params };
+}
+
+/** Canonical JSON of parameter values (keys sorted), used to find a sample by its parameters. */
+export function paramsKey(params: ParamValues): string {
+  return JSON.stringify(Object.keys(params).sort().map((k) => [k, params[k]]));
+}
+
+/** Normalizes params or throws an InvalidError that names every problem. */
+export function requireValidParams(parameters: Parameter[], raw: Record<string, unknown>, where: string): ParamValues {
+  const r = normalizeParams(parameters, raw);
+  if ('issues' in r) throw new InvalidError('invalid_params', `${where}: ${r.issues.map((i) => `${i.parameter}: ${i.message}`).join('; ')}`, r.issues);
+  return r.params;
+}

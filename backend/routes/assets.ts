@@ -1,0 +1,165 @@
+/** Image asset and label routes: upload, list, download, and the expert's label with optimistic concurrency. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { BadRequestError } from '../domain/errors.js';
+import { assetFile, listAssets, uploadAsset } from '../services/assets.js';
+import type { ServiceContext } from '../services/context.js';
+import { getLabel, putLabel } from '../services/labels.js';
+import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+
+const Asset = z
+  .object({
+    id: z.number().int(),
+    campaignId: z.number().int(),
+    sha256: z.string(),
+    mediaType: z.string(),
+    filename: z.string(),
+    byteSize: z.number(),
+    width: z.number(),
+    height: z.number(),
+    channels: z.number(),
+    bitDepth: z.number(),
+    url: z.string(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('Asset');
+
+const coord = z.number().finite();
+const className = z.string().trim().min(1).max(64);
+
+const LabelBody = z
+  .object({
+    version: z.number().int().min(0).openapi({ description: 'the version you edited (0 for a first save); a stale one gets 409' }),
+    strokes: z
+      .array(
+        z
+          .object({
+            class: className,
+            width: z.number().finite().positive().max(1000),
+            tool: z.enum(['brush', 'eraser']).optional(),
+            points: z.array(coord).min(2).max(200_000),
+          })
+          .strict(),
+      )
+      .max(10_000)
+      .default([]),
+    points: z.array(z.object({ class: className, x: coord, y: coord }).strict()).max(100_000).default([]),
+    polygons: z.array(z.object({ class: className, points: z.array(coord).max(200_000) }).strict()).max(10_000).default([]),
+    class: className.nullable().optional(),
+    rating: z.number().finite().min(0).max(10).nullable().optional(),
+  })
+  .strict()
+  .openapi('LabelInput');
+
+const Label = z
+  .object({
+    assetId: z.number().int(),
+    strokes: z.array(z.object({ class: z.string(), width: z.number(), tool: z.string().optional(), points: z.array(z.number()) })),
+    points: z.array(z.object({ class: z.string(), x: z.number(), y: z.number() })),
+    polygons: z.array(z.object({ class: z.string(), points: z.array(z.number()) })),
+    class: z.string().nullable(),
+    rating: z.number().nullable(),
+    author: z.string().nullable(),
+    version: z.number().int(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('Label');
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** Routes under /api/campaigns/{id}/assets. */
+export function campaignAssetRoutes(ctx: ServiceContext) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/assets',
+        tags: ['assets'],
+        summary: 'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit); the same bytes twice give the same asset',
+        request: {
+          params: IdParam,
+          body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } } },
+        },
+        responses: {
+          200: { description: 'Already uploaded: the existing asset', ...json(Asset) },
+          201: { description: 'Stored', ...json(Asset) },
+          ...errorResponses(400, 401, 403, 404, 413, 415, 422),
+        },
+      }),
+      async (c) => {
+        allow(c, CAN_WRITE_DATA, 'upload images');
+        const file = c.req.valid('form').file as unknown;
+        if (!(file instanceof File)) throw new BadRequestError('missing_file', 'send the image as multipart/form-data in a field named "file"');
+        const { created, asset } = await uploadAsset(ctx, c.req.valid('param').id, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+        return c.json(asset, created ? 201 : 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/assets',
+        tags: ['assets'],
+        summary: "List a campaign's images",
+        request: { params: IdParam, query: PageQuery },
+        responses: { 200: { description: 'A page of assets', ...json(z.object({ items: z.array(Asset), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => {
+        const { limit, offset } = c.req.valid('query');
+        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset), 200);
+      },
+    );
+}
+
+/** Routes under /api/assets/{id}: the image itself and its label. */
+export function assetRoutes(ctx: ServiceContext) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}',
+        tags: ['assets'],
+        summary: 'Download the image with its content type',
+        request: { params: IdParam },
+        responses: { 200: { description: 'The image bytes', content: { 'image/png': { schema: z.string() }, 'image/jpeg': { schema: z.string() }, 'image/tiff': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
+      }),
+      async (c) => {
+        const { asset, path } = assetFile(ctx, c.req.valid('param').id);
+        const { size } = await stat(path);
+        const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+        return c.body(body, 200, {
+          'content-type': asset.mediaType,
+          'content-length': String(size),
+          // Content-addressed: the bytes behind an id never change.
+          'cache-control': 'private, max-age=31536000, immutable',
+          etag: `"${asset.sha256}"`,
+        });
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/label',
+        tags: ['labels'],
+        summary: "The image's label (version 0 and empty when none was saved)",
+        request: { params: IdParam },
+        responses: { 200: { description: 'The label', ...json(Label) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(getLabel(ctx, c.req.valid('param').id), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'put',
+        path: '/{id}/label',
+        tags: ['labels'],
+        summary: "Save the image's label (strokes, points, polygons in image pixels; image-level class and rating) if `version` is current",
+        request: { params: IdParam, body: { ...json(LabelBody), required: true } },
+        responses: { 200: { description: 'Saved; the version went up by one', ...json(Label) }, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+      }),
+      (c) => {
+        const principal = allow(c, CAN_WRITE_LABELS, 'write labels');
+        return c.json(putLabel(ctx, c.req.valid('param').id, c.req.valid('json'), principal.name), 200);
+      },
+    );
+}

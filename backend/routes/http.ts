@@ -1,0 +1,147 @@
+/** Shared HTTP plumbing: the app's env type, router factory, error mapping, auth and role checks, common schemas. */
+import { OpenAPIHono, z, type Hook } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '../domain/errors.js';
+import type { Role } from '../domain/types.js';
+import type { Limits } from '../config.js';
+import type { ServiceContext } from '../services/context.js';
+import { authenticate, type Principal } from '../services/tokens.js';
+
+export type AppEnv = { Variables: { principal: Principal } };
+
+/** Turns a failed zod validation into a 400 that lists each problem with its path. */
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new BadRequestError('validation_failed', `the request does not match the schema: ${summary}`, issues);
+};
+
+/** A sub-app whose validation failures use the API's error shape. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+const STATUS_OF: [new (...args: never[]) => DomainError, ContentfulStatusCode][] = [
+  [BadRequestError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
+  [InvalidError, 422],
+];
+
+/** The single place where errors become responses; anything unexpected is a logged 500 without internals. */
+export function errorResponse(err: Error, c: Context): Response {
+  if (err instanceof DomainError) {
+    const status = STATUS_OF.find(([cls]) => err instanceof cls)?.[1] ?? 400;
+    return c.json({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } }, status);
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = status === 400 && /json/i.test(err.message) ? 'malformed_json' : status === 415 ? 'unsupported_media_type' : status === 413 ? 'payload_too_large' : 'bad_request';
+    const message = code === 'malformed_json' ? 'the request body is not valid JSON' : code === 'unsupported_media_type' ? `content type ${c.req.header('content-type') ?? '(none)'} is not accepted by ${c.req.method} ${c.req.path}` : err.message;
+    return c.json({ error: { code, message } }, status);
+  }
+  console.error(`[twinlab] unexpected error on ${c.req.method} ${c.req.path}:`, err);
+  return c.json({ error: { code: 'internal', message: 'internal error; this is a bug in twinlab, please report it with the time of the request' } }, 500);
+}
+
+/** Requires a valid bearer token and stores the caller's principal. */
+export function bearerAuth(ctx: ServiceContext): MiddlewareHandler<AppEnv> {
+  return async function bearerAuth(c, next) {
+    const header = c.req.header('authorization');
+    const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+    if (!match) throw new UnauthorizedError();
+    c.set('principal', authenticate(ctx, match[1]));
+    await next();
+  };
+}
+
+/** Refuses the request unless the caller has one of the roles. */
+export function allow(c: Context<AppEnv>, roles: readonly Role[], action: string): Principal {
+  const p = c.get('principal');
+  if (!roles.includes(p.role)) throw new ForbiddenError(`role "${p.role}" may not ${action}; this needs ${roles.join(' or ')}`);
+  return p;
+}
+
+export const CAN_WRITE_CAMPAIGNS: readonly Role[] = ['admin', 'experimentalist', 'client'];
+export const CAN_WRITE_DATA: readonly Role[] = ['admin', 'experimentalist', 'client'];
+export const CAN_WRITE_LABELS: readonly Role[] = ['admin', 'expert'];
+export const CAN_MANAGE_TOKENS: readonly Role[] = ['admin'];
+
+/** Caps the body by content type: images, CSV and JSON each have their own limit. Reads chunked bodies too. */
+export function bodySizeLimit(limits: Limits): MiddlewareHandler<AppEnv> {
+  return async function bodySizeLimit(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const type = c.req.header('content-type') ?? '';
+    const max = type.startsWith('multipart/') ? limits.imageBytes + 64 * 1024 : type.startsWith('text/csv') ? limits.csvBytes : limits.jsonBytes;
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && Number(declared) > max) throw new PayloadTooLargeError(max);
+    if (c.req.raw.body && declared === undefined) {
+      // Without a declared length, buffer up to the cap and refuse beyond it.
+      const reader = c.req.raw.body.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > max) throw new PayloadTooLargeError(max);
+        chunks.push(value);
+      }
+      const body = new Uint8Array(size);
+      let at = 0;
+      for (const ch of chunks) (body.set(ch, at), (at += ch.byteLength));
+      c.req.raw = new Request(c.req.raw, { body, duplex: 'half' } as RequestInit);
+    }
+    return next();
+  };
+}
+
+/** Path parameter `id`: a positive integer. */
+export const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
+
+/** Pagination query. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50_000).default(1000).openapi({ description: 'page size (max 50,000)' }),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
+  .openapi('Error');
+
+/** Error responses shared by routes, for the OpenAPI description. */
+export function errorResponses(...statuses: number[]): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }> {
+  const text: Record<number, string> = {
+    400: 'Malformed request (bad JSON, CSV or schema violation)',
+    401: 'Missing or invalid bearer token',
+    403: 'The role may not do this',
+    404: 'Not found',
+    409: 'Conflict with the current state',
+    413: 'Body too large',
+    415: 'Unsupported content type',
+    422: 'Well-formed but does not fit the campaign',
+  };
+  return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
+}
+
+/** The request's content type without parameters, lower-cased. */
+export function mediaType(c: Context): string {
+  return (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+}

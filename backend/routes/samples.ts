@@ -1,0 +1,160 @@
+/** Sample and result routes of a campaign: JSON or CSV import, listing, export. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { SAMPLE_STATUSES } from '../domain/types.js';
+import { BadRequestError } from '../domain/errors.js';
+import type { ServiceContext } from '../services/context.js';
+import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
+import { importSamples, importSamplesCsv, listSamples, requireItemCount } from '../services/samples.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery } from './http.js';
+
+const ParamValue = z.union([z.number(), z.string()]);
+
+const SampleItem = z
+  .object({
+    params: z.record(z.string(), z.unknown()).openapi({ description: 'one value per design-space parameter', example: { temperature: 80, solvent: 'DMF' } }),
+    features: z.record(z.string(), z.number().finite()).optional(),
+    externalId: z.string().trim().min(1).max(200).optional(),
+    smiles: z.string().trim().min(1).max(2000).optional(),
+    assetId: z.number().int().positive().optional(),
+  })
+  .strict()
+  .openapi('SampleInput');
+
+const Sample = z
+  .object({
+    id: z.number().int(),
+    campaignId: z.number().int(),
+    externalId: z.string().nullable(),
+    params: z.record(z.string(), ParamValue),
+    features: z.record(z.string(), z.number()).nullable(),
+    smiles: z.string().nullable(),
+    assetId: z.number().nullable(),
+    status: z.enum(SAMPLE_STATUSES),
+    pendingSince: z.string().nullable(),
+    createdAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('Sample');
+
+const ResultItem = z
+  .object({
+    sampleId: z.number().int().positive().optional(),
+    externalId: z.string().trim().min(1).max(200).optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    outcomes: z.record(z.string(), z.unknown()).openapi({ example: { yield: 0.82 } }),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .openapi('ResultInput');
+
+const Result = z
+  .object({
+    id: z.number().int(),
+    campaignId: z.number().int(),
+    sampleId: z.number().int(),
+    outcomes: z.record(z.string(), z.number()),
+    idempotencyKey: z.string().nullable(),
+    source: z.string(),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('Result');
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+const csv = { 'text/csv': { schema: z.string().openapi({ description: 'CSV with a header row' }) } };
+
+/** Routes under /api/campaigns/{id}/samples, /results and /export.csv. */
+export function sampleRoutes(ctx: ServiceContext) {
+  const maxItems = ctx.config.limits.itemsPerRequest;
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/samples',
+        tags: ['samples'],
+        summary: 'Import candidate samples (JSON array, or text/csv with one column per parameter; other numeric columns become features)',
+        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(SampleItem) }, ...csv } } },
+        responses: {
+          201: { description: 'Imported', ...json(z.object({ inserted: z.number(), items: z.array(Sample) })) },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+        },
+      }),
+      async (c) => {
+        allow(c, CAN_WRITE_DATA, 'import samples');
+        const { id } = c.req.valid('param');
+        if (mediaType(c) === 'text/csv') return c.json(importSamplesCsv(ctx, id, await c.req.text()), 201);
+        const items = requireArray(c.req.valid('json'));
+        requireItemCount(items.length, maxItems);
+        return c.json(importSamples(ctx, id, items), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/samples',
+        tags: ['samples'],
+        summary: "List a campaign's samples, optionally by status",
+        request: { params: IdParam, query: PageQuery.extend({ status: z.enum(SAMPLE_STATUSES).optional() }) },
+        responses: { 200: { description: 'A page of samples', ...json(z.object({ items: z.array(Sample), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(listSamples(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/results',
+        tags: ['results'],
+        summary: 'Record measured outcomes by sampleId, externalId or params (JSON array or text/csv); idempotencyKey makes retries no-ops',
+        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(ResultItem) }, ...csv } } },
+        responses: {
+          200: { description: 'Every item was a retry of an earlier request: the first answers', ...json(z.object({ inserted: z.number(), items: z.array(Result) })) },
+          201: { description: 'Recorded', ...json(z.object({ inserted: z.number(), items: z.array(Result) })) },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
+        },
+      }),
+      async (c) => {
+        const principal = allow(c, CAN_WRITE_DATA, 'record results');
+        const { id } = c.req.valid('param');
+        const source = `${principal.role}:${principal.name}`;
+        let out;
+        if (mediaType(c) === 'text/csv') out = recordResultsCsv(ctx, id, await c.req.text(), source);
+        else {
+          const items = requireArray(c.req.valid('json'));
+          requireItemCount(items.length, maxItems);
+          out = recordResults(ctx, id, items, source);
+        }
+        return c.json(out, out.inserted > 0 ? 201 : 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/results',
+        tags: ['results'],
+        summary: "List a campaign's results",
+        request: { params: IdParam, query: PageQuery.extend({ sampleId: z.coerce.number().int().positive().optional() }) },
+        responses: { 200: { description: 'A page of results', ...json(z.object({ items: z.array(Result), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(listResults(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/export.csv',
+        tags: ['results'],
+        summary: 'Download the campaign as CSV: samples joined with their results',
+        request: { params: IdParam },
+        responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => {
+        const { id } = c.req.valid('param');
+        const body = exportCampaignCsv(ctx, id);
+        return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="campaign-${id}.csv"` });
+      },
+    );
+}
+
+/** The validated JSON body, which must be an array (an absent body validates as {}). */
+function requireArray<T>(body: T[] | string | Record<string, never>): T[] {
+  if (!Array.isArray(body)) throw new BadRequestError('empty_request', 'send a JSON array (Content-Type: application/json) or CSV (Content-Type: text/csv)');
+  return body;
+}

@@ -1,0 +1,44 @@
+/** Starts the HTTP service: opens and migrates the database, makes sure an admin can sign in, listens. */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp, VERSION } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type DatabaseHandle } from './db/client.js';
+import type { ServiceContext } from './services/context.js';
+import { ensureAdminToken } from './services/tokens.js';
+
+export interface RunningServer {
+  url: string;
+  ctx: ServiceContext;
+  close(): Promise<void>;
+}
+
+/** Opens the database under config.dataDir and serves the API and the browser app. */
+export async function startServer(config: Config, log: (line: string) => void = (l) => console.log(l)): Promise<RunningServer> {
+  const handle: DatabaseHandle = openDatabase(config.databasePath);
+  const ctx: ServiceContext = { db: handle.db, config };
+  const newAdminToken = ensureAdminToken(ctx);
+  const app = createApp(ctx);
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  log(`twinlab ${VERSION} listening on ${url} (data in ${config.dataDir})`);
+  const signInToken = newAdminToken ?? config.adminToken;
+  if (newAdminToken) log('A new admin token was generated. It is shown only this once; keep it safe.');
+  if (signInToken) log(`Open this URL to sign in:\n    ${url}/?token=${signInToken}`);
+  else log('Sign in with your admin token, or mint one with: npx twinlab token create --name me --role admin');
+  return {
+    url,
+    ctx,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => {
+          handle.close();
+          resolve();
+        });
+      }),
+  };
+}

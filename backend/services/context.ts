@@ -1,0 +1,19 @@
+/** What every service needs: the database and the configuration. */
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+
+export interface ServiceContext {
+  db: Db;
+  config: Config;
+}
+
+/** A page of a list, in the API's list shape. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** Epoch milliseconds as an ISO-8601 string for responses. */
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,29 @@
+/** CSV parsing for imports: header row required, BOM, CRLF and quoted fields handled by csv-parse. */
+import { parse } from 'csv-parse/sync';
+import { BadRequestError } from '../domain/errors.js';
+
+/** A parsed CSV: the header and one record per data row, with its 1-based line number in the file. */
+export interface CsvTable {
+  columns: string[];
+  rows: { line: number; values: Record<string, string> }[];
+}
+
+/** Parses CSV text into named records, refusing empty files, duplicate headers and ragged rows. */
+export function parseCsv(text: string, maxRows: number): CsvTable {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new BadRequestError('malformed_csv', `the CSV could not be parsed: ${message}`);
+  }
+  if (records.length === 0) throw new BadRequestError('malformed_csv', 'the CSV is empty; it needs a header row naming the columns');
+  const columns = records[0];
+  const dup = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (dup !== undefined) throw new BadRequestError('malformed_csv', `column "${dup}" appears twice in the header`);
+  if (columns.some((c) => c === '')) throw new BadRequestError('malformed_csv', 'the header has an empty column name');
+  if (records.length - 1 > maxRows) throw new BadRequestError('too_many_rows', `the CSV has ${records.length - 1} rows; at most ${maxRows} per request`);
+  if (records.length === 1) throw new BadRequestError('malformed_csv', 'the CSV has a header but no data rows');
+  const rows = records.slice(1).map((r, i) => ({ line: i + 2, values: Object.fromEntries(columns.map((c, j) => [c, r[j]])) }));
+  return { columns, rows };
+}

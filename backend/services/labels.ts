@@ -1,0 +1,111 @@
+/** Use cases for expert labels: read and save with optimistic concurrency. */
+import { findLabel, insertLabel, updateLabelIfVersion } from '../db/assets.js';
+import type { LabelRow } from '../db/schema.js';
+import { ConflictError, InvalidError } from '../domain/errors.js';
+import type { LabelPoint, LabelPolygon, LabelStroke } from '../domain/types.js';
+import { requireAsset } from './assets.js';
+import { requireCampaign } from './campaigns.js';
+import { iso, type ServiceContext } from './context.js';
+
+export interface LabelInput {
+  version: number;
+  strokes: LabelStroke[];
+  points: LabelPoint[];
+  polygons: LabelPolygon[];
+  class?: string | null;
+  rating?: number | null;
+}
+
+export interface LabelView {
+  assetId: number;
+  strokes: LabelStroke[];
+  points: LabelPoint[];
+  polygons: LabelPolygon[];
+  class: string | null;
+  rating: number | null;
+  author: string | null;
+  version: number;
+  updatedAt: string | null;
+}
+
+/** The asset's label, or an empty one at version 0 when none was saved yet. */
+export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
+  requireAsset(ctx, assetId);
+  const row = findLabel(ctx.db, assetId);
+  return row ? toLabelView(row) : { assetId, strokes: [], points: [], polygons: [], class: null, rating: null, author: null, version: 0, updatedAt: null };
+}
+
+/** Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409. */
+export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): LabelView {
+  return ctx.db.transaction((tx) => {
+    const tctx = { ...ctx, db: tx };
+    const asset = requireAsset(tctx, assetId);
+    const campaign = requireCampaign(tctx, asset.campaignId);
+    checkLabelFitsImage(input, asset.width, asset.height, campaign.settings.labelClasses.map((c) => c.name));
+    const values = {
+      strokes: input.strokes,
+      points: input.points,
+      polygons: input.polygons,
+      imageClass: input.class ?? null,
+      rating: input.rating ?? null,
+      author,
+    };
+    const current = findLabel(tx, assetId);
+    const currentVersion = current?.version ?? 0;
+    if (input.version !== currentVersion)
+      throw new ConflictError('stale_version', `the label was changed by ${current?.author ?? 'someone'} (now version ${currentVersion}); reload it and apply your edit again`, {
+        currentVersion,
+        current: current ? toLabelView(current) : null,
+      });
+    const row = current ? updateLabelIfVersion(tx, assetId, currentVersion, values) : insertLabel(tx, { assetId, ...values, version: 1 });
+    if (!row) throw new ConflictError('stale_version', 'the label changed while saving; reload it');
+    return toLabelView(row);
+  });
+}
+
+/** Refuses coordinates outside the image and classes the campaign does not define. */
+function checkLabelFitsImage(input: LabelInput, width: number, height: number, classes: string[]): void {
+  const problems: string[] = [];
+  const known = new Set(classes);
+  const checkClass = (c: string, where: string) => {
+    if (!known.has(c)) problems.push(`${where}: class "${c}" is not one of ${classes.join(', ')}`);
+  };
+  const checkXY = (pts: number[], where: string) => {
+    if (pts.length % 2 !== 0) return problems.push(`${where}: points must be x,y pairs`);
+    for (let i = 0; i < pts.length; i += 2)
+      if (pts[i] < 0 || pts[i] > width || pts[i + 1] < 0 || pts[i + 1] > height) {
+        problems.push(`${where}: point (${pts[i]}, ${pts[i + 1]}) lies outside the ${width}×${height} image`);
+        return;
+      }
+  };
+  input.strokes.forEach((s, i) => {
+    checkClass(s.class, `strokes[${i}]`);
+    checkXY(s.points, `strokes[${i}]`);
+  });
+  input.points.forEach((p, i) => {
+    checkClass(p.class, `points[${i}]`);
+    checkXY([p.x, p.y], `points[${i}]`);
+  });
+  input.polygons.forEach((p, i) => {
+    checkClass(p.class, `polygons[${i}]`);
+    if (p.points.length < 6) problems.push(`polygons[${i}]: a polygon needs at least three vertices`);
+    checkXY(p.points, `polygons[${i}]`);
+  });
+  if (input.class != null) checkClass(input.class, 'class');
+  if (problems.length > 0) throw new InvalidError('invalid_label', problems.slice(0, 5).join('; '), problems);
+}
+
+/** The API view of a label row. */
+export function toLabelView(r: LabelRow): LabelView {
+  return {
+    assetId: r.assetId,
+    strokes: r.strokes,
+    points: r.points,
+    polygons: r.polygons,
+    class: r.imageClass,
+    rating: r.rating,
+    author: r.author,
+    version: r.version,
+    updatedAt: iso(r.updatedAt),
+  };
+}

@@ -1,0 +1,148 @@
+/** Use cases for samples: bulk import from JSON or CSV, listing. */
+import type { Parameter } from '../../acquisition/types.js';
+import { existingExternalIds, insertSamples, listSampleRows, type NewSample } from '../db/samples.js';
+import type { CampaignRow, SampleRow } from '../db/schema.js';
+import { findAsset } from '../db/assets.js';
+import { normalizeParams, paramsKey, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
+import { BadRequestError, ConflictError, InvalidError } from '../domain/errors.js';
+import type { SampleStatus } from '../domain/types.js';
+import { requireCampaign } from './campaigns.js';
+import { iso, type Page, type ServiceContext } from './context.js';
+import { parseCsv } from './csv.js';
+
+export interface SampleInput {
+  params: Record<string, unknown>;
+  features?: Record<string, number>;
+  externalId?: string;
+  smiles?: string;
+  assetId?: number;
+}
+
+export interface SampleView {
+  id: number;
+  campaignId: number;
+  externalId: string | null;
+  params: Record<string, number | string>;
+  features: Record<string, number> | null;
+  smiles: string | null;
+  assetId: number | null;
+  status: SampleStatus;
+  pendingSince: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** A problem with one row of an import, by its position (JSON index or CSV line). */
+export interface RowIssue {
+  row: number;
+  issues: ParamIssue[];
+}
+
+/** Validates every item first, then inserts all of them in one transaction, or none. */
+export function importSamples(ctx: ServiceContext, campaignId: number, items: SampleInput[], rowNumbers?: number[]): { inserted: number; items: SampleView[] } {
+  return ctx.db.transaction((tx) => {
+    const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
+    const problems: RowIssue[] = [];
+    const values: NewSample[] = [];
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const row = rowNumbers?.[i] ?? i;
+      const r = normalizeParams(campaign.parameters, item.params);
+      const issues: ParamIssue[] = 'issues' in r ? [...r.issues] : [];
+      if (item.externalId !== undefined) {
+        const first = seen.get(item.externalId);
+        if (first !== undefined) issues.push({ parameter: 'externalId', message: `"${item.externalId}" also appears at row ${first}` });
+        else seen.set(item.externalId, row);
+      }
+      if (item.assetId !== undefined) {
+        const asset = findAsset(tx, item.assetId);
+        if (!asset || asset.campaignId !== campaignId) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is not in this campaign` });
+      }
+      if (issues.length > 0) return problems.push({ row, issues });
+      const params = (r as { params: Record<string, number | string> }).params;
+      values.push({
+        campaignId,
+        params,
+        paramsKey: paramsKey(params),
+        features: item.features ?? null,
+        smiles: item.smiles ?? null,
+        externalId: item.externalId ?? null,
+        assetId: item.assetId ?? null,
+        status: 'candidate',
+      });
+    });
+    if (problems.length > 0)
+      throw new InvalidError('invalid_rows', `${problems.length} of ${items.length} rows do not fit the design space; nothing was imported`, problems);
+    const taken = existingExternalIds(tx, campaignId, [...seen.keys()]);
+    if (taken.size > 0)
+      throw new ConflictError('duplicate_external_id', `externalId already used in this campaign: ${[...taken].slice(0, 10).join(', ')}; nothing was imported`, [...taken]);
+    const rows = insertSamples(tx, values);
+    return { inserted: rows.length, items: rows.map(toSampleView) };
+  });
+}
+
+/** Turns CSV text into sample inputs: parameter columns, optional externalId/smiles/assetId, other numeric columns as features. */
+export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: number): { items: SampleInput[]; lines: number[] } {
+  const table = parseCsv(text, maxRows);
+  const paramNames = new Set(campaign.parameters.map((p: Parameter) => p.name));
+  const missing = [...paramNames].filter((n) => !table.columns.includes(n));
+  if (missing.length > 0) throw new InvalidError('missing_columns', `the CSV lacks the parameter column(s) ${missing.join(', ')}`, { missing, columns: table.columns });
+  const featureColumns = table.columns.filter((c) => !paramNames.has(c) && !RESERVED_NAMES.includes(c));
+  const unsupported = table.columns.filter((c) => RESERVED_NAMES.includes(c) && !['externalId', 'smiles', 'assetId'].includes(c));
+  if (unsupported.length > 0) throw new InvalidError('unsupported_columns', `columns ${unsupported.join(', ')} cannot be imported as samples`);
+  const problems: RowIssue[] = [];
+  const items = table.rows.map(({ line, values }) => {
+    const params = Object.fromEntries([...paramNames].map((n) => [n, values[n]]));
+    const features: Record<string, number> = {};
+    for (const f of featureColumns) {
+      const x = values[f] === '' ? NaN : Number(values[f]);
+      if (!Number.isFinite(x)) problems.push({ row: line, issues: [{ parameter: f, message: `feature value ${JSON.stringify(values[f])} is not a finite number` }] });
+      features[f] = x;
+    }
+    const item: SampleInput = { params };
+    if (featureColumns.length > 0) item.features = features;
+    if (values.externalId) item.externalId = values.externalId;
+    if (values.smiles) item.smiles = values.smiles;
+    if (values.assetId) item.assetId = Number(values.assetId);
+    return item;
+  });
+  if (problems.length > 0) throw new InvalidError('invalid_rows', `${problems.length} feature values are not numbers; nothing was imported`, problems);
+  return { items, lines: table.rows.map((r) => r.line) };
+}
+
+/** Imports samples from CSV text. */
+export function importSamplesCsv(ctx: ServiceContext, campaignId: number, text: string): { inserted: number; items: SampleView[] } {
+  const campaign = requireCampaign(ctx, campaignId);
+  const { items, lines } = samplesFromCsv(campaign, text, ctx.config.limits.itemsPerRequest);
+  return importSamples(ctx, campaignId, items, lines);
+}
+
+/** A page of a campaign's samples. */
+export function listSamples(ctx: ServiceContext, campaignId: number, filter: { status?: SampleStatus; limit: number; offset: number }): Page<SampleView> {
+  requireCampaign(ctx, campaignId);
+  const { rows, total } = listSampleRows(ctx.db, campaignId, filter);
+  return { items: rows.map(toSampleView), total };
+}
+
+/** The API view of a sample row. */
+export function toSampleView(r: SampleRow): SampleView {
+  return {
+    id: r.id,
+    campaignId: r.campaignId,
+    externalId: r.externalId,
+    params: r.params,
+    features: r.features ?? null,
+    smiles: r.smiles,
+    assetId: r.assetId,
+    status: r.status,
+    pendingSince: iso(r.pendingSince),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+  };
+}
+
+/** Refuses a request body that is not a list of the right length. */
+export function requireItemCount(n: number, max: number): void {
+  if (n === 0) throw new BadRequestError('empty_request', 'send at least one item');
+  if (n > max) throw new BadRequestError('too_many_items', `at most ${max} items per request; got ${n}`);
+}
