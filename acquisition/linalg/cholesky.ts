@@ -1,0 +1,132 @@
+/**
+ * Cholesky factorization A = L Lᵀ (lower, row-major), blocked right-looking, with adaptive diagonal jitter.
+ *
+ * Per block column of width NB: factor the diagonal block unblocked, solve the panel below it against that block,
+ * then apply the symmetric rank-NB update to the trailing matrix through addProductTransposed (where almost all
+ * of the n³/3 flops go).
+ */
+import { DimensionMismatchError, NotPositiveDefiniteError } from './errors.js';
+import { addProductTransposed } from './gemm.js';
+import type { Matrix } from './matrix.js';
+
+/** Width of a block column: the packed panel (n x NB doubles) fits in L2 for n up to a few thousand. */
+const BLOCK = 48;
+
+/** Result of a jittered factorization: L with L Lᵀ = A + jitter · I. */
+export interface CholeskyResult {
+  factor: Matrix;
+  jitter: number;
+}
+
+/** Options of the jitter schedule: jitter_k = initialJitter · mean(diag A) · growth^k, k = 0..maxTries-1. */
+export interface JitterOptions {
+  /** First jitter relative to the mean diagonal, tried after the plain factorization fails (default 1e-10). */
+  initialJitter?: number;
+  /** Factor by which the jitter grows on every failure (default 10). */
+  growth?: number;
+  /** Number of jittered attempts after the plain one (default 8, i.e. up to 1e-3 of the mean diagonal). */
+  maxTries?: number;
+}
+
+/** L with L Lᵀ = A for a symmetric positive definite A (only its lower triangle is read); throws if not SPD. */
+export function cholesky(a: Matrix): Matrix {
+  requireSquare(a);
+  const l = { rows: a.rows, cols: a.cols, data: Float64Array.from(a.data) };
+  const pivot = choleskyInPlace(l.data, a.rows);
+  if (pivot >= 0) throw new NotPositiveDefiniteError(pivot, 0);
+  return l;
+}
+
+/** Cholesky of A, retrying with a growing diagonal jitter on failure; reports the jitter that worked. */
+export function choleskyWithJitter(a: Matrix, options: JitterOptions = {}): CholeskyResult {
+  requireSquare(a);
+  const n = a.rows;
+  const { initialJitter = 1e-10, growth = 10, maxTries = 8 } = options;
+  let meanDiagonal = 0;
+  for (let i = 0; i < n; i++) meanDiagonal += a.data[i * n + i];
+  meanDiagonal = n > 0 ? Math.max(meanDiagonal / n, Number.MIN_VALUE) : 1;
+  const work = new Float64Array(a.data.length);
+  let jitter = 0;
+  for (let attempt = 0; attempt <= maxTries; attempt++) {
+    work.set(a.data);
+    if (jitter > 0) for (let i = 0; i < n; i++) work[i * n + i] += jitter;
+    const pivot = choleskyInPlace(work, n);
+    if (pivot < 0) return { factor: { rows: n, cols: n, data: work }, jitter };
+    if (attempt === maxTries) throw new NotPositiveDefiniteError(pivot, jitter);
+    jitter = jitter === 0 ? initialJitter * meanDiagonal : jitter * growth;
+  }
+  throw new NotPositiveDefiniteError(-1, jitter); // unreachable: the loop returns or throws
+}
+
+/**
+ * Overwrites the n x n row-major array with its lower Cholesky factor (upper triangle zeroed).
+ * Returns -1 on success, or the index of the first non-positive pivot (the array is then garbage).
+ */
+export function choleskyInPlace(a: Float64Array, n: number): number {
+  const panel = new Float64Array(n * BLOCK);
+  for (let k0 = 0; k0 < n; k0 += BLOCK) {
+    const k1 = Math.min(k0 + BLOCK, n);
+    const failed = factorDiagonalBlock(a, n, k0, k1);
+    if (failed >= 0) return failed;
+    if (k1 === n) break;
+    solvePanel(a, n, k0, k1);
+    updateTrailing(a, n, k0, k1, panel);
+  }
+  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+  return -1;
+}
+
+/** Unblocked Cholesky of the diagonal block [k0, k1) (earlier blocks already subtracted); -1 or failing pivot. */
+function factorDiagonalBlock(a: Float64Array, n: number, k0: number, k1: number): number {
+  for (let j = k0; j < k1; j++) {
+    const rj = j * n;
+    let d = a[rj + j];
+    for (let t = k0; t < j; t++) d -= a[rj + t] * a[rj + t];
+    if (!(d > 0)) return j; // also catches NaN
+    const ljj = Math.sqrt(d);
+    a[rj + j] = ljj;
+    for (let i = j + 1; i < k1; i++) {
+      const ri = i * n;
+      let s = a[ri + j];
+      for (let t = k0; t < j; t++) s -= a[ri + t] * a[rj + t];
+      a[ri + j] = s / ljj;
+    }
+  }
+  return -1;
+}
+
+/** Rows below the diagonal block: X Lkkᵀ = A[k1:n, k0:k1], solved row by row (forward substitution). */
+function solvePanel(a: Float64Array, n: number, k0: number, k1: number): void {
+  for (let i = k1; i < n; i++) {
+    const ri = i * n;
+    for (let j = k0; j < k1; j++) {
+      const rj = j * n;
+      let s = a[ri + j];
+      for (let t = k0; t < j; t++) s -= a[ri + t] * a[rj + t];
+      a[ri + j] = s / a[rj + j];
+    }
+  }
+}
+
+/** A[k1:n, k1:n] -= P Pᵀ (lower part) with P = A[k1:n, k0:k1], packed contiguously first. */
+function updateTrailing(a: Float64Array, n: number, k0: number, k1: number, panel: Float64Array): void {
+  const width = k1 - k0;
+  const rows = n - k1;
+  for (let i = 0; i < rows; i++) {
+    const src = (k1 + i) * n + k0;
+    panel.set(a.subarray(src, src + width), i * width);
+  }
+  const view = { data: panel, offset: 0, stride: width };
+  addProductTransposed(rows, rows, width, view, view, { data: a, offset: k1 * n + k1, stride: n }, -1, true);
+}
+
+/** log det A = 2 Σ log L_ii from the Cholesky factor L of A. */
+export function logDeterminantFromCholesky(l: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < l.rows; i++) s += Math.log(l.data[i * l.cols + i]);
+  return 2 * s;
+}
+
+function requireSquare(a: Matrix): void {
+  if (a.rows !== a.cols) throw new DimensionMismatchError(`expected a square matrix, got ${a.rows}x${a.cols}`);
+}

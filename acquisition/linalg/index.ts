@@ -1,0 +1,14 @@
+/** Dense linear algebra on row-major Float64Array matrices: products, Cholesky with jitter, triangular solves. */
+export { DimensionMismatchError, NotPositiveDefiniteError } from './errors.js';
+export { addProductTransposed, type MatrixView } from './gemm.js';
+export {
+  createMatrix, identityMatrix, matrixFromRows, matrixToRows, multiplyMatrices, multiplyTransposed, multiplyVector,
+  transposeMatrix, type Matrix,
+} from './matrix.js';
+export {
+  cholesky, choleskyInPlace, choleskyWithJitter, logDeterminantFromCholesky, type CholeskyResult, type JitterOptions,
+} from './cholesky.js';
+export {
+  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, solveLower, solveLowerRowsInPlace,
+  solveLowerTranspose,
+} from './triangular.js';

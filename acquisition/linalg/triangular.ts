@@ -1,0 +1,139 @@
+/**
+ * Triangular solves with a lower Cholesky factor L (row-major), for one right-hand side or many,
+ * and the inverses built from them. Multi-RHS solves are blocked so that their flops run in addProductTransposed.
+ */
+import { DimensionMismatchError } from './errors.js';
+import { addProductTransposed } from './gemm.js';
+import { createMatrix, identityMatrix, type Matrix } from './matrix.js';
+
+/** Column-block width of the blocked multi-RHS solve. */
+const BLOCK = 64;
+
+/** x with L x = b (forward substitution, row-oriented dot products). */
+export function solveLower(l: Matrix, b: ArrayLike<number>): Float64Array {
+  const n = requireSystem(l, b.length);
+  const x = Float64Array.from(b);
+  const ld = l.data;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = x[i];
+    for (let t = 0; t < i; t++) s -= ld[ri + t] * x[t];
+    x[i] = s / ld[ri + i];
+  }
+  return x;
+}
+
+/** x with Lᵀ x = b (back substitution, axpy along rows of L so every access is unit-stride). */
+export function solveLowerTranspose(l: Matrix, b: ArrayLike<number>): Float64Array {
+  const n = requireSystem(l, b.length);
+  const x = Float64Array.from(b);
+  const ld = l.data;
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const xi = x[i] / ld[ri + i];
+    x[i] = xi;
+    for (let t = 0; t < i; t++) x[t] -= ld[ri + t] * xi;
+  }
+  return x;
+}
+
+/** x with (L Lᵀ) x = b, i.e. A⁻¹ b from the Cholesky factor of A. */
+export function choleskySolve(l: Matrix, b: ArrayLike<number>): Float64Array {
+  return solveLowerTranspose(l, solveLower(l, b));
+}
+
+/**
+ * Solves L xᵣ = bᵣ for every row bᵣ of B (m x n), in place: B ← B L⁻ᵀ. Blocked over columns: the update from the
+ * already-solved columns is one addProductTransposed call per block, the rest is a small forward substitution.
+ */
+export function solveLowerRowsInPlace(l: Matrix, b: Matrix): void {
+  const n = requireSystem(l, b.cols);
+  const ld = l.data, bd = b.data, m = b.rows;
+  for (let j0 = 0; j0 < n; j0 += BLOCK) {
+    const j1 = Math.min(j0 + BLOCK, n);
+    if (j0 > 0) {
+      addProductTransposed(m, j1 - j0, j0,
+        { data: bd, offset: 0, stride: n }, { data: ld, offset: j0 * n, stride: n },
+        { data: bd, offset: j0, stride: n }, -1);
+    }
+    for (let r = 0; r < m; r++) {
+      const rr = r * n;
+      for (let j = j0; j < j1; j++) {
+        const rj = j * n;
+        let s = bd[rr + j];
+        for (let t = j0; t < j; t++) s -= bd[rr + t] * ld[rj + t];
+        bd[rr + j] = s / ld[rj + j];
+      }
+    }
+  }
+}
+
+/**
+ * L⁻ᵀ (upper triangular) from a lower triangular L: the rows of the identity solved by solveLowerRows, skipping
+ * the rows that are still zero in each column block (row r of L⁻ᵀ vanishes left of column r).
+ */
+export function invertLowerTransposed(l: Matrix): Matrix {
+  const n = requireSystem(l, l.cols);
+  const u = identityMatrix(n);
+  solveIdentityRows(l, u, n);
+  return u;
+}
+
+/**
+ * The blocked solve for B = I: in column block [j0, j1) only rows r < j1 are non-zero (rows r ≥ j1 of L⁻ᵀ vanish
+ * left of column r and their right-hand side there is zero), so the others are left out.
+ */
+function solveIdentityRows(l: Matrix, u: Matrix, n: number): void {
+  const ld = l.data, ud = u.data;
+  for (let j0 = 0; j0 < n; j0 += BLOCK) {
+    const j1 = Math.min(j0 + BLOCK, n);
+    // Row block [r0, r1) of U is zero left of column r0, so its update from columns [0, j0) starts at r0.
+    for (let r0 = 0; r0 < j0; r0 += BLOCK) {
+      const r1 = Math.min(r0 + BLOCK, j1);
+      addProductTransposed(r1 - r0, j1 - j0, j0 - r0,
+        { data: ud, offset: r0 * n + r0, stride: n }, { data: ld, offset: j0 * n + r0, stride: n },
+        { data: ud, offset: r0 * n + j0, stride: n }, -1);
+    }
+    for (let r = 0; r < j1; r++) {
+      const rr = r * n;
+      for (let j = Math.max(j0, r); j < j1; j++) {
+        const rj = j * n;
+        let s = ud[rr + j];
+        for (let t = Math.max(j0, r); t < j; t++) s -= ud[rr + t] * ld[rj + t];
+        ud[rr + j] = s / ld[rj + j];
+      }
+    }
+  }
+}
+
+/** L⁻¹ (lower triangular). */
+export function invertLower(l: Matrix): Matrix {
+  const u = invertLowerTransposed(l);
+  const n = l.rows;
+  const inv = createMatrix(n, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) inv.data[i * n + j] = u.data[j * n + i];
+  return inv;
+}
+
+/** A⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor L of A (symmetric, both triangles filled). */
+export function choleskyInverse(l: Matrix): Matrix {
+  const n = requireSystem(l, l.cols);
+  const u = invertLowerTransposed(l);
+  const inv = createMatrix(n, n);
+  const ud = u.data, id = inv.data;
+  // (A⁻¹)ᵢⱼ = Σ_t Uᵢₜ Uⱼₜ with U = L⁻ᵀ upper: only t ≥ max(i, j) contributes, so row block [i0, i1) needs depth from i0.
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const i1 = Math.min(i0 + BLOCK, n);
+    addProductTransposed(i1 - i0, i1, n - i0,
+      { data: ud, offset: i0 * n + i0, stride: n }, { data: ud, offset: i0, stride: n },
+      { data: id, offset: i0 * n, stride: n }, 1);
+  }
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) id[i * n + j] = id[j * n + i];
+  return inv;
+}
+
+function requireSystem(l: Matrix, length: number): number {
+  if (l.rows !== l.cols) throw new DimensionMismatchError(`L must be square, got ${l.rows}x${l.cols}`);
+  if (length !== l.rows) throw new DimensionMismatchError(`L is ${l.rows}x${l.rows}, right-hand side has ${length}`);
+  return l.rows;
+}

@@ -1,0 +1,161 @@
+/**
+ * fitGaussianProcess: standardize y, maximize the log marginal likelihood over [log ℓ, log σ_f², log σ_n²] with
+ * multi-start L-BFGS (analytic gradients, box constraints through a sigmoid map), then build the exact posterior.
+ */
+import { createRandom, type RandomSource } from '../../sampling/random.js';
+import { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
+import {
+  buildState, createGaussianProcessFromState, type GaussianProcess, type Hyperparameters,
+} from './gaussian-process.js';
+import {
+  boxesFor, DEFAULT_BOUNDS, fromLogVector, fromUnconstrained, toUnconstrained, type HyperparameterBounds, type Interval,
+} from './hyperparameters.js';
+import { KERNEL_NAMES, type KernelName } from './kernels.js';
+import { minimizeLbfgs, type LbfgsOptions } from './lbfgs.js';
+import { logMarginalLikelihood, type TrainingSet } from './marginal-likelihood.js';
+
+/** Options of fitGaussianProcess. */
+export interface FitOptions {
+  /** Kernel family (default 'matern52'). */
+  kernel?: KernelName;
+  /** Seed of the random restarts (default 0). */
+  seed?: number;
+  /** Random restarts on top of the first start, as sklearn's n_restarts_optimizer (default 2). */
+  restarts?: number;
+  /** Hyperparameters of a previous fit (original units): the first start, instead of the default guess. */
+  warmStart?: Hyperparameters;
+  /** Known noise variance in the original units of y: kept fixed instead of being fitted. */
+  fixedNoise?: number;
+  /** Boxes of the hyperparameters in standardized units (default DEFAULT_BOUNDS). */
+  bounds?: HyperparameterBounds;
+  /** Stopping rules of every L-BFGS run. */
+  optimizer?: LbfgsOptions;
+}
+
+/** Fits an exact GP to X (n x d, unit cube) and raw y; the posterior comes back in the units of y. */
+export function fitGaussianProcess(X: number[][], y: number[], options: FitOptions = {}): GaussianProcess {
+  const kernel = options.kernel ?? 'matern52';
+  if (!KERNEL_NAMES.includes(kernel)) {
+    throw new GaussianProcessInputError(`unknown kernel '${String(kernel)}'; valid: ${KERNEL_NAMES.join(', ')}`);
+  }
+  const { x, d } = flattenInputs(X, y);
+  const standardization = standardize(y);
+  const data: TrainingSet = { x, d, n: y.length, y: standardization.values };
+  const bounds = options.bounds ?? DEFAULT_BOUNDS;
+  const scale2 = standardization.scale * standardization.scale;
+  const fixedLogNoise = options.fixedNoise === undefined ? null : Math.log(Math.max(options.fixedNoise / scale2, bounds.noiseVariance[0]));
+  const best = optimizeHyperparameters(kernel, data, bounds, fixedLogNoise, options, scale2);
+  const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization);
+  return createGaussianProcessFromState(state);
+}
+
+/** Multi-start L-BFGS on the sigmoid-mapped log-hyperparameters; returns the best log vector. */
+function optimizeHyperparameters(
+  kernel: KernelName, data: TrainingSet, bounds: HyperparameterBounds, fixedLogNoise: number | null,
+  options: FitOptions, scale2: number,
+): Float64Array {
+  const boxes = boxesFor(data.d, bounds);
+  const free = fixedLogNoise === null ? data.d + 2 : data.d + 1;
+  const rng = createRandom(options.seed ?? 0);
+  const starts = [firstStart(data.d, options.warmStart, scale2)];
+  for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng));
+  let bestValue = Infinity;
+  let best: Float64Array | null = null;
+  for (const start of starts) {
+    const u0 = new Float64Array(free);
+    for (let i = 0; i < free; i++) u0[i] = toUnconstrained(start[i], boxes[i]);
+    const objective = (u: Float64Array) => negativeObjective(kernel, data, u, boxes, fixedLogNoise);
+    const result = minimizeLbfgs(objective, u0, options.optimizer);
+    if (Number.isFinite(result.value) && result.value < bestValue) {
+      bestValue = result.value;
+      best = mapToLog(result.x, boxes, fixedLogNoise).logParams;
+    }
+  }
+  if (best === null) throw new GaussianProcessFitError('no optimizer start reached a finite marginal likelihood');
+  return best;
+}
+
+/** −log p(y | θ(u)) and its gradient in u (chain rule through the sigmoid box map). */
+function negativeObjective(
+  kernel: KernelName, data: TrainingSet, u: Float64Array, boxes: Interval[], fixedLogNoise: number | null,
+): { value: number; gradient: Float64Array } {
+  const { logParams, derivatives } = mapToLog(u, boxes, fixedLogNoise);
+  const lml = logMarginalLikelihood(kernel, data, logParams);
+  const gradient = new Float64Array(u.length);
+  for (let i = 0; i < u.length; i++) gradient[i] = -lml.gradient[i] * derivatives[i];
+  return { value: -lml.value, gradient };
+}
+
+/** u → [log ℓ, log σ_f², log σ_n²] and d(log p)/du per free coordinate. */
+function mapToLog(u: Float64Array, boxes: Interval[], fixedLogNoise: number | null): { logParams: Float64Array; derivatives: Float64Array } {
+  const logParams = new Float64Array(boxes.length);
+  const derivatives = new Float64Array(u.length);
+  for (let i = 0; i < u.length; i++) {
+    const mapped = fromUnconstrained(u[i], boxes[i]);
+    logParams[i] = mapped.logValue;
+    derivatives[i] = mapped.derivative;
+  }
+  if (fixedLogNoise !== null) logParams[boxes.length - 1] = fixedLogNoise;
+  return { logParams, derivatives };
+}
+
+/** Warm start (converted to standardized units) or the default guess ℓ = 0.5, σ_f² = 1, σ_n² = 0.01. */
+function firstStart(d: number, warm: Hyperparameters | undefined, scale2: number): Float64Array {
+  const v = new Float64Array(d + 2);
+  if (warm !== undefined) {
+    if (warm.lengthscales.length !== d) {
+      throw new GaussianProcessInputError(`warmStart has ${warm.lengthscales.length} lengthscales, expected ${d}`);
+    }
+    for (let k = 0; k < d; k++) v[k] = Math.log(warm.lengthscales[k]);
+    v[d] = Math.log(warm.signalVariance / scale2);
+    v[d + 1] = Math.log(warm.noiseVariance / scale2);
+    return v;
+  }
+  v.fill(Math.log(0.5), 0, d);
+  v[d] = 0;
+  v[d + 1] = Math.log(0.01);
+  return v;
+}
+
+/** A random start, log-uniform in ℓ ∈ [0.05, 2], σ_f² ∈ [0.2, 5], σ_n² ∈ [1e-4, 0.3]. */
+function randomStart(d: number, rng: RandomSource): Float64Array {
+  const logUniform = (lo: number, hi: number) => Math.log(lo) + (Math.log(hi) - Math.log(lo)) * rng.uniform();
+  const v = new Float64Array(d + 2);
+  for (let k = 0; k < d; k++) v[k] = logUniform(0.05, 2);
+  v[d] = logUniform(0.2, 5);
+  v[d + 1] = logUniform(1e-4, 0.3);
+  return v;
+}
+
+/** Validates shapes and finiteness and packs X into an n x d row-major array. */
+export function flattenInputs(X: number[][], y: number[]): { x: Float64Array; d: number } {
+  if (X.length === 0) throw new GaussianProcessInputError('at least one observation is needed');
+  if (X.length !== y.length) throw new GaussianProcessInputError(`${X.length} points but ${y.length} targets`);
+  const d = X[0].length;
+  if (d === 0) throw new GaussianProcessInputError('points need at least one coordinate');
+  const x = new Float64Array(X.length * d);
+  for (let i = 0; i < X.length; i++) {
+    if (X[i].length !== d) throw new GaussianProcessInputError(`point ${i} has ${X[i].length} coordinates, expected ${d}`);
+    if (!Number.isFinite(y[i])) throw new GaussianProcessInputError(`target ${i} is not finite`);
+    for (let k = 0; k < d; k++) {
+      if (!Number.isFinite(X[i][k])) throw new GaussianProcessInputError(`point ${i} has a non-finite coordinate`);
+      x[i * d + k] = X[i][k];
+    }
+  }
+  return { x, d };
+}
+
+/** (y − mean) / std with the population std; a constant y (std 0) keeps scale 1 so that the model stays defined. */
+export function standardize(y: ArrayLike<number>): { values: Float64Array; offset: number; scale: number } {
+  const n = y.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i];
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (y[i] - mean) ** 2;
+  const std = Math.sqrt(variance / n);
+  const scale = std > 0 ? std : 1;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = (y[i] - mean) / scale;
+  return { values, offset: mean, scale };
+}

@@ -1,0 +1,278 @@
+/**
+ * An exact GP regression model with fixed hyperparameters: the posterior at new points (marginal, joint, samples,
+ * gradients), and conditioning on extra observations by a rank-q Cholesky extension (Kriging believer batches).
+ * Targets are standardized with a fixed mean and scale; all outputs are in the original units of y.
+ */
+import { choleskyWithJitter } from '../../linalg/cholesky.js';
+import { addProductTransposed } from '../../linalg/gemm.js';
+import type { Matrix } from '../../linalg/matrix.js';
+import { choleskySolve, solveLower, solveLowerRowsInPlace } from '../../linalg/triangular.js';
+import type { RandomSource } from '../../sampling/random.js';
+import type { Posterior, Surrogate } from '../surrogate.js';
+import { GaussianProcessInputError } from './errors.js';
+import {
+  covarianceMatrix, crossCovariance, radialDerivativeFactor, scaleInputs, squaredDistance, type KernelName,
+} from './kernels.js';
+import { logLikelihoodFromFactor } from './marginal-likelihood.js';
+import type { StandardizedHyperparameters } from './hyperparameters.js';
+
+/** Hyperparameters in the original units of y (variances scale with Var(y)); lengthscales in unit-cube widths. */
+export interface Hyperparameters {
+  lengthscales: number[];
+  signalVariance: number;
+  noiseVariance: number;
+}
+
+/** Joint posterior of the latent f at n points: mean (n) and covariance (n x n, row-major). */
+export interface JointPosterior {
+  mean: Float64Array;
+  covariance: Float64Array;
+}
+
+/** Posterior mean and variance at one point with their gradients in x (original units). */
+export interface PosteriorGradient {
+  mean: number;
+  variance: number;
+  meanGradient: Float64Array;
+  varianceGradient: Float64Array;
+}
+
+/** A fitted exact GP: the Surrogate contract plus joint posteriors, samples, fantasies and gradients. */
+export interface GaussianProcess extends Surrogate {
+  /** Marginal posterior of the latent f at each row of X (n x d): mean and variance, original units. */
+  posterior(X: number[][]): Posterior;
+  /** Joint posterior of f at the rows of X: mean and the n x n covariance, row-major. */
+  posteriorCovariance(X: number[][]): JointPosterior;
+  /** count joint draws of f at the rows of X, each of length n. */
+  samplePosterior(X: number[][], count: number, rng: RandomSource): Float64Array[];
+  /** The same GP conditioned on extra observations (X, y) without refitting hyperparameters. */
+  fantasize(X: number[][], y: number[]): GaussianProcess;
+  /** Posterior mean/variance at one point x and their gradients ∂/∂x. */
+  posteriorGradient(x: number[]): PosteriorGradient;
+  readonly hyperparameters: Hyperparameters;
+  /** log p(y | θ) in the original units of y: the standardized value − n log(scale). */
+  readonly logMarginalLikelihood: number;
+  readonly trainingSize: number;
+  readonly kernel: KernelName;
+  /** Diagonal jitter (standardized units) that the Cholesky factorization needed on top of the noise. */
+  readonly jitter: number;
+  /** Mean and scale used to standardize y: y_std = (y − offset) / scale. */
+  readonly standardization: { offset: number; scale: number };
+}
+
+/** Everything a posterior needs, in standardized units. */
+export interface GaussianProcessState {
+  kernel: KernelName;
+  d: number;
+  /** Training inputs, n x d row-major, original unit-cube coordinates. */
+  x: Float64Array;
+  /** Standardized targets. */
+  y: Float64Array;
+  hyper: StandardizedHyperparameters;
+  offset: number;
+  scale: number;
+  factor: Matrix;
+  alpha: Float64Array;
+  jitter: number;
+}
+
+/** Query rows per chunk in posterior(): keeps the n x chunk cross-covariance in cache-sized pieces. */
+const CHUNK = 256;
+
+/** Builds the model from training data and fixed hyperparameters (standardized units). */
+export function buildState(
+  kernel: KernelName, x: Float64Array, d: number, y: Float64Array, hyper: StandardizedHyperparameters,
+  standardization: { offset: number; scale: number },
+): GaussianProcessState {
+  const n = y.length;
+  const scaled = scaleInputs(x, d, hyper.lengthscales);
+  const k = covarianceMatrix(kernel, scaled, d, hyper.signalVariance, hyper.noiseVariance);
+  const { factor, jitter } = choleskyWithJitter({ rows: n, cols: n, data: k });
+  return { kernel, d, x, y, hyper, ...standardization, factor, alpha: choleskySolve(factor, y), jitter };
+}
+
+/** Wraps a state as the public GaussianProcess object. */
+export function createGaussianProcessFromState(state: GaussianProcessState): GaussianProcess {
+  return new ExactGaussianProcess(state);
+}
+
+class ExactGaussianProcess implements GaussianProcess {
+  readonly hyperparameters: Hyperparameters;
+  readonly logMarginalLikelihood: number;
+  readonly trainingSize: number;
+  readonly kernel: KernelName;
+  readonly jitter: number;
+  readonly standardization: { offset: number; scale: number };
+  private readonly scaledX: Float64Array;
+
+  constructor(private readonly state: GaussianProcessState) {
+    const { hyper, scale, y } = state;
+    this.trainingSize = y.length;
+    this.kernel = state.kernel;
+    this.jitter = state.jitter;
+    this.standardization = { offset: state.offset, scale };
+    this.hyperparameters = {
+      lengthscales: Array.from(hyper.lengthscales),
+      signalVariance: hyper.signalVariance * scale * scale,
+      noiseVariance: hyper.noiseVariance * scale * scale,
+    };
+    this.logMarginalLikelihood = logLikelihoodFromFactor(state.factor, state.alpha, y) - y.length * Math.log(scale);
+    this.scaledX = scaleInputs(state.x, state.d, hyper.lengthscales);
+  }
+
+  posterior(X: number[][]): Posterior {
+    const { d, hyper, alpha, factor, offset, scale } = this.state;
+    const query = this.flattenQuery(X);
+    const m = X.length, n = this.trainingSize;
+    const mean = new Float64Array(m), variance = new Float64Array(m);
+    for (let c0 = 0; c0 < m; c0 += CHUNK) {
+      const rows = Math.min(CHUNK, m - c0);
+      const chunk = query.subarray(c0 * d, (c0 + rows) * d);
+      const cross = crossCovariance(this.kernel, chunk, this.scaledX, d, hyper.signalVariance);
+      for (let i = 0; i < rows; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
+        mean[c0 + i] = offset + scale * s;
+      }
+      solveLowerRowsInPlace(factor, { rows, cols: n, data: cross });
+      for (let i = 0; i < rows; i++) {
+        let q = 0;
+        for (let j = 0; j < n; j++) q += cross[i * n + j] * cross[i * n + j];
+        // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
+        variance[c0 + i] = scale * scale * Math.max(hyper.signalVariance - q, 0);
+      }
+    }
+    return { mean, variance };
+  }
+
+  posteriorCovariance(X: number[][]): JointPosterior {
+    const { d, hyper, alpha, factor, offset, scale } = this.state;
+    const query = this.flattenQuery(X);
+    const m = X.length, n = this.trainingSize;
+    const cross = crossCovariance(this.kernel, query, this.scaledX, d, hyper.signalVariance);
+    const mean = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
+      mean[i] = offset + scale * s;
+    }
+    solveLowerRowsInPlace(factor, { rows: m, cols: n, data: cross });
+    const covariance = covarianceMatrix(this.kernel, query, d, hyper.signalVariance, 0);
+    const view = { data: cross, offset: 0, stride: n };
+    addProductTransposed(m, m, n, view, view, { data: covariance, offset: 0, stride: m }, -1);
+    for (let i = 0; i < covariance.length; i++) covariance[i] *= scale * scale;
+    return { mean, covariance };
+  }
+
+  samplePosterior(X: number[][], count: number, rng: RandomSource): Float64Array[] {
+    const { mean, covariance } = this.posteriorCovariance(X);
+    const m = X.length;
+    // Jitter relative to the mean variance keeps the factorization of a near-singular joint covariance stable.
+    const { factor } = choleskyWithJitter({ rows: m, cols: m, data: covariance }, { initialJitter: 1e-10, maxTries: 10 });
+    const draws: Float64Array[] = [];
+    const z = new Float64Array(m);
+    for (let s = 0; s < count; s++) {
+      for (let i = 0; i < m; i++) z[i] = rng.normal();
+      const draw = Float64Array.from(mean);
+      for (let i = 0; i < m; i++) {
+        let v = 0;
+        for (let t = 0; t <= i; t++) v += factor.data[i * m + t] * z[t];
+        draw[i] += v;
+      }
+      draws.push(draw);
+    }
+    return draws;
+  }
+
+  fantasize(X: number[][], y: number[]): GaussianProcess {
+    if (X.length !== y.length) throw new GaussianProcessInputError(`fantasize: ${X.length} points but ${y.length} values`);
+    if (X.length === 0) return this;
+    return new ExactGaussianProcess(extendState(this.state, this.flattenQuery(X), y));
+  }
+
+  posteriorGradient(x: number[]): PosteriorGradient {
+    return posteriorGradientAt(this.state, this.scaledX, this.flattenQuery([x]));
+  }
+
+  /** Validates query rows and returns them divided by the lengthscales. */
+  private flattenQuery(X: number[][]): Float64Array {
+    const { d, hyper } = this.state;
+    const out = new Float64Array(X.length * d);
+    for (let i = 0; i < X.length; i++) {
+      const row = X[i];
+      if (row.length !== d) throw new GaussianProcessInputError(`point ${i} has ${row.length} coordinates, expected ${d}`);
+      for (let k = 0; k < d; k++) {
+        if (!Number.isFinite(row[k])) throw new GaussianProcessInputError(`point ${i} has a non-finite coordinate`);
+        out[i * d + k] = row[k] / hyper.lengthscales[k];
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Conditions the state on q extra points by extending its Cholesky factor (O(n² q), no refactorization):
+ * [[L, 0], [B, C]] with B = K₁₀ L⁻ᵀ and C Cᵀ = K₁₁ + σ_n² I − B Bᵀ.
+ */
+function extendState(state: GaussianProcessState, scaledNew: Float64Array, yNew: number[]): GaussianProcessState {
+  const { d, hyper, factor, kernel } = state;
+  const n = state.y.length, q = yNew.length, total = n + q;
+  const scaledOld = scaleInputs(state.x, d, hyper.lengthscales);
+  const b = crossCovariance(kernel, scaledNew, scaledOld, d, hyper.signalVariance);
+  solveLowerRowsInPlace(factor, { rows: q, cols: n, data: b });
+  const schur = covarianceMatrix(kernel, scaledNew, d, hyper.signalVariance, hyper.noiseVariance + state.jitter);
+  const view = { data: b, offset: 0, stride: n };
+  addProductTransposed(q, q, n, view, view, { data: schur, offset: 0, stride: q }, -1);
+  const corner = choleskyWithJitter({ rows: q, cols: q, data: schur });
+  const extended = new Float64Array(total * total);
+  for (let i = 0; i < n; i++) extended.set(factor.data.subarray(i * n, i * n + i + 1), i * total);
+  for (let i = 0; i < q; i++) {
+    extended.set(b.subarray(i * n, (i + 1) * n), (n + i) * total);
+    extended.set(corner.factor.data.subarray(i * q, i * q + i + 1), (n + i) * total + n);
+  }
+  const x = new Float64Array(total * d);
+  x.set(state.x);
+  for (let i = 0; i < q * d; i++) x[n * d + i] = scaledNew[i] * hyper.lengthscales[i % d];
+  const y = new Float64Array(total);
+  y.set(state.y);
+  for (let i = 0; i < q; i++) y[n + i] = (yNew[i] - state.offset) / state.scale;
+  const newFactor = { rows: total, cols: total, data: extended };
+  return { ...state, x, y, factor: newFactor, alpha: choleskySolve(newFactor, y) };
+}
+
+/**
+ * μ(x) = offset + s · k*ᵀα and σ²(x) = s² (σ_f² − k*ᵀK⁻¹k*) with gradients
+ * ∂μ/∂x = s · Σᵢ αᵢ ∂kᵢ/∂x and ∂σ²/∂x = −2 s² Σᵢ wᵢ ∂kᵢ/∂x, w = K⁻¹k*, ∂kᵢ/∂x_d = −σ_f² g(r²) Δ_d/ℓ_d².
+ */
+function posteriorGradientAt(state: GaussianProcessState, scaledX: Float64Array, point: Float64Array): PosteriorGradient {
+  const { d, hyper, alpha, factor, offset, scale, kernel } = state;
+  const n = state.y.length;
+  const cross = crossCovariance(kernel, point, scaledX, d, hyper.signalVariance);
+  const v = solveLower(factor, cross);
+  let mean = 0, quadratic = 0;
+  for (let j = 0; j < n; j++) {
+    mean += cross[j] * alpha[j];
+    quadratic += v[j] * v[j];
+  }
+  const w = choleskySolve(factor, cross);
+  const meanGradient = new Float64Array(d), varianceGradient = new Float64Array(d);
+  for (let j = 0; j < n; j++) {
+    const g = hyper.signalVariance * radialDerivativeFactor(kernel, squaredDistance(point, 0, scaledX, j, d));
+    for (let k = 0; k < d; k++) {
+      // Δ_d/ℓ_d² = (scaled difference)/ℓ_d.
+      const dk = (-g * (point[k] - scaledX[j * d + k])) / hyper.lengthscales[k];
+      meanGradient[k] += alpha[j] * dk;
+      varianceGradient[k] += w[j] * dk;
+    }
+  }
+  for (let k = 0; k < d; k++) {
+    meanGradient[k] *= scale;
+    varianceGradient[k] *= -2 * scale * scale;
+  }
+  return {
+    mean: offset + scale * mean,
+    variance: scale * scale * Math.max(hyper.signalVariance - quadratic, 0),
+    meanGradient,
+    varianceGradient,
+  };
+}

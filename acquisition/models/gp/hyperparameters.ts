@@ -1,0 +1,72 @@
+/**
+ * Hyperparameters in the space the optimizer sees. The model works with standardized y, so the signal and noise
+ * variances here are relative to the sample variance of y. Each log-hyperparameter p is kept inside its box
+ * [a, b] by the smooth map p = a + (b − a) · sigmoid(u), so L-BFGS runs unconstrained on u.
+ */
+
+/** A closed interval. */
+export type Interval = readonly [number, number];
+
+/** Boxes for the hyperparameters, in standardized units (not logs). */
+export interface HyperparameterBounds {
+  /** Lengthscale of every input dimension, in units of the unit cube. */
+  lengthscale: Interval;
+  /** Signal variance relative to Var(y). */
+  signalVariance: Interval;
+  /** Noise variance relative to Var(y). */
+  noiseVariance: Interval;
+}
+
+/** Defaults: lengthscales from 1/100 to 10 cube widths, noise at least 1e-6 of Var(y). */
+export const DEFAULT_BOUNDS: HyperparameterBounds = {
+  lengthscale: [0.01, 10],
+  signalVariance: [0.01, 100],
+  noiseVariance: [1e-6, 10],
+};
+
+/** Standardized-unit hyperparameters as plain numbers. */
+export interface StandardizedHyperparameters {
+  lengthscales: Float64Array;
+  signalVariance: number;
+  noiseVariance: number;
+}
+
+/** log p → u: the inverse of the sigmoid box map (p clamped just inside the box so u stays finite). */
+export function toUnconstrained(logValue: number, box: Interval): number {
+  const lo = Math.log(box[0]), hi = Math.log(box[1]);
+  const fraction = Math.min(1 - 1e-9, Math.max(1e-9, (logValue - lo) / (hi - lo)));
+  return Math.log(fraction / (1 - fraction));
+}
+
+/** u → log p = log a + (log b − log a) · sigmoid(u), with d(log p)/du. */
+export function fromUnconstrained(u: number, box: Interval): { logValue: number; derivative: number } {
+  const lo = Math.log(box[0]), hi = Math.log(box[1]);
+  const s = 1 / (1 + Math.exp(-u));
+  return { logValue: lo + (hi - lo) * s, derivative: (hi - lo) * s * (1 - s) };
+}
+
+/** The box of every log-hyperparameter in the order [log ℓ_1..d, log σ_f², log σ_n²]. */
+export function boxesFor(d: number, bounds: HyperparameterBounds): Interval[] {
+  const boxes: Interval[] = [];
+  for (let k = 0; k < d; k++) boxes.push(bounds.lengthscale);
+  boxes.push(bounds.signalVariance, bounds.noiseVariance);
+  return boxes;
+}
+
+/** Packs hyperparameters into [log ℓ_1..d, log σ_f², log σ_n²]. */
+export function toLogVector(h: StandardizedHyperparameters): Float64Array {
+  const d = h.lengthscales.length;
+  const v = new Float64Array(d + 2);
+  for (let k = 0; k < d; k++) v[k] = Math.log(h.lengthscales[k]);
+  v[d] = Math.log(h.signalVariance);
+  v[d + 1] = Math.log(h.noiseVariance);
+  return v;
+}
+
+/** Unpacks [log ℓ_1..d, log σ_f², log σ_n²]. */
+export function fromLogVector(v: ArrayLike<number>): StandardizedHyperparameters {
+  const d = v.length - 2;
+  const lengthscales = new Float64Array(d);
+  for (let k = 0; k < d; k++) lengthscales[k] = Math.exp(v[k]);
+  return { lengthscales, signalVariance: Math.exp(v[d]), noiseVariance: Math.exp(v[d + 1]) };
+}

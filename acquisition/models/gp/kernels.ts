@@ -1,0 +1,78 @@
+/**
+ * Stationary ARD kernels on the unit cube, as correlations (unit signal variance) of the scaled distance
+ * r² = Σ_d (x_d − x'_d)² / ℓ_d². The signal variance multiplies them in the model.
+ */
+
+/** Kernel families: Matern ν = 5/2 and the squared exponential (RBF). */
+export type KernelName = 'matern52' | 'rbf';
+
+/** Valid kernel names, for error messages and option parsing. */
+export const KERNEL_NAMES: readonly KernelName[] = ['matern52', 'rbf'];
+
+const SQRT5 = Math.sqrt(5);
+
+/** Correlation k(r²): Matern 5/2 (1 + √5 r + 5r²/3) e^{−√5 r}; RBF e^{−r²/2}. */
+export function correlation(kernel: KernelName, r2: number): number {
+  if (kernel === 'rbf') return Math.exp(-0.5 * r2);
+  const r = Math.sqrt(r2);
+  return (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+}
+
+/**
+ * g(r²) = −(dk/dr)/r, the common factor of both derivatives:
+ * ∂k/∂log ℓ_d = g · (Δ_d/ℓ_d)²  and  ∂k/∂x_d = −g · Δ_d/ℓ_d².
+ * Matern 5/2: (5/3)(1 + √5 r) e^{−√5 r}; RBF: e^{−r²/2}.
+ */
+export function radialDerivativeFactor(kernel: KernelName, r2: number): number {
+  if (kernel === 'rbf') return Math.exp(-0.5 * r2);
+  const r = Math.sqrt(r2);
+  return (5 / 3) * (1 + SQRT5 * r) * Math.exp(-SQRT5 * r);
+}
+
+/** Inputs divided by their lengthscales: row-major n x d, so that r² is a plain squared distance. */
+export function scaleInputs(x: Float64Array, d: number, lengthscales: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i += d) for (let k = 0; k < d; k++) out[i + k] = x[i + k] / lengthscales[k];
+  return out;
+}
+
+/** Squared distance between row i of a and row j of b (both scaled, d columns). */
+export function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: number, d: number): number {
+  let s = 0;
+  const ai = i * d, bj = j * d;
+  for (let k = 0; k < d; k++) {
+    const diff = a[ai + k] - b[bj + k];
+    s += diff * diff;
+  }
+  return s;
+}
+
+/** Cross-covariance σ² k(aᵢ, bⱼ) as an m x n row-major array, for scaled inputs a (m x d) and b (n x d). */
+export function crossCovariance(
+  kernel: KernelName, a: Float64Array, b: Float64Array, d: number, signalVariance: number,
+): Float64Array {
+  const m = a.length / d, n = b.length / d;
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const o = i * n;
+    for (let j = 0; j < n; j++) out[o + j] = signalVariance * correlation(kernel, squaredDistance(a, i, b, j, d));
+  }
+  return out;
+}
+
+/** Symmetric covariance σ² k(xᵢ, xⱼ) + diagonal · I of scaled inputs x (n x d), both triangles filled. */
+export function covarianceMatrix(
+  kernel: KernelName, x: Float64Array, d: number, signalVariance: number, diagonal: number,
+): Float64Array {
+  const n = x.length / d;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    out[i * n + i] = signalVariance + diagonal;
+    for (let j = 0; j < i; j++) {
+      const v = signalVariance * correlation(kernel, squaredDistance(x, i, x, j, d));
+      out[i * n + j] = v;
+      out[j * n + i] = v;
+    }
+  }
+  return out;
+}
