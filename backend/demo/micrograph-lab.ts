@@ -115,6 +115,7 @@ export async function encodeGrayPng(pixels: Uint8Array, width: number, height: n
     throw new InvalidDemoInputError(`image has ${pixels.length} pixels, expected ${width} x ${height}`);
   }
   return sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 1 } })
+    .toColourspace('b-w') // keep one channel: sharp would otherwise write sRGB
     .png()
     .toBuffer();
 }
