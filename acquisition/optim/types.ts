@@ -1,0 +1,10 @@
+/** Shapes shared by the optimizers: a batched ranking function and ranked points. */
+
+/** Ranking values of n encoded points (n x d → n); larger is better, −Infinity is allowed. */
+export type RankFunction = (X: number[][]) => Float64Array;
+
+/** One encoded point with its ranking value. */
+export interface RankedPoint {
+  x: number[];
+  value: number;
+}

@@ -1,0 +1,23 @@
+/** Explanations of a chosen point: predicted mean and standard deviation of every modeled objective and constraint. */
+
+import { meanStd } from './belief.js';
+import type { Problem } from './problem.js';
+import type { OutcomeModel } from './types.js';
+
+/** Mean and std per outcome (original units) at encoded points, from the models fit to measured data only. */
+export function explainPoints(problem: Problem, models: Map<string, OutcomeModel>, X: number[][]): Array<{ mean: Record<string, number>; std: Record<string, number> }> {
+  const out = X.map(() => ({ mean: {} as Record<string, number>, std: {} as Record<string, number> }));
+  if (X.length === 0) return out;
+  const names = [...problem.objectives.map((o) => o.name), ...problem.constraints.map((c) => c.name)];
+  for (const name of new Set(names)) {
+    const model = models.get(name);
+    if (!model) continue;
+    const transform = problem.outcomes.get(name)!.transform;
+    const { mean, std } = meanStd(model, X);
+    X.forEach((_, i) => {
+      out[i].mean[name] = transform.meanToOriginal(mean[i]);
+      out[i].std[name] = transform.stdToOriginal(std[i]);
+    });
+  }
+  return out;
+}

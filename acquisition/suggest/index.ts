@@ -1,0 +1,5 @@
+/** suggest() and its request/response types. */
+export { suggest, coldStartThreshold } from './suggest.js';
+export { defaultStrategy, assertApplicable } from './default-strategy.js';
+export { defaultModelFactory } from './gp-model.js';
+export type { Observation, PoolItem, StrategyOptions, SuggestRequest, SuggestionItem, OutcomeModel, ModelFactory, SuggestEngineOptions } from './types.js';

@@ -1,0 +1,145 @@
+/**
+ * Batch selection for model-based strategies. Pending points are believed first; then each batch item is the
+ * maximizer of the strategy's ranking among points that are neither measured, pending nor already chosen
+ * (compared by decoded parameter values), after which it is believed too (Kriging believer, see belief.ts).
+ * Pool mode ranks every available candidate for the first item and then re-ranks only the best
+ * `poolRescoreSize` (believing a point lowers EI/UCB/variance only near it, so the winners stay among them);
+ * ParEGO, whose weights change per item, re-ranks the whole pool every time.
+ */
+
+import { DesignSpaceExhaustedError } from '../errors.js';
+import { maximizeOverDesignSpace } from '../optim/continuous.js';
+import { argmaxAllowed, rankInChunks, topAllowed } from '../optim/pool.js';
+import type { RankedPoint } from '../optim/types.js';
+import { createRandom } from '../sampling/random.js';
+import type { StrategyName } from '../strategy-names.js';
+import type { AdjustmentOptions } from './adjustments.js';
+import { believe, initialBelief, type BeliefState } from './belief.js';
+import type { Problem } from './problem.js';
+import { createRanker, type Ranker, type RankerContext } from './rankers.js';
+import { availablePool } from './space-filling.js';
+import { thompsonCandidates, thompsonChoice } from './thompson.js';
+import type { ModelFactory, OutcomeModel } from './types.js';
+
+/** Resolved settings of one selection run. */
+export interface SelectionSettings {
+  strategy: StrategyName;
+  count: number;
+  seed: number;
+  beta: number;
+  xi: number;
+  adjustment: AdjustmentOptions;
+  fitModel: ModelFactory;
+  rawSamples: number;
+  restarts: number;
+  poolRescoreSize: number;
+  thompsonCandidates: number;
+}
+
+/** One chosen point: encoded x, ranking value, reported score, pool index in pool mode. */
+export interface ChosenPoint {
+  x: number[];
+  score: number;
+  poolIndex?: number;
+}
+
+/** Seed of batch item i, derived from the request seed. */
+export function itemSeed(seed: number, item: number): number {
+  return (Math.imul(seed >>> 0, 2654435761) + Math.imul(item + 1, 40503)) >>> 0;
+}
+
+/** Selects a batch with a model-based strategy (continuous or pool mode). */
+export function selectBatch(problem: Problem, models: Map<string, OutcomeModel>, settings: SelectionSettings): ChosenPoint[] {
+  const state = believe(initialBelief(models), problem.pendingX);
+  return problem.pool ? selectFromPool(problem, state, settings) : selectContinuous(problem, state, settings);
+}
+
+/** The ranker of one batch item. */
+function rankerFor(problem: Problem, state: BeliefState, settings: SelectionSettings, item: number): Ranker {
+  const context: RankerContext = { problem, state, strategy: settings.strategy, beta: settings.beta, xi: settings.xi, adjustment: settings.adjustment, fitModel: settings.fitModel, seed: itemSeed(settings.seed, item) };
+  return createRanker(context);
+}
+
+/** Continuous mode: multi-start maximization per item, skipping points that decode to excluded values. */
+function selectContinuous(problem: Problem, initial: BeliefState, settings: SelectionSettings): ChosenPoint[] {
+  const excluded = new Set(problem.excludedKeys);
+  const keyOf = (x: number[]): string => problem.encoding.key(problem.encoding.decode(x));
+  const chosen: ChosenPoint[] = [];
+  let state = initial;
+  for (let item = 0; item < settings.count; item++) {
+    const seed = itemSeed(settings.seed, item);
+    let pick: ChosenPoint | null = null;
+    if (settings.strategy === 'thompson') {
+      const candidates = thompsonCandidates(problem, settings.thompsonCandidates, seed);
+      const choice = thompsonChoice(problem, state, candidates, (i) => !excluded.has(keyOf(candidates[i])), settings.adjustment, seed);
+      if (choice) pick = { x: candidates[choice.index], score: choice.value };
+    } else {
+      const ranker = rankerFor(problem, state, settings, item);
+      const ranked = maximizeOverDesignSpace(ranker.rank, problem.encoding, {
+        seed,
+        rawSamples: settings.rawSamples,
+        restarts: settings.restarts,
+        around: bestMeasured(problem, ranker.rank, 5),
+      });
+      const best = ranked.find((point) => !excluded.has(keyOf(point.x)));
+      if (best) pick = { x: best.x, score: ranker.score(best.value) };
+    }
+    if (!pick) throw new DesignSpaceExhaustedError(settings.count, chosen.length);
+    chosen.push(pick);
+    excluded.add(keyOf(pick.x));
+    state = believe(state, [pick.x]);
+  }
+  return chosen;
+}
+
+/** The measured points with the highest ranking values (starting points for local perturbations). */
+function bestMeasured(problem: Problem, rank: (X: number[][]) => Float64Array, count: number): number[][] {
+  if (problem.observedX.length === 0) return [];
+  const values = rank(problem.observedX);
+  return topAllowed(values, count, () => true).map((i) => problem.observedX[i]);
+}
+
+/** Pool mode: rank available candidates, believe the winner, re-rank the shortlist. */
+function selectFromPool(problem: Problem, initial: BeliefState, settings: SelectionSettings): ChosenPoint[] {
+  const pool = problem.pool!;
+  const available = availablePool(problem);
+  const taken = new Set<number>();
+  const chosen: ChosenPoint[] = [];
+  let shortlist: number[] = available;
+  let state = initial;
+  for (let item = 0; item < Math.min(settings.count, available.length); item++) {
+    const seed = itemSeed(settings.seed, item);
+    let pick: ChosenPoint | null = null;
+    if (settings.strategy === 'thompson') {
+      const subset = randomSubset(available.filter((i) => !taken.has(i)), settings.thompsonCandidates, seed);
+      const choice = thompsonChoice(problem, state, subset.map((i) => pool[i].x), () => true, settings.adjustment, seed);
+      if (choice) pick = { x: pool[subset[choice.index]].x, score: choice.value, poolIndex: subset[choice.index] };
+    } else {
+      const ranker = rankerFor(problem, state, settings, item);
+      const candidates = (settings.strategy === 'parego' ? available : shortlist).filter((i) => !taken.has(i));
+      const values = rankInChunks(candidates.map((i) => pool[i].x), ranker.rank);
+      if (item === 0) shortlist = topAllowed(values, settings.poolRescoreSize, () => true).map((k) => candidates[k]);
+      const best = argmaxAllowed(values, () => true);
+      if (best >= 0) pick = { x: pool[candidates[best]].x, score: ranker.score(values[best]), poolIndex: candidates[best] };
+    }
+    if (!pick) break;
+    chosen.push(pick);
+    taken.add(pick.poolIndex!);
+    state = believe(state, [pick.x]);
+  }
+  return chosen;
+}
+
+/** A seeded random subset of at most `size` indices (all of them when there are fewer). */
+function randomSubset(indices: number[], size: number, seed: number): number[] {
+  if (indices.length <= size) return indices;
+  const rng = createRandom(seed + 11);
+  const copy = indices.slice();
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.integer(copy.length - i);
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, size);
+}
+
+export type { RankedPoint };

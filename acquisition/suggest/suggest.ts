@@ -1,0 +1,79 @@
+/**
+ * suggest(): the next experiments to run. Validates the request, picks the strategy (default by objectives,
+ * see default-strategy.ts), fits one model per outcome (independent GPs), and returns `count` new points with
+ * their predicted mean and std per objective (original units), score and strategy. With fewer complete
+ * observations than 2·d + 1 (d = number of parameters) a model-based strategy is replaced by a space-filling
+ * design (strategy 'space-filling' on each item). Deterministic given `seed`.
+ */
+
+import { parseStrategyName, type StrategyName } from '../strategy-names.js';
+import { fitOutcomeModels } from './belief.js';
+import { assertApplicable, defaultStrategy } from './default-strategy.js';
+import { explainPoints } from './explain.js';
+import { defaultModelFactory } from './gp-model.js';
+import { buildProblem, completeObservationCount, type Problem } from './problem.js';
+import { selectBatch, type ChosenPoint } from './select.js';
+import { randomDesign, spaceFillingDesign } from './space-filling.js';
+import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest } from './types.js';
+
+const MODEL_FREE: ReadonlySet<StrategyName> = new Set(['random', 'space-filling']);
+
+/** Observations needed before model-based strategies are used: 2·d + 1. */
+export function coldStartThreshold(parameterCount: number): number {
+  return 2 * parameterCount + 1;
+}
+
+/** Ranked suggestions for a campaign (see the file comment). */
+export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = {}): SuggestionItem[] {
+  const problem = buildProblem(request);
+  const requested = request.strategy === undefined ? defaultStrategy(problem.objectives) : parseStrategyName(request.strategy);
+  if (!MODEL_FREE.has(requested)) assertApplicable(requested, problem.objectives);
+  const seed = (request.seed ?? 0) >>> 0;
+  const fitModel = engine.fitModel ?? defaultModelFactory;
+  const coldStart = !MODEL_FREE.has(requested) && completeObservationCount(problem) < coldStartThreshold(request.parameters.length);
+  const models = fitOutcomeModels(problem, fitModel, seed);
+  let strategy = requested;
+  let chosen: ChosenPoint[];
+  if (requested === 'random') chosen = randomDesign(problem, request.count, seed);
+  else if (requested === 'space-filling' || coldStart) {
+    strategy = 'space-filling';
+    chosen = spaceFillingDesign(problem, request.count, seed);
+  } else {
+    const options = request.options ?? {};
+    chosen = selectBatch(problem, models, {
+      strategy: requested,
+      count: request.count,
+      seed,
+      beta: options.beta ?? 4,
+      xi: options.xi ?? 0.01,
+      adjustment: {
+        targetBands: requested !== 'target-matching' && requested !== 'target-distance',
+        costOutcome: options.cost?.outcome,
+        costAlpha: options.cost ? options.cost.alpha ?? 1 : 0,
+      },
+      fitModel,
+      rawSamples: engine.rawSamples ?? 1024,
+      restarts: engine.restarts ?? 8,
+      poolRescoreSize: engine.poolRescoreSize ?? 4096,
+      thompsonCandidates: engine.thompsonCandidates ?? 512,
+    });
+  }
+  return toItems(problem, models, chosen, strategy);
+}
+
+/** Attaches parameter values, pool ids and explanations to chosen points. */
+function toItems(problem: Problem, models: Map<string, OutcomeModel>, chosen: readonly ChosenPoint[], strategy: StrategyName): SuggestionItem[] {
+  const explanations = explainPoints(problem, models, chosen.map((c) => c.x));
+  return chosen.map((point, i) => {
+    const poolItem = point.poolIndex === undefined ? undefined : problem.pool![point.poolIndex].item;
+    const item: SuggestionItem = {
+      params: poolItem ? { ...poolItem.params } : problem.encoding.decode(point.x),
+      mean: explanations[i].mean,
+      std: explanations[i].std,
+      score: point.score,
+      strategy,
+    };
+    if (poolItem) item.poolId = poolItem.id;
+    return item;
+  });
+}

@@ -1,0 +1,84 @@
+/** The request and response shapes of suggest(), and the model contract it fits per outcome. */
+
+import type { Posterior } from '../models/surrogate.js';
+import type { RandomSource } from '../sampling/random.js';
+import type { StrategyName } from '../strategy-names.js';
+import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../types.js';
+
+/** One measured sample. `features` (optional) are its numeric descriptors, used together with pool features. */
+export interface Observation {
+  params: ParamValues;
+  outcomes: Outcomes;
+  features?: Record<string, number>;
+}
+
+/** One candidate of a finite pool. */
+export interface PoolItem {
+  id: string | number;
+  params: ParamValues;
+  features?: Record<string, number>;
+}
+
+/** Settings of individual strategies; all optional. */
+export interface StrategyOptions {
+  /** UCB exploration weight β in μ + √β σ (standardized units; default 4). */
+  beta?: number;
+  /** Minimum improvement ξ counted by probability-of-improvement (standardized units; default 0.01). */
+  xi?: number;
+  /** Cost-aware ranking: divide by predicted cost^alpha, cost being a measured outcome (modeled on log scale). */
+  cost?: { outcome: string; alpha?: number };
+}
+
+/** What suggest() is asked: the design space, goals, data, and how many points to return. */
+export interface SuggestRequest {
+  parameters: Parameter[];
+  objectives: Objective[];
+  constraints?: OutcomeConstraint[];
+  observations: Observation[];
+  /** Points already suggested and not yet measured: never suggested again, and treated as believed outcomes. */
+  pending?: ParamValues[];
+  /** A finite candidate list (pool mode); without it the whole design space is searched (continuous mode). */
+  pool?: PoolItem[];
+  count: number;
+  strategy?: string;
+  seed?: number;
+  options?: StrategyOptions;
+}
+
+/** One suggested experiment, with its explanation. */
+export interface SuggestionItem {
+  params: ParamValues;
+  poolId?: string | number;
+  /** Predicted outcome per objective and constraint (original units); absent where no model could be fit yet. */
+  mean: Record<string, number>;
+  /** Predicted standard deviation of the latent outcome (original units), same keys as mean. */
+  std: Record<string, number>;
+  /** The acquisition value the item was chosen by (see each strategy's documentation for its units). */
+  score: number;
+  strategy: StrategyName;
+}
+
+/** A fitted surrogate of one outcome, as suggest() needs it (the GP of models/gp satisfies it). */
+export interface OutcomeModel {
+  posterior(X: number[][]): Posterior;
+  /** The model conditioned on extra observations, without refitting hyperparameters (Kriging believer). */
+  fantasize(X: number[][], y: number[]): OutcomeModel;
+  /** `count` joint draws of the latent function at the rows of X (each of length n). */
+  samplePosterior?(X: number[][], count: number, rng: RandomSource): ArrayLike<number>[];
+}
+
+/** Fits a model to encoded inputs and standardized outputs. */
+export type ModelFactory = (X: number[][], y: number[], seed: number) => OutcomeModel;
+
+/** Engine settings of suggest(): the model factory and optimizer effort. Defaults suit interactive use. */
+export interface SuggestEngineOptions {
+  fitModel?: ModelFactory;
+  /** Sobol points ranked per continuous maximization (default 1024). */
+  rawSamples?: number;
+  /** Starts refined by pattern search (default 8). */
+  restarts?: number;
+  /** After the first batch item, pool mode re-ranks only this many best candidates (default 4096). */
+  poolRescoreSize?: number;
+  /** Joint-sample set size for Thompson sampling (default 512). */
+  thompsonCandidates?: number;
+}
