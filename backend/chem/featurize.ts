@@ -89,38 +89,43 @@ function bitsFromString(bitString: string, nBits: number, smiles: string): Uint8
   return bits;
 }
 
-/** Canonical SMILES, descriptors and Morgan fingerprint of one molecule (uncached; frees the RDKit molecule). */
-export function featurizeMolecule(
-  rdkit: RDKitModule,
-  smiles: string,
-  fingerprint: FingerprintOptions = { radius: 2, nBits: 2048 },
-): MoleculeFeatures {
+type RDKitMol = NonNullable<ReturnType<RDKitModule['get_mol']>>;
+
+/** Parses SMILES, runs `use` on the molecule and always frees it (RDKit molecules live on the wasm heap). */
+function withMolecule<T>(rdkit: RDKitModule, smiles: string, use: (mol: RDKitMol) => T): T {
   // RDKit parses an empty string as a molecule without atoms; that is never a meaningful input here.
   const mol = smiles.trim() === '' ? null : rdkit.get_mol(smiles);
   if (mol === null) throw new InvalidSmilesError(smiles);
   try {
     if (!mol.is_valid()) throw new InvalidSmilesError(smiles);
-    const bitString = mol.get_morgan_fp(JSON.stringify({ radius: fingerprint.radius, nBits: fingerprint.nBits }));
-    return {
-      canonicalSmiles: mol.get_smiles(),
-      descriptors: pickDescriptors(mol.get_descriptors(), smiles),
-      fingerprint: bitsFromString(bitString, fingerprint.nBits, smiles),
-    };
+    return use(mol);
   } finally {
     mol.delete();
   }
 }
 
-/** RDKit's canonical SMILES of a molecule (frees the RDKit molecule). */
+/** Descriptors and fingerprint of a parsed molecule whose canonical SMILES is `canonicalSmiles`. */
+function featuresOf(mol: RDKitMol, canonicalSmiles: string, fingerprint: FingerprintOptions): MoleculeFeatures {
+  const bitString = mol.get_morgan_fp(JSON.stringify({ radius: fingerprint.radius, nBits: fingerprint.nBits }));
+  return {
+    canonicalSmiles,
+    descriptors: pickDescriptors(mol.get_descriptors(), canonicalSmiles),
+    fingerprint: bitsFromString(bitString, fingerprint.nBits, canonicalSmiles),
+  };
+}
+
+/** Canonical SMILES, descriptors and Morgan fingerprint of one molecule (uncached). */
+export function featurizeMolecule(
+  rdkit: RDKitModule,
+  smiles: string,
+  fingerprint: FingerprintOptions = { radius: 2, nBits: 2048 },
+): MoleculeFeatures {
+  return withMolecule(rdkit, smiles, (mol) => featuresOf(mol, mol.get_smiles(), fingerprint));
+}
+
+/** RDKit's canonical SMILES of a molecule. */
 export function canonicalizeSmiles(rdkit: RDKitModule, smiles: string): string {
-  const mol = smiles.trim() === '' ? null : rdkit.get_mol(smiles);
-  if (mol === null) throw new InvalidSmilesError(smiles);
-  try {
-    if (!mol.is_valid()) throw new InvalidSmilesError(smiles);
-    return mol.get_smiles();
-  } finally {
-    mol.delete();
-  }
+  return withMolecule(rdkit, smiles, (mol) => mol.get_smiles());
 }
 
 /** Deletes the oldest entries of an insertion-ordered Map until it holds at most `cap`. */
@@ -153,8 +158,10 @@ export class MoleculeFeaturizer {
     const knownCanonical = this.canonicalOf.get(smiles);
     const cached = knownCanonical === undefined ? undefined : this.byCanonical.get(knownCanonical);
     if (cached) return this.touch(smiles, cached);
-    const canonical = canonicalizeSmiles(this.rdkit, smiles);
-    const features = this.byCanonical.get(canonical) ?? featurizeMolecule(this.rdkit, canonical, this.fingerprint);
+    const features = withMolecule(this.rdkit, smiles, (mol) => {
+      const canonical = mol.get_smiles();
+      return this.byCanonical.get(canonical) ?? featuresOf(mol, canonical, this.fingerprint);
+    });
     return this.touch(smiles, features);
   }
 
