@@ -80,7 +80,7 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         summary: 'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit); the same bytes twice give the same asset',
         request: {
           params: IdParam,
-          body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }) } } },
+          body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.any().optional().openapi({ type: 'string', format: 'binary' }) }) } } },
         },
         responses: {
           200: { description: 'Already uploaded: the existing asset', ...json(Asset) },

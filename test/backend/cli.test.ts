@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../backend/config.js';
+import { openDatabase } from '../../backend/db/client.js';
+import { createCampaign } from '../../backend/services/campaigns.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+
+describe('twinlab CLI', () => {
+  it('prints help listing every command, and exits 2 on an unknown command', () => {
+    const help = cli(['--help'], {});
+    expect(help.status).toBe(0);
+    for (const cmd of ['serve', 'import', 'export', 'token create']) expect(help.stdout).toContain(cmd);
+    const bad = cli(['frobnicate'], { TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-cli-')) });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('imports samples and results from CSV files and exports the joined CSV', () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
+    const handle = openDatabase(loadConfig({ TWINLAB_DATA: data }).databasePath);
+    const id = createCampaign({ db: handle.db, config: loadConfig({ TWINLAB_DATA: data }) }, {
+      name: 'cli',
+      parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }],
+      objectives: [{ name: 'y', goal: 'maximize' }],
+    }).id;
+    handle.close();
+    writeFileSync(join(data, 's.csv'), 'externalId,x\nA,1\nB,2\n');
+    writeFileSync(join(data, 'r.csv'), 'externalId,y\nA,0.5\n');
+    const env = { TWINLAB_DATA: data };
+    expect(cli(['import', '--campaign', String(id), '--samples', join(data, 's.csv')], env).stdout).toContain('imported 2 samples');
+    expect(cli(['import', '--campaign', String(id), '--results', join(data, 'r.csv')], env).stdout).toContain('imported 1 results');
+    const out = join(data, 'out.csv');
+    expect(cli(['export', '--campaign', String(id), '--out', out], env).status).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('sampleId,externalId,status,smiles,x,y,resultId,source,createdAt');
+    expect(lines[1]).toMatch(/^1,A,measured,,1,0\.5,1,cli,/);
+    expect(lines[2]).toBe('2,B,candidate,,2,,,,');
+  });
+
+  it('reports a bad import with its reason and exit code 1, importing nothing', () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
+    const config = loadConfig({ TWINLAB_DATA: data });
+    const handle = openDatabase(config.databasePath);
+    const id = createCampaign({ db: handle.db, config }, { name: 'cli', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }] }).id;
+    handle.close();
+    writeFileSync(join(data, 's.csv'), 'x\n1\n11\n');
+    const r = cli(['import', '--campaign', String(id), '--samples', join(data, 's.csv')], { TWINLAB_DATA: data });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('invalid_rows');
+    expect(r.stderr).toContain('11 is outside the range [0, 10]');
+  });
+});

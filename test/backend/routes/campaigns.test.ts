@@ -1,0 +1,77 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createExampleCampaign, createHarness, EXAMPLE_CAMPAIGN, type Harness } from '../support.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+
+describe('campaign routes', () => {
+  it('creates a campaign with defaults filled in and returns it with 201 and its id', async () => {
+    const res = await h.call('POST', '/api/campaigns', { body: EXAMPLE_CAMPAIGN });
+    expect(res.status).toBe(201);
+    const c = await res.json();
+    expect(c.id).toBeTypeOf('number');
+    expect(c.name).toBe(EXAMPLE_CAMPAIGN.name);
+    expect(c.parameters).toEqual(EXAMPLE_CAMPAIGN.parameters);
+    expect(c.objectives).toEqual(EXAMPLE_CAMPAIGN.objectives);
+    expect(c.settings.batchSize).toBe(4);
+    expect(c.settings.labelClasses.map((l: { name: string }) => l.name)).toEqual(['pore', 'solid']);
+    expect(c.counts).toEqual({ samples: 0, byStatus: {}, results: 0, assets: 0 });
+  });
+
+  it('lists campaigns newest first with a total, and pages', async () => {
+    for (let i = 0; i < 3; i++) await h.call('POST', '/api/campaigns', { body: { ...EXAMPLE_CAMPAIGN, name: `c${i}` } });
+    const all = await (await h.call('GET', '/api/campaigns')).json();
+    expect(all.total).toBe(3);
+    expect(all.items.map((c: { name: string }) => c.name)).toEqual(['c2', 'c1', 'c0']);
+    const page = await (await h.call('GET', '/api/campaigns?limit=1&offset=1')).json();
+    expect(page.items.map((c: { name: string }) => c.name)).toEqual(['c1']);
+    expect(page.total).toBe(3);
+  });
+
+  it('gets one campaign and patches its name, settings and objectives', async () => {
+    const id = await createExampleCampaign(h);
+    const got = await (await h.call('GET', `/api/campaigns/${id}`)).json();
+    expect(got.id).toBe(id);
+    const res = await h.call('PATCH', `/api/campaigns/${id}`, {
+      body: { name: 'renamed', settings: { batchSize: 8 }, objectives: [{ name: 'permeance', goal: 'maximize' }] },
+    });
+    expect(res.status).toBe(200);
+    const c = await res.json();
+    expect(c.name).toBe('renamed');
+    expect(c.settings.batchSize).toBe(8);
+    expect(c.settings.pendingTimeoutMinutes).toBe(1440);
+    expect(c.objectives).toEqual([{ name: 'permeance', goal: 'maximize' }]);
+  });
+
+  it('lets the design space change only while the campaign has no samples', async () => {
+    const id = await createExampleCampaign(h);
+    const newSpace = [{ name: 'x', type: 'continuous', min: 0, max: 1 }];
+    expect((await h.call('PATCH', `/api/campaigns/${id}`, { body: { parameters: newSpace } })).status).toBe(200);
+    await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { x: 0.5 } }] });
+    const res = await h.call('PATCH', `/api/campaigns/${id}`, { body: { parameters: EXAMPLE_CAMPAIGN.parameters } });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe('campaign_has_samples');
+  });
+
+  it('describes every route in the OpenAPI document and serves the docs page without a token', async () => {
+    const doc = await (await h.call('GET', '/api/openapi.json', { role: null })).json();
+    expect(doc.openapi).toBe('3.0.0');
+    for (const p of ['/api/campaigns', '/api/campaigns/{id}', '/api/campaigns/{id}/samples', '/api/campaigns/{id}/results', '/api/campaigns/{id}/export.csv', '/api/campaigns/{id}/assets', '/api/assets/{id}', '/api/assets/{id}/label', '/api/tokens', '/api/tokens/{id}', '/api/health'])
+      expect(Object.keys(doc.paths)).toContain(p);
+    const docs = await h.call('GET', '/api/docs', { role: null });
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui-bundle.js');
+    expect((await h.call('GET', '/api/docs/swagger-ui-bundle.js', { role: null })).status).toBe(200);
+  });
+
+  it('answers health without a token', async () => {
+    const res = await h.call('GET', '/api/health', { role: null });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.ok).toBe(true);
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof body.backend).toBe('string');
+  });
+});

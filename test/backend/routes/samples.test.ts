@@ -1,0 +1,59 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createExampleCampaign, createHarness, type Harness } from '../support.js';
+
+let h: Harness;
+let id: number;
+beforeEach(async () => {
+  h = createHarness();
+  id = await createExampleCampaign(h);
+});
+
+const good = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
+
+describe('sample routes', () => {
+  it('imports a JSON array of samples as candidates, normalizing values', async () => {
+    const res = await h.call('POST', `/api/campaigns/${id}/samples`, {
+      body: [{ params: good, externalId: 'M-1', features: { mw: 120.5 } }, { params: { ...good, layers: 3 }, smiles: 'CCO' }],
+    });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.inserted).toBe(2);
+    expect(body.items[0]).toMatchObject({ params: good, externalId: 'M-1', features: { mw: 120.5 }, status: 'candidate' });
+    expect(body.items[1].smiles).toBe('CCO');
+  });
+
+  it('imports CSV with a BOM, CRLF line ends and quoted fields (commas and quotes inside)', async () => {
+    const csv = '\uFEFFexternalId,concentration,evaporation,layers,solvent,note_mw\r\n"M,1",25,10,2,"DMF/THF",1.5\r\n"say ""hi""",30.5,60,5,dioxane/THF,2\r\n';
+    const res = await h.call('POST', `/api/campaigns/${id}/samples`, { body: csv, type: 'text/csv' });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.inserted).toBe(2);
+    expect(body.items[0].externalId).toBe('M,1');
+    expect(body.items[0].params).toEqual(good);
+    expect(body.items[1].externalId).toBe('say "hi"');
+    expect(body.items[1].params).toEqual({ concentration: 30.5, evaporation: 60, layers: 5, solvent: 'dioxane/THF' });
+    expect(body.items[1].features).toEqual({ note_mw: 2 });
+  });
+
+  it('lists samples with a status filter', async () => {
+    await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: good }, { params: { ...good, layers: 4 } }] });
+    const first = (await (await h.call('GET', `/api/campaigns/${id}/samples`)).json()).items[0];
+    await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId: first.id, outcomes: { pore: 31 } }] });
+    const measured = await (await h.call('GET', `/api/campaigns/${id}/samples?status=measured`)).json();
+    expect(measured.total).toBe(1);
+    expect(measured.items[0].id).toBe(first.id);
+    const candidates = await (await h.call('GET', `/api/campaigns/${id}/samples?status=candidate`)).json();
+    expect(candidates.total).toBe(1);
+    expect(candidates.items[0].params.layers).toBe(4);
+  });
+
+  it('imports all rows or none: one bad row refuses the whole file and names its line', async () => {
+    const csv = 'concentration,evaporation,layers,solvent\n25,10,2,DMF/THF\n99,10,2,DMF/THF\n';
+    const res = await h.call('POST', `/api/campaigns/${id}/samples`, { body: csv, type: 'text/csv' });
+    expect(res.status).toBe(422);
+    const err = (await res.json()).error;
+    expect(err.code).toBe('invalid_rows');
+    expect(err.details).toEqual([{ row: 3, issues: [{ parameter: 'concentration', message: '99 is outside the range [18, 32] wt%' }] }]);
+    expect((await (await h.call('GET', `/api/campaigns/${id}/samples`)).json()).total).toBe(0);
+  });
+});

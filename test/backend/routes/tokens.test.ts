@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../../backend/domain/types.js';
+import { createExampleCampaign, createHarness, fileForm, testImage, type Harness } from '../support.js';
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+
+describe('token routes', () => {
+  it('mints a token whose secret is shown once, works as a bearer, and is listed without its secret', async () => {
+    const res = await h.call('POST', '/api/tokens', { body: { name: 'robot-1', role: 'client' } });
+    expect(res.status).toBe(201);
+    const t = await res.json();
+    expect(t).toMatchObject({ name: 'robot-1', role: 'client' });
+    expect(t.token).toMatch(/^tl_[A-Za-z0-9_-]{40,}$/);
+    const who = await h.app.request('/api/whoami', { headers: { authorization: `Bearer ${t.token}` } });
+    expect(await who.json()).toMatchObject({ name: 'robot-1', role: 'client' });
+    const list = await (await h.call('GET', '/api/tokens')).json();
+    expect(list.items.some((x: { name: string }) => x.name === 'robot-1')).toBe(true);
+    expect(JSON.stringify(list)).not.toContain(t.token);
+    const stored = h.handle.sqlite.prepare('SELECT token_hash FROM token WHERE id = ?').get(t.id) as { token_hash: string };
+    expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored.token_hash).not.toContain(t.token);
+  });
+
+  it('revokes a token so that it no longer authenticates', async () => {
+    const t = await (await h.call('POST', '/api/tokens', { body: { name: 'temp', role: 'expert' } })).json();
+    expect((await h.call('DELETE', `/api/tokens/${t.id}`)).status).toBe(204);
+    const res = await h.app.request('/api/campaigns', { headers: { authorization: `Bearer ${t.token}` } });
+    expect(res.status).toBe(401);
+  });
+
+  it('never revokes the last admin token', async () => {
+    const admins = (await (await h.call('GET', '/api/tokens')).json()).items.filter((t: { role: string }) => t.role === 'admin');
+    expect(admins).toHaveLength(1);
+    const res = await h.call('DELETE', `/api/tokens/${admins[0].id}`);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe('last_admin_token');
+  });
+});
+
+describe('authentication', () => {
+  it.each([
+    ['no header', undefined],
+    ['wrong scheme', 'Basic dXNlcjpwYXNz'],
+    ['unknown token', 'Bearer tl_not-a-real-token'],
+    ['empty bearer', 'Bearer '],
+  ])('answers 401 with the error shape for %s', async (_, header) => {
+    const res = await h.app.request('/api/campaigns', { headers: header ? { authorization: header } : {} });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.code).toBe('unauthorized');
+  });
+});
+
+describe('role matrix', () => {
+  const roles: Role[] = ['admin', 'expert', 'experimentalist', 'client'];
+  // What each role may do; everything else must answer 403 and write nothing.
+  const matrix: Record<string, Role[]> = {
+    'read campaigns': roles,
+    'create campaigns': ['admin', 'experimentalist', 'client'],
+    'import samples': ['admin', 'experimentalist', 'client'],
+    'record results': ['admin', 'experimentalist', 'client'],
+    'upload images': ['admin', 'experimentalist', 'client'],
+    'write labels': ['admin', 'expert'],
+    'manage tokens': ['admin'],
+  };
+
+  async function attempt(action: string, role: Role, campaignId: number, assetId: number): Promise<Response> {
+    const params = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
+    switch (action) {
+      case 'read campaigns':
+        return h.call('GET', `/api/campaigns/${campaignId}`, { role });
+      case 'create campaigns':
+        return h.call('POST', '/api/campaigns', { role, body: { name: 'x', parameters: [{ name: 'a', type: 'continuous', min: 0, max: 1 }] } });
+      case 'import samples':
+        return h.call('POST', `/api/campaigns/${campaignId}/samples`, { role, body: [{ params }] });
+      case 'record results':
+        return h.call('POST', `/api/campaigns/${campaignId}/results`, { role, body: [{ params, outcomes: { pore: 30 } }] });
+      case 'upload images':
+        return h.call('POST', `/api/campaigns/${campaignId}/assets`, { role, body: fileForm(await testImage('png', 8, 8 + role.length), 'x.png') });
+      case 'write labels': {
+        const version = (await (await h.call('GET', `/api/assets/${assetId}/label`)).json()).version;
+        return h.call('PUT', `/api/assets/${assetId}/label`, { role, body: { version, strokes: [], points: [], polygons: [] } });
+      }
+      case 'manage tokens':
+        return h.call('POST', '/api/tokens', { role, body: { name: `by-${role}`, role: 'client' } });
+      default:
+        throw new Error(action);
+    }
+  }
+
+  it('allows each role exactly its actions; refusals are 403 and write nothing', async () => {
+    const campaignId = await createExampleCampaign(h);
+    const assetId = (await (await h.call('POST', `/api/campaigns/${campaignId}/assets`, { body: fileForm(await testImage('png'), 'a.png') })).json()).id;
+    const seen: string[] = [];
+    for (const [action, allowed] of Object.entries(matrix))
+      for (const role of roles) {
+        const before = h.snapshot();
+        const res = await attempt(action, role, campaignId, assetId);
+        if (allowed.includes(role)) {
+          expect([200, 201], `${role} should be able to ${action}`).toContain(res.status);
+        } else {
+          expect(res.status, `${role} must not ${action}`).toBe(403);
+          const err = (await res.json()).error;
+          expect(err.code).toBe('forbidden');
+          expect(err.message).toContain(role);
+          expect(h.snapshot()).toBe(before);
+        }
+        seen.push(`${action}:${role}`);
+      }
+    expect(seen).toHaveLength(Object.keys(matrix).length * roles.length);
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startService, type ServiceProcess } from './process.js';
+
+const running: ServiceProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
+});
+
+describe('the service process', () => {
+  it('prints a ready-to-open sign-in URL with a generated admin token at first start, and not again', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-first-'));
+    const first = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: '' });
+    running.push(first);
+    await new Promise((r) => setTimeout(r, 200));
+    const match = first.output().match(/(http:\/\/127\.0\.0\.1:\d+)\/\?token=(tl_[\w-]+)/);
+    expect(match, first.output()).not.toBeNull();
+    const res = await fetch(`${first.url}/api/whoami`, { headers: { authorization: `Bearer ${match![2]}` } });
+    expect(await res.json()).toMatchObject({ role: 'admin' });
+    await first.stop();
+    const second = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: '' });
+    running.push(second);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(second.output()).not.toMatch(/token=tl_/);
+    const again = await fetch(`${second.url}/api/whoami`, { headers: { authorization: `Bearer ${match![2]}` } });
+    expect(again.status).toBe(200);
+  });
+
+  it('keeps every acknowledged result through a kill -9 and a restart', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-durable-'));
+    const env = { TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'durability-test-token' };
+    const headers = { authorization: 'Bearer durability-test-token', 'content-type': 'application/json' };
+    const service = await startService(env);
+    running.push(service);
+    const campaign = await (
+      await fetch(`${service.url}/api/campaigns`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'durability', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] }),
+      })
+    ).json();
+    const acknowledged: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${service.url}/api/campaigns/${campaign.id}/results`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify([{ params: { x: i / 200 }, outcomes: { y: i }, idempotencyKey: `r${i}` }]),
+      });
+      expect(res.status).toBe(201);
+      acknowledged.push((await res.json()).items[0].id);
+    }
+    await service.stop('SIGKILL');
+    expect(service.child.signalCode).toBe('SIGKILL');
+
+    const restarted = await startService(env);
+    running.push(restarted);
+    const list = await (await fetch(`${restarted.url}/api/campaigns/${campaign.id}/results?limit=1000`, { headers })).json();
+    expect(list.total).toBe(200);
+    expect(list.items.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual([...acknowledged].sort((a, b) => a - b));
+    expect(list.items.map((r: { outcomes: { y: number } }) => r.outcomes.y).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+});
