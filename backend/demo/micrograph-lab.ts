@@ -18,6 +18,15 @@ export type { SemRenderOptions } from './micrograph/render-sem.js';
 export { simulateScribbles, rasterizeStrokes, intersectionOverUnion, meanIntersectionOverUnion } from './micrograph/scribbles.js';
 export type { Stroke, ScribbleOptions } from './micrograph/scribbles.js';
 
+export const MICROGRAPH_RENDERING = `Synthetic SEM micrographs with exact ground truth.
+- Structure: a Gaussian random field (white noise filtered in Fourier space) cut at the quantile that gives the target
+  porosity. "spinodal" uses a ring spectrum around one wavelength (early spinodal decomposition, Cahn 1965: the
+  bicontinuous ligaments of dealloyed nanoporous gold); "gaussian" a low-pass spectrum (blobby pores).
+- Contrast: solid bright, brighter within ~2 px of an edge (SEM edge effect); pores dark.
+- Shine-through: a deeper layer (the structure shifted and partly decorrelated) shows dimly and blurred inside pores.
+  It is still pore in the ground truth: telling it from the top surface is what makes labeling hard.
+- Acquisition: Gaussian beam blur (σ ≈ 1 px), Poisson shot noise (150 electrons at full brightness) and detector noise.`;
+
 /** Class names of the ground-truth mask values (index = value). */
 export const MICROGRAPH_CLASSES = ['solid', 'pore'] as const;
 
