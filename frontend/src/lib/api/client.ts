@@ -1,0 +1,257 @@
+import { ApiError, NetworkError, apiErrorFromResponse } from './errors.js';
+import { ServerSentEventParser, type ServerSentEvent } from '../sse/parse-sse.js';
+import type {
+  Asset,
+  BulkInsert,
+  Campaign,
+  CampaignInput,
+  CreatedToken,
+  Health,
+  Insights,
+  Job,
+  Label,
+  LabelContent,
+  LabelQueueItem,
+  List,
+  ModelVersion,
+  Result,
+  ResultInput,
+  Role,
+  Sample,
+  SampleStatus,
+  SuggestionBatch,
+  TokenInfo,
+  WhoAmI,
+} from './types.js';
+
+/** What a request body may be (the DOM's BodyInit, restricted to what this client sends). */
+export type RequestBody = string | Blob | FormData;
+
+export interface FetchInit {
+  method: string;
+  headers: Headers;
+  body?: RequestBody;
+  signal?: AbortSignal;
+}
+
+export type FetchFunction = (input: string, init: FetchInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** Base URL of the server ('' for same origin). */
+  baseUrl?: string;
+  /** Returns the bearer token to send, or null when signed out. */
+  getToken: () => string | null;
+  /** Called on every 401 so the app can drop a revoked token and show sign-in. */
+  onUnauthorized?: () => void;
+  fetch?: FetchFunction;
+}
+
+interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  body?: RequestBody;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+/** The one typed client for the twinlab HTTP API; every call goes through `request`. */
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly getToken: () => string | null;
+  private readonly onUnauthorized: () => void;
+  private readonly fetchFunction: FetchFunction;
+
+  constructor(options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.getToken = options.getToken;
+    this.onUnauthorized = options.onUnauthorized ?? (() => undefined);
+    this.fetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Sends one request with the bearer token; throws ApiError on non-2xx and NetworkError when unreachable. */
+  async raw(path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers = new Headers();
+    const token = this.getToken();
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers.set('Content-Type', 'application/json');
+      body = JSON.stringify(options.json);
+    } else if (options.contentType) {
+      headers.set('Content-Type', options.contentType);
+    }
+    let response: Response;
+    try {
+      response = await this.fetchFunction(this.baseUrl + path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
+    } catch (cause) {
+      if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+      throw new NetworkError(`Cannot reach the twinlab server (${path})`, { cause });
+    }
+    if (response.status === 401) this.onUnauthorized();
+    if (!response.ok) throw await apiErrorFromResponse(response);
+    return response;
+  }
+
+  /** Sends a request and decodes the JSON answer as T. */
+  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.raw(path, options);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  health(): Promise<Health> {
+    return this.request('/api/health');
+  }
+
+  /** Name and role of the token in use. */
+  whoami(): Promise<WhoAmI> {
+    return this.request('/api/whoami');
+  }
+
+  listCampaigns(): Promise<List<Campaign>> {
+    return this.request('/api/campaigns');
+  }
+
+  getCampaign(campaignId: string): Promise<Campaign> {
+    return this.request(`/api/campaigns/${enc(campaignId)}`);
+  }
+
+  createCampaign(input: CampaignInput): Promise<Campaign> {
+    return this.request('/api/campaigns', { method: 'POST', json: input });
+  }
+
+  updateCampaign(campaignId: string, patch: Partial<CampaignInput>): Promise<Campaign> {
+    return this.request(`/api/campaigns/${enc(campaignId)}`, { method: 'PATCH', json: patch });
+  }
+
+  listSamples(campaignId: string, status?: SampleStatus): Promise<List<Sample>> {
+    const query = status ? `?status=${enc(status)}` : '';
+    return this.request(`/api/campaigns/${enc(campaignId)}/samples${query}`);
+  }
+
+  /** Posts the CSV text as is (text/csv); the server validates again and answers per-row errors on 4xx. */
+  importSamplesCsv(campaignId: string, csvText: string): Promise<BulkInsert<Sample>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/samples`, { method: 'POST', body: csvText, contentType: 'text/csv' });
+  }
+
+  listResults(campaignId: string): Promise<List<Result>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/results`);
+  }
+
+  postResults(campaignId: string, results: ResultInput[]): Promise<BulkInsert<Result>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', json: results });
+  }
+
+  importResultsCsv(campaignId: string, csvText: string): Promise<BulkInsert<Result>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', body: csvText, contentType: 'text/csv' });
+  }
+
+  /** The campaign's samples joined with results, as CSV text. */
+  async exportCsv(campaignId: string): Promise<string> {
+    const response = await this.raw(`/api/campaigns/${enc(campaignId)}/export.csv`);
+    return response.text();
+  }
+
+  /** Uploads one image as multipart form data (field `file`). */
+  uploadAsset(campaignId: string, image: Blob, filename: string): Promise<Asset> {
+    const form = new FormData();
+    form.append('file', image, filename);
+    return this.request(`/api/campaigns/${enc(campaignId)}/assets`, { method: 'POST', body: form });
+  }
+
+  listAssets(campaignId: string): Promise<List<Asset>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/assets`);
+  }
+
+  /** The image bytes (fetched with the token, since <img src> cannot send an Authorization header). */
+  async assetImage(assetId: string): Promise<Blob> {
+    const response = await this.raw(`/api/assets/${enc(assetId)}`);
+    return response.blob();
+  }
+
+  /** A model overlay image of an asset (`prediction` or `uncertainty`), or null when the model has none. */
+  async assetOverlay(assetId: string, kind: 'prediction' | 'uncertainty'): Promise<Blob | null> {
+    try {
+      const response = await this.raw(`/api/assets/${enc(assetId)}/${kind}`);
+      return await response.blob();
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound) return null;
+      throw error;
+    }
+  }
+
+  /** The current label of an asset, or null when nobody has labeled it yet. */
+  async getLabel(assetId: string): Promise<Label | null> {
+    try {
+      return await this.request<Label>(`/api/assets/${enc(assetId)}/label`);
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound && error.code !== 'asset_not_found') return null;
+      throw error;
+    }
+  }
+
+  /** Saves a label; `version` is the one last read (0 for a new label). A stale version answers 409. */
+  putLabel(assetId: string, content: LabelContent, version: number): Promise<Label> {
+    return this.request(`/api/assets/${enc(assetId)}/label`, { method: 'PUT', json: { ...content, version } });
+  }
+
+  labelQueue(campaignId: string, count: number): Promise<List<LabelQueueItem>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
+  }
+
+  suggest(campaignId: string, count: number, strategy?: string): Promise<SuggestionBatch> {
+    const body = strategy ? { count, strategy } : { count };
+    return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: body });
+  }
+
+  updateSampleStatus(campaignId: string, sampleId: string, status: SampleStatus): Promise<Sample> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/samples/${enc(sampleId)}`, { method: 'PATCH', json: { status } });
+  }
+
+  listModels(campaignId: string): Promise<List<ModelVersion>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/models`);
+  }
+
+  insights(campaignId: string): Promise<Insights> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/insights`);
+  }
+
+  train(campaignId: string): Promise<Job> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: {} });
+  }
+
+  getJob(jobId: string): Promise<Job> {
+    return this.request(`/api/jobs/${enc(jobId)}`);
+  }
+
+  /** Streams a job's server-sent events until the server closes the stream or `signal` aborts. */
+  async *jobEvents(jobId: string, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+    const response = await this.raw(`/api/jobs/${enc(jobId)}/events`, { signal });
+    if (!response.body) throw new NetworkError('The event stream has no body');
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new ServerSentEventParser();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) yield event;
+    }
+  }
+
+  listTokens(): Promise<List<TokenInfo>> {
+    return this.request('/api/tokens');
+  }
+
+  createToken(name: string, role: Role): Promise<CreatedToken> {
+    return this.request('/api/tokens', { method: 'POST', json: { name, role } });
+  }
+
+  deleteToken(tokenId: string): Promise<void> {
+    return this.request(`/api/tokens/${enc(tokenId)}`, { method: 'DELETE' });
+  }
+}
+
+/** Percent-encodes one path segment. */
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

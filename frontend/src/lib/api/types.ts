@@ -1,0 +1,234 @@
+// Wire types of the twinlab HTTP API (see DESIGN.md "HTTP API"). Kept free of DOM types so that
+// plain-TypeScript tests can import them under the root NodeNext config.
+
+export type Role = 'admin' | 'expert' | 'experimentalist' | 'client';
+
+export interface WhoAmI {
+  name: string;
+  role: Role;
+}
+
+export type ParameterType = 'continuous' | 'integer' | 'categorical';
+
+export interface Parameter {
+  name: string;
+  type: ParameterType;
+  min?: number;
+  max?: number;
+  log?: boolean;
+  choices?: string[];
+  unit?: string;
+}
+
+export type Goal = 'maximize' | 'minimize' | 'target';
+
+export interface Objective {
+  name: string;
+  goal: Goal;
+  target?: number;
+  tolerance?: number;
+  weight?: number;
+  unit?: string;
+}
+
+export interface OutcomeConstraint {
+  name: string;
+  op: '<=' | '>=';
+  value: number;
+}
+
+export interface CampaignSettings {
+  defaultStrategy?: string;
+  batchSize?: number;
+  labelClasses?: string[];
+  [key: string]: unknown;
+}
+
+export interface CampaignInput {
+  name: string;
+  description?: string;
+  designSpace: Parameter[];
+  objectives: Objective[];
+  constraints?: OutcomeConstraint[];
+  settings?: CampaignSettings;
+}
+
+export interface Campaign extends CampaignInput {
+  id: string;
+  createdAt?: string;
+}
+
+export type ParamValue = number | string;
+export type ParamValues = Record<string, ParamValue>;
+
+export type SampleStatus = 'candidate' | 'pending' | 'running' | 'measured' | 'failed';
+
+export interface Sample {
+  id: string;
+  campaignId: string;
+  params: ParamValues;
+  features?: Record<string, number> | null;
+  assetId?: string | null;
+  status: SampleStatus;
+  externalId?: string | null;
+}
+
+export interface Result {
+  id: string;
+  sampleId: string;
+  outcomes: Record<string, number>;
+  idempotencyKey?: string | null;
+  source?: string;
+  createdAt?: string;
+}
+
+export interface ResultInput {
+  sampleId?: string;
+  params?: ParamValues;
+  outcomes: Record<string, number>;
+  idempotencyKey?: string;
+}
+
+export interface List<T> {
+  items: T[];
+  total: number;
+}
+
+export interface BulkInsert<T> {
+  inserted: number;
+  items: T[];
+}
+
+export interface Asset {
+  id: string;
+  campaignId?: string;
+  width?: number;
+  height?: number;
+  mimeType?: string;
+  filename?: string;
+}
+
+/** One brush or eraser stroke; `points` is a flat [x0, y0, x1, y1, ...] list in image pixels. */
+export interface Stroke {
+  class: string;
+  width: number;
+  points: number[];
+  erase?: boolean;
+}
+
+export interface LabelPoint {
+  class: string;
+  x: number;
+  y: number;
+}
+
+export interface LabelPolygon {
+  class: string;
+  points: number[];
+}
+
+export interface LabelContent {
+  strokes: Stroke[];
+  points: LabelPoint[];
+  polygons: LabelPolygon[];
+  class?: string | null;
+  rating?: number | null;
+}
+
+export interface Label extends LabelContent {
+  assetId: string;
+  author?: string;
+  version: number;
+}
+
+export interface LabelQueueItem {
+  assetId: string;
+  score: number;
+  [key: string]: unknown;
+}
+
+export interface SuggestionItem {
+  sampleId?: string;
+  params: ParamValues;
+  mean: Record<string, number>;
+  std: Record<string, number>;
+  score: number;
+  strategy: string;
+}
+
+export interface SuggestionBatch {
+  suggestionId: string;
+  modelId: string | null;
+  items: SuggestionItem[];
+}
+
+export interface ModelMetrics {
+  rmse?: number | Record<string, number>;
+  r2?: number | Record<string, number>;
+  calibration?: number | Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface ModelVersion {
+  id: string;
+  kind: string;
+  createdAt?: string;
+  metrics?: ModelMetrics;
+  architecture?: unknown;
+  [key: string]: unknown;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface Job {
+  id: string;
+  kind: string;
+  status: JobStatus;
+  progress: number;
+  error?: string | null;
+}
+
+/** Cross-validated prediction of one measured sample (parity plot input). */
+export interface ParityPoint {
+  sampleId?: string;
+  measured: number;
+  predicted: number;
+  std?: number;
+}
+
+/** A 1-D slice of the surrogate along one parameter, the others held fixed. */
+export interface SurrogateSlice {
+  parameter: string;
+  objective: string;
+  x: number[];
+  mean: number[];
+  std: number[];
+}
+
+export interface Insights {
+  featureImportance?: { name: string; importance: number }[];
+  parity?: Record<string, ParityPoint[]>;
+  slices?: SurrogateSlice[];
+  [key: string]: unknown;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt?: string;
+}
+
+export interface CreatedToken extends TokenInfo {
+  token: string;
+}
+
+export interface Health {
+  ok: boolean;
+  version: string;
+  backend: string;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

@@ -1,0 +1,29 @@
+// Plain-language explanations of why a suggestion was chosen, from its strategy, score and prediction.
+import type { Campaign, SuggestionItem } from '../../api/types.js';
+
+/** "12.3 ± 0.4" with 3 significant digits; "—" when the engine gave no prediction. */
+export function formatMeanStd(mean: number | undefined, std: number | undefined): string {
+  if (mean === undefined || !Number.isFinite(mean)) return '—';
+  const m = Number(mean.toPrecision(3));
+  if (std === undefined || !Number.isFinite(std)) return String(m);
+  return `${m} ± ${Number(std.toPrecision(2))}`;
+}
+
+/** One sentence: rank, strategy, score, and whether the pick exploits a good mean or explores high uncertainty. */
+export function explainSuggestion(item: SuggestionItem, campaign: Campaign, rank: number): string {
+  const parts: string[] = [`Ranked #${rank + 1} by ${item.strategy} (score ${Number(item.score.toPrecision(3))}).`];
+  const objective = campaign.objectives[0];
+  if (objective) {
+    const mean = item.mean[objective.name];
+    const std = item.std[objective.name];
+    if (mean !== undefined && std !== undefined && Number.isFinite(mean) && Number.isFinite(std)) {
+      const relative = Math.abs(mean) > 1e-12 ? std / Math.abs(mean) : std;
+      parts.push(
+        relative > 0.25
+          ? `The model is unsure here (±${Number(std.toPrecision(2))}): measuring it teaches the model most.`
+          : `The model expects a good ${objective.name} here with little uncertainty.`,
+      );
+    }
+  }
+  return parts.join(' ');
+}

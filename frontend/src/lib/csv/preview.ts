@@ -1,0 +1,119 @@
+// Builds the import preview: every CSV row checked against the campaign's design space (samples) or
+// against its objectives (results), with per-row errors, before anything is written on the server.
+import type { Campaign } from '../api/types.js';
+import { checkOutcomeValue, checkParameterValue } from '../design-space/validate.js';
+import { CsvSyntaxError, parseCsv } from './parse-csv.js';
+
+export type ImportKind = 'samples' | 'results';
+
+export interface PreviewRow {
+  /** 1-based data row number (the header is row 0). */
+  row: number;
+  /** 1-based line in the file. */
+  line: number;
+  cells: string[];
+  errors: string[];
+}
+
+export interface ImportPreview {
+  kind: ImportKind;
+  columns: string[];
+  rows: PreviewRow[];
+  /** Problems of the file as a whole (missing columns, syntax); the import is refused while any exist. */
+  fileErrors: string[];
+  validRowCount: number;
+  invalidRowCount: number;
+}
+
+/** Column names with a fixed meaning besides parameters, features and objectives. */
+const SAMPLE_META_COLUMNS = new Set(['externalId', 'status']);
+const RESULT_META_COLUMNS = new Set(['sampleId', 'externalId', 'idempotencyKey', 'source']);
+
+/** Parses and checks a CSV for import into `campaign`; never throws for bad input, reports it instead. */
+export function buildImportPreview(campaign: Campaign, csvText: string, kind: ImportKind): ImportPreview {
+  const empty = (message: string): ImportPreview => ({ kind, columns: [], rows: [], fileErrors: [message], validRowCount: 0, invalidRowCount: 0 });
+  let records;
+  try {
+    records = parseCsv(csvText);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) return empty(error.message);
+    throw error;
+  }
+  if (records.length === 0) return empty('The file is empty');
+  const [header, ...dataRecords] = records;
+  const columns = header.fields;
+  const fileErrors = kind === 'samples' ? checkSampleColumns(campaign, columns) : checkResultColumns(campaign, columns);
+  if (dataRecords.length === 0) fileErrors.push('The file has a header but no data rows');
+  const rows = dataRecords.map((record, index) => ({
+    row: index + 1,
+    line: record.line,
+    cells: record.fields,
+    errors: checkRow(campaign, columns, record.fields, kind),
+  }));
+  const invalidRowCount = rows.filter((row) => row.errors.length > 0).length;
+  return { kind, columns, rows, fileErrors, validRowCount: rows.length - invalidRowCount, invalidRowCount };
+}
+
+/** File-level problems of a samples CSV: every parameter needs a column, column names must be distinct. */
+function checkSampleColumns(campaign: Campaign, columns: string[]): string[] {
+  const errors = duplicateColumnErrors(columns);
+  for (const parameter of campaign.designSpace) {
+    if (!columns.includes(parameter.name)) errors.push(`Missing column "${parameter.name}" (a design-space parameter)`);
+  }
+  return errors;
+}
+
+/** File-level problems of a results CSV: a sampleId/externalId or all parameter columns, and at least one objective. */
+function checkResultColumns(campaign: Campaign, columns: string[]): string[] {
+  const errors = duplicateColumnErrors(columns);
+  const identifiesSample = columns.includes('sampleId') || columns.includes('externalId') || campaign.designSpace.every((p) => columns.includes(p.name));
+  if (!identifiesSample) errors.push('Results need a sampleId or externalId column, or one column per parameter');
+  if (!campaign.objectives.some((objective) => columns.includes(objective.name))) {
+    errors.push(`Results need at least one objective column (${campaign.objectives.map((o) => o.name).join(', ')})`);
+  }
+  return errors;
+}
+
+/** "Column x appears twice" errors. */
+function duplicateColumnErrors(columns: string[]): string[] {
+  const seen = new Set<string>();
+  const errors: string[] = [];
+  for (const column of columns) {
+    if (column === '') errors.push('A column has no name');
+    else if (seen.has(column)) errors.push(`Column "${column}" appears twice`);
+    seen.add(column);
+  }
+  return errors;
+}
+
+/** Per-cell problems of one data row. */
+function checkRow(campaign: Campaign, columns: string[], cells: string[], kind: ImportKind): string[] {
+  const errors: string[] = [];
+  if (cells.length !== columns.length) errors.push(`Expected ${columns.length} values, found ${cells.length}`);
+  const parameters = new Map(campaign.designSpace.map((p) => [p.name, p]));
+  const objectiveNames = new Set(campaign.objectives.map((o) => o.name));
+  const metaColumns = kind === 'samples' ? SAMPLE_META_COLUMNS : RESULT_META_COLUMNS;
+  columns.forEach((column, index) => {
+    const raw = cells[index] ?? '';
+    const parameter = parameters.get(column);
+    if (parameter) {
+      if (kind === 'results' && raw.trim() === '' && (columns.includes('sampleId') || columns.includes('externalId'))) return;
+      const check = checkParameterValue(parameter, raw);
+      if (!check.ok) errors.push(check.message);
+    } else if (metaColumns.has(column)) {
+      return;
+    } else if (kind === 'results' && objectiveNames.has(column)) {
+      if (raw.trim() === '') return;
+      const check = checkOutcomeValue(column, raw);
+      if (!check.ok) errors.push(check.message);
+    } else if (raw.trim() !== '') {
+      // Any other column is a numeric feature (descriptor) of the sample.
+      const check = checkOutcomeValue(column, raw);
+      if (!check.ok) errors.push(`${check.message} (feature columns must be numeric)`);
+    }
+  });
+  if (kind === 'results' && !columns.some((column, index) => objectiveNames.has(column) && (cells[index] ?? '').trim() !== '')) {
+    errors.push('No measured outcome in this row');
+  }
+  return errors;
+}

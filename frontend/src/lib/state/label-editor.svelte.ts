@@ -1,0 +1,221 @@
+import type { Label, LabelContent, LabelPoint, LabelPolygon, Stroke } from '../api/types.js';
+import { ApiError } from '../api/errors.js';
+import { UndoStack } from '../canvas/undo-stack.js';
+import { emptyLabel, labelContentOf, sameLabelContent, withImageClass, withPoint, withPolygon, withRating, withStroke } from '../canvas/label-document.js';
+
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'point' | 'pan';
+
+/** idle: nothing to save; dirty: edits wait for autosave; conflict: somebody else saved first (409). */
+export type SaveState = 'idle' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'error';
+
+export type LabelSaver = (content: LabelContent, version: number) => Promise<Pick<Label, 'version'>>;
+
+export interface LabelEditorOptions {
+  save: LabelSaver;
+  /** Milliseconds after the last edit before autosave runs; 0 disables autosave (save() by hand). */
+  autosaveDelayMs?: number;
+  setTimer?: (callback: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export const MIN_BRUSH_SIZE = 1;
+export const MAX_BRUSH_SIZE = 512;
+
+/** Editing state of one asset's label: document + undo history, tool settings, and versioned autosave. */
+export class LabelEditor {
+  label: LabelContent = $state.raw(emptyLabel());
+  version = $state(0);
+  tool: Tool = $state('brush');
+  classes: string[] = $state.raw([]);
+  activeClass = $state('');
+  /** Brush and eraser diameter in image pixels. */
+  brushSize = $state(16);
+  overlayOpacity = $state(0.5);
+  saveState: SaveState = $state('idle');
+  saveMessage: string | null = $state(null);
+  canUndo = $state(false);
+  canRedo = $state(false);
+
+  private readonly history = new UndoStack<LabelContent>(emptyLabel());
+  private savedLabel: LabelContent = emptyLabel();
+  private readonly options: Required<LabelEditorOptions>;
+  private timer: unknown = null;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(options: LabelEditorOptions) {
+    this.options = {
+      autosaveDelayMs: 800,
+      setTimer: (callback, ms) => setTimeout(callback, ms),
+      clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      ...options,
+    };
+  }
+
+  /** Sets the class palette; the first class becomes active when the current one is not in it. */
+  setClasses(classes: string[]): void {
+    this.classes = classes;
+    if (!classes.includes(this.activeClass)) this.activeClass = classes[0] ?? '';
+  }
+
+  /** Shows a label read from the server (or a blank one) with a fresh undo history. */
+  load(label: Label | null): void {
+    this.cancelTimer();
+    const content = labelContentOf(label);
+    this.history.reset(content);
+    this.label = content;
+    this.savedLabel = content;
+    this.version = label?.version ?? 0;
+    this.saveState = 'idle';
+    this.saveMessage = null;
+    this.syncHistoryFlags();
+  }
+
+  /** Adds one finished brush or eraser stroke (flat image-pixel points) as one undo step. */
+  addStroke(points: number[], erase: boolean): void {
+    if (points.length < 2) return;
+    const stroke: Stroke = { class: this.activeClass, width: this.brushSize, points };
+    if (erase) stroke.erase = true;
+    this.commit(withStroke(this.label, stroke));
+  }
+
+  addPoint(x: number, y: number): void {
+    const point: LabelPoint = { class: this.activeClass, x, y };
+    this.commit(withPoint(this.label, point));
+  }
+
+  /** Adds a closed polygon (at least three vertices) as one undo step. */
+  addPolygon(points: number[]): void {
+    if (points.length < 6) return;
+    const polygon: LabelPolygon = { class: this.activeClass, points };
+    this.commit(withPolygon(this.label, polygon));
+  }
+
+  setImageClass(imageClass: string | null): void {
+    this.commit(withImageClass(this.label, imageClass === '' ? null : imageClass));
+  }
+
+  setRating(rating: number | null): void {
+    this.commit(withRating(this.label, rating));
+  }
+
+  undo(): void {
+    if (!this.history.canUndo) return;
+    this.show(this.history.undo());
+  }
+
+  redo(): void {
+    if (!this.history.canRedo) return;
+    this.show(this.history.redo());
+  }
+
+  /** Selects the class with 1-based palette index `n` (hotkeys 1–9); false when there is no such class. */
+  selectClassByNumber(n: number): boolean {
+    const selected = this.classes[n - 1];
+    if (selected === undefined) return false;
+    this.activeClass = selected;
+    if (this.tool === 'eraser' || this.tool === 'pan') this.tool = 'brush';
+    return true;
+  }
+
+  /** `]`: brush 25% larger (at least +1 px), capped at MAX_BRUSH_SIZE. */
+  growBrush(): void {
+    this.brushSize = Math.min(MAX_BRUSH_SIZE, Math.max(this.brushSize + 1, Math.round(this.brushSize * 1.25)));
+  }
+
+  /** `[`: brush 20% smaller (at least −1 px), not below MIN_BRUSH_SIZE. */
+  shrinkBrush(): void {
+    this.brushSize = Math.max(MIN_BRUSH_SIZE, Math.min(this.brushSize - 1, Math.round(this.brushSize / 1.25)));
+  }
+
+  /** Whether there are edits the server has not confirmed. */
+  get hasUnsavedChanges(): boolean {
+    return !sameLabelContent(this.label, this.savedLabel);
+  }
+
+  /**
+   * Saves the document with the version last read. On 409 the state becomes 'conflict' and nothing is
+   * retried: the person chooses to reload theirs or to overwrite (saveOverwriting) — never silently.
+   */
+  async save(): Promise<void> {
+    this.cancelTimer();
+    if (this.inFlight) await this.inFlight;
+    if (this.saveState === 'conflict' || !this.hasUnsavedChanges) return;
+    this.inFlight = this.sendSave();
+    try {
+      await this.inFlight;
+    } finally {
+      this.inFlight = null;
+    }
+    if (this.hasUnsavedChanges && this.saveState === 'saved') this.scheduleAutosave();
+  }
+
+  /** After a conflict: save this document on top of the server's newer `serverVersion`. */
+  async saveOverwriting(serverVersion: number): Promise<void> {
+    this.version = serverVersion;
+    this.saveState = 'dirty';
+    this.saveMessage = null;
+    await this.save();
+  }
+
+  /** Stops a pending autosave (when leaving the page after save()). */
+  dispose(): void {
+    this.cancelTimer();
+  }
+
+  private async sendSave(): Promise<void> {
+    const content = this.label;
+    this.saveState = 'saving';
+    this.saveMessage = null;
+    try {
+      const saved = await this.options.save(content, this.version);
+      this.version = saved.version;
+      this.savedLabel = content;
+      this.saveState = this.hasUnsavedChanges ? 'dirty' : 'saved';
+    } catch (error) {
+      if (error instanceof ApiError && error.isConflict) {
+        this.saveState = 'conflict';
+        this.saveMessage = 'Someone else saved this label meanwhile. Your edits are kept here and were not saved.';
+      } else {
+        this.saveState = 'error';
+        this.saveMessage = error instanceof Error ? error.message : String(error);
+      }
+    }
+  }
+
+  private commit(next: LabelContent): void {
+    this.show(this.history.commit(next));
+  }
+
+  /** Makes `content` the visible document and marks it dirty (autosave) unless it equals the saved one. */
+  private show(content: LabelContent): void {
+    this.label = content;
+    this.syncHistoryFlags();
+    if (this.saveState === 'conflict') return;
+    if (this.hasUnsavedChanges) {
+      this.saveState = 'dirty';
+      this.scheduleAutosave();
+    } else {
+      this.cancelTimer();
+      this.saveState = this.version > 0 ? 'saved' : 'idle';
+    }
+  }
+
+  private scheduleAutosave(): void {
+    if (this.options.autosaveDelayMs <= 0) return;
+    this.cancelTimer();
+    this.timer = this.options.setTimer(() => {
+      this.timer = null;
+      void this.save();
+    }, this.options.autosaveDelayMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) this.options.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private syncHistoryFlags(): void {
+    this.canUndo = this.history.canUndo;
+    this.canRedo = this.history.canRedo;
+  }
+}

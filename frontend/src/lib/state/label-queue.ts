@@ -1,0 +1,34 @@
+// Which image to label next: the server's label queue (most informative first) when it exists, else
+// the campaign's assets in upload order. Skipped and already-visited images are not offered again
+// during this session.
+import type { ApiClient } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
+
+export type QueueSource = 'label-queue' | 'assets' | 'none';
+
+export interface QueueCandidates {
+  source: QueueSource;
+  assetIds: string[];
+}
+
+/** Asks the label queue, then the asset list; `none` when the server has neither endpoint yet. */
+export async function loadQueueCandidates(api: Pick<ApiClient, 'labelQueue' | 'listAssets'>, campaignId: string, count: number): Promise<QueueCandidates> {
+  try {
+    const queue = await api.labelQueue(campaignId, count);
+    return { source: 'label-queue', assetIds: queue.items.map((item) => item.assetId) };
+  } catch (error) {
+    if (!(error instanceof ApiError && error.isNotFound)) throw error;
+  }
+  try {
+    const assets = await api.listAssets(campaignId);
+    return { source: 'assets', assetIds: assets.items.map((asset) => asset.id) };
+  } catch (error) {
+    if (!(error instanceof ApiError && error.isNotFound)) throw error;
+  }
+  return { source: 'none', assetIds: [] };
+}
+
+/** The first candidate not in `exclude` (the current image and those already seen or skipped). */
+export function pickNextAsset(candidates: string[], exclude: ReadonlySet<string>): string | null {
+  return candidates.find((assetId) => !exclude.has(assetId)) ?? null;
+}

@@ -1,0 +1,18 @@
+// Which parts of the app each token role sees (DESIGN.md roles). The server enforces permissions;
+// this only keeps the navigation free of pages a role cannot use.
+import type { Role } from '../api/types.js';
+
+export type Feature = 'campaigns' | 'create-campaign' | 'import' | 'label' | 'experiments' | 'models' | 'tokens';
+
+const FEATURES_BY_ROLE: Record<Role, ReadonlySet<Feature>> = {
+  admin: new Set<Feature>(['campaigns', 'create-campaign', 'import', 'label', 'experiments', 'models', 'tokens']),
+  expert: new Set<Feature>(['campaigns', 'label', 'models']),
+  experimentalist: new Set<Feature>(['campaigns', 'create-campaign', 'import', 'experiments', 'models']),
+  client: new Set<Feature>(['campaigns', 'create-campaign', 'import', 'experiments', 'models']),
+};
+
+/** Whether a role may use a feature; an unknown role (no /api/whoami yet) sees everything but token admin. */
+export function roleAllows(role: Role | null, feature: Feature): boolean {
+  if (role === null) return feature !== 'tokens';
+  return FEATURES_BY_ROLE[role].has(feature);
+}

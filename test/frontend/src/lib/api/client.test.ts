@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ApiClient, type FetchInit } from '../../../../../frontend/src/lib/api/client.js';
+import { ApiError, NetworkError } from '../../../../../frontend/src/lib/api/errors.js';
+
+interface Call {
+  url: string;
+  init: FetchInit;
+}
+
+/** A client whose fetch records calls and answers with the given responses in order. */
+function clientWith(responses: Response[], token: string | null = 'secret') {
+  const calls: Call[] = [];
+  let unauthorized = 0;
+  const client = new ApiClient({
+    getToken: () => token,
+    onUnauthorized: () => unauthorized++,
+    fetch: async (url, init) => {
+      calls.push({ url, init });
+      const next = responses.shift();
+      if (!next) throw new TypeError('fetch failed');
+      return next;
+    },
+  });
+  return { client, calls, unauthorizedCount: () => unauthorized };
+}
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+describe('ApiClient', () => {
+  it('sends the bearer token and decodes JSON', async () => {
+    const { client, calls } = clientWith([json({ items: [], total: 0 })]);
+    expect(await client.listCampaigns()).toEqual({ items: [], total: 0 });
+    expect(calls[0].url).toBe('/api/campaigns');
+    expect(calls[0].init.headers.get('Authorization')).toBe('Bearer secret');
+  });
+
+  it('posts CSV as text/csv, untouched', async () => {
+    const { client, calls } = clientWith([json({ inserted: 1, items: [] }, 201)]);
+    await client.importSamplesCsv('c 1', 'a,b\n1,2\n');
+    expect(calls[0].url).toBe('/api/campaigns/c%201/samples');
+    expect(calls[0].init.method).toBe('POST');
+    expect(calls[0].init.headers.get('Content-Type')).toBe('text/csv');
+    expect(calls[0].init.body).toBe('a,b\n1,2\n');
+  });
+
+  it('puts a label with its version and surfaces 409 as a conflict', async () => {
+    const { client, calls } = clientWith([json({ error: { code: 'conflict', message: 'stale' } }, 409)]);
+    const error = await client.putLabel('a1', { strokes: [], points: [], polygons: [] }, 3).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).isConflict).toBe(true);
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ strokes: [], points: [], polygons: [], version: 3 });
+  });
+
+  it('answers null for an asset without a label', async () => {
+    const { client } = clientWith([json({ error: { code: 'not_found', message: 'no label' } }, 404)]);
+    expect(await client.getLabel('a1')).toBeNull();
+  });
+
+  it('reports 401 to the session and unreachable servers as NetworkError', async () => {
+    const { client, unauthorizedCount } = clientWith([json({ error: { code: 'unauthorized', message: 'no' } }, 401)]);
+    await expect(client.whoami()).rejects.toBeInstanceOf(ApiError);
+    expect(unauthorizedCount()).toBe(1);
+    await expect(client.health()).rejects.toBeInstanceOf(NetworkError);
+  });
+
+  it('sends no Authorization header when signed out', async () => {
+    const { client, calls } = clientWith([json({ ok: true, version: '0', backend: 'cpu' })], null);
+    await client.health();
+    expect(calls[0].init.headers.has('Authorization')).toBe(false);
+  });
+
+  it('streams job events from a text/event-stream body', async () => {
+    const body = 'data: {"progress":0.25}\n\ndata: {"progress":1,"status":"succeeded"}\n\n';
+    const { client } = clientWith([new Response(body, { headers: { 'Content-Type': 'text/event-stream' } })]);
+    const data: string[] = [];
+    for await (const event of client.jobEvents('j1')) data.push(event.data);
+    expect(data).toEqual(['{"progress":0.25}', '{"progress":1,"status":"succeeded"}']);
+  });
+});

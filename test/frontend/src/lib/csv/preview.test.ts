@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { Campaign } from '../../../../../frontend/src/lib/api/types.js';
+import { buildImportPreview } from '../../../../../frontend/src/lib/csv/preview.js';
+
+const campaign: Campaign = {
+  id: 'c1',
+  name: 'membranes',
+  designSpace: [
+    { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: '°C' },
+    { name: 'layers', type: 'integer', min: 1, max: 5 },
+    { name: 'polymer', type: 'categorical', choices: ['PES', 'PSf'] },
+  ],
+  objectives: [
+    { name: 'permeability', goal: 'maximize' },
+    { name: 'rejection', goal: 'target', target: 0.9, tolerance: 0.05 },
+  ],
+};
+
+describe('buildImportPreview (samples)', () => {
+  it('accepts valid rows and flags exactly the bad row with its reasons', () => {
+    const csv = 'temperature,layers,polymer\n25,2,PES\n90,2.5,PVDF\n60,5,PSf\n';
+    const preview = buildImportPreview(campaign, csv, 'samples');
+    expect(preview.fileErrors).toEqual([]);
+    expect(preview.validRowCount).toBe(2);
+    expect(preview.invalidRowCount).toBe(1);
+    const bad = preview.rows[1];
+    expect(bad.row).toBe(2);
+    expect(bad.line).toBe(3);
+    expect(bad.errors).toEqual([
+      'temperature: 90 is above the maximum 80',
+      'layers: 2.5 is not an integer',
+      'polymer: "PVDF" is not one of PES, PSf',
+    ]);
+  });
+
+  it('reports a missing parameter column as a file error', () => {
+    const preview = buildImportPreview(campaign, 'temperature,polymer\n30,PES\n', 'samples');
+    expect(preview.fileErrors).toEqual(['Missing column "layers" (a design-space parameter)']);
+  });
+
+  it('treats extra columns as numeric features and externalId as text', () => {
+    const preview = buildImportPreview(campaign, 'externalId,temperature,layers,polymer,porosity\nM-1,30,1,PES,0.4\nM-2,30,1,PES,high\n', 'samples');
+    expect(preview.rows[0].errors).toEqual([]);
+    expect(preview.rows[1].errors).toEqual(['porosity: "high" is not a number (feature columns must be numeric)']);
+  });
+
+  it('flags rows with the wrong number of values and empty required values', () => {
+    const preview = buildImportPreview(campaign, 'temperature,layers,polymer\n30,1\n', 'samples');
+    expect(preview.rows[0].errors).toContain('Expected 3 values, found 2');
+    expect(preview.rows[0].errors).toContain('polymer is empty');
+  });
+
+  it('reports empty files, header-only files, duplicate columns and syntax errors', () => {
+    expect(buildImportPreview(campaign, '', 'samples').fileErrors).toEqual(['The file is empty']);
+    expect(buildImportPreview(campaign, 'temperature,layers,polymer\n', 'samples').fileErrors).toEqual(['The file has a header but no data rows']);
+    expect(buildImportPreview(campaign, 'temperature,layers,polymer,layers\n1,1,PES,1\n', 'samples').fileErrors).toContain('Column "layers" appears twice');
+    expect(buildImportPreview(campaign, 'a\n"x\n', 'samples').fileErrors[0]).toMatch(/Unterminated quoted field \(line 2\)/);
+  });
+});
+
+describe('buildImportPreview (results)', () => {
+  it('accepts results by sampleId with any subset of objectives', () => {
+    const preview = buildImportPreview(campaign, 'sampleId,permeability,rejection\ns1,12.5,\ns2,,0.91\n', 'results');
+    expect(preview.fileErrors).toEqual([]);
+    expect(preview.invalidRowCount).toBe(0);
+  });
+
+  it('flags non-numeric outcomes and rows without any outcome', () => {
+    const preview = buildImportPreview(campaign, 'sampleId,permeability\ns1,abc\ns2,\n', 'results');
+    expect(preview.rows[0].errors).toEqual(['permeability: "abc" is not a number']);
+    expect(preview.rows[1].errors).toEqual(['No measured outcome in this row']);
+  });
+
+  it('needs a way to identify the sample and at least one objective column', () => {
+    const preview = buildImportPreview(campaign, 'temperature,note\n30,x\n', 'results');
+    expect(preview.fileErrors).toEqual([
+      'Results need a sampleId or externalId column, or one column per parameter',
+      'Results need at least one objective column (permeability, rejection)',
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
+import type { LabelContent } from '../../../../../frontend/src/lib/api/types.js';
+import { LabelEditor, type LabelEditorOptions } from '../../../../../frontend/src/lib/state/label-editor.svelte.js';
+
+/** An editor with a recording saver and a manual timer (no real time passes in these tests). */
+function editorWith(answers: ((content: LabelContent, version: number) => Promise<{ version: number }>)[], options: Partial<LabelEditorOptions> = {}) {
+  const saves: { content: LabelContent; version: number }[] = [];
+  const timers: (() => void)[] = [];
+  const editor = new LabelEditor({
+    save: (content, version) => {
+      saves.push({ content, version });
+      const answer = answers.shift();
+      if (!answer) throw new Error('unexpected save');
+      return answer(content, version);
+    },
+    setTimer: (callback) => timers.push(callback),
+    clearTimer: () => timers.splice(0),
+    ...options,
+  });
+  editor.setClasses(['pore', 'solid']);
+  return { editor, saves, timers };
+}
+
+const accept = (version: number) => async () => ({ version });
+
+describe('LabelEditor', () => {
+  it('makes one stroke one undo step and redoes it', () => {
+    const { editor } = editorWith([]);
+    editor.addStroke([1, 1, 5, 5], false);
+    editor.selectClassByNumber(2);
+    editor.addStroke([10, 10, 20, 20], false);
+    expect(editor.label.strokes.map((s) => s.class)).toEqual(['pore', 'solid']);
+    editor.undo();
+    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [1, 1, 5, 5] }]);
+    expect(editor.canRedo).toBe(true);
+    editor.redo();
+    expect(editor.label.strokes).toHaveLength(2);
+  });
+
+  it('records eraser strokes with erase: true and ignores empty strokes', () => {
+    const { editor } = editorWith([]);
+    editor.addStroke([], false);
+    editor.addStroke([3, 3], true);
+    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [3, 3], erase: true }]);
+  });
+
+  it('autosaves after an edit with the version it read, then takes the new version', async () => {
+    const { editor, saves, timers } = editorWith([accept(5)]);
+    editor.load({ assetId: 'a', version: 4, strokes: [], points: [], polygons: [] });
+    editor.addPoint(12.5, 7);
+    expect(editor.saveState).toBe('dirty');
+    expect(timers).toHaveLength(1);
+    timers[0]();
+    await Promise.resolve();
+    await editor.save();
+    expect(saves).toHaveLength(1);
+    expect(saves[0].version).toBe(4);
+    expect(saves[0].content.points).toEqual([{ class: 'pore', x: 12.5, y: 7 }]);
+    expect(editor.version).toBe(5);
+    expect(editor.saveState).toBe('saved');
+    expect(editor.hasUnsavedChanges).toBe(false);
+  });
+
+  it('shows a 409 as a conflict, keeps the edits, and never retries on its own', async () => {
+    const conflict = async () => {
+      throw new ApiError(409, 'conflict', 'stale version');
+    };
+    const { editor, saves } = editorWith([conflict], { autosaveDelayMs: 0 });
+    editor.addStroke([0, 0, 1, 1], false);
+    await editor.save();
+    expect(editor.saveState).toBe('conflict');
+    expect(editor.saveMessage).toMatch(/Someone else saved/);
+    expect(editor.label.strokes).toHaveLength(1);
+    editor.addStroke([2, 2, 3, 3], false);
+    await editor.save();
+    expect(saves).toHaveLength(1);
+    expect(editor.saveState).toBe('conflict');
+  });
+
+  it('overwrites explicitly on top of the server version after a conflict', async () => {
+    const conflict = async () => {
+      throw new ApiError(409, 'conflict', 'stale');
+    };
+    const { editor, saves } = editorWith([conflict, accept(8)], { autosaveDelayMs: 0 });
+    editor.addStroke([0, 0, 1, 1], false);
+    await editor.save();
+    await editor.saveOverwriting(7);
+    expect(saves.map((s) => s.version)).toEqual([0, 7]);
+    expect(editor.version).toBe(8);
+    expect(editor.saveState).toBe('saved');
+  });
+
+  it('reports other failures as errors', async () => {
+    const { editor } = editorWith([async () => Promise.reject(new Error('offline'))], { autosaveDelayMs: 0 });
+    editor.setRating(4);
+    await editor.save();
+    expect(editor.saveState).toBe('error');
+    expect(editor.saveMessage).toBe('offline');
+  });
+
+  it('is clean again when undo returns to the saved document', () => {
+    const { editor } = editorWith([]);
+    editor.setImageClass('solid');
+    expect(editor.hasUnsavedChanges).toBe(true);
+    editor.undo();
+    expect(editor.hasUnsavedChanges).toBe(false);
+    expect(editor.saveState).toBe('idle');
+  });
+
+  it('resizes the brush with [ and ] within bounds and selects classes by number', () => {
+    const { editor } = editorWith([]);
+    editor.brushSize = 16;
+    editor.growBrush();
+    expect(editor.brushSize).toBe(20);
+    editor.brushSize = 1;
+    editor.shrinkBrush();
+    expect(editor.brushSize).toBe(1);
+    editor.tool = 'eraser';
+    expect(editor.selectClassByNumber(2)).toBe(true);
+    expect(editor.activeClass).toBe('solid');
+    expect(editor.tool).toBe('brush');
+    expect(editor.selectClassByNumber(9)).toBe(false);
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
+import type { Asset, LabelQueueItem, List } from '../../../../../frontend/src/lib/api/types.js';
+import { loadQueueCandidates, pickNextAsset } from '../../../../../frontend/src/lib/state/label-queue.js';
+
+const notFound = () => Promise.reject(new ApiError(404, 'http_404', 'Not Found'));
+
+describe('loadQueueCandidates', () => {
+  it('prefers the label queue', async () => {
+    const api = {
+      labelQueue: async (): Promise<List<LabelQueueItem>> => ({ items: [{ assetId: 'b', score: 0.9 }, { assetId: 'a', score: 0.1 }], total: 2 }),
+      listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 'x' }], total: 1 }),
+    };
+    expect(await loadQueueCandidates(api, 'c1', 5)).toEqual({ source: 'label-queue', assetIds: ['b', 'a'] });
+  });
+
+  it('falls back to the asset list, then to none, only on 404', async () => {
+    const assetsOnly = { labelQueue: notFound, listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 'x' }], total: 1 }) };
+    expect(await loadQueueCandidates(assetsOnly, 'c1', 5)).toEqual({ source: 'assets', assetIds: ['x'] });
+    expect(await loadQueueCandidates({ labelQueue: notFound, listAssets: notFound }, 'c1', 5)).toEqual({ source: 'none', assetIds: [] });
+    const broken = { labelQueue: () => Promise.reject(new ApiError(500, 'internal', 'boom')), listAssets: notFound };
+    await expect(loadQueueCandidates(broken, 'c1', 5)).rejects.toThrow('boom');
+  });
+});
+
+describe('pickNextAsset', () => {
+  it('takes the first candidate not yet seen', () => {
+    expect(pickNextAsset(['a', 'b', 'c'], new Set(['a']))).toBe('b');
+    expect(pickNextAsset(['a'], new Set(['a']))).toBeNull();
+  });
+});
