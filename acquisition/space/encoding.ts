@@ -150,6 +150,8 @@ function decodeValue(block: ParameterBlock, x: readonly number[]): number | stri
   }
   const [lo, hi] = numericRange(parameter);
   const u = Math.min(1, Math.max(0, x[block.start]));
+  // The ends of the cube decode to the bounds exactly (exp(log(min)) need not be min).
+  if (parameter.type === 'continuous' && (u === 0 || u === 1)) return u === 0 ? parameter.min! : parameter.max!;
   const t = lo + u * (hi - lo);
   const value = parameter.log ? Math.exp(t) : t;
   if (parameter.type === 'integer') return Math.min(parameter.max!, Math.max(parameter.min!, Math.round(value)));

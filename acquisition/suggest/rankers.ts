@@ -164,13 +164,22 @@ export function referencePoint(points: readonly number[][], k: number): number[]
   });
 }
 
+/** The reference value of one objective from the request, or a typed error if it is missing or not finite. */
+function requireReference(reference: Record<string, number>, name: string): number {
+  const value = reference[name];
+  if (!Number.isFinite(value)) throw new InvalidObjectiveError(`referencePoint needs a finite value for objective "${name}"`, { objective: name });
+  return value;
+}
+
 /** EHVI of the optimized objectives over the (feasible, believed) front, times feasibility (log space). */
 function ehviRanker(context: RankerContext): Ranker {
   const { problem, state } = context;
   const names = optimizedObjectives(problem.objectives).map((o) => o.name);
   const models = names.map((n) => requireModel(state, n));
   const { feasible, all } = objectiveVectors(problem, state, names);
-  const boxes = boxDecomposition(paretoFront(feasible), referencePoint(all, names.length));
+  const given = problem.request.options?.referencePoint;
+  const reference = given ? names.map((n) => problem.outcomes.get(n)!.transform.forward(requireReference(given, n))) : referencePoint(all, names.length);
+  const boxes = boxDecomposition(paretoFront(feasible), reference);
   const rank: RankFunction = (X) => {
     const posteriors = models.map((m) => meanStd(m, X));
     const values = logAdjustment(problem, state, X, context.adjustment);

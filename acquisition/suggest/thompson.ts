@@ -29,12 +29,12 @@ export function thompsonCandidates(problem: Problem, size: number, seed: number)
   if (data) {
     const order = data.z.map((z, k) => [z, k] as const).sort((a, b) => b[0] - a[0]).slice(0, 4);
     for (const [, k] of order) {
-      for (let i = 0; i < Math.floor(size / 8); i++) {
+      for (let i = 0; i < Math.floor(size / 16); i++) {
         perturbed.push(problem.encoding.project(data.X[k].map((v) => Math.min(1, Math.max(0, v + 0.05 * rng.normal())))));
       }
     }
   }
-  return designSpaceSobol(problem.encoding, size, seed).concat(perturbed);
+  return designSpaceSobol(problem.encoding, size - perturbed.length, seed).concat(perturbed);
 }
 
 /** Index of the best allowed candidate under one joint posterior draw (plus shared log penalties). */

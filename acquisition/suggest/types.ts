@@ -25,6 +25,8 @@ export interface StrategyOptions {
   beta?: number;
   /** Minimum improvement ξ counted by probability-of-improvement (standardized units; default 0.01). */
   xi?: number;
+  /** EHVI reference point per optimized objective, in original units (default: worst observed − 10% of range). */
+  referencePoint?: Record<string, number>;
   /** Cost-aware ranking: divide by predicted cost^alpha, cost being a measured outcome (modeled on log scale). */
   cost?: { outcome: string; alpha?: number };
 }

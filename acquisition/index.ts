@@ -1,0 +1,63 @@
+/**
+ * The public API of the acquisition engine: what the service and outside scripts use. Everything else under
+ * acquisition/ is internal and may change.
+ */
+
+// Shared shapes of the design space and outcomes.
+export type { Parameter, Objective, OutcomeConstraint, ParamValues, Outcomes } from './types.js';
+export type { Posterior, Surrogate } from './models/surrogate.js';
+export { createRandom, type RandomSource } from './sampling/random.js';
+
+// Gaussian processes.
+export { fitGaussianProcess, GaussianProcessFitError, GaussianProcessInputError, KERNEL_NAMES } from './models/gp/index.js';
+export type { FitOptions, GaussianProcess, Hyperparameters, JointPosterior, KernelName } from './models/gp/index.js';
+
+// Experiment design: suggest() and its strategies.
+export { suggest, coldStartThreshold, defaultStrategy } from './suggest/index.js';
+export type {
+  ModelFactory, Observation, OutcomeModel, PoolItem, StrategyOptions, SuggestEngineOptions, SuggestionItem, SuggestRequest,
+} from './suggest/index.js';
+export { STRATEGY_NAMES, isStrategyName, parseStrategyName, type StrategyName } from './strategy-names.js';
+
+// Acquisition functions.
+export { expectedImprovement, expectedImprovements } from './functions/expected-improvement.js';
+export { logExpectedImprovement, logExpectedImprovements } from './functions/log-expected-improvement.js';
+export { probabilityOfImprovement, logProbabilityOfImprovement } from './functions/probability-of-improvement.js';
+export { upperConfidenceBound, lowerConfidenceBound } from './functions/upper-confidence-bound.js';
+export { maxVarianceScore } from './functions/max-variance.js';
+export {
+  targetProbability, logTargetProbability, logTargetBandProbability, expectedSquaredTargetDistance, type TargetBand,
+} from './functions/target-matching.js';
+export {
+  probabilityOfFeasibility, logProbabilityOfFeasibility, constrainedAcquisition, type ConstraintOperator,
+} from './functions/outcome-constraints.js';
+export {
+  paretoFront, hypervolume, hypervolumeImprovement, boxDecomposition, type BoxDecomposition,
+} from './functions/hypervolume.js';
+export { expectedHypervolumeImprovement } from './functions/expected-hypervolume-improvement.js';
+export { augmentedChebyshev, sampleSimplexWeights } from './functions/parego.js';
+export { costAwareScore, logCostAwareScore } from './functions/cost-aware.js';
+
+// Distributions and designs.
+export { normalPdf, normalCdf, logNormalCdf, erfc, erfcx } from './sampling/normal-distribution.js';
+export { createSobolSequence, sobolPoints, type SobolSequence, type SobolOptions } from './sampling/sobol.js';
+
+// Design-space encoding and outcome standardization.
+export {
+  createDesignSpaceEncoding, fitFeatureScaling, fitOutcomeTransform, goalSign, standardization, validateParameters,
+} from './space/index.js';
+export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
+
+// Labeling strategies (active learning for classifiers).
+export { rankForLabeling, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
+export type { LabelingStrategy, RankForLabelingOptions, RankedItem } from './strategies/index.js';
+
+// Feature relevance and selection.
+export { selectFeatures, FEATURE_SELECTION_METHODS, FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from './features/index.js';
+export type { FeatureScore, FeatureSelectionMethod, SelectFeaturesOptions } from './features/index.js';
+
+// Errors.
+export {
+  AcquisitionError, DesignSpaceExhaustedError, InvalidDesignSpaceError, InvalidObjectiveError, InvalidParamValuesError,
+  InvalidRequestError, StrategyNotApplicableError, UnknownStrategyError,
+} from './errors.js';
