@@ -1,0 +1,224 @@
+/**
+ * ilastik's pixel classifier with a small MLP ensemble instead of a random forest: trained on the scribbled pixels'
+ * features only (class-balanced by resampling), predicting per-pixel class probabilities, predictive entropy and
+ * member disagreement (BALD). Feature standardization is folded into each member's first layer after training, so
+ * prediction runs directly on raw feature rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRandom, type RandomSource } from '../../../acquisition/sampling/random.js';
+import { TrainingDataError } from '../errors.js';
+import { type MlpWeights, mlpSpec } from '../mlp/architecture.js';
+import { softmaxCrossEntropy } from '../mlp/losses.js';
+import { MlpModel } from '../mlp/model.js';
+import { trainMlp } from '../mlp/train.js';
+import { loadNetworks, saveNetworks } from '../persist.js';
+import type { ClassId } from './scribbles.js';
+import { entropyAt } from './uncertainty.js';
+
+/** Options of `PixelClassifier.train`. */
+export interface PixelClassifierOptions {
+  members?: number;
+  hidden?: number[];
+  /** Optimizer steps per member (default 300): epochs follow from steps·batch / rows, so cost is flat in scribble size. */
+  steps?: number;
+  /** Largest batch (default 256; smaller when there are few labeled pixels: max(32, rows / 4)). */
+  batchSize?: number;
+  learningRate?: number;
+  /** At most this many labeled pixels per class are used (random subset, default 3000). */
+  maxPixelsPerClass?: number;
+  /**
+   * Resample smaller classes up to the largest (default false). Balancing sets a flat class prior, which moves
+   * decision boundaries into the majority phase when scribbles sit deep inside phases; off keeps the scribbles' ratio.
+   */
+  balanceClasses?: boolean;
+  seed?: number;
+}
+
+/** Labeled feature rows: x is n x featureCount, labels[i] the class index of row i. */
+export interface LabeledPixels {
+  x: Float32Array;
+  labels: Int32Array;
+  n: number;
+  featureCount: number;
+}
+
+/** Per-row predictions: mean probabilities (n x classes), predictive entropy and BALD mutual information. */
+export interface PixelPrediction {
+  probabilities: Float32Array;
+  entropy: Float32Array;
+  mutualInformation: Float32Array;
+}
+
+interface ClassifierMeta {
+  classes: ClassId[];
+  featureCount: number;
+}
+
+const KIND = 'pixel-classifier';
+
+/** A trained ensemble of pixel MLPs; dispose() it when replaced. */
+export class PixelClassifier {
+  private constructor(
+    private readonly members: MlpModel[],
+    readonly classes: ClassId[],
+    readonly featureCount: number,
+  ) {}
+
+  /** Trains M members on balanced resamples of the labeled rows. */
+  static train(pixels: LabeledPixels, classes: ClassId[], options: PixelClassifierOptions = {}): PixelClassifier {
+    if (classes.length < 2) throw new TrainingDataError(`segmentation needs scribbles of at least 2 classes, got ${classes.length}`);
+    const seed = options.seed ?? 0;
+    const random = createRandom(seed);
+    const rows = trainingRows(pixels, classes.length, options.maxPixelsPerClass ?? 3000, options.balanceClasses ?? false, random);
+    const { mean, scale } = featureMoments(pixels, rows);
+    const training = { x: standardizedRows(pixels, rows, mean, scale), y: oneHot(pixels.labels, rows, classes.length), n: rows.length };
+    const batchSize = Math.min(options.batchSize ?? 256, Math.max(32, Math.floor(rows.length / 4)), rows.length);
+    const epochs = Math.max(1, Math.round(((options.steps ?? 300) * batchSize) / rows.length));
+    const members: MlpModel[] = [];
+    for (let m = 0; m < (options.members ?? 3); m++) {
+      const model = MlpModel.create(mlpSpec(pixels.featureCount, options.hidden ?? [32, 16], classes.length), seed * 7919 + m);
+      trainMlp(model, training, {
+        epochs,
+        batchSize,
+        learningRate: options.learningRate ?? 3e-3,
+        loss: softmaxCrossEntropy,
+        seed: seed * 104729 + m,
+      });
+      model.setWeights(foldStandardization(model.getWeights(), mean, scale));
+      members.push(model);
+    }
+    return new PixelClassifier(members, classes, pixels.featureCount);
+  }
+
+  /** Loads a classifier saved with `save`. */
+  static load(dir: string): PixelClassifier {
+    const saved = loadNetworks<ClassifierMeta>(dir, KIND);
+    const members = saved.networks.map((network) => MlpModel.fromWeights(network.spec, network.weights));
+    return new PixelClassifier(members, saved.meta.classes, saved.meta.featureCount);
+  }
+
+  /** Probabilities, entropy and mutual information for n raw feature rows. */
+  predict(x: Float32Array, n: number): PixelPrediction {
+    const classCount = this.classes.length;
+    const probabilities = new Float32Array(n * classCount);
+    const memberEntropy = new Float32Array(n);
+    for (const member of this.members) {
+      const p = softmaxRows(member, x, n);
+      for (let i = 0; i < p.length; i++) probabilities[i] += p[i] / this.members.length;
+      for (let r = 0; r < n; r++) memberEntropy[r] += entropyAt(p, r * classCount, classCount) / this.members.length;
+    }
+    const entropy = new Float32Array(n);
+    const mutualInformation = new Float32Array(n);
+    for (let r = 0; r < n; r++) {
+      entropy[r] = entropyAt(probabilities, r * classCount, classCount);
+      mutualInformation[r] = Math.max(0, entropy[r] - memberEntropy[r]);
+    }
+    return { probabilities, entropy, mutualInformation };
+  }
+
+  /** Writes the members and classes under dir. */
+  save(dir: string): void {
+    saveNetworks<ClassifierMeta>(dir, {
+      kind: KIND,
+      meta: { classes: this.classes, featureCount: this.featureCount },
+      networks: this.members.map((member) => ({ spec: member.spec, weights: member.getWeights() })),
+    });
+  }
+
+  /** Frees every member's tensors. */
+  dispose(): void {
+    for (const member of this.members) member.dispose();
+  }
+}
+
+/** Softmax of a member's logits for n rows, in chunks, as one n x classes array. */
+function softmaxRows(member: MlpModel, x: Float32Array, n: number): Float32Array {
+  const chunk = 65_536;
+  const featureCount = member.spec.inputSize;
+  const out = new Float32Array(n * member.spec.outputSize);
+  for (let start = 0; start < n; start += chunk) {
+    const rows = Math.min(chunk, n - start);
+    const p = tf.tidy(() => tf.softmax(member.apply(tf.tensor2d(x.subarray(start * featureCount, (start + rows) * featureCount), [rows, featureCount]))));
+    out.set(p.dataSync(), start * member.spec.outputSize);
+    p.dispose();
+  }
+  return out;
+}
+
+/** Up to `cap` random rows per class; with `balance`, smaller classes are resampled up to the largest. */
+function trainingRows(pixels: LabeledPixels, classCount: number, cap: number, balance: boolean, random: RandomSource): Int32Array {
+  const byClass: number[][] = Array.from({ length: classCount }, () => []);
+  for (let i = 0; i < pixels.n; i++) byClass[pixels.labels[i]]?.push(i);
+  const missing = byClass.findIndex((rows) => rows.length === 0);
+  if (missing >= 0) throw new TrainingDataError(`class index ${missing} has no labeled pixels`);
+  const perClass = Math.min(cap, Math.max(...byClass.map((rows) => rows.length)));
+  const out: number[] = [];
+  for (const rows of byClass) {
+    if (rows.length <= perClass) {
+      out.push(...rows);
+      if (balance) for (let k = rows.length; k < perClass; k++) out.push(rows[random.integer(rows.length)]);
+    } else {
+      const copy = rows.slice();
+      for (let k = 0; k < perClass; k++) {
+        const j = k + random.integer(copy.length - k);
+        [copy[k], copy[j]] = [copy[j], copy[k]];
+        out.push(copy[k]);
+      }
+    }
+  }
+  return Int32Array.from(out);
+}
+
+/** Per-feature mean and standard deviation over the chosen rows (scale 1 for constant features). */
+function featureMoments(pixels: LabeledPixels, rows: Int32Array): { mean: Float64Array; scale: Float64Array } {
+  const f = pixels.featureCount;
+  const mean = new Float64Array(f);
+  const square = new Float64Array(f);
+  for (const row of rows) {
+    for (let j = 0; j < f; j++) {
+      const v = pixels.x[row * f + j];
+      mean[j] += v;
+      square[j] += v * v;
+    }
+  }
+  const scale = new Float64Array(f);
+  for (let j = 0; j < f; j++) {
+    mean[j] /= rows.length;
+    const variance = square[j] / rows.length - mean[j] ** 2;
+    scale[j] = variance > 1e-12 ? Math.sqrt(variance) : 1;
+  }
+  return { mean, scale };
+}
+
+/** The chosen rows with every feature standardized: (x − mean) / scale. */
+function standardizedRows(pixels: LabeledPixels, rows: Int32Array, mean: Float64Array, scale: Float64Array): Float32Array {
+  const f = pixels.featureCount;
+  const out = new Float32Array(rows.length * f);
+  rows.forEach((row, i) => {
+    for (let j = 0; j < f; j++) out[i * f + j] = (pixels.x[row * f + j] - mean[j]) / scale[j];
+  });
+  return out;
+}
+
+/** One-hot targets of the chosen rows. */
+function oneHot(labels: Int32Array, rows: Int32Array, classCount: number): Float32Array {
+  const out = new Float32Array(rows.length * classCount);
+  rows.forEach((row, i) => {
+    out[i * classCount + labels[row]] = 1;
+  });
+  return out;
+}
+
+/** First-layer weights that take raw features: W'_ij = W_ij / s_i, b'_j = b_j − Σ_i m_i W_ij / s_i. */
+function foldStandardization(weights: MlpWeights, mean: Float64Array, scale: Float64Array): MlpWeights {
+  const [first, ...rest] = weights;
+  const kernel = first.kernel.slice();
+  const bias = first.bias.slice();
+  for (let i = 0; i < first.inSize; i++) {
+    for (let j = 0; j < first.outSize; j++) {
+      kernel[i * first.outSize + j] = first.kernel[i * first.outSize + j] / scale[i];
+      bias[j] -= (mean[i] * first.kernel[i * first.outSize + j]) / scale[i];
+    }
+  }
+  return [{ ...first, kernel, bias }, ...rest];
+}

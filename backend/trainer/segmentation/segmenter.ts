@@ -1,0 +1,205 @@
+/**
+ * Interactive sparse-label segmentation of one image: features are computed per tile (with a halo so tile borders
+ * do not show) and cached, so a new scribble costs only retraining the small pixel ensemble and one prediction pass.
+ */
+import { TrainingDataError } from '../errors.js';
+import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
+import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions } from './pixel-classifier.js';
+import { type ClassId, type Stroke, UNLABELED, classesOf, rasterizeStrokes } from './scribbles.js';
+import { type ImageUncertainty, imageUncertainty } from './uncertainty.js';
+
+/** Options of an ImageSegmenter. */
+export interface SegmenterOptions {
+  /** Tile edge in pixels (default 1024: a 1024² image is one tile). */
+  tileSize?: number;
+  features?: FeatureOptions;
+  classifier?: PixelClassifierOptions;
+  /** Most bytes of cached tile features before the least recently used tile is dropped (default 512 MiB). */
+  cacheBytes?: number;
+}
+
+/** A full-image prediction. */
+export interface SegmentationResult extends ImageUncertainty {
+  width: number;
+  height: number;
+  classes: ClassId[];
+  /** width·height x classes, pixel-major. */
+  probabilities: Float32Array;
+  /** Index into `classes` of the most probable class per pixel. */
+  labels: Uint8Array;
+  entropy: Float32Array;
+  mutualInformation: Float32Array;
+}
+
+/** One tile: its core rectangle in image pixels. */
+interface Tile {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
+/** Segments one image from scribbles; keeps features cached between retrainings. */
+export class ImageSegmenter {
+  private readonly tiles: Tile[];
+  private readonly cache = new Map<number, FeatureStack>();
+  private classifier: PixelClassifier | null = null;
+
+  constructor(readonly image: GrayImage, private readonly options: SegmenterOptions = {}) {
+    checkImage(image);
+    this.tiles = tileGrid(image.width, image.height, options.tileSize ?? 1024);
+  }
+
+  /** Fits a new pixel classifier to the strokes (classes from the strokes unless given) and returns it. */
+  train(strokes: readonly Stroke[], classes: ClassId[] = classesOf(strokes)): PixelClassifier {
+    const mask = rasterizeStrokes(strokes, this.image.width, this.image.height, classes);
+    const pixels = this.labeledPixels(mask);
+    if (pixels.n === 0) throw new TrainingDataError('no stroke covers any pixel of the image');
+    const next = PixelClassifier.train(pixels, classes, this.options.classifier);
+    this.classifier?.dispose();
+    this.classifier = next;
+    return next;
+  }
+
+  /** Per-pixel probabilities, labels and uncertainty maps of the current classifier over the whole image. */
+  predict(): SegmentationResult {
+    const classifier = this.requireClassifier();
+    const { width, height } = this.image;
+    const classCount = classifier.classes.length;
+    const result: SegmentationResult = {
+      width, height, classes: classifier.classes,
+      probabilities: new Float32Array(width * height * classCount),
+      labels: new Uint8Array(width * height),
+      entropy: new Float32Array(width * height),
+      mutualInformation: new Float32Array(width * height),
+      meanEntropy: 0, meanMutualInformation: 0,
+    };
+    this.tiles.forEach((tile, t) => {
+      const stack = this.tileFeatures(t);
+      writeTile(result, tile, classifier.predict(stack.data, tile.width * tile.height), classCount);
+    });
+    Object.assign(result, imageUncertainty(result.entropy, result.mutualInformation));
+    return result;
+  }
+
+  /** Features of the whole image (computed and cached tile by tile); for inspection and benchmarks. */
+  warmFeatures(): void {
+    this.tiles.forEach((_, t) => this.tileFeatures(t));
+  }
+
+  /** Frees the classifier's tensors and the feature cache. */
+  dispose(): void {
+    this.classifier?.dispose();
+    this.classifier = null;
+    this.cache.clear();
+  }
+
+  /** The current classifier or a TrainingDataError asking for scribbles first. */
+  private requireClassifier(): PixelClassifier {
+    if (this.classifier === null) throw new TrainingDataError('train the segmenter with scribbles before predicting');
+    return this.classifier;
+  }
+
+  /** Feature rows and class indices of every labeled pixel, gathered tile by tile. */
+  private labeledPixels(mask: Int16Array): LabeledPixels {
+    const rows: Float32Array[] = [];
+    const labels: number[] = [];
+    let featureCount = 0;
+    this.tiles.forEach((tile, t) => {
+      const inTile = labeledInTile(mask, this.image.width, tile);
+      if (inTile.length === 0) return;
+      const stack = this.tileFeatures(t);
+      featureCount = stack.count;
+      for (const [local, label] of inTile) {
+        rows.push(stack.data.subarray(local * stack.count, (local + 1) * stack.count));
+        labels.push(label);
+      }
+    });
+    const x = new Float32Array(rows.length * featureCount);
+    rows.forEach((row, i) => x.set(row, i * featureCount));
+    return { x, labels: Int32Array.from(labels), n: rows.length, featureCount };
+  }
+
+  /** Cached features of tile t, computing them on the tile plus halo and cropping to the core. */
+  private tileFeatures(t: number): FeatureStack {
+    const cached = this.cache.get(t);
+    if (cached !== undefined) {
+      this.cache.delete(t);
+      this.cache.set(t, cached);
+      return cached;
+    }
+    const stack = computeTileFeatures(this.image, this.tiles[t], this.options.features ?? {});
+    this.cache.set(t, stack);
+    this.evict();
+    return stack;
+  }
+
+  /** Drops least recently used tiles beyond the byte budget (always keeping the newest). */
+  private evict(): void {
+    const budget = this.options.cacheBytes ?? 512 * 1024 * 1024;
+    let bytes = [...this.cache.values()].reduce((sum, stack) => sum + stack.data.byteLength, 0);
+    for (const [key, stack] of this.cache) {
+      if (bytes <= budget || this.cache.size === 1) break;
+      this.cache.delete(key);
+      bytes -= stack.data.byteLength;
+    }
+  }
+}
+
+/** Tiles of at most size x size covering the image, row by row. */
+function tileGrid(width: number, height: number, size: number): Tile[] {
+  if (!Number.isInteger(size) || size < 16) throw new TrainingDataError(`tileSize must be an integer ≥ 16, got ${size}`);
+  const tiles: Tile[] = [];
+  for (let y0 = 0; y0 < height; y0 += size) {
+    for (let x0 = 0; x0 < width; x0 += size) tiles.push({ x0, y0, width: Math.min(size, width - x0), height: Math.min(size, height - y0) });
+  }
+  return tiles;
+}
+
+/** Features of a tile's core, computed on the tile grown by the features' halo (clipped to the image). */
+function computeTileFeatures(image: GrayImage, tile: Tile, options: FeatureOptions): FeatureStack {
+  if (tile.width === image.width && tile.height === image.height) return computeFeatures(image, options);
+  const halo = featureHalo(options.scales ?? DEFAULT_SCALES);
+  const x0 = Math.max(0, tile.x0 - halo);
+  const y0 = Math.max(0, tile.y0 - halo);
+  const x1 = Math.min(image.width, tile.x0 + tile.width + halo);
+  const y1 = Math.min(image.height, tile.y0 + tile.height + halo);
+  const padded = computeFeatures(cropImage(image, x0, y0, x1 - x0, y1 - y0), options);
+  const data = new Float32Array(tile.width * tile.height * padded.count);
+  for (let y = 0; y < tile.height; y++) {
+    const from = ((tile.y0 - y0 + y) * padded.width + (tile.x0 - x0)) * padded.count;
+    data.set(padded.data.subarray(from, from + tile.width * padded.count), y * tile.width * padded.count);
+  }
+  return { width: tile.width, height: tile.height, count: padded.count, names: padded.names, data };
+}
+
+/** [tile-local pixel index, class index] of every labeled pixel inside the tile. */
+function labeledInTile(mask: Int16Array, imageWidth: number, tile: Tile): [number, number][] {
+  const out: [number, number][] = [];
+  for (let y = 0; y < tile.height; y++) {
+    for (let x = 0; x < tile.width; x++) {
+      const label = mask[(tile.y0 + y) * imageWidth + tile.x0 + x];
+      if (label !== UNLABELED) out.push([y * tile.width + x, label]);
+    }
+  }
+  return out;
+}
+
+/** Copies a tile's predictions into the full-image result. */
+function writeTile(result: SegmentationResult, tile: Tile, prediction: ReturnType<PixelClassifier['predict']>, classCount: number): void {
+  for (let y = 0; y < tile.height; y++) {
+    for (let x = 0; x < tile.width; x++) {
+      const local = y * tile.width + x;
+      const global = (tile.y0 + y) * result.width + tile.x0 + x;
+      let best = 0;
+      for (let c = 0; c < classCount; c++) {
+        const p = prediction.probabilities[local * classCount + c];
+        result.probabilities[global * classCount + c] = p;
+        if (p > prediction.probabilities[local * classCount + best]) best = c;
+      }
+      result.labels[global] = best;
+      result.entropy[global] = prediction.entropy[local];
+      result.mutualInformation[global] = prediction.mutualInformation[local];
+    }
+  }
+}
