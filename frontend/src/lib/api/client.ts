@@ -7,6 +7,7 @@ import type {
   CampaignInput,
   CreatedToken,
   Health,
+  IdLike,
   Insights,
   Job,
   Label,
@@ -112,7 +113,7 @@ export class ApiClient {
     return this.request('/api/campaigns');
   }
 
-  getCampaign(campaignId: string): Promise<Campaign> {
+  getCampaign(campaignId: IdLike): Promise<Campaign> {
     return this.request(`/api/campaigns/${enc(campaignId)}`);
   }
 
@@ -120,57 +121,57 @@ export class ApiClient {
     return this.request('/api/campaigns', { method: 'POST', json: input });
   }
 
-  updateCampaign(campaignId: string, patch: Partial<CampaignInput>): Promise<Campaign> {
+  updateCampaign(campaignId: IdLike, patch: Partial<CampaignInput>): Promise<Campaign> {
     return this.request(`/api/campaigns/${enc(campaignId)}`, { method: 'PATCH', json: patch });
   }
 
-  listSamples(campaignId: string, status?: SampleStatus): Promise<List<Sample>> {
+  listSamples(campaignId: IdLike, status?: SampleStatus): Promise<List<Sample>> {
     const query = status ? `?status=${enc(status)}` : '';
     return this.request(`/api/campaigns/${enc(campaignId)}/samples${query}`);
   }
 
   /** Posts the CSV text as is (text/csv); the server validates again and answers per-row errors on 4xx. */
-  importSamplesCsv(campaignId: string, csvText: string): Promise<BulkInsert<Sample>> {
+  importSamplesCsv(campaignId: IdLike, csvText: string): Promise<BulkInsert<Sample>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/samples`, { method: 'POST', body: csvText, contentType: 'text/csv' });
   }
 
-  listResults(campaignId: string): Promise<List<Result>> {
+  listResults(campaignId: IdLike): Promise<List<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`);
   }
 
-  postResults(campaignId: string, results: ResultInput[]): Promise<BulkInsert<Result>> {
+  postResults(campaignId: IdLike, results: ResultInput[]): Promise<BulkInsert<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', json: results });
   }
 
-  importResultsCsv(campaignId: string, csvText: string): Promise<BulkInsert<Result>> {
+  importResultsCsv(campaignId: IdLike, csvText: string): Promise<BulkInsert<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', body: csvText, contentType: 'text/csv' });
   }
 
   /** The campaign's samples joined with results, as CSV text. */
-  async exportCsv(campaignId: string): Promise<string> {
+  async exportCsv(campaignId: IdLike): Promise<string> {
     const response = await this.raw(`/api/campaigns/${enc(campaignId)}/export.csv`);
     return response.text();
   }
 
   /** Uploads one image as multipart form data (field `file`). */
-  uploadAsset(campaignId: string, image: Blob, filename: string): Promise<Asset> {
+  uploadAsset(campaignId: IdLike, image: Blob, filename: string): Promise<Asset> {
     const form = new FormData();
     form.append('file', image, filename);
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`, { method: 'POST', body: form });
   }
 
-  listAssets(campaignId: string): Promise<List<Asset>> {
+  listAssets(campaignId: IdLike): Promise<List<Asset>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`);
   }
 
   /** The image bytes (fetched with the token, since <img src> cannot send an Authorization header). */
-  async assetImage(assetId: string): Promise<Blob> {
+  async assetImage(assetId: IdLike): Promise<Blob> {
     const response = await this.raw(`/api/assets/${enc(assetId)}`);
     return response.blob();
   }
 
   /** A model overlay image of an asset (`prediction` or `uncertainty`), or null when the model has none. */
-  async assetOverlay(assetId: string, kind: 'prediction' | 'uncertainty'): Promise<Blob | null> {
+  async assetOverlay(assetId: IdLike, kind: 'prediction' | 'uncertainty'): Promise<Blob | null> {
     try {
       const response = await this.raw(`/api/assets/${enc(assetId)}/${kind}`);
       return await response.blob();
@@ -180,52 +181,47 @@ export class ApiClient {
     }
   }
 
-  /** The current label of an asset, or null when nobody has labeled it yet. */
-  async getLabel(assetId: string): Promise<Label | null> {
-    try {
-      return await this.request<Label>(`/api/assets/${enc(assetId)}/label`);
-    } catch (error) {
-      if (error instanceof ApiError && error.isNotFound && error.code !== 'asset_not_found') return null;
-      throw error;
-    }
+  /** The current label of an asset (version 0 and empty when nobody has saved one yet). */
+  getLabel(assetId: IdLike): Promise<Label> {
+    return this.request(`/api/assets/${enc(assetId)}/label`);
   }
 
   /** Saves a label; `version` is the one last read (0 for a new label). A stale version answers 409. */
-  putLabel(assetId: string, content: LabelContent, version: number): Promise<Label> {
+  putLabel(assetId: IdLike, content: LabelContent, version: number): Promise<Label> {
     return this.request(`/api/assets/${enc(assetId)}/label`, { method: 'PUT', json: { ...content, version } });
   }
 
-  labelQueue(campaignId: string, count: number): Promise<List<LabelQueueItem>> {
+  labelQueue(campaignId: IdLike, count: number): Promise<List<LabelQueueItem>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
   }
 
-  suggest(campaignId: string, count: number, strategy?: string): Promise<SuggestionBatch> {
+  suggest(campaignId: IdLike, count: number, strategy?: string): Promise<SuggestionBatch> {
     const body = strategy ? { count, strategy } : { count };
     return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: body });
   }
 
-  updateSampleStatus(campaignId: string, sampleId: string, status: SampleStatus): Promise<Sample> {
+  updateSampleStatus(campaignId: IdLike, sampleId: IdLike, status: SampleStatus): Promise<Sample> {
     return this.request(`/api/campaigns/${enc(campaignId)}/samples/${enc(sampleId)}`, { method: 'PATCH', json: { status } });
   }
 
-  listModels(campaignId: string): Promise<List<ModelVersion>> {
+  listModels(campaignId: IdLike): Promise<List<ModelVersion>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/models`);
   }
 
-  insights(campaignId: string): Promise<Insights> {
+  insights(campaignId: IdLike): Promise<Insights> {
     return this.request(`/api/campaigns/${enc(campaignId)}/insights`);
   }
 
-  train(campaignId: string): Promise<Job> {
+  train(campaignId: IdLike): Promise<Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: {} });
   }
 
-  getJob(jobId: string): Promise<Job> {
+  getJob(jobId: IdLike): Promise<Job> {
     return this.request(`/api/jobs/${enc(jobId)}`);
   }
 
   /** Streams a job's server-sent events until the server closes the stream or `signal` aborts. */
-  async *jobEvents(jobId: string, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+  async *jobEvents(jobId: IdLike, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
     const response = await this.raw(`/api/jobs/${enc(jobId)}/events`, { signal });
     if (!response.body) throw new NetworkError('The event stream has no body');
     const reader = response.body.getReader();
@@ -246,12 +242,12 @@ export class ApiClient {
     return this.request('/api/tokens', { method: 'POST', json: { name, role } });
   }
 
-  deleteToken(tokenId: string): Promise<void> {
+  deleteToken(tokenId: IdLike): Promise<void> {
     return this.request(`/api/tokens/${enc(tokenId)}`, { method: 'DELETE' });
   }
 }
 
 /** Percent-encodes one path segment. */
-function enc(segment: string): string {
-  return encodeURIComponent(segment);
+function enc(segment: IdLike): string {
+  return encodeURIComponent(String(segment));
 }

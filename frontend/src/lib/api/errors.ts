@@ -70,7 +70,10 @@ export interface ServerRowError {
   column?: string;
 }
 
-/** Extracts `[{row, message, column?}]` from an error's details (either a bare array or `{rows: [...]}`/`{errors: [...]}`). */
+/**
+ * Extracts `[{row, message, column?}]` from an error's details: the server's `[{row, issues: [{parameter, message}]}]`
+ * (one entry per issue), or flat `[{row|line, message, column|field?}]`, bare or under `rows`/`errors`.
+ */
 export function rowErrorsFromDetails(details: unknown): ServerRowError[] {
   const candidates = Array.isArray(details)
     ? details
@@ -83,6 +86,15 @@ export function rowErrorsFromDetails(details: unknown): ServerRowError[] {
     if (typeof candidate !== 'object' || candidate === null) continue;
     const record = candidate as Record<string, unknown>;
     const row = typeof record.row === 'number' ? record.row : typeof record.line === 'number' ? record.line : undefined;
+    if (row !== undefined && Array.isArray(record.issues)) {
+      for (const issue of record.issues as unknown[]) {
+        if (typeof issue !== 'object' || issue === null) continue;
+        const { parameter, message } = issue as Record<string, unknown>;
+        if (typeof message !== 'string') continue;
+        rowErrors.push(typeof parameter === 'string' ? { row, message, column: parameter } : { row, message });
+      }
+      continue;
+    }
     const message = typeof record.message === 'string' ? record.message : undefined;
     if (row === undefined || message === undefined) continue;
     const column = typeof record.column === 'string' ? record.column : typeof record.field === 'string' ? record.field : undefined;

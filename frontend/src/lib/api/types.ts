@@ -3,7 +3,12 @@
 
 export type Role = 'admin' | 'expert' | 'experimentalist' | 'client';
 
+/** Database ids are positive integers; ids read from a URL arrive as strings and are sent back as they are. */
+export type Id = number;
+export type IdLike = Id | string;
+
 export interface WhoAmI {
+  tokenId?: Id;
   name: string;
   role: Role;
 }
@@ -37,25 +42,32 @@ export interface OutcomeConstraint {
   value: number;
 }
 
+/** A class experts paint or assign, with its display colour (#rrggbb). */
+export interface LabelClass {
+  name: string;
+  color: string;
+}
+
 export interface CampaignSettings {
   defaultStrategy?: string;
   batchSize?: number;
-  labelClasses?: string[];
-  [key: string]: unknown;
+  pendingTimeoutMinutes?: number;
+  labelClasses?: LabelClass[];
 }
 
 export interface CampaignInput {
   name: string;
   description?: string;
-  designSpace: Parameter[];
+  parameters: Parameter[];
   objectives: Objective[];
   constraints?: OutcomeConstraint[];
   settings?: CampaignSettings;
 }
 
 export interface Campaign extends CampaignInput {
-  id: string;
-  createdAt?: string;
+  id: Id;
+  createdAt?: string | null;
+  counts?: { samples: number; byStatus: Record<string, number>; results: number; assets: number };
 }
 
 export type ParamValue = number | string;
@@ -64,18 +76,18 @@ export type ParamValues = Record<string, ParamValue>;
 export type SampleStatus = 'candidate' | 'pending' | 'running' | 'measured' | 'failed';
 
 export interface Sample {
-  id: string;
-  campaignId: string;
+  id: Id;
+  campaignId: Id;
   params: ParamValues;
   features?: Record<string, number> | null;
-  assetId?: string | null;
+  assetId?: Id | null;
   status: SampleStatus;
   externalId?: string | null;
 }
 
 export interface Result {
-  id: string;
-  sampleId: string;
+  id: Id;
+  sampleId: Id;
   outcomes: Record<string, number>;
   idempotencyKey?: string | null;
   source?: string;
@@ -83,7 +95,7 @@ export interface Result {
 }
 
 export interface ResultInput {
-  sampleId?: string;
+  sampleId?: Id;
   params?: ParamValues;
   outcomes: Record<string, number>;
   idempotencyKey?: string;
@@ -100,12 +112,12 @@ export interface BulkInsert<T> {
 }
 
 export interface Asset {
-  id: string;
-  campaignId?: string;
-  width?: number;
-  height?: number;
-  mimeType?: string;
-  filename?: string;
+  id: Id;
+  campaignId: Id;
+  width: number;
+  height: number;
+  mediaType: string;
+  filename: string;
 }
 
 /** One brush or eraser stroke; `points` is a flat [x0, y0, x1, y1, ...] list in image pixels. */
@@ -113,7 +125,8 @@ export interface Stroke {
   class: string;
   width: number;
   points: number[];
-  erase?: boolean;
+  /** Absent means brush; eraser strokes cut the strokes drawn before them. */
+  tool?: 'brush' | 'eraser';
 }
 
 export interface LabelPoint {
@@ -136,19 +149,20 @@ export interface LabelContent {
 }
 
 export interface Label extends LabelContent {
-  assetId: string;
-  author?: string;
+  assetId: Id;
+  author?: string | null;
   version: number;
+  updatedAt?: string | null;
 }
 
 export interface LabelQueueItem {
-  assetId: string;
+  assetId: Id;
   score: number;
   [key: string]: unknown;
 }
 
 export interface SuggestionItem {
-  sampleId?: string;
+  sampleId?: Id;
   params: ParamValues;
   mean: Record<string, number>;
   std: Record<string, number>;
@@ -157,8 +171,8 @@ export interface SuggestionItem {
 }
 
 export interface SuggestionBatch {
-  suggestionId: string;
-  modelId: string | null;
+  suggestionId: IdLike;
+  modelId: IdLike | null;
   items: SuggestionItem[];
 }
 
@@ -170,7 +184,7 @@ export interface ModelMetrics {
 }
 
 export interface ModelVersion {
-  id: string;
+  id: IdLike;
   kind: string;
   createdAt?: string;
   metrics?: ModelMetrics;
@@ -181,7 +195,7 @@ export interface ModelVersion {
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface Job {
-  id: string;
+  id: IdLike;
   kind: string;
   status: JobStatus;
   progress: number;
@@ -190,7 +204,7 @@ export interface Job {
 
 /** Cross-validated prediction of one measured sample (parity plot input). */
 export interface ParityPoint {
-  sampleId?: string;
+  sampleId?: Id;
   measured: number;
   predicted: number;
   std?: number;
@@ -213,10 +227,11 @@ export interface Insights {
 }
 
 export interface TokenInfo {
-  id: string;
+  id: Id;
   name: string;
   role: Role;
-  createdAt?: string;
+  createdAt?: string | null;
+  lastUsedAt?: string | null;
 }
 
 export interface CreatedToken extends TokenInfo {

@@ -324,11 +324,11 @@ export class LabelCanvas {
   private strokeNode(stroke: Stroke): Konva.Line {
     return new Konva.Line({
       points: stroke.points.length === 2 ? [...stroke.points, ...stroke.points] : stroke.points,
-      stroke: stroke.erase ? '#000' : this.settings.colorOfClass(stroke.class),
+      stroke: stroke.tool === 'eraser' ? '#000' : this.settings.colorOfClass(stroke.class),
       strokeWidth: stroke.width,
       lineCap: 'round',
       lineJoin: 'round',
-      globalCompositeOperation: stroke.erase ? 'destination-out' : 'source-over',
+      globalCompositeOperation: stroke.tool === 'eraser' ? 'destination-out' : 'source-over',
       listening: false,
       perfectDrawEnabled: false,
     });

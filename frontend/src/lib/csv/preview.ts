@@ -25,9 +25,11 @@ export interface ImportPreview {
   invalidRowCount: number;
 }
 
-/** Column names with a fixed meaning besides parameters, features and objectives. */
-const SAMPLE_META_COLUMNS = new Set(['externalId', 'status']);
-const RESULT_META_COLUMNS = new Set(['sampleId', 'externalId', 'idempotencyKey', 'source']);
+/** Column names with a fixed meaning besides parameters, features and outcomes (as the server's CSV import reads them). */
+const SAMPLE_META_COLUMNS = new Set(['externalId', 'smiles', 'assetId']);
+const RESULT_META_COLUMNS = new Set(['sampleId', 'externalId', 'idempotencyKey']);
+/** Names the server reserves; in a samples CSV only SAMPLE_META_COLUMNS of them may appear. */
+const RESERVED_COLUMNS = new Set(['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt']);
 
 /** Parses and checks a CSV for import into `campaign`; never throws for bad input, reports it instead. */
 export function buildImportPreview(campaign: Campaign, csvText: string, kind: ImportKind): ImportPreview {
@@ -54,23 +56,32 @@ export function buildImportPreview(campaign: Campaign, csvText: string, kind: Im
   return { kind, columns, rows, fileErrors, validRowCount: rows.length - invalidRowCount, invalidRowCount };
 }
 
-/** File-level problems of a samples CSV: every parameter needs a column, column names must be distinct. */
+/** File-level problems of a samples CSV: every parameter needs a column, names distinct, no reserved names. */
 function checkSampleColumns(campaign: Campaign, columns: string[]): string[] {
   const errors = duplicateColumnErrors(columns);
-  for (const parameter of campaign.designSpace) {
+  for (const parameter of campaign.parameters) {
     if (!columns.includes(parameter.name)) errors.push(`Missing column "${parameter.name}" (a design-space parameter)`);
   }
+  const reserved = columns.filter((column) => RESERVED_COLUMNS.has(column) && !SAMPLE_META_COLUMNS.has(column));
+  if (reserved.length > 0) errors.push(`Column${reserved.length === 1 ? '' : 's'} ${reserved.join(', ')} cannot be imported as samples`);
   return errors;
+}
+
+/** Names a result may report: the objectives and the constrained outcomes. */
+function outcomeNames(campaign: Campaign): Set<string> {
+  return new Set([...campaign.objectives.map((o) => o.name), ...(campaign.constraints ?? []).map((c) => c.name)]);
 }
 
 /** File-level problems of a results CSV: a sampleId/externalId or all parameter columns, and at least one objective. */
 function checkResultColumns(campaign: Campaign, columns: string[]): string[] {
   const errors = duplicateColumnErrors(columns);
-  const identifiesSample = columns.includes('sampleId') || columns.includes('externalId') || campaign.designSpace.every((p) => columns.includes(p.name));
+  const identifiesSample = columns.includes('sampleId') || columns.includes('externalId') || campaign.parameters.every((p) => columns.includes(p.name));
   if (!identifiesSample) errors.push('Results need a sampleId or externalId column, or one column per parameter');
-  if (!campaign.objectives.some((objective) => columns.includes(objective.name))) {
-    errors.push(`Results need at least one objective column (${campaign.objectives.map((o) => o.name).join(', ')})`);
-  }
+  const outcomes = outcomeNames(campaign);
+  if (!columns.some((column) => outcomes.has(column))) errors.push(`Results need at least one outcome column (${[...outcomes].join(', ')})`);
+  const parameterNames = new Set(campaign.parameters.map((p) => p.name));
+  const unknown = columns.filter((column) => column !== '' && !outcomes.has(column) && !parameterNames.has(column) && !RESULT_META_COLUMNS.has(column));
+  if (unknown.length > 0) errors.push(`Unknown column${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}: results take sampleId or externalId or the parameters, the outcomes, and idempotencyKey`);
   return errors;
 }
 
@@ -90,8 +101,8 @@ function duplicateColumnErrors(columns: string[]): string[] {
 function checkRow(campaign: Campaign, columns: string[], cells: string[], kind: ImportKind): string[] {
   const errors: string[] = [];
   if (cells.length !== columns.length) errors.push(`Expected ${columns.length} values, found ${cells.length}`);
-  const parameters = new Map(campaign.designSpace.map((p) => [p.name, p]));
-  const objectiveNames = new Set(campaign.objectives.map((o) => o.name));
+  const parameters = new Map(campaign.parameters.map((p) => [p.name, p]));
+  const objectiveNames = outcomeNames(campaign);
   const metaColumns = kind === 'samples' ? SAMPLE_META_COLUMNS : RESULT_META_COLUMNS;
   columns.forEach((column, index) => {
     const raw = cells[index] ?? '';
@@ -100,13 +111,13 @@ function checkRow(campaign: Campaign, columns: string[], cells: string[], kind: 
       if (kind === 'results' && raw.trim() === '' && (columns.includes('sampleId') || columns.includes('externalId'))) return;
       const check = checkParameterValue(parameter, raw);
       if (!check.ok) errors.push(check.message);
-    } else if (metaColumns.has(column)) {
+    } else if (metaColumns.has(column) || RESERVED_COLUMNS.has(column)) {
       return;
     } else if (kind === 'results' && objectiveNames.has(column)) {
       if (raw.trim() === '') return;
       const check = checkOutcomeValue(column, raw);
       if (!check.ok) errors.push(check.message);
-    } else if (raw.trim() !== '') {
+    } else if (kind === 'samples' && raw.trim() !== '') {
       // Any other column is a numeric feature (descriptor) of the sample.
       const check = checkOutcomeValue(column, raw);
       if (!check.ok) errors.push(`${check.message} (feature columns must be numeric)`);

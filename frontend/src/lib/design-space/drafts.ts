@@ -1,6 +1,7 @@
 // Form drafts of a campaign definition (every field a string, as typed) and their conversion to the API shape.
 import type { CampaignInput, Goal, Objective, OutcomeConstraint, Parameter, ParameterType } from '../api/types.js';
 import { parseNumber } from './validate.js';
+import { classColor } from '../canvas/class-colors.js';
 
 export interface ParameterDraft {
   name: string;
@@ -95,14 +96,14 @@ export function constraintFromDraft(draft: ConstraintDraft): OutcomeConstraint {
 export function campaignFromDraft(draft: CampaignDraft): CampaignInput {
   const input: CampaignInput = {
     name: draft.name.trim(),
-    designSpace: draft.parameters.map(parameterFromDraft),
+    parameters: draft.parameters.map(parameterFromDraft),
     objectives: draft.objectives.map(objectiveFromDraft),
     constraints: draft.constraints.map(constraintFromDraft),
   };
   if (draft.description.trim() !== '') input.description = draft.description.trim();
   const settings: CampaignInput['settings'] = {};
   const labelClasses = splitList(draft.labelClasses);
-  if (labelClasses.length > 0) settings.labelClasses = labelClasses;
+  if (labelClasses.length > 0) settings.labelClasses = labelClasses.map((name, index) => ({ name, color: classColor(index) }));
   const batchSize = parseNumber(draft.batchSize);
   if (batchSize !== null) settings.batchSize = batchSize;
   if (Object.keys(settings).length > 0) input.settings = settings;

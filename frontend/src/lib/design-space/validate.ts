@@ -2,6 +2,8 @@
 // done in the browser before anything is sent (the server validates again; this is for fast feedback).
 import type { CampaignInput, Objective, OutcomeConstraint, Parameter, ParamValue } from '../api/types.js';
 
+const NAME_RULE = 'Name must start with a letter, use letters, digits, _ or - (64 at most), and not be a reserved column name (id, status, …)';
+
 export type ValueCheck = { ok: true; value: ParamValue } | { ok: false; message: string };
 
 /** Parses a number written by a person: trims, accepts a decimal comma when there is no dot. Null if not a number. */
@@ -39,7 +41,7 @@ export function checkOutcomeValue(name: string, raw: string): ValueCheck {
 }
 
 export interface FieldError {
-  /** Dotted path of the form field, e.g. "designSpace.0.max". */
+  /** Dotted path of the form field, e.g. "parameters.0.max". */
   field: string;
   message: string;
 }
@@ -47,8 +49,8 @@ export interface FieldError {
 /** Checks one parameter definition: name, range order, log needs a positive range, categorical needs choices. */
 export function checkParameter(parameter: Parameter, index: number): FieldError[] {
   const errors: FieldError[] = [];
-  const at = (field: string, message: string) => errors.push({ field: `designSpace.${index}.${field}`, message });
-  if (!isIdentifierLike(parameter.name)) at('name', 'Name must start with a letter and use letters, digits, _ or -');
+  const at = (field: string, message: string) => errors.push({ field: `parameters.${index}.${field}`, message });
+  if (!isIdentifierLike(parameter.name)) at('name', NAME_RULE);
   if (parameter.type === 'categorical') {
     const choices = parameter.choices ?? [];
     if (choices.length < 2) at('choices', 'A categorical parameter needs at least two choices');
@@ -69,10 +71,10 @@ export function checkParameter(parameter: Parameter, index: number): FieldError[
 export function checkObjective(objective: Objective, index: number): FieldError[] {
   const errors: FieldError[] = [];
   const at = (field: string, message: string) => errors.push({ field: `objectives.${index}.${field}`, message });
-  if (!isIdentifierLike(objective.name)) at('name', 'Name must start with a letter and use letters, digits, _ or -');
+  if (!isIdentifierLike(objective.name)) at('name', NAME_RULE);
   if (objective.goal === 'target') {
     if (objective.target === undefined || !Number.isFinite(objective.target)) at('target', 'A target objective needs a target value');
-    if (objective.tolerance !== undefined && !(objective.tolerance >= 0)) at('tolerance', 'Tolerance must be zero or positive');
+    if (objective.tolerance !== undefined && !(objective.tolerance > 0)) at('tolerance', 'Tolerance must be positive');
   }
   if (objective.weight !== undefined && !(objective.weight > 0)) at('weight', 'Weight must be positive');
   return errors;
@@ -90,11 +92,11 @@ export function checkConstraint(constraint: OutcomeConstraint, index: number, ob
 export function checkCampaign(input: CampaignInput): FieldError[] {
   const errors: FieldError[] = [];
   if (input.name.trim() === '') errors.push({ field: 'name', message: 'Name is required' });
-  if (input.designSpace.length === 0) errors.push({ field: 'designSpace', message: 'Add at least one parameter' });
+  if (input.parameters.length === 0) errors.push({ field: 'parameters', message: 'Add at least one parameter' });
   if (input.objectives.length === 0) errors.push({ field: 'objectives', message: 'Add at least one objective' });
-  input.designSpace.forEach((parameter, index) => errors.push(...checkParameter(parameter, index)));
+  input.parameters.forEach((parameter, index) => errors.push(...checkParameter(parameter, index)));
   input.objectives.forEach((objective, index) => errors.push(...checkObjective(objective, index)));
-  const names = [...input.designSpace.map((p) => p.name), ...input.objectives.map((o) => o.name)];
+  const names = [...input.parameters.map((p) => p.name), ...input.objectives.map((o) => o.name)];
   const seen = new Set<string>();
   names.forEach((name) => {
     if (seen.has(name) && name !== '') errors.push({ field: 'names', message: `"${name}" is used twice; parameter and objective names must be unique` });
@@ -105,7 +107,10 @@ export function checkCampaign(input: CampaignInput): FieldError[] {
   return errors;
 }
 
-/** Letters first, then letters, digits, underscore or dash (names become CSV columns and JSON keys). */
+/** Column names the server's CSV formats reserve for themselves. */
+const RESERVED_NAMES = new Set(['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt']);
+
+/** Letters first, then letters, digits, underscore or dash, at most 64 characters, not a reserved CSV column. */
 function isIdentifierLike(name: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]*$/.test(name);
+  return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name) && !RESERVED_NAMES.has(name);
 }

@@ -32,7 +32,7 @@ export function isBetter(candidate: number, incumbent: number, goal: Goal, targe
 export interface Point2 {
   x: number;
   y: number;
-  id?: string;
+  id?: number | string;
 }
 
 /**

@@ -74,7 +74,7 @@ export class LabelEditor {
   addStroke(points: number[], erase: boolean): void {
     if (points.length < 2) return;
     const stroke: Stroke = { class: this.activeClass, width: this.brushSize, points };
-    if (erase) stroke.erase = true;
+    if (erase) stroke.tool = 'eraser';
     this.commit(withStroke(this.label, stroke));
   }
 

@@ -2,6 +2,7 @@
 // the campaign's assets in upload order. Skipped and already-visited images are not offered again
 // during this session.
 import type { ApiClient } from '../api/client.js';
+import type { IdLike } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 
 export type QueueSource = 'label-queue' | 'assets' | 'none';
@@ -12,16 +13,16 @@ export interface QueueCandidates {
 }
 
 /** Asks the label queue, then the asset list; `none` when the server has neither endpoint yet. */
-export async function loadQueueCandidates(api: Pick<ApiClient, 'labelQueue' | 'listAssets'>, campaignId: string, count: number): Promise<QueueCandidates> {
+export async function loadQueueCandidates(api: Pick<ApiClient, 'labelQueue' | 'listAssets'>, campaignId: IdLike, count: number): Promise<QueueCandidates> {
   try {
     const queue = await api.labelQueue(campaignId, count);
-    return { source: 'label-queue', assetIds: queue.items.map((item) => item.assetId) };
+    return { source: 'label-queue', assetIds: queue.items.map((item) => String(item.assetId)) };
   } catch (error) {
     if (!(error instanceof ApiError && error.isNotFound)) throw error;
   }
   try {
     const assets = await api.listAssets(campaignId);
-    return { source: 'assets', assetIds: assets.items.map((asset) => asset.id) };
+    return { source: 'assets', assetIds: assets.items.map((asset) => String(asset.id)) };
   } catch (error) {
     if (!(error instanceof ApiError && error.isNotFound)) throw error;
   }

@@ -51,9 +51,10 @@ describe('ApiClient', () => {
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ strokes: [], points: [], polygons: [], version: 3 });
   });
 
-  it('answers null for an asset without a label', async () => {
-    const { client } = clientWith([json({ error: { code: 'not_found', message: 'no label' } }, 404)]);
-    expect(await client.getLabel('a1')).toBeNull();
+  it('fails with 404 for a missing asset instead of inventing an empty label', async () => {
+    const { client } = clientWith([json({ error: { code: 'not_found', message: 'asset 9 not found' } }, 404)]);
+    const error = await client.getLabel(9).catch((caught: unknown) => caught);
+    expect((error as ApiError).isNotFound).toBe(true);
   });
 
   it('reports 401 to the session and unreachable servers as NetworkError', async () => {

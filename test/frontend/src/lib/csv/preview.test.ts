@@ -3,9 +3,9 @@ import type { Campaign } from '../../../../../frontend/src/lib/api/types.js';
 import { buildImportPreview } from '../../../../../frontend/src/lib/csv/preview.js';
 
 const campaign: Campaign = {
-  id: 'c1',
+  id: 1,
   name: 'membranes',
-  designSpace: [
+  parameters: [
     { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: '°C' },
     { name: 'layers', type: 'integer', min: 1, max: 5 },
     { name: 'polymer', type: 'categorical', choices: ['PES', 'PSf'] },
@@ -36,6 +36,12 @@ describe('buildImportPreview (samples)', () => {
   it('reports a missing parameter column as a file error', () => {
     const preview = buildImportPreview(campaign, 'temperature,polymer\n30,PES\n', 'samples');
     expect(preview.fileErrors).toEqual(['Missing column "layers" (a design-space parameter)']);
+  });
+
+  it('refuses reserved column names the server cannot import as samples', () => {
+    const preview = buildImportPreview(campaign, 'temperature,layers,polymer,status\n30,1,PES,measured\n', 'samples');
+    expect(preview.fileErrors).toEqual(['Column status cannot be imported as samples']);
+    expect(preview.rows[0].errors).toEqual([]);
   });
 
   it('treats extra columns as numeric features and externalId as text', () => {
@@ -75,7 +81,8 @@ describe('buildImportPreview (results)', () => {
     const preview = buildImportPreview(campaign, 'temperature,note\n30,x\n', 'results');
     expect(preview.fileErrors).toEqual([
       'Results need a sampleId or externalId column, or one column per parameter',
-      'Results need at least one objective column (permeability, rejection)',
+      'Results need at least one outcome column (permeability, rejection)',
+      'Unknown column note: results take sampleId or externalId or the parameters, the outcomes, and idempotencyKey',
     ]);
   });
 });

@@ -43,10 +43,10 @@ describe('checkCampaign', () => {
     expect(checkCampaign(input)).toEqual([]);
     expect(input).toEqual({
       name: 'PES',
-      designSpace: [{ name: 'temp', type: 'continuous', min: 20, max: 80, unit: '°C' }],
+      parameters: [{ name: 'temp', type: 'continuous', min: 20, max: 80, unit: '°C' }],
       objectives: [{ name: 'flux', goal: 'maximize' }],
       constraints: [],
-      settings: { labelClasses: ['pore', 'solid'], batchSize: 4 },
+      settings: { labelClasses: [{ name: 'pore', color: '#E69F00' }, { name: 'solid', color: '#56B4E9' }], batchSize: 4 },
     });
   });
 
@@ -56,13 +56,13 @@ describe('checkCampaign', () => {
     d.parameters[0].min = '90';
     d.objectives[0].goal = 'target';
     const fields = checkCampaign(campaignFromDraft(d)).map((e) => e.field);
-    expect(fields).toEqual(['designSpace.0.max', 'designSpace.1.min', 'objectives.0.target']);
+    expect(fields).toEqual(['parameters.0.max', 'parameters.1.min', 'objectives.0.target']);
   });
 
   it('needs two distinct choices for a categorical parameter', () => {
     const d = draft();
     d.parameters[0] = { name: 'polymer', type: 'categorical', min: '', max: '', log: false, choices: 'PES, PES', unit: '' };
-    expect(checkCampaign(campaignFromDraft(d))).toEqual([{ field: 'designSpace.0.choices', message: 'Choices must be distinct' }]);
+    expect(checkCampaign(campaignFromDraft(d))).toEqual([{ field: 'parameters.0.choices', message: 'Choices must be distinct' }]);
   });
 
   it('rejects duplicate names across parameters and objectives, and constraints on unknown objectives', () => {
@@ -78,7 +78,7 @@ describe('checkCampaign', () => {
     const d = blankCampaign();
     d.parameters = [];
     d.objectives = [];
-    expect(checkCampaign(campaignFromDraft(d)).map((e) => e.field)).toEqual(['name', 'designSpace', 'objectives']);
+    expect(checkCampaign(campaignFromDraft(d)).map((e) => e.field)).toEqual(['name', 'parameters', 'objectives']);
   });
 
   it('splits comma lists and drops empty entries', () => {

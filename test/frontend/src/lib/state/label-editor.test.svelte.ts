@@ -38,16 +38,16 @@ describe('LabelEditor', () => {
     expect(editor.label.strokes).toHaveLength(2);
   });
 
-  it('records eraser strokes with erase: true and ignores empty strokes', () => {
+  it('records eraser strokes with tool: eraser and ignores empty strokes', () => {
     const { editor } = editorWith([]);
     editor.addStroke([], false);
     editor.addStroke([3, 3], true);
-    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [3, 3], erase: true }]);
+    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [3, 3], tool: 'eraser' }]);
   });
 
   it('autosaves after an edit with the version it read, then takes the new version', async () => {
     const { editor, saves, timers } = editorWith([accept(5)]);
-    editor.load({ assetId: 'a', version: 4, strokes: [], points: [], polygons: [] });
+    editor.load({ assetId: 1, version: 4, strokes: [], points: [], polygons: [] });
     editor.addPoint(12.5, 7);
     expect(editor.saveState).toBe('dirty');
     expect(timers).toHaveLength(1);

@@ -8,15 +8,15 @@ const notFound = () => Promise.reject(new ApiError(404, 'http_404', 'Not Found')
 describe('loadQueueCandidates', () => {
   it('prefers the label queue', async () => {
     const api = {
-      labelQueue: async (): Promise<List<LabelQueueItem>> => ({ items: [{ assetId: 'b', score: 0.9 }, { assetId: 'a', score: 0.1 }], total: 2 }),
-      listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 'x' }], total: 1 }),
+      labelQueue: async (): Promise<List<LabelQueueItem>> => ({ items: [{ assetId: 2, score: 0.9 }, { assetId: 1, score: 0.1 }], total: 2 }),
+      listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 7, campaignId: 1, width: 4, height: 4, mediaType: 'image/png', filename: 'a.png' }], total: 1 }),
     };
-    expect(await loadQueueCandidates(api, 'c1', 5)).toEqual({ source: 'label-queue', assetIds: ['b', 'a'] });
+    expect(await loadQueueCandidates(api, 'c1', 5)).toEqual({ source: 'label-queue', assetIds: ['2', '1'] });
   });
 
   it('falls back to the asset list, then to none, only on 404', async () => {
-    const assetsOnly = { labelQueue: notFound, listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 'x' }], total: 1 }) };
-    expect(await loadQueueCandidates(assetsOnly, 'c1', 5)).toEqual({ source: 'assets', assetIds: ['x'] });
+    const assetsOnly = { labelQueue: notFound, listAssets: async (): Promise<List<Asset>> => ({ items: [{ id: 7, campaignId: 1, width: 4, height: 4, mediaType: 'image/png', filename: 'a.png' }], total: 1 }) };
+    expect(await loadQueueCandidates(assetsOnly, 'c1', 5)).toEqual({ source: 'assets', assetIds: ['7'] });
     expect(await loadQueueCandidates({ labelQueue: notFound, listAssets: notFound }, 'c1', 5)).toEqual({ source: 'none', assetIds: [] });
     const broken = { labelQueue: () => Promise.reject(new ApiError(500, 'internal', 'boom')), listAssets: notFound };
     await expect(loadQueueCandidates(broken, 'c1', 5)).rejects.toThrow('boom');

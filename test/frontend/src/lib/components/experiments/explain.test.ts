@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Campaign } from '../../../../../../frontend/src/lib/api/types.js';
 import { explainSuggestion, formatMeanStd } from '../../../../../../frontend/src/lib/components/experiments/explain.js';
 
-const campaign: Campaign = { id: 'c', name: 'c', designSpace: [], objectives: [{ name: 'flux', goal: 'maximize' }] };
+const campaign: Campaign = { id: 1, name: 'c', parameters: [], objectives: [{ name: 'flux', goal: 'maximize' }] };
 
 describe('suggestion explanations', () => {
   it('formats mean ± std to 3 and 2 significant digits', () => {
