@@ -1,6 +1,5 @@
 /** selectFeatures: rank descriptors by one method (or a consensus of all) and mark a recommended sparse subset. */
-import { fitGaussianProcess } from '../models/gp/index.js';
-import { ardRelevance } from './ard.js';
+import { ardRelevance, fitArdGaussianProcess } from './ard.js';
 import { isConstantTarget, toDataset, type Dataset } from './data.js';
 import { FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from './errors.js';
 import { crossValidateLasso } from './lasso.js';
@@ -13,7 +12,7 @@ export const FEATURE_SELECTION_METHODS = {
   lasso: 'score λ_entry/λ_max along the 5-fold CV path; selected: nonzero at the 1-SE λ',
   stability: 'score: frequency over 100 randomized-LASSO fits on halves at the 1-SE λ; selected: ≥ 0.75 (default method)',
   'mutual-information': 'score: KSG k-NN estimate of I(x_j; y) in nats; selected: above the permutation null 1 − 0.05/p quantile',
-  ard: 'score: (1/ℓ_j)/Σ(1/ℓ) of a Matern-5/2 ARD GP; selected: posterior-mean sensitivity ≥ 0.1 sd(y)',
+  ard: 'score: (1/ℓ_j)/Σ(1/ℓ) of a Matern-5/2 ARD GP; selected: posterior-mean sensitivity ≥ max(0.1 sd(y), 0.2 × the largest)',
   permutation: 'score: 5-fold held-out MSE increase / Var(y) when x_j is shuffled (GP model); selected: ≥ 0.01 and > 2 SE',
   combined: 'score: mean over the five methods of score / that method’s best score; selected: by at least 2 of 5',
 } as const;
@@ -129,14 +128,14 @@ function combinedMethod(dataset: Dataset, seed: number, predictor?: FitPredictor
   return { scores, selected: [...votes].map((v) => v >= 2) };
 }
 
-/** Fit-predict with a Matern-5/2 GP on X min-max scaled by the training rows (one restart: it is refitted per fold). */
+/** Fit-predict with the ARD Matern-5/2 GP of ard.ts on X min-max scaled by the training rows (one restart: it is refitted per fold). */
 export function gaussianProcessPredictor(seed = 0): FitPredictor {
   return (X, y) => {
     const p = X[0].length;
     const lo = Array.from({ length: p }, (_, j) => Math.min(...X.map((row) => row[j])));
     const width = Array.from({ length: p }, (_, j) => Math.max(...X.map((row) => row[j])) - lo[j] || 1);
     const scale = (rows: number[][]): number[][] => rows.map((row) => row.map((v, j) => (v - lo[j]) / width[j]));
-    const gp = fitGaussianProcess(scale(X), y, { seed, restarts: 1 });
+    const gp = fitArdGaussianProcess(scale(X), y, { seed, restarts: 1 });
     return (rows) => gp.posterior(scale(rows)).mean;
   };
 }
