@@ -8,6 +8,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
+import { suggestionRoutes } from './routes/suggestions.js';
 import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
 import { tokenRoutes, whoamiRoutes } from './routes/tokens.js';
 import type { ServiceContext } from './services/context.js';
@@ -45,6 +46,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', campaignRoutes(ctx));
   app.route('/api/campaigns', sampleRoutes(ctx));
   app.route('/api/campaigns', campaignAssetRoutes(ctx));
+  app.route('/api/campaigns', suggestionRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());

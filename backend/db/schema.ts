@@ -51,6 +51,8 @@ export const samples = sqliteTable(
     smiles: text('smiles'),
     assetId: integer('asset_id').references(() => assets.id),
     status: text('status').$type<SampleStatus>().notNull().default('candidate'),
+    /** How the sample came to be: imported as a candidate, proposed by a suggestion, or created by a posted result. */
+    origin: text('origin').$type<'import' | 'suggestion' | 'result'>().notNull().default('import'),
     /** When the sample became pending (epoch ms), so stale suggestions can return to the pool. */
     pendingSince: integer('pending_since', { mode: 'number' }),
     suggestionId: integer('suggestion_id'),

@@ -4,7 +4,7 @@ import { SAMPLE_STATUSES } from '../domain/types.js';
 import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
 import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
-import { importSamples, importSamplesCsv, listSamples, requireItemCount } from '../services/samples.js';
+import { importSamples, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery } from './http.js';
 
 const ParamValue = z.union([z.number(), z.string()]);
@@ -30,6 +30,7 @@ const Sample = z
     smiles: z.string().nullable(),
     assetId: z.number().nullable(),
     status: z.enum(SAMPLE_STATUSES),
+    origin: z.enum(['import', 'suggestion', 'result']),
     pendingSince: z.string().nullable(),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
@@ -97,6 +98,24 @@ export function sampleRoutes(ctx: ServiceContext) {
         responses: { 200: { description: 'A page of samples', ...json(z.object({ items: z.array(Sample), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => c.json(listSamples(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/{id}/samples/{sampleId}',
+        tags: ['samples'],
+        summary: 'Mark a sample running, failed, or back to candidate (measured comes only from results)',
+        request: {
+          params: IdParam.extend({ sampleId: z.coerce.number().int().positive().openapi({ param: { name: 'sampleId', in: 'path' } }) }),
+          body: { ...json(z.object({ status: z.enum(['candidate', 'pending', 'running', 'failed']) }).strict()), required: true },
+        },
+        responses: { 200: { description: 'The sample', ...json(Sample) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+      }),
+      (c) => {
+        allow(c, CAN_WRITE_DATA, 'change samples');
+        const { id, sampleId } = c.req.valid('param');
+        return c.json(setStatus(ctx, id, sampleId, c.req.valid('json').status), 200);
+      },
     )
     .openapi(
       createRoute({

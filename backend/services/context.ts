@@ -1,10 +1,13 @@
 /** What every service needs: the database and the configuration. */
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import type { ComputePool } from '../workers/compute-pool.js';
 
 export interface ServiceContext {
   db: Db;
   config: Config;
+  /** Worker threads for heavy pure computations; without it they run on the calling thread (tests, CLI). */
+  compute?: ComputePool;
 }
 
 /** A page of a list, in the API's list shape. */

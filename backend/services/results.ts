@@ -106,7 +106,7 @@ function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: nu
     const existing = findSampleByParamsKey(tx, campaign.id, key);
     if (existing) return existing.id;
   }
-  return insertSamples(tx, [{ campaignId: campaign.id, params: r.params, paramsKey: key, externalId: item.externalId ?? null, status: 'measured' }])[0].id;
+  return insertSamples(tx, [{ campaignId: campaign.id, params: r.params, paramsKey: key, externalId: item.externalId ?? null, status: 'measured', origin: 'result' }])[0].id;
 }
 
 /** Problems with a result's outcomes: unknown names, non-finite values, none at all. */

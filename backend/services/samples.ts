@@ -1,10 +1,10 @@
 /** Use cases for samples: bulk import from JSON or CSV, listing. */
 import type { Parameter } from '../../acquisition/types.js';
-import { existingExternalIds, insertSamples, listSampleRows, type NewSample } from '../db/samples.js';
+import { existingExternalIds, findSample, insertSamples, listSampleRows, setSampleStatus, type NewSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { findAsset } from '../db/assets.js';
 import { normalizeParams, paramsKey, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
-import { BadRequestError, ConflictError, InvalidError } from '../domain/errors.js';
+import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { SampleStatus } from '../domain/types.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -27,6 +27,7 @@ export interface SampleView {
   smiles: string | null;
   assetId: number | null;
   status: SampleStatus;
+  origin: 'import' | 'suggestion' | 'result';
   pendingSince: string | null;
   createdAt: string | null;
   updatedAt: string | null;
@@ -135,6 +136,7 @@ export function toSampleView(r: SampleRow): SampleView {
     smiles: r.smiles,
     assetId: r.assetId,
     status: r.status,
+    origin: r.origin,
     pendingSince: iso(r.pendingSince),
     createdAt: iso(r.createdAt),
     updatedAt: iso(r.updatedAt),
@@ -145,4 +147,16 @@ export function toSampleView(r: SampleRow): SampleView {
 export function requireItemCount(n: number, max: number): void {
   if (n === 0) throw new BadRequestError('empty_request', 'send at least one item');
   if (n > max) throw new BadRequestError('too_many_items', `at most ${max} items per request; got ${n}`);
+}
+
+/** Moves a sample through the lab's workflow; a measured sample stays measured (its results define it). */
+export function setStatus(ctx: ServiceContext, campaignId: number, sampleId: number, status: Exclude<SampleStatus, 'measured'>): SampleView {
+  return ctx.db.transaction((tx) => {
+    requireCampaign({ ...ctx, db: tx }, campaignId);
+    const sample = findSample(tx, campaignId, sampleId);
+    if (!sample) throw new NotFoundError('sample', sampleId);
+    if (sample.status === 'measured') throw new ConflictError('already_measured', `sample ${sampleId} already has results; its status stays "measured"`);
+    setSampleStatus(tx, sampleId, status, status === 'pending' ? {} : { pendingSince: null });
+    return toSampleView(findSample(tx, campaignId, sampleId)!);
+  });
 }

@@ -42,9 +42,9 @@ export function createHarness(overrides: Partial<Config> = {}): Harness {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       const role = opts.role === undefined ? 'admin' : opts.role;
       if (role) headers.authorization = `Bearer ${tokens[role]}`;
-      let body: BodyInit | undefined;
+      let body: RequestInit['body'];
       if (opts.body !== undefined) {
-        if (typeof opts.body === 'string' || opts.body instanceof FormData || opts.body instanceof Uint8Array) body = opts.body as BodyInit;
+        if (typeof opts.body === 'string' || opts.body instanceof FormData || opts.body instanceof Uint8Array) body = opts.body as RequestInit['body'];
         else body = JSON.stringify(opts.body);
         if (!(opts.body instanceof FormData)) headers['content-type'] ??= opts.type ?? 'application/json';
       }

@@ -1,0 +1,139 @@
+/** Data access for the durable job queue (`job` table) and trained models (`model` table). */
+import { and, asc, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { jobs, models, type JobRow, type ModelRow } from './schema.js';
+
+export type NewJob = typeof jobs.$inferInsert;
+export type NewModel = typeof models.$inferInsert;
+
+/** Inserts a queued job and returns its row. */
+export function insertJob(db: Db, values: NewJob): JobRow {
+  return db.insert(jobs).values({ ...values, status: 'queued' }).returning().get();
+}
+
+/** The job with this id, if any. */
+export function findJob(db: Db, id: number): JobRow | undefined {
+  return db.select().from(jobs).where(eq(jobs.id, id)).get();
+}
+
+/** One page of jobs, newest first, optionally of one campaign, and the total. */
+export function listJobRows(db: Db, filter: { campaignId?: number; limit: number; offset: number }): { rows: JobRow[]; total: number } {
+  const where = filter.campaignId !== undefined ? eq(jobs.campaignId, filter.campaignId) : undefined;
+  const rows = db.select().from(jobs).where(where).orderBy(desc(jobs.id)).limit(filter.limit).offset(filter.offset).all();
+  const total = db.select({ n: count() }).from(jobs).where(where).get()!.n;
+  return { rows, total };
+}
+
+/** A running job whose lease ran out: its worker died or hung. */
+const leaseExpired = (now: number) => and(eq(jobs.status, 'running'), lt(jobs.leaseExpiresAt, now));
+
+/**
+ * Settles expired leases that must not run again: cancelled while running → 'cancelled'; attempts used up →
+ * 'failed'. Returns the ids it settled.
+ */
+export function settleExpiredJobs(db: Db, now: number): number[] {
+  const cancelled = db.update(jobs)
+    .set({ status: 'cancelled', leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+    .where(and(leaseExpired(now), eq(jobs.cancelRequested, true)))
+    .returning({ id: jobs.id }).all();
+  const failed = db.update(jobs)
+    .set({
+      status: 'failed', leaseOwner: null, leaseExpiresAt: null, updatedAt: now,
+      error: sql`'lease expired after attempt ' || ${jobs.attempts} || ' of ' || ${jobs.maxAttempts} || ' (the worker died or hung)'`,
+    })
+    .where(and(leaseExpired(now), sql`${jobs.attempts} >= ${jobs.maxAttempts}`))
+    .returning({ id: jobs.id }).all();
+  return [...cancelled, ...failed].map((row) => row.id);
+}
+
+/**
+ * Atomically claims the next runnable job of the given kinds — queued and due, or running with an expired lease
+ * (recovery after a crash) — for `owner` until now + leaseMs, counting an attempt. Runs in an immediate transaction
+ * so two processes never claim the same job.
+ */
+export function claimJob(db: Db, kinds: string[], owner: string, now: number, leaseMs: number): JobRow | undefined {
+  if (kinds.length === 0) return undefined;
+  return db.transaction((tx) => {
+    settleExpiredJobs(tx, now);
+    const runnable = and(inArray(jobs.kind, kinds), or(and(eq(jobs.status, 'queued'), lte(jobs.runAfter, now)), leaseExpired(now)));
+    const next = tx.select({ id: jobs.id }).from(jobs).where(runnable).orderBy(asc(jobs.runAfter), asc(jobs.id)).limit(1).get();
+    if (next === undefined) return undefined;
+    return tx.update(jobs)
+      .set({ status: 'running', leaseOwner: owner, leaseExpiresAt: now + leaseMs, attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
+      .where(and(eq(jobs.id, next.id), runnable))
+      .returning().get();
+  }, { behavior: 'immediate' });
+}
+
+/** Extends the lease of a job this owner holds; returns the row, or undefined when the lease was lost. */
+export function extendLease(db: Db, id: number, owner: string, now: number, leaseMs: number): JobRow | undefined {
+  return db.update(jobs)
+    .set({ leaseExpiresAt: now + leaseMs, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+    .returning().get();
+}
+
+/** Records progress (0..1) and optional log lines, extending the lease; undefined when the lease was lost. */
+export function recordProgress(db: Db, id: number, owner: string, progress: number, lines: string[], now: number, leaseMs: number): JobRow | undefined {
+  const appended = lines.length === 0 ? jobs.log : sql`${jobs.log} || ${lines.map((line) => `${line}\n`).join('')}`;
+  return db.update(jobs)
+    .set({ progress, log: appended, leaseExpiresAt: now + leaseMs, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+    .returning().get();
+}
+
+/** Ends a job this owner holds with a final status; undefined when the lease was lost meanwhile. */
+export function finishJob(
+  db: Db, id: number, owner: string, now: number,
+  outcome: { status: 'succeeded'; result: Record<string, unknown> } | { status: 'failed' | 'cancelled'; error: string | null },
+): JobRow | undefined {
+  const values = outcome.status === 'succeeded'
+    ? { status: outcome.status, result: outcome.result, progress: 1, error: null }
+    : { status: outcome.status, error: outcome.error };
+  return db.update(jobs)
+    .set({ ...values, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+    .returning().get();
+}
+
+/** Puts a failed attempt back in the queue to run after `runAfter`, keeping its error; undefined if the lease was lost. */
+export function requeueJob(db: Db, id: number, owner: string, error: string, runAfter: number, now: number): JobRow | undefined {
+  return db.update(jobs)
+    .set({ status: 'queued', error, runAfter, progress: 0, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+    .returning().get();
+}
+
+/** Asks a job to stop: a queued job is cancelled at once, a running one is flagged for its runner. */
+export function requestJobCancel(db: Db, id: number, now: number): JobRow | undefined {
+  return db.transaction((tx) => {
+    const queued = tx.update(jobs).set({ status: 'cancelled', cancelRequested: true, updatedAt: now })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'queued'))).returning().get();
+    if (queued !== undefined) return queued;
+    tx.update(jobs).set({ cancelRequested: true, updatedAt: now }).where(and(eq(jobs.id, id), eq(jobs.status, 'running'))).run();
+    return findJob(tx, id);
+  }, { behavior: 'immediate' });
+}
+
+/** Inserts a trained model and returns its row. */
+export function insertModel(db: Db, values: NewModel): ModelRow {
+  return db.insert(models).values(values).returning().get();
+}
+
+/** The model with this id, if any. */
+export function findModel(db: Db, id: number): ModelRow | undefined {
+  return db.select().from(models).where(eq(models.id, id)).get();
+}
+
+/** One page of a campaign's models, newest first, and the total. */
+export function listModelRows(db: Db, campaignId: number, limit: number, offset: number): { rows: ModelRow[]; total: number } {
+  const where = eq(models.campaignId, campaignId);
+  const rows = db.select().from(models).where(where).orderBy(desc(models.id)).limit(limit).offset(offset).all();
+  const total = db.select({ n: count() }).from(models).where(where).get()!.n;
+  return { rows, total };
+}
+
+/** The models a job produced. */
+export function modelsOfJob(db: Db, jobId: number): ModelRow[] {
+  return db.select().from(models).where(eq(models.jobId, jobId)).orderBy(asc(models.id)).all();
+}

@@ -1,0 +1,88 @@
+/** Data access for suggestion runs and the model versions they used. */
+import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { models, results, samples, suggestions, type ModelRow, type SampleRow, type SuggestionRow } from './schema.js';
+
+export type NewSuggestion = typeof suggestions.$inferInsert;
+export type NewModel = typeof models.$inferInsert;
+
+/** Records one suggestion run. */
+export function insertSuggestion(db: Db, values: NewSuggestion): SuggestionRow {
+  return db.insert(suggestions).values(values).returning().get();
+}
+
+/** One page of a campaign's suggestion runs, newest first, and the total. */
+export function listSuggestionRows(db: Db, campaignId: number, limit: number, offset: number): { rows: SuggestionRow[]; total: number } {
+  const rows = db.select().from(suggestions).where(eq(suggestions.campaignId, campaignId)).orderBy(desc(suggestions.id)).limit(limit).offset(offset).all();
+  const total = db.select({ n: count() }).from(suggestions).where(eq(suggestions.campaignId, campaignId)).get()!.n;
+  return { rows, total };
+}
+
+/** The campaign's newest model of a kind, if any. */
+export function latestModel(db: Db, campaignId: number, kind: string): ModelRow | undefined {
+  return db.select().from(models).where(and(eq(models.campaignId, campaignId), eq(models.kind, kind))).orderBy(desc(models.id)).get();
+}
+
+/** Inserts a model version. */
+export function insertModel(db: Db, values: NewModel): ModelRow {
+  return db.insert(models).values(values).returning().get();
+}
+
+/** The ids of every result of a campaign, ascending: the data a model version is fit to. */
+export function resultIdsOf(db: Db, campaignId: number): number[] {
+  return db.select({ id: results.id }).from(results).where(eq(results.campaignId, campaignId)).orderBy(results.id).all().map((r) => r.id);
+}
+
+/** Each result's outcomes with its sample's parameters and features, in result order. */
+export function observationsOf(db: Db, campaignId: number): { sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number> }[] {
+  return db
+    .select({ sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
+    .from(results)
+    .innerJoin(samples, eq(results.sampleId, samples.id))
+    .where(eq(results.campaignId, campaignId))
+    .orderBy(results.id)
+    .all();
+}
+
+/** Samples of a campaign in the given statuses, in id order. */
+export function samplesWithStatus(db: Db, campaignId: number, statuses: SampleRow['status'][]): SampleRow[] {
+  return db.select().from(samples).where(and(eq(samples.campaignId, campaignId), inArray(samples.status, statuses))).orderBy(samples.id).all();
+}
+
+/** Whether candidates were ever imported into the campaign, which makes it a pool campaign. */
+export function hasImportedSamples(db: Db, campaignId: number): boolean {
+  return (
+    db
+      .select({ one: sql<number>`1` })
+      .from(samples)
+      .where(and(eq(samples.campaignId, campaignId), eq(samples.origin, 'import')))
+      .limit(1)
+      .get() !== undefined
+  );
+}
+
+/** Returns pending samples suggested before `cutoff` (epoch ms) to the pool; returns how many. */
+export function releasePendingBefore(db: Db, campaignId: number, cutoff: number): number {
+  return db
+    .update(samples)
+    .set({ status: 'candidate', pendingSince: null, updatedAt: Date.now() })
+    .where(and(eq(samples.campaignId, campaignId), eq(samples.status, 'pending'), lt(samples.pendingSince, cutoff)))
+    .run().changes;
+}
+
+/** Marks candidate samples pending for a suggestion; returns the ids that were still candidates. */
+export function claimCandidates(db: Db, ids: number[], suggestionId: number): number[] {
+  if (ids.length === 0) return [];
+  return db
+    .update(samples)
+    .set({ status: 'pending', pendingSince: Date.now(), suggestionId, updatedAt: Date.now() })
+    .where(and(inArray(samples.id, ids), eq(samples.status, 'candidate')))
+    .returning({ id: samples.id })
+    .all()
+    .map((r) => r.id);
+}
+
+/** Attaches a suggestion's items (with their sample ids) to its row. */
+export function setSuggestionItems(db: Db, id: number, items: Record<string, unknown>[]): void {
+  db.update(suggestions).set({ items }).where(eq(suggestions.id, id)).run();
+}

@@ -1,0 +1,66 @@
+/** Suggestion routes: ask for the next experiments, and look back at earlier runs. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ServiceContext } from '../services/context.js';
+import { listSuggestions, suggestExperiments } from '../services/suggestions.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+
+const SuggestBody = z
+  .object({
+    count: z.number().int().min(1).max(1000).default(1).openapi({ description: 'how many experiments to suggest (1–1000)' }),
+    strategy: z.string().min(1).max(64).optional().openapi({ description: 'e.g. expected-improvement, upper-confidence-bound, target-matching, ehvi, parego, thompson, max-variance, random; default by objectives' }),
+    pool: z.boolean().optional().openapi({ description: 'rank the candidate samples (true) or search the design space (false); default: pool if samples were imported' }),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().openapi({ description: 'fix the seed to reproduce a run' }),
+  })
+  .strict()
+  .openapi('SuggestRequest');
+
+const SuggestionItem = z
+  .object({
+    sampleId: z.number().int(),
+    poolId: z.union([z.string(), z.number()]).optional(),
+    params: z.record(z.string(), z.union([z.number(), z.string()])),
+    mean: z.record(z.string(), z.number()),
+    std: z.record(z.string(), z.number()),
+    score: z.number(),
+    strategy: z.string(),
+  })
+  .openapi('SuggestionItem');
+
+const Suggestion = z
+  .object({ suggestionId: z.number().int(), modelId: z.number().int().nullable(), strategy: z.string(), seed: z.number().int(), pool: z.boolean(), items: z.array(SuggestionItem) })
+  .openapi('Suggestion');
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** Routes under /api/campaigns/{id}/suggestions. */
+export function suggestionRoutes(ctx: ServiceContext) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/suggestions',
+        tags: ['suggestions'],
+        summary: 'Rank the next experiments; suggested samples become pending so no other caller gets them',
+        request: { params: IdParam, body: { ...json(SuggestBody), required: true } },
+        responses: { 201: { description: 'A recorded suggestion run', ...json(Suggestion) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
+      }),
+      async (c) => {
+        allow(c, CAN_WRITE_DATA, 'ask for suggestions');
+        return c.json(await suggestExperiments(ctx, c.req.valid('param').id, c.req.valid('json')), 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/suggestions',
+        tags: ['suggestions'],
+        summary: 'Earlier suggestion runs, newest first, with their seeds, model versions and ranked items',
+        request: { params: IdParam, query: PageQuery },
+        responses: { 200: { description: 'A page of runs', ...json(z.object({ items: z.array(z.record(z.string(), z.unknown())), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => {
+        const { limit, offset } = c.req.valid('query');
+        return c.json(listSuggestions(ctx, c.req.valid('param').id, limit, offset), 200);
+      },
+    );
+}

@@ -1,0 +1,148 @@
+/** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
+import { randomInt } from 'node:crypto';
+import type { PoolItem, SuggestionItem, SuggestRequest } from '../../acquisition/suggest/index.js';
+import type { CampaignRow, ModelRow } from '../db/schema.js';
+import { insertSamples } from '../db/samples.js';
+import {
+  claimCandidates,
+  hasImportedSamples,
+  insertModel,
+  insertSuggestion,
+  latestModel,
+  listSuggestionRows,
+  observationsOf,
+  releasePendingBefore,
+  resultIdsOf,
+  samplesWithStatus,
+  setSuggestionItems,
+} from '../db/suggestions.js';
+import { paramsKey } from '../domain/design-space.js';
+import { InvalidError } from '../domain/errors.js';
+import { requireCampaign } from './campaigns.js';
+import { compute } from './compute.js';
+import { iso, type Page, type ServiceContext } from './context.js';
+
+export interface SuggestInput {
+  count: number;
+  strategy?: string;
+  /** Rank the campaign's candidate samples (true) or search the whole design space (false). Default: pool when samples were imported. */
+  pool?: boolean;
+  seed?: number;
+}
+
+export interface SuggestionView {
+  suggestionId: number;
+  modelId: number | null;
+  strategy: string;
+  seed: number;
+  pool: boolean;
+  items: (SuggestionItem & { sampleId: number })[];
+}
+
+const MAX_ATTEMPTS = 4;
+
+/** Ranks candidates (pool) or proposes new points, marks them pending, and records the run. */
+export async function suggestExperiments(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
+  const campaign = requireCampaign(ctx, campaignId);
+  if (campaign.objectives.length === 0)
+    throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
+  const seed = input.seed ?? randomInt(0, 2 ** 31);
+  for (let attempt = 1; ; attempt++) {
+    const request = buildRequest(ctx, campaign, input, seed);
+    const items = await compute(ctx, 'suggest', request);
+    const recorded = recordSuggestion(ctx, campaign, input, request, items, seed);
+    if (recorded) return recorded;
+    // Another caller claimed some of these candidates while we computed: rank again with them pending.
+    if (attempt >= MAX_ATTEMPTS) throw new InvalidError('pool_contended', 'the candidates kept being claimed by concurrent requests; try again');
+  }
+}
+
+/** The engine request from the campaign's current data: observations, pending points, and the pool. */
+function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): SuggestRequest {
+  return ctx.db.transaction((tx) => {
+    releasePendingBefore(tx, campaign.id, Date.now() - campaign.settings.pendingTimeoutMinutes * 60_000);
+    const usePool = input.pool ?? hasImportedSamples(tx, campaign.id);
+    const observations = observationsOf(tx, campaign.id).map((o) => ({ params: o.params, outcomes: o.outcomes, ...(o.features ? { features: o.features } : {}) }));
+    const pending = samplesWithStatus(tx, campaign.id, ['pending', 'running']).map((s) => s.params);
+    let pool: PoolItem[] | undefined;
+    let count = input.count;
+    if (usePool) {
+      pool = samplesWithStatus(tx, campaign.id, ['candidate']).map((s) => ({ id: s.id, params: s.params, ...(s.features ? { features: s.features } : {}) }));
+      if (pool.length === 0) throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
+      count = Math.min(count, pool.length);
+    }
+    return {
+      parameters: campaign.parameters,
+      objectives: campaign.objectives,
+      constraints: campaign.constraints,
+      observations,
+      pending,
+      ...(pool ? { pool } : {}),
+      count,
+      ...(input.strategy ?? campaign.settings.defaultStrategy ? { strategy: input.strategy ?? campaign.settings.defaultStrategy } : {}),
+      seed,
+    };
+  });
+}
+
+/** Claims the chosen samples and records the run in one transaction; undefined when a candidate was taken meanwhile. */
+function recordSuggestion(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number): SuggestionView | undefined {
+  try {
+    return ctx.db.transaction((tx) => {
+      const model = currentModel(tx, campaign.id, items[0]?.strategy ?? 'space-filling');
+      const strategy = items[0]?.strategy ?? request.strategy ?? 'space-filling';
+      const row = insertSuggestion(tx, {
+        campaignId: campaign.id,
+        strategy,
+        settings: { count: input.count, requestedStrategy: input.strategy ?? null, pool: request.pool !== undefined, observations: request.observations.length, pending: request.pending?.length ?? 0 },
+        modelId: model?.id ?? null,
+        seed,
+        items: [],
+      });
+      let sampleIds: number[];
+      if (request.pool) {
+        const ids = items.map((it) => Number(it.poolId));
+        const claimed = claimCandidates(tx, ids, row.id);
+        if (claimed.length !== ids.length) throw new ContendedError();
+        sampleIds = ids;
+      } else {
+        const created = insertSamples(
+          tx,
+          items.map((it) => ({ campaignId: campaign.id, params: it.params, paramsKey: paramsKey(it.params), status: 'pending' as const, origin: 'suggestion' as const, pendingSince: Date.now(), suggestionId: row.id })),
+        );
+        sampleIds = created.map((s) => s.id);
+      }
+      const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it }));
+      setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
+      return { suggestionId: row.id, modelId: model?.id ?? null, strategy, seed, pool: request.pool !== undefined, items: out };
+    });
+  } catch (err) {
+    if (err instanceof ContendedError) return undefined;
+    throw err;
+  }
+}
+
+class ContendedError extends Error {}
+
+/** The model version fit to exactly the current results: the newest one whose snapshot matches, else a new GP record. */
+function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: string): ModelRow | undefined {
+  if (strategy === 'space-filling' || strategy === 'random') return undefined;
+  const resultIds = resultIdsOf(tx, campaignId);
+  const latest = latestModel(tx, campaignId, 'gp');
+  const snapshot = latest?.trainingSnapshot.resultIds;
+  if (latest && snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i])) return latest;
+  return insertModel(tx, {
+    campaignId,
+    kind: 'gp',
+    architecture: { kernel: 'matern52', ard: true, outputs: 'independent GP per outcome', hyperparameterFit: 'multi-start L-BFGS on the log marginal likelihood' },
+    metrics: {},
+    trainingSnapshot: { resultIds },
+  });
+}
+
+/** A page of a campaign's past suggestion runs. */
+export function listSuggestions(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<{ id: number; strategy: string; seed: number; modelId: number | null; settings: Record<string, unknown>; items: Record<string, unknown>[]; createdAt: string | null }> {
+  requireCampaign(ctx, campaignId);
+  const { rows, total } = listSuggestionRows(ctx.db, campaignId, limit, offset);
+  return { items: rows.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, modelId: r.modelId, settings: r.settings, items: r.items, createdAt: iso(r.createdAt) })), total };
+}

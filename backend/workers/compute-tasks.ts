@@ -1,0 +1,33 @@
+/** The pure computations the compute pool runs off the main thread, by name. */
+import { suggest } from '../../acquisition/suggest/index.js';
+import type { SuggestRequest, SuggestionItem } from '../../acquisition/suggest/index.js';
+import { selectFeatures } from '../../acquisition/features/index.js';
+
+export interface SelectFeaturesInput {
+  X: number[][];
+  y: number[];
+  names: string[];
+  options?: Parameters<typeof selectFeatures>[3];
+}
+
+/** Every task: its input and output types. */
+export interface ComputeTasks {
+  suggest: { input: SuggestRequest; output: SuggestionItem[] };
+  selectFeatures: { input: SelectFeaturesInput; output: ReturnType<typeof selectFeatures> };
+}
+
+export type TaskName = keyof ComputeTasks;
+
+/** Runs one task synchronously (in whichever thread calls it). */
+export function runTask<K extends TaskName>(name: K, input: ComputeTasks[K]['input']): ComputeTasks[K]['output'] {
+  switch (name) {
+    case 'suggest':
+      return suggest(input as SuggestRequest) as ComputeTasks[K]['output'];
+    case 'selectFeatures': {
+      const i = input as SelectFeaturesInput;
+      return selectFeatures(i.X, i.y, i.names, i.options) as ComputeTasks[K]['output'];
+    }
+    default:
+      throw new Error(`unknown compute task ${String(name)}`);
+  }
+}

@@ -1,0 +1,23 @@
+/** Worker-thread body of the compute pool: runs tasks and sends back results or serialized errors. */
+import { parentPort } from 'node:worker_threads';
+import { AcquisitionError } from '../../acquisition/errors.js';
+import { runTask, type TaskName } from './compute-tasks.js';
+
+interface TaskMessage {
+  id: number;
+  name: TaskName;
+  input: never;
+}
+
+parentPort!.on('message', (msg: TaskMessage) => {
+  try {
+    parentPort!.postMessage({ id: msg.id, ok: true, output: runTask(msg.name, msg.input) });
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    parentPort!.postMessage({
+      id: msg.id,
+      ok: false,
+      error: { name: e.name, message: e.message, stack: e.stack, code: e instanceof AcquisitionError ? e.code : undefined, details: e instanceof AcquisitionError ? e.details : undefined },
+    });
+  }
+});

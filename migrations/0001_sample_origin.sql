@@ -1,0 +1,1 @@
+ALTER TABLE `sample` ADD `origin` text DEFAULT 'import' NOT NULL;
