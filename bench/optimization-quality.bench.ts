@@ -71,6 +71,7 @@ async function runJobs(jobs: Job[]): Promise<Map<string, RunTrace>> {
       };
       worker.on('message', (trace: RunTrace) => {
         results.set(key(current!), trace);
+        if (results.size % Math.max(1, Math.round(jobs.length / 10)) === 0) process.stderr.write(`  ${results.size}/${jobs.length} runs done\n`);
         feed();
       });
       worker.on('error', reject);

@@ -55,6 +55,7 @@ export function createDesignSpaceEncoding(parameters: readonly Parameter[], feat
     column += width;
   }
   const parameterDimension = column;
+  const ranges = parameters.map((p) => (p.type === 'categorical' ? ([0, 1] as [number, number]) : numericRange(p)));
   const featureCount = features ? features.names.length : 0;
   const encoding: DesignSpaceEncoding = {
     parameters,
@@ -80,7 +81,9 @@ export function createDesignSpaceEncoding(parameters: readonly Parameter[], feat
       return projected;
     },
     key(params) {
-      return blocks.map((block) => canonicalValue(block.parameter, params[block.parameter.name])).join('\u0001');
+      let key = '';
+      for (let b = 0; b < blocks.length; b++) key += (b > 0 ? '\u0001' : '') + canonicalValue(blocks[b].parameter, params[blocks[b].parameter.name], ranges[b]);
+      return key;
     },
   };
   return encoding;
@@ -170,8 +173,16 @@ function encodeFeatures(scaling: FeatureScaling, features: Record<string, number
   });
 }
 
-/** A string identity of one value: categoricals as is, numbers to 12 significant digits. */
-function canonicalValue(parameter: Parameter, value: number | string | undefined): string {
-  if (typeof value === 'number') return parameter.type === 'integer' ? String(Math.round(value)) : Number(value.toPrecision(12)).toString();
-  return String(value);
+/**
+ * A string identity of one value: categoricals as is, integers rounded, continuous values quantized to 2⁻³⁰ of
+ * their encoded range (values closer than that are the same experiment).
+ */
+function canonicalValue(parameter: Parameter, value: number | string | undefined, [lo, hi]: [number, number]): string {
+  if (typeof value !== 'number') return String(value);
+  if (parameter.type === 'integer') return String(Math.round(value));
+  if (parameter.type === 'categorical') return String(value);
+  const t = parameter.log ? Math.log(value) : value;
+  // 2^30 steps keep the quantized value a small integer, whose string conversion is fast.
+  const quantized = Math.round(((t - lo) / (hi - lo)) * 1073741824);
+  return (quantized | 0) === quantized ? String(quantized | 0) : String(quantized);
 }
