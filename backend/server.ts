@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
 import type { ServiceContext } from './services/context.js';
 import { ensureAdminToken } from './services/tokens.js';
+import { ComputePool } from './workers/compute-pool.js';
 
 export interface RunningServer {
   url: string;
@@ -16,7 +17,9 @@ export interface RunningServer {
 /** Opens the database under config.dataDir and serves the API and the browser app. */
 export async function startServer(config: Config, log: (line: string) => void = (l) => console.log(l)): Promise<RunningServer> {
   const handle: DatabaseHandle = openDatabase(config.databasePath);
-  const ctx: ServiceContext = { db: handle.db, config };
+  // One engine thread beside the request thread: the 2-core machine stays responsive while a GP is fit.
+  const compute = new ComputePool(1);
+  const ctx: ServiceContext = { db: handle.db, config, compute };
   const newAdminToken = ensureAdminToken(ctx);
   const app = createApp(ctx);
   const server: ServerType = await new Promise((resolve, reject) => {
@@ -36,8 +39,10 @@ export async function startServer(config: Config, log: (line: string) => void = 
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
-          handle.close();
-          resolve();
+          void compute.close().then(() => {
+            handle.close();
+            resolve();
+          });
         });
       }),
   };

@@ -1,8 +1,8 @@
 /** A small pool of worker threads for CPU-heavy pure computations (suggestions, feature selection). */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { InvalidError } from '../domain/errors.js';
 import type { ComputeTasks, TaskName } from './compute-tasks.js';
-import { threadEntry } from './thread-entry.js';
+import { startThread } from './thread-entry.js';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -59,8 +59,7 @@ export class ComputePool {
   }
 
   private spawn(): { worker: Worker; busy: Map<number, Pending> } {
-    const { url, execArgv } = threadEntry(import.meta.url, 'compute-worker');
-    const worker = new Worker(url, { execArgv });
+    const worker = startThread(import.meta.url, 'compute-worker');
     worker.unref();
     const slot = { worker, busy: new Map<number, Pending>() };
     worker.on('message', (msg: { id: number; ok: boolean; output?: unknown; error?: SerializedError }) => {
