@@ -8,9 +8,12 @@
 import { DimensionMismatchError, NotPositiveDefiniteError } from './errors.js';
 import { addProductTransposed } from './gemm.js';
 import type { Matrix } from './matrix.js';
+import { isOnHeap, withHeap } from './wasm/runtime.js';
 
 /** Width of a block column: the packed panel (n x NB doubles) fits in L2 for n up to a few thousand. */
 const BLOCK = 48;
+/** From this size on, the factorization is worth copying onto the wasm heap for the SIMD kernel. */
+const HEAP_THRESHOLD = 96;
 
 /** Result of a jittered factorization: L with L Lᵀ = A + jitter · I. */
 export interface CholeskyResult {
@@ -63,7 +66,18 @@ export function choleskyWithJitter(a: Matrix, options: JitterOptions = {}): Chol
  * Returns -1 on success, or the index of the first non-positive pivot (the array is then garbage).
  */
 export function choleskyInPlace(a: Float64Array, n: number): number {
-  const panel = new Float64Array(n * BLOCK);
+  if (n < HEAP_THRESHOLD || isOnHeap(a)) return factorBlocked(a, n, new Float64Array(n * BLOCK));
+  return withHeap(n * n + n * BLOCK, (heap) => {
+    const work = heap.subarray(0, n * n);
+    work.set(a);
+    const pivot = factorBlocked(work, n, heap.subarray(n * n));
+    a.set(work);
+    return pivot;
+  });
+}
+
+/** The blocked right-looking factorization proper, with a scratch panel of n x BLOCK doubles. */
+function factorBlocked(a: Float64Array, n: number, panel: Float64Array): number {
   for (let k0 = 0; k0 < n; k0 += BLOCK) {
     const k1 = Math.min(k0 + BLOCK, n);
     const failed = factorDiagonalBlock(a, n, k0, k1);

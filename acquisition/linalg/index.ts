@@ -9,6 +9,6 @@ export {
   cholesky, choleskyInPlace, choleskyWithJitter, logDeterminantFromCholesky, type CholeskyResult, type JitterOptions,
 } from './cholesky.js';
 export {
-  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, solveLower, solveLowerRowsInPlace,
+  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
   solveLowerTranspose,
 } from './triangular.js';

@@ -1,6 +1,10 @@
 /** Dense row-major matrices on Float64Array, and their construction/conversion helpers. */
 import { DimensionMismatchError } from './errors.js';
 import { addProductTransposed } from './gemm.js';
+import { withHeap } from './wasm/runtime.js';
+
+/** From this many multiply-adds on, a product copies its operands onto the wasm heap for the SIMD kernel. */
+const HEAP_WORK_THRESHOLD = 64 ** 3;
 
 /** A dense rows x cols matrix; entry (i, j) is data[i * cols + j]. */
 export interface Matrix {
@@ -58,9 +62,20 @@ export function transposeMatrix(a: Matrix): Matrix {
 export function multiplyTransposed(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) throw new DimensionMismatchError(`A is ${a.rows}x${a.cols}, B is ${b.rows}x${b.cols}`);
   const c = createMatrix(a.rows, b.rows);
-  addProductTransposed(a.rows, b.rows, a.cols,
-    { data: a.data, offset: 0, stride: a.cols }, { data: b.data, offset: 0, stride: b.cols },
-    { data: c.data, offset: 0, stride: c.cols }, 1);
+  const m = a.rows, p = b.rows, k = a.cols;
+  if (m * p * k < HEAP_WORK_THRESHOLD) {
+    addProductTransposed(m, p, k, { data: a.data, offset: 0, stride: k }, { data: b.data, offset: 0, stride: k },
+      { data: c.data, offset: 0, stride: p }, 1);
+    return c;
+  }
+  withHeap(m * k + p * k + m * p, (heap) => {
+    const ah = heap.subarray(0, m * k), bh = heap.subarray(m * k, m * k + p * k), ch = heap.subarray(m * k + p * k);
+    ah.set(a.data);
+    bh.set(b.data);
+    addProductTransposed(m, p, k, { data: ah, offset: 0, stride: k }, { data: bh, offset: 0, stride: k },
+      { data: ch, offset: 0, stride: p }, 1);
+    c.data.set(ch);
+  });
   return c;
 }
 

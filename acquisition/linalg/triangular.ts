@@ -4,10 +4,13 @@
  */
 import { DimensionMismatchError } from './errors.js';
 import { addProductTransposed } from './gemm.js';
-import { createMatrix, identityMatrix, type Matrix } from './matrix.js';
+import { createMatrix, type Matrix } from './matrix.js';
+import { isOnHeap, withHeap } from './wasm/runtime.js';
 
 /** Column-block width of the blocked multi-RHS solve. */
 const BLOCK = 64;
+/** From this much work (rows x n²) on, operands are copied onto the wasm heap for the SIMD kernel. */
+const HEAP_WORK_THRESHOLD = 32 * 96 * 96;
 
 /** x with L x = b (forward substitution, row-oriented dot products). */
 export function solveLower(l: Matrix, b: ArrayLike<number>): Float64Array {
@@ -48,7 +51,23 @@ export function choleskySolve(l: Matrix, b: ArrayLike<number>): Float64Array {
  */
 export function solveLowerRowsInPlace(l: Matrix, b: Matrix): void {
   const n = requireSystem(l, b.cols);
-  const ld = l.data, bd = b.data, m = b.rows;
+  const m = b.rows;
+  const onHeap = isOnHeap(l.data) && isOnHeap(b.data);
+  if (onHeap || m * n * n < HEAP_WORK_THRESHOLD) {
+    solveRowsBlocked(l.data, b.data, m, n);
+    return;
+  }
+  withHeap(n * n + m * n, (heap) => {
+    const lh = heap.subarray(0, n * n), bh = heap.subarray(n * n);
+    lh.set(l.data);
+    bh.set(b.data);
+    solveRowsBlocked(lh, bh, m, n);
+    b.data.set(bh);
+  });
+}
+
+/** The blocked solve B ← B L⁻ᵀ on raw row-major arrays (L n x n, B m x n). */
+function solveRowsBlocked(ld: Float64Array, bd: Float64Array, m: number, n: number): void {
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const j1 = Math.min(j0 + BLOCK, n);
     if (j0 > 0) {
@@ -74,8 +93,13 @@ export function solveLowerRowsInPlace(l: Matrix, b: Matrix): void {
  */
 export function invertLowerTransposed(l: Matrix): Matrix {
   const n = requireSystem(l, l.cols);
-  const u = identityMatrix(n);
-  solveIdentityRows(l, u, n);
+  const u = createMatrix(n, n);
+  withHeap(2 * n * n, (heap) => {
+    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n);
+    lh.set(l.data);
+    solveIdentityRows(lh, uh, n);
+    u.data.set(uh);
+  });
   return u;
 }
 
@@ -83,8 +107,8 @@ export function invertLowerTransposed(l: Matrix): Matrix {
  * The blocked solve for B = I: in column block [j0, j1) only rows r < j1 are non-zero (rows r ≥ j1 of L⁻ᵀ vanish
  * left of column r and their right-hand side there is zero), so the others are left out.
  */
-function solveIdentityRows(l: Matrix, u: Matrix, n: number): void {
-  const ld = l.data, ud = u.data;
+function solveIdentityRows(ld: Float64Array, ud: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) ud[i * n + i] = 1;
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const j1 = Math.min(j0 + BLOCK, n);
     // Row block [r0, r1) of U is zero left of column r0, so its update from columns [0, j0) starts at r0.
@@ -106,6 +130,23 @@ function solveIdentityRows(l: Matrix, u: Matrix, n: number): void {
   }
 }
 
+/**
+ * out ← B Lᵀ for a lower triangular L (n x n) and B (m x n): row r of out is L bᵣ. Column block [j0, j1) of out
+ * only needs columns t < j1 of B, so each block is one addProductTransposed call of depth j1 (half the flops of a
+ * dense product). With L = (Cholesky factor)⁻¹ this applies L⁻¹ to many vectors as pure matrix products.
+ */
+export function multiplyByLowerTransposed(l: Matrix, b: Matrix, out: Matrix): void {
+  const n = requireSystem(l, b.cols);
+  if (out.rows !== b.rows || out.cols !== n) throw new DimensionMismatchError(`out must be ${b.rows}x${n}`);
+  out.data.fill(0);
+  for (let j0 = 0; j0 < n; j0 += BLOCK) {
+    const j1 = Math.min(j0 + BLOCK, n);
+    addProductTransposed(b.rows, j1 - j0, j1,
+      { data: b.data, offset: 0, stride: n }, { data: l.data, offset: j0 * n, stride: n },
+      { data: out.data, offset: j0, stride: n }, 1);
+  }
+}
+
 /** L⁻¹ (lower triangular). */
 export function invertLower(l: Matrix): Matrix {
   const u = invertLowerTransposed(l);
@@ -118,9 +159,19 @@ export function invertLower(l: Matrix): Matrix {
 /** A⁻¹ = L⁻ᵀ L⁻¹ from the Cholesky factor L of A (symmetric, both triangles filled). */
 export function choleskyInverse(l: Matrix): Matrix {
   const n = requireSystem(l, l.cols);
-  const u = invertLowerTransposed(l);
   const inv = createMatrix(n, n);
-  const ud = u.data, id = inv.data;
+  withHeap(3 * n * n, (heap) => {
+    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n, 2 * n * n), ih = heap.subarray(2 * n * n);
+    lh.set(l.data);
+    solveIdentityRows(lh, uh, n);
+    multiplyUpperByTranspose(uh, ih, n);
+    inv.data.set(ih);
+  });
+  return inv;
+}
+
+/** Fills id with U Uᵀ (both triangles) for an upper triangular U. */
+function multiplyUpperByTranspose(ud: Float64Array, id: Float64Array, n: number): void {
   // (A⁻¹)ᵢⱼ = Σ_t Uᵢₜ Uⱼₜ with U = L⁻ᵀ upper: only t ≥ max(i, j) contributes, so row block [i0, i1) needs depth from i0.
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const i1 = Math.min(i0 + BLOCK, n);
@@ -129,7 +180,6 @@ export function choleskyInverse(l: Matrix): Matrix {
       { data: id, offset: i0 * n, stride: n }, 1);
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) id[i * n + j] = id[j * n + i];
-  return inv;
 }
 
 function requireSystem(l: Matrix, length: number): number {

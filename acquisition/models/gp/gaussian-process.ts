@@ -6,7 +6,10 @@
 import { choleskyWithJitter } from '../../linalg/cholesky.js';
 import { addProductTransposed } from '../../linalg/gemm.js';
 import type { Matrix } from '../../linalg/matrix.js';
-import { choleskySolve, solveLower, solveLowerRowsInPlace } from '../../linalg/triangular.js';
+import {
+  choleskySolve, invertLower, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
+} from '../../linalg/triangular.js';
+import { withHeap } from '../../linalg/wasm/runtime.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
@@ -78,6 +81,8 @@ export interface GaussianProcessState {
 
 /** Query rows per chunk in posterior(): keeps the n x chunk cross-covariance in cache-sized pieces. */
 const CHUNK = 256;
+/** From this many query points on, posterior() precomputes L⁻¹ (n³/6 flops, kept) and uses matrix products. */
+const MANY_QUERIES = 512;
 
 /** Builds the model from training data and fixed hyperparameters (standardized units). */
 export function buildState(
@@ -104,6 +109,7 @@ class ExactGaussianProcess implements GaussianProcess {
   readonly jitter: number;
   readonly standardization: { offset: number; scale: number };
   private readonly scaledX: Float64Array;
+  private cachedInverseFactor: Matrix | null = null;
 
   constructor(private readonly state: GaussianProcessState) {
     const { hyper, scale, y } = state;
@@ -121,28 +127,62 @@ class ExactGaussianProcess implements GaussianProcess {
   }
 
   posterior(X: number[][]): Posterior {
-    const { d, hyper, alpha, factor, offset, scale } = this.state;
     const query = this.flattenQuery(X);
     const m = X.length, n = this.trainingSize;
     const mean = new Float64Array(m), variance = new Float64Array(m);
-    for (let c0 = 0; c0 < m; c0 += CHUNK) {
-      const rows = Math.min(CHUNK, m - c0);
-      const chunk = query.subarray(c0 * d, (c0 + rows) * d);
-      const cross = crossCovariance(this.kernel, chunk, this.scaledX, d, hyper.signalVariance);
-      for (let i = 0; i < rows; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
-        mean[c0 + i] = offset + scale * s;
-      }
-      solveLowerRowsInPlace(factor, { rows, cols: n, data: cross });
-      for (let i = 0; i < rows; i++) {
-        let q = 0;
-        for (let j = 0; j < n; j++) q += cross[i * n + j] * cross[i * n + j];
-        // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
-        variance[c0 + i] = scale * scale * Math.max(hyper.signalVariance - q, 0);
-      }
+    if (m < MANY_QUERIES) {
+      const cross = new Float64Array(m * n);
+      this.meanAndCross(query, cross, mean, 0);
+      solveLowerRowsInPlace(this.state.factor, { rows: m, cols: n, data: cross });
+      this.varianceFrom(cross, variance, 0);
+      return { mean, variance };
     }
+    // Many points: v = L⁻¹k* as matrix products with a precomputed L⁻¹, all operands on the wasm heap.
+    const inverse = this.inverseFactor();
+    const chunk = Math.min(CHUNK, m);
+    withHeap(n * n + 2 * chunk * n, (heap) => {
+      const l = { rows: n, cols: n, data: heap.subarray(0, n * n) };
+      l.data.set(inverse.data);
+      for (let c0 = 0; c0 < m; c0 += CHUNK) {
+        const rows = Math.min(CHUNK, m - c0);
+        const cross = heap.subarray(n * n, n * n + rows * n);
+        const solved = heap.subarray(n * n + chunk * n, n * n + chunk * n + rows * n);
+        this.meanAndCross(query.subarray(c0 * this.state.d, (c0 + rows) * this.state.d), cross, mean, c0);
+        multiplyByLowerTransposed(l, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
+        this.varianceFrom(solved, variance, c0);
+      }
+    });
     return { mean, variance };
+  }
+
+  /** Fills cross (rows x n) with σ_f² k(query, X) and mean[at..] with offset + scale · cross α. */
+  private meanAndCross(query: Float64Array, cross: Float64Array, mean: Float64Array, at: number): void {
+    const { d, hyper, alpha, offset, scale } = this.state;
+    const n = this.trainingSize, rows = query.length / d;
+    crossCovariance(this.kernel, query, this.scaledX, d, hyper.signalVariance, cross);
+    for (let i = 0; i < rows; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
+      mean[at + i] = offset + scale * s;
+    }
+  }
+
+  /** variance[at..] = scale² (σ_f² − ‖vᵢ‖²) for the rows vᵢ = L⁻¹k*ᵢ of solved. */
+  private varianceFrom(solved: Float64Array, variance: Float64Array, at: number): void {
+    const { hyper, scale } = this.state;
+    const n = this.trainingSize, rows = solved.length / n;
+    for (let i = 0; i < rows; i++) {
+      let q = 0;
+      for (let j = 0; j < n; j++) q += solved[i * n + j] * solved[i * n + j];
+      // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
+      variance[at + i] = scale * scale * Math.max(hyper.signalVariance - q, 0);
+    }
+  }
+
+  /** L⁻¹, computed on the first large prediction and kept (n² doubles). */
+  private inverseFactor(): Matrix {
+    if (this.cachedInverseFactor === null) this.cachedInverseFactor = invertLower(this.state.factor);
+    return this.cachedInverseFactor;
   }
 
   posteriorCovariance(X: number[][]): JointPosterior {

@@ -47,15 +47,39 @@ export function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: 
   return s;
 }
 
-/** Cross-covariance σ² k(aᵢ, bⱼ) as an m x n row-major array, for scaled inputs a (m x d) and b (n x d). */
+/**
+ * Cross-covariance σ² k(aᵢ, bⱼ) as an m x n row-major array, for scaled inputs a (m x d) and b (n x d).
+ * The hot loop of prediction: one loop per kernel with the formula written inline, ρ = √5 r for Matern 5/2
+ * (so (5/3) r² = ρ²/3).
+ */
 export function crossCovariance(
   kernel: KernelName, a: Float64Array, b: Float64Array, d: number, signalVariance: number,
+  out: Float64Array = new Float64Array((a.length / d) * (b.length / d)),
 ): Float64Array {
   const m = a.length / d, n = b.length / d;
-  const out = new Float64Array(m * n);
+  const s = signalVariance;
   for (let i = 0; i < m; i++) {
-    const o = i * n;
-    for (let j = 0; j < n; j++) out[o + j] = signalVariance * correlation(kernel, squaredDistance(a, i, b, j, d));
+    const o = i * n, ai = i * d;
+    if (kernel === 'matern52') {
+      for (let j = 0, bj = 0; j < n; j++, bj += d) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const diff = a[ai + k] - b[bj + k];
+          r2 += diff * diff;
+        }
+        const rho = Math.sqrt(5 * r2);
+        out[o + j] = s * (1 + rho + (rho * rho) / 3) * Math.exp(-rho);
+      }
+    } else {
+      for (let j = 0, bj = 0; j < n; j++, bj += d) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const diff = a[ai + k] - b[bj + k];
+          r2 += diff * diff;
+        }
+        out[o + j] = s * Math.exp(-0.5 * r2);
+      }
+    }
   }
   return out;
 }

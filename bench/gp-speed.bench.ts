@@ -1,0 +1,143 @@
+/**
+ * GP speed: twinlab's fitGaussianProcess / posterior against scikit-learn's GaussianProcessRegressor on the same
+ * data (6-D smooth function + noise, fixed seed), same model (Matern 5/2 ARD + white noise, normalized y), same
+ * bounds and the same number of optimizer restarts; prediction of mean and std for a pool of 100,000 points in
+ * chunks. Also the raw kernels: Cholesky of a 2000 x 2000 matrix and matrix-product GFLOP/s, JS vs WebAssembly SIMD.
+ * Prints; never asserts. Wall times on a shared machine are noisy, so CPU times are printed too.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cholesky, createMatrix, multiplyTransposed, type Matrix } from '../acquisition/linalg/index.js';
+import { kernelBackend, setKernelBackend, wasmAvailable, type KernelBackend } from '../acquisition/linalg/wasm/runtime.js';
+import { fitGaussianProcess } from '../acquisition/models/gp/index.js';
+import { createRandom } from '../acquisition/sampling/random.js';
+
+const SIZES = (process.env.GP_BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
+const POOL_SIZE = Number(process.env.GP_BENCH_POOL ?? 100_000);
+const RESTARTS = Number(process.env.GP_BENCH_RESTARTS ?? 2);
+const DIMENSION = 6;
+const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'sklearn-gp.py');
+const PYTHON = '/usr/bin/python3';
+
+/** A smooth 6-D test function: a sum of low-frequency terms of every coordinate. */
+function testFunction(x: number[]): number {
+  return Math.sin(3 * x[0]) + Math.cos(2 * x[1]) * x[2] + 0.5 * (x[3] - 0.5) ** 2 + 0.3 * Math.sin(5 * x[4] * x[5]);
+}
+
+/** n uniform points in the unit cube and noisy observations, from a fixed seed. */
+function dataset(n: number, seed: number): { X: number[][]; y: number[] } {
+  const rng = createRandom(seed);
+  const X = Array.from({ length: n }, () => Array.from({ length: DIMENSION }, () => rng.uniform()));
+  return { X, y: X.map((x) => testFunction(x) + 0.05 * rng.normal()) };
+}
+
+/** Wall and CPU seconds of one call. */
+function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+interface PeerResult {
+  fitSeconds: number; predictSeconds: number; fitCpuSeconds: number; predictCpuSeconds: number;
+  kernel: string; logMarginalLikelihood: number; meanChecksum: number; stdChecksum: number;
+}
+
+/** True if Debian's python3 can import scikit-learn. */
+function sklearnInstalled(): boolean {
+  const probe = spawnSync(PYTHON, ['-c', 'import sklearn'], { encoding: 'utf8' });
+  return probe.status === 0;
+}
+
+/** Runs the scikit-learn peer on the same data; null with a printed reason if it fails. */
+function runSklearn(X: number[][], y: number[], pool: number[][]): PeerResult | null {
+  const job = JSON.stringify({ X, y, restarts: RESTARTS, pool, chunk: 10_000 });
+  const run = spawnSync(PYTHON, [PEER], { input: job, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) {
+    console.log(`sklearn failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return null;
+  }
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as PeerResult;
+}
+
+/** Seconds (best of a few) of a Cholesky factorization of a random SPD n x n matrix. */
+function choleskySeconds(n: number, backend: KernelBackend): number {
+  setKernelBackend(backend);
+  const rng = createRandom(1);
+  const g = createMatrix(n, n);
+  for (let i = 0; i < g.data.length; i++) g.data[i] = rng.normal();
+  const a: Matrix = multiplyTransposed(g, g);
+  for (let i = 0; i < n; i++) a.data[i * n + i] += n;
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) best = Math.min(best, timed(() => cholesky(a)).wall);
+  return best;
+}
+
+/** GFLOP/s (best of a few) of A Bᵀ for n x n matrices: 2n³ flops. */
+function productGflops(n: number, backend: KernelBackend): number {
+  setKernelBackend(backend);
+  const rng = createRandom(2);
+  const a = createMatrix(n, n), b = createMatrix(n, n);
+  for (let i = 0; i < n * n; i++) { a.data[i] = rng.normal(); b.data[i] = rng.normal(); }
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) best = Math.min(best, timed(() => multiplyTransposed(a, b)).wall);
+  return (2 * n ** 3) / best / 1e9;
+}
+
+
+function format(x: number, digits = 2): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '-';
+}
+
+function main(): void {
+  console.log(`GP speed: d = ${DIMENSION}, restarts = ${RESTARTS}, pool = ${POOL_SIZE}, kernel backend = ${kernelBackend()}`
+    + ` (WebAssembly SIMD ${wasmAvailable() ? 'available' : 'unavailable'})`);
+  const haveSklearn = sklearnInstalled();
+  if (!haveSklearn) console.log('sklearn: not installed');
+  const poolRng = createRandom(99);
+  const pool = Array.from({ length: POOL_SIZE }, () => Array.from({ length: DIMENSION }, () => poolRng.uniform()));
+  const rows: string[][] = [];
+  for (const n of SIZES) {
+    const { X, y } = dataset(n, n);
+    const fit = timed(() => fitGaussianProcess(X, y, { kernel: 'matern52', seed: 0, restarts: RESTARTS }));
+    const gp = fit.value;
+    const predict = timed(() => {
+      const { mean, variance } = gp.posterior(pool);
+      let meanSum = 0, stdSum = 0;
+      for (let i = 0; i < mean.length; i++) { meanSum += mean[i]; stdSum += Math.sqrt(variance[i]); }
+      return { meanSum, stdSum };
+    });
+    const standardizedLml = gp.logMarginalLikelihood + n * Math.log(gp.standardization.scale);
+    const peer = haveSklearn ? runSklearn(X, y, pool) : null;
+    rows.push([
+      String(n),
+      format(fit.wall), peer ? format(peer.fitSeconds) : '-', peer ? format(fit.wall / peer.fitSeconds) : '-',
+      format(predict.wall), peer ? format(peer.predictSeconds) : '-', peer ? format(predict.wall / peer.predictSeconds) : '-',
+      `${format(fit.cpu)}/${peer ? format(peer.fitCpuSeconds) : '-'}`,
+      `${format(predict.cpu)}/${peer ? format(peer.predictCpuSeconds) : '-'}`,
+      `${format(standardizedLml, 1)}/${peer ? format(peer.logMarginalLikelihood, 1) : '-'}`,
+    ]);
+    console.log(`n=${n}: twinlab ℓ=[${gp.hyperparameters.lengthscales.map((l) => l.toFixed(2)).join(', ')}]`
+      + ` noise=${gp.hyperparameters.noiseVariance.toExponential(2)}; mean/std checksums ${predict.value.meanSum.toFixed(1)}/${predict.value.stdSum.toFixed(1)}`);
+    if (peer) console.log(`n=${n}: sklearn ${peer.kernel}; mean/std checksums ${peer.meanChecksum.toFixed(1)}/${peer.stdChecksum.toFixed(1)}`);
+  }
+  const header = ['n', 'twinlab fit s', 'sklearn fit s', 'ratio', 'twinlab predict s', 'sklearn predict s', 'ratio',
+    'fit cpu s (t/s)', 'predict cpu s (t/s)', 'LML std. y (t/s)'];
+  printTable(header, rows);
+  const backends: KernelBackend[] = wasmAvailable() ? ['js', 'wasm'] : ['js'];
+  const kernelRows = backends.map((b) => [b, format(choleskySeconds(2000, b), 3), format(productGflops(1000, b))]);
+  printTable(['kernels', 'Cholesky 2000x2000 s', 'A·Bᵀ 1000x1000 GFLOP/s'], kernelRows);
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  console.log('\n' + line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+main();

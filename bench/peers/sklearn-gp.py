@@ -1,0 +1,52 @@
+"""scikit-learn peer for bench/gp-speed.bench.ts.
+
+Reads one JSON job from stdin: {"X": [[...]], "y": [...], "restarts": int, "pool": [[...]], "chunk": int}
+and prints one JSON line: fit and predict seconds (wall and CPU), the fitted kernel, the log marginal likelihood and a checksum of
+the predictions. Matern(nu=2.5) with ARD lengthscales times a constant, plus a WhiteKernel, normalize_y=True: the
+same model and bounds as twinlab's fitGaussianProcess.
+"""
+import json
+import sys
+import time
+
+import numpy as np
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    X = np.asarray(job["X"], dtype=float)
+    y = np.asarray(job["y"], dtype=float)
+    pool = np.asarray(job["pool"], dtype=float)
+    d = X.shape[1]
+    kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(length_scale=[0.5] * d, length_scale_bounds=(1e-2, 10.0), nu=2.5) \
+        + WhiteKernel(1e-2, (1e-6, 10.0))
+    gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=job["restarts"], random_state=0)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    gp.fit(X, y)
+    fit_seconds, fit_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    chunk = job["chunk"]
+    start, cpu_start = time.perf_counter(), time.process_time()
+    means, stds = [], []
+    for i in range(0, len(pool), chunk):
+        m, s = gp.predict(pool[i:i + chunk], return_std=True)
+        means.append(m)
+        stds.append(s)
+    predict_seconds, predict_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    mean = np.concatenate(means)
+    std = np.concatenate(stds)
+    print(json.dumps({
+        "fitSeconds": fit_seconds,
+        "predictSeconds": predict_seconds,
+        "fitCpuSeconds": fit_cpu,
+        "predictCpuSeconds": predict_cpu,
+        "kernel": str(gp.kernel_),
+        "logMarginalLikelihood": float(gp.log_marginal_likelihood_value_),
+        "meanChecksum": float(mean.sum()),
+        "stdChecksum": float(std.sum()),
+    }))
+
+
+if __name__ == "__main__":
+    main()
