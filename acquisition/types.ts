@@ -13,6 +13,11 @@ export interface Parameter {
   /** The allowed values of a categorical parameter. */
   choices?: string[];
   unit?: string;
+  /**
+   * The model sees this parameter only through each sample's numeric features (e.g. the descriptors of a molecule),
+   * never as its own column: for identifier-like parameters of pool campaigns, such as a SMILES string.
+   */
+  featuresOnly?: boolean;
 }
 
 /** What the campaign wants of one measured outcome. */

@@ -25,6 +25,7 @@ export const parameterSchema = z
     log: z.boolean().optional(),
     choices: z.array(z.string().trim().min(1).max(200)).min(2).max(1000).optional(),
     unit: z.string().max(32).optional(),
+    featuresOnly: z.boolean().optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -72,6 +73,7 @@ export const settingsSchema = z
     defaultStrategy: z.string().min(1).max(64).optional(),
     batchSize: z.number().int().min(1).max(1000).optional(),
     pendingTimeoutMinutes: z.number().int().min(1).max(60 * 24 * 365).optional(),
+    modelFeatures: z.array(z.string().min(1).max(64)).max(500).optional(),
     labelClasses: z
       .array(labelClassSchema)
       .max(9)

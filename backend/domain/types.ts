@@ -23,6 +23,8 @@ export interface CampaignSettings {
   /** Minutes after which a suggested sample with no result goes back to the pool. */
   pendingTimeoutMinutes: number;
   labelClasses: LabelClass[];
+  /** Which sample features the surrogate uses (default: all); a sparse subset from the insights, for instance. */
+  modelFeatures?: string[];
 }
 
 /** One brush or eraser stroke, in image pixel coordinates: points = [x0, y0, x1, y1, ...]. */

@@ -42,6 +42,7 @@ export function withDefaultSettings(s: Partial<CampaignSettings> | undefined, ba
     pendingTimeoutMinutes: s?.pendingTimeoutMinutes ?? base?.pendingTimeoutMinutes ?? 24 * 60,
     labelClasses: s?.labelClasses ?? base?.labelClasses ?? DEFAULT_LABEL_CLASSES,
     ...((s?.defaultStrategy ?? base?.defaultStrategy) !== undefined ? { defaultStrategy: s?.defaultStrategy ?? base?.defaultStrategy } : {}),
+    ...((s?.modelFeatures ?? base?.modelFeatures) !== undefined ? { modelFeatures: s?.modelFeatures ?? base?.modelFeatures } : {}),
   };
 }
 

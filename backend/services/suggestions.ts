@@ -1,7 +1,7 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
 import { randomInt } from 'node:crypto';
-import type { PoolItem, SuggestionItem, SuggestRequest } from '../../acquisition/suggest/index.js';
-import type { CampaignRow, ModelRow } from '../db/schema.js';
+import type { SuggestionItem, SuggestRequest } from '../../acquisition/suggest/index.js';
+import type { CampaignRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
 import {
   claimCandidates,
@@ -20,6 +20,7 @@ import { paramsKey } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
 import { requireCampaign } from './campaigns.js';
 import { compute } from './compute.js';
+import { engineView, type EngineView } from './engine-view.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
 export interface SuggestInput {
@@ -48,8 +49,8 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
     throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   for (let attempt = 1; ; attempt++) {
-    const request = buildRequest(ctx, campaign, input, seed);
-    const items = await compute(ctx, 'suggest', request);
+    const { request, restore } = buildRequest(ctx, campaign, input, seed);
+    const items = restore(await compute(ctx, 'suggest', request));
     const recorded = recordSuggestion(ctx, campaign, input, request, items, seed);
     if (recorded) return recorded;
     // Another caller claimed some of these candidates while we computed: rank again with them pending.
@@ -57,31 +58,32 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
   }
 }
 
-/** The engine request from the campaign's current data: observations, pending points, and the pool. */
-function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): SuggestRequest {
+/** The engine request from the campaign's current data (observations, pending points, pool), and how to read its answer. */
+function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): { request: SuggestRequest; restore: EngineView['restore'] } {
   return ctx.db.transaction((tx) => {
     releasePendingBefore(tx, campaign.id, Date.now() - campaign.settings.pendingTimeoutMinutes * 60_000);
     const usePool = input.pool ?? hasImportedSamples(tx, campaign.id);
-    const observations = observationsOf(tx, campaign.id).map((o) => ({ params: o.params, outcomes: o.outcomes, ...(o.features ? { features: o.features } : {}) }));
-    const pending = samplesWithStatus(tx, campaign.id, ['pending', 'running']).map((s) => s.params);
-    let pool: PoolItem[] | undefined;
+    let poolRows: SampleRow[] | undefined;
     let count = input.count;
     if (usePool) {
-      pool = samplesWithStatus(tx, campaign.id, ['candidate']).map((s) => ({ id: s.id, params: s.params, ...(s.features ? { features: s.features } : {}) }));
-      if (pool.length === 0) throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
-      count = Math.min(count, pool.length);
+      poolRows = samplesWithStatus(tx, campaign.id, ['candidate']);
+      if (poolRows.length === 0) throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
+      count = Math.min(count, poolRows.length);
     }
-    return {
-      parameters: campaign.parameters,
+    const view = engineView(campaign, observationsOf(tx, campaign.id), samplesWithStatus(tx, campaign.id, ['pending', 'running']), poolRows);
+    const strategy = input.strategy ?? campaign.settings.defaultStrategy;
+    const request: SuggestRequest = {
+      parameters: view.parameters,
       objectives: campaign.objectives,
       constraints: campaign.constraints,
-      observations,
-      pending,
-      ...(pool ? { pool } : {}),
+      observations: view.observations,
+      pending: view.pending,
+      ...(view.pool ? { pool: view.pool } : {}),
       count,
-      ...(input.strategy ?? campaign.settings.defaultStrategy ? { strategy: input.strategy ?? campaign.settings.defaultStrategy } : {}),
+      ...(strategy ? { strategy } : {}),
       seed,
     };
+    return { request, restore: view.restore };
   });
 }
 

@@ -150,3 +150,56 @@ describe('suggestions', () => {
     expect(h.snapshot()).toBe(before);
   });
 });
+
+describe('suggestions over features (featuresOnly parameters, e.g. molecules)', () => {
+  const ids = Array.from({ length: 40 }, (_, i) => `mol-${i}`);
+  const descriptor = (i: number) => ({ logP: Math.sin(i * 0.9) * 2, tpsa: 20 + ((i * 37) % 90), rings: i % 4 });
+  const ie = (i: number) => 50 + 20 * descriptor(i).logP - 0.3 * descriptor(i).tpsa;
+
+  async function moleculeCampaign(): Promise<number> {
+    const id = (
+      await (
+        await h.call('POST', '/api/campaigns', {
+          body: { name: 'inhibitors', parameters: [{ name: 'molecule', type: 'categorical', choices: ids, featuresOnly: true }], objectives: [{ name: 'IE', goal: 'maximize' }] },
+        })
+      ).json()
+    ).id;
+    await h.call('POST', `/api/campaigns/${id}/samples`, { body: ids.map((m, i) => ({ params: { molecule: m }, features: descriptor(i), externalId: m })) });
+    return id;
+  }
+
+  it('learns across molecules from their descriptors and ranks unseen molecules by them', async () => {
+    const id = await moleculeCampaign();
+    const measuredIdx = [0, 3, 7, 11, 15, 19, 23, 27, 31, 35];
+    await h.call('POST', `/api/campaigns/${id}/results`, { body: measuredIdx.map((i) => ({ externalId: `mol-${i}`, outcomes: { IE: ie(i) } })) });
+    const s = await (await ask(id, { count: 3, seed: 1, strategy: 'expected-improvement' })).json();
+    expect(s.pool).toBe(true);
+    expect(s.items).toHaveLength(3);
+    for (const it of s.items) {
+      expect(ids).toContain(it.params.molecule);
+      expect(Object.keys(it.params)).toEqual(['molecule']);
+    }
+    // The predicted IE of the first pick is close to its true value: the GP generalizes through descriptors.
+    const first = Number(s.items[0].params.molecule.slice(4));
+    expect(measuredIdx).not.toContain(first);
+    expect(Math.abs(s.items[0].mean.IE - ie(first))).toBeLessThan(25);
+    const unmeasured = ids.map((_, i) => i).filter((i) => !measuredIdx.includes(i));
+    const rank = [...unmeasured].sort((a, b) => ie(b) - ie(a)).indexOf(first);
+    expect(rank).toBeLessThan(8);
+  });
+
+  it('refuses continuous search and samples without the model’s features, writing nothing', async () => {
+    const id = await moleculeCampaign();
+    const before = h.snapshot();
+    const continuous = await ask(id, { count: 1, pool: false });
+    expect(continuous.status).toBe(422);
+    expect((await continuous.json()).error.code).toBe('needs_pool');
+    expect(h.snapshot()).toBe(before);
+    await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { molecule: 'mol-1' } }] });
+    const before2 = h.snapshot();
+    const missing = await ask(id, { count: 1 });
+    expect(missing.status).toBe(422);
+    expect((await missing.json()).error.code).toBe('missing_features');
+    expect(h.snapshot()).toBe(before2);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The durable job queue over the `job` table: enqueue, claim with a lease, heartbeat, progress and log, cancel,
+ * retry with exponential backoff up to maxAttempts, and recovery of jobs whose lease expired (their worker died).
+ * Every change is also emitted in-process so that server-sent events can stream progress without polling.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import {
+  claimJob, extendLease, findJob, finishJob, insertJob, recordProgress, requestJobCancel, requeueJob, settleExpiredJobs,
+} from '../db/jobs.js';
+import type { JobRow } from '../db/schema.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { JobStatus } from '../domain/types.js';
+
+/** What subscribers hear about a job: its state after a change and any new log lines. */
+export interface JobEvent {
+  id: number;
+  kind: string;
+  status: JobStatus;
+  progress: number;
+  error: string | null;
+  lines: string[];
+}
+
+/** Options of a JobQueue. */
+export interface JobQueueOptions {
+  /** How long a claim lasts without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** Backoff after the first failed attempt; doubles each attempt (default 1 s). */
+  backoffBaseMs?: number;
+  /** Longest backoff (default 5 min). */
+  backoffMaxMs?: number;
+  /** This process's lease owner id (default: a random UUID). */
+  owner?: string;
+  /** Clock in epoch ms (tests move it). */
+  now?: () => number;
+}
+
+/** Options of `enqueue`. */
+export interface EnqueueOptions {
+  campaignId?: number;
+  maxAttempts?: number;
+  /** Do not start before this time (epoch ms). */
+  runAfter?: number;
+}
+
+/** Thrown when a job's lease was lost (expired and re-claimed elsewhere, or finished by someone else). */
+export class LeaseLostError extends Error {
+  constructor(readonly jobId: number) {
+    super(`lease on job ${jobId} was lost`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** A durable queue bound to one database and one lease owner. */
+export class JobQueue {
+  readonly owner: string;
+  readonly leaseMs: number;
+  private readonly emitter = new EventEmitter();
+  private readonly now: () => number;
+
+  constructor(private readonly db: Db, private readonly options: JobQueueOptions = {}) {
+    this.owner = options.owner ?? randomUUID();
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Adds a queued job. */
+  enqueue(kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): JobRow {
+    const row = insertJob(this.db, {
+      kind, payload, campaignId: options.campaignId ?? null, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0,
+    });
+    this.emit(row, []);
+    return row;
+  }
+
+  /** The job, or NotFoundError. */
+  get(id: number): JobRow {
+    const row = findJob(this.db, id);
+    if (row === undefined) throw new NotFoundError('job', id);
+    return row;
+  }
+
+  /** Claims the next runnable job of these kinds (including expired leases), or undefined. */
+  claim(kinds: string[]): JobRow | undefined {
+    const row = claimJob(this.db, kinds, this.owner, this.now(), this.leaseMs);
+    if (row !== undefined) this.emit(row, [`attempt ${row.attempts} of ${row.maxAttempts} started by ${this.owner}`]);
+    return row;
+  }
+
+  /** Extends the lease; returns whether cancellation was requested. Throws LeaseLostError if the lease is gone. */
+  heartbeat(id: number): { cancelRequested: boolean } {
+    const row = extendLease(this.db, id, this.owner, this.now(), this.leaseMs);
+    if (row === undefined) throw new LeaseLostError(id);
+    return { cancelRequested: row.cancelRequested };
+  }
+
+  /** Records progress 0..1 and log lines (also a heartbeat); returns whether cancellation was requested. */
+  progress(id: number, fraction: number, lines: string[] = []): { cancelRequested: boolean } {
+    const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+    const row = recordProgress(this.db, id, this.owner, clamped, lines, this.now(), this.leaseMs);
+    if (row === undefined) throw new LeaseLostError(id);
+    this.emit(row, lines);
+    return { cancelRequested: row.cancelRequested };
+  }
+
+  /** Marks the job succeeded with its result. */
+  succeed(id: number, result: Record<string, unknown>): JobRow {
+    return this.settle(id, finishJob(this.db, id, this.owner, this.now(), { status: 'succeeded', result }), ['succeeded']);
+  }
+
+  /** Marks the job cancelled (its handler stopped after a cancel request). */
+  cancelled(id: number): JobRow {
+    return this.settle(id, finishJob(this.db, id, this.owner, this.now(), { status: 'cancelled', error: null }), ['cancelled']);
+  }
+
+  /**
+   * Records a failed attempt: requeued after min(base·2^(attempt−1), max) while attempts remain (and `retryable`),
+   * else failed for good.
+   */
+  fail(id: number, error: string, retryable = true): JobRow {
+    const job = this.get(id);
+    const now = this.now();
+    if (retryable && job.attempts < job.maxAttempts) {
+      const delay = this.backoffMs(job.attempts);
+      return this.settle(id, requeueJob(this.db, id, this.owner, error, now + delay, now), [`attempt ${job.attempts} failed: ${error}; retrying in ${delay} ms`]);
+    }
+    return this.settle(id, finishJob(this.db, id, this.owner, now, { status: 'failed', error }), [`failed: ${error}`]);
+  }
+
+  /** Asks a job to stop (queued: cancelled now; running: its runner stops it at the next heartbeat). */
+  cancel(id: number): JobRow {
+    const row = requestJobCancel(this.db, id, this.now());
+    if (row === undefined) throw new NotFoundError('job', id);
+    this.emit(row, row.status === 'cancelled' ? ['cancelled before it started'] : row.status === 'running' ? ['cancel requested'] : []);
+    return row;
+  }
+
+  /** Settles expired leases that cannot run again (cancelled or out of attempts). */
+  settleExpired(): number[] {
+    const ids = settleExpiredJobs(this.db, this.now());
+    for (const id of ids) this.emit(this.get(id), []);
+    return ids;
+  }
+
+  /** Backoff before attempt n + 1: base · 2^(n − 1), capped. */
+  backoffMs(attempt: number): number {
+    const base = this.options.backoffBaseMs ?? 1000;
+    return Math.min(this.options.backoffMaxMs ?? 300_000, base * 2 ** Math.max(0, attempt - 1));
+  }
+
+  /** Subscribes to changes of one job (or all jobs with id '*'); returns the unsubscribe function. */
+  subscribe(id: number | '*', listener: (event: JobEvent) => void): () => void {
+    const channel = `job:${id}`;
+    this.emitter.on(channel, listener);
+    return () => this.emitter.off(channel, listener);
+  }
+
+  /** Emits a settled row or throws LeaseLostError when the update matched nothing. */
+  private settle(id: number, row: JobRow | undefined, lines: string[]): JobRow {
+    if (row === undefined) throw new LeaseLostError(id);
+    this.emit(row, lines);
+    return row;
+  }
+
+  /** Notifies subscribers of the job and of '*'. */
+  private emit(row: JobRow, lines: string[]): void {
+    const event: JobEvent = { id: row.id, kind: row.kind, status: row.status, progress: row.progress, error: row.error, lines };
+    this.emitter.emit(`job:${row.id}`, event);
+    this.emitter.emit('job:*', event);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Runs queued jobs in worker threads so the service's event loop stays free: claims jobs with a lease, heartbeats
+ * while a worker computes, relays progress to the queue (and so to subscribers), stops a worker on cancel (first by
+ * a shared flag the handler polls, then by terminating it after a grace period), and retries failures with backoff.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { JobRow } from '../db/schema.js';
+import { startThread } from '../workers/thread-entry.js';
+import { type JobQueue, LeaseLostError } from './queue.js';
+import type { WorkerInput, WorkerMessage } from './types.js';
+
+/** How one job kind runs. */
+export interface JobHandlerSpec {
+  /** Module loaded in the worker thread; it exports `run(payload, context)` (see JobModule). */
+  module: URL;
+  /**
+   * Runs on the main thread after the handler succeeded, before the job is marked succeeded (e.g. to record a
+   * model row); its return value replaces the stored result. A throw fails the attempt.
+   */
+  onSucceeded?: (job: JobRow, result: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** Options of a JobRunner. */
+export interface JobRunnerOptions {
+  handlers: Record<string, JobHandlerSpec>;
+  /** Jobs running at once (default 1). */
+  concurrency?: number;
+  /** How often to look for work (default 500 ms). */
+  pollMs?: number;
+  /** Heartbeat period (default a third of the lease). */
+  heartbeatMs?: number;
+  /** How long a cancelled handler may take to stop by itself before its thread is terminated (default 2 s). */
+  cancelGraceMs?: number;
+  log?: (line: string) => void;
+}
+
+/** One running job. */
+interface Running {
+  job: JobRow;
+  worker: Worker;
+  cancelFlag: Int32Array;
+  heartbeat: NodeJS.Timeout;
+  graceTimer: NodeJS.Timeout | null;
+  lastProgress: number;
+  settled: boolean;
+  done: Promise<void>;
+}
+
+/** Polls the queue and runs jobs of the known kinds in worker threads. */
+export class JobRunner {
+  private readonly running = new Map<number, Running>();
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(readonly queue: JobQueue, private readonly options: JobRunnerOptions) {}
+
+  /** Starts polling for work. */
+  start(): void {
+    this.stopped = false;
+    const poll = (): void => {
+      this.tick();
+      this.timer = setTimeout(poll, this.options.pollMs ?? 500);
+      this.timer.unref();
+    };
+    poll();
+  }
+
+  /** Claims jobs up to the free slots and starts them; returns the ids started. */
+  tick(): number[] {
+    if (this.stopped) return [];
+    const started: number[] = [];
+    while (this.running.size < (this.options.concurrency ?? 1)) {
+      const job = this.queue.claim(Object.keys(this.options.handlers));
+      if (job === undefined) break;
+      this.launch(job);
+      started.push(job.id);
+    }
+    return started;
+  }
+
+  /** Resolves when every job now running has settled. */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Ids of the jobs running now. */
+  runningJobIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  /**
+   * Stops polling and terminates running workers without settling their jobs: their leases expire and another
+   * runner (after a restart) claims them again, as after a crash.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const all = [...this.running.values()];
+    for (const run of all) {
+      run.settled = true;
+      this.cleanup(run);
+    }
+    await Promise.all(all.map((run) => run.worker.terminate()));
+  }
+
+  /** Starts a worker for a claimed job and wires its messages. */
+  private launch(job: JobRow): void {
+    const spec = this.options.handlers[job.kind];
+    const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+    const input: WorkerInput = { moduleUrl: spec.module.href, jobId: job.id, attempt: job.attempts, payload: job.payload, cancelFlag };
+    const worker = startThread(import.meta.url, 'job-worker', { workerData: input });
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
+    const run: Running = {
+      job, worker, cancelFlag, lastProgress: 0, settled: false, done, graceTimer: null,
+      heartbeat: setInterval(() => this.beat(run), heartbeatMs),
+    };
+    this.running.set(job.id, run);
+    worker.on('message', (message: WorkerMessage) => this.onMessage(run, message));
+    worker.on('error', (error) => this.settle(run, () => this.queue.fail(job.id, `worker crashed: ${error.message}`)));
+    worker.on('exit', (code) => {
+      this.settle(run, () => (this.stopRequested(run) ? this.queue.cancelled(job.id) : this.queue.fail(job.id, `worker exited with code ${code} before finishing`)));
+      resolveDone();
+    });
+  }
+
+  /** Handles one message of a worker. */
+  private onMessage(run: Running, message: WorkerMessage): void {
+    if (run.settled) return;
+    if (message.type === 'progress') {
+      if (message.progress !== null) run.lastProgress = message.progress;
+      this.guard(run, () => this.observeCancel(run, this.queue.progress(run.job.id, run.lastProgress, message.lines)));
+      return;
+    }
+    if (this.stopRequested(run)) {
+      this.settle(run, () => this.queue.cancelled(run.job.id));
+    } else if (message.type === 'done') {
+      this.settle(run, () => this.succeed(run, message.result));
+    } else {
+      this.settle(run, () => this.queue.fail(run.job.id, `${message.name}: ${message.message}`, message.retryable));
+    }
+    void run.worker.terminate();
+  }
+
+  /** Applies the kind's success hook, then marks the job succeeded. */
+  private succeed(run: Running, result: Record<string, unknown>): JobRow {
+    const hook = this.options.handlers[run.job.kind].onSucceeded;
+    let final = result;
+    try {
+      if (hook) final = hook(this.queue.get(run.job.id), result);
+    } catch (error) {
+      return this.queue.fail(run.job.id, `storing the result failed: ${(error as Error).message}`);
+    }
+    return this.queue.succeed(run.job.id, final);
+  }
+
+  /** Heartbeat: keeps the lease and notices cancel requests even while the handler never reports progress. */
+  private beat(run: Running): void {
+    if (run.settled) return;
+    this.guard(run, () => this.observeCancel(run, this.queue.heartbeat(run.job.id)));
+  }
+
+  /** On a cancel request: raise the shared flag, and terminate the thread if it has not stopped within the grace time. */
+  private observeCancel(run: Running, state: { cancelRequested: boolean }): void {
+    if (!state.cancelRequested || this.stopRequested(run)) return;
+    Atomics.store(run.cancelFlag, 0, 1);
+    this.options.log?.(`job ${run.job.id}: cancel requested, asking the handler to stop`);
+    run.graceTimer = setTimeout(() => void run.worker.terminate(), this.options.cancelGraceMs ?? 2000);
+  }
+
+  /** Whether this job was asked to stop. */
+  private stopRequested(run: Running): boolean {
+    return Atomics.load(run.cancelFlag, 0) === 1;
+  }
+
+  /** Runs a queue update; a lost lease means another runner owns the job now, so this worker is dropped. */
+  private guard(run: Running, update: () => void): void {
+    try {
+      update();
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      this.options.log?.(`job ${run.job.id}: lease lost, stopping this worker`);
+      run.settled = true;
+      this.cleanup(run);
+      void run.worker.terminate();
+    }
+  }
+
+  /** Settles a job exactly once. */
+  private settle(run: Running, finish: () => JobRow): void {
+    if (run.settled) return;
+    run.settled = true;
+    this.cleanup(run);
+    try {
+      const row = finish();
+      this.options.log?.(`job ${row.id} (${row.kind}) ${row.status}${row.error ? `: ${row.error}` : ''}`);
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+    }
+  }
+
+  /** Stops the timers of a run and forgets it. */
+  private cleanup(run: Running): void {
+    clearInterval(run.heartbeat);
+    if (run.graceTimer !== null) clearTimeout(run.graceTimer);
+    this.running.delete(run.job.id);
+  }
+}
