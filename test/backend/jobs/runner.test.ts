@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../../backend/db/client.js';
+import { JobQueue, type JobEvent } from '../../../backend/jobs/queue.js';
+import { JobRunner } from '../../../backend/jobs/runner.js';
+
+const handler = { module: new URL('./fixtures/test-handler.ts', import.meta.url) };
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A queue and runner on a fresh in-memory database. */
+function setup(leaseMs = 2000): { handle: DatabaseHandle; queue: JobQueue; runner: JobRunner } {
+  const handle = openDatabase(':memory:');
+  const queue = new JobQueue(handle.db, { leaseMs, backoffBaseMs: 10 });
+  const runner = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50, cancelGraceMs: 300 });
+  cleanups.push(() => handle.close(), () => runner.stop());
+  return { handle, queue, runner };
+}
+
+/** Polls until the condition holds (or fails after the timeout). */
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('job runner (worker threads)', () => {
+  it('runs a job in a worker thread and streams its progress events in order', async () => {
+    const { queue, runner } = setup();
+    const job = queue.enqueue('test', { steps: 4 });
+    const events: JobEvent[] = [];
+    queue.subscribe(job.id, (e) => events.push(e));
+    expect(runner.tick()).toEqual([job.id]);
+    await runner.whenIdle();
+    const done = queue.get(job.id);
+    expect(done).toMatchObject({ status: 'succeeded', progress: 1, result: { steps: 4, attempt: 1 } });
+    const progress = events.filter((e) => e.status === 'running').map((e) => e.progress);
+    expect(progress).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(events.at(-1)!.status).toBe('succeeded');
+    expect(done.log).toContain('step 4 of 4');
+  });
+
+  it('a cancelled job stops at its next check and ends cancelled', async () => {
+    const { queue, runner } = setup();
+    const job = queue.enqueue('test', { steps: 1000, stepMs: 20 });
+    runner.tick();
+    await until(() => queue.get(job.id).progress > 0);
+    queue.cancel(job.id);
+    await runner.whenIdle();
+    const row = queue.get(job.id);
+    expect(row.status).toBe('cancelled');
+    expect(row.progress).toBeLessThan(0.5);
+  });
+
+  it('a handler that never checks for cancellation is terminated after the grace time', async () => {
+    const { queue, runner } = setup();
+    const job = queue.enqueue('test', { ignoreCancel: true });
+    runner.tick();
+    await until(() => runner.runningJobIds().includes(job.id));
+    queue.cancel(job.id);
+    await runner.whenIdle();
+    expect(queue.get(job.id).status).toBe('cancelled');
+  });
+
+  it('retries a flaky handler with backoff and fails a permanent error at once', async () => {
+    const { queue, runner } = setup();
+    const flaky = queue.enqueue('test', { failBeforeAttempt: 2, steps: 1 });
+    const broken = queue.enqueue('test', { permanentFailure: true });
+    runner.tick();
+    await runner.whenIdle();
+    expect(queue.get(flaky.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(queue.get(flaky.id).error).toMatch(/flaky failure on attempt 1/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    runner.tick();
+    await runner.whenIdle();
+    runner.tick();
+    await runner.whenIdle();
+    expect(queue.get(flaky.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(queue.get(broken.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(queue.get(broken.id).error).toMatch(/PermanentJobError: the payload can never work/);
+  });
+
+  it('a job whose process was killed mid-run is re-claimed after restart, once its lease expires', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinlab-jobs-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const databasePath = join(dir, 'twinlab.sqlite');
+    const first = openDatabase(databasePath);
+    const job = new JobQueue(first.db).enqueue('test', { steps: 100, stepMs: 20 });
+    first.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/runner-process.ts', import.meta.url).pathname, databasePath, '1000'], { stdio: 'ignore' });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    const handle = openDatabase(databasePath);
+    cleanups.push(() => handle.close());
+    const restarted = new JobQueue(handle.db, { leaseMs: 1000, owner: 'restarted' });
+    await until(() => restarted.get(job.id).progress >= 0.05);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const orphan = restarted.get(job.id);
+    expect(orphan).toMatchObject({ status: 'running', leaseOwner: 'doomed-process', attempts: 1 });
+    expect(orphan.progress).toBeLessThan(1);
+    const runner = new JobRunner(restarted, { handlers: { test: handler }, heartbeatMs: 100 });
+    cleanups.push(() => runner.stop());
+    await until(() => runner.tick().length > 0 || runner.runningJobIds().length > 0);
+    await runner.whenIdle();
+    expect(restarted.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 2, leaseOwner: null, result: { attempt: 2 } });
+  });
+});
