@@ -60,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'import') {
       const id = campaignId(values.campaign);
-      if (values.samples) report(importSamplesCsv(ctx, id, readFileSync(values.samples, 'utf8')).inserted, 'samples');
+      if (values.samples) report((await importSamplesCsv(ctx, id, readFileSync(values.samples, 'utf8'))).inserted, 'samples');
       else if (values.results) report(recordResultsCsv(ctx, id, readFileSync(values.results, 'utf8'), 'cli').inserted, 'results');
       else return usageError('import needs --samples FILE.csv or --results FILE.csv');
       return 0;

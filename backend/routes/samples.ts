@@ -4,7 +4,7 @@ import { SAMPLE_STATUSES } from '../domain/types.js';
 import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
 import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
-import { importSamples, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
+import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery } from './http.js';
 
 const ParamValue = z.union([z.number(), z.string()]);
@@ -82,10 +82,10 @@ export function sampleRoutes(ctx: ServiceContext) {
       async (c) => {
         allow(c, CAN_WRITE_DATA, 'import samples');
         const { id } = c.req.valid('param');
-        if (mediaType(c) === 'text/csv') return c.json(importSamplesCsv(ctx, id, await c.req.text()), 201);
+        if (mediaType(c) === 'text/csv') return c.json(await importSamplesCsv(ctx, id, await c.req.text()), 201);
         const items = requireArray(c.req.valid('json'));
         requireItemCount(items.length, maxItems);
-        return c.json(importSamples(ctx, id, items), 201);
+        return c.json(await importSampleItems(ctx, id, items), 201);
       },
     )
     .openapi(

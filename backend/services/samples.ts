@@ -9,6 +9,7 @@ import type { SampleStatus } from '../domain/types.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { parseCsv } from './csv.js';
+import { addMolecularDescriptors } from './molecules.js';
 
 export interface SampleInput {
   params: Record<string, unknown>;
@@ -112,10 +113,16 @@ export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: num
 }
 
 /** Imports samples from CSV text. */
-export function importSamplesCsv(ctx: ServiceContext, campaignId: number, text: string): { inserted: number; items: SampleView[] } {
+export async function importSamplesCsv(ctx: ServiceContext, campaignId: number, text: string): Promise<{ inserted: number; items: SampleView[] }> {
   const campaign = requireCampaign(ctx, campaignId);
   const { items, lines } = samplesFromCsv(campaign, text, ctx.config.limits.itemsPerRequest);
-  return importSamples(ctx, campaignId, items, lines);
+  return importSamples(ctx, campaignId, await addMolecularDescriptors(items, lines), lines);
+}
+
+/** Imports samples given as JSON, featurizing SMILES first. */
+export async function importSampleItems(ctx: ServiceContext, campaignId: number, items: SampleInput[]): Promise<{ inserted: number; items: SampleView[] }> {
+  requireCampaign(ctx, campaignId);
+  return importSamples(ctx, campaignId, await addMolecularDescriptors(items));
 }
 
 /** A page of a campaign's samples. */

@@ -8,8 +8,9 @@
  */
 import type { Posterior, Surrogate } from '../../acquisition/models/surrogate.js';
 import { createRandom } from '../../acquisition/sampling/random.js';
+import { standardization } from '../../acquisition/space/outcome-transform.js';
 import { TrainingDataError } from './errors.js';
-import { mlpSpec } from './mlp/architecture.js';
+import { type ArchitectureSpec, type LayerSpec, mlpSpec } from './mlp/architecture.js';
 import { gaussianNegativeLogLikelihood, headVariance } from './mlp/losses.js';
 import { MlpModel } from './mlp/model.js';
 import { trainMlp } from './mlp/train.js';
@@ -21,6 +22,8 @@ export interface DeepEnsembleOptions {
   members?: number;
   /** Hidden widths of each member (default [32, 32], relu). */
   hidden?: number[];
+  /** Hidden layers with their activations (e.g. an architecture the Surgeon found); overrides `hidden`. */
+  hiddenLayers?: LayerSpec[];
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -29,6 +32,8 @@ export interface DeepEnsembleOptions {
   seed?: number;
   /** Called after every member with the fraction done (0..1]. */
   onProgress?: (fraction: number) => void;
+  /** Polled every epoch; true ends training early (the ensemble keeps the members trained so far, at least one). */
+  shouldStop?: () => boolean;
 }
 
 /** The ensemble's predictive distribution at n points (all in the original units of y). */
@@ -66,15 +71,17 @@ export class DeepEnsemble implements Surrogate {
   /** Fits M members to rows X (n x d, unit cube) and targets y (n). */
   static train(X: number[][], y: number[], options: DeepEnsembleOptions = {}): DeepEnsemble {
     const { x, inputSize } = packRows(X, y.length);
-    const scaling = standardization(y);
+    const scaling = outputScaling(y);
     const yStd = Float32Array.from(y, (value) => (value - scaling.mean) / scaling.scale);
     const memberCount = options.members ?? 5;
     const seed = options.seed ?? 0;
+    const spec = memberSpec(inputSize, options);
     const members: MlpModel[] = [];
-    for (let m = 0; m < memberCount; m++) {
+    for (let m = 0; m < memberCount && (m === 0 || options.shouldStop?.() !== true); m++) {
       const rows = options.bootstrap === false ? identityRows(y.length) : bootstrapRows(y.length, seed * 7919 + m);
-      const model = MlpModel.create(mlpSpec(inputSize, options.hidden ?? [32, 32], 2), seed * 7919 + m);
+      const model = MlpModel.create(spec, seed * 7919 + m);
       trainMlp(model, subsetRows(x, yStd, inputSize, rows), {
+        onEpochEnd: () => options.shouldStop?.() === true,
         epochs: options.epochs ?? 300,
         batchSize: options.batchSize ?? defaultBatchSize(y.length),
         learningRate: options.learningRate ?? 3e-3,
@@ -97,6 +104,11 @@ export class DeepEnsemble implements Surrogate {
   /** Number of members. */
   get size(): number {
     return this.members.length;
+  }
+
+  /** The members' architecture (all members share it). */
+  get spec(): ArchitectureSpec {
+    return this.members[0].spec;
   }
 
   /** Surrogate contract: mixture mean and epistemic variance at n points (n x d). */
@@ -148,13 +160,18 @@ export class DeepEnsemble implements Surrogate {
   }
 }
 
-/** Mean and standard deviation of y (scale 1 when y is constant, so a constant target stays representable). */
-function standardization(y: number[]): OutputScaling {
+/** A member's architecture: the given hidden layers (or relu widths) and a two-unit Gaussian head. */
+function memberSpec(inputSize: number, options: DeepEnsembleOptions): ArchitectureSpec {
+  if (options.hiddenLayers !== undefined) return { inputSize, hidden: options.hiddenLayers.map((layer) => ({ ...layer })), outputSize: 2 };
+  return mlpSpec(inputSize, options.hidden ?? [32, 32], 2);
+}
+
+/** Mean and standard deviation of y, as acquisition's outcome standardization computes them (scale 1 when constant). */
+function outputScaling(y: number[]): OutputScaling {
   if (y.length < 2) throw new TrainingDataError(`a deep ensemble needs at least 2 observations, got ${y.length}`);
   if (y.some((value) => !Number.isFinite(value))) throw new TrainingDataError('targets must be finite numbers');
-  const mean = y.reduce((sum, value) => sum + value, 0) / y.length;
-  const variance = y.reduce((sum, value) => sum + (value - mean) ** 2, 0) / y.length;
-  return { mean, scale: variance > 0 ? Math.sqrt(variance) : 1 };
+  const { offset, scale } = standardization(y);
+  return { mean: offset, scale };
 }
 
 /** Flattens rows into a Float32Array, checking that all have the same finite width. */

@@ -57,3 +57,24 @@ describe('sample routes', () => {
     expect((await (await h.call('GET', `/api/campaigns/${id}/samples`)).json()).total).toBe(0);
   });
 });
+
+describe('samples with SMILES', () => {
+  it('featurizes molecules with RDKit descriptors at import, and refuses an invalid SMILES with its row', async () => {
+    const mol = await (
+      await h.call('POST', '/api/campaigns', { body: { name: 'mols', parameters: [{ name: 'molecule', type: 'categorical', choices: ['ethanol', 'benzene'], featuresOnly: true }] } })
+    ).json();
+    const res = await h.call('POST', `/api/campaigns/${mol.id}/samples`, { body: 'molecule,smiles\nethanol,CCO\nbenzene,c1ccccc1\n', type: 'text/csv' });
+    expect(res.status).toBe(201);
+    const items = (await res.json()).items;
+    expect(items[0].features.NumHBD).toBe(1);
+    expect(items[0].features.amw).toBeCloseTo(46.07, 2);
+    expect(items[1].features.NumAromaticRings).toBe(1);
+    expect(items[1].features.exactmw).toBeCloseTo(78.047, 3);
+    const before = h.snapshot();
+    const bad = await h.call('POST', `/api/campaigns/${mol.id}/samples`, { body: 'molecule,smiles\nethanol,CCO\nbenzene,C1CC(\n', type: 'text/csv' });
+    expect(bad.status).toBe(422);
+    const err = (await bad.json()).error;
+    expect(err.details).toEqual([{ row: 3, issues: [{ parameter: 'smiles', message: 'RDKit cannot parse "C1CC("' }] }]);
+    expect(h.snapshot()).toBe(before);
+  });
+});
