@@ -1,0 +1,317 @@
+// End-to-end: the production build served by the real server, driven in Debian's Chromium.
+// One server and one browser page for the whole file; the cases run in order and build on each other
+// (sign in → campaign → samples → labeling), like a person working through the app.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
+import { ensureFrontendBuilt } from './support/build.js';
+import { micrographPng } from './support/images.js';
+import { startTwinlab, type RunningTwinlab } from './support/server.js';
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const screenshotDir = join(repositoryRoot, 'test', 'e2e', 'screenshots');
+const IMAGE_WIDTH = 640;
+const IMAGE_HEIGHT = 480;
+
+interface StoredStroke {
+  class: string;
+  width: number;
+  tool?: string;
+  points: number[];
+}
+
+interface StoredLabel {
+  version: number;
+  strokes: StoredStroke[];
+}
+
+interface Viewport {
+  scale: number;
+  offsetX: number;
+  offsetY: number;
+}
+
+let server: RunningTwinlab;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+let campaignId = 0;
+let assetId = 0;
+
+/** Calls the API directly (as a script would) with the admin token. */
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const response = await fetch(server.baseUrl + path, { ...init, headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', ...init.headers } });
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** The labeling canvas' viewport, as the page publishes it on the stage element. */
+async function readViewport(): Promise<Viewport> {
+  return page.locator('[data-testid=label-stage]').evaluate((element) => ({
+    scale: Number(element.getAttribute('data-scale')),
+    offsetX: Number(element.getAttribute('data-offset-x')),
+    offsetY: Number(element.getAttribute('data-offset-y')),
+  }));
+}
+
+/** Page (viewport) coordinates of an image pixel: stage box origin + s·p + t. */
+async function pagePointOf(imageX: number, imageY: number): Promise<{ x: number; y: number }> {
+  const box = await page.locator('[data-testid=label-stage]').boundingBox();
+  if (!box) throw new Error('stage not visible');
+  const viewport = await readViewport();
+  return { x: box.x + imageX * viewport.scale + viewport.offsetX, y: box.y + imageY * viewport.scale + viewport.offsetY };
+}
+
+/** Drags the mouse along a straight line between two image points (a brush stroke). */
+async function drawStroke(from: [number, number], to: [number, number]): Promise<void> {
+  const start = await pagePointOf(...from);
+  const end = await pagePointOf(...to);
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.mouse.move(end.x, end.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function strokeCount(): Promise<number> {
+  return Number(await page.locator('[data-testid=label-stage]').getAttribute('data-strokes'));
+}
+
+/**
+ * Alpha of the annotation layer (the third Konva canvas) at an image pixel, read after two animation
+ * frames because Konva draws on the next frame. The page-side code is a string: the root tsconfig has no DOM lib.
+ */
+async function annotationAlphaAt(imageX: number, imageY: number): Promise<number> {
+  const viewport = await readViewport();
+  const x = imageX * viewport.scale + viewport.offsetX;
+  const y = imageY * viewport.scale + viewport.offsetY;
+  return page.evaluate<number>(`(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const layer = document.querySelectorAll('[data-testid=label-stage] canvas')[2];
+    const ratio = layer.width / layer.clientWidth;
+    return layer.getContext('2d').getImageData(Math.round(${x} * ratio), Math.round(${y} * ratio), 1, 1).data[3];
+  })()`);
+}
+
+beforeAll(async () => {
+  mkdirSync(screenshotDir, { recursive: true });
+  ensureFrontendBuilt(repositoryRoot);
+  server = await startTwinlab(repositoryRoot, 'tl_e2e_admin_token_0123456789abcdef');
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // 4xx answers are part of the cases (a refused import, a 409, a 404 for engines not there yet); anything else is a bug.
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) pageErrors.push(message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('twinlab in the browser', () => {
+  it('signs in through the URL the server printed, stores the token and strips it from the address bar', async () => {
+    await page.goto(server.signInUrl);
+    await page.getByRole('heading', { name: 'Campaigns', exact: true }).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.evaluate<string | null>(`localStorage.getItem('twinlab.token')`)).toBe(server.token);
+    expect(await page.getByTestId('role').textContent()).toBe('admin');
+    await expect(page.getByRole('link', { name: 'Tokens' }).isVisible()).resolves.toBe(true);
+    await page.getByText('No campaigns yet').waitFor();
+    await screenshot('01-campaigns-empty');
+  });
+
+  it('creates a campaign through the form, after showing what is missing', async () => {
+    await page.getByRole('link', { name: 'New campaign' }).first().click();
+    await page.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByText('Name is required').waitFor();
+    expect(await page.locator('[aria-invalid=true]').count()).toBeGreaterThan(0);
+
+    await page.locator('input[name=name]').fill('PES membranes');
+    await page.locator('input[name=labelClasses]').fill('pore, solid');
+    await page.locator('#param-0-name').fill('temperature');
+    await page.locator('#param-0-min').fill('20');
+    await page.locator('#param-0-max').fill('80');
+    await page.locator('#param-0-unit').fill('C');
+    await page.getByRole('button', { name: 'Add parameter' }).click();
+    await page.locator('#param-1-name').fill('polymer');
+    await page.locator('#param-1-type').selectOption('categorical');
+    await page.locator('#param-1-choices').fill('PES, PSf');
+    await page.locator('#objective-0-name').fill('flux');
+    await page.getByRole('button', { name: 'Add objective' }).click();
+    await page.locator('#objective-1-name').fill('rejection');
+    await page.locator('#objective-1-goal').selectOption('target');
+    await page.locator('#objective-1-target').fill('0.9');
+    await page.locator('#objective-1-tolerance').fill('0.05');
+    await screenshot('02-campaign-form');
+    await page.getByRole('button', { name: 'Create campaign' }).click();
+    await page.getByRole('heading', { name: 'PES membranes' }).waitFor();
+
+    campaignId = Number(/\/campaigns\/(\d+)/.exec(page.url())?.[1]);
+    const stored = await api<{ parameters: unknown[]; objectives: unknown[]; settings: { labelClasses: { name: string }[] } }>(`/api/campaigns/${campaignId}`);
+    expect(stored.parameters).toEqual([
+      { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: 'C' },
+      { name: 'polymer', type: 'categorical', choices: ['PES', 'PSf'] },
+    ]);
+    expect(stored.objectives).toEqual([
+      { name: 'flux', goal: 'maximize' },
+      { name: 'rejection', goal: 'target', target: 0.9, tolerance: 0.05 },
+    ]);
+    expect(stored.settings.labelClasses.map((c) => c.name)).toEqual(['pore', 'solid']);
+  });
+
+  it('shows the bad row of a CSV before anything is written, then imports a good file', async () => {
+    const csv = 'temperature,polymer\n25,PES\n95,PVDF\n60,PSf\n';
+    await page.locator('#csv-input-samples').setInputFiles({ name: 'candidates.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const badRow = page.getByTestId('invalid-row');
+    await badRow.waitFor();
+    expect(await badRow.count()).toBe(1);
+    expect(await badRow.locator('td').first().textContent()).toBe('2');
+    expect(await badRow.textContent()).toContain('temperature: 95 is above the maximum 80');
+    expect(await badRow.textContent()).toContain('polymer: "PVDF" is not one of PES, PSf');
+    expect(await page.getByTestId('valid-row').count()).toBe(2);
+    expect(await page.getByRole('button', { name: /Import \d+ rows/ }).isDisabled()).toBe(true);
+    await screenshot('03-csv-preview-bad-row');
+    expect((await api<{ total: number }>(`/api/campaigns/${campaignId}/samples`)).total).toBe(0);
+
+    // A duplicate externalId passes the browser's checks; the server's per-row error is shown instead.
+    const duplicate = 'externalId,temperature,polymer\nM-1,25,PES\nM-1,30,PSf\n';
+    await page.locator('#csv-input-samples').setInputFiles({ name: 'duplicate.csv', mimeType: 'text/csv', buffer: Buffer.from(duplicate) });
+    await page.getByRole('button', { name: 'Import 2 rows' }).click();
+    const serverError = page.getByTestId('server-import-error');
+    await serverError.waitFor();
+    expect(await serverError.textContent()).toMatch(/externalId.*also appears at row/);
+    expect((await api<{ total: number }>(`/api/campaigns/${campaignId}/samples`)).total).toBe(0);
+
+    const good = 'externalId,temperature,polymer\nM-1,25,PES\nM-2,60,PSf\nM-3,42.5,PES\n';
+    await page.locator('#csv-input-samples').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+    await page.getByRole('button', { name: 'Import 3 rows' }).click();
+    await page.getByText('Imported 3 samples from good.csv.').waitFor();
+    await page.getByRole('heading', { name: 'Samples (3)' }).waitFor();
+    expect((await api<{ total: number }>(`/api/campaigns/${campaignId}/samples`)).total).toBe(3);
+    await screenshot('04-campaign-overview');
+  });
+
+  it('uploads an image, draws two strokes of two classes, undoes one, saves, and finds exactly one stroke after reload', async () => {
+    await page.getByRole('link', { name: 'Label images' }).click();
+    await page.getByText('Nothing to label yet').waitFor();
+    await page.getByTestId('upload-image').setInputFiles({ name: 'micrograph.png', mimeType: 'image/png', buffer: await micrographPng(IMAGE_WIDTH, IMAGE_HEIGHT) });
+    await page.waitForURL(/\/label\/\d+$/);
+    assetId = Number(/\/label\/(\d+)$/.exec(page.url())?.[1]);
+    await page.getByText(`${IMAGE_WIDTH} × ${IMAGE_HEIGHT} px`).waitFor();
+
+    await page.keyboard.press('1');
+    await drawStroke([100, 100], [300, 100]);
+    await page.keyboard.press('2');
+    await drawStroke([100, 300], [300, 300]);
+    await expect.poll(strokeCount).toBe(2);
+    expect(await annotationAlphaAt(200, 300)).toBeGreaterThan(0);
+    await screenshot('05-labeling-two-strokes');
+
+    await page.keyboard.press('Control+z');
+    await expect.poll(strokeCount).toBe(1);
+    expect(await annotationAlphaAt(200, 300)).toBe(0);
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('save-state').getByText('Saved (version 1)').waitFor();
+
+    await page.reload();
+    await page.getByText(`${IMAGE_WIDTH} × ${IMAGE_HEIGHT} px`).waitFor();
+    await expect.poll(strokeCount).toBe(1);
+    expect(await annotationAlphaAt(200, 100)).toBeGreaterThan(0);
+    expect(await annotationAlphaAt(200, 300)).toBe(0);
+
+    const label = await api<StoredLabel>(`/api/assets/${assetId}/label`);
+    expect(label.version).toBe(1);
+    expect(label.strokes).toHaveLength(1);
+    const [stroke] = label.strokes;
+    expect(stroke.class).toBe('pore');
+    expect(stroke.tool).toBeUndefined();
+    const xs = stroke.points.filter((_, index) => index % 2 === 0);
+    const ys = stroke.points.filter((_, index) => index % 2 === 1);
+    // Mouse positions are whole page pixels, so at the fitted scale an image coordinate is off by < 1/scale.
+    const tolerance = 1 / (await readViewport()).scale;
+    expect(Math.abs(xs[0] - 100)).toBeLessThanOrEqual(tolerance);
+    expect(Math.abs(xs[xs.length - 1] - 300)).toBeLessThanOrEqual(tolerance);
+    for (const y of ys) expect(Math.abs(y - 100)).toBeLessThanOrEqual(tolerance);
+    await screenshot('06-labeling-after-reload');
+  });
+
+  it('zooms around the cursor and stores a new stroke in image pixels', async () => {
+    const before = await readViewport();
+    const anchor = await pagePointOf(320, 240);
+    await page.mouse.move(anchor.x, anchor.y);
+    for (let notch = 0; notch < 4; notch++) await page.mouse.wheel(0, -120);
+    await expect.poll(async () => (await readViewport()).scale).toBeGreaterThan(before.scale * 1.5);
+    const zoomed = await readViewport();
+    // The image point under the cursor stayed under the cursor.
+    const anchorAfter = await pagePointOf(320, 240);
+    expect(Math.abs(anchorAfter.x - anchor.x)).toBeLessThan(0.5);
+    expect(Math.abs(anchorAfter.y - anchor.y)).toBeLessThan(0.5);
+
+    await page.keyboard.press('2');
+    await drawStroke([300, 230], [340, 230]);
+    await expect.poll(strokeCount).toBe(2);
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('save-state').getByText('Saved (version 2)').waitFor();
+    await screenshot('07-labeling-zoomed');
+
+    const label = await api<StoredLabel>(`/api/assets/${assetId}/label`);
+    const stroke = label.strokes[1];
+    expect(stroke.class).toBe('solid');
+    const tolerance = 1 / zoomed.scale;
+    expect(Math.abs(stroke.points[0] - 300)).toBeLessThanOrEqual(tolerance);
+    expect(Math.abs(stroke.points[1] - 230)).toBeLessThanOrEqual(tolerance);
+    expect(Math.abs(stroke.points[stroke.points.length - 2] - 340)).toBeLessThanOrEqual(tolerance);
+    // Screen coordinates would be several times larger than the image's 640 × 480 at this zoom.
+    expect(Math.max(...stroke.points)).toBeLessThan(IMAGE_WIDTH);
+  });
+
+  it('shows a 409 from a concurrent edit and does not overwrite it', async () => {
+    const current = await api<StoredLabel>(`/api/assets/${assetId}/label`);
+    await api(`/api/assets/${assetId}/label`, { method: 'PUT', body: JSON.stringify({ version: current.version, strokes: current.strokes, points: [{ class: 'pore', x: 10, y: 10 }] }) });
+    await page.keyboard.press('f');
+    await drawStroke([400, 400], [450, 420]);
+    await page.keyboard.press('Control+s');
+    const conflict = page.getByTestId('conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain('Someone else saved this label meanwhile');
+    await screenshot('08-labeling-conflict');
+    const onServer = await api<StoredLabel & { points: unknown[] }>(`/api/assets/${assetId}/label`);
+    expect(onServer.version).toBe(current.version + 1);
+    expect(onServer.strokes).toHaveLength(2);
+    expect(onServer.points).toHaveLength(1);
+
+    await page.getByRole('button', { name: 'Load their version (discard mine)' }).click();
+    await expect.poll(strokeCount).toBe(2);
+    expect(await page.getByTestId('conflict').count()).toBe(0);
+  });
+
+  it('shows clear empty states for the pages whose engines are not there yet, and the token page', async () => {
+    await page.getByRole('link', { name: 'Next experiments' }).click();
+    await page.getByRole('button', { name: 'Suggest batch' }).click();
+    try {
+      await page.getByText(/Suggestions are not available yet|Suggested batch/).first().waitFor({ timeout: 8000 });
+    } catch (error) {
+      await screenshot('09-experiments-failed');
+      throw error;
+    }
+    await screenshot('09-experiments');
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('heading', { name: 'Surrogate models' }).waitFor();
+    await page.getByText(/No model views yet|No trained model yet/).first().waitFor();
+    await screenshot('10-models');
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await screenshot('11-tokens');
+    expect(pageErrors).toEqual([]);
+  });
+});
