@@ -6,6 +6,7 @@ import { frontendDist, packageRoot } from './paths.js';
 import { campaignAssetRoutes, assetRoutes } from './routes/assets.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
+import { insightRoutes } from './routes/insights.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
 import { suggestionRoutes } from './routes/suggestions.js';
@@ -47,6 +48,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', sampleRoutes(ctx));
   app.route('/api/campaigns', campaignAssetRoutes(ctx));
   app.route('/api/campaigns', suggestionRoutes(ctx));
+  app.route('/api/campaigns', insightRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());

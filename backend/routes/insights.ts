@@ -1,0 +1,43 @@
+/** GET /api/campaigns/{id}/insights: feature relevance per objective and the recommended sparse subset. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ServiceContext } from '../services/context.js';
+import { campaignInsights } from '../services/insights.js';
+import { createRouter, errorResponses, IdParam } from './http.js';
+
+const Insight = z
+  .object({
+    objective: z.string(),
+    samples: z.number().int(),
+    method: z.string(),
+    features: z.array(z.object({ name: z.string(), score: z.number(), selected: z.boolean() })),
+    recommended: z.array(z.string()),
+    reason: z.string().optional(),
+  })
+  .openapi('ObjectiveInsight');
+
+/** Routes under /api/campaigns/{id}/insights. */
+export function insightRoutes(ctx: ServiceContext) {
+  return createRouter().openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/insights',
+      tags: ['insights'],
+      summary: 'Which parameters and descriptors matter for each objective (feature selection on the measured data)',
+      request: {
+        params: IdParam,
+        query: z.object({
+          method: z.enum(['combined', 'stability', 'lasso', 'mutual-information', 'ard', 'permutation']).default('combined'),
+          seed: z.coerce.number().int().min(0).default(0),
+        }),
+      },
+      responses: {
+        200: { description: 'Relevance per objective', content: { 'application/json': { schema: z.object({ campaignId: z.number(), objectives: z.array(Insight) }) } } },
+        ...errorResponses(400, 401, 404, 422),
+      },
+    }),
+    async (c) => {
+      const { method, seed } = c.req.valid('query');
+      return c.json(await campaignInsights(ctx, c.req.valid('param').id, method, seed), 200);
+    },
+  );
+}
