@@ -2,7 +2,9 @@
  * Automatic relevance determination (MacKay 1994; Rasmussen & Williams 2006, §5.1): fit a GP with one lengthscale
  * per feature on X scaled to the unit cube; a short lengthscale ℓ_j means f changes fast along feature j.
  */
-import { DEFAULT_BOUNDS, fitGaussianProcess, type GaussianProcess, type KernelName } from '../models/gp/index.js';
+import {
+  DEFAULT_BOUNDS, fitGaussianProcess, type GaussianProcess, type Hyperparameters, type KernelName,
+} from '../models/gp/index.js';
 import { meanAndScale, shuffledIndices, standardizeColumns, type Dataset } from './data.js';
 
 /** Options of ardRelevance. */
@@ -11,6 +13,8 @@ export interface ArdOptions {
   seed?: number;
   /** Random restarts of the marginal-likelihood optimizer (default 2). */
   restarts?: number;
+  /** First start of the optimizer (default: ℓ = √(d/6), σ_f² = Var(y), σ_n² = 0.1 Var(y)). */
+  warmStart?: Hyperparameters;
   /** Largest lengthscale, in unit-cube widths (default 100, so irrelevant features can drift far off). */
   maxLengthscale?: number;
   /** Smallest sensitivity (see ArdRelevance.sensitivity), as a fraction of sd(y), that is selected (default 0.1). */
@@ -78,7 +82,7 @@ export function fitArdGaussianProcess(X: number[][], y: number[], options: ArdOp
     seed: options.seed ?? 0,
     restarts: options.restarts ?? 2,
     bounds: { ...DEFAULT_BOUNDS, lengthscale: [DEFAULT_BOUNDS.lengthscale[0], options.maxLengthscale ?? 100] },
-    warmStart: {
+    warmStart: options.warmStart ?? {
       lengthscales: Array.from({ length: d }, () => Math.max(0.5, Math.sqrt(d / 6))),
       signalVariance: variance,
       noiseVariance: 0.1 * variance,

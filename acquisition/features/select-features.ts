@@ -128,12 +128,12 @@ function combinedMethod(dataset: Dataset, seed: number, predictor?: FitPredictor
   return { scores, selected: [...votes].map((v) => v >= 2) };
 }
 
-/** Fit-predict with the ARD Matern-5/2 GP of ard.ts on X min-max scaled by the training rows (one restart: it is refitted per fold). */
+/** Fit-predict with the ARD Matern-5/2 GP of ard.ts on X min-max scaled by the training rows (one restart per fold). */
 export function gaussianProcessPredictor(seed = 0): FitPredictor {
   return (X, y) => {
     const p = X[0].length;
-    const lo = Array.from({ length: p }, (_, j) => Math.min(...X.map((row) => row[j])));
-    const width = Array.from({ length: p }, (_, j) => Math.max(...X.map((row) => row[j])) - lo[j] || 1);
+    const lo = Array.from({ length: p }, (_, j) => X.reduce((m, row) => Math.min(m, row[j]), Infinity));
+    const width = Array.from({ length: p }, (_, j) => X.reduce((m, row) => Math.max(m, row[j]), -Infinity) - lo[j] || 1);
     const scale = (rows: number[][]): number[][] => rows.map((row) => row.map((v, j) => (v - lo[j]) / width[j]));
     const gp = fitArdGaussianProcess(scale(X), y, { seed, restarts: 1 });
     return (rows) => gp.posterior(scale(rows)).mean;
