@@ -14,6 +14,12 @@
  * - `parego`: ParEGO, EI on a random augmented-Chebyshev scalarization of the objectives.
  * - `random`: uniform random points (or pool items).
  * - `space-filling`: scrambled Sobol / greedy maximin design; also what cold start returns.
+ *
+ * Reported scores: EI in the objective's units (times the probability of feasibility and of target bands);
+ * log-EI its natural log; PI, target-matching and max-variance as probabilities/variances (standardized units);
+ * UCB, Thompson and target-distance in standardized units, plus the log-probability penalties of constraints;
+ * EHVI and ParEGO in standardized units; space-filling the distance to the nearest other point in the unit
+ * cube; random 0. Scores rank the items of one response; they are not comparable across strategies.
  */
 
 import { UnknownStrategyError } from './errors.js';
