@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AcquisitionError } from '../../../acquisition/errors.js';
 import { FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from '../../../acquisition/features/errors.js';
 import { FEATURE_SELECTION_METHODS, selectFeatures } from '../../../acquisition/features/select-features.js';
 import { namesOf, selectedNames, sparseLinearProblem, sparseNonlinearProblem } from './synthetic.js';
@@ -65,6 +66,8 @@ describe('selectFeatures', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(UnknownFeatureSelectionMethodError);
+      expect(error).toBeInstanceOf(AcquisitionError);
+      expect((error as AcquisitionError).code).toBe('unknown_feature_selection_method');
       expect((error as UnknownFeatureSelectionMethodError).validNames).toEqual(Object.keys(FEATURE_SELECTION_METHODS));
     }
   });

@@ -143,3 +143,23 @@ describe('input validation', () => {
     expect(rankForLabeling([], { strategy: 'entropy', count: 3 })).toEqual([]);
   });
 });
+
+describe('errors for the service', () => {
+  it('are AcquisitionErrors with stable codes, so the API answers 4xx', async () => {
+    const { AcquisitionError } = await import('../../../acquisition/errors.js');
+    try {
+      rankForLabeling([[0.2, 0.2]], { strategy: 'entropy', count: 1 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(AcquisitionError);
+      expect((error as InstanceType<typeof AcquisitionError>).code).toBe('invalid_labeling_input');
+    }
+    try {
+      rankForLabeling([[0.5, 0.5]], { strategy: 'nope', count: 1 });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InstanceType<typeof AcquisitionError>).code).toBe('unknown_labeling_strategy');
+      expect((error as InstanceType<typeof AcquisitionError>).details?.validStrategies).toContain('bald');
+    }
+  });
+});
