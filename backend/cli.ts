@@ -11,6 +11,7 @@ import type { ServiceContext } from './services/context.js';
 import { exportCampaignCsv, recordResultsCsv } from './services/results.js';
 import { importSamplesCsv } from './services/samples.js';
 import { createToken } from './services/tokens.js';
+import { seedDemoCampaigns } from './services/demo-campaigns.js';
 import { startServer } from './server.js';
 
 const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
@@ -23,8 +24,10 @@ Commands:
                                           import a CSV into a campaign, directly into the database
   export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
   token create --name NAME --role ROLE    mint an API token (roles: ${ROLES.join(', ')})
+  demo                                    add the three demo campaigns (membrane lab, Mg corrosion, micrographs)
 
-Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start)
+Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
+             TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
 Options: -h, --help   show this help`;
 
 /** Runs one CLI invocation; returns the process exit code. */
@@ -69,6 +72,10 @@ export async function main(argv: string[]): Promise<number> {
       const csv = exportCampaignCsv(ctx, campaignId(values.campaign));
       if (values.out) writeFileSync(values.out, csv);
       else process.stdout.write(csv);
+      return 0;
+    }
+    if (command === 'demo') {
+      for (const c of await seedDemoCampaigns(ctx)) console.log(`created demo campaign #${c.id}: ${c.name}`);
       return 0;
     }
     if (command === 'token' && sub === 'create') {

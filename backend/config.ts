@@ -8,6 +8,8 @@ export interface Config {
   databasePath: string;
   assetsDir: string;
   adminToken: string | undefined;
+  /** Seed the demo campaigns at the first start of a data directory (TWINLAB_DEMO=0 turns it off). */
+  seedDemos: boolean;
   limits: Limits;
 }
 
@@ -28,7 +30,7 @@ export const DEFAULT_LIMITS: Limits = {
   labelPoints: 2_000_000,
 };
 
-/** Reads HOST, PORT, TWINLAB_DATA and TWINLAB_ADMIN_TOKEN. */
+/** Reads HOST, PORT, TWINLAB_DATA, TWINLAB_ADMIN_TOKEN and TWINLAB_DEMO. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0..65535, got ${env.PORT}`);
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePath: join(dataDir, 'twinlab.sqlite'),
     assetsDir: join(dataDir, 'assets'),
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
+    seedDemos: env.TWINLAB_DEMO !== '0',
     limits: DEFAULT_LIMITS,
   };
 }

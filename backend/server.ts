@@ -5,6 +5,7 @@ import { createApp, VERSION } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/client.js';
 import type { ServiceContext } from './services/context.js';
+import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
 import { ComputePool } from './workers/compute-pool.js';
 
@@ -21,6 +22,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const compute = new ComputePool(1);
   const ctx: ServiceContext = { db: handle.db, config, compute };
   const newAdminToken = ensureAdminToken(ctx);
+  if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
   const app = createApp(ctx);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -22,7 +22,8 @@ describe('README', () => {
     const block = readme.split('<!-- walkthrough:start -->')[1].split('<!-- walkthrough:end -->')[0];
     const script = block.replace(/^```bash\n/m, '').replace(/```\s*$/m, '');
     expect(script).toContain('TOKEN=change-me');
-    service = await startService({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-readme-')), TWINLAB_ADMIN_TOKEN: 'change-me' });
+    // As a new user would run it: with the demo campaigns seeded at first start.
+    service = await startService({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-readme-')), TWINLAB_ADMIN_TOKEN: 'change-me', TWINLAB_DEMO: '1' });
     const port = new URL(service.url).port;
     const cwd = mkdtempSync(join(tmpdir(), 'twinlab-walk-'));
     const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)], { cwd, encoding: 'utf8' });
@@ -35,8 +36,8 @@ describe('README', () => {
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('sampleId,externalId,status,smiles,concentration,evaporation,solvent,pore,permeance,order,resultId,source,createdAt');
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toMatch(/^1,M-001,measured,,24,10,DMF\/THF,27.5,410,0.8,/);
-    expect(lines[2]).toBe('2,M-002,candidate,,28,30,dioxane/THF,,,,,,');
-    expect(lines[3]).toMatch(/^3,,measured,,30,8,DMF\/THF,34.1,260,,/);
+    expect(lines[1]).toMatch(/^\d+,M-001,measured,,24,10,DMF\/THF,27.5,410,0.8,/);
+    expect(lines[2]).toMatch(/^\d+,M-002,candidate,,28,30,dioxane\/THF,,,,,,$/);
+    expect(lines[3]).toMatch(/^\d+,,measured,,30,8,DMF\/THF,34.1,260,,/);
   });
 });

@@ -1,7 +1,7 @@
 /** Data access for the durable job queue (`job` table) and trained models (`model` table). */
 import { and, asc, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { jobs, models, type JobRow, type ModelRow } from './schema.js';
+import { jobs, models, results, samples, type JobRow, type ModelRow, type SampleRow } from './schema.js';
 
 export type NewJob = typeof jobs.$inferInsert;
 export type NewModel = typeof models.$inferInsert;
@@ -136,4 +136,17 @@ export function listModelRows(db: Db, campaignId: number, limit: number, offset:
 /** The models a job produced. */
 export function modelsOfJob(db: Db, jobId: number): ModelRow[] {
   return db.select().from(models).where(eq(models.jobId, jobId)).orderBy(asc(models.id)).all();
+}
+
+/** Every result of a campaign joined with its sample's parameters and features, in result order (training data). */
+export function trainingObservations(db: Db, campaignId: number): {
+  resultId: number; sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number>;
+}[] {
+  return db
+    .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
+    .from(results)
+    .innerJoin(samples, eq(results.sampleId, samples.id))
+    .where(eq(results.campaignId, campaignId))
+    .orderBy(asc(results.id))
+    .all();
 }

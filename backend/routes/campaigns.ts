@@ -5,9 +5,10 @@ import { createCampaign, getCampaign, listCampaigns, updateCampaign } from '../s
 import type { ServiceContext } from '../services/context.js';
 import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
 
-const Parameter = parameterSchema.openapi('Parameter');
-const Objective = objectiveSchema.openapi('Objective');
-const Constraint = constraintSchema.openapi('OutcomeConstraint');
+// The domain's schemas, used as they are: the domain layer does not depend on the OpenAPI extension.
+const Parameter = parameterSchema;
+const Objective = objectiveSchema;
+const Constraint = constraintSchema;
 
 const CampaignCreate = z
   .object({

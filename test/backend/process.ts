@@ -25,12 +25,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Runs `twinlab serve` on the given data directory and resolves once /api/health answers. */
+/** Runs `twinlab serve` (without demo campaigns unless env asks) and resolves once /api/health answers. */
 export async function startService(env: Record<string, string>, args: string[] = ['serve']): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), ...args], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TWINLAB_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -4,6 +4,7 @@
  * K-fold cross-validation, fits the final model on all rows and saves it under the artifact directory.
  */
 import { join } from 'node:path';
+import { createRandom } from '../../../acquisition/sampling/random.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { crossValidate, type RegressionMetrics } from '../cross-validation.js';
@@ -32,7 +33,8 @@ export interface SurrogateTrainingOptions {
 export interface TrainSurrogatePayload {
   kind: SurrogateKind;
   X: number[][];
-  targets: { objective: string; values: number[] }[];
+  /** Per objective: the rows of X that measured it and their values. */
+  targets: { objective: string; rows: number[]; values: number[] }[];
   options: SurrogateTrainingOptions;
   /** Absolute directory under which each objective's model is saved (one sub-directory per objective). */
   artifactRoot: string;
@@ -57,7 +59,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   const models: TrainedSurrogate[] = [];
   for (const [t, target] of job.targets.entries()) {
     const step = (done: number, line: string): void => context.progress((t * stepsPerObjective + done) / (job.targets.length * stepsPerObjective), line);
-    const trained = trainObjective(job, target, context, step);
+    const trained = trainObjective(job, target, t, context, step);
     if (trained === null) return { cancelled: true, models };
     models.push(trained);
   }
@@ -66,10 +68,12 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
 
 /** Architecture (searched or given), cross-validation, final fit and save for one objective; null if stopped. */
 function trainObjective(
-  job: TrainSurrogatePayload, target: TrainSurrogatePayload['targets'][number], context: JobContext, step: (done: number, line: string) => void,
+  job: TrainSurrogatePayload, target: TrainSurrogatePayload['targets'][number], index: number, context: JobContext,
+  step: (done: number, line: string) => void,
 ): TrainedSurrogate | null {
-  const { X } = job;
+  const X = target.rows.map((row) => job.X[row]);
   const y = target.values;
+  if (X.length !== y.length || X.some((row) => row === undefined)) throw new PermanentJobError(`objective ${target.objective}: rows and values do not match`);
   if (y.length < 4) throw new PermanentJobError(`objective ${target.objective} has ${y.length} results; training needs at least 4`);
   const search = job.kind === 'surgeon' ? searchArchitecture(X, y, job.options, context) : null;
   step(1, search ? `objective ${target.objective}: Surgeon found ${search.summary}` : `objective ${target.objective}: deep ensemble`);
@@ -94,7 +98,7 @@ function trainObjective(
   const final = guard(() => DeepEnsemble.train(X, y, ensembleOptions));
   try {
     if (context.shouldStop()) return null;
-    const artifactDir = join(job.artifactRoot, slug(target.objective));
+    const artifactDir = join(job.artifactRoot, `${index}-${slug(target.objective)}`);
     final.save(artifactDir);
     const architecture = {
       hidden: final.spec.hidden, summary: describeSpec(final.spec), params: parameterCount(final.spec), members: final.size,
@@ -116,7 +120,12 @@ function searchArchitecture(X: number[][], y: number[], options: SurrogateTraini
   const pack = (rows: number[]) => ({
     x: Float32Array.from(rows.flatMap((i) => X[i])), y: Float32Array.from(rows, (i) => (y[i] - mean) / scale), n: rows.length,
   });
+  const random = createRandom(options.seed ?? 0);
   const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = random.integer(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
   const result = runSurgeon({ train: pack(order.slice(0, cut)), validation: pack(order.slice(cut)) }, {
     epochs: options.searchEpochs ?? 150, seed: options.seed ?? 0, batchSize: Math.max(8, Math.min(32, Math.floor(cut / 4))),
     shouldStop: () => context.shouldStop(),

@@ -1,0 +1,135 @@
+/** Job routes: read a background job, stream its progress as server-sent events, cancel it. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { JobEvent } from '../jobs/queue.js';
+import type { ServiceContext } from '../services/context.js';
+import { cancelJob, getJob, jobQueueFor, listJobs, type JobView } from '../services/training.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+
+const JOB_STATUS = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+export const Job = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    campaignId: z.number().int().nullable(),
+    status: JOB_STATUS,
+    progress: z.number().min(0).max(1),
+    error: z.string().optional(),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    log: z.string(),
+    createdAt: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .openapi('Job');
+
+const JobListQuery = PageQuery.extend({ campaignId: z.coerce.number().int().positive().optional() });
+
+/** How often the event stream re-reads the job, to see changes made by a runner in another process. */
+const EVENT_POLL_MS = 1000;
+
+const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
+
+/** The job sub-app, mounted at /api/jobs. */
+export function jobRoutes(ctx: ServiceContext) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/',
+        tags: ['jobs'],
+        summary: 'List background jobs, newest first',
+        request: { query: JobListQuery },
+        responses: { 200: { description: 'A page of jobs', ...json(z.object({ items: z.array(Job), total: z.number() })) }, ...errorResponses(400, 401) },
+      }),
+      (c) => c.json(listJobs(ctx, c.req.valid('query')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}',
+        tags: ['jobs'],
+        summary: 'Get one background job: status, progress 0..1, log, result or error',
+        request: { params: IdParam },
+        responses: { 200: { description: 'The job', ...json(Job) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(getJob(ctx, c.req.valid('param').id), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/cancel',
+        tags: ['jobs'],
+        summary: 'Cancel a job: a queued job at once, a running one at its next heartbeat',
+        request: { params: IdParam },
+        responses: { 200: { description: 'The job after the request', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 409) },
+      }),
+      (c) => {
+        allow(c, CAN_WRITE_DATA, 'cancel jobs');
+        return c.json(cancelJob(ctx, c.req.valid('param').id), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/events',
+        tags: ['jobs'],
+        summary: 'Server-sent events: `job` (the job now), `progress` ({id, status, progress, error, lines}) on every change, `end` (the final job)',
+        request: { params: IdParam },
+        responses: {
+          200: { description: 'An event stream that ends when the job finishes', content: { 'text/event-stream': { schema: z.string() } } },
+          ...errorResponses(400, 401, 404),
+        },
+      }),
+      (c) => {
+        const id = c.req.valid('param').id;
+        const first = getJob(ctx, id);
+        return streamSSE(c, async (stream) => {
+          let aborted = false;
+          const pending: JobEvent[] = [];
+          let wake: (() => void) | null = null;
+          const unsubscribe = jobQueueFor(ctx).subscribe(id, (event) => {
+            pending.push(event);
+            wake?.();
+          });
+          stream.onAbort(() => {
+            aborted = true;
+            wake?.();
+          });
+          try {
+            await stream.writeSSE({ event: 'job', data: JSON.stringify(first) });
+            let last = first;
+            while (!aborted && !isFinished(last)) {
+              if (pending.length === 0) await new Promise<void>((resolve) => {
+                wake = resolve;
+                setTimeout(resolve, EVENT_POLL_MS).unref();
+              });
+              wake = null;
+              const events = pending.splice(0);
+              const now = getJob(ctx, id);
+              for (const event of events) await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf(event)) });
+              if (events.length === 0 && (now.status !== last.status || now.progress !== last.progress)) {
+                await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf({ ...now, error: now.error ?? null, lines: [] })) });
+              }
+              last = now;
+            }
+            if (!aborted) await stream.writeSSE({ event: 'end', data: JSON.stringify(last) });
+          } finally {
+            unsubscribe();
+          }
+        });
+      },
+    );
+}
+
+/** Whether a job will change no more. */
+function isFinished(job: JobView): boolean {
+  return job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
+}
+
+/** The data of a `progress` event. */
+function progressOf(event: Pick<JobEvent, 'id' | 'status' | 'progress' | 'error' | 'lines'>): Record<string, unknown> {
+  return { id: event.id, status: event.status, progress: event.progress, error: event.error, lines: event.lines };
+}

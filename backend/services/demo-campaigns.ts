@@ -1,0 +1,111 @@
+/** Seeds the three demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs). */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRandom } from '../../acquisition/sampling/random.js';
+import { membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
+import { uploadAsset } from './assets.js';
+import { createCampaign, type CampaignView } from './campaigns.js';
+import type { ServiceContext } from './context.js';
+import { recordResults } from './results.js';
+import { importSampleItems } from './samples.js';
+
+/**
+ * Descriptors the Mg demo's surrogate uses, chosen a priori for corrosion inhibition: hydrophobicity, polarity,
+ * aromaticity (adsorption on the metal), heteroatoms (binding sites) and saturation. Five, so that a model-based
+ * ranking starts after 11 measurements; the insights endpoint ranks all 17 descriptors.
+ */
+export const MG_MODEL_FEATURES = ['CrippenClogP', 'tpsa', 'NumAromaticRings', 'NumHeteroatoms', 'FractionCSP3'];
+
+const DEMO_MARKER = '.demo-seeded';
+
+/** Seeds the demos once per data directory (on first start); later starts leave the database as the lab left it. */
+export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
+  const marker = join(ctx.config.dataDir, DEMO_MARKER);
+  if (existsSync(marker)) return;
+  const made = await seedDemoCampaigns(ctx);
+  writeFileSync(marker, `${new Date().toISOString()} ${made.map((c) => c.id).join(',')}\n`);
+  log(`Seeded demo campaigns: ${made.map((c) => `${c.name} (#${c.id})`).join('; ')}`);
+}
+
+/** Creates the three demo campaigns with a little measured data each; returns them. */
+export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1): Promise<CampaignView[]> {
+  return [await seedMembraneDemo(ctx, seed), await seedCorrosionDemo(ctx, seed), await seedMicrographDemo(ctx, seed)];
+}
+
+/** The membrane lab: 12 simulated castings already measured, so the first suggestion is model-based. */
+export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 12): Promise<CampaignView> {
+  const def = membraneLab.membraneCampaign;
+  const campaign = createCampaign(ctx, {
+    name: def.name,
+    description: `${def.description}\n\n${membraneLab.MEMBRANE_RESPONSE_SURFACE}`,
+    parameters: def.parameters,
+    objectives: def.objectives,
+    settings: { batchSize: 4 },
+  });
+  const rng = createRandom(seed);
+  const objectives = new Set(def.objectives.map((o) => o.name));
+  const items = Array.from({ length: initial }, (_, i) => {
+    const params = membraneLab.sampleMembraneParams(rng);
+    const measured = membraneLab.measure(params, rng) as Record<string, number>;
+    const outcomes = Object.fromEntries(Object.entries(measured).filter(([k]) => objectives.has(k)));
+    return { params: roundParams(params), outcomes, idempotencyKey: `demo-membrane-${i}` };
+  });
+  recordResults(ctx, campaign.id, items, 'demo:membrane-lab');
+  return campaign;
+}
+
+/** The Mg-corrosion pool for ZE41: every molecule a candidate with RDKit descriptors; 6 already "measured". */
+export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial = 6): Promise<CampaignView> {
+  const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
+  const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
+  const campaign = createCampaign(ctx, {
+    name: def.name,
+    description: def.description,
+    parameters: def.parameters.map((p) => ({ ...p, featuresOnly: true })),
+    objectives: def.objectives,
+    settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES },
+  });
+  await importSampleItems(ctx, campaign.id, pool.map((item) => ({ params: { smiles: item.smiles }, smiles: item.smiles, externalId: item.id })));
+  const rng = createRandom(seed);
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(initial, pool.length)) chosen.add(rng.integer(pool.length));
+  recordResults(ctx, campaign.id, [...chosen].map((i) => ({ externalId: pool[i].id, outcomes: { IE: pool[i].ie }, idempotencyKey: `demo-mg-${i}` })), 'demo:excorr-database');
+  return campaign;
+}
+
+/** Synthetic SEM micrographs to label; their exact ground truth stays on the server under demo/ground-truth. */
+export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, count = 12, size = 256): Promise<CampaignView> {
+  const def = micrographLab.micrographCampaign;
+  const campaign = createCampaign(ctx, {
+    name: def.name,
+    description: `${def.description}\n\n${micrographLab.MICROGRAPH_RENDERING}`,
+    parameters: def.parameters,
+    objectives: [],
+    settings: { labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
+  });
+  const truthDir = groundTruthDir(ctx, campaign.id);
+  mkdirSync(truthDir, { recursive: true });
+  const samples = [];
+  for (const m of micrographLab.generateMicrographSet(count, seed * 1000, size)) {
+    const png = await micrographLab.encodeGrayPng(m.image, m.width, m.height);
+    const { asset } = await uploadAsset(ctx, campaign.id, { name: `synthetic-${m.kind}-${m.seed}.png`, bytes: new Uint8Array(png) });
+    writeFileSync(join(truthDir, `${asset.id}.png`), await micrographLab.encodeMaskPng(m.groundTruth, m.width, m.height));
+    samples.push({ params: { porosity: round(m.porosity, 3), featureSize: round(m.featureSize, 1), kind: m.kind }, assetId: asset.id });
+  }
+  await importSampleItems(ctx, campaign.id, samples);
+  return campaign;
+}
+
+/** Where a micrograph campaign's ground-truth masks live (PNG per asset id; 255 = pore). Never served over HTTP. */
+export function groundTruthDir(ctx: ServiceContext, campaignId: number): string {
+  return join(ctx.config.dataDir, 'demo', 'ground-truth', String(campaignId));
+}
+
+function roundParams(params: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, round(v, 3)]));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,42 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { groundTruthDir, seedDemoCampaigns, seedDemosOnFirstStart } from '../../../backend/services/demo-campaigns.js';
+import { createHarness } from '../support.js';
+
+describe('demo campaigns', () => {
+  it('seeds the membrane lab, the Mg pool and the micrographs, each ready to use, once per data directory', async () => {
+    const h = createHarness();
+    const lines: string[] = [];
+    await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
+    await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
+    expect(lines).toHaveLength(1);
+    const list = await (await h.call('GET', '/api/campaigns')).json();
+    expect(list.total).toBe(3);
+    const [micrographs, corrosion, membrane] = list.items;
+    expect(membrane.counts.results).toBe(12);
+    expect(membrane.objectives.map((o: { name: string }) => o.name)).toEqual(['poreDiameter', 'permeance', 'orderScore']);
+    expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
+    expect(corrosion.parameters[0].featuresOnly).toBe(true);
+    expect(micrographs.counts.assets).toBe(12);
+    expect(readdirSync(groundTruthDir(h.ctx, micrographs.id))).toHaveLength(12);
+
+    const membraneBatch = await h.call('POST', `/api/campaigns/${membrane.id}/suggestions`, { body: { count: 2, seed: 1 } });
+    expect(membraneBatch.status).toBe(201);
+    expect((await membraneBatch.json()).items[0].strategy).toBe('ehvi');
+    const mgBatch = await h.call('POST', `/api/campaigns/${corrosion.id}/suggestions`, { body: { count: 3, seed: 1 } });
+    expect(mgBatch.status).toBe(201);
+    const mg = await mgBatch.json();
+    expect(mg.pool).toBe(true);
+    expect(mg.items[0].strategy).toBe('space-filling');
+    expect(mg.items[0].params.smiles).toMatch(/[A-Za-z]/);
+  });
+
+  it('adds another copy of the demos when asked (twinlab demo)', async () => {
+    const h = createHarness();
+    await seedDemoCampaigns(h.ctx);
+    const again = await seedDemoCampaigns(h.ctx, 2);
+    expect(again).toHaveLength(3);
+    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(6);
+    expect(existsSync(groundTruthDir(h.ctx, again[2].id))).toBe(true);
+  });
+});
