@@ -72,3 +72,14 @@ describe('selectFeatures', () => {
     }
   });
 });
+
+describe('LASSO scores', () => {
+  it('are entry λ / λ_max: 1 for the first feature to enter, distinct, and ordered by effect size', () => {
+    const problem = sparseLinearProblem(200, 10, 4, [0, 3, 7], [3, 2, 1], 0.5);
+    const result = selectFeatures(problem.X, problem.y, problem.names, { method: 'lasso', seed: 4 });
+    expect(result.slice(0, 3).map((f) => f.name)).toEqual(['x0', 'x3', 'x7']);
+    expect(result[0].score).toBeCloseTo(1, 12);
+    expect(new Set(result.map((f) => f.score)).size).toBe(10);
+    for (const f of result) expect(f.score).toBeLessThanOrEqual(1 + 1e-12);
+  });
+});
