@@ -12,6 +12,8 @@ import { exportCampaignCsv, recordResultsCsv } from './services/results.js';
 import { importSamplesCsv } from './services/samples.js';
 import { createToken } from './services/tokens.js';
 import { seedDemoCampaigns } from './services/demo-campaigns.js';
+import { simulate } from './simulate/index.js';
+import { LAB_NAMES, type LabName } from './simulate/labs.js';
 import { startServer } from './server.js';
 
 const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
@@ -25,6 +27,9 @@ Commands:
   export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
   token create --name NAME --role ROLE    mint an API token (roles: ${ROLES.join(', ')})
   demo                                    add the three demo campaigns (membrane lab, Mg corrosion, micrographs)
+  simulate --lab membrane|corrosion|branin [--strategy S[,S...]] [--seeds 5] [--budget 40] [--batch 1]
+           [--url URL --token TOKEN]      run whole campaigns against a simulated lab through the HTTP API and
+                                          compare with random selection (own server unless --url)
 
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
              TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
@@ -43,6 +48,13 @@ export async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      lab: { type: 'string' },
+      strategy: { type: 'string' },
+      seeds: { type: 'string' },
+      budget: { type: 'string' },
+      batch: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
     },
   });
   const [command, sub] = positionals;
@@ -51,6 +63,29 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const config = loadConfig();
+  if (command === 'simulate') {
+    const lab = (values.lab ?? 'membrane') as LabName;
+    if (!LAB_NAMES.includes(lab)) return usageError(`--lab must be one of ${LAB_NAMES.join(', ')}`);
+    const count = (raw: string | undefined, fallback: number, name: string) => {
+      const n = raw === undefined ? fallback : Number(raw);
+      if (!Number.isInteger(n) || n < 1) throw new DomainError('usage', `--${name} needs a positive integer`);
+      return n;
+    };
+    const { report } = await simulate(
+      {
+        lab,
+        strategies: (values.strategy ?? 'default').split(',').map((s) => s.trim()).filter(Boolean),
+        seeds: count(values.seeds, 5, 'seeds'),
+        budget: count(values.budget, 40, 'budget'),
+        batch: count(values.batch, 1, 'batch'),
+        url: values.url,
+        token: values.token,
+      },
+      (line) => console.error(line),
+    );
+    console.log(report);
+    return 0;
+  }
   if (command === 'serve') {
     const server = await startServer(config);
     const stop = () => void server.close().then(() => process.exit(0));
