@@ -295,23 +295,149 @@ describe('twinlab in the browser', () => {
     expect(await page.getByTestId('conflict').count()).toBe(0);
   });
 
-  it('shows clear empty states for the pages whose engines are not there yet, and the token page', async () => {
+  it('erases with destination-out and places a point, both stored in image pixels', async () => {
+    await page.keyboard.press('e');
+    expect(await page.locator('[data-tool=eraser]').getAttribute('aria-pressed')).toBe('true');
+    for (let step = 0; step < 3; step++) await page.keyboard.press(']');
+    expect(Number(await page.getByTestId('brush-size').textContent())).toBeGreaterThan(16);
+    await drawStroke([200, 60], [200, 140]);
+    await expect.poll(strokeCount).toBe(3);
+    expect(await annotationAlphaAt(200, 100)).toBe(0);
+    expect(await annotationAlphaAt(130, 100)).toBeGreaterThan(0);
+
+    await page.keyboard.press('1');
+    await page.keyboard.press('.');
+    const click = await pagePointOf(500, 400);
+    await page.mouse.click(click.x, click.y);
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('save-state').getByText(/Saved \(version \d+\)/).waitFor();
+    await screenshot('09-labeling-eraser-point');
+
+    const label = await api<StoredLabel & { points: { class: string; x: number; y: number }[] }>(`/api/assets/${assetId}/label`);
+    const eraser = label.strokes[2];
+    expect(eraser.tool).toBe('eraser');
+    expect(Math.abs(eraser.points[0] - 200)).toBeLessThanOrEqual(1 / (await readViewport()).scale);
+    const point = label.points[label.points.length - 1];
+    expect(point.class).toBe('pore');
+    expect(Math.abs(point.x - 500)).toBeLessThanOrEqual(1);
+    expect(Math.abs(point.y - 400)).toBeLessThanOrEqual(1);
+  });
+
+  it('imports results and draws the optimization trace; exports the campaign as CSV', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const results = 'externalId,flux,rejection\nM-1,12.5,0.82\nM-2,18,0.93\nM-3,15.5,0.9\n';
+    await page.locator('#csv-input-results').setInputFiles({ name: 'results.csv', mimeType: 'text/csv', buffer: Buffer.from(results) });
+    await page.getByRole('button', { name: 'Import 3 rows' }).click();
+    await page.getByText('Imported 3 results from results.csv.').waitFor();
+    await page.locator('svg[role=img] title', { hasText: 'Optimization trace of flux' }).waitFor({ state: 'attached' });
+    expect(await page.locator('svg[role=img] title', { hasText: /Optimization trace of (flux|rejection)/ }).count()).toBe(2);
+    await screenshot('10-campaign-with-results');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('pes-membranes.csv');
+    const path = await file.path();
+    const { readFileSync } = await import('node:fs');
+    const exported = readFileSync(path, 'utf8');
+    expect(exported.split(/\r?\n/)[0]).toContain('temperature');
+    expect(exported).toContain('M-2');
+    expect(exported).toContain('18');
+  });
+
+  it('draws the Pareto front of two maximized objectives', async () => {
+    const campaign = await api<{ id: number }>('/api/campaigns', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Mg inhibitors',
+        parameters: [{ name: 'concentration', type: 'continuous', min: 0.1, max: 10, log: true }],
+        objectives: [{ name: 'efficiency', goal: 'maximize' }, { name: 'solubility', goal: 'maximize' }],
+      }),
+    });
+    const outcomes = [[0.9, 0.2], [0.7, 0.6], [0.5, 0.5], [0.3, 0.9], [0.6, 0.3], [0.8, 0.45]];
+    await api(`/api/campaigns/${campaign.id}/samples`, {
+      method: 'POST',
+      body: JSON.stringify(outcomes.map((_, index) => ({ externalId: `I-${index}`, params: { concentration: 0.5 + index } }))),
+    });
+    await api(`/api/campaigns/${campaign.id}/results`, {
+      method: 'POST',
+      body: JSON.stringify(outcomes.map(([efficiency, solubility], index) => ({ externalId: `I-${index}`, outcomes: { efficiency, solubility } }))),
+    });
+    await page.goto(`${server.baseUrl}/campaigns/${campaign.id}`);
+    const pareto = page.locator('svg[role=img] title', { hasText: 'Pareto front' });
+    await pareto.waitFor({ state: 'attached' });
+    // (0.9, 0.2), (0.8, 0.45), (0.7, 0.6) and (0.3, 0.9) are non-dominated.
+    expect(await pareto.textContent()).toContain('4 of 6 results are non-dominated');
+    await screenshot('11-pareto');
+  });
+
+  it('gives an expert token the labeling navigation and no admin pages', async () => {
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.locator('input[placeholder^="e.g. robot"]').fill('anna');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const link = await page.locator('code', { hasText: '?token=' }).textContent();
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+
+    const expertContext = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const expertPage = await expertContext.newPage();
+    await expertPage.goto(link ?? '');
+    await expertPage.getByRole('heading', { name: 'Campaigns', exact: true }).waitFor();
+    expect(await expertPage.getByTestId('role').textContent()).toBe('expert');
+    expect(await expertPage.getByRole('link', { name: 'Tokens' }).count()).toBe(0);
+    expect(await expertPage.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
+    await expertPage.getByRole('link', { name: 'PES membranes' }).click();
+    await expertPage.getByRole('link', { name: 'Label images' }).waitFor();
+    expect(await expertPage.getByRole('link', { name: 'Next experiments' }).count()).toBe(0);
+    expect(await expertPage.getByRole('heading', { name: 'Import samples from CSV' }).count()).toBe(0);
+    await expertPage.screenshot({ path: join(screenshotDir, '12-expert-view.png'), fullPage: true });
+    await expertContext.close();
+  });
+
+  it('requests a batch of suggestions, marks one running and enters its result', async () => {
+    await page.goto(`${server.baseUrl}/campaigns/${campaignId}`);
     await page.getByRole('link', { name: 'Next experiments' }).click();
+    await page.getByRole('heading', { name: 'Ask for the next experiments' }).waitFor();
+    await page.locator('input.count').fill('2');
+    await page.getByLabel('Candidates').selectOption('space');
+    await page.locator('input.seed').fill('7');
     await page.getByRole('button', { name: 'Suggest batch' }).click();
-    try {
-      await page.getByText(/Suggestions are not available yet|Suggested batch/).first().waitFor({ timeout: 8000 });
-    } catch (error) {
-      await screenshot('09-experiments-failed');
-      throw error;
-    }
-    await screenshot('09-experiments');
+    const cards = page.getByTestId('suggestion');
+    await cards.first().waitFor({ timeout: 60_000 });
+    expect(await cards.count()).toBe(2);
+    const firstCard = cards.first();
+    expect(await firstCard.locator('.predictions').textContent()).toMatch(/flux[\d.\s±e+-]+/);
+    expect(await firstCard.locator('.why').textContent()).toMatch(/^Ranked #1 by /);
+    const sampleId = Number(/sample #(\d+)/.exec((await firstCard.locator('strong').textContent()) ?? '')?.[1]);
+    const pending = await api<{ items: { id: number }[] }>(`/api/campaigns/${campaignId}/samples?status=pending`);
+    expect(pending.items.map((sample) => sample.id)).toContain(sampleId);
+    await screenshot('13-experiments-batch');
+
+    await firstCard.getByRole('button', { name: 'Mark running' }).click();
+    await page.getByText(`Sample #${sampleId} is running.`).waitFor();
+    await firstCard.locator('input[data-objective=flux]').fill('abc');
+    await firstCard.getByRole('button', { name: 'Save result' }).click();
+    await firstCard.getByText('flux: "abc" is not a number').waitFor();
+    await firstCard.locator('input[data-objective=flux]').fill('21.5');
+    await firstCard.locator('input[data-objective=rejection]').fill('0.91');
+    await firstCard.getByRole('button', { name: 'Save result' }).click();
+    await page.getByText(`Result saved; sample #${sampleId} is measured.`).waitFor();
+    expect(await cards.count()).toBe(1);
+    const measured = await api<{ items: { id: number }[] }>(`/api/campaigns/${campaignId}/samples?status=measured`);
+    expect(measured.items.map((sample) => sample.id)).toContain(sampleId);
+    const results = await api<{ items: { sampleId: number; outcomes: Record<string, number> }[] }>(`/api/campaigns/${campaignId}/results`);
+    expect(results.items.find((result) => result.sampleId === sampleId)?.outcomes).toEqual({ flux: 21.5, rejection: 0.91 });
+    await screenshot('14-experiments-after-result');
+  });
+
+  it('shows the models page (empty state until training lands), insights, and the token page without page errors', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('heading', { name: 'Surrogate models' }).waitFor();
-    await page.getByText(/No model views yet|No trained model yet/).first().waitFor();
-    await screenshot('10-models');
+    await page.getByText(/No model views yet|No trained model yet|CV RMSE/).first().waitFor();
+    await page.locator('.insight, .notice.warn, .empty-state').last().waitFor();
+    await screenshot('15-models');
     await page.getByRole('link', { name: 'Tokens' }).click();
     await page.getByRole('heading', { name: 'API tokens' }).waitFor();
-    await screenshot('11-tokens');
+    await screenshot('16-tokens');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import type {
   Sample,
   SampleStatus,
   SuggestionBatch,
+  SuggestionRequest,
   TokenInfo,
   WhoAmI,
 } from './types.js';
@@ -195,9 +196,9 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
   }
 
-  suggest(campaignId: IdLike, count: number, strategy?: string): Promise<SuggestionBatch> {
-    const body = strategy ? { count, strategy } : { count };
-    return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: body });
+  /** Ranks the next experiments; the suggested samples become pending on the server. */
+  suggest(campaignId: IdLike, request: SuggestionRequest): Promise<SuggestionBatch> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: request });
   }
 
   updateSampleStatus(campaignId: IdLike, sampleId: IdLike, status: SampleStatus): Promise<Sample> {

@@ -170,9 +170,20 @@ export interface SuggestionItem {
   strategy: string;
 }
 
+export interface SuggestionRequest {
+  count: number;
+  strategy?: string;
+  /** true: rank the imported candidates; false: search the whole design space; absent: server default. */
+  pool?: boolean;
+  seed?: number;
+}
+
 export interface SuggestionBatch {
   suggestionId: IdLike;
   modelId: IdLike | null;
+  strategy?: string;
+  seed?: number;
+  pool?: boolean;
   items: SuggestionItem[];
 }
 
@@ -183,13 +194,12 @@ export interface ModelMetrics {
   [key: string]: unknown;
 }
 
-export interface ModelVersion {
+export interface ModelVersion extends ModelDiagnostics {
   id: IdLike;
   kind: string;
-  createdAt?: string;
+  createdAt?: string | null;
   metrics?: ModelMetrics;
   architecture?: unknown;
-  [key: string]: unknown;
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -219,11 +229,25 @@ export interface SurrogateSlice {
   std: number[];
 }
 
+/** Feature relevance for one objective (GET /api/campaigns/:id/insights). */
+export interface ObjectiveInsight {
+  objective: string;
+  samples: number;
+  method: string;
+  features: { name: string; score: number; selected: boolean }[];
+  recommended: string[];
+  reason?: string;
+}
+
 export interface Insights {
-  featureImportance?: { name: string; importance: number }[];
+  campaignId: Id;
+  objectives: ObjectiveInsight[];
+}
+
+/** Cross-validation and surrogate views of one model version, when the server provides them. */
+export interface ModelDiagnostics {
   parity?: Record<string, ParityPoint[]>;
   slices?: SurrogateSlice[];
-  [key: string]: unknown;
 }
 
 export interface TokenInfo {

@@ -18,6 +18,11 @@ export interface LabelEditorOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
+/** A starting brush diameter that suits the image: 1/40 of its shorter side, at least 2 px (16 px for 640×480). */
+export function defaultBrushSize(width: number, height: number): number {
+  return Math.max(2, Math.round(Math.min(width, height) / 40));
+}
+
 export const MIN_BRUSH_SIZE = 1;
 export const MAX_BRUSH_SIZE = 512;
 

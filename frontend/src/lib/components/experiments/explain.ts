@@ -9,11 +9,23 @@ export function formatMeanStd(mean: number | undefined, std: number | undefined)
   return `${m} ± ${Number(std.toPrecision(2))}`;
 }
 
-/** One sentence: rank, strategy, score, and whether the pick exploits a good mean or explores high uncertainty. */
-export function explainSuggestion(item: SuggestionItem, campaign: Campaign, rank: number): string {
+/** A parameter value for display: numbers to 4 significant digits (the stored value keeps full precision). */
+export function formatParamValue(value: number | string | undefined): string {
+  if (value === undefined) return '—';
+  if (typeof value === 'string') return value;
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}
+
+/**
+ * One or two sentences: rank, strategy and score; then, with a model, whether the pick exploits a good
+ * predicted mean or explores high uncertainty; without one, that it fills the design space.
+ */
+export function explainSuggestion(item: SuggestionItem, campaign: Campaign, rank: number, hasModel = true): string {
   const parts: string[] = [`Ranked #${rank + 1} by ${item.strategy} (score ${Number(item.score.toPrecision(3))}).`];
   const objective = campaign.objectives[0];
-  if (objective) {
+  if (!hasModel) {
+    parts.push('No model is trained yet, so this point was chosen to cover the design space far from earlier experiments.');
+  } else if (objective) {
     const mean = item.mean[objective.name];
     const std = item.std[objective.name];
     if (mean !== undefined && std !== undefined && Number.isFinite(mean) && Number.isFinite(std)) {

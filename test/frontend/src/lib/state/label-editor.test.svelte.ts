@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
 import type { LabelContent } from '../../../../../frontend/src/lib/api/types.js';
-import { LabelEditor, type LabelEditorOptions } from '../../../../../frontend/src/lib/state/label-editor.svelte.js';
+import { LabelEditor, defaultBrushSize, type LabelEditorOptions } from '../../../../../frontend/src/lib/state/label-editor.svelte.js';
 
 /** An editor with a recording saver and a manual timer (no real time passes in these tests). */
 function editorWith(answers: ((content: LabelContent, version: number) => Promise<{ version: number }>)[], options: Partial<LabelEditorOptions> = {}) {
@@ -121,5 +121,13 @@ describe('LabelEditor', () => {
     expect(editor.activeClass).toBe('solid');
     expect(editor.tool).toBe('brush');
     expect(editor.selectClassByNumber(9)).toBe(false);
+  });
+});
+
+describe('defaultBrushSize', () => {
+  it('is 1/40 of the shorter side, at least 2 px', () => {
+    expect(defaultBrushSize(640, 480)).toBe(12);
+    expect(defaultBrushSize(4096, 4096)).toBe(102);
+    expect(defaultBrushSize(40, 30)).toBe(2);
   });
 });
