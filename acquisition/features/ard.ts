@@ -49,6 +49,10 @@ export function ardRelevance(dataset: Dataset, options: ArdOptions = {}): ArdRel
   const p = dataset.featureCount;
   const { isConstant } = standardizeColumns(dataset.columns);
   const used = dataset.columns.map((_, j) => j).filter((j) => !isConstant[j]);
+  if (used.length === 0) {
+    const zeros = new Float64Array(p);
+    return { lengthscales: new Float64Array(p).fill(Infinity), relevance: zeros, sensitivity: zeros.slice(), selected: isConstant.map(() => false) };
+  }
   const X = toUnitCube(dataset, used);
   const kernel = options.kernel ?? 'matern52';
   const gp = fitArdGaussianProcess(X, Array.from(dataset.y), { ...options, kernel });

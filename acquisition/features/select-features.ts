@@ -1,6 +1,6 @@
 /** selectFeatures: rank descriptors by one method (or a consensus of all) and mark a recommended sparse subset. */
 import { ardRelevance, fitArdGaussianProcess } from './ard.js';
-import { isConstantTarget, toDataset, type Dataset } from './data.js';
+import { isConstantTarget, standardizeColumns, toDataset, type Dataset } from './data.js';
 import { FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from './errors.js';
 import { crossValidateLasso } from './lasso.js';
 import { mutualInformationRanking } from './mutual-information.js';
@@ -59,7 +59,11 @@ export function selectFeatures(X: number[][], y: number[], names: string[], opti
   if (isConstantTarget(dataset.y)) throw new FeatureSelectionInputError('y is constant: no feature can explain it');
   const maxFeatures = options.maxFeatures ?? dataset.featureCount;
   if (!Number.isInteger(maxFeatures) || maxFeatures < 1) throw new FeatureSelectionInputError(`maxFeatures must be a positive integer, got ${maxFeatures}`);
-  const result = runMethod(method, dataset, options.seed ?? 0, options.predictor);
+  const allConstant = standardizeColumns(dataset.columns).isConstant.every(Boolean);
+  // Every method would divide by a zero λ_max or fit a GP without inputs: nothing can be relevant, say so plainly.
+  const result = allConstant
+    ? { scores: new Float64Array(dataset.featureCount), selected: names.map(() => false) }
+    : runMethod(method, dataset, options.seed ?? 0, options.predictor);
   const order = names.map((_, j) => j).sort((a, b) => result.scores[b] - result.scores[a] || a - b);
   let kept = 0;
   return order.map((j) => {

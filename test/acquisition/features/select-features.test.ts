@@ -41,6 +41,12 @@ describe('selectFeatures', () => {
     expect(constant).toEqual({ name: 'constant', score: 0, selected: false });
   });
 
+  it.each(Object.keys(FEATURE_SELECTION_METHODS))('%s scores an all-constant X as zeros with nothing selected', (method) => {
+    const X = problem.X.map(() => [1, 2, 3]);
+    const result = selectFeatures(X, problem.y, ['a', 'b', 'c'], { method });
+    expect(result).toEqual(['a', 'b', 'c'].map((name) => ({ name, score: 0, selected: false })));
+  });
+
   it('rejects NaN, ragged rows, mismatched or duplicate names with typed errors', () => {
     const X = problem.X.map((row) => row.slice(0, 2));
     const names = ['a', 'b'];
