@@ -5,6 +5,7 @@
  * path taken where WebAssembly SIMD is unavailable or the JS backend is selected.
  */
 import { assembleModule } from './assembler.js';
+import { covarianceKernel } from './covariance-kernel.js';
 import { gemmKernel } from './gemm-kernel.js';
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings carry no DOM/wasm typings). */
@@ -27,6 +28,8 @@ export interface WasmKernels {
   memory: WasmMemory;
   gemm(m: number, p: number, depth: number, a: number, lda: number, b: number, ldb: number,
     c: number, ldc: number, alpha: number, lower: number): void;
+  cross(m: number, pairs: number, n: number, d: number, a: number, bt: number, out: number,
+    signal: number, kind: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -37,7 +40,7 @@ let heapBusy = false;
 /** Compiles the kernels on first use; null where the engine lacks WebAssembly SIMD. */
 function compile(): WasmKernels | null {
   if (compiled !== undefined) return compiled;
-  const bytes = assembleModule([gemmKernel()], 1);
+  const bytes = assembleModule([gemmKernel(), covarianceKernel()], 1);
   if (wasmApi === undefined || !wasmApi.validate(bytes)) {
     compiled = null;
     return compiled;
@@ -45,7 +48,8 @@ function compile(): WasmKernels | null {
   const instance = new wasmApi.Instance(new wasmApi.Module(bytes), {});
   const memory = instance.exports.memory as WasmMemory;
   const gemm = instance.exports.gemm_nt as WasmKernels['gemm'];
-  compiled = { memory, gemm };
+  const cross = instance.exports.cross as WasmKernels['cross'];
+  compiled = { memory, gemm, cross };
   return compiled;
 }
 

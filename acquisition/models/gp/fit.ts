@@ -1,15 +1,13 @@
 /**
  * fitGaussianProcess: standardize y, maximize the log marginal likelihood over [log ℓ, log σ_f², log σ_n²] with
- * multi-start L-BFGS (analytic gradients, box constraints through a sigmoid map), then build the exact posterior.
+ * multi-start L-BFGS (analytic gradients, projected onto the box of bounds in log space), then build the exact posterior.
  */
 import { createRandom, type RandomSource } from '../../sampling/random.js';
 import { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
 import {
-  buildState, createGaussianProcessFromState, type GaussianProcess, type Hyperparameters,
+  buildState, createGaussianProcessFromState, type FitSummary, type GaussianProcess, type Hyperparameters,
 } from './gaussian-process.js';
-import {
-  boxesFor, DEFAULT_BOUNDS, fromLogVector, fromUnconstrained, toUnconstrained, type HyperparameterBounds, type Interval,
-} from './hyperparameters.js';
+import { boxesFor, DEFAULT_BOUNDS, fromLogVector, type HyperparameterBounds } from './hyperparameters.js';
 import { KERNEL_NAMES, type KernelName } from './kernels.js';
 import { minimizeLbfgs, type LbfgsOptions } from './lbfgs.js';
 import { logMarginalLikelihood, type TrainingSet } from './marginal-likelihood.js';
@@ -44,59 +42,59 @@ export function fitGaussianProcess(X: number[][], y: number[], options: FitOptio
   const bounds = options.bounds ?? DEFAULT_BOUNDS;
   const scale2 = standardization.scale * standardization.scale;
   const fixedLogNoise = options.fixedNoise === undefined ? null : Math.log(Math.max(options.fixedNoise / scale2, bounds.noiseVariance[0]));
-  const best = optimizeHyperparameters(kernel, data, bounds, fixedLogNoise, options, scale2);
+  const { best, summary } = optimizeHyperparameters(kernel, data, bounds, fixedLogNoise, options, scale2);
   const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization);
-  return createGaussianProcessFromState(state);
+  return createGaussianProcessFromState(state, summary);
 }
 
-/** Multi-start L-BFGS on the sigmoid-mapped log-hyperparameters; returns the best log vector. */
+/** Multi-start box-constrained L-BFGS on the log-hyperparameters; returns the best log vector. */
 function optimizeHyperparameters(
   kernel: KernelName, data: TrainingSet, bounds: HyperparameterBounds, fixedLogNoise: number | null,
   options: FitOptions, scale2: number,
-): Float64Array {
+): { best: Float64Array; summary: FitSummary } {
   const boxes = boxesFor(data.d, bounds);
   const free = fixedLogNoise === null ? data.d + 2 : data.d + 1;
+  const box = {
+    lower: boxes.slice(0, free).map((b) => Math.log(b[0])),
+    upper: boxes.slice(0, free).map((b) => Math.log(b[1])),
+  };
   const rng = createRandom(options.seed ?? 0);
   const starts = [firstStart(data.d, options.warmStart, scale2)];
   for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng));
+  const objective = (v: Float64Array) => negativeObjective(kernel, data, v, fixedLogNoise);
   let bestValue = Infinity;
   let best: Float64Array | null = null;
+  const summary: FitSummary = { starts: starts.length, evaluations: 0, iterations: 0 };
   for (const start of starts) {
-    const u0 = new Float64Array(free);
-    for (let i = 0; i < free; i++) u0[i] = toUnconstrained(start[i], boxes[i]);
-    const objective = (u: Float64Array) => negativeObjective(kernel, data, u, boxes, fixedLogNoise);
-    const result = minimizeLbfgs(objective, u0, options.optimizer);
+    const result = minimizeLbfgs(objective, start.subarray(0, free), options.optimizer, box);
+    summary.evaluations += result.evaluations;
+    summary.iterations += result.iterations;
     if (Number.isFinite(result.value) && result.value < bestValue) {
       bestValue = result.value;
-      best = mapToLog(result.x, boxes, fixedLogNoise).logParams;
+      best = withNoise(result.x, fixedLogNoise);
     }
   }
   if (best === null) throw new GaussianProcessFitError('no optimizer start reached a finite marginal likelihood');
-  return best;
+  return { best, summary };
 }
 
-/** −log p(y | θ(u)) and its gradient in u (chain rule through the sigmoid box map). */
+/** −log p(y | θ) and its gradient in the free log-hyperparameters. */
 function negativeObjective(
-  kernel: KernelName, data: TrainingSet, u: Float64Array, boxes: Interval[], fixedLogNoise: number | null,
+  kernel: KernelName, data: TrainingSet, free: Float64Array, fixedLogNoise: number | null,
 ): { value: number; gradient: Float64Array } {
-  const { logParams, derivatives } = mapToLog(u, boxes, fixedLogNoise);
-  const lml = logMarginalLikelihood(kernel, data, logParams);
-  const gradient = new Float64Array(u.length);
-  for (let i = 0; i < u.length; i++) gradient[i] = -lml.gradient[i] * derivatives[i];
+  const lml = logMarginalLikelihood(kernel, data, withNoise(free, fixedLogNoise));
+  const gradient = new Float64Array(free.length);
+  for (let i = 0; i < free.length; i++) gradient[i] = -lml.gradient[i];
   return { value: -lml.value, gradient };
 }
 
-/** u → [log ℓ, log σ_f², log σ_n²] and d(log p)/du per free coordinate. */
-function mapToLog(u: Float64Array, boxes: Interval[], fixedLogNoise: number | null): { logParams: Float64Array; derivatives: Float64Array } {
-  const logParams = new Float64Array(boxes.length);
-  const derivatives = new Float64Array(u.length);
-  for (let i = 0; i < u.length; i++) {
-    const mapped = fromUnconstrained(u[i], boxes[i]);
-    logParams[i] = mapped.logValue;
-    derivatives[i] = mapped.derivative;
-  }
-  if (fixedLogNoise !== null) logParams[boxes.length - 1] = fixedLogNoise;
-  return { logParams, derivatives };
+/** The full log vector [log ℓ, log σ_f², log σ_n²] from the free part (noise appended when it is fixed). */
+function withNoise(free: Float64Array, fixedLogNoise: number | null): Float64Array {
+  if (fixedLogNoise === null) return Float64Array.from(free);
+  const full = new Float64Array(free.length + 1);
+  full.set(free);
+  full[free.length] = fixedLogNoise;
+  return full;
 }
 
 /** Warm start (converted to standardized units) or the default guess ℓ = 0.5, σ_f² = 1, σ_n² = 0.01. */

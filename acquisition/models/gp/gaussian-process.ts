@@ -14,7 +14,8 @@ import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
 import {
-  covarianceMatrix, crossCovariance, radialDerivativeFactor, scaleInputs, squaredDistance, type KernelName,
+  covarianceMatrix, crossCovariance, crossCovarianceTransposed, radialDerivativeFactor, scaleInputs, squaredDistance,
+  transposePoints, type KernelName,
 } from './kernels.js';
 import { logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
@@ -61,6 +62,18 @@ export interface GaussianProcess extends Surrogate {
   readonly jitter: number;
   /** Mean and scale used to standardize y: y_std = (y − offset) / scale. */
   readonly standardization: { offset: number; scale: number };
+  /** How the hyperparameters were found (absent for createGaussianProcess and fantasies). */
+  readonly fitSummary?: FitSummary;
+}
+
+/** Work done by the hyperparameter optimization. */
+export interface FitSummary {
+  /** Optimizer starts (1 + restarts). */
+  starts: number;
+  /** Marginal-likelihood evaluations (each with its gradient), over all starts. */
+  evaluations: number;
+  /** L-BFGS iterations over all starts. */
+  iterations: number;
 }
 
 /** Everything a posterior needs, in standardized units. */
@@ -97,8 +110,8 @@ export function buildState(
 }
 
 /** Wraps a state as the public GaussianProcess object. */
-export function createGaussianProcessFromState(state: GaussianProcessState): GaussianProcess {
-  return new ExactGaussianProcess(state);
+export function createGaussianProcessFromState(state: GaussianProcessState, fitSummary?: FitSummary): GaussianProcess {
+  return new ExactGaussianProcess(state, fitSummary);
 }
 
 class ExactGaussianProcess implements GaussianProcess {
@@ -111,7 +124,7 @@ class ExactGaussianProcess implements GaussianProcess {
   private readonly scaledX: Float64Array;
   private cachedInverseFactor: Matrix | null = null;
 
-  constructor(private readonly state: GaussianProcessState) {
+  constructor(private readonly state: GaussianProcessState, readonly fitSummary?: FitSummary) {
     const { hyper, scale, y } = state;
     this.trainingSize = y.length;
     this.kernel = state.kernel;
@@ -139,15 +152,22 @@ class ExactGaussianProcess implements GaussianProcess {
     }
     // Many points: v = L⁻¹k* as matrix products with a precomputed L⁻¹, all operands on the wasm heap.
     const inverse = this.inverseFactor();
+    const { d } = this.state;
     const chunk = Math.min(CHUNK, m);
-    withHeap(n * n + 2 * chunk * n, (heap) => {
-      const l = { rows: n, cols: n, data: heap.subarray(0, n * n) };
+    withHeap(n * n + 2 * chunk * n + n * d + chunk * d, (heap) => {
+      let used = 0;
+      const take = (length: number) => heap.subarray(used, (used += length));
+      const l = { rows: n, cols: n, data: take(n * n) };
+      const crossBuffer = take(chunk * n), solvedBuffer = take(chunk * n);
+      const trainingT = transposePoints(this.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
       l.data.set(inverse.data);
       for (let c0 = 0; c0 < m; c0 += CHUNK) {
         const rows = Math.min(CHUNK, m - c0);
-        const cross = heap.subarray(n * n, n * n + rows * n);
-        const solved = heap.subarray(n * n + chunk * n, n * n + chunk * n + rows * n);
-        this.meanAndCross(query.subarray(c0 * this.state.d, (c0 + rows) * this.state.d), cross, mean, c0);
+        const cross = crossBuffer.subarray(0, rows * n), solved = solvedBuffer.subarray(0, rows * n);
+        const chunkQuery = queryBuffer.subarray(0, rows * d);
+        chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
+        crossCovarianceTransposed(this.kernel, chunkQuery, trainingT, d, this.state.hyper.signalVariance, cross);
+        this.meanFrom(cross, mean, c0);
         multiplyByLowerTransposed(l, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
         this.varianceFrom(solved, variance, c0);
       }
@@ -157,9 +177,15 @@ class ExactGaussianProcess implements GaussianProcess {
 
   /** Fills cross (rows x n) with σ_f² k(query, X) and mean[at..] with offset + scale · cross α. */
   private meanAndCross(query: Float64Array, cross: Float64Array, mean: Float64Array, at: number): void {
-    const { d, hyper, alpha, offset, scale } = this.state;
-    const n = this.trainingSize, rows = query.length / d;
+    const { d, hyper } = this.state;
     crossCovariance(this.kernel, query, this.scaledX, d, hyper.signalVariance, cross);
+    this.meanFrom(cross, mean, at);
+  }
+
+  /** mean[at..] = offset + scale · cross α for the rows of cross (rows x n). */
+  private meanFrom(cross: Float64Array, mean: Float64Array, at: number): void {
+    const { alpha, offset, scale } = this.state;
+    const n = this.trainingSize, rows = cross.length / n;
     for (let i = 0; i < rows; i++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];

@@ -1,7 +1,6 @@
 /**
  * Hyperparameters in the space the optimizer sees. The model works with standardized y, so the signal and noise
- * variances here are relative to the sample variance of y. Each log-hyperparameter p is kept inside its box
- * [a, b] by the smooth map p = a + (b − a) · sigmoid(u), so L-BFGS runs unconstrained on u.
+ * variances here are relative to the sample variance of y. The optimizer works on their logs, inside the boxes.
  */
 
 /** A closed interval. */
@@ -29,20 +28,6 @@ export interface StandardizedHyperparameters {
   lengthscales: Float64Array;
   signalVariance: number;
   noiseVariance: number;
-}
-
-/** log p → u: the inverse of the sigmoid box map (p clamped just inside the box so u stays finite). */
-export function toUnconstrained(logValue: number, box: Interval): number {
-  const lo = Math.log(box[0]), hi = Math.log(box[1]);
-  const fraction = Math.min(1 - 1e-9, Math.max(1e-9, (logValue - lo) / (hi - lo)));
-  return Math.log(fraction / (1 - fraction));
-}
-
-/** u → log p = log a + (log b − log a) · sigmoid(u), with d(log p)/du. */
-export function fromUnconstrained(u: number, box: Interval): { logValue: number; derivative: number } {
-  const lo = Math.log(box[0]), hi = Math.log(box[1]);
-  const s = 1 / (1 + Math.exp(-u));
-  return { logValue: lo + (hi - lo) * s, derivative: (hi - lo) * s * (1 - s) };
 }
 
 /** The box of every log-hyperparameter in the order [log ℓ_1..d, log σ_f², log σ_n²]. */

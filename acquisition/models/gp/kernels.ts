@@ -2,6 +2,8 @@
  * Stationary ARD kernels on the unit cube, as correlations (unit signal variance) of the scaled distance
  * r² = Σ_d (x_d − x'_d)² / ℓ_d². The signal variance multiplies them in the model.
  */
+import { activeKernels, isOnHeap } from '../../linalg/wasm/runtime.js';
+
 
 /** Kernel families: Matern ν = 5/2 and the squared exponential (RBF). */
 export type KernelName = 'matern52' | 'rbf';
@@ -99,4 +101,38 @@ export function covarianceMatrix(
     }
   }
   return out;
+}
+
+/** Coordinate-major copy (d x n) of row-major points (n x d): the layout the SIMD cross-covariance reads. */
+export function transposePoints(x: Float64Array, d: number, out: Float64Array = new Float64Array(x.length)): Float64Array {
+  const n = x.length / d;
+  for (let j = 0; j < n; j++) for (let k = 0; k < d; k++) out[k * n + j] = x[j * d + k];
+  return out;
+}
+
+/**
+ * crossCovariance with the second operand coordinate-major (bt: d x n). When a, bt and out all live on the wasm
+ * heap this runs the SIMD kernel (vector exp, see linalg/wasm/covariance-kernel.ts); otherwise the JS loop.
+ */
+export function crossCovarianceTransposed(
+  kernel: KernelName, a: Float64Array, bt: Float64Array, d: number, signalVariance: number, out: Float64Array,
+): void {
+  const m = a.length / d, n = bt.length / d;
+  const kernels = activeKernels();
+  const onHeap = kernels !== null && isOnHeap(a) && isOnHeap(bt) && isOnHeap(out);
+  const vectorColumns = onHeap ? n & ~1 : 0;
+  if (kernels !== null && vectorColumns > 0) {
+    kernels.cross(m, vectorColumns / 2, n, d, a.byteOffset, bt.byteOffset, out.byteOffset, signalVariance,
+      kernel === 'matern52' ? 0 : 1);
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = vectorColumns; j < n; j++) {
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = a[i * d + k] - bt[k * n + j];
+        r2 += diff * diff;
+      }
+      out[i * n + j] = signalVariance * correlation(kernel, r2);
+    }
+  }
 }

@@ -34,3 +34,23 @@ describe('minimizeLbfgs', () => {
     expect(result.x[0]).toBeCloseTo(1, 6);
   });
 });
+
+describe('minimizeLbfgs in a box', () => {
+  it('stops on the bound when the unconstrained minimum lies outside, and finds the free coordinates', () => {
+    // f = (x₀ − 3)² + (x₁ − x₀)² + 0.1 x₁² ... minimum at x₀ > 1 unconstrained; box x₀ ≤ 1.
+    const f = (x: Float64Array) => ({
+      value: (x[0] - 3) ** 2 + (x[1] - x[0]) ** 2,
+      gradient: Float64Array.from([2 * (x[0] - 3) - 2 * (x[1] - x[0]), 2 * (x[1] - x[0])]),
+    });
+    const result = minimizeLbfgs(f, [0, 0], {}, { lower: [-5, -5], upper: [1, 5] });
+    expect(result.x[0]).toBe(1);
+    expect(result.x[1]).toBeCloseTo(1, 6);
+    expect(result.converged).toBe(true);
+  });
+
+  it('projects a start outside the box into it', () => {
+    const f = (x: Float64Array) => ({ value: x[0] ** 2, gradient: Float64Array.from([2 * x[0]]) });
+    const result = minimizeLbfgs(f, [10], {}, { lower: [2], upper: [5] });
+    expect(result.x[0]).toBe(2);
+  });
+});
