@@ -126,6 +126,11 @@ describe('twinlab in the browser', () => {
     expect(await page.getByTestId('role').textContent()).toBe('admin');
     await expect(page.getByRole('link', { name: 'Tokens' }).isVisible()).resolves.toBe(true);
     await page.getByText('No campaigns yet').waitFor();
+    // Keyboard: the first Tab reaches the skip link, which becomes visible.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+    const skipLinkBox = await page.getByRole('link', { name: 'Skip to content' }).boundingBox();
+    expect(skipLinkBox?.x).toBeGreaterThanOrEqual(0);
     await screenshot('01-campaigns-empty');
   });
 
@@ -295,7 +300,7 @@ describe('twinlab in the browser', () => {
     expect(await page.getByTestId('conflict').count()).toBe(0);
   });
 
-  it('erases with destination-out and places a point, both stored in image pixels', async () => {
+  it('erases with destination-out, places a point and closes a polygon, all stored in image pixels', async () => {
     await page.keyboard.press('e');
     expect(await page.locator('[data-tool=eraser]').getAttribute('aria-pressed')).toBe('true');
     for (let step = 0; step < 3; step++) await page.keyboard.press(']');
@@ -309,14 +314,27 @@ describe('twinlab in the browser', () => {
     await page.keyboard.press('.');
     const click = await pagePointOf(500, 400);
     await page.mouse.click(click.x, click.y);
+    await page.keyboard.press('p');
+    for (const [x, y] of [[420, 60], [560, 60], [560, 160]]) {
+      const vertex = await pagePointOf(x, y);
+      await page.mouse.click(vertex.x, vertex.y);
+    }
+    await page.keyboard.press('Enter');
     await page.keyboard.press('Control+s');
     await page.getByTestId('save-state').getByText(/Saved \(version \d+\)/).waitFor();
+    expect(await annotationAlphaAt(530, 80)).toBeGreaterThan(0);
     await screenshot('09-labeling-eraser-point');
 
     const label = await api<StoredLabel & { points: { class: string; x: number; y: number }[] }>(`/api/assets/${assetId}/label`);
     const eraser = label.strokes[2];
     expect(eraser.tool).toBe('eraser');
     expect(Math.abs(eraser.points[0] - 200)).toBeLessThanOrEqual(1 / (await readViewport()).scale);
+    const polygons = (label as StoredLabel & { polygons: { class: string; points: number[] }[] }).polygons;
+    expect(polygons).toHaveLength(1);
+    expect(polygons[0].class).toBe('pore');
+    const vertices = polygons[0].points;
+    expect(vertices).toHaveLength(6);
+    [420, 60, 560, 60, 560, 160].forEach((expected, index) => expect(Math.abs(vertices[index] - expected)).toBeLessThanOrEqual(1));
     const point = label.points[label.points.length - 1];
     expect(point.class).toBe('pore');
     expect(Math.abs(point.x - 500)).toBeLessThanOrEqual(1);
