@@ -50,15 +50,15 @@ export function trainMlp(model: MlpModel, data: TrainingData, options: TrainOpti
   try {
     for (; epoch < options.epochs; epoch++) {
       shuffleInPlace(order, random);
-      let lossSum = 0;
-      let batches = 0;
+      // Batch losses stay on the backend until the epoch ends: reading one per step forces a sync that costs more
+      // than the step itself on small networks.
+      const costs: tf.Scalar[] = [];
       for (let start = 0; start + batchSize <= data.n; start += batchSize) {
         gatherRows(data.x, inputSize, order, start, batchSize, xBatch);
         gatherRows(data.y, targetSize, order, start, batchSize, yBatch);
-        lossSum += trainStep(model, optimizer, variables, options, xBatch, yBatch, batchSize);
-        batches++;
+        costs.push(trainStep(model, optimizer, variables, options, xBatch, yBatch, batchSize));
       }
-      finalLoss = lossSum / batches;
+      finalLoss = meanOfScalars(costs);
       if (options.onEpochEnd?.(epoch, finalLoss) === true) {
         epoch++;
         break;
@@ -87,12 +87,21 @@ export function evaluateLoss(model: MlpModel, data: TrainingData, loss: LossFunc
   return total / data.n;
 }
 
-/** One optimizer step on a batch; returns the batch loss. */
+/** Mean of scalar tensors, read once; the tensors are disposed. */
+function meanOfScalars(costs: tf.Scalar[]): number {
+  const mean = tf.tidy(() => tf.mean(tf.stack(costs)));
+  const value = mean.dataSync()[0];
+  mean.dispose();
+  for (const cost of costs) cost.dispose();
+  return value;
+}
+
+/** One optimizer step on a batch; returns the batch loss as a scalar tensor (the caller disposes it). */
 function trainStep(
   model: MlpModel, optimizer: tf.Optimizer, variables: tf.Variable[], options: TrainOptions,
   xBatch: Float32Array, yBatch: Float32Array, rows: number,
-): number {
-  const cost = tf.tidy((): tf.Scalar => {
+): tf.Scalar {
+  return tf.tidy((): tf.Scalar => {
     const x = tf.tensor2d(xBatch, [rows, model.spec.inputSize]);
     const y = tf.tensor2d(yBatch, [rows, yBatch.length / rows]);
     const result = optimizer.minimize(() => {
@@ -102,9 +111,6 @@ function trainStep(
     if (result === null) throw new TrainingDataError('optimizer returned no cost');
     return result;
   });
-  const value = cost.dataSync()[0];
-  cost.dispose();
-  return value;
 }
 
 /** Validates sizes and returns the input and target widths. */
