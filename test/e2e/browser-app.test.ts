@@ -175,8 +175,15 @@ describe('twinlab in the browser', () => {
   });
 
   it('shows the bad row of a CSV before anything is written, then imports a good file', async () => {
+    // Dropped onto the drop zone, as a person would drag it from the file manager.
     const csv = 'temperature,polymer\n25,PES\n95,PVDF\n60,PSf\n';
-    await page.locator('#csv-input-samples').setInputFiles({ name: 'candidates.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const dataTransfer = await page.evaluateHandle(`(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([${JSON.stringify(csv)}], 'candidates.csv', { type: 'text/csv' }));
+      return transfer;
+    })()`);
+    await page.getByTestId('drop-samples').dispatchEvent('dragover', { dataTransfer });
+    await page.getByTestId('drop-samples').dispatchEvent('drop', { dataTransfer });
     const badRow = page.getByTestId('invalid-row');
     await badRow.waitFor();
     expect(await badRow.count()).toBe(1);

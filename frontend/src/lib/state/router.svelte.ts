@@ -23,6 +23,8 @@ export class Router {
     else history.pushState(null, '', path);
     this.path = location.pathname;
     window.scrollTo(0, 0);
+    // Screen readers and keyboard users continue from the new page's content, not from the old link.
+    document.getElementById('main')?.focus({ preventScroll: true });
   }
 
   /** Turns a plain left click on an in-app <a href="/..."> into a client-side navigation. */
