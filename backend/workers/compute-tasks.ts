@@ -2,6 +2,10 @@
 import { suggest } from '../../acquisition/suggest/index.js';
 import type { SuggestRequest, SuggestionItem } from '../../acquisition/suggest/index.js';
 import { selectFeatures } from '../../acquisition/features/index.js';
+import { ModelCache } from './model-cache.js';
+
+/** Fitted models live as long as the thread that runs the tasks. */
+const models = new ModelCache();
 
 export interface SelectFeaturesInput {
   X: number[][];
@@ -22,7 +26,7 @@ export type TaskName = keyof ComputeTasks;
 export function runTask<K extends TaskName>(name: K, input: ComputeTasks[K]['input']): ComputeTasks[K]['output'] {
   switch (name) {
     case 'suggest':
-      return suggest(input as SuggestRequest) as ComputeTasks[K]['output'];
+      return suggest(input as SuggestRequest, { fitModel: models.factory }) as ComputeTasks[K]['output'];
     case 'selectFeatures': {
       const i = input as SelectFeaturesInput;
       return selectFeatures(i.X, i.y, i.names, i.options) as ComputeTasks[K]['output'];
