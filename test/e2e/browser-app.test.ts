@@ -26,6 +26,8 @@ interface StoredStroke {
 interface StoredLabel {
   version: number;
   strokes: StoredStroke[];
+  points: { class: string; x: number; y: number }[];
+  polygons: { class: string; points: number[] }[];
 }
 
 interface Viewport {
@@ -297,7 +299,7 @@ describe('twinlab in the browser', () => {
     await conflict.waitFor();
     expect(await conflict.textContent()).toContain('Someone else saved this label meanwhile');
     await screenshot('08-labeling-conflict');
-    const onServer = await api<StoredLabel & { points: unknown[] }>(`/api/assets/${assetId}/label`);
+    const onServer = await api<StoredLabel>(`/api/assets/${assetId}/label`);
     expect(onServer.version).toBe(current.version + 1);
     expect(onServer.strokes).toHaveLength(2);
     expect(onServer.points).toHaveLength(1);
@@ -332,11 +334,11 @@ describe('twinlab in the browser', () => {
     expect(await annotationAlphaAt(530, 80)).toBeGreaterThan(0);
     await screenshot('09-labeling-eraser-point');
 
-    const label = await api<StoredLabel & { points: { class: string; x: number; y: number }[] }>(`/api/assets/${assetId}/label`);
+    const label = await api<StoredLabel>(`/api/assets/${assetId}/label`);
     const eraser = label.strokes[2];
     expect(eraser.tool).toBe('eraser');
     expect(Math.abs(eraser.points[0] - 200)).toBeLessThanOrEqual(1 / (await readViewport()).scale);
-    const polygons = (label as StoredLabel & { polygons: { class: string; points: number[] }[] }).polygons;
+    const polygons = label.polygons;
     expect(polygons).toHaveLength(1);
     expect(polygons[0].class).toBe('pore');
     const vertices = polygons[0].points;
