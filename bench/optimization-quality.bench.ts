@@ -18,9 +18,9 @@ const CHECKPOINTS = [10, 25, 50].filter((k) => k <= BUDGET);
 
 /** Problems and the methods compared on each. */
 const SUITE: Array<{ problem: BenchmarkProblem; methods: string[] }> = [
-  { problem: braninProblem, methods: ['random', 'sobol', 'expected-improvement', 'upper-confidence-bound', 'thompson'] },
+  { problem: braninProblem, methods: ['random', 'sobol', 'expected-improvement', 'upper-confidence-bound', 'probability-of-improvement', 'thompson'] },
   { problem: hartmann6Problem, methods: ['random', 'sobol', 'expected-improvement', 'upper-confidence-bound', 'thompson'] },
-  { problem: ackleyProblem, methods: ['random', 'sobol', 'expected-improvement'] },
+  { problem: ackleyProblem, methods: ['random', 'sobol', 'expected-improvement', 'upper-confidence-bound'] },
   { problem: gramacyProblem, methods: ['random', 'sobol', 'expected-improvement'] },
   { problem: braninCurrinProblem, methods: ['random', 'sobol', 'ehvi', 'parego'] },
 ];
