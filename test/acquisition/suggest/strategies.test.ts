@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../acquisition/sampling/random.js';
 import { suggest } from '../../../acquisition/suggest/suggest.js';
 import type { Observation, PoolItem } from '../../../acquisition/suggest/types.js';
 import type { Parameter } from '../../../acquisition/types.js';
@@ -58,8 +59,9 @@ describe('targets, three objectives and pool features (GP)', () => {
   });
 
   it('uses pool features: the outcome depends only on a descriptor, and the best-descriptor item is chosen', () => {
-    // Each candidate: a dose (irrelevant to the outcome) and a molecule described by its logP.
-    const molecules = Array.from({ length: 40 }, (_, i) => ({ id: `mol${i}`, params: { dose: ((i * 7) % 40) / 40 }, features: { logP: ((i * 17) % 40) / 10 } }));
+    // Each candidate: a random dose (irrelevant to the outcome) and a molecule described by its logP.
+    const rng = createRandom(3);
+    const molecules = Array.from({ length: 40 }, (_, i) => ({ id: `mol${i}`, params: { dose: rng.uniform() }, features: { logP: ((i * 17) % 40) / 10 } }));
     const parameters: Parameter[] = [{ name: 'dose', type: 'continuous', min: 0, max: 1 }];
     // Efficiency peaks at logP = 2.5; measured molecules get their features from the pool by parameter values.
     const measured = molecules.filter((_, i) => i % 4 === 0).map((m) => ({ params: m.params, outcomes: { efficiency: -((m.features.logP - 2.5) ** 2) } }));
