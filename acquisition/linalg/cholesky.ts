@@ -43,18 +43,26 @@ export function cholesky(a: Matrix): Matrix {
 /** Cholesky of A, retrying with a growing diagonal jitter on failure; reports the jitter that worked. */
 export function choleskyWithJitter(a: Matrix, options: JitterOptions = {}): CholeskyResult {
   requireSquare(a);
-  const n = a.rows;
+  const work = new Float64Array(a.data.length);
+  const jitter = choleskyWithJitterInto(a.data, work, a.rows, options);
+  return { factor: { rows: a.rows, cols: a.rows, data: work }, jitter };
+}
+
+/**
+ * The jittered factorization on raw n x n arrays: out ← L with L Lᵀ = A + jitter I, A untouched; returns the
+ * jitter. Both arrays may live on the wasm heap, so that every attempt runs there without copies.
+ */
+export function choleskyWithJitterInto(a: Float64Array, out: Float64Array, n: number, options: JitterOptions = {}): number {
   const { initialJitter = 1e-10, growth = 10, maxTries = 8 } = options;
   let meanDiagonal = 0;
-  for (let i = 0; i < n; i++) meanDiagonal += a.data[i * n + i];
+  for (let i = 0; i < n; i++) meanDiagonal += a[i * n + i];
   meanDiagonal = n > 0 ? Math.max(meanDiagonal / n, Number.MIN_VALUE) : 1;
-  const work = new Float64Array(a.data.length);
   let jitter = 0;
   for (let attempt = 0; attempt <= maxTries; attempt++) {
-    work.set(a.data);
-    if (jitter > 0) for (let i = 0; i < n; i++) work[i * n + i] += jitter;
-    const pivot = choleskyInPlace(work, n);
-    if (pivot < 0) return { factor: { rows: n, cols: n, data: work }, jitter };
+    out.set(a);
+    if (jitter > 0) for (let i = 0; i < n; i++) out[i * n + i] += jitter;
+    const pivot = choleskyInPlace(out, n);
+    if (pivot < 0) return jitter;
     if (attempt === maxTries) throw new NotPositiveDefiniteError(pivot, jitter);
     jitter = jitter === 0 ? initialJitter * meanDiagonal : jitter * growth;
   }

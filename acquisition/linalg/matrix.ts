@@ -72,6 +72,7 @@ export function multiplyTransposed(a: Matrix, b: Matrix): Matrix {
     const ah = heap.subarray(0, m * k), bh = heap.subarray(m * k, m * k + p * k), ch = heap.subarray(m * k + p * k);
     ah.set(a.data);
     bh.set(b.data);
+    ch.fill(0);
     addProductTransposed(m, p, k, { data: ah, offset: 0, stride: k }, { data: bh, offset: 0, stride: k },
       { data: ch, offset: 0, stride: p }, 1);
     c.data.set(ch);

@@ -97,7 +97,7 @@ export function invertLowerTransposed(l: Matrix): Matrix {
   withHeap(2 * n * n, (heap) => {
     const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n);
     lh.set(l.data);
-    solveIdentityRows(lh, uh, n);
+    invertLowerTransposedInto(lh, uh, n);
     u.data.set(uh);
   });
   return u;
@@ -107,7 +107,8 @@ export function invertLowerTransposed(l: Matrix): Matrix {
  * The blocked solve for B = I: in column block [j0, j1) only rows r < j1 are non-zero (rows r ≥ j1 of L⁻ᵀ vanish
  * left of column r and their right-hand side there is zero), so the others are left out.
  */
-function solveIdentityRows(ld: Float64Array, ud: Float64Array, n: number): void {
+export function invertLowerTransposedInto(ld: Float64Array, ud: Float64Array, n: number): void {
+  ud.fill(0);
   for (let i = 0; i < n; i++) ud[i * n + i] = 1;
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const j1 = Math.min(j0 + BLOCK, n);
@@ -163,15 +164,16 @@ export function choleskyInverse(l: Matrix): Matrix {
   withHeap(3 * n * n, (heap) => {
     const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n, 2 * n * n), ih = heap.subarray(2 * n * n);
     lh.set(l.data);
-    solveIdentityRows(lh, uh, n);
-    multiplyUpperByTranspose(uh, ih, n);
+    invertLowerTransposedInto(lh, uh, n);
+    upperTimesTransposeInto(uh, ih, n);
     inv.data.set(ih);
   });
   return inv;
 }
 
-/** Fills id with U Uᵀ (both triangles) for an upper triangular U. */
-function multiplyUpperByTranspose(ud: Float64Array, id: Float64Array, n: number): void {
+/** Fills id with U Uᵀ (both triangles) for an upper triangular U (n x n raw arrays, possibly on the wasm heap). */
+export function upperTimesTransposeInto(ud: Float64Array, id: Float64Array, n: number): void {
+  id.fill(0);
   // (A⁻¹)ᵢⱼ = Σ_t Uᵢₜ Uⱼₜ with U = L⁻ᵀ upper: only t ≥ max(i, j) contributes, so row block [i0, i1) needs depth from i0.
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const i1 = Math.min(i0 + BLOCK, n);

@@ -76,8 +76,8 @@ export function activeKernels(): WasmKernels | null {
 }
 
 /**
- * Runs fn with a scratch Float64Array of `doubles` entries: on the wasm heap when that backend is active and the
- * heap is free, else a fresh JS array (same results, JS kernels). Views of the heap are only valid inside fn,
+ * Runs fn with a scratch Float64Array of `doubles` entries (contents undefined: callers initialize what they read):
+ * on the wasm heap when that backend is active and the heap is free, else a fresh JS array (same results, JS kernels). Views of the heap are only valid inside fn,
  * because growing the memory detaches its old buffer; the heap is never shrunk.
  */
 export function withHeap<T>(doubles: number, fn: (heap: Float64Array) => T): T {
@@ -88,9 +88,7 @@ export function withHeap<T>(doubles: number, fn: (heap: Float64Array) => T): T {
   if (bytes > have) kernels.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
   heapBusy = true;
   try {
-    const heap = new Float64Array(kernels.memory.buffer, 0, doubles);
-    heap.fill(0);
-    return fn(heap);
+    return fn(new Float64Array(kernels.memory.buffer, 0, doubles));
   } finally {
     heapBusy = false;
   }

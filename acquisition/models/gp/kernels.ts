@@ -33,7 +33,11 @@ export function radialDerivativeFactor(kernel: KernelName, r2: number): number {
 
 /** Inputs divided by their lengthscales: row-major n x d, so that r² is a plain squared distance. */
 export function scaleInputs(x: Float64Array, d: number, lengthscales: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(x.length);
+  return scaleInputsInto(x, d, lengthscales, new Float64Array(x.length));
+}
+
+/** scaleInputs into a given array (e.g. on the wasm heap). */
+export function scaleInputsInto(x: Float64Array, d: number, lengthscales: ArrayLike<number>, out: Float64Array): Float64Array {
   for (let i = 0; i < x.length; i += d) for (let k = 0; k < d; k++) out[i + k] = x[i + k] / lengthscales[k];
   return out;
 }

@@ -6,11 +6,12 @@
  * The trace is an elementwise sum over pairs, accumulated per dimension without forming n x n x d tensors.
  */
 import { NotPositiveDefiniteError } from '../../linalg/errors.js';
-import { choleskyWithJitter } from '../../linalg/cholesky.js';
-import { choleskyInverse, choleskySolve } from '../../linalg/triangular.js';
+import { choleskyWithJitterInto } from '../../linalg/cholesky.js';
+import { choleskySolve, invertLowerTransposedInto, upperTimesTransposeInto } from '../../linalg/triangular.js';
 import type { Matrix } from '../../linalg/matrix.js';
+import { withHeap } from '../../linalg/wasm/runtime.js';
 import {
-  correlation, covarianceMatrix, radialDerivativeFactor, scaleInputs, type KernelName,
+  crossCovarianceTransposed, scaleInputsInto, transposePoints, type KernelName,
 } from './kernels.js';
 
 /** Training inputs (n x d, row-major, unit cube) and standardized targets. */
@@ -30,23 +31,6 @@ export interface MarginalLikelihood {
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** Cholesky factor of K(θ) with adaptive jitter, and α = K⁻¹ y; null if K is not positive definite at all. */
-export function factorCovariance(
-  kernel: KernelName, data: TrainingSet, logParams: ArrayLike<number>,
-): { factor: Matrix; alpha: Float64Array; jitter: number } | null {
-  const { n, d } = data;
-  const lengthscales = Array.from({ length: d }, (_, k) => Math.exp(logParams[k]));
-  const scaled = scaleInputs(data.x, d, lengthscales);
-  const k = covarianceMatrix(kernel, scaled, d, Math.exp(logParams[d]), Math.exp(logParams[d + 1]));
-  try {
-    const { factor, jitter } = choleskyWithJitter({ rows: n, cols: n, data: k });
-    return { factor, alpha: choleskySolve(factor, data.y), jitter };
-  } catch (error) {
-    if (error instanceof NotPositiveDefiniteError) return null;
-    throw error;
-  }
-}
-
 /** log p(y | θ) from a Cholesky factor and α. */
 export function logLikelihoodFromFactor(factor: Matrix, alpha: Float64Array, y: Float64Array): number {
   const n = y.length;
@@ -58,52 +42,83 @@ export function logLikelihoodFromFactor(factor: Matrix, alpha: Float64Array, y: 
   return -0.5 * fit - logDet - 0.5 * n * LOG_2PI;
 }
 
-/** log p(y | θ) and its gradient; value −∞ (gradient zero) where K is not positive definite even with jitter. */
+/**
+ * log p(y | θ) and its gradient; value −∞ (gradient zero) where K is not positive definite even with jitter.
+ * One wasm-heap session holds K, its factor (later overwritten by K⁻¹) and L⁻ᵀ, so nothing n x n is copied.
+ */
 export function logMarginalLikelihood(
   kernel: KernelName, data: TrainingSet, logParams: ArrayLike<number>,
 ): MarginalLikelihood {
-  const { d } = data;
-  const factored = factorCovariance(kernel, data, logParams);
-  if (factored === null) return { value: -Infinity, gradient: new Float64Array(d + 2), jitter: NaN };
-  const { factor, alpha, jitter } = factored;
-  const value = logLikelihoodFromFactor(factor, alpha, data.y);
-  const inverse = choleskyInverse(factor);
-  const gradient = traceGradient(kernel, data, logParams, alpha, inverse.data);
-  return { value, gradient, jitter };
-}
-
-/** ½ tr(W ∂K/∂θ) with W = ααᵀ − K⁻¹, summed over pairs i > j (W and ∂K are symmetric) plus the diagonal. */
-function traceGradient(
-  kernel: KernelName, data: TrainingSet, logParams: ArrayLike<number>, alpha: Float64Array, inverse: Float64Array,
-): Float64Array {
   const { n, d } = data;
   const lengthscales = Array.from({ length: d }, (_, k) => Math.exp(logParams[k]));
   const signal = Math.exp(logParams[d]), noise = Math.exp(logParams[d + 1]);
-  const x = scaleInputs(data.x, d, lengthscales);
+  return withHeap(3 * n * n + 2 * n * d, (heap) => {
+    let used = 0;
+    const take = (length: number) => heap.subarray(used, (used += length));
+    const covariance = take(n * n), factor = take(n * n), upper = take(n * n);
+    const points = take(n * d), pointsT = take(n * d);
+    scaleInputsInto(data.x, d, lengthscales, points);
+    crossCovarianceTransposed(kernel, points, transposePoints(points, d, pointsT), d, signal, covariance);
+    for (let i = 0; i < n; i++) covariance[i * n + i] += noise;
+    let jitter: number;
+    try {
+      jitter = choleskyWithJitterInto(covariance, factor, n);
+    } catch (error) {
+      if (error instanceof NotPositiveDefiniteError) return { value: -Infinity, gradient: new Float64Array(d + 2), jitter: NaN };
+      throw error;
+    }
+    const l = { rows: n, cols: n, data: factor };
+    const alpha = choleskySolve(l, data.y);
+    const value = logLikelihoodFromFactor(l, alpha, data.y);
+    invertLowerTransposedInto(factor, upper, n);
+    const inverse = factor; // L is no longer needed: K⁻¹ = L⁻ᵀ L⁻¹ takes its place
+    upperTimesTransposeInto(upper, inverse, n);
+    const gradient = traceGradient(kernel, points, d, signal, noise, alpha, inverse, covariance);
+    return { value, gradient, jitter };
+  });
+}
+
+/**
+ * ½ tr(W ∂K/∂θ) with W = ααᵀ − K⁻¹, summed over pairs i > j (W and ∂K are symmetric) plus the diagonal.
+ * The kernel derivative factor g is recovered from the stored covariance c = σ² k instead of another exp:
+ * Matern 5/2: g = (5/3)(1 + ρ) e^{−ρ} = (5/3)(1 + ρ) c / (σ² (1 + ρ + ρ²/3)), ρ = √5 r; RBF: g = c / σ².
+ */
+function traceGradient(
+  kernel: KernelName, x: Float64Array, d: number, signal: number, noise: number,
+  alpha: Float64Array, inverse: Float64Array, covariance: Float64Array,
+): Float64Array {
+  const n = alpha.length;
   const perDimension = new Float64Array(d);
+  const diff = new Float64Array(d);
   let offDiagonalSignal = 0, diagonal = 0;
   for (let i = 0; i < n; i++) {
     const ai = alpha[i], ri = i * n, xi = i * d;
     diagonal += ai * ai - inverse[ri + i];
     for (let j = 0; j < i; j++) {
       const w = ai * alpha[j] - inverse[ri + j];
+      const c = covariance[ri + j];
+      offDiagonalSignal += w * c;
       const xj = j * d;
       let r2 = 0;
       for (let k = 0; k < d; k++) {
-        const diff = x[xi + k] - x[xj + k];
-        r2 += diff * diff;
+        const delta = x[xi + k] - x[xj + k];
+        diff[k] = delta * delta;
+        r2 += diff[k];
       }
-      offDiagonalSignal += w * correlation(kernel, r2);
-      const wg = w * radialDerivativeFactor(kernel, r2);
-      for (let k = 0; k < d; k++) {
-        const diff = x[xi + k] - x[xj + k];
-        perDimension[k] += wg * diff * diff;
+      let g: number;
+      if (kernel === 'matern52') {
+        const rho = Math.sqrt(5 * r2);
+        g = ((5 / 3) * (1 + rho) * c) / (signal * (1 + rho + (rho * rho) / 3));
+      } else {
+        g = c / signal;
       }
+      const wg = w * g;
+      for (let k = 0; k < d; k++) perDimension[k] += wg * diff[k];
     }
   }
   const gradient = new Float64Array(d + 2);
   for (let k = 0; k < d; k++) gradient[k] = signal * perDimension[k]; // pairs counted once: ½ · 2
-  gradient[d] = signal * (offDiagonalSignal + 0.5 * diagonal);
+  gradient[d] = offDiagonalSignal + 0.5 * signal * diagonal; // Σ_{i>j} w σ²k + ½ σ² Σ W_ii
   gradient[d + 1] = 0.5 * noise * diagonal;
   return gradient;
 }
