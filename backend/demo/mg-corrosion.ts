@@ -5,14 +5,16 @@
  * concentrations and repeats). IE is heavy-tailed: some molecules accelerate corrosion (IE down to about −280 %).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
 import { parse } from 'csv-parse/sync';
 import type { Objective, Parameter } from '../../acquisition/types.js';
 import { topReference, type TopReference } from './benchmark-reference.js';
 import { InvalidDemoInputError, type DemoCampaignDefinition } from './types.js';
 
 /** Path of the vendored Mg rows of ExCorrDatasetClean.csv. */
-export const MG_CORROSION_CSV = fileURLToPath(new URL('./data/mg-corrosion-mg.csv', import.meta.url));
+// From the package root, so the compiled dist/ build finds the data beside the sources.
+export const MG_CORROSION_CSV = join(packageRoot, 'backend', 'demo', 'data', 'mg-corrosion-mg.csv');
 
 export const DEFAULT_MG_ALLOY = 'ZE41';
 
