@@ -350,6 +350,28 @@ describe('twinlab in the browser', () => {
     expect(Math.abs(point.y - 400)).toBeLessThanOrEqual(1);
   });
 
+  it('takes the next image from the queue, and says when none is left', async () => {
+    await page.getByTestId('upload-image').setInputFiles({ name: 'second.png', mimeType: 'image/png', buffer: await micrographPng(320, 240) });
+    await page.waitForURL(new RegExp(`/label/(?!${assetId}$)\\d+$`));
+    const secondAssetId = Number(/\/label\/(\d+)$/.exec(page.url())?.[1]);
+    await page.getByText('320 × 240 px').waitFor();
+
+    // A fresh visit without an image id opens the first image of the queue, then N walks to the other one.
+    await page.goto(`${server.baseUrl}/campaigns/${campaignId}/label`);
+    await page.waitForURL(/\/label\/\d+$/);
+    const first = Number(/\/label\/(\d+)$/.exec(page.url())?.[1]);
+    expect([assetId, secondAssetId]).toContain(first);
+    await page.getByText(/(640 × 480|320 × 240) px/).waitFor();
+    await page.keyboard.press('n');
+    await page.waitForURL(new RegExp(`/label/(?!${first}$)\\d+$`));
+    const second = Number(/\/label\/(\d+)$/.exec(page.url())?.[1]);
+    expect(new Set([first, second])).toEqual(new Set([assetId, secondAssetId]));
+    await page.getByText(/(640 × 480|320 × 240) px/).waitFor();
+    await page.getByRole('button', { name: 'Skip' }).click();
+    await page.getByText('Nothing left in the queue').waitFor();
+    await screenshot('10-labeling-queue-empty');
+  });
+
   it('imports results and draws the optimization trace; exports the campaign as CSV', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     const results = 'externalId,flux,rejection\nM-1,12.5,0.82\nM-2,18,0.93\nM-3,15.5,0.9\n';
