@@ -116,7 +116,9 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
       if (choice) pick = { x: pool[subset[choice.index]].x, score: choice.value, poolIndex: subset[choice.index] };
     } else {
       const ranker = rankerFor(problem, state, settings, item);
-      const candidates = (settings.strategy === 'parego' ? available : shortlist).filter((i) => !taken.has(i));
+      let candidates = (settings.strategy === 'parego' ? available : shortlist).filter((i) => !taken.has(i));
+      // A batch larger than the shortlist goes back to the whole pool once the shortlist is used up.
+      if (candidates.length === 0) candidates = available.filter((i) => !taken.has(i));
       const values = rankInChunks(candidates.map((i) => pool[i].x), ranker.rank);
       if (item === 0) shortlist = topAllowed(values, settings.poolRescoreSize, () => true).map((k) => candidates[k]);
       const best = argmaxAllowed(values, () => true);

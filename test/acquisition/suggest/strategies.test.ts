@@ -70,3 +70,15 @@ describe('targets, three objectives and pool features (GP)', () => {
     expect(Math.abs(chosen.features.logP - 2.5)).toBeLessThanOrEqual(0.15);
   });
 });
+
+describe('pool batches larger than the re-ranking shortlist', () => {
+  it('keep going over the whole pool once the shortlist is used up', () => {
+    const data = [0, 0.5, 1].map((x) => ({ params: { x }, outcomes: { y: x } }));
+    const items = suggest(
+      { parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: data, pool, count: 8 },
+      { fitModel: mockFactory((x) => x[0], () => 0.04), poolRescoreSize: 3 },
+    );
+    expect(items).toHaveLength(8);
+    expect(new Set(items.map((i) => i.poolId)).size).toBe(8);
+  });
+});
