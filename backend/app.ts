@@ -7,6 +7,7 @@ import { campaignAssetRoutes, assetRoutes } from './routes/assets.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
+import { labelQueueRoutes } from './routes/label-queue.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
 import { suggestionRoutes } from './routes/suggestions.js';
@@ -49,6 +50,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', campaignAssetRoutes(ctx));
   app.route('/api/campaigns', suggestionRoutes(ctx));
   app.route('/api/campaigns', insightRoutes(ctx));
+  app.route('/api/campaigns', labelQueueRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());
