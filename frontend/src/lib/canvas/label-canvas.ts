@@ -228,7 +228,8 @@ export class LabelCanvas {
       this.updateCssCursor();
       return;
     }
-    if (event.button !== 0) return;
+    // Nothing to annotate before an image is shown (and no label to attach the shape to).
+    if (event.button !== 0 || this.imageNode === null) return;
     const image = screenToImage(this.viewport, screen);
     const tool = this.settings.tool;
     if (tool === 'brush' || tool === 'eraser') {

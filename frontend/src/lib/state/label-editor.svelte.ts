@@ -1,4 +1,4 @@
-import type { Label, LabelContent, LabelPoint, LabelPolygon, Stroke } from '../api/types.js';
+import type { IdLike, Label, LabelContent, LabelPoint, LabelPolygon, Stroke } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import { UndoStack } from '../canvas/undo-stack.js';
 import { emptyLabel, labelContentOf, sameLabelContent, withImageClass, withPoint, withPolygon, withRating, withStroke } from '../canvas/label-document.js';
@@ -8,7 +8,8 @@ export type Tool = 'brush' | 'eraser' | 'polygon' | 'point' | 'pan';
 /** idle: nothing to save; dirty: edits wait for autosave; conflict: somebody else saved first (409). */
 export type SaveState = 'idle' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'error';
 
-export type LabelSaver = (content: LabelContent, version: number) => Promise<Pick<Label, 'version'>>;
+/** Saves a label of one asset; the asset id is the one the document was loaded for, never "the current page's". */
+export type LabelSaver = (assetId: IdLike, content: LabelContent, version: number) => Promise<Pick<Label, 'version'>>;
 
 export interface LabelEditorOptions {
   save: LabelSaver;
@@ -41,6 +42,8 @@ export class LabelEditor {
   canUndo = $state(false);
   canRedo = $state(false);
 
+  /** The asset whose label is being edited (null before the first load). */
+  assetId: IdLike | null = $state(null);
   private readonly history = new UndoStack<LabelContent>(emptyLabel());
   private savedLabel: LabelContent = emptyLabel();
   private readonly options: Required<LabelEditorOptions>;
@@ -62,9 +65,13 @@ export class LabelEditor {
     if (!classes.includes(this.activeClass)) this.activeClass = classes[0] ?? '';
   }
 
-  /** Shows a label read from the server (or a blank one) with a fresh undo history. */
-  load(label: Label | null): void {
+  /**
+   * Shows the label of `assetId` read from the server (null: a blank one) with a fresh undo history.
+   * Call save() first when switching images: unsaved edits of the previous image are dropped here.
+   */
+  load(assetId: IdLike, label: Label | null): void {
     this.cancelTimer();
+    this.assetId = assetId;
     const content = labelContentOf(label);
     this.history.reset(content);
     this.label = content;
@@ -169,10 +176,12 @@ export class LabelEditor {
 
   private async sendSave(): Promise<void> {
     const content = this.label;
+    const assetId = this.assetId;
+    if (assetId === null) throw new Error('save() before load(): no image is open');
     this.saveState = 'saving';
     this.saveMessage = null;
     try {
-      const saved = await this.options.save(content, this.version);
+      const saved = await this.options.save(assetId, content, this.version);
       this.version = saved.version;
       this.savedLabel = content;
       this.saveState = this.hasUnsavedChanges ? 'dirty' : 'saved';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
-import type { LabelContent } from '../../../../../frontend/src/lib/api/types.js';
+import type { IdLike, LabelContent } from '../../../../../frontend/src/lib/api/types.js';
 import { LabelEditor, defaultBrushSize, type LabelEditorOptions } from '../../../../../frontend/src/lib/state/label-editor.svelte.js';
 
 /** An editor with a recording saver and a manual timer (no real time passes in these tests). */
 function editorWith(answers: ((content: LabelContent, version: number) => Promise<{ version: number }>)[], options: Partial<LabelEditorOptions> = {}) {
-  const saves: { content: LabelContent; version: number }[] = [];
+  const saves: { assetId: IdLike; content: LabelContent; version: number }[] = [];
   const timers: (() => void)[] = [];
   const editor = new LabelEditor({
-    save: (content, version) => {
-      saves.push({ content, version });
+    save: (assetId, content, version) => {
+      saves.push({ assetId, content, version });
       const answer = answers.shift();
       if (!answer) throw new Error('unexpected save');
       return answer(content, version);
@@ -19,6 +19,7 @@ function editorWith(answers: ((content: LabelContent, version: number) => Promis
     ...options,
   });
   editor.setClasses(['pore', 'solid']);
+  editor.load(1, null);
   return { editor, saves, timers };
 }
 
@@ -47,7 +48,7 @@ describe('LabelEditor', () => {
 
   it('autosaves after an edit with the version it read, then takes the new version', async () => {
     const { editor, saves, timers } = editorWith([accept(5)]);
-    editor.load({ assetId: 1, version: 4, strokes: [], points: [], polygons: [] });
+    editor.load(1, { assetId: 1, version: 4, strokes: [], points: [], polygons: [] });
     editor.addPoint(12.5, 7);
     expect(editor.saveState).toBe('dirty');
     expect(timers).toHaveLength(1);
@@ -89,6 +90,27 @@ describe('LabelEditor', () => {
     expect(saves.map((s) => s.version)).toEqual([0, 7]);
     expect(editor.version).toBe(8);
     expect(editor.saveState).toBe('saved');
+  });
+
+  it('saves under the asset the document was loaded for, even after another image is opened', async () => {
+    const { editor, saves } = editorWith([accept(1), accept(3)], { autosaveDelayMs: 0 });
+    editor.addStroke([0, 0, 5, 5], false);
+    await editor.save();
+    editor.load(2, { assetId: 2, version: 2, strokes: [], points: [], polygons: [] });
+    expect(editor.label.strokes).toEqual([]);
+    editor.addPoint(1, 1);
+    await editor.save();
+    expect(saves.map((s) => [s.assetId, s.version])).toEqual([
+      [1, 0],
+      [2, 2],
+    ]);
+  });
+
+  it('refuses to save before an image is loaded', async () => {
+    const editor = new LabelEditor({ save: async () => ({ version: 1 }), autosaveDelayMs: 0 });
+    editor.setClasses(['pore']);
+    editor.addPoint(1, 1);
+    await expect(editor.save()).rejects.toThrow('no image is open');
   });
 
   it('reports other failures as errors', async () => {
