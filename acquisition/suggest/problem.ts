@@ -94,6 +94,9 @@ function validateObjectives(objectives: readonly Objective[]): void {
     if (objective.goal === 'target' && !Number.isFinite(objective.target)) {
       throw new InvalidObjectiveError(`Target objective "${objective.name}" needs a finite target`, { objective: objective.name });
     }
+    if (objective.weight !== undefined && !(objective.weight > 0 && Number.isFinite(objective.weight))) {
+      throw new InvalidObjectiveError(`Objective "${objective.name}" needs a positive finite weight`, { objective: objective.name });
+    }
     if (objective.tolerance !== undefined && !(objective.tolerance > 0 && Number.isFinite(objective.tolerance))) {
       throw new InvalidObjectiveError(`Objective "${objective.name}" needs a positive finite tolerance`, { objective: objective.name });
     }

@@ -192,7 +192,7 @@ function ehviRanker(context: RankerContext): Ranker {
 }
 
 /**
- * ParEGO: draw weights for this batch item, scalarize the measured objectives (normalized to [0, 1] over the
+ * ParEGO: draw weights for this batch item (times the objectives' `weight`, renormalized), scalarize the measured objectives (normalized to [0, 1] over the
  * observations) by the augmented Chebyshev function, fit a model to the scalar, condition it on the believed
  * points, and rank by its log EI (times feasibility).
  */
@@ -205,7 +205,10 @@ function paregoRanker(context: RankerContext): Ranker {
   const lo = names.map((_, j) => Math.min(...z.map((v) => v[j])));
   const hi = names.map((_, j) => Math.max(...z.map((v) => v[j])));
   const normalize = (v: readonly number[]): number[] => v.map((x, j) => (hi[j] > lo[j] ? (x - lo[j]) / (hi[j] - lo[j]) : 0.5));
-  const weights = sampleSimplexWeights(names.length, createRandom(context.seed));
+  // Objective weights (default 1) tilt the random simplex weights toward the more important objectives.
+  const importance = optimizedObjectives(problem.objectives).map((o) => o.weight ?? 1);
+  const drawn = sampleSimplexWeights(names.length, createRandom(context.seed)).map((w, j) => w * importance[j]);
+  const weights = drawn.map((w) => w / drawn.reduce((a, b) => a + b, 0));
   const scalar = z.map((v) => augmentedChebyshev(normalize(v), weights));
   let model = context.fitModel(rows.map((i) => problem.observedX[i]), standardize(scalar), context.seed);
   const best = Math.max(...model.posterior(rows.map((i) => problem.observedX[i])).mean);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DesignSpaceExhaustedError, InvalidRequestError, StrategyNotApplicableError, UnknownStrategyError,
+  DesignSpaceExhaustedError, InvalidObjectiveError, InvalidRequestError, StrategyNotApplicableError, UnknownStrategyError,
 } from '../../../acquisition/errors.js';
 import { expectedImprovement } from '../../../acquisition/functions/expected-improvement.js';
 import { fitOutcomeTransform } from '../../../acquisition/space/outcome-transform.js';
@@ -165,6 +165,9 @@ describe('strategies and objectives', () => {
   it('refuses strategies that do not fit the objectives, and malformed requests', () => {
     expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: [], count: 1, strategy: 'ehvi' })).toThrow(StrategyNotApplicableError);
     expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: [], count: 0 })).toThrow(InvalidRequestError);
+    expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize', weight: -1 }], observations: [], count: 1 })).toThrow(InvalidObjectiveError);
+    expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'target' }], observations: [], count: 1 })).toThrow(InvalidObjectiveError);
+    expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: [{ params: { x: 0.5 }, outcomes: { y: Number.NaN } }], count: 1 })).toThrow(InvalidObjectiveError);
     expect(() => suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: [], count: 1, pool: [pool[0], pool[0]] })).toThrow(InvalidRequestError);
   });
 
