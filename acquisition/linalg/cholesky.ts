@@ -50,9 +50,12 @@ export function choleskyWithJitter(a: Matrix, options: JitterOptions = {}): Chol
 
 /**
  * The jittered factorization on raw n x n arrays: out ← L with L Lᵀ = A + jitter I, A untouched; returns the
- * jitter. Both arrays may live on the wasm heap, so that every attempt runs there without copies.
+ * jitter. Both arrays (and the optional panel scratch) may live on the wasm heap, so that every attempt runs
+ * there without copies.
  */
-export function choleskyWithJitterInto(a: Float64Array, out: Float64Array, n: number, options: JitterOptions = {}): number {
+export function choleskyWithJitterInto(
+  a: Float64Array, out: Float64Array, n: number, options: JitterOptions = {}, panel?: Float64Array,
+): number {
   const { initialJitter = 1e-10, growth = 10, maxTries = 8 } = options;
   let meanDiagonal = 0;
   for (let i = 0; i < n; i++) meanDiagonal += a[i * n + i];
@@ -61,7 +64,7 @@ export function choleskyWithJitterInto(a: Float64Array, out: Float64Array, n: nu
   for (let attempt = 0; attempt <= maxTries; attempt++) {
     out.set(a);
     if (jitter > 0) for (let i = 0; i < n; i++) out[i * n + i] += jitter;
-    const pivot = choleskyInPlace(out, n);
+    const pivot = choleskyInPlace(out, n, panel);
     if (pivot < 0) return jitter;
     if (attempt === maxTries) throw new NotPositiveDefiniteError(pivot, jitter);
     jitter = jitter === 0 ? initialJitter * meanDiagonal : jitter * growth;
@@ -69,11 +72,20 @@ export function choleskyWithJitterInto(a: Float64Array, out: Float64Array, n: nu
   throw new NotPositiveDefiniteError(-1, jitter); // unreachable: the loop returns or throws
 }
 
+/** Doubles of panel scratch that choleskyInPlace needs for an n x n matrix. */
+export function panelScratchSize(n: number): number {
+  return n * BLOCK;
+}
+
 /**
- * Overwrites the n x n row-major array with its lower Cholesky factor (upper triangle zeroed).
- * Returns -1 on success, or the index of the first non-positive pivot (the array is then garbage).
+ * Overwrites the n x n row-major array with its lower Cholesky factor (upper triangle zeroed), using the given
+ * panel scratch (panelScratchSize(n) doubles) or its own. Returns -1 on success, or the index of the first
+ * non-positive pivot (the array is then garbage).
  */
-export function choleskyInPlace(a: Float64Array, n: number): number {
+export function choleskyInPlace(a: Float64Array, n: number, panel?: Float64Array): number {
+  // An array already on the wasm heap needs its panel scratch there too (panelScratchSize), or the trailing
+  // updates fall back to the JS kernel.
+  if (panel !== undefined) return factorBlocked(a, n, panel);
   if (n < HEAP_THRESHOLD || isOnHeap(a)) return factorBlocked(a, n, new Float64Array(n * BLOCK));
   return withHeap(n * n + n * BLOCK, (heap) => {
     const work = heap.subarray(0, n * n);

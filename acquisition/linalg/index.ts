@@ -6,9 +6,11 @@ export {
   transposeMatrix, type Matrix,
 } from './matrix.js';
 export {
-  cholesky, choleskyInPlace, choleskyWithJitter, logDeterminantFromCholesky, type CholeskyResult, type JitterOptions,
+  cholesky, choleskyInPlace, choleskyWithJitter, choleskyWithJitterInto, logDeterminantFromCholesky, panelScratchSize,
+  type CholeskyResult, type JitterOptions,
 } from './cholesky.js';
 export {
-  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
-  solveLowerTranspose,
+  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, invertLowerTransposedInto, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
+  solveLowerTranspose, upperTimesTransposeInto,
 } from './triangular.js';
+export { kernelBackend, setKernelBackend, wasmAvailable, withHeap, type KernelBackend } from './wasm/runtime.js';

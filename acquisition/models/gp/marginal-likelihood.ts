@@ -6,7 +6,7 @@
  * The trace is an elementwise sum over pairs, accumulated per dimension without forming n x n x d tensors.
  */
 import { NotPositiveDefiniteError } from '../../linalg/errors.js';
-import { choleskyWithJitterInto } from '../../linalg/cholesky.js';
+import { choleskyWithJitterInto, panelScratchSize } from '../../linalg/cholesky.js';
 import { choleskySolve, invertLowerTransposedInto, upperTimesTransposeInto } from '../../linalg/triangular.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
@@ -52,17 +52,17 @@ export function logMarginalLikelihood(
   const { n, d } = data;
   const lengthscales = Array.from({ length: d }, (_, k) => Math.exp(logParams[k]));
   const signal = Math.exp(logParams[d]), noise = Math.exp(logParams[d + 1]);
-  return withHeap(3 * n * n + 2 * n * d, (heap) => {
+  return withHeap(3 * n * n + 2 * n * d + panelScratchSize(n), (heap) => {
     let used = 0;
     const take = (length: number) => heap.subarray(used, (used += length));
     const covariance = take(n * n), factor = take(n * n), upper = take(n * n);
-    const points = take(n * d), pointsT = take(n * d);
+    const points = take(n * d), pointsT = take(n * d), panel = take(panelScratchSize(n));
     scaleInputsInto(data.x, d, lengthscales, points);
     crossCovarianceTransposed(kernel, points, transposePoints(points, d, pointsT), d, signal, covariance);
     for (let i = 0; i < n; i++) covariance[i * n + i] += noise;
     let jitter: number;
     try {
-      jitter = choleskyWithJitterInto(covariance, factor, n);
+      jitter = choleskyWithJitterInto(covariance, factor, n, {}, panel);
     } catch (error) {
       if (error instanceof NotPositiveDefiniteError) return { value: -Infinity, gradient: new Float64Array(d + 2), jitter: NaN };
       throw error;
