@@ -12,8 +12,9 @@ import type {
   Job,
   Label,
   LabelContent,
-  LabelQueueItem,
+  LabelQueue,
   List,
+  ModelDiagnostics,
   ModelVersion,
   Result,
   ResultInput,
@@ -22,6 +23,7 @@ import type {
   SampleStatus,
   SuggestionBatch,
   SuggestionRequest,
+  SurrogateKind,
   TokenInfo,
   WhoAmI,
 } from './types.js';
@@ -192,7 +194,7 @@ export class ApiClient {
     return this.request(`/api/assets/${enc(assetId)}/label`, { method: 'PUT', json: { ...content, version } });
   }
 
-  labelQueue(campaignId: IdLike, count: number): Promise<List<LabelQueueItem>> {
+  labelQueue(campaignId: IdLike, count: number): Promise<LabelQueue> {
     return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
   }
 
@@ -213,8 +215,19 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/insights`);
   }
 
-  train(campaignId: IdLike): Promise<Job> {
-    return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: {} });
+  /** Starts training in the background (202 with the queued job). */
+  train(campaignId: IdLike, kind?: SurrogateKind): Promise<Job> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: kind ? { kind } : {} });
+  }
+
+  /** Parity (cross-validated prediction vs. measurement) and surrogate slices of a model; null when the server has none. */
+  async modelDiagnostics(campaignId: IdLike, modelId: IdLike): Promise<ModelDiagnostics | null> {
+    try {
+      return await this.request<ModelDiagnostics>(`/api/campaigns/${enc(campaignId)}/models/${enc(modelId)}/diagnostics`);
+    } catch (error) {
+      if (error instanceof ApiError && error.isNotFound) return null;
+      throw error;
+    }
   }
 
   getJob(jobId: IdLike): Promise<Job> {

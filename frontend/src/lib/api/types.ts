@@ -158,7 +158,14 @@ export interface Label extends LabelContent {
 export interface LabelQueueItem {
   assetId: Id;
   score: number;
-  [key: string]: unknown;
+  /** Why this image is worth labeling now, in words. */
+  reason?: string;
+}
+
+export interface LabelQueue extends List<LabelQueueItem> {
+  strategy?: string;
+  modelId?: Id | null;
+  labeled?: number;
 }
 
 export interface SuggestionItem {
@@ -187,29 +194,38 @@ export interface SuggestionBatch {
   items: SuggestionItem[];
 }
 
+/** Cross-validated quality of a surrogate (k-fold): error, R², and how often results fall within ±1σ/±2σ. */
 export interface ModelMetrics {
-  rmse?: number | Record<string, number>;
-  r2?: number | Record<string, number>;
-  calibration?: number | Record<string, number>;
-  [key: string]: unknown;
+  folds?: number;
+  n?: number;
+  rmse?: number;
+  r2?: number | null;
+  coverage1Sigma?: number;
+  coverage2Sigma?: number;
+  meanStd?: number;
 }
 
-export interface ModelVersion extends ModelDiagnostics {
-  id: IdLike;
+export type SurrogateKind = 'deep-ensemble' | 'surgeon';
+
+export interface ModelVersion {
+  id: Id;
   kind: string;
+  objective?: string | null;
   createdAt?: string | null;
   metrics?: ModelMetrics;
-  architecture?: unknown;
+  architecture?: Record<string, unknown>;
+  jobId?: Id | null;
 }
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface Job {
-  id: IdLike;
+  id: Id;
   kind: string;
   status: JobStatus;
   progress: number;
   error?: string | null;
+  log?: string;
 }
 
 /** Cross-validated prediction of one measured sample (parity plot input). */

@@ -1,4 +1,6 @@
-// Applies one server-sent event of a job stream to the job's last known state.
+// Applies one server-sent event of a job stream to the job's last known state. The server sends
+// `job` (the whole job) first, `progress` ({id, status, progress, error, lines}) on every change, and
+// `end` (the final job) when it finishes.
 import type { Job, JobStatus } from '../../api/types.js';
 import type { ServerSentEvent } from '../../sse/parse-sse.js';
 
@@ -6,26 +8,35 @@ const STATUSES: ReadonlySet<string> = new Set(['queued', 'running', 'succeeded',
 
 export interface JobUpdate {
   job: Job;
-  /** A line for the progress log (epoch metrics, log messages), when the event carried one. */
-  message: string | null;
+  /** New log lines carried by the event (epoch metrics, messages). */
+  lines: string[];
+  /** True when the event carried the whole log, which then replaces the lines shown so far. */
+  replacesLog: boolean;
 }
 
-/** Merges `{status?, progress?, error?, message?, ...}` from the event's JSON data into the job. */
+/** Whether a job will change no more. */
+export function isFinished(job: Pick<Job, 'status'>): boolean {
+  return job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
+}
+
+/** Merges the event's JSON data into the job; a non-JSON event becomes one log line. */
 export function jobFromEvent(job: Job, event: ServerSentEvent): JobUpdate {
   let data: unknown;
   try {
     data = JSON.parse(event.data);
   } catch (error) {
-    if (error instanceof SyntaxError) return { job, message: event.data };
+    if (error instanceof SyntaxError) return { job, lines: [event.data], replacesLog: false };
     throw error;
   }
-  if (typeof data !== 'object' || data === null) return { job, message: String(data) };
+  if (typeof data !== 'object' || data === null) return { job, lines: [String(data)], replacesLog: false };
   const record = data as Record<string, unknown>;
   const next: Job = { ...job };
   if (typeof record.status === 'string' && STATUSES.has(record.status)) next.status = record.status as JobStatus;
-  else if (STATUSES.has(event.event)) next.status = event.event as JobStatus;
   if (typeof record.progress === 'number' && Number.isFinite(record.progress)) next.progress = Math.min(1, Math.max(0, record.progress));
   if (typeof record.error === 'string') next.error = record.error;
-  const message = typeof record.message === 'string' ? record.message : typeof record.log === 'string' ? record.log : null;
-  return { job: next, message };
+  if (Array.isArray(record.lines)) return { job: next, lines: record.lines.filter((line): line is string => typeof line === 'string'), replacesLog: false };
+  if ((event.event === 'job' || event.event === 'end') && typeof record.log === 'string') {
+    return { job: next, lines: record.log.split('\n').filter((line) => line !== ''), replacesLog: true };
+  }
+  return { job: next, lines: typeof record.message === 'string' ? [record.message] : [], replacesLog: false };
 }
