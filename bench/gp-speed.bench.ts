@@ -122,8 +122,10 @@ function main(): void {
       `${format(standardizedLml, 1)}/${peer ? format(peer.logMarginalLikelihood, 1) : '-'}`,
     ]);
     console.log(`n=${n}: twinlab ℓ=[${gp.hyperparameters.lengthscales.map((l) => l.toFixed(2)).join(', ')}]`
-      + ` noise=${gp.hyperparameters.noiseVariance.toExponential(2)}; mean/std checksums ${predict.value.meanSum.toFixed(1)}/${predict.value.stdSum.toFixed(1)}`);
-    if (peer) console.log(`n=${n}: sklearn ${peer.kernel}; mean/std checksums ${peer.meanChecksum.toFixed(1)}/${peer.stdChecksum.toFixed(1)}`);
+      + ` noise=${gp.hyperparameters.noiseVariance.toExponential(2)}; evaluations ${gp.fitSummary?.evaluations}`
+      + ` (+${gp.fitSummary?.screeningEvaluations} on a screening subset);`
+      + ` mean/std checksums ${predict.value.meanSum.toFixed(1)}/${predict.value.stdSum.toFixed(1)}`);
+    if (peer) console.log(`n=${n}: sklearn ${peer.kernel}; latent mean/std checksums ${peer.meanChecksum.toFixed(1)}/${peer.stdChecksum.toFixed(1)}`);
   }
   const header = ['n', 'twinlab fit s', 'sklearn fit s', 'ratio', 'twinlab predict s', 'sklearn predict s', 'ratio',
     'fit cpu s (t/s)', 'predict cpu s (t/s)', 'LML std. y (t/s)'];

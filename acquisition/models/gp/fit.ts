@@ -9,7 +9,7 @@ import {
 } from './gaussian-process.js';
 import { boxesFor, DEFAULT_BOUNDS, fromLogVector, type HyperparameterBounds } from './hyperparameters.js';
 import { KERNEL_NAMES, type KernelName } from './kernels.js';
-import { minimizeLbfgs, type LbfgsOptions } from './lbfgs.js';
+import { minimizeLbfgs, type Box, type LbfgsOptions } from './lbfgs.js';
 import { logMarginalLikelihood, type TrainingSet } from './marginal-likelihood.js';
 
 /** Options of fitGaussianProcess. */
@@ -28,6 +28,12 @@ export interface FitOptions {
   bounds?: HyperparameterBounds;
   /** Stopping rules of every L-BFGS run. */
   optimizer?: LbfgsOptions;
+  /**
+   * Screening subset size (default 500; 0 disables). With more than twice this many observations, every start is
+   * first optimized on a seeded random subset of this size, and only the best of them is then optimized on all
+   * the data: each full-data evaluation costs O(n³), so the restarts' exploration is done where it is cheap.
+   */
+  screeningSize?: number;
 }
 
 /** Fits an exact GP to X (n x d, unit cube) and raw y; the posterior comes back in the units of y. */
@@ -61,21 +67,56 @@ function optimizeHyperparameters(
   const rng = createRandom(options.seed ?? 0);
   const starts = [firstStart(data.d, options.warmStart, scale2)];
   for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng));
+  const summary: FitSummary = { starts: starts.length, evaluations: 0, iterations: 0, screeningEvaluations: 0 };
+  const screeningSize = options.screeningSize ?? 500;
+  let candidates = starts.map((s) => s.subarray(0, free));
+  if (screeningSize > 0 && data.n > 2 * screeningSize) {
+    const subset = randomSubset(data, screeningSize, rng);
+    const screened = bestOf(kernel, subset, candidates, fixedLogNoise, options.optimizer, box);
+    summary.screeningEvaluations = screened.evaluations;
+    candidates = [screened.best];
+  }
+  const result = bestOf(kernel, data, candidates, fixedLogNoise, options.optimizer, box);
+  summary.evaluations = result.evaluations;
+  summary.iterations = result.iterations;
+  return { best: withNoise(result.best, fixedLogNoise), summary };
+}
+
+/** Runs L-BFGS from every start on the given data; the free log vector with the lowest −log p(y). */
+function bestOf(
+  kernel: KernelName, data: TrainingSet, starts: Float64Array[], fixedLogNoise: number | null,
+  optimizer: LbfgsOptions | undefined, box: Box,
+): { best: Float64Array; evaluations: number; iterations: number } {
   const objective = (v: Float64Array) => negativeObjective(kernel, data, v, fixedLogNoise);
   let bestValue = Infinity;
   let best: Float64Array | null = null;
-  const summary: FitSummary = { starts: starts.length, evaluations: 0, iterations: 0 };
+  let evaluations = 0, iterations = 0;
   for (const start of starts) {
-    const result = minimizeLbfgs(objective, start.subarray(0, free), options.optimizer, box);
-    summary.evaluations += result.evaluations;
-    summary.iterations += result.iterations;
+    const result = minimizeLbfgs(objective, start, optimizer, box);
+    evaluations += result.evaluations;
+    iterations += result.iterations;
     if (Number.isFinite(result.value) && result.value < bestValue) {
       bestValue = result.value;
-      best = withNoise(result.x, fixedLogNoise);
+      best = result.x;
     }
   }
   if (best === null) throw new GaussianProcessFitError('no optimizer start reached a finite marginal likelihood');
-  return { best, summary };
+  return { best, evaluations, iterations };
+}
+
+/** A seeded random subset of the training set (partial Fisher–Yates shuffle), same standardization. */
+function randomSubset(data: TrainingSet, size: number, rng: RandomSource): TrainingSet {
+  const order = Array.from({ length: data.n }, (_, i) => i);
+  for (let i = 0; i < size; i++) {
+    const j = i + rng.integer(data.n - i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const x = new Float64Array(size * data.d), y = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    x.set(data.x.subarray(order[i] * data.d, (order[i] + 1) * data.d), i * data.d);
+    y[i] = data.y[order[i]];
+  }
+  return { x, y, n: size, d: data.d };
 }
 
 /** −log p(y | θ) and its gradient in the free log-hyperparameters. */

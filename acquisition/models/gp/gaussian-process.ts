@@ -70,10 +70,12 @@ export interface GaussianProcess extends Surrogate {
 export interface FitSummary {
   /** Optimizer starts (1 + restarts). */
   starts: number;
-  /** Marginal-likelihood evaluations (each with its gradient), over all starts. */
+  /** Marginal-likelihood evaluations (each with its gradient) on all the data. */
   evaluations: number;
-  /** L-BFGS iterations over all starts. */
+  /** L-BFGS iterations on all the data. */
   iterations: number;
+  /** Evaluations on the screening subset (0 when the data set was small enough to skip screening). */
+  screeningEvaluations: number;
 }
 
 /** Everything a posterior needs, in standardized units. */

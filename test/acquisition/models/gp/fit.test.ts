@@ -57,6 +57,16 @@ describe('fitGaussianProcess', () => {
     expect(gp.posterior([[0.5]]).mean[0] / unit.posterior([[0.5]]).mean[0]).toBeCloseTo(100, 6);
   });
 
+  it('screens restarts on a subset for large n and still reaches the full multi-start optimum', () => {
+    const { X, y } = dataset(130, 2, (x) => Math.sin(4 * x[0]) + x[1] ** 2, 0.05, 6);
+    const screened = fitGaussianProcess(X, y, { seed: 3, restarts: 3, screeningSize: 40 });
+    const full = fitGaussianProcess(X, y, { seed: 3, restarts: 3, screeningSize: 0 });
+    expect(screened.fitSummary?.screeningEvaluations).toBeGreaterThan(0);
+    expect(full.fitSummary?.screeningEvaluations).toBe(0);
+    expect(screened.fitSummary!.evaluations).toBeLessThan(full.fitSummary!.evaluations);
+    expect(screened.logMarginalLikelihood).toBeGreaterThan(full.logMarginalLikelihood - 0.5);
+  });
+
   it('rejects malformed input with a typed error', () => {
     expect(() => fitGaussianProcess([], [])).toThrow(GaussianProcessInputError);
     expect(() => fitGaussianProcess([[0.1], [0.2]], [1])).toThrow(GaussianProcessInputError);
