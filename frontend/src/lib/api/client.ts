@@ -103,6 +103,7 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
+  /** Server version and tensorflow.js backend (no token needed). */
   health(): Promise<Health> {
     return this.request('/api/health');
   }
@@ -112,22 +113,27 @@ export class ApiClient {
     return this.request('/api/whoami');
   }
 
+  /** All campaigns, newest first. */
   listCampaigns(): Promise<List<Campaign>> {
     return this.request('/api/campaigns');
   }
 
+  /** One campaign with its design space, objectives, settings and counts. */
   getCampaign(campaignId: IdLike): Promise<Campaign> {
     return this.request(`/api/campaigns/${enc(campaignId)}`);
   }
 
+  /** Creates a campaign (201 with the stored campaign). */
   createCampaign(input: CampaignInput): Promise<Campaign> {
     return this.request('/api/campaigns', { method: 'POST', json: input });
   }
 
+  /** Changes some fields of a campaign. */
   updateCampaign(campaignId: IdLike, patch: Partial<CampaignInput>): Promise<Campaign> {
     return this.request(`/api/campaigns/${enc(campaignId)}`, { method: 'PATCH', json: patch });
   }
 
+  /** The campaign's samples, optionally only those with one status. */
   listSamples(campaignId: IdLike, status?: SampleStatus): Promise<List<Sample>> {
     const query = status ? `?status=${enc(status)}` : '';
     return this.request(`/api/campaigns/${enc(campaignId)}/samples${query}`);
@@ -138,14 +144,17 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/samples`, { method: 'POST', body: csvText, contentType: 'text/csv' });
   }
 
+  /** The campaign's measured results. */
   listResults(campaignId: IdLike): Promise<List<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`);
   }
 
+  /** Records measured outcomes (by sampleId or params); idempotency keys make retries no-ops. */
   postResults(campaignId: IdLike, results: ResultInput[]): Promise<BulkInsert<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', json: results });
   }
 
+  /** Posts results CSV text as is (text/csv). */
   importResultsCsv(campaignId: IdLike, csvText: string): Promise<BulkInsert<Result>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/results`, { method: 'POST', body: csvText, contentType: 'text/csv' });
   }
@@ -163,6 +172,7 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`, { method: 'POST', body: form });
   }
 
+  /** The campaign's uploaded images. */
   listAssets(campaignId: IdLike): Promise<List<Asset>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`);
   }
@@ -194,6 +204,7 @@ export class ApiClient {
     return this.request(`/api/assets/${enc(assetId)}/label`, { method: 'PUT', json: { ...content, version } });
   }
 
+  /** Unlabeled images, most informative first, with the reason for each. */
   labelQueue(campaignId: IdLike, count: number): Promise<LabelQueue> {
     return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
   }
@@ -203,14 +214,17 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: request });
   }
 
+  /** Marks a sample running, failed, or back to candidate. */
   updateSampleStatus(campaignId: IdLike, sampleId: IdLike, status: SampleStatus): Promise<Sample> {
     return this.request(`/api/campaigns/${enc(campaignId)}/samples/${enc(sampleId)}`, { method: 'PATCH', json: { status } });
   }
 
+  /** Trained surrogate versions, newest first, with cross-validated metrics. */
   listModels(campaignId: IdLike): Promise<List<ModelVersion>> {
     return this.request(`/api/campaigns/${enc(campaignId)}/models`);
   }
 
+  /** Feature relevance per objective and the recommended sparse subset. */
   insights(campaignId: IdLike): Promise<Insights> {
     return this.request(`/api/campaigns/${enc(campaignId)}/insights`);
   }
@@ -230,6 +244,7 @@ export class ApiClient {
     }
   }
 
+  /** One background job: status, progress, log, error. */
   getJob(jobId: IdLike): Promise<Job> {
     return this.request(`/api/jobs/${enc(jobId)}`);
   }
@@ -248,14 +263,17 @@ export class ApiClient {
     }
   }
 
+  /** All API tokens (never their secrets; admin only). */
   listTokens(): Promise<List<TokenInfo>> {
     return this.request('/api/tokens');
   }
 
+  /** Mints a token; its secret is in this answer only. */
   createToken(name: string, role: Role): Promise<CreatedToken> {
     return this.request('/api/tokens', { method: 'POST', json: { name, role } });
   }
 
+  /** Revokes a token. */
   deleteToken(tokenId: IdLike): Promise<void> {
     return this.request(`/api/tokens/${enc(tokenId)}`, { method: 'DELETE' });
   }

@@ -85,11 +85,13 @@ export class LabelCanvas {
     this.overlayLayer.batchDraw();
   }
 
+  /** Sets the opacity of every model overlay. */
   setOverlayOpacity(opacity: number): void {
     for (const node of this.overlayImages.values()) node.opacity(opacity);
     this.overlayLayer.batchDraw();
   }
 
+  /** Applies new tool, brush, colour and opacity settings. */
   updateSettings(settings: CanvasSettings): void {
     const toolChanged = settings.tool !== this.settings.tool;
     this.settings = settings;
@@ -151,15 +153,18 @@ export class LabelCanvas {
     this.uiLayer.batchDraw();
   }
 
+  /** The current image-to-screen transform. */
   getViewport(): Viewport {
     return this.viewport;
   }
 
+  /** Removes the listeners and the Konva stage. */
   destroy(): void {
     this.detach();
     this.stage.destroy();
   }
 
+  /** Applies a viewport as the stage transform and redraws. */
   private setViewport(viewport: Viewport): void {
     this.viewport = viewport;
     this.stage.scale({ x: viewport.scale, y: viewport.scale });
@@ -170,10 +175,12 @@ export class LabelCanvas {
     this.callbacks.onViewportChange(viewport);
   }
 
+  /** The container's size in CSS pixels (fallback while it is not laid out yet). */
   private containerSize(): Size {
     return { width: this.container.clientWidth || 800, height: this.container.clientHeight || 600 };
   }
 
+  /** Listens for pointer, wheel and click events on the container; returns the function that stops. */
   private attachPointerHandlers(): () => void {
     const target = this.container;
     const down = (event: PointerEvent) => this.onPointerDown(event);
@@ -213,11 +220,13 @@ export class LabelCanvas {
     return { x: event.clientX - rect.left, y: event.clientY - rect.top };
   }
 
+  /** Wheel: zooms around the cursor. */
   private onWheel(event: WheelEvent): void {
     event.preventDefault();
     this.setViewport(zoomAround(this.viewport, this.screenPoint(event), wheelZoomFactor(event.deltaY, event.deltaMode)));
   }
 
+  /** Starts a pan (middle button, space or pan tool), a stroke, a point or a polygon vertex. */
   private onPointerDown(event: PointerEvent): void {
     const screen = this.screenPoint(event);
     const wantsPan = event.button === 1 || (event.button === 0 && (this.spaceHeld || this.settings.tool === 'pan'));
@@ -244,6 +253,7 @@ export class LabelCanvas {
     }
   }
 
+  /** Pans, extends the live stroke, or moves the brush cursor and polygon preview. */
   private onPointerMove(event: PointerEvent): void {
     const screen = this.screenPoint(event);
     const image = screenToImage(this.viewport, screen);
@@ -268,6 +278,7 @@ export class LabelCanvas {
     }
   }
 
+  /** Ends a pan, or commits the live stroke as one edit. */
   private onPointerUp(event: PointerEvent): void {
     if (this.container.hasPointerCapture(event.pointerId)) this.container.releasePointerCapture(event.pointerId);
     if (this.panStart && event.pointerId === this.panStart.pointerId) {
@@ -282,6 +293,7 @@ export class LabelCanvas {
     this.callbacks.onStroke(finished.pointsForCommit(), finished.erase);
   }
 
+  /** Adds a vertex, or closes the polygon when the click is on its first vertex. */
   private addPolygonVertex(screen: Point, image: Point): void {
     const points = this.polygonPoints;
     if (points.length >= 6) {
@@ -297,6 +309,7 @@ export class LabelCanvas {
     this.uiLayer.batchDraw();
   }
 
+  /** Moves the brush outline to the pointer. */
   private moveCursor(image: Point): void {
     const tool = this.settings.tool;
     const showBrush = (tool === 'brush' || tool === 'eraser') && !this.spaceHeld;
@@ -305,12 +318,14 @@ export class LabelCanvas {
     this.uiLayer.batchDraw();
   }
 
+  /** Sizes and colours the brush outline for the current tool. */
   private updateCursorShape(): void {
     this.cursor.radius(this.settings.brushSize / 2);
     this.cursor.stroke(this.settings.tool === 'eraser' ? '#ffffff' : this.settings.activeColor);
     this.uiLayer.batchDraw();
   }
 
+  /** The CSS cursor: grab/grabbing while panning, none under the brush outline, else a crosshair. */
   private updateCssCursor(): void {
     const panning = this.panStart !== null;
     const canPan = this.spaceHeld || this.settings.tool === 'pan';
@@ -322,6 +337,7 @@ export class LabelCanvas {
     this.annotationLayer.getNativeCanvasElement().style.opacity = String(this.settings.annotationOpacity);
   }
 
+  /** The Konva line of a stored stroke (a one-point stroke is drawn as a dot). */
   private strokeNode(stroke: Stroke): Konva.Line {
     return new Konva.Line({
       points: stroke.points.length === 2 ? [...stroke.points, ...stroke.points] : stroke.points,
@@ -335,11 +351,13 @@ export class LabelCanvas {
     });
   }
 
+  /** The Konva shape of a stored polygon. */
   private polygonNode(points: number[], className: string): Konva.Line {
     const color = this.settings.colorOfClass(className);
     return new Konva.Line({ points, closed: true, fill: color, stroke: color, strokeWidth: 2, strokeScaleEnabled: false, opacity: 0.8, listening: false, perfectDrawEnabled: false });
   }
 
+  /** The marker of a stored point. */
   private pointNode(x: number, y: number, className: string): Konva.Circle {
     return new Konva.Circle({ x, y, radius: 5 / this.viewport.scale, fill: this.settings.colorOfClass(className), stroke: '#fff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false, name: 'point-marker' });
   }
@@ -357,6 +375,7 @@ function isOneStrokeAppended(previous: LabelContent, next: LabelContent): boolea
   return previous.strokes.every((stroke, index) => next.strokes[index] === stroke);
 }
 
+/** Rounds to 1/100 pixel. */
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }

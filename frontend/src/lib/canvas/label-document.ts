@@ -21,22 +21,27 @@ export function labelContentOf(source: Partial<LabelContent> | null): LabelConte
   };
 }
 
+/** The label with one more stroke. */
 export function withStroke(label: LabelContent, stroke: Stroke): LabelContent {
   return { ...label, strokes: [...label.strokes, stroke] };
 }
 
+/** The label with one more point. */
 export function withPoint(label: LabelContent, point: LabelPoint): LabelContent {
   return { ...label, points: [...label.points, point] };
 }
 
+/** The label with one more polygon. */
 export function withPolygon(label: LabelContent, polygon: LabelPolygon): LabelContent {
   return { ...label, polygons: [...label.polygons, polygon] };
 }
 
+/** The label with its image-level class set (null clears it). */
 export function withImageClass(label: LabelContent, imageClass: string | null): LabelContent {
   return { ...label, class: imageClass };
 }
 
+/** The label with its rating set (null clears it). */
 export function withRating(label: LabelContent, rating: number | null): LabelContent {
   return { ...label, rating };
 }

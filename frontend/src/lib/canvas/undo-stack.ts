@@ -25,14 +25,17 @@ export class UndoStack<T> {
     return this.current;
   }
 
+  /** Whether there is an edit to undo. */
   get canUndo(): boolean {
     return this.past.length > 0;
   }
 
+  /** Whether there is an undone edit to redo. */
   get canRedo(): boolean {
     return this.future.length > 0;
   }
 
+  /** How many edits can be undone. */
   get undoDepth(): number {
     return this.past.length;
   }

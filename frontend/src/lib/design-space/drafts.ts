@@ -37,18 +37,22 @@ export interface CampaignDraft {
   constraints: ConstraintDraft[];
 }
 
+/** An empty continuous parameter row. */
 export function blankParameter(): ParameterDraft {
   return { name: '', type: 'continuous', min: '', max: '', log: false, choices: '', unit: '' };
 }
 
+/** An empty maximize objective row. */
 export function blankObjective(): ObjectiveDraft {
   return { name: '', goal: 'maximize', target: '', tolerance: '', unit: '' };
 }
 
+/** An empty ≤ constraint row. */
 export function blankConstraint(): ConstraintDraft {
   return { name: '', op: '<=', value: '' };
 }
 
+/** A new campaign form with one parameter and one objective row. */
 export function blankCampaign(): CampaignDraft {
   return { name: '', description: '', labelClasses: '', batchSize: '4', parameters: [blankParameter()], objectives: [blankObjective()], constraints: [] };
 }
@@ -88,6 +92,7 @@ export function objectiveFromDraft(draft: ObjectiveDraft): Objective {
   return objective;
 }
 
+/** Converts a constraint draft. */
 export function constraintFromDraft(draft: ConstraintDraft): OutcomeConstraint {
   return { name: draft.name.trim(), op: draft.op, value: optionalNumber(draft.value) ?? Number.NaN };
 }

@@ -90,6 +90,7 @@ export class LabelEditor {
     this.commit(withStroke(this.label, stroke));
   }
 
+  /** Adds a point of the active class (image pixels) as one undo step. */
   addPoint(x: number, y: number): void {
     const point: LabelPoint = { class: this.activeClass, x, y };
     this.commit(withPoint(this.label, point));
@@ -102,19 +103,23 @@ export class LabelEditor {
     this.commit(withPolygon(this.label, polygon));
   }
 
+  /** Sets the image-level class as one undo step ('' or null clears it). */
   setImageClass(imageClass: string | null): void {
     this.commit(withImageClass(this.label, imageClass === '' ? null : imageClass));
   }
 
+  /** Sets the image rating as one undo step (null clears it). */
   setRating(rating: number | null): void {
     this.commit(withRating(this.label, rating));
   }
 
+  /** Steps back one edit (Ctrl+Z). */
   undo(): void {
     if (!this.history.canUndo) return;
     this.show(this.history.undo());
   }
 
+  /** Re-applies the last undone edit (Ctrl+Shift+Z). */
   redo(): void {
     if (!this.history.canRedo) return;
     this.show(this.history.redo());
@@ -174,6 +179,7 @@ export class LabelEditor {
     this.cancelTimer();
   }
 
+  /** PUTs the document with its version; records the new version, or the conflict or error. */
   private async sendSave(): Promise<void> {
     const content = this.label;
     const assetId = this.assetId;
@@ -196,6 +202,7 @@ export class LabelEditor {
     }
   }
 
+  /** Records an edit as one undo step and shows it. */
   private commit(next: LabelContent): void {
     this.show(this.history.commit(next));
   }
@@ -214,6 +221,7 @@ export class LabelEditor {
     }
   }
 
+  /** (Re)starts the autosave timer. */
   private scheduleAutosave(): void {
     if (this.options.autosaveDelayMs <= 0) return;
     this.cancelTimer();
@@ -223,11 +231,13 @@ export class LabelEditor {
     }, this.options.autosaveDelayMs);
   }
 
+  /** Stops a pending autosave. */
   private cancelTimer(): void {
     if (this.timer !== null) this.options.clearTimer(this.timer);
     this.timer = null;
   }
 
+  /** Mirrors the history's undo/redo availability into reactive state. */
   private syncHistoryFlags(): void {
     this.canUndo = this.history.canUndo;
     this.canRedo = this.history.canRedo;
