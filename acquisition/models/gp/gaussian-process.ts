@@ -5,17 +5,16 @@
  */
 import { choleskyWithJitter } from '../../linalg/cholesky.js';
 import { addProductTransposed } from '../../linalg/gemm.js';
+import { extendState } from './fantasize.js';
+import { posteriorGradientAt } from './posterior-gradient.js';
 import type { Matrix } from '../../linalg/matrix.js';
-import {
-  choleskySolve, invertLower, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
-} from '../../linalg/triangular.js';
+import { choleskySolve, invertLower, multiplyByLowerTransposed, solveLowerRowsInPlace } from '../../linalg/triangular.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
 import {
-  covarianceMatrix, crossCovariance, crossCovarianceTransposed, radialDerivativeFactor, scaleInputs, squaredDistance,
-  transposePoints, type KernelName,
+  covarianceMatrix, crossCovariance, crossCovarianceTransposed, scaleInputs, transposePoints, type KernelName,
 } from './kernels.js';
 import { logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
@@ -276,71 +275,4 @@ class ExactGaussianProcess implements GaussianProcess {
     }
     return out;
   }
-}
-
-/**
- * Conditions the state on q extra points by extending its Cholesky factor (O(n² q), no refactorization):
- * [[L, 0], [B, C]] with B = K₁₀ L⁻ᵀ and C Cᵀ = K₁₁ + σ_n² I − B Bᵀ.
- */
-function extendState(state: GaussianProcessState, scaledNew: Float64Array, yNew: number[]): GaussianProcessState {
-  const { d, hyper, factor, kernel } = state;
-  const n = state.y.length, q = yNew.length, total = n + q;
-  const scaledOld = scaleInputs(state.x, d, hyper.lengthscales);
-  const b = crossCovariance(kernel, scaledNew, scaledOld, d, hyper.signalVariance);
-  solveLowerRowsInPlace(factor, { rows: q, cols: n, data: b });
-  const schur = covarianceMatrix(kernel, scaledNew, d, hyper.signalVariance, hyper.noiseVariance + state.jitter);
-  const view = { data: b, offset: 0, stride: n };
-  addProductTransposed(q, q, n, view, view, { data: schur, offset: 0, stride: q }, -1);
-  const corner = choleskyWithJitter({ rows: q, cols: q, data: schur });
-  const extended = new Float64Array(total * total);
-  for (let i = 0; i < n; i++) extended.set(factor.data.subarray(i * n, i * n + i + 1), i * total);
-  for (let i = 0; i < q; i++) {
-    extended.set(b.subarray(i * n, (i + 1) * n), (n + i) * total);
-    extended.set(corner.factor.data.subarray(i * q, i * q + i + 1), (n + i) * total + n);
-  }
-  const x = new Float64Array(total * d);
-  x.set(state.x);
-  for (let i = 0; i < q * d; i++) x[n * d + i] = scaledNew[i] * hyper.lengthscales[i % d];
-  const y = new Float64Array(total);
-  y.set(state.y);
-  for (let i = 0; i < q; i++) y[n + i] = (yNew[i] - state.offset) / state.scale;
-  const newFactor = { rows: total, cols: total, data: extended };
-  return { ...state, x, y, factor: newFactor, alpha: choleskySolve(newFactor, y) };
-}
-
-/**
- * μ(x) = offset + s · k*ᵀα and σ²(x) = s² (σ_f² − k*ᵀK⁻¹k*) with gradients
- * ∂μ/∂x = s · Σᵢ αᵢ ∂kᵢ/∂x and ∂σ²/∂x = −2 s² Σᵢ wᵢ ∂kᵢ/∂x, w = K⁻¹k*, ∂kᵢ/∂x_d = −σ_f² g(r²) Δ_d/ℓ_d².
- */
-function posteriorGradientAt(state: GaussianProcessState, scaledX: Float64Array, point: Float64Array): PosteriorGradient {
-  const { d, hyper, alpha, factor, offset, scale, kernel } = state;
-  const n = state.y.length;
-  const cross = crossCovariance(kernel, point, scaledX, d, hyper.signalVariance);
-  const v = solveLower(factor, cross);
-  let mean = 0, quadratic = 0;
-  for (let j = 0; j < n; j++) {
-    mean += cross[j] * alpha[j];
-    quadratic += v[j] * v[j];
-  }
-  const w = choleskySolve(factor, cross);
-  const meanGradient = new Float64Array(d), varianceGradient = new Float64Array(d);
-  for (let j = 0; j < n; j++) {
-    const g = hyper.signalVariance * radialDerivativeFactor(kernel, squaredDistance(point, 0, scaledX, j, d));
-    for (let k = 0; k < d; k++) {
-      // Δ_d/ℓ_d² = (scaled difference)/ℓ_d.
-      const dk = (-g * (point[k] - scaledX[j * d + k])) / hyper.lengthscales[k];
-      meanGradient[k] += alpha[j] * dk;
-      varianceGradient[k] += w[j] * dk;
-    }
-  }
-  for (let k = 0; k < d; k++) {
-    meanGradient[k] *= scale;
-    varianceGradient[k] *= -2 * scale * scale;
-  }
-  return {
-    mean: offset + scale * mean,
-    variance: scale * scale * Math.max(hyper.signalVariance - quadratic, 0),
-    meanGradient,
-    varianceGradient,
-  };
 }
