@@ -1,15 +1,17 @@
 /**
  * Continuous mode: maximize an acquisition over the whole design space by many starts + local refinement
  * (the recipe of BoTorch's optimize_acqf): rank a scrambled Sobol design plus Gaussian perturbations of the
- * best observed points, refine the best few distinct starts by pattern search, and return every ranked point,
+ * best observed points, refine the best few distinct starts (by L-BFGS on the continuous columns when the
+ * ranking's gradient is known, then by pattern search, which also moves integers and categoricals), and return every ranked point,
  * best first, so the caller can skip points that decode to something already measured, pending or chosen.
  */
 
 import { createRandom } from '../sampling/random.js';
 import { sobolPoints } from '../sampling/sobol.js';
 import type { DesignSpaceEncoding } from '../space/encoding.js';
+import { gradientRefinement } from './gradient-refinement.js';
 import { patternSearch, type PatternSearchOptions } from './local-search.js';
-import type { RankedPoint, RankFunction } from './types.js';
+import type { RankedPoint, RankFunction, RankGradient } from './types.js';
 
 /** Options of maximizeOverDesignSpace. */
 export interface ContinuousOptimizerOptions {
@@ -22,6 +24,8 @@ export interface ContinuousOptimizerOptions {
   /** Perturbed candidates per `around` point (default 32), standard deviation 0.05 of the unit cube. */
   perturbationsPerPoint?: number;
   patternSearch?: PatternSearchOptions;
+  /** Gradient of the ranking, if known: starts are first refined by L-BFGS on the continuous columns. */
+  gradient?: RankGradient;
   seed?: number;
 }
 
@@ -59,7 +63,11 @@ export function maximizeOverDesignSpace(rank: RankFunction, encoding: DesignSpac
   const ranked: RankedPoint[] = candidates.map((x, i) => ({ x, value: values[i] }));
   ranked.sort(byValueDescending);
   const starts = distinctStarts(ranked, encoding, options.restarts ?? 8);
-  const refined = starts.map((start) => patternSearch(start, rank, encoding, options.patternSearch));
+  const gradient = options.gradient;
+  const refined = starts.map((start) => {
+    const polished = gradient ? gradientRefinement(start, gradient, rank, encoding) : start;
+    return patternSearch(polished, rank, encoding, options.patternSearch);
+  });
   return refined.concat(ranked).sort(byValueDescending);
 }
 

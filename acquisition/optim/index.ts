@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './pool.js';
 export * from './local-search.js';
 export * from './continuous.js';
+export * from './gradient-refinement.js';

@@ -8,3 +8,6 @@ export interface RankedPoint {
   x: number[];
   value: number;
 }
+
+/** Ranking value and its gradient ∂/∂x at one encoded point (for gradient-based refinement). */
+export type RankGradient = (x: number[]) => { value: number; gradient: Float64Array };

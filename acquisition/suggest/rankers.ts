@@ -7,13 +7,14 @@
 import { InvalidObjectiveError } from '../errors.js';
 import { boxDecomposition, paretoFront } from '../functions/hypervolume.js';
 import { expectedHypervolumeImprovement } from '../functions/expected-hypervolume-improvement.js';
-import { logExpectedImprovement } from '../functions/log-expected-improvement.js';
+import { logExpectedImprovement, logH } from '../functions/log-expected-improvement.js';
 import { maxVarianceScore } from '../functions/max-variance.js';
 import { augmentedChebyshev, sampleSimplexWeights } from '../functions/parego.js';
 import { logProbabilityOfImprovement } from '../functions/probability-of-improvement.js';
 import { expectedSquaredTargetDistance, logTargetProbability } from '../functions/target-matching.js';
 import { upperConfidenceBound } from '../functions/upper-confidence-bound.js';
-import type { RankFunction } from '../optim/types.js';
+import type { RankFunction, RankGradient } from '../optim/types.js';
+import { logNormalCdf, logNormalPdf } from '../sampling/normal-distribution.js';
 import { createRandom } from '../sampling/random.js';
 import type { StrategyName } from '../strategy-names.js';
 import { believedFeasible, logAdjustment, observationFeasible, originalMeanStd, requireModel, type AdjustmentOptions } from './adjustments.js';
@@ -26,6 +27,8 @@ import type { ModelFactory } from './types.js';
 export interface Ranker {
   rank: RankFunction;
   score(value: number): number;
+  /** Gradient of the ranking at one point, where the strategy and the model provide one. */
+  gradient?: RankGradient;
 }
 
 /** What a ranker is built from. */
@@ -94,13 +97,61 @@ function singleObjectiveRanker(context: RankerContext): Ranker {
     }
     return values;
   };
+  const differentiable = model.posteriorGradient && best !== null && !hasAdjustments(problem, context.adjustment);
+  const gradient: RankGradient | undefined = differentiable
+    ? (x) => singleObjectiveGradient(strategy, model.posteriorGradient!(x), best!, context.beta, context.xi)
+    : undefined;
   const score = (value: number): number => {
     if (strategy === 'expected-improvement') return best === null ? Math.exp(value) : Math.exp(value) * scale;
     if (strategy === 'log-expected-improvement') return best === null ? value : value + Math.log(scale);
     if (strategy === 'probability-of-improvement') return Math.exp(value);
     return value;
   };
-  return { rank, score };
+  return { rank, score, gradient };
+}
+
+/** Whether constraints, target bands or cost add terms to the ranking (their gradients are not implemented). */
+function hasAdjustments(problem: Problem, adjustment: AdjustmentOptions): boolean {
+  const bands = adjustment.targetBands && problem.objectives.some((o) => o.goal === 'target');
+  return problem.constraints.length > 0 || bands || (adjustment.costOutcome !== undefined && adjustment.costAlpha !== 0);
+}
+
+/**
+ * Value and x-gradient of log EI, log PI or UCB from the posterior gradient, by the chain rule through
+ * (μ, σ), σ = √v, ∂σ/∂x = (∂v/∂x)/(2σ). With z = (μ − best)/σ and h(z) = φ(z) + zΦ(z):
+ * ∂ log EI/∂μ = Φ(z)/(σ h(z)), ∂ log EI/∂σ = φ(z)/(σ h(z)); ∂ log PI/∂μ = φ(z)/(σΦ(z)), ∂ log PI/∂σ = −z φ(z)/(σΦ(z));
+ * ∂ UCB/∂μ = 1, ∂ UCB/∂σ = √β. Ratios are taken in log space so they stay finite in the far tail.
+ */
+export function singleObjectiveGradient(
+  strategy: StrategyName,
+  posterior: { mean: number; variance: number; meanGradient: ArrayLike<number>; varianceGradient: ArrayLike<number> },
+  best: number, beta: number, xi: number,
+): { value: number; gradient: Float64Array } {
+  const d = posterior.meanGradient.length;
+  const std = Math.sqrt(Math.max(posterior.variance, 0));
+  const mean = posterior.mean;
+  if (!(std > 1e-12)) return { value: -Infinity, gradient: new Float64Array(d) };
+  let value: number, byMean: number, byStd: number;
+  if (strategy === 'upper-confidence-bound') {
+    value = upperConfidenceBound(mean, std, beta);
+    byMean = 1;
+    byStd = Math.sqrt(beta);
+  } else if (strategy === 'probability-of-improvement') {
+    const z = (mean - best - xi) / std;
+    value = logNormalCdf(z);
+    const ratio = Math.exp(logNormalPdf(z) - value);
+    byMean = ratio / std;
+    byStd = (-z * ratio) / std;
+  } else {
+    const z = (mean - best) / std;
+    const lh = logH(z);
+    value = lh + Math.log(std);
+    byMean = Math.exp(logNormalCdf(z) - lh) / std;
+    byStd = Math.exp(logNormalPdf(z) - lh) / std;
+  }
+  const gradient = new Float64Array(d);
+  for (let k = 0; k < d; k++) gradient[k] = byMean * posterior.meanGradient[k] + (byStd * posterior.varianceGradient[k]) / (2 * std);
+  return { value, gradient };
 }
 
 /** Pure exploration: Σ standardized posterior variances of the objectives, times feasibility (log space). */

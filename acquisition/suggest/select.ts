@@ -34,6 +34,7 @@ export interface SelectionSettings {
   restarts: number;
   poolRescoreSize: number;
   thompsonCandidates: number;
+  gradientRefinement: boolean;
 }
 
 /** One chosen point: encoded x, ranking value, reported score, pool index in pool mode. */
@@ -80,6 +81,7 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
         rawSamples: settings.rawSamples,
         restarts: settings.restarts,
         around: bestMeasured(problem, ranker.rank, 5),
+        gradient: settings.gradientRefinement ? ranker.gradient : undefined,
       });
       const best = ranked.find((point) => !excluded.has(keyOf(point.x)));
       if (best) pick = { x: best.x, score: ranker.score(best.value) };

@@ -56,6 +56,7 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
       restarts: engine.restarts ?? 8,
       poolRescoreSize: engine.poolRescoreSize ?? 4096,
       thompsonCandidates: engine.thompsonCandidates ?? 512,
+      gradientRefinement: engine.gradientRefinement ?? false,
     });
   }
   return toItems(problem, models, chosen, strategy);

@@ -47,3 +47,21 @@ describe('continuous maximization', () => {
     expect(refined.value).toBeGreaterThan(-1e-6);
   });
 });
+
+describe('gradient refinement', () => {
+  it('climbs a smooth function to its maximum from a poor start using the gradient, never worsening', async () => {
+    const { gradientRefinement } = await import('../../../acquisition/optim/gradient-refinement.js');
+    const encoding = createDesignSpaceEncoding([
+      { name: 'a', type: 'continuous', min: 0, max: 1 },
+      { name: 'b', type: 'continuous', min: 0, max: 1 },
+    ]);
+    const gradient = (x: number[]) => ({ value: peak([x])[0], gradient: Float64Array.from([-2 * (x[0] - 0.3), -2 * (x[1] - 0.7)]) });
+    const start = { x: [0.9, 0.1], value: peak([[0.9, 0.1]])[0] };
+    const refined = gradientRefinement(start, gradient, peak, encoding);
+    expect(refined.x[0]).toBeCloseTo(0.3, 5);
+    expect(refined.x[1]).toBeCloseTo(0.7, 5);
+    // A gradient pointing the wrong way cannot make it worse than the start.
+    const wrong = (x: number[]) => ({ value: -peak([x])[0], gradient: Float64Array.from([2 * (x[0] - 0.3), 2 * (x[1] - 0.7)]) });
+    expect(gradientRefinement(start, wrong, peak, encoding).value).toBeGreaterThanOrEqual(start.value);
+  });
+});

@@ -80,6 +80,14 @@ describe('suggest in continuous mode (GP)', () => {
     expect(suggest(request)).toEqual(items);
   });
 
+  it('with gradient refinement ranks its first item about as high as without (same starts, extra L-BFGS)', () => {
+    const single = { ...request, count: 1, pending: [] };
+    const [plain] = suggest(single);
+    const [refined] = suggest(single, { gradientRefinement: true });
+    expect(refined.score).toBeGreaterThanOrEqual(plain.score * 0.95);
+    expect(suggest(single, { gradientRefinement: true })).toEqual([refined]);
+  });
+
   it('handles integers and categoricals by decoding, and runs thompson, ucb and max-variance', () => {
     const mixed: Parameter[] = [
       { name: 'n', type: 'integer', min: 1, max: 20 },
