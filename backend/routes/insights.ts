@@ -26,7 +26,7 @@ export function insightRoutes(ctx: ServiceContext) {
       request: {
         params: IdParam,
         query: z.object({
-          method: z.enum(['combined', 'stability', 'lasso', 'mutual-information', 'ard', 'permutation']).default('combined'),
+          method: z.enum(['stability', 'combined', 'lasso', 'mutual-information', 'ard', 'permutation']).default('stability').openapi({ description: 'stability (default, fast), or combined (all five methods; slow with many descriptors)' }),
           seed: z.coerce.number().int().min(0).default(0),
         }),
       },

@@ -20,7 +20,7 @@ export interface ObjectiveInsight {
 }
 
 /** Relevance of every numeric parameter and feature for each objective, from the measured samples. */
-export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'combined', seed = 0): Promise<{ campaignId: number; objectives: ObjectiveInsight[] }> {
+export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0): Promise<{ campaignId: number; objectives: ObjectiveInsight[] }> {
   const campaign = requireCampaign(ctx, campaignId);
   const rows = observationsOf(ctx.db, campaignId);
   const objectives: ObjectiveInsight[] = [];
