@@ -7,6 +7,8 @@ import { campaignAssetRoutes, assetRoutes } from './routes/assets.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
+import { campaignEventRoutes } from './routes/campaign-events.js';
+import { CampaignEvents } from './services/campaign-events.js';
 import { labelQueueRoutes } from './routes/label-queue.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
@@ -29,6 +31,8 @@ const PUBLIC_PATHS = [/^\/api\/health\/?$/, /^\/api\/openapi\.json$/, /^\/api\/d
 
 /** Builds the whole application over a service context. */
 export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
+  const events = ctx.events ?? new CampaignEvents();
+  ctx = { ...ctx, events };
   const app = new OpenAPIHono<AppEnv>();
   app.onError(errorResponse);
   app.notFound((c) =>
@@ -51,6 +55,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', suggestionRoutes(ctx));
   app.route('/api/campaigns', insightRoutes(ctx));
   app.route('/api/campaigns', labelQueueRoutes(ctx));
+  app.route('/api/campaigns', campaignEventRoutes(ctx, events));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());

@@ -2,12 +2,15 @@
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ComputePool } from '../workers/compute-pool.js';
+import type { CampaignEvents } from './campaign-events.js';
 
 export interface ServiceContext {
   db: Db;
   config: Config;
   /** Worker threads for heavy pure computations; without it they run on the calling thread (tests, CLI). */
   compute?: ComputePool;
+  /** Where changes are announced for server-sent events; absent in tests and the CLI. */
+  events?: CampaignEvents;
 }
 
 /** A page of a list, in the API's list shape. */

@@ -37,6 +37,12 @@ export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
 
 /** Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409. */
 export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): LabelView {
+  const saved = saveLabel(ctx, assetId, input, author);
+  ctx.events?.publish({ type: 'label', campaignId: saved.campaignId, assetId, version: saved.view.version });
+  return saved.view;
+}
+
+function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): { campaignId: number; view: LabelView } {
   return ctx.db.transaction((tx) => {
     const tctx = { ...ctx, db: tx };
     const asset = requireAsset(tctx, assetId);
@@ -59,7 +65,7 @@ export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput
       });
     const row = current ? updateLabelIfVersion(tx, assetId, currentVersion, values) : insertLabel(tx, { assetId, ...values, version: 1 });
     if (!row) throw new ConflictError('stale_version', 'the label changed while saving; reload it');
-    return toLabelView(row);
+    return { campaignId: campaign.id, view: toLabelView(row) };
   });
 }
 

@@ -38,6 +38,12 @@ export function recordResults(
   source: string,
   rowNumbers?: number[],
 ): { inserted: number; items: ResultView[] } {
+  const out = recordResultsInTransaction(ctx, campaignId, items, source, rowNumbers);
+  if (out.inserted > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: out.inserted });
+  return out;
+}
+
+function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, items: ResultInput[], source: string, rowNumbers?: number[]): { inserted: number; items: ResultView[] } {
   return ctx.db.transaction((tx) => {
     const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
     const allowed = outcomeNames(campaign);

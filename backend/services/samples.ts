@@ -116,13 +116,18 @@ export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: num
 export async function importSamplesCsv(ctx: ServiceContext, campaignId: number, text: string): Promise<{ inserted: number; items: SampleView[] }> {
   const campaign = requireCampaign(ctx, campaignId);
   const { items, lines } = samplesFromCsv(campaign, text, ctx.config.limits.itemsPerRequest);
-  return importSamples(ctx, campaignId, await addMolecularDescriptors(items, lines), lines);
+  return announced(ctx, campaignId, importSamples(ctx, campaignId, await addMolecularDescriptors(items, lines), lines));
 }
 
 /** Imports samples given as JSON, featurizing SMILES first. */
 export async function importSampleItems(ctx: ServiceContext, campaignId: number, items: SampleInput[]): Promise<{ inserted: number; items: SampleView[] }> {
   requireCampaign(ctx, campaignId);
-  return importSamples(ctx, campaignId, await addMolecularDescriptors(items));
+  return announced(ctx, campaignId, importSamples(ctx, campaignId, await addMolecularDescriptors(items)));
+}
+
+function announced<T extends { inserted: number }>(ctx: ServiceContext, campaignId: number, out: T): T {
+  ctx.events?.publish({ type: 'samples', campaignId, inserted: out.inserted });
+  return out;
 }
 
 /** A page of a campaign's samples. */

@@ -52,7 +52,10 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
     const { request, restore } = buildRequest(ctx, campaign, input, seed);
     const items = restore(await compute(ctx, 'suggest', request));
     const recorded = recordSuggestion(ctx, campaign, input, request, items, seed);
-    if (recorded) return recorded;
+    if (recorded) {
+      ctx.events?.publish({ type: 'suggestion', campaignId, suggestionId: recorded.suggestionId, count: recorded.items.length });
+      return recorded;
+    }
     // Another caller claimed some of these candidates while we computed: rank again with them pending.
     if (attempt >= MAX_ATTEMPTS) throw new InvalidError('pool_contended', 'the candidates kept being claimed by concurrent requests; try again');
   }
