@@ -146,4 +146,3 @@ function randomSubset(indices: number[], size: number, seed: number): number[] {
   return copy.slice(0, size);
 }
 
-export type { RankedPoint };
