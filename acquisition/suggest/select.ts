@@ -10,7 +10,6 @@
 import { DesignSpaceExhaustedError } from '../errors.js';
 import { maximizeOverDesignSpace } from '../optim/continuous.js';
 import { argmaxAllowed, rankInChunks, topAllowed } from '../optim/pool.js';
-import type { RankedPoint } from '../optim/types.js';
 import { createRandom } from '../sampling/random.js';
 import type { StrategyName } from '../strategy-names.js';
 import type { AdjustmentOptions } from './adjustments.js';
