@@ -1,9 +1,9 @@
 /**
  * Cholesky factorization A = L Lᵀ (lower, row-major), blocked right-looking, with adaptive diagonal jitter.
  *
- * Per block column of width NB: factor the diagonal block unblocked, solve the panel below it against that block,
- * then apply the symmetric rank-NB update to the trailing matrix through addProductTransposed (where almost all
- * of the n³/3 flops go).
+ * Per block column of width NB: factor the diagonal block unblocked, solve the panel below it against that block
+ * (as a product with the block's inverse), then apply the symmetric rank-NB update to the trailing matrix; both
+ * products go through addProductTransposed, where almost all of the n³/3 flops are.
  */
 import { DimensionMismatchError, NotPositiveDefiniteError } from './errors.js';
 import { addProductTransposed } from './gemm.js';
@@ -72,9 +72,9 @@ export function choleskyWithJitterInto(
   throw new NotPositiveDefiniteError(-1, jitter); // unreachable: the loop returns or throws
 }
 
-/** Doubles of panel scratch that choleskyInPlace needs for an n x n matrix. */
+/** Doubles of scratch that choleskyInPlace needs for an n x n matrix: two n x BLOCK panels and a BLOCK² block. */
 export function panelScratchSize(n: number): number {
-  return n * BLOCK;
+  return 2 * n * BLOCK + BLOCK * BLOCK;
 }
 
 /**
@@ -86,8 +86,8 @@ export function choleskyInPlace(a: Float64Array, n: number, panel?: Float64Array
   // An array already on the wasm heap needs its panel scratch there too (panelScratchSize), or the trailing
   // updates fall back to the JS kernel.
   if (panel !== undefined) return factorBlocked(a, n, panel);
-  if (n < HEAP_THRESHOLD || isOnHeap(a)) return factorBlocked(a, n, new Float64Array(n * BLOCK));
-  return withHeap(n * n + n * BLOCK, (heap) => {
+  if (n < HEAP_THRESHOLD || isOnHeap(a)) return factorBlocked(a, n, new Float64Array(panelScratchSize(n)));
+  return withHeap(n * n + panelScratchSize(n), (heap) => {
     const work = heap.subarray(0, n * n);
     work.set(a);
     const pivot = factorBlocked(work, n, heap.subarray(n * n));
@@ -96,15 +96,18 @@ export function choleskyInPlace(a: Float64Array, n: number, panel?: Float64Array
   });
 }
 
-/** The blocked right-looking factorization proper, with a scratch panel of n x BLOCK doubles. */
-function factorBlocked(a: Float64Array, n: number, panel: Float64Array): number {
+/**
+ * The blocked right-looking factorization proper, with panelScratchSize(n) doubles of scratch.
+ * Per block column [k0, k1): factor the diagonal block (scalar, w³/6), invert it (w³/6), then the panel solve
+ * X = A₂₁ L₁₁⁻ᵀ and the trailing update A₂₂ −= X Xᵀ are both products for addProductTransposed.
+ */
+function factorBlocked(a: Float64Array, n: number, scratch: Float64Array): number {
   for (let k0 = 0; k0 < n; k0 += BLOCK) {
     const k1 = Math.min(k0 + BLOCK, n);
     const failed = factorDiagonalBlock(a, n, k0, k1);
     if (failed >= 0) return failed;
     if (k1 === n) break;
-    solvePanel(a, n, k0, k1);
-    updateTrailing(a, n, k0, k1, panel);
+    solvePanelAndUpdate(a, n, k0, k1, scratch);
   }
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
   return -1;
@@ -129,29 +132,39 @@ function factorDiagonalBlock(a: Float64Array, n: number, k0: number, k1: number)
   return -1;
 }
 
-/** Rows below the diagonal block: X Lkkᵀ = A[k1:n, k0:k1], solved row by row (forward substitution). */
-function solvePanel(a: Float64Array, n: number, k0: number, k1: number): void {
-  for (let i = k1; i < n; i++) {
-    const ri = i * n;
-    for (let j = k0; j < k1; j++) {
-      const rj = j * n;
-      let s = a[ri + j];
-      for (let t = k0; t < j; t++) s -= a[ri + t] * a[rj + t];
-      a[ri + j] = s / a[rj + j];
-    }
-  }
-}
-
-/** A[k1:n, k1:n] -= P Pᵀ (lower part) with P = A[k1:n, k0:k1], packed contiguously first. */
-function updateTrailing(a: Float64Array, n: number, k0: number, k1: number, panel: Float64Array): void {
-  const width = k1 - k0;
-  const rows = n - k1;
+/**
+ * X = A[k1:n, k0:k1] L₁₁⁻ᵀ written back into A, then A[k1:n, k1:n] −= X Xᵀ (lower part). The scratch holds the
+ * packed panel, X, and L₁₁⁻¹ (w x w), so that both products run in the kernel (on the wasm heap if scratch is).
+ */
+function solvePanelAndUpdate(a: Float64Array, n: number, k0: number, k1: number, scratch: Float64Array): void {
+  const w = k1 - k0, rows = n - k1;
+  const packed = scratch.subarray(0, rows * w), solved = scratch.subarray(n * BLOCK, n * BLOCK + rows * w);
+  const inverse = scratch.subarray(2 * n * BLOCK, 2 * n * BLOCK + w * w);
+  invertDiagonalBlock(a, n, k0, w, inverse);
   for (let i = 0; i < rows; i++) {
     const src = (k1 + i) * n + k0;
-    panel.set(a.subarray(src, src + width), i * width);
+    packed.set(a.subarray(src, src + w), i * w);
   }
-  const view = { data: panel, offset: 0, stride: width };
-  addProductTransposed(rows, rows, width, view, view, { data: a, offset: k1 * n + k1, stride: n }, -1, true);
+  solved.fill(0);
+  addProductTransposed(rows, w, w, { data: packed, offset: 0, stride: w }, { data: inverse, offset: 0, stride: w },
+    { data: solved, offset: 0, stride: w }, 1);
+  for (let i = 0; i < rows; i++) a.set(solved.subarray(i * w, (i + 1) * w), (k1 + i) * n + k0);
+  const view = { data: solved, offset: 0, stride: w };
+  addProductTransposed(rows, rows, w, view, view, { data: a, offset: k1 * n + k1, stride: n }, -1, true);
+}
+
+/** L₁₁⁻¹ (w x w, lower, row-major) of the factored diagonal block at k0, by forward substitution on I. */
+function invertDiagonalBlock(a: Float64Array, n: number, k0: number, w: number, out: Float64Array): void {
+  out.fill(0);
+  for (let c = 0; c < w; c++) {
+    // Column c of L⁻¹: solve L z = e_c; z is zero above row c.
+    for (let i = c; i < w; i++) {
+      const ri = (k0 + i) * n + k0;
+      let s = i === c ? 1 : 0;
+      for (let t = c; t < i; t++) s -= a[ri + t] * out[t * w + c];
+      out[i * w + c] = s / a[ri + i];
+    }
+  }
 }
 
 /** log det A = 2 Σ log L_ii from the Cholesky factor L of A. */
