@@ -25,6 +25,10 @@ for (const fraction of FRACTIONS) {
   images.forEach((m, i) => {
     const strokes = simulateScribbles(m.groundTruth, SIZE, SIZE, { maxFraction: fraction, strokesPerClass: 12 }, createRandom(100 + i));
     const labeled = rasterizeStrokes(strokes, SIZE, SIZE, CLASSES).filter((v) => v !== UNLABELED).length;
+    if (new Set(strokes.map((s) => s.class)).size < 2) {
+      cells.push(`${((100 * labeled) / (SIZE * SIZE)).toFixed(2)}%`, 'one class', '');
+      return;
+    }
     segmenters[i].train(strokes, CLASSES);
     const result = segmenters[i].predict();
     const iou = (intersectionOverUnion(result.labels, m.groundTruth, 0) + intersectionOverUnion(result.labels, m.groundTruth, 1)) / 2;
