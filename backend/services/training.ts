@@ -19,6 +19,9 @@ import { iso, type Page, type ServiceContext } from './context.js';
 /** The job kind of surrogate training. */
 export const TRAIN_JOB_KIND = 'train-surrogate';
 
+/** The job kind of sparse-label segmentation of one image (payload: SegmentImagePayload). */
+export const SEGMENT_JOB_KIND = 'segment-image';
+
 /** Fewest results per objective a model is trained on. */
 export const MIN_TRAINING_RESULTS = 4;
 
@@ -109,7 +112,7 @@ export function listModels(ctx: ServiceContext, campaignId: number, limit: numbe
   return { items: rows.map(toModelView), total };
 }
 
-/** The job kinds this service runs, for a JobRunner. */
+/** The job kinds this service runs, for a JobRunner: surrogate training and image segmentation. */
 export function trainingJobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
   const ext = extname(fileURLToPath(import.meta.url));
   return {
@@ -117,6 +120,7 @@ export function trainingJobHandlers(ctx: ServiceContext): Record<string, JobHand
       module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
       onSucceeded: (job, result) => recordTrainedModels(ctx, job, result),
     },
+    [SEGMENT_JOB_KIND]: { module: new URL(`../trainer/jobs/segment-image${ext}`, import.meta.url) },
   };
 }
 
