@@ -40,13 +40,13 @@ export function proposeCandidates(network: Network, probe: ProbeData, random: Ra
   return candidates;
 }
 
-/** Units to keep when pruning: the activations' numerical rank if below the width, else 3/4 of it; null if < 2 units. */
+/** Units to keep when pruning: the activations' numerical rank (at least 2) if below the width, else 3/4 of it; null if none. */
 function pruneTarget(activations: Float64Array, n: number, width: number): number | null {
   if (width < 3) return null;
   const centered = centered64(activations, n, width);
   const sigma = singularValues(centered, n, width);
   const rank = sigma.filter((value) => value > RANK_TOLERANCE * (sigma[0] || 1)).length;
-  const keep = rank < width ? Math.max(1, rank) : Math.max(2, Math.round(0.75 * width));
+  const keep = rank < width ? Math.max(2, rank) : Math.max(2, Math.round(0.75 * width));
   return keep < width ? keep : null;
 }
 
