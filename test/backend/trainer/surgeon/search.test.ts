@@ -40,6 +40,12 @@ describe('Surgeon search', () => {
     expect(mse).toBeCloseTo(result.valLoss, 4);
   });
 
+  it('an inference-time limit no candidate can meet leaves the architecture unchanged', () => {
+    const result = runSurgeon({ train: dataset(64, 8), validation: dataset(32, 9) }, { initialHidden: [5], epochs: 20, interval: 5, candidateEpochs: 1, maxInferenceMs: 1e-9 });
+    expect(result.history.map((h) => h.operation)).toEqual(['initial', 'keep', 'keep', 'keep', 'final']);
+    expect(result.network.spec.hidden).toEqual([{ units: 5, activation: 'relu' }]);
+  });
+
   it('stops when asked (cancellation)', () => {
     let polls = 0;
     const result = runSurgeon({ train: dataset(64, 4), validation: dataset(32, 5) }, { epochs: 100, interval: 10, shouldStop: () => ++polls > 5 });
