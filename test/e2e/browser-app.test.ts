@@ -142,6 +142,10 @@ describe('twinlab in the browser', () => {
     await page.getByRole('button', { name: 'Create campaign' }).click();
     await page.getByText('Name is required').waitFor();
     expect(await page.locator('[aria-invalid=true]').count()).toBeGreaterThan(0);
+    // The focus lands on the first invalid field, and its error message is tied to it for screen readers.
+    expect(await page.evaluate<string | null>(`document.activeElement.getAttribute('name')`)).toBe('name');
+    const describedBy = await page.locator('input[name=name]').getAttribute('aria-describedby');
+    expect(await page.locator(`#${describedBy}`).textContent()).toBe('Name is required');
 
     await page.locator('input[name=name]').fill('PES membranes');
     await page.locator('input[name=labelClasses]').fill('pore, solid');
