@@ -10,6 +10,8 @@ import { insightRoutes } from './routes/insights.js';
 import { campaignEventRoutes } from './routes/campaign-events.js';
 import { CampaignEvents } from './services/campaign-events.js';
 import { labelQueueRoutes } from './routes/label-queue.js';
+import { jobRoutes } from './routes/jobs.js';
+import { modelRoutes } from './routes/models.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
 import { suggestionRoutes } from './routes/suggestions.js';
@@ -27,7 +29,7 @@ export interface AppOptions {
   frontendRoot?: string;
 }
 
-const PUBLIC_PATHS = [/^\/api\/health\/?$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
+const PUBLIC_PATHS = [/^\/api\/health$/, /^\/api\/openapi\.json$/, /^\/api\/docs(\/.*)?$/];
 
 /** Builds the whole application over a service context. */
 export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
@@ -56,6 +58,8 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', insightRoutes(ctx));
   app.route('/api/campaigns', labelQueueRoutes(ctx));
   app.route('/api/campaigns', campaignEventRoutes(ctx, events));
+  app.route('/api/campaigns', modelRoutes(ctx));
+  app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());

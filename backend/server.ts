@@ -8,6 +8,8 @@ import type { ServiceContext } from './services/context.js';
 import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
 import { ComputePool } from './workers/compute-pool.js';
+import { startJobRunner } from './services/training.js';
+import { ensureTfBackend } from './trainer/tf-backend.js';
 
 export interface RunningServer {
   url: string;
@@ -23,7 +25,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const ctx: ServiceContext = { db: handle.db, config, compute };
   const newAdminToken = ensureAdminToken(ctx);
   if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
-  const app = createApp(ctx);
+  const tf = await ensureTfBackend();
+  const app = createApp(ctx, { tfBackend: () => tf.name });
+  const runner = startJobRunner(ctx);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
@@ -41,11 +45,13 @@ export async function startServer(config: Config, log: (line: string) => void = 
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
-          void compute.close().then(() => {
+          void Promise.all([compute.close(), runner.stop()]).then(() => {
             handle.close();
             resolve();
           });
         });
+        // Event streams never end by themselves; without this an open browser tab would keep the server up.
+        if ('closeAllConnections' in server) server.closeAllConnections();
       }),
   };
 }
