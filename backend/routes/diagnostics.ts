@@ -1,0 +1,56 @@
+/** GET /api/campaigns/{id}/models/{modelId}/diagnostics: cross-validated parity and surrogate slices of a model. */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ServiceContext } from '../services/context.js';
+import { modelDiagnostics } from '../services/diagnostics.js';
+import { createRouter, errorResponses, IdParam } from './http.js';
+
+const ParityPoint = z
+  .object({ sampleId: z.number().int(), measured: z.number(), predicted: z.number(), std: z.number() })
+  .openapi('ParityPoint');
+
+const Slice1d = z
+  .object({ parameter: z.string(), objective: z.string(), x: z.array(z.number()), mean: z.array(z.number()), std: z.array(z.number()) })
+  .openapi('SurrogateSlice');
+
+const Slice2d = z
+  .object({
+    x: z.string(),
+    y: z.string(),
+    objective: z.string(),
+    xs: z.array(z.number()),
+    ys: z.array(z.number()),
+    mean: z.array(z.array(z.number())).openapi({ description: 'mean[i][j] at (xs[j], ys[i])' }),
+    std: z.array(z.array(z.number())),
+  })
+  .openapi('SurrogateSlice2d');
+
+const Diagnostics = z
+  .object({
+    parity: z.record(z.string(), z.array(ParityPoint)).openapi({ description: 'per objective: leave-one-out (≤ 60 samples) or 5-fold cross-validated GP predictions with predictive std' }),
+    slices: z.array(Slice1d).openapi({ description: '1-D sweeps through the best measured sample; empty for featuresOnly (molecule pool) campaigns' }),
+    slices2d: z.array(Slice2d).optional().openapi({ description: 'one 25 × 25 sweep over the two continuous parameters with the shortest GP lengthscales' }),
+  })
+  .openapi('ModelDiagnostics');
+
+const ModelParams = IdParam.extend({ modelId: z.coerce.number().int().positive().openapi({ param: { name: 'modelId', in: 'path' }, example: 1 }) });
+
+/** Routes under /api/campaigns/{id}/models/{modelId}/diagnostics. */
+export function diagnosticsRoutes(ctx: ServiceContext) {
+  return createRouter().openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}/models/{modelId}/diagnostics',
+      tags: ['models'],
+      summary: 'Parity plot data (cross-validated GP predictions vs. measurements) and 1-D/2-D slices of the surrogate',
+      request: { params: ModelParams },
+      responses: {
+        200: { description: 'Diagnostics of the model version', content: { 'application/json': { schema: Diagnostics } } },
+        ...errorResponses(400, 401, 404, 422),
+      },
+    }),
+    (c) => {
+      const { id, modelId } = c.req.valid('param');
+      return c.json(modelDiagnostics(ctx, id, modelId), 200);
+    },
+  );
+}
