@@ -8,6 +8,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
 import { campaignEventRoutes } from './routes/campaign-events.js';
+import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { CampaignEvents } from './services/campaign-events.js';
 import { labelQueueRoutes } from './routes/label-queue.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -59,6 +60,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', labelQueueRoutes(ctx));
   app.route('/api/campaigns', campaignEventRoutes(ctx, events));
   app.route('/api/campaigns', modelRoutes(ctx));
+  app.route('/api/campaigns', diagnosticsRoutes(ctx));
   app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
   app.route('/api/tokens', tokenRoutes(ctx));
