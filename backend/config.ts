@@ -19,7 +19,8 @@ export interface Limits {
   csvBytes: number;
   imageBytes: number;
   itemsPerRequest: number;
-  labelPoints: number;
+  /** Largest image accepted, in pixels: decoding is checked in full, so this bounds memory per upload. */
+  imagePixels: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -27,7 +28,7 @@ export const DEFAULT_LIMITS: Limits = {
   csvBytes: 20 * 1024 * 1024,
   imageBytes: 64 * 1024 * 1024,
   itemsPerRequest: 20_000,
-  labelPoints: 2_000_000,
+  imagePixels: 64 * 1024 * 1024,
 };
 
 /** Reads HOST, PORT, TWINLAB_DATA, TWINLAB_ADMIN_TOKEN and TWINLAB_DEMO. */

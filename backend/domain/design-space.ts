@@ -14,7 +14,8 @@ const name = z
   .refine((s) => !RESERVED_NAMES.includes(s), { message: `must not be one of the reserved names ${RESERVED_NAMES.join(', ')}` })
   .refine((s) => !/[\u0000-\u001f]/.test(s), { message: 'must not contain control characters' });
 
-const finite = z.number().finite();
+/** Bounds beyond ±1e12 are typos rather than designs, and their ranges overflow the unit-cube encoding. */
+const finite = z.number().finite().min(-1e12, 'must be at least -1e12').max(1e12, 'must be at most 1e12');
 
 export const parameterSchema = z
   .object({
@@ -76,27 +77,31 @@ export const settingsSchema = z
     modelFeatures: z.array(z.string().min(1).max(64)).max(500).optional(),
     labelClasses: z
       .array(labelClassSchema)
+      .min(1, 'give at least one label class')
       .max(9)
       .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, { message: 'label class names must be unique' })
       .optional(),
   })
   .strict();
 
-/** Checks the cross-field rules of a campaign definition: unique names, outcomes distinct from parameters. */
-export function checkDefinition(
-  d: { parameters?: Parameter[]; objectives?: Objective[]; constraints?: OutcomeConstraint[] },
-  ctx: z.RefinementCtx,
-): void {
+type Definition = { parameters?: Parameter[]; objectives?: Objective[]; constraints?: OutcomeConstraint[] };
+
+/** The cross-field problems of a campaign definition: duplicate names, outcomes named like parameters. */
+export function definitionIssues(d: Definition): { path: string; message: string }[] {
   const params = d.parameters ?? [];
   const objectives = d.objectives ?? [];
+  const issues: { path: string; message: string }[] = [];
   const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
-  for (const dup of duplicates(params.map((p) => p.name)))
-    ctx.addIssue({ code: 'custom', path: ['parameters'], message: `parameter name "${dup}" is used twice` });
-  for (const dup of duplicates(objectives.map((o) => o.name)))
-    ctx.addIssue({ code: 'custom', path: ['objectives'], message: `objective name "${dup}" is used twice` });
+  for (const dup of duplicates(params.map((p) => p.name))) issues.push({ path: 'parameters', message: `parameter name "${dup}" is used twice` });
+  for (const dup of duplicates(objectives.map((o) => o.name))) issues.push({ path: 'objectives', message: `objective name "${dup}" is used twice` });
   const paramNames = new Set(params.map((p) => p.name));
-  for (const o of [...objectives, ...(d.constraints ?? [])])
-    if (paramNames.has(o.name)) ctx.addIssue({ code: 'custom', path: ['objectives'], message: `"${o.name}" is both a parameter and an outcome` });
+  for (const o of [...objectives, ...(d.constraints ?? [])]) if (paramNames.has(o.name)) issues.push({ path: 'objectives', message: `"${o.name}" is both a parameter and an outcome` });
+  return issues;
+}
+
+/** zod refinement running definitionIssues. */
+export function checkDefinition(d: Definition, ctx: z.RefinementCtx): void {
+  for (const i of definitionIssues(d)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
 }
 
 /** The names a result's outcomes may use: the campaign's objectives and constrained outcomes. */
@@ -131,13 +136,20 @@ export function normalizeParams(parameters: Parameter[], raw: Record<string, unk
       else params[p.name] = s;
       continue;
     }
-    const x = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    const x = typeof value === 'number' ? value : typeof value === 'string' ? parseDecimal(value) : NaN;
     if (!Number.isFinite(x)) issues.push({ parameter: p.name, message: `${JSON.stringify(value)} is not a finite number` });
     else if (p.type === 'integer' && !Number.isInteger(x)) issues.push({ parameter: p.name, message: `${x} is not an integer` });
     else if (x < p.min! || x > p.max!) issues.push({ parameter: p.name, message: `${x} is outside the range [${p.min}, ${p.max}]${p.unit ? ' ' + p.unit : ''}` });
     else params[p.name] = x;
   }
   return issues.length > 0 ? { issues } : { params };
+}
+
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A decimal number written as text (as in CSV), or NaN: no hex, binary, octal, Infinity or empty strings. */
+export function parseDecimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
 /** Canonical JSON of parameter values (keys sorted), used to find a sample by its parameters. */

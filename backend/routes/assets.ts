@@ -91,6 +91,7 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
       async (c) => {
         allow(c, CAN_WRITE_DATA, 'upload images');
         const file = c.req.valid('form').file as unknown;
+        if (Array.isArray(file)) throw new BadRequestError('multiple_files', 'send exactly one image per request in the field "file"');
         if (!(file instanceof File)) throw new BadRequestError('missing_file', 'send the image as multipart/form-data in a field named "file"');
         const { created, asset } = await uploadAsset(ctx, c.req.valid('param').id, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
         return c.json(asset, created ? 201 : 200);

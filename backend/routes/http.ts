@@ -113,8 +113,17 @@ export function bodySizeLimit(limits: Limits): MiddlewareHandler<AppEnv> {
   };
 }
 
+/** A path parameter that is a positive integer written in plain decimal (not 0x1 or 1e0). */
+export function positiveId(name: string) {
+  return z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer')
+    .transform(Number)
+    .openapi({ param: { name, in: 'path' }, example: '1' });
+}
+
 /** Path parameter `id`: a positive integer. */
-export const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
+export const IdParam = z.object({ id: positiveId('id') });
 
 /** Pagination query. */
 export const PageQuery = z.object({

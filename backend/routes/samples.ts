@@ -5,13 +5,15 @@ import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
 import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
 import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
-import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery } from './http.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery, positiveId } from './http.js';
 
 const ParamValue = z.union([z.number(), z.string()]);
+/** A value as a caller may send it: a primitive (checked against the design space later), never a nested structure. */
+const RawValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
 
 const SampleItem = z
   .object({
-    params: z.record(z.string(), z.unknown()).openapi({ description: 'one value per design-space parameter', example: { temperature: 80, solvent: 'DMF' } }),
+    params: z.record(z.string(), RawValue).openapi({ description: 'one value per design-space parameter', example: { temperature: 80, solvent: 'DMF' } }),
     features: z.record(z.string(), z.number().finite()).optional(),
     externalId: z.string().trim().min(1).max(200).optional(),
     smiles: z.string().trim().min(1).max(2000).optional(),
@@ -41,8 +43,8 @@ const ResultItem = z
   .object({
     sampleId: z.number().int().positive().optional(),
     externalId: z.string().trim().min(1).max(200).optional(),
-    params: z.record(z.string(), z.unknown()).optional(),
-    outcomes: z.record(z.string(), z.unknown()).openapi({ example: { yield: 0.82 } }),
+    params: z.record(z.string(), RawValue).optional(),
+    outcomes: z.record(z.string(), RawValue).openapi({ example: { yield: 0.82 } }),
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .strict()
@@ -106,7 +108,7 @@ export function sampleRoutes(ctx: ServiceContext) {
         tags: ['samples'],
         summary: 'Mark a sample running, failed, or back to candidate (measured comes only from results)',
         request: {
-          params: IdParam.extend({ sampleId: z.coerce.number().int().positive().openapi({ param: { name: 'sampleId', in: 'path' } }) }),
+          params: IdParam.extend({ sampleId: positiveId('sampleId') }),
           body: { ...json(z.object({ status: z.enum(['candidate', 'pending', 'running', 'failed']) }).strict()), required: true },
         },
         responses: { 200: { description: 'The sample', ...json(Sample) }, ...errorResponses(400, 401, 403, 404, 409, 415) },

@@ -21,7 +21,13 @@ const TYPES: Record<string, string> = {
 
 /** The file under `root` that a URL path names, or undefined when it escapes root or does not exist. */
 function fileUnder(root: string, urlPath: string): string | undefined {
-  const path = normalize(join(root, decodeURIComponent(urlPath)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined; // a malformed %-escape names no file
+  }
+  const path = normalize(join(root, decoded));
   if (path !== root && !path.startsWith(root + sep)) return undefined;
   return existsSync(path) && extname(path) !== '' ? path : undefined;
 }

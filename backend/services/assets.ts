@@ -45,10 +45,17 @@ export async function uploadAsset(ctx: ServiceContext, campaignId: number, file:
   const mediaType = sniffImageType(file.bytes);
   if (!mediaType) throw new UnsupportedMediaTypeError('(unrecognized file signature)', ['a PNG, JPEG or TIFF image']);
   let meta: Metadata;
+  const limitInputPixels = ctx.config.limits.imagePixels;
   try {
-    meta = await sharp(file.bytes).metadata();
+    meta = await sharp(file.bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new InvalidError('malformed_image', `the ${EXTENSIONS[mediaType].toUpperCase()} header could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if ((meta.width ?? 0) * (meta.height ?? 0) > limitInputPixels)
+    throw new InvalidError('image_too_large', `the image is ${meta.width}×${meta.height} pixels; at most ${limitInputPixels} pixels are accepted (tile or downsample it)`);
+  try {
     // Decoding the pixels catches truncated or corrupt files whose header alone looks fine.
-    await sharp(file.bytes).raw().toBuffer();
+    await sharp(file.bytes, { limitInputPixels }).raw().toBuffer();
   } catch (err) {
     throw new InvalidError('malformed_image', `the ${EXTENSIONS[mediaType].toUpperCase()} file could not be decoded: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -86,6 +93,13 @@ function writeDurably(path: string, bytes: Uint8Array): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+  // The rename itself must reach the disk too, or a power cut could keep the database row but lose the file.
+  const dir = openSync(join(path, '..'), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** The asset row, or a NotFoundError. */
@@ -98,7 +112,9 @@ export function requireAsset(ctx: ServiceContext, id: number): AssetRow {
 /** The asset's metadata and the absolute path of its file. */
 export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; path: string } {
   const asset = requireAsset(ctx, id);
-  return { asset, path: join(ctx.config.assetsDir, asset.storagePath) };
+  const path = join(ctx.config.assetsDir, asset.storagePath);
+  if (!existsSync(path)) throw new NotFoundError('stored file of asset', id);
+  return { asset, path };
 }
 
 /** A page of a campaign's assets. */

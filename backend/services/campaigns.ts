@@ -2,7 +2,8 @@
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
 import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { definitionIssues } from '../domain/design-space.js';
+import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { CampaignSettings, LabelClass } from '../domain/types.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
@@ -84,6 +85,10 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
     if (!row) throw new NotFoundError('campaign', id);
     if (patch.parameters && campaignHasSamples(tx, id))
       throw new ConflictError('campaign_has_samples', 'the design space cannot change once the campaign has samples; create a new campaign instead');
+    // The patch may be fine alone and clash with what it leaves unchanged (an objective named like a parameter).
+    const merged = { parameters: patch.parameters ?? row.parameters, objectives: patch.objectives ?? row.objectives, constraints: patch.constraints ?? row.constraints };
+    const issues = definitionIssues(merged);
+    if (issues.length > 0) throw new InvalidError('invalid_definition', issues.map((i) => i.message).join('; '), issues);
     const updated = updateCampaignRow(tx, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),

@@ -10,13 +10,14 @@ export interface CsvTable {
 
 /** Parses CSV text into named records, refusing empty files, duplicate headers and ragged rows. */
 export function parseCsv(text: string, maxRows: number): CsvTable {
-  let records: string[][];
+  let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
+    parsed = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true, info: true }) as unknown as typeof parsed;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new BadRequestError('malformed_csv', `the CSV could not be parsed: ${message}`);
   }
+  const records = parsed.map((p) => p.record);
   if (records.length === 0) throw new BadRequestError('malformed_csv', 'the CSV is empty; it needs a header row naming the columns');
   const columns = records[0];
   const dup = columns.find((c, i) => columns.indexOf(c) !== i);
@@ -24,6 +25,7 @@ export function parseCsv(text: string, maxRows: number): CsvTable {
   if (columns.some((c) => c === '')) throw new BadRequestError('malformed_csv', 'the header has an empty column name');
   if (records.length - 1 > maxRows) throw new BadRequestError('too_many_rows', `the CSV has ${records.length - 1} rows; at most ${maxRows} per request`);
   if (records.length === 1) throw new BadRequestError('malformed_csv', 'the CSV has a header but no data rows');
-  const rows = records.slice(1).map((r, i) => ({ line: i + 2, values: Object.fromEntries(columns.map((c, j) => [c, r[j]])) }));
+  // info.lines is the line a record ends on, so blank lines and quoted line breaks keep file line numbers right.
+  const rows = parsed.slice(1).map((p) => ({ line: p.info.lines, values: Object.fromEntries(columns.map((c, j) => [c, p.record[j]])) }));
   return { columns, rows };
 }

@@ -1,8 +1,9 @@
 /** Small content descriptors of images, so the label queue can spread a batch across different-looking micrographs. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { AssetRow } from '../db/schema.js';
+import { assetFile } from './assets.js';
 import type { ServiceContext } from './context.js';
 
 const THUMB = 12;
@@ -18,7 +19,7 @@ export async function imageEmbedding(ctx: ServiceContext, asset: AssetRow): Prom
   const dir = join(ctx.config.dataDir, 'cache', 'embeddings');
   const file = join(dir, `${asset.sha256}.v${VERSION}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as number[];
-  const source = join(ctx.config.assetsDir, asset.storagePath);
+  const source = assetFile(ctx, asset.id).path;
   const thumb = await sharp(source).grayscale().resize(THUMB, THUMB, { fit: 'fill' }).raw().toBuffer();
   const full = await sharp(source).grayscale().resize(128, 128, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const histogram = new Array<number>(BINS).fill(0);
@@ -29,6 +30,8 @@ export async function imageEmbedding(ctx: ServiceContext, asset: AssetRow): Prom
   gradient /= full.data.length * 255;
   const embedding = [...Array.from(thumb, (v) => v / 255 / Math.sqrt(THUMB)), ...histogram.map((h) => h * 2), gradient * 4];
   mkdirSync(dir, { recursive: true });
-  writeFileSync(file, JSON.stringify(embedding));
+  // Written aside and renamed, so a crash never leaves a truncated cache entry behind.
+  writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(embedding));
+  renameSync(`${file}.${process.pid}.tmp`, file);
   return embedding;
 }

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { allResults, findResultByIdempotencyKey, insertResult, listResultRows } from '../db/results.js';
 import { allSamples, findSample, findSampleByExternalId, findSampleByParamsKey, insertSamples, setSampleStatus } from '../db/samples.js';
 import type { CampaignRow, ResultRow } from '../db/schema.js';
-import { normalizeParams, outcomeNames, paramsKey } from '../domain/design-space.js';
+import { normalizeParams, outcomeNames, paramsKey, parseDecimal } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
 import { requireCampaign } from './campaigns.js';
@@ -54,7 +54,7 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
       const row = rowNumbers?.[i] ?? i;
       const issues = checkOutcomes(item.outcomes, allowed);
       if (issues.length > 0) return problems.push({ row, issues });
-      const requestHash = hashItem(item);
+      const requestHash = item.idempotencyKey === undefined ? null : hashItem(item, campaign.parameters);
       if (item.idempotencyKey !== undefined) {
         const earlier = findResultByIdempotencyKey(tx, campaignId, item.idempotencyKey);
         if (earlier) {
@@ -70,7 +70,7 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
         sampleId: sample,
         outcomes: item.outcomes as Record<string, number>,
         idempotencyKey: item.idempotencyKey ?? null,
-        requestHash: item.idempotencyKey !== undefined ? requestHash : null,
+        requestHash,
         source,
       });
       setSampleStatus(tx, sample, 'measured');
@@ -127,8 +127,11 @@ function checkOutcomes(outcomes: Record<string, unknown>, allowed: Set<string>):
   return issues;
 }
 
-function hashItem(item: ResultInput): string {
-  const canonical = JSON.stringify([item.sampleId ?? null, item.externalId ?? null, item.params ? paramsKey(item.params as Record<string, number | string>) : null, paramsKey(item.outcomes as Record<string, number>)]);
+/** What an idempotency key stands for: the item with its parameters as normalized (so "20" and 20 are one request). */
+function hashItem(item: ResultInput, parameters: CampaignRow['parameters']): string {
+  const normalized = item.params ? normalizeParams(parameters, item.params) : undefined;
+  const params = normalized && 'params' in normalized ? normalized.params : (item.params as Record<string, number | string> | undefined);
+  const canonical = JSON.stringify([item.sampleId ?? null, item.externalId ?? null, params ? paramsKey(params) : null, paramsKey(item.outcomes as Record<string, number>)]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -148,7 +151,7 @@ export function resultsFromCsv(campaign: CampaignRow, text: string, maxRows: num
     const outcomes: Record<string, unknown> = {};
     for (const c of outcomeColumns) {
       if (values[c] === '') continue;
-      const x = Number(values[c]);
+      const x = parseDecimal(values[c]);
       outcomes[c] = Number.isFinite(x) ? x : values[c];
     }
     const item: ResultInput = { outcomes };

@@ -3,7 +3,7 @@ import type { Parameter } from '../../acquisition/types.js';
 import { existingExternalIds, findSample, insertSamples, listSampleRows, setSampleStatus, type NewSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { findAsset } from '../db/assets.js';
-import { normalizeParams, paramsKey, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
+import { normalizeParams, paramsKey, parseDecimal, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { SampleStatus } from '../domain/types.js';
 import { requireCampaign } from './campaigns.js';
@@ -89,7 +89,7 @@ export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: num
   const paramNames = new Set(campaign.parameters.map((p: Parameter) => p.name));
   const missing = [...paramNames].filter((n) => !table.columns.includes(n));
   if (missing.length > 0) throw new InvalidError('missing_columns', `the CSV lacks the parameter column(s) ${missing.join(', ')}`, { missing, columns: table.columns });
-  const featureColumns = table.columns.filter((c) => !paramNames.has(c) && !RESERVED_NAMES.includes(c));
+  const featureColumns = table.columns.filter((c) => !paramNames.has(c) && !RESERVED_NAMES.includes(c) && c !== 'assetId');
   const unsupported = table.columns.filter((c) => RESERVED_NAMES.includes(c) && !['externalId', 'smiles', 'assetId'].includes(c));
   if (unsupported.length > 0) throw new InvalidError('unsupported_columns', `columns ${unsupported.join(', ')} cannot be imported as samples`);
   const problems: RowIssue[] = [];
@@ -97,7 +97,7 @@ export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: num
     const params = Object.fromEntries([...paramNames].map((n) => [n, values[n]]));
     const features: Record<string, number> = {};
     for (const f of featureColumns) {
-      const x = values[f] === '' ? NaN : Number(values[f]);
+      const x = parseDecimal(values[f]);
       if (!Number.isFinite(x)) problems.push({ row: line, issues: [{ parameter: f, message: `feature value ${JSON.stringify(values[f])} is not a finite number` }] });
       features[f] = x;
     }

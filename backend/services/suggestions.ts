@@ -19,7 +19,7 @@ import {
 import { paramsKey } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
 import { requireCampaign } from './campaigns.js';
-import { compute } from './compute.js';
+import { compute, parseStrategyOrThrow } from './compute.js';
 import { engineView, type EngineView } from './engine-view.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
@@ -42,11 +42,30 @@ export interface SuggestionView {
 
 const MAX_ATTEMPTS = 4;
 
-/** Ranks candidates (pool) or proposes new points, marks them pending, and records the run. */
-export async function suggestExperiments(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
+const campaignLocks = new Map<number, Promise<unknown>>();
+
+/**
+ * Ranks candidates (pool) or proposes new points, marks them pending, and records the run. Runs for one campaign are
+ * serialized: each sees the pending points of the one before, so two callers never get the same experiment (pool
+ * claims are also re-checked at commit, for processes that share the database).
+ */
+export function suggestExperiments(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
+  const previous = campaignLocks.get(campaignId) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => suggestNow(ctx, campaignId, input));
+  campaignLocks.set(campaignId, run);
+  void run.finally(() => {
+    if (campaignLocks.get(campaignId) === run) campaignLocks.delete(campaignId);
+  }).catch(() => undefined);
+  return run;
+}
+
+async function suggestNow(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
   const campaign = requireCampaign(ctx, campaignId);
   if (campaign.objectives.length === 0)
     throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
+  const strategy = input.strategy ?? campaign.settings.defaultStrategy;
+  // Refuse a bad strategy before anything is written (releasing stale pending samples is a write).
+  if (strategy !== undefined) parseStrategyOrThrow(strategy);
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   for (let attempt = 1; ; attempt++) {
     const { request, restore } = buildRequest(ctx, campaign, input, seed);

@@ -61,4 +61,19 @@ describe('the service process', () => {
     expect(list.items.map((r: { id: number }) => r.id).sort((a: number, b: number) => a - b)).toEqual([...acknowledged].sort((a, b) => a - b));
     expect(list.items.map((r: { outcomes: { y: number } }) => r.outcomes.y).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
   });
+
+  it('stops on SIGTERM even while a browser holds a campaign event stream open', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-sse-'));
+    const service = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'sse-token' });
+    running.push(service);
+    const headers = { authorization: 'Bearer sse-token', 'content-type': 'application/json' };
+    const c = await (await fetch(`${service.url}/api/campaigns`, { method: 'POST', headers, body: JSON.stringify({ name: 'sse', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }] }) })).json();
+    const stream = await fetch(`${service.url}/api/campaigns/${c.id}/events`, { headers });
+    const reader = stream.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: ready');
+    const exited = new Promise<number | null>((resolve) => service.child.once('exit', (code) => resolve(code)));
+    service.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    await reader.cancel().catch(() => undefined);
+  });
 });

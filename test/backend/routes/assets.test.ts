@@ -84,3 +84,15 @@ describe('label routes', () => {
     expect(h.snapshot()).toBe(before);
   });
 });
+
+describe('damaged data directory and odd URLs', () => {
+  it('answers 404 (not 500) when an asset’s stored file is missing, and for malformed %-escapes', async () => {
+    const asset = await (await upload(await testImage('png'), 'x.png')).json();
+    const { rmSync } = await import('node:fs');
+    rmSync(join(h.ctx.config.assetsDir, asset.sha256.slice(0, 2)), { recursive: true });
+    const res = await h.call('GET', `/api/assets/${asset.id}`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.message).toContain('stored file of asset');
+    for (const path of ['/%ZZ', '/api/docs/%ZZ']) expect((await h.call('GET', path, { role: null })).status).toBeLessThan(500);
+  });
+});

@@ -78,3 +78,12 @@ describe('samples with SMILES', () => {
     expect(h.snapshot()).toBe(before);
   });
 });
+
+describe('CSV row numbers', () => {
+  it('names the file line of a bad row, counting blank lines and quoted line breaks', async () => {
+    const csv = 'externalId,concentration,evaporation,layers,solvent\n\n"two\nlines",25,10,2,DMF/THF\nB,25,10,9,DMF/THF\n';
+    const res = await h.call('POST', `/api/campaigns/${id}/samples`, { body: csv, type: 'text/csv' });
+    expect(res.status).toBe(422);
+    expect((await res.json()).error.details[0].row).toBe(5);
+  });
+});

@@ -203,3 +203,13 @@ describe('suggestions over features (featuresOnly parameters, e.g. molecules)', 
     expect(h.snapshot()).toBe(before2);
   });
 });
+
+describe('suggestions in continuous mode under concurrency', () => {
+  it('two simultaneous callers with the same seed still get different experiments', async () => {
+    const id = await campaign();
+    const [a, b] = await Promise.all([ask(id, { count: 2, pool: false, seed: 7 }), ask(id, { count: 2, pool: false, seed: 7 })]);
+    const params = [...(await a.json()).items, ...(await b.json()).items].map((x: { params: unknown }) => JSON.stringify(x.params));
+    expect(params).toHaveLength(4);
+    expect(new Set(params).size).toBe(4);
+  });
+});
