@@ -245,6 +245,17 @@ export interface SurrogateSlice {
   std: number[];
 }
 
+/** A 2-D slice of the surrogate over two parameters; mean[i][j] and std[i][j] are at (xs[j], ys[i]). */
+export interface SurrogateSlice2d {
+  x: string;
+  y: string;
+  objective: string;
+  xs: number[];
+  ys: number[];
+  mean: number[][];
+  std: number[][];
+}
+
 /** Feature relevance for one objective (GET /api/campaigns/:id/insights). */
 export interface ObjectiveInsight {
   objective: string;
@@ -264,6 +275,7 @@ export interface Insights {
 export interface ModelDiagnostics {
   parity?: Record<string, ParityPoint[]>;
   slices?: SurrogateSlice[];
+  slices2d?: SurrogateSlice2d[];
 }
 
 export interface TokenInfo {
