@@ -488,4 +488,54 @@ describe('twinlab in the browser', () => {
     await screenshot('16-tokens');
     expect(pageErrors).toEqual([]);
   });
+
+  it('trains a model from the Models page, follows its live progress to the end and draws parity, slices and the 2-D slice', async () => {
+    const campaign = await api<{ id: number }>('/api/campaigns', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Coating thickness',
+        parameters: [
+          { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: '°C' },
+          { name: 'time', type: 'continuous', min: 1, max: 30, unit: 'min' },
+        ],
+        objectives: [{ name: 'thickness', goal: 'maximize', unit: 'nm' }],
+      }),
+    });
+    // A smooth response on a 4 × 3 grid (thickness rises with temperature and saturates in time) plus fixed noise.
+    const noise = [0.8, -1.1, 0.4, -0.3, 1.2, -0.9, 0.1, -1.4, 0.9, -0.2, 0.6, -0.7];
+    const rows = [20, 40, 60, 80].flatMap((temperature) => [2, 12, 28].map((time) => ({ temperature, time }))).map((params, index) => ({
+      params,
+      outcomes: { thickness: 0.5 * params.temperature + 20 * (1 - Math.exp(-params.time / 8)) + noise[index] },
+    }));
+    await api(`/api/campaigns/${campaign.id}/results`, { method: 'POST', body: JSON.stringify(rows) });
+    await page.goto(`${server.baseUrl}/campaigns/${campaign.id}/models`);
+    await page.getByText('No trained model yet').waitFor();
+    await page.getByRole('button', { name: 'Train now' }).click();
+    await page.getByTestId('job-progress').waitFor();
+
+    // Follow the progress bar as the server-sent events move it, until the job reports its end.
+    const seen: number[] = [];
+    const status = page.getByTestId('job-status');
+    for (let polls = 0; polls < 1200 && !['succeeded', 'failed'].includes((await status.textContent()) ?? ''); polls++) {
+      seen.push(Number(await page.getByLabel('Training progress').getAttribute('value')));
+      await page.waitForTimeout(100);
+    }
+    expect(await status.textContent()).toBe('succeeded');
+    expect(Number(await page.getByLabel('Training progress').getAttribute('value'))).toBe(1);
+    expect(seen.some((progress) => progress > 0 && progress < 1)).toBe(true);
+    await page.getByLabel('Training log').waitFor();
+
+    // The finished job refreshes the table, and the diagnostics of the new model are drawn.
+    await page.getByText('CV RMSE').waitFor();
+    const parity = page.locator('svg[role=img]', { has: page.locator('title', { hasText: 'Parity plot of thickness' }) });
+    await parity.waitFor({ timeout: 30_000 });
+    expect(await parity.locator('circle').count()).toBe(12);
+    expect(await parity.locator('line.bar').count()).toBe(12);
+    expect(await page.locator('svg[role=img] title', { hasText: /^Surrogate slice: predicted thickness along/ }).count()).toBe(2);
+    const heatmap = page.locator('svg[role=img]', { has: page.locator('title', { hasText: '2-D surrogate slice' }) });
+    expect(await heatmap.locator('.cells rect').count()).toBe(25 * 25);
+    await page.getByTestId('model-diagnostics').scrollIntoViewIfNeeded();
+    await screenshot('17-models-trained');
+    expect(pageErrors).toEqual([]);
+  });
 });
