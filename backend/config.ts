@@ -10,6 +10,8 @@ export interface Config {
   adminToken: string | undefined;
   /** Seed the demo campaigns at the first start of a data directory (TWINLAB_DEMO=0 turns it off). */
   seedDemos: boolean;
+  /** Seconds to wait after the last new result before retraining the surrogate (TWINLAB_RETRAIN_DELAY_SECONDS). */
+  retrainDelaySeconds: number;
   limits: Limits;
 }
 
@@ -44,6 +46,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assetsDir: join(dataDir, 'assets'),
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
     seedDemos: env.TWINLAB_DEMO !== '0',
+    retrainDelaySeconds: seconds(env.TWINLAB_RETRAIN_DELAY_SECONDS, 30),
     limits: DEFAULT_LIMITS,
   };
+}
+
+function seconds(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number of seconds ≥ 0, got ${raw}`);
+  return n;
 }

@@ -9,6 +9,8 @@ import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
 import { ComputePool } from './workers/compute-pool.js';
 import { startJobRunner } from './services/training.js';
+import { CampaignEvents } from './services/campaign-events.js';
+import { startRetrainLoop } from './services/retraining.js';
 import { ensureTfBackend } from './trainer/tf-backend.js';
 
 export interface RunningServer {
@@ -22,12 +24,14 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const handle: DatabaseHandle = openDatabase(config.databasePath);
   // One engine thread beside the request thread: the 2-core machine stays responsive while a GP is fit.
   const compute = new ComputePool(1);
-  const ctx: ServiceContext = { db: handle.db, config, compute };
+  const events = new CampaignEvents();
+  const ctx: ServiceContext = { db: handle.db, config, compute, events };
   const newAdminToken = ensureAdminToken(ctx);
   if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
   const tf = await ensureTfBackend();
   const app = createApp(ctx, { tfBackend: () => tf.name });
   const runner = startJobRunner(ctx);
+  const stopRetraining = startRetrainLoop(ctx, events, config.retrainDelaySeconds * 1000);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
@@ -45,6 +49,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     close: () =>
       new Promise((resolve) => {
         server.close(() => {
+          stopRetraining();
           void Promise.all([compute.close(), runner.stop()]).then(() => {
             handle.close();
             resolve();

@@ -150,3 +150,13 @@ export function trainingObservations(db: Db, campaignId: number): {
     .orderBy(asc(results.id))
     .all();
 }
+
+/** The campaign's job of a kind that is still waiting to start, if any. */
+export function findQueuedJob(db: Db, campaignId: number, kind: string): JobRow | undefined {
+  return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'queued'))).orderBy(desc(jobs.id)).get();
+}
+
+/** Replaces a still-queued job's payload and start time (debounced retraining); undefined if it started meanwhile. */
+export function rescheduleQueuedJob(db: Db, id: number, payload: Record<string, unknown>, runAfter: number): JobRow | undefined {
+  return db.update(jobs).set({ payload, runAfter, updatedAt: Date.now() }).where(and(eq(jobs.id, id), eq(jobs.status, 'queued'))).returning().get();
+}

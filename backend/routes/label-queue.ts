@@ -1,17 +1,17 @@
 /** GET /api/campaigns/{id}/label-queue: the images an expert should label next. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
-import { labelQueue, type ImageUncertaintySource } from '../services/label-queue.js';
+import { labelQueue } from '../services/label-queue.js';
 import { createRouter, errorResponses, IdParam } from './http.js';
 
-/** Routes under /api/campaigns/{id}/label-queue; `segmentation` gives the campaign's current model, if any. */
-export function labelQueueRoutes(ctx: ServiceContext, segmentation: (campaignId: number) => ImageUncertaintySource | undefined = () => undefined) {
+/** Routes under /api/campaigns/{id}/label-queue. */
+export function labelQueueRoutes(ctx: ServiceContext) {
   return createRouter().openapi(
     createRoute({
       method: 'get',
       path: '/{id}/label-queue',
       tags: ['labels'],
-      summary: 'Unlabeled images, most informative first (model uncertainty spread by diversity; diversity alone before a model exists)',
+      summary: 'Unlabeled images ordered by diversity: each next image looks least like those labeled or queued before it',
       request: { params: IdParam, query: z.object({ count: z.coerce.number().int().min(1).max(500).default(10), seed: z.coerce.number().int().min(0).default(0) }) },
       responses: {
         200: {
@@ -22,7 +22,6 @@ export function labelQueueRoutes(ctx: ServiceContext, segmentation: (campaignId:
                 items: z.array(z.object({ assetId: z.number(), asset: z.record(z.string(), z.unknown()), score: z.number(), reason: z.string() })),
                 total: z.number(),
                 strategy: z.string(),
-                modelId: z.number().nullable(),
                 labeled: z.number(),
               }),
             },
@@ -34,7 +33,7 @@ export function labelQueueRoutes(ctx: ServiceContext, segmentation: (campaignId:
     async (c) => {
       const { id } = c.req.valid('param');
       const { count, seed } = c.req.valid('query');
-      return c.json(await labelQueue(ctx, id, count, segmentation(id), seed), 200);
+      return c.json(await labelQueue(ctx, id, count, seed), 200);
     },
   );
 }

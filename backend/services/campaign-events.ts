@@ -21,6 +21,13 @@ export class CampaignEvents {
   /** Tells every subscriber of the event's campaign. */
   publish(event: CampaignEvent): void {
     this.emitter.emit(String(event.campaignId), event);
+    this.emitter.emit('*', event);
+  }
+
+  /** Calls `listener` for every event of every campaign until the returned function is called. */
+  subscribeAll(listener: (event: CampaignEvent) => void): () => void {
+    this.emitter.on('*', listener);
+    return () => this.emitter.off('*', listener);
   }
 
   /** Calls `listener` for each event of one campaign until the returned function is called. */

@@ -6,7 +6,7 @@ import { extname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDesignSpaceEncoding, fitFeatureScaling, type FeatureScaling } from '../../acquisition/space/index.js';
 import type { Db } from '../db/client.js';
-import { findJob, insertModel, listJobRows, listModelRows, trainingObservations } from '../db/jobs.js';
+import { findJob, insertModel, listJobRows, listModelRows, trainingObservations, findQueuedJob, rescheduleQueuedJob } from '../db/jobs.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { JobStatus } from '../domain/types.js';
@@ -81,6 +81,27 @@ export function requestTraining(ctx: ServiceContext, campaignId: number, request
   const { payload, resultIds } = trainingPayload(ctx, campaign, request);
   const job = jobQueueFor(ctx).enqueue(TRAIN_JOB_KIND, { ...payload, resultIds } as unknown as Record<string, unknown>, { campaignId });
   return toJobView(job);
+}
+
+/**
+ * Schedules a retrain of the campaign's surrogate `delayMs` from now with the current data. Results that arrive in a
+ * burst fold into one job: a job still waiting gets the new data and a new start time instead of a second job.
+ * Returns undefined while there is too little data to train on.
+ */
+export function scheduleTraining(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
+  const campaign = requireCampaign(ctx, campaignId);
+  let built: ReturnType<typeof trainingPayload>;
+  try {
+    built = trainingPayload(ctx, campaign, {});
+  } catch (err) {
+    if (err instanceof InvalidError) return undefined;
+    throw err;
+  }
+  const payload = { ...built.payload, resultIds: built.resultIds } as unknown as Record<string, unknown>;
+  const runAfter = Date.now() + delayMs;
+  const waiting = findQueuedJob(ctx.db, campaignId, TRAIN_JOB_KIND);
+  const rescheduled = waiting && rescheduleQueuedJob(ctx.db, waiting.id, payload, runAfter);
+  return toJobView(rescheduled ?? jobQueueFor(ctx).enqueue(TRAIN_JOB_KIND, payload, { campaignId, runAfter }));
 }
 
 /** One job, or NotFoundError. */

@@ -32,7 +32,6 @@ describe('label queue', () => {
     expect(res.status).toBe(200);
     const q = await res.json();
     expect(q.strategy).toBe('diversity');
-    expect(q.modelId).toBeNull();
     expect(q.total).toBe(12);
     const ids = q.items.map((i: { assetId: number }) => i.assetId);
     expect(ids).toHaveLength(3);

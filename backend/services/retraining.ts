@@ -1,0 +1,32 @@
+/** Keeps each campaign's surrogate current: new results schedule a (debounced) retrain; job progress reaches browsers. */
+import { findJob, modelsOfJob } from '../db/jobs.js';
+import type { CampaignEvents } from './campaign-events.js';
+import type { ServiceContext } from './context.js';
+import { jobQueueFor, scheduleTraining, TRAIN_JOB_KIND } from './training.js';
+
+/** Wait this long after the last result before retraining, so a plate of 96 results trains once. */
+export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
+
+/** Starts the loop; returns a function that stops it. */
+export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS): () => void {
+  const stopResults = events.subscribeAll((event) => {
+    if (event.type !== 'results') return;
+    try {
+      scheduleTraining(ctx, event.campaignId, delayMs);
+    } catch (err) {
+      // A retrain that cannot be scheduled must not fail the request that recorded the results.
+      console.error(`[twinlab] could not schedule retraining of campaign ${event.campaignId}:`, err);
+    }
+  });
+  const stopJobs = jobQueueFor(ctx).subscribe('*', (job) => {
+    const row = findJob(ctx.db, job.id);
+    if (!row?.campaignId) return;
+    events.publish({ type: 'job', campaignId: row.campaignId, jobId: job.id, kind: job.kind, status: job.status, progress: job.progress, error: job.error });
+    if (job.kind === TRAIN_JOB_KIND && job.status === 'succeeded')
+      for (const model of modelsOfJob(ctx.db, job.id)) events.publish({ type: 'model', campaignId: row.campaignId, modelId: model.id, kind: model.kind });
+  });
+  return () => {
+    stopResults();
+    stopJobs();
+  };
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { findQueuedJob } from '../../../backend/db/jobs.js';
+import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
+import { recordResults } from '../../../backend/services/results.js';
+import { startRetrainLoop } from '../../../backend/services/retraining.js';
+import { jobQueueFor, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
+import { createHarness } from '../support.js';
+
+describe('retraining in the loop', () => {
+  it('schedules one debounced training job per burst of results, with the newest data', async () => {
+    const h = createHarness();
+    const events = new CampaignEvents();
+    const ctx = { ...h.ctx, events };
+    const stop = startRetrainLoop(ctx, events, 60_000);
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    recordResults(ctx, id, [0.1, 0.2, 0.3].map((x) => ({ params: { x }, outcomes: { y: x } })), 'test');
+    expect(findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)).toBeUndefined(); // 3 results: too few to train on
+    const before = Date.now();
+    recordResults(ctx, id, [{ params: { x: 0.4 }, outcomes: { y: 0.4 } }], 'test');
+    const first = findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!;
+    expect(first.runAfter).toBeGreaterThanOrEqual(before + 60_000);
+    expect((first.payload.resultIds as number[]).length).toBe(4);
+    recordResults(ctx, id, [{ params: { x: 0.5 }, outcomes: { y: 0.5 } }], 'test');
+    const second = findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!;
+    expect(second.id).toBe(first.id);
+    expect((second.payload.resultIds as number[]).length).toBe(5);
+    const queued = h.handle.sqlite.prepare("SELECT count(*) AS n FROM job WHERE kind = ? AND campaign_id = ?").get(TRAIN_JOB_KIND, id) as { n: number };
+    expect(queued.n).toBe(1);
+    stop();
+  });
+
+  it('relays job progress of a campaign to its event subscribers', async () => {
+    const h = createHarness();
+    const events = new CampaignEvents();
+    const ctx = { ...h.ctx, events };
+    const stop = startRetrainLoop(ctx, events, 60_000);
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }] } })).json()).id;
+    const seen: CampaignEvent[] = [];
+    events.subscribe(id, (e) => seen.push(e));
+    const job = jobQueueFor(ctx).enqueue('train-surrogate', {}, { campaignId: id });
+    expect(seen).toEqual([{ type: 'job', campaignId: id, jobId: job.id, kind: 'train-surrogate', status: 'queued', progress: 0, error: null }]);
+    stop();
+  });
+});
