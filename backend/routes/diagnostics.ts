@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
 import { modelDiagnostics } from '../services/diagnostics.js';
-import { createRouter, errorResponses, IdParam } from './http.js';
+import { createRouter, errorResponses, IdParam, positiveId } from './http.js';
 
 const ParityPoint = z
   .object({ sampleId: z.number().int(), measured: z.number(), predicted: z.number(), std: z.number() })
@@ -32,7 +32,7 @@ const Diagnostics = z
   })
   .openapi('ModelDiagnostics');
 
-const ModelParams = IdParam.extend({ modelId: z.coerce.number().int().positive().openapi({ param: { name: 'modelId', in: 'path' }, example: 1 }) });
+const ModelParams = IdParam.extend({ modelId: positiveId('modelId') });
 
 /** Routes under /api/campaigns/{id}/models/{modelId}/diagnostics. */
 export function diagnosticsRoutes(ctx: ServiceContext) {

@@ -9,7 +9,7 @@
  * Campaigns whose parameters are `featuresOnly` (molecule pools) get parity only: their sweeps have no meaning.
  */
 import {
-  createDesignSpaceEncoding, createRandom, fitFeatureScaling, fitGaussianProcess,
+  AcquisitionError, createDesignSpaceEncoding, createRandom, fitFeatureScaling, fitGaussianProcess, GaussianProcessFitError,
   type DesignSpaceEncoding, type FeatureScaling, type GaussianProcess, type Objective, type Parameter, type ParamValues,
 } from '../../acquisition/index.js';
 import { findModel, trainingObservations } from '../db/jobs.js';
@@ -86,6 +86,18 @@ export function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelI
   const model = findModel(ctx.db, modelId);
   if (model === undefined || model.campaignId !== campaignId) throw new NotFoundError('model', modelId);
   const data = trainingData(ctx, campaign, model);
+  try {
+    return diagnosticsOf(campaign, model, data);
+  } catch (err) {
+    // Stored values that no longer fit an edited design space, or data no GP can fit, are the data's problem (422).
+    if (err instanceof AcquisitionError) throw new InvalidError(err.code, err.message, err.details);
+    if (err instanceof GaussianProcessFitError) throw new InvalidError('model_fit_failed', err.message);
+    throw err;
+  }
+}
+
+/** The diagnostics of every objective the model predicts, from its training data. */
+function diagnosticsOf(campaign: CampaignRow, model: ModelRow, data: Observation[]): ModelDiagnostics {
   const diagnostics: ModelDiagnostics = { parity: {}, slices: [] };
   for (const objective of objectivesOf(campaign, model)) {
     const samples = sampleMeans(data, objective.name);

@@ -67,6 +67,16 @@ describe('model diagnostics', () => {
     expect(row.indexOf(Math.max(...row))).toBeLessThan(10);
   });
 
+  it('cross-validates 70 samples in 5 folds through the route, every sample predicted once', async () => {
+    const h = createHarness();
+    const { campaignId, modelId } = await smoothCampaign(h, 70);
+    const body = await (await h.call('GET', `/api/campaigns/${campaignId}/models/${modelId}/diagnostics`)).json();
+    const parity = body.parity.y as { sampleId: number; measured: number; predicted: number; std: number }[];
+    expect(new Set(parity.map((p) => p.sampleId)).size).toBe(70);
+    const rmse = Math.sqrt(parity.reduce((s, p) => s + (p.predicted - p.measured) ** 2, 0) / parity.length);
+    expect(rmse).toBeLessThan(0.15);
+  });
+
   it('uses 5-fold cross-validation above 60 samples and keeps every sample once', () => {
     expect(foldsOf(60)).toHaveLength(60);
     const folds = foldsOf(83);
@@ -120,5 +130,6 @@ describe('model diagnostics', () => {
     const other = await smoothCampaign(h, 5);
     expect((await h.call('GET', `/api/campaigns/${campaignId}/models/${other.modelId}/diagnostics`)).status).toBe(404);
     expect((await h.call('GET', `/api/campaigns/${campaignId}/models/abc/diagnostics`)).status).toBe(400);
+    expect((await h.call('GET', `/api/campaigns/${campaignId}/models/1e0/diagnostics`)).status).toBe(400);
   });
 });
