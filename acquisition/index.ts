@@ -49,7 +49,7 @@ export {
 export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
 
 // Labeling strategies (active learning for classifiers).
-export { rankForLabeling, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
+export { rankForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
 export type { LabelingStrategy, RankForLabelingOptions, RankedItem } from './strategies/index.js';
 
 // Feature relevance and selection.

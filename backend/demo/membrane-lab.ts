@@ -13,8 +13,8 @@
  *                  skin L = 250 nm · (t_eff / 15 s)^{0.5} · e^{0.04 (c − 26)}, substructure P_sub = 8000 · e^{−0.1 (c − 26)}
  * Measurement noise (MEMBRANE_NOISE): lognormal 4 % on d, 8 % on n, 10 % on P; additive σ = 0.03 on o (clipped to [0, 1]).
  */
+import { createRandom, type RandomSource } from '../../acquisition/index.js';
 import type { Objective, Parameter, ParamValues } from '../../acquisition/types.js';
-import { createRandom, type RandomSource } from '../../acquisition/sampling/random.js';
 import { topReference, type TopReference } from './benchmark-reference.js';
 import { InvalidDemoInputError, type DemoCampaignDefinition } from './types.js';
 

@@ -7,8 +7,8 @@
  * independent field (correlation ≈ 0.6, as in a slice a little deeper in the same structure), cut at the same
  * porosity; where it is solid under a top-layer pore it shows dimly and blurred.
  */
+import { createRandom } from '../../acquisition/index.js';
 import sharp from 'sharp';
-import { createRandom } from '../../acquisition/sampling/random.js';
 import { levelCut, porosityThreshold, randomField, shiftField, standardize, type FieldKind } from './micrograph/random-field.js';
 import { DEFAULT_SEM_RENDER, renderSem, type SemRenderOptions } from './micrograph/render-sem.js';
 import { InvalidDemoInputError, type DemoCampaignDefinition } from './types.js';

@@ -1,7 +1,7 @@
 /** Seeds the three demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs). */
+import { createRandom } from '../../acquisition/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRandom } from '../../acquisition/sampling/random.js';
 import { membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
 import { uploadAsset } from './assets.js';
 import { createCampaign, type CampaignView } from './campaigns.js';

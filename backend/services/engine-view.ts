@@ -3,8 +3,8 @@
  * named by its SMILES), the engine instead sees the samples' numeric features as continuous dimensions of the pool,
  * so the surrogate learns across molecules instead of one-hot columns that never generalize.
  */
+import { type PoolItem, type SuggestionItem, type Observation } from '../../acquisition/index.js';
 import type { Parameter, ParamValues } from '../../acquisition/types.js';
-import type { PoolItem, SuggestionItem, Observation } from '../../acquisition/suggest/index.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { InvalidError } from '../domain/errors.js';
 

@@ -1,5 +1,5 @@
 /** Use case: which images an expert should label next, most informative first. */
-import { rankByDiversity } from '../../acquisition/strategies/index.js';
+import { rankByDiversity } from '../../acquisition/index.js';
 import { labelsOfCampaign, listAssetRows } from '../db/assets.js';
 import { toAssetView, type AssetView } from './assets.js';
 import { requireCampaign } from './campaigns.js';

@@ -1,6 +1,6 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
+import { type SuggestionItem, type SuggestRequest } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
-import type { SuggestionItem, SuggestRequest } from '../../acquisition/suggest/index.js';
 import type { CampaignRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
 import {

@@ -2,9 +2,9 @@
  * Use cases of surrogate training: turn a campaign's results into a training job, run it in the background (worker
  * threads), record the models it produced with their cross-validated metrics, and expose jobs and models.
  */
+import { createDesignSpaceEncoding, fitFeatureScaling, type FeatureScaling } from '../../acquisition/index.js';
 import { extname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDesignSpaceEncoding, fitFeatureScaling, type FeatureScaling } from '../../acquisition/space/index.js';
 import type { Db } from '../db/client.js';
 import { findJob, insertModel, listJobRows, listModelRows, trainingObservations, findQueuedJob, rescheduleQueuedJob } from '../db/jobs.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';

@@ -1,6 +1,5 @@
 /** Simulated labs that `twinlab simulate` can run a campaign against: what to create, how to measure, how to score. */
-import type { RandomSource } from '../../acquisition/sampling/random.js';
-import { createRandom } from '../../acquisition/sampling/random.js';
+import { createRandom, type RandomSource } from '../../acquisition/index.js';
 import { membraneLab, mgCorrosion, topReference, type TopReference } from '../demo/index.js';
 
 /** One lab: a campaign definition, optional candidates, a measurement, and a scalar score to benchmark with. */

@@ -1,5 +1,5 @@
 /** Runs closed-loop campaigns through the HTTP API and summarizes how fast each strategy finds the best materials. */
-import { createRandom } from '../../acquisition/sampling/random.js';
+import { createRandom } from '../../acquisition/index.js';
 import { experimentsToReach, type TopReference } from '../demo/index.js';
 import type { TwinlabClient } from './api-client.js';
 import type { SimulatedLab } from './labs.js';

@@ -2,7 +2,7 @@
  * K-fold cross-validation of a probabilistic regressor: held-out RMSE, R² and calibration of the predicted standard
  * deviation (fraction of held-out observations inside μ ± σ and μ ± 2σ; a calibrated Gaussian gives 0.683 and 0.954).
  */
-import { createRandom } from '../../acquisition/sampling/random.js';
+import { createRandom } from '../../acquisition/index.js';
 import { TrainingDataError } from './errors.js';
 
 /** Predicted mean and standard deviation of an observation at each of n points. */

@@ -6,9 +6,7 @@
  * mean_m μ_m² − μ*² (the spread of member means); total = aleatoric + epistemic.
  * Inputs are points of the encoded design space (unit cube, from acquisition's encoder); outputs are standardized.
  */
-import type { Posterior, Surrogate } from '../../acquisition/models/surrogate.js';
-import { createRandom } from '../../acquisition/sampling/random.js';
-import { standardization } from '../../acquisition/space/outcome-transform.js';
+import { createRandom, standardization, type Posterior, type Surrogate } from '../../acquisition/index.js';
 import { TrainingDataError } from './errors.js';
 import { type ArchitectureSpec, type LayerSpec, mlpSpec } from './mlp/architecture.js';
 import { gaussianNegativeLogLikelihood, headVariance } from './mlp/losses.js';

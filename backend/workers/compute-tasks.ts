@@ -1,7 +1,5 @@
 /** The pure computations the compute pool runs off the main thread, by name. */
-import { suggest } from '../../acquisition/suggest/index.js';
-import type { SuggestRequest, SuggestionItem } from '../../acquisition/suggest/index.js';
-import { selectFeatures } from '../../acquisition/features/index.js';
+import { suggest, selectFeatures, type SuggestRequest, type SuggestionItem } from '../../acquisition/index.js';
 import { ModelCache } from './model-cache.js';
 
 /** Fitted models live as long as the thread that runs the tasks. */

@@ -1,6 +1,6 @@
 /** Worker-thread body of the compute pool: runs tasks and sends back results or serialized errors. */
+import { AcquisitionError } from '../../acquisition/index.js';
 import { parentPort } from 'node:worker_threads';
-import { AcquisitionError } from '../../acquisition/errors.js';
 import { runTask, type TaskName } from './compute-tasks.js';
 
 interface TaskMessage {

@@ -3,8 +3,7 @@
  * that only grew by a few results (results are appended in id order) starts from the previous hyperparameters, so
  * the loop refits in a fraction of a full multi-start fit.
  */
-import { fitGaussianProcess, type GaussianProcess } from '../../acquisition/models/gp/index.js';
-import type { ModelFactory } from '../../acquisition/suggest/index.js';
+import { fitGaussianProcess, type GaussianProcess, type ModelFactory } from '../../acquisition/index.js';
 
 const CAPACITY = 32;
 /** How many appended results still count as "the same campaign, a little more data". */
