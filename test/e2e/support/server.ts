@@ -34,7 +34,7 @@ export async function startTwinlab(repositoryRoot: string, adminToken: string, t
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'backend/cli.ts', 'serve'], {
     cwd: repositoryRoot,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TWINLAB_DATA: dataDir, TWINLAB_ADMIN_TOKEN: adminToken, TWINLAB_DEMO: '0' },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TWINLAB_DATA: dataDir, TWINLAB_ADMIN_TOKEN: adminToken, TWINLAB_DEMO: '0', TWINLAB_RETRAIN_DELAY_SECONDS: '3600' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
