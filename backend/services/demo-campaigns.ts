@@ -37,7 +37,7 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 
   const def = membraneLab.membraneCampaign;
   const campaign = createCampaign(ctx, {
     name: def.name,
-    description: `${def.description}\n\n${membraneLab.MEMBRANE_RESPONSE_SURFACE}`,
+    description: `${def.description}\n\n${unwrap(membraneLab.MEMBRANE_RESPONSE_SURFACE)}`,
     parameters: def.parameters,
     objectives: def.objectives,
     settings: { batchSize: 4 },
@@ -78,7 +78,7 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, count = 
   const def = micrographLab.micrographCampaign;
   const campaign = createCampaign(ctx, {
     name: def.name,
-    description: `${def.description}\n\n${micrographLab.MICROGRAPH_RENDERING}`,
+    description: `${def.description}\n\n${unwrap(micrographLab.MICROGRAPH_RENDERING)}`,
     parameters: def.parameters,
     objectives: [],
     settings: { labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
@@ -99,6 +99,11 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, count = 
 /** Where a micrograph campaign's ground-truth masks live (PNG per asset id; 255 = pore). Never served over HTTP. */
 export function groundTruthDir(ctx: ServiceContext, campaignId: number): string {
   return join(ctx.config.dataDir, 'demo', 'ground-truth', String(campaignId));
+}
+
+/** Joins a doc text's wrapped lines into paragraphs, keeping a line break before each "- " item. */
+export function unwrap(text: string): string {
+  return text.replace(/\n(?!- |\n)/g, ' ').replace(/ {2,}/g, ' ');
 }
 
 function roundParams(params: Record<string, number>): Record<string, number> {

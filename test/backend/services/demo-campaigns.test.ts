@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { groundTruthDir, seedDemoCampaigns, seedDemosOnFirstStart } from '../../../backend/services/demo-campaigns.js';
+import { groundTruthDir, seedDemoCampaigns, seedDemosOnFirstStart, unwrap } from '../../../backend/services/demo-campaigns.js';
 import { createHarness } from '../support.js';
 
 describe('demo campaigns', () => {
@@ -38,5 +38,11 @@ describe('demo campaigns', () => {
     expect(again).toHaveLength(3);
     expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(6);
     expect(existsSync(groundTruthDir(h.ctx, again[2].id))).toBe(true);
+  });
+});
+
+describe('unwrap', () => {
+  it('joins wrapped doc lines into one paragraph but keeps each "- " item on its own line', () => {
+    expect(unwrap('Pore size\ngrows.\n- first item\n  goes on\n- second')).toBe('Pore size grows.\n- first item goes on\n- second');
   });
 });
