@@ -1,7 +1,7 @@
 /** Data access for results. */
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { results, type ResultRow } from './schema.js';
+import { results, samples, type ResultRow, type SampleRow } from './schema.js';
 
 export type NewResult = typeof results.$inferInsert;
 
@@ -30,4 +30,15 @@ export function listResultRows(
 /** Every result of a campaign, in id order. */
 export function allResults(db: Db, campaignId: number): ResultRow[] {
   return db.select().from(results).where(eq(results.campaignId, campaignId)).orderBy(asc(results.id)).all();
+}
+
+/** Each result's outcomes with its sample's parameters and features, in result order. */
+export function observationsOf(db: Db, campaignId: number): { sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number> }[] {
+  return db
+    .select({ sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
+    .from(results)
+    .innerJoin(samples, eq(results.sampleId, samples.id))
+    .where(eq(results.campaignId, campaignId))
+    .orderBy(results.id)
+    .all();
 }

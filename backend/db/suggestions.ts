@@ -4,7 +4,6 @@ import type { Db } from './client.js';
 import { models, results, samples, suggestions, type ModelRow, type SampleRow, type SuggestionRow } from './schema.js';
 
 export type NewSuggestion = typeof suggestions.$inferInsert;
-export type NewModel = typeof models.$inferInsert;
 
 /** Records one suggestion run. */
 export function insertSuggestion(db: Db, values: NewSuggestion): SuggestionRow {
@@ -23,25 +22,9 @@ export function latestModel(db: Db, campaignId: number, kind: string): ModelRow 
   return db.select().from(models).where(and(eq(models.campaignId, campaignId), eq(models.kind, kind))).orderBy(desc(models.id)).get();
 }
 
-/** Inserts a model version. */
-export function insertModel(db: Db, values: NewModel): ModelRow {
-  return db.insert(models).values(values).returning().get();
-}
-
 /** The ids of every result of a campaign, ascending: the data a model version is fit to. */
 export function resultIdsOf(db: Db, campaignId: number): number[] {
   return db.select({ id: results.id }).from(results).where(eq(results.campaignId, campaignId)).orderBy(results.id).all().map((r) => r.id);
-}
-
-/** Each result's outcomes with its sample's parameters and features, in result order. */
-export function observationsOf(db: Db, campaignId: number): { sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number> }[] {
-  return db
-    .select({ sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
-    .from(results)
-    .innerJoin(samples, eq(results.sampleId, samples.id))
-    .where(eq(results.campaignId, campaignId))
-    .orderBy(results.id)
-    .all();
 }
 
 /** Samples of a campaign in the given statuses, in id order. */

@@ -7,7 +7,7 @@ import { BadRequestError } from '../domain/errors.js';
 import { assetFile, listAssets, uploadAsset } from '../services/assets.js';
 import type { ServiceContext } from '../services/context.js';
 import { getLabel, putLabel } from '../services/labels.js';
-import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 const Asset = z
   .object({
@@ -66,8 +66,6 @@ const Label = z
     updatedAt: z.string().nullable(),
   })
   .openapi('Label');
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** Routes under /api/campaigns/{id}/assets. */
 export function campaignAssetRoutes(ctx: ServiceContext) {

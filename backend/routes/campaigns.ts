@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { checkDefinition, constraintSchema, objectiveSchema, parameterSchema, settingsSchema } from '../domain/design-space.js';
 import { createCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
 import type { ServiceContext } from '../services/context.js';
-import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 // The domain's schemas, used as they are: the domain layer does not depend on the OpenAPI extension.
 const Parameter = parameterSchema;
@@ -50,8 +50,6 @@ const Campaign = z
     updatedAt: z.string().nullable(),
   })
   .openapi('Campaign');
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** The campaign sub-app, mounted at /api/campaigns. */
 export function campaignRoutes(ctx: ServiceContext) {

@@ -150,6 +150,11 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
 }
 
+/** An OpenAPI JSON body or response whose content is `schema`. */
+export function json<T extends z.ZodType>(schema: T): { content: { 'application/json': { schema: T } } } {
+  return { content: { 'application/json': { schema } } };
+}
+
 /** The request's content type without parameters, lower-cased. */
 export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();

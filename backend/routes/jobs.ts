@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { JobEvent } from '../jobs/queue.js';
 import type { ServiceContext } from '../services/context.js';
 import { cancelJob, getJob, jobQueueFor, listJobs, type JobView } from '../services/training.js';
-import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 const JOB_STATUS = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 
@@ -29,8 +29,6 @@ const JobListQuery = PageQuery.extend({ campaignId: z.coerce.number().int().posi
 
 /** How often the event stream re-reads the job, to see changes made by a runner in another process. */
 const EVENT_POLL_MS = 1000;
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** The job sub-app, mounted at /api/jobs. */
 export function jobRoutes(ctx: ServiceContext) {

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
 import { listModels, requestTraining } from '../services/training.js';
 import { SURROGATE_KINDS } from '../trainer/jobs/train-surrogate.js';
-import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 import { Job } from './jobs.js';
 
 const TrainRequest = z
@@ -52,8 +52,6 @@ const Model = z
     createdAt: z.string().nullable(),
   })
   .openapi('Model');
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** The model sub-app, mounted at /api/campaigns. */
 export function modelRoutes(ctx: ServiceContext) {

@@ -5,7 +5,7 @@ import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
 import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
 import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
-import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, mediaType, PageQuery, positiveId } from './http.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, mediaType, PageQuery, positiveId } from './http.js';
 
 const ParamValue = z.union([z.number(), z.string()]);
 /** A value as a caller may send it: a primitive (checked against the design space later), never a nested structure. */
@@ -62,7 +62,6 @@ const Result = z
   })
   .openapi('Result');
 
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 const csv = { 'text/csv': { schema: z.string().openapi({ description: 'CSV with a header row' }) } };
 
 /** Routes under /api/campaigns/{id}/samples, /results and /export.csv. */

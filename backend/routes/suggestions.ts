@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
 import { listSuggestions, suggestExperiments } from '../services/suggestions.js';
-import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, PageQuery } from './http.js';
+import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 const SuggestBody = z
   .object({
@@ -29,8 +29,6 @@ const SuggestionItem = z
 const Suggestion = z
   .object({ suggestionId: z.number().int(), modelId: z.number().int().nullable(), strategy: z.string(), seed: z.number().int(), pool: z.boolean(), items: z.array(SuggestionItem) })
   .openapi('Suggestion');
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** Routes under /api/campaigns/{id}/suggestions. */
 export function suggestionRoutes(ctx: ServiceContext) {

@@ -3,14 +3,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ROLES } from '../domain/types.js';
 import type { ServiceContext } from '../services/context.js';
 import { createToken, deleteToken, listTokens } from '../services/tokens.js';
-import { allow, CAN_MANAGE_TOKENS, createRouter, errorResponses, IdParam } from './http.js';
+import { allow, CAN_MANAGE_TOKENS, createRouter, errorResponses, IdParam, json } from './http.js';
 
 const Token = z
   .object({ id: z.number().int(), name: z.string(), role: z.enum(ROLES), createdAt: z.string().nullable(), lastUsedAt: z.string().nullable() })
   .openapi('Token');
 const TokenCreate = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(ROLES) }).strict().openapi('TokenCreate');
-
-const json = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } } });
 
 /** Routes under /api/tokens. */
 export function tokenRoutes(ctx: ServiceContext) {

@@ -1,6 +1,6 @@
 /** Use case: which variables matter for each objective (feature relevance), and a sparse subset to model with. */
 import type { CampaignRow } from '../db/schema.js';
-import { observationsOf } from '../db/suggestions.js';
+import { observationsOf } from '../db/results.js';
 import { requireCampaign } from './campaigns.js';
 import { compute } from './compute.js';
 import type { ServiceContext } from './context.js';

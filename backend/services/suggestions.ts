@@ -6,16 +6,16 @@ import { insertSamples } from '../db/samples.js';
 import {
   claimCandidates,
   hasImportedSamples,
-  insertModel,
   insertSuggestion,
   latestModel,
   listSuggestionRows,
-  observationsOf,
   releasePendingBefore,
   resultIdsOf,
   samplesWithStatus,
   setSuggestionItems,
 } from '../db/suggestions.js';
+import { insertModel } from '../db/jobs.js';
+import { observationsOf } from '../db/results.js';
 import { paramsKey } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
 import { requireCampaign } from './campaigns.js';

@@ -13,40 +13,13 @@ export interface WhoAmI {
   role: Role;
 }
 
-export type ParameterType = 'continuous' | 'integer' | 'categorical';
+// The design-space, objective and label shapes are the service's own, imported as types (erased at build time).
+import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquisition/types.js';
+import type { LabelClass, LabelPoint, LabelPolygon, LabelStroke } from '../../../../backend/domain/types.js';
 
-export interface Parameter {
-  name: string;
-  type: ParameterType;
-  min?: number;
-  max?: number;
-  log?: boolean;
-  choices?: string[];
-  unit?: string;
-}
-
-export type Goal = 'maximize' | 'minimize' | 'target';
-
-export interface Objective {
-  name: string;
-  goal: Goal;
-  target?: number;
-  tolerance?: number;
-  weight?: number;
-  unit?: string;
-}
-
-export interface OutcomeConstraint {
-  name: string;
-  op: '<=' | '>=';
-  value: number;
-}
-
-/** A class experts paint or assign, with its display colour (#rrggbb). */
-export interface LabelClass {
-  name: string;
-  color: string;
-}
+export type { LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter };
+export type ParameterType = Parameter['type'];
+export type Goal = Objective['goal'];
 
 export interface CampaignSettings {
   defaultStrategy?: string;
@@ -121,24 +94,7 @@ export interface Asset {
 }
 
 /** One brush or eraser stroke; `points` is a flat [x0, y0, x1, y1, ...] list in image pixels. */
-export interface Stroke {
-  class: string;
-  width: number;
-  points: number[];
-  /** Absent means brush; eraser strokes cut the strokes drawn before them. */
-  tool?: 'brush' | 'eraser';
-}
-
-export interface LabelPoint {
-  class: string;
-  x: number;
-  y: number;
-}
-
-export interface LabelPolygon {
-  class: string;
-  points: number[];
-}
+export type Stroke = LabelStroke;
 
 export interface LabelContent {
   strokes: Stroke[];
