@@ -151,7 +151,7 @@ export function mgCorrosionReference(pool: MgCorrosionItem[]): TopReference {
 
 /** Parameter of a pool campaign: the molecule, as a categorical over the pool's canonical SMILES. */
 function moleculeParameter(pool: MgCorrosionItem[]): Parameter {
-  return { name: 'smiles', type: 'categorical', choices: pool.map((item) => item.smiles) };
+  return { name: 'molecule', type: 'categorical', choices: pool.map((item) => item.smiles) };
 }
 
 export const MG_CORROSION_OBJECTIVES: Objective[] = [{ name: 'IE', goal: 'maximize', unit: '%' }];

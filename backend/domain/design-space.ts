@@ -24,7 +24,7 @@ export const parameterSchema = z
     min: finite.optional(),
     max: finite.optional(),
     log: z.boolean().optional(),
-    choices: z.array(z.string().trim().min(1).max(200)).min(2).max(1000).optional(),
+    choices: z.array(z.string().trim().min(1).max(2000)).min(2).max(10_000).optional(),
     unit: z.string().max(32).optional(),
     featuresOnly: z.boolean().optional(),
   })

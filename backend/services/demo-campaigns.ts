@@ -65,7 +65,7 @@ export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial =
     objectives: def.objectives,
     settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES },
   });
-  await importSampleItems(ctx, campaign.id, pool.map((item) => ({ params: { smiles: item.smiles }, smiles: item.smiles, externalId: item.id })));
+  await importSampleItems(ctx, campaign.id, pool.map((item) => ({ params: { molecule: item.smiles }, smiles: item.smiles, externalId: item.id })));
   const rng = createRandom(seed);
   const chosen = new Set<number>();
   while (chosen.size < Math.min(initial, pool.length)) chosen.add(rng.integer(pool.length));

@@ -38,8 +38,8 @@ export function corrosionSimulation(modelFeatures: string[]): SimulatedLab {
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
   const ieBySmiles = new Map(pool.map((p) => [p.smiles, p.ie]));
   const ie = (params: Record<string, number | string>) => {
-    const v = ieBySmiles.get(String(params.smiles));
-    if (v === undefined) throw new Error(`molecule ${String(params.smiles)} is not in the pool`);
+    const v = ieBySmiles.get(String(params.molecule));
+    if (v === undefined) throw new Error(`molecule ${String(params.molecule)} is not in the pool`);
     return v;
   };
   return {
@@ -50,7 +50,7 @@ export function corrosionSimulation(modelFeatures: string[]): SimulatedLab {
       objectives: def.objectives,
       settings: { modelFeatures },
     },
-    candidates: pool.map((p) => ({ params: { smiles: p.smiles }, smiles: p.smiles, externalId: p.id })),
+    candidates: pool.map((p) => ({ params: { molecule: p.smiles }, smiles: p.smiles, externalId: p.id })),
     measure: (params) => ({ IE: ie(params) }),
     score: ie,
     reference: () => mgCorrosion.mgCorrosionReference(pool),

@@ -28,7 +28,7 @@ describe('demo campaigns', () => {
     const mg = await mgBatch.json();
     expect(mg.pool).toBe(true);
     expect(mg.items[0].strategy).toBe('space-filling');
-    expect(mg.items[0].params.smiles).toMatch(/[A-Za-z]/);
+    expect(mg.items[0].params.molecule).toMatch(/[A-Za-z]/);
   });
 
   it('adds another copy of the demos when asked (twinlab demo)', async () => {
@@ -44,5 +44,16 @@ describe('demo campaigns', () => {
 describe('unwrap', () => {
   it('joins wrapped doc lines into one paragraph but keeps each "- " item on its own line', () => {
     expect(unwrap('Pore size\ngrows.\n- first item\n  goes on\n- second')).toBe('Pore size grows.\n- first item goes on\n- second');
+  });
+});
+
+describe('demo definitions', () => {
+  it('pass the API’s own validation (seeding writes through the service, so this guards the definitions)', async () => {
+    const h = createHarness();
+    for (const c of await seedDemoCampaigns(h.ctx)) {
+      const body = { name: c.name, description: c.description, parameters: c.parameters, objectives: c.objectives, constraints: c.constraints, settings: c.settings };
+      const res = await h.call('POST', '/api/campaigns', { body });
+      expect(res.status, `${c.name}: ${await res.clone().text()}`).toBe(201);
+    }
   });
 });
