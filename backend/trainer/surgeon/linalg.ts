@@ -125,3 +125,15 @@ function choleskySolve(l: Float64Array, b: Float64Array, k: number, m: number): 
   }
   return x;
 }
+
+/** An n x k row-major matrix with each column's mean subtracted. */
+export function centerColumns(a: Float64Array, n: number, k: number): Float64Array {
+  const out = a.slice();
+  for (let j = 0; j < k; j++) {
+    let mean = 0;
+    for (let r = 0; r < n; r++) mean += a[r * k + j];
+    mean /= n;
+    for (let r = 0; r < n; r++) out[r * k + j] -= mean;
+  }
+  return out;
+}

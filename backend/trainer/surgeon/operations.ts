@@ -10,7 +10,7 @@ import { SurgeryError } from '../errors.js';
 import {
   type Activation, type ArchitectureSpec, type DenseWeights, type MlpWeights, applyActivation, cloneSpec, cloneWeights,
 } from '../mlp/architecture.js';
-import { gram, ridgeLeastSquares, symmetricEigen } from './linalg.js';
+import { centerColumns, gram, ridgeLeastSquares, symmetricEigen } from './linalg.js';
 
 /** A network as plain data: architecture and weights. */
 export interface Network {
@@ -233,18 +233,6 @@ function orthogonalizeAgainst(m: Float64Array, n: number, k: number, pivot: numb
     for (let r = 0; r < n; r++) m[r * k + j] -= factor * m[r * k + pivot];
   }
   for (let r = 0; r < n; r++) m[r * k + pivot] = 0;
-}
-
-/** Columns minus their means. */
-function centerColumns(a: Float64Array, n: number, k: number): Float64Array {
-  const out = a.slice();
-  for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let r = 0; r < n; r++) mean += a[r * k + j];
-    mean /= n;
-    for (let r = 0; r < n; r++) out[r * k + j] -= mean;
-  }
-  return out;
 }
 
 /** T ((keep + 1) x k) with A ≈ [A_S, 1] T, by ridge least squares. */

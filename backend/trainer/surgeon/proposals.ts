@@ -1,7 +1,7 @@
 /** Candidate surgery operations for one Surgeon round, chosen from the network's shape and its activations' spectra. */
 import type { RandomSource } from '../../../acquisition/sampling/random.js';
 import { parameterCount } from '../mlp/architecture.js';
-import { singularValues } from './linalg.js';
+import { centerColumns, singularValues } from './linalg.js';
 import { type Network, type ProbeData, addLayer, addNeurons, bottleneck, hiddenActivations, removeLayer, removeNeurons } from './operations.js';
 
 /** One proposed change: what it is, and the network it yields (untrained after the change). */
@@ -43,24 +43,13 @@ export function proposeCandidates(network: Network, probe: ProbeData, random: Ra
 /** Units to keep when pruning: the activations' numerical rank (at least 2) if below the width, else 3/4 of it; null if none. */
 function pruneTarget(activations: Float64Array, n: number, width: number): number | null {
   if (width < 3) return null;
-  const centered = centered64(activations, n, width);
+  const centered = centerColumns(activations, n, width);
   const sigma = singularValues(centered, n, width);
   const rank = sigma.filter((value) => value > RANK_TOLERANCE * (sigma[0] || 1)).length;
   const keep = rank < width ? Math.max(2, rank) : Math.max(2, Math.round(0.75 * width));
   return keep < width ? keep : null;
 }
 
-/** Centered copy of an n x k matrix. */
-function centered64(a: Float64Array, n: number, k: number): Float64Array {
-  const out = a.slice();
-  for (let j = 0; j < k; j++) {
-    let mean = 0;
-    for (let r = 0; r < n; r++) mean += a[r * k + j];
-    mean /= n;
-    for (let r = 0; r < n; r++) out[r * k + j] -= mean;
-  }
-  return out;
-}
 
 /** Index of the narrowest hidden layer (the cheapest to linearize away). */
 function narrowestHidden(network: Network): number {
