@@ -49,8 +49,8 @@ export {
 export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
 
 // Labeling strategies (active learning for classifiers).
-export { rankForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
-export type { LabelingStrategy, RankForLabelingOptions, RankedItem } from './strategies/index.js';
+export { rankForLabeling, rankScoredForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
+export type { LabelingStrategy, RankForLabelingOptions, RankScoredOptions, RankedItem } from './strategies/index.js';
 
 // Feature relevance and selection.
 export { selectFeatures, FEATURE_SELECTION_METHODS, FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from './features/index.js';

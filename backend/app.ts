@@ -15,6 +15,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
 import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
+import { segmentationRoutes } from './routes/segmentation.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
 import { tokenRoutes, whoamiRoutes } from './routes/tokens.js';
@@ -60,6 +61,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', labelQueueRoutes(ctx));
   app.route('/api/campaigns', campaignEventRoutes(ctx, events));
   app.route('/api/campaigns', modelRoutes(ctx));
+  app.route('/api/campaigns', segmentationRoutes(ctx));
   app.route('/api/campaigns', diagnosticsRoutes(ctx));
   app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));

@@ -8,7 +8,7 @@ import type { ServiceContext } from './services/context.js';
 import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
 import { ComputePool } from './workers/compute-pool.js';
-import { startJobRunner } from './services/training.js';
+import { startJobRunner } from './services/background-jobs.js';
 import { CampaignEvents } from './services/campaign-events.js';
 import { startRetrainLoop } from './services/retraining.js';
 import { ensureTfBackend } from './trainer/tf-backend.js';

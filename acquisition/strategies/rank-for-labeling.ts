@@ -84,8 +84,35 @@ export function rankForLabeling(probabilities: number[][] | number[][][], option
   return diverseBatch(ranked, requireEmbeddings(options, table.itemCount), options, exclude);
 }
 
+/** Options of rankScoredForLabeling. */
+export interface RankScoredOptions {
+  count: number;
+  /** One feature vector per item; with them the batch is made diverse as in the '+diversity' strategies. */
+  embeddings?: number[][];
+  /** Items never returned; with embeddings they count as already covered. */
+  exclude?: number[];
+  /** Size of the uncertainty shortlist when embeddings are given (default 10 × count). */
+  shortlistSize?: number;
+}
+
+/**
+ * Ranks items by a precomputed uncertainty score (higher first; e.g. an image's mean pixel entropy): top-`count`,
+ * or with embeddings the '+diversity' batch (most uncertain first, then k-center greedy within the shortlist).
+ */
+export function rankScoredForLabeling(scores: readonly number[], options: RankScoredOptions): RankedItem[] {
+  checkCount(options.count);
+  const bad = scores.findIndex((s) => !Number.isFinite(s) && s !== Infinity);
+  if (bad >= 0) throw new LabelingInputError(`score ${bad} is ${scores[bad]}; scores must be numbers (Infinity allowed for "unscored, look first")`);
+  const exclude = options.exclude ?? [];
+  checkIndices(exclude, scores.length, 'exclude');
+  const ranked = topByScore([...scores], new Set(exclude));
+  if (options.embeddings === undefined) return ranked.slice(0, options.count);
+  toEmbeddingMatrix(options.embeddings, scores.length);
+  return diverseBatch(ranked, options.embeddings, options, exclude);
+}
+
 /** Shortlists the most uncertain items, then fills the batch by k-center greedy starting from the most uncertain one. */
-function diverseBatch(ranked: RankedItem[], embeddings: number[][], options: RankForLabelingOptions, exclude: number[]): RankedItem[] {
+function diverseBatch(ranked: RankedItem[], embeddings: number[][], options: { count: number; shortlistSize?: number }, exclude: readonly number[]): RankedItem[] {
   const shortlistSize = options.shortlistSize ?? 10 * options.count;
   if (!Number.isInteger(shortlistSize) || shortlistSize < options.count) {
     throw new LabelingInputError(`shortlistSize must be an integer ≥ count (${options.count}), got ${shortlistSize}`);
@@ -95,7 +122,7 @@ function diverseBatch(ranked: RankedItem[], embeddings: number[][], options: Ran
   const scoreOf = new Map(shortlist.map((item) => [item.index, item.score]));
   const picks = kCenterGreedy(toEmbeddingMatrix(embeddings), options.count, {
     candidates: shortlist.map((item) => item.index),
-    centers: exclude,
+    centers: [...exclude],
     start: shortlist[0].index,
   });
   return picks.map(({ index }) => ({ index, score: scoreOf.get(index) as number }));

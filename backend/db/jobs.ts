@@ -160,3 +160,8 @@ export function findQueuedJob(db: Db, campaignId: number, kind: string): JobRow 
 export function rescheduleQueuedJob(db: Db, id: number, payload: Record<string, unknown>, runAfter: number): JobRow | undefined {
   return db.update(jobs).set({ payload, runAfter, updatedAt: Date.now() }).where(and(eq(jobs.id, id), eq(jobs.status, 'queued'))).returning().get();
 }
+
+/** The campaign's newest model of a kind, if any. */
+export function latestModelOfKind(db: Db, campaignId: number, kind: string): ModelRow | undefined {
+  return db.select().from(models).where(and(eq(models.campaignId, campaignId), eq(models.kind, kind))).orderBy(desc(models.id)).limit(1).get();
+}

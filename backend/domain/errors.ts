@@ -14,8 +14,8 @@ export class DomainError extends Error {
 
 /** The named thing does not exist (404). */
 export class NotFoundError extends DomainError {
-  constructor(what: string, id: string | number) {
-    super('not_found', `${what} ${id} does not exist`);
+  constructor(what: string, id: string | number, hint?: string) {
+    super('not_found', `${what} ${id} does not exist${hint ? `: ${hint}` : ''}`);
   }
 }
 

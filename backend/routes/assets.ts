@@ -7,6 +7,7 @@ import { BadRequestError } from '../domain/errors.js';
 import { assetFile, listAssets, uploadAsset } from '../services/assets.js';
 import type { ServiceContext } from '../services/context.js';
 import { getLabel, putLabel } from '../services/labels.js';
+import { segmentationOverlayFile } from '../services/segmentation.js';
 import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 const Asset = z
@@ -139,6 +140,28 @@ export function assetRoutes(ctx: ServiceContext) {
     .openapi(
       createRoute({
         method: 'get',
+        path: '/{id}/prediction',
+        tags: ['labels'],
+        summary: "The current segmentation model's prediction of the image as a PNG: class colours (RGBA), or with format=classes the class index per pixel (8-bit gray)",
+        request: { params: IdParam, query: z.object({ format: z.enum(['overlay', 'classes']).default('overlay') }) },
+        responses: { 200: { description: 'The prediction', content: { 'image/png': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => overlayResponse(segmentationOverlayFile(ctx, c.req.valid('param').id, c.req.valid('query').format === 'classes' ? 'classes' : 'prediction')),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/uncertainty',
+        tags: ['labels'],
+        summary: "The current segmentation model's per-pixel uncertainty as a PNG overlay (opacity = entropy / ln C)",
+        request: { params: IdParam },
+        responses: { 200: { description: 'The uncertainty overlay', content: { 'image/png': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => overlayResponse(segmentationOverlayFile(ctx, c.req.valid('param').id, 'uncertainty')),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
         path: '/{id}/label',
         tags: ['labels'],
         summary: "The image's label (version 0 and empty when none was saved)",
@@ -161,4 +184,11 @@ export function assetRoutes(ctx: ServiceContext) {
         return c.json(putLabel(ctx, c.req.valid('param').id, c.req.valid('json'), principal.name), 200);
       },
     );
+}
+
+/** A model overlay PNG; never cached, since the next model replaces it under the same URL. */
+async function overlayResponse(path: string): Promise<Response> {
+  const { size } = await stat(path);
+  const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+  return new Response(body, { status: 200, headers: { 'content-type': 'image/png', 'content-length': String(size), 'cache-control': 'no-store' } });
 }

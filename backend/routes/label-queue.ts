@@ -11,7 +11,7 @@ export function labelQueueRoutes(ctx: ServiceContext) {
       method: 'get',
       path: '/{id}/label-queue',
       tags: ['labels'],
-      summary: 'Unlabeled images ordered by diversity: each next image looks least like those labeled or queued before it',
+      summary: 'Unlabeled images to label next: most uncertain under the segmentation model first (made diverse within a batch); by diversity before a model exists',
       request: { params: IdParam, query: z.object({ count: z.coerce.number().int().min(1).max(500).default(10), seed: z.coerce.number().int().min(0).default(0) }) },
       responses: {
         200: {
@@ -21,8 +21,9 @@ export function labelQueueRoutes(ctx: ServiceContext) {
               schema: z.object({
                 items: z.array(z.object({ assetId: z.number(), asset: z.record(z.string(), z.unknown()), score: z.number(), reason: z.string() })),
                 total: z.number(),
-                strategy: z.string(),
+                strategy: z.enum(['uncertainty', 'diversity']),
                 labeled: z.number(),
+                modelId: z.number().int().optional().openapi({ description: 'the segmentation model whose uncertainty ranks the queue' }),
               }),
             },
           },

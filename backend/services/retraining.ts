@@ -1,20 +1,25 @@
-/** Keeps each campaign's surrogate current: new results schedule a (debounced) retrain; job progress reaches browsers. */
+/**
+ * Keeps each campaign's models current: new results schedule a (debounced) surrogate retrain, saved labels a
+ * (debounced) segmentation; job progress and new models reach browsers.
+ */
 import { findJob, modelsOfJob } from '../db/jobs.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { ServiceContext } from './context.js';
+import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
 import { jobQueueFor, scheduleTraining, TRAIN_JOB_KIND } from './training.js';
 
-/** Wait this long after the last result before retraining, so a plate of 96 results trains once. */
+/** Wait this long after the last result (or label save) before retraining, so a plate of 96 results trains once. */
 export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
 
 /** Starts the loop; returns a function that stops it. */
 export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS): () => void {
   const stopResults = events.subscribeAll((event) => {
-    if (event.type !== 'results') return;
+    if (event.type !== 'results' && event.type !== 'label') return;
     try {
-      scheduleTraining(ctx, event.campaignId, delayMs);
+      if (event.type === 'results') scheduleTraining(ctx, event.campaignId, delayMs);
+      else scheduleSegmentation(ctx, event.campaignId, delayMs);
     } catch (err) {
-      // A retrain that cannot be scheduled must not fail the request that recorded the results.
+      // A retrain that cannot be scheduled must not fail the request that recorded the results or the label.
       console.error(`[twinlab] could not schedule retraining of campaign ${event.campaignId}:`, err);
     }
   });
@@ -22,7 +27,7 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
     const row = findJob(ctx.db, job.id);
     if (!row?.campaignId) return;
     events.publish({ type: 'job', campaignId: row.campaignId, jobId: job.id, kind: job.kind, status: job.status, progress: job.progress, error: job.error });
-    if (job.kind === TRAIN_JOB_KIND && job.status === 'succeeded')
+    if ((job.kind === TRAIN_JOB_KIND || job.kind === SEGMENT_CAMPAIGN_JOB_KIND) && job.status === 'succeeded')
       for (const model of modelsOfJob(ctx.db, job.id)) events.publish({ type: 'model', campaignId: row.campaignId, modelId: model.id, kind: model.kind });
   });
   return () => {

@@ -3,24 +3,19 @@
  * threads), record the models it produced with their cross-validated metrics, and expose jobs and models.
  */
 import { createDesignSpaceEncoding, fitFeatureScaling, type FeatureScaling } from '../../acquisition/index.js';
-import { extname, isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Db } from '../db/client.js';
 import { findJob, insertModel, listJobRows, listModelRows, trainingObservations, findQueuedJob, rescheduleQueuedJob } from '../db/jobs.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { JobStatus } from '../domain/types.js';
 import { JobQueue } from '../jobs/queue.js';
-import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/runner.js';
 import type { SurrogateKind, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload } from '../trainer/jobs/train-surrogate.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
 /** The job kind of surrogate training. */
 export const TRAIN_JOB_KIND = 'train-surrogate';
-
-/** The job kind of sparse-label segmentation of one image (payload: SegmentImagePayload). */
-export const SEGMENT_JOB_KIND = 'segment-image';
 
 /** Fewest results per objective a model is trained on. */
 export const MIN_TRAINING_RESULTS = 4;
@@ -133,27 +128,8 @@ export function listModels(ctx: ServiceContext, campaignId: number, limit: numbe
   return { items: rows.map(toModelView), total };
 }
 
-/** The job kinds this service runs, for a JobRunner: surrogate training and image segmentation. */
-export function trainingJobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
-  const ext = extname(fileURLToPath(import.meta.url));
-  return {
-    [TRAIN_JOB_KIND]: {
-      module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordTrainedModels(ctx, job, result),
-    },
-    [SEGMENT_JOB_KIND]: { module: new URL(`../trainer/jobs/segment-image${ext}`, import.meta.url) },
-  };
-}
-
-/** Creates and starts the background runner of this database's queue; stop() it on shutdown. */
-export function startJobRunner(ctx: ServiceContext, options: Omit<JobRunnerOptions, 'handlers'> = {}): JobRunner {
-  const runner = new JobRunner(jobQueueFor(ctx), { log: (line) => console.log(`[twinlab] ${line}`), ...options, handlers: trainingJobHandlers(ctx) });
-  runner.start();
-  return runner;
-}
-
 /** Stores one model row per trained objective (in one transaction) and returns the job's final result. */
-function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+export function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
   const trained = (result.models ?? []) as TrainedSurrogate[];
   const resultIds = (job.payload.resultIds ?? []) as number[];
   const encoding = job.payload.encoding as Record<string, unknown>;
@@ -213,7 +189,7 @@ function commonFeatureNames(features: (Record<string, number> | null)[]): string
 }
 
 /** A path relative to the data directory when it lies inside it. */
-function relativeToData(ctx: ServiceContext, path: string): string {
+export function relativeToData(ctx: ServiceContext, path: string): string {
   const inside = relative(ctx.config.dataDir, path);
   return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }
@@ -229,7 +205,7 @@ export function toJobView(row: JobRow): JobView {
 }
 
 /** A model row as the API shows it. */
-function toModelView(row: ModelRow): ModelView {
+export function toModelView(row: ModelRow): ModelView {
   const objective = typeof row.architecture.objective === 'string' ? row.architecture.objective : null;
   return {
     id: row.id, campaignId: row.campaignId, kind: row.kind, objective, architecture: row.architecture, metrics: row.metrics,

@@ -52,8 +52,7 @@ export class ImageSegmenter {
 
   /** Fits a new pixel classifier to the strokes (classes from the strokes unless given) and returns it. */
   train(strokes: readonly Stroke[], classes: ClassId[] = classesOf(strokes)): PixelClassifier {
-    const mask = rasterizeStrokes(strokes, this.image.width, this.image.height, classes);
-    const pixels = this.labeledPixels(mask);
+    const pixels = this.labeledPixels(strokes, classes);
     if (pixels.n === 0) throw new TrainingDataError('no stroke covers any pixel of the image');
     const next = PixelClassifier.train(pixels, classes, this.options.classifier);
     this.classifier?.dispose();
@@ -63,7 +62,11 @@ export class ImageSegmenter {
 
   /** Per-pixel probabilities, labels and uncertainty maps of the current classifier over the whole image. */
   predict(): SegmentationResult {
-    const classifier = this.requireClassifier();
+    return this.predictWith(this.requireClassifier());
+  }
+
+  /** Per-pixel prediction of a classifier trained elsewhere (e.g. on several images) over this whole image. */
+  predictWith(classifier: PixelClassifier): SegmentationResult {
     const { width, height } = this.image;
     const classCount = classifier.classes.length;
     const result: SegmentationResult = {
@@ -100,8 +103,9 @@ export class ImageSegmenter {
     return this.classifier;
   }
 
-  /** Feature rows and class indices of every labeled pixel, gathered tile by tile. */
-  private labeledPixels(mask: Int16Array): LabeledPixels {
+  /** Feature rows and class indices (into `classes`) of every pixel the strokes cover, gathered tile by tile. */
+  labeledPixels(strokes: readonly Stroke[], classes: readonly ClassId[]): LabeledPixels {
+    const mask = rasterizeStrokes(strokes, this.image.width, this.image.height, classes);
     const rows: Float32Array[] = [];
     const labels: number[] = [];
     let featureCount = 0;

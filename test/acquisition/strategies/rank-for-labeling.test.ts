@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LABELING_STRATEGIES, rankForLabeling } from '../../../acquisition/strategies/rank-for-labeling.js';
+import { LABELING_STRATEGIES, rankForLabeling, rankScoredForLabeling } from '../../../acquisition/strategies/rank-for-labeling.js';
 import { LabelingInputError, UnknownLabelingStrategyError } from '../../../acquisition/strategies/errors.js';
 
 const single = [
@@ -161,5 +161,38 @@ describe('errors for the service', () => {
       expect((error as InstanceType<typeof AcquisitionError>).code).toBe('unknown_labeling_strategy');
       expect((error as InstanceType<typeof AcquisitionError>).details?.validStrategies).toContain('bald');
     }
+  });
+});
+
+describe('rankScoredForLabeling', () => {
+  const scores = [0.2, 0.9, 0.5, 0.85, 0.1];
+
+  it('orders by score, highest first, without excluded items', () => {
+    expect(rankScoredForLabeling(scores, { count: 3 }).map((r) => r.index)).toEqual([1, 3, 2]);
+    expect(rankScoredForLabeling(scores, { count: 3, exclude: [1] }).map((r) => r.index)).toEqual([3, 2, 0]);
+  });
+
+  it('puts unscored (Infinity) items first and breaks ties by index', () => {
+    expect(rankScoredForLabeling([0.5, Infinity, 0.5, Infinity], { count: 4 }).map((r) => r.index)).toEqual([1, 3, 0, 2]);
+  });
+
+  it('with embeddings, starts from the most uncertain and skips a near-duplicate of it within the shortlist', () => {
+    // Items 1 and 3 are the two most uncertain but look the same; item 2 is farther away.
+    const embeddings = [[0, 0], [10, 10], [0, 10], [10, 10.01], [5, 5]];
+    const picks = rankScoredForLabeling(scores, { count: 2, embeddings, shortlistSize: 3 });
+    expect(picks.map((p) => p.index)).toEqual([1, 2]);
+    expect(picks.map((p) => p.score)).toEqual([0.9, 0.5]);
+  });
+
+  it('counts excluded (labeled) items as covered when making the batch diverse', () => {
+    const embeddings = [[0, 0], [10, 10], [0, 10], [10, 10.01], [5, 5]];
+    const picks = rankScoredForLabeling(scores, { count: 2, embeddings, exclude: [1], shortlistSize: 4 });
+    expect(picks[0].index).toBe(3);
+    expect(picks[1].index).toBe(0);
+  });
+
+  it('rejects NaN scores and bad counts', () => {
+    expect(() => rankScoredForLabeling([0.1, Number.NaN], { count: 1 })).toThrow(LabelingInputError);
+    expect(() => rankScoredForLabeling(scores, { count: -1 })).toThrow(LabelingInputError);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
-import { startJobRunner } from '../../../backend/services/training.js';
+import { startJobRunner } from '../../../backend/services/background-jobs.js';
 import { createHarness, type Harness } from '../support.js';
 import { trainingApp } from './route-app.js';
 

@@ -1,0 +1,30 @@
+/** The background job kinds of the service and the runner that executes them in worker threads. */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/runner.js';
+import type { ServiceContext } from './context.js';
+import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
+import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
+
+/** Every job kind this service runs: surrogate training and campaign segmentation. */
+export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
+  // .ts under tsx and in tests, .js from dist/
+  const ext = extname(fileURLToPath(import.meta.url));
+  return {
+    [TRAIN_JOB_KIND]: {
+      module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
+      onSucceeded: (job, result) => recordTrainedModels(ctx, job, result),
+    },
+    [SEGMENT_CAMPAIGN_JOB_KIND]: {
+      module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
+      onSucceeded: (job, result) => recordSegmentationModel(ctx, job, result),
+    },
+  };
+}
+
+/** Creates and starts the background runner of this database's queue; stop() it on shutdown. */
+export function startJobRunner(ctx: ServiceContext, options: Omit<JobRunnerOptions, 'handlers'> = {}): JobRunner {
+  const runner = new JobRunner(jobQueueFor(ctx), { log: (line) => console.log(`[twinlab] ${line}`), ...options, handlers: jobHandlers(ctx) });
+  runner.start();
+  return runner;
+}

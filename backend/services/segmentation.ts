@@ -1,0 +1,140 @@
+/**
+ * Use cases of campaign segmentation: one pixel classifier per image campaign, trained on every image's scribbles,
+ * predicting every image. Saved labels schedule it (debounced); its per-image uncertainty orders the label queue and
+ * its maps are the overlays of the labeling workspace.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
+import { findJob, findQueuedJob, insertModel, latestModelOfKind, rescheduleQueuedJob } from '../db/jobs.js';
+import type { CampaignRow, JobRow } from '../db/schema.js';
+import { InvalidError, NotFoundError } from '../domain/errors.js';
+import { SEGMENTATION_FILES, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
+import { requireCampaign } from './campaigns.js';
+import type { ServiceContext } from './context.js';
+import { jobQueueFor, relativeToData, toJobView, toModelView, type JobView, type ModelView } from './training.js';
+
+/** The job kind of campaign segmentation (payload: SegmentCampaignPayload). */
+export const SEGMENT_CAMPAIGN_JOB_KIND = 'segment-campaign';
+
+/** The model kind a segmentation job records. */
+export const SEGMENTATION_MODEL_KIND = 'segmentation';
+
+/** One image's standing under the current segmentation model. */
+export interface ImageUncertaintyView {
+  assetId: number;
+  /** Mean predictive entropy over the image's pixels (nats; ln C at most). */
+  meanEntropy: number;
+  /** Mean BALD mutual information (members' disagreement) over the pixels. */
+  meanMutualInformation: number;
+  /** Fraction of the image predicted as each class, in `classes` order. */
+  classFractions: number[];
+}
+
+/** The campaign's current segmentation model and what it says about each image. */
+export interface SegmentationView {
+  model: ModelView;
+  classes: string[];
+  images: ImageUncertaintyView[];
+}
+
+/** Overlay images of an asset under the current model. */
+export type SegmentationOverlay = keyof typeof SEGMENTATION_FILES;
+
+/** Enqueues a segmentation of the campaign now; 400 when the scribbles do not cover two classes yet. */
+export function requestSegmentation(ctx: ServiceContext, campaignId: number): JobView {
+  const campaign = requireCampaign(ctx, campaignId);
+  const payload = segmentationPayload(ctx, campaign);
+  return toJobView(jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId }));
+}
+
+/**
+ * Schedules a segmentation `delayMs` from now with the current labels; saves in a burst fold into the waiting job.
+ * Returns undefined while there are too few scribbles to train on.
+ */
+export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
+  const campaign = requireCampaign(ctx, campaignId);
+  let payload: ReturnType<typeof segmentationPayload>;
+  try {
+    payload = segmentationPayload(ctx, campaign);
+  } catch (err) {
+    if (err instanceof InvalidError) return undefined;
+    throw err;
+  }
+  const runAfter = Date.now() + delayMs;
+  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
+  const rescheduled = waiting && rescheduleQueuedJob(ctx.db, waiting.id, payload.job, runAfter);
+  return toJobView(rescheduled ?? jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId, runAfter }));
+}
+
+/** Records the model of a finished segmentation job and returns the job's final result (with the model id). */
+export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+  const segmented = result as SegmentCampaignResult;
+  const labelIds = (job.payload.labelIds ?? []) as number[];
+  const labeled = new Set((job.payload.images as SegmentCampaignPayload['images']).filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
+  const unlabeled = segmented.images.filter((i) => !labeled.has(i.assetId));
+  const model = insertModel(ctx.db, {
+    campaignId: job.campaignId!,
+    kind: SEGMENTATION_MODEL_KIND,
+    architecture: { classes: segmented.classes, classifier: 'pixel MLP ensemble on multi-scale filter features' },
+    metrics: {
+      labeledImages: segmented.labeledImages,
+      labeledPixels: segmented.labeledPixels,
+      meanEntropyUnlabeled: unlabeled.length > 0 ? unlabeled.reduce((s, i) => s + i.meanEntropy, 0) / unlabeled.length : null,
+    },
+    trainingSnapshot: { labelIds },
+    artifactPath: relativeToData(ctx, segmented.artifactDir),
+    jobId: job.id,
+  });
+  return { ...segmented, modelId: model.id };
+}
+
+/** The campaign's newest segmentation model with per-image uncertainty, or null before the first one. */
+export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView | null {
+  requireCampaign(ctx, campaignId);
+  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+  if (model === undefined) return null;
+  const result = (model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : null) as Partial<SegmentCampaignResult> | null | undefined;
+  return {
+    model: toModelView(model),
+    classes: result?.classes ?? [],
+    images: (result?.images ?? []).map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
+  };
+}
+
+/** Absolute path of an asset's overlay PNG under the current model; NotFoundError when there is none yet. */
+export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, overlay: SegmentationOverlay): string {
+  const asset = findAsset(ctx.db, assetId);
+  if (asset === undefined) throw new NotFoundError('asset', assetId);
+  const model = latestModelOfKind(ctx.db, asset.campaignId, SEGMENTATION_MODEL_KIND);
+  const path = model?.artifactPath ? join(ctx.config.dataDir, model.artifactPath, 'assets', String(assetId), SEGMENTATION_FILES[overlay]) : null;
+  if (path === null || !existsSync(path)) {
+    throw new NotFoundError(`${overlay} of asset`, assetId, 'no segmentation model has predicted this image yet: scribble two classes on some image and wait for the model');
+  }
+  return path;
+}
+
+/** The job payload: the classes scribbled so far, every image with its strokes, and where the maps go. */
+function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job: Record<string, unknown> } {
+  const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length > 0);
+  const strokesByAsset = new Map(labels.map((l) => [l.assetId, l.strokes]));
+  const scribbled = new Set(labels.flatMap((l) => l.strokes.map((s) => s.class)));
+  const classes = campaign.settings.labelClasses.filter((c) => scribbled.has(c.name));
+  if (classes.length < 2) {
+    throw new InvalidError('not_enough_labels', `segmentation needs scribbles of at least two classes; so far: ${[...scribbled].join(', ') || 'none'}`, { classes: [...scribbled] });
+  }
+  const assets = listAssetRows(ctx.db, campaign.id, 100_000, 0).rows;
+  const payload: SegmentCampaignPayload & { labelIds: number[] } = {
+    classes: classes.map((c) => c.name),
+    colors: classes.map((c) => c.color),
+    images: assets.map((a) => ({
+      assetId: a.id,
+      imagePath: join(ctx.config.assetsDir, a.storagePath),
+      ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
+    })),
+    artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
+    seed: 0,
+    labelIds: labels.map((l) => l.id),
+  };
+  return { job: payload as unknown as Record<string, unknown> };
+}
