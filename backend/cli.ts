@@ -12,8 +12,7 @@ import { exportCampaignCsv, recordResultsCsv } from './services/results.js';
 import { importSamplesCsv } from './services/samples.js';
 import { createToken } from './services/tokens.js';
 import { seedDemoCampaigns } from './services/demo-campaigns.js';
-import { simulate } from './simulate/index.js';
-import { LAB_NAMES, type LabName } from './simulate/labs.js';
+import { simulate, SIMULATION_NAMES, type SimulationName } from './simulate/index.js';
 import { startServer } from './server.js';
 
 const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
@@ -30,6 +29,9 @@ Commands:
   simulate --lab membrane|corrosion|branin [--strategy S[,S...]] [--seeds 5] [--budget 40] [--batch 1]
            [--url URL --token TOKEN]      run whole campaigns against a simulated lab through the HTTP API and
                                           compare with random selection (own server unless --url)
+  simulate --lab micrograph [--seeds 5] [--budget 8] [--images 12]
+                                          a simulated expert scribbles on images in label-queue order vs. random
+                                          order; prints segmentation IoU vs. number of labeled images
 
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
              TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       seeds: { type: 'string' },
       budget: { type: 'string' },
       batch: { type: 'string' },
+      images: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
     },
@@ -64,8 +67,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   if (command === 'simulate') {
-    const lab = (values.lab ?? 'membrane') as LabName;
-    if (!LAB_NAMES.includes(lab)) return usageError(`--lab must be one of ${LAB_NAMES.join(', ')}`);
+    const lab = (values.lab ?? 'membrane') as SimulationName;
+    if (!SIMULATION_NAMES.includes(lab)) return usageError(`--lab must be one of ${SIMULATION_NAMES.join(', ')}`);
     const count = (raw: string | undefined, fallback: number, name: string) => {
       const n = raw === undefined ? fallback : Number(raw);
       if (!Number.isInteger(n) || n < 1) throw new DomainError('usage', `--${name} needs a positive integer`);
@@ -76,8 +79,9 @@ export async function main(argv: string[]): Promise<number> {
         lab,
         strategies: (values.strategy ?? 'default').split(',').map((s) => s.trim()).filter(Boolean),
         seeds: count(values.seeds, 5, 'seeds'),
-        budget: count(values.budget, 40, 'budget'),
+        budget: values.budget === undefined ? undefined : count(values.budget, 1, 'budget'),
         batch: count(values.batch, 1, 'batch'),
+        images: count(values.images, 12, 'images'),
         url: values.url,
         token: values.token,
       },

@@ -30,7 +30,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
   const tf = await ensureTfBackend();
   const app = createApp(ctx, { tfBackend: () => tf.name });
-  const runner = startJobRunner(ctx);
+  const runner = startJobRunner(ctx, { log: (line) => log(`[twinlab] ${line}`) });
   const stopRetraining = startRetrainLoop(ctx, events, config.retrainDelaySeconds * 1000);
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

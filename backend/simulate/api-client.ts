@@ -30,18 +30,32 @@ export class TwinlabClient {
 
   /** Sends one request and returns the parsed JSON answer, or throws ApiError. */
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const text = await (await this.send(method, path, body, contentType)).text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Sends one request and returns the answer's bytes (images), or throws ApiError. */
+  async bytes(path: string): Promise<Buffer> {
+    return Buffer.from(await (await this.send('GET', path)).arrayBuffer());
+  }
+
+  /** Sends a request (JSON, text or multipart form) and returns the response if it is a success, else throws ApiError. */
+  private async send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+    const isForm = body instanceof FormData;
     const res = await fetch(`${this.baseUrl}/api${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined && !isForm ? { 'content-type': contentType } : {}) },
+      body: body === undefined ? undefined : isForm || typeof body === 'string' ? body : JSON.stringify(body),
     });
+    if (res.ok) return res;
     const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(res.status, err?.code ?? 'unknown', err?.message ?? text);
+    let err: { code?: string; message?: string } | undefined;
+    try {
+      err = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      err = undefined;
     }
-    return parsed as T;
+    throw new ApiError(res.status, err?.code ?? 'unknown', err?.message ?? text);
   }
 
   /** Creates a campaign and returns its id. */
@@ -62,5 +76,37 @@ export class TwinlabClient {
   /** Posts measured outcomes by sample id. */
   async postResults(campaignId: number, items: { sampleId: number; outcomes: Record<string, number>; idempotencyKey?: string }[]): Promise<void> {
     await this.request('POST', `/campaigns/${campaignId}/results`, items);
+  }
+
+  /** Uploads an image file; returns the asset id. */
+  async uploadAsset(campaignId: number, bytes: Uint8Array, filename: string): Promise<number> {
+    const form = new FormData();
+    form.append('file', new Blob([bytes]), filename);
+    return (await this.request<{ id: number }>('POST', `/campaigns/${campaignId}/assets`, form)).id;
+  }
+
+  /** Saves an image's label (strokes only) over `version`; returns the new version. */
+  async putStrokes(assetId: number, version: number, strokes: { class: string; width: number; points: number[] }[]): Promise<number> {
+    return (await this.request<{ version: number }>('PUT', `/assets/${assetId}/label`, { version, strokes, points: [], polygons: [] })).version;
+  }
+
+  /** The next images to label, most informative first. */
+  async labelQueue(campaignId: number, count: number): Promise<{ items: { assetId: number; score: number; reason: string }[]; strategy: string }> {
+    return this.request('GET', `/campaigns/${campaignId}/label-queue?count=${count}`);
+  }
+
+  /** Starts a segmentation of the campaign now; returns the job id. */
+  async startSegmentation(campaignId: number): Promise<number> {
+    return (await this.request<{ id: number }>('POST', `/campaigns/${campaignId}/segmentation`)).id;
+  }
+
+  /** Polls a job until it finishes; throws unless it succeeded. */
+  async waitForJob(jobId: number, pollMs = 100): Promise<Record<string, unknown>> {
+    for (;;) {
+      const job = await this.request<{ status: string; error?: string; result: Record<string, unknown> | null }>('GET', `/jobs/${jobId}`);
+      if (job.status === 'succeeded') return job.result ?? {};
+      if (job.status === 'failed' || job.status === 'cancelled') throw new Error(`job ${jobId} ${job.status}: ${job.error ?? ''}`);
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
   }
 }

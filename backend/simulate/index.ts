@@ -8,14 +8,25 @@ import { startServer } from '../server.js';
 import { MG_MODEL_FEATURES } from '../services/demo-campaigns.js';
 import { TwinlabClient } from './api-client.js';
 import { braninSimulation, corrosionSimulation, LAB_NAMES, membraneSimulation, type LabName, type SimulatedLab } from './labs.js';
+import { formatLabelingReport, LABELING_ORDERS, simulateLabeling, type LabelingOrder, type LabelingSummary } from './micrograph-expert.js';
 import { formatReport, simulateStrategy, type StrategySummary } from './run.js';
 
+/** Everything `twinlab simulate --lab` accepts: the experiment labs and the micrograph-labeling expert. */
+export const SIMULATION_NAMES = [...LAB_NAMES, 'micrograph'] as const;
+export type SimulationName = (typeof SIMULATION_NAMES)[number];
+
+/** Default budget: experiments for the labs, labeled images for the micrograph expert. */
+export const DEFAULT_BUDGET = { lab: 40, micrograph: 8 } as const;
+
 export interface SimulateArgs {
-  lab: LabName;
+  lab: SimulationName;
   strategies: string[];
   seeds: number;
-  budget: number;
+  /** Experiments per campaign (labs) or images labeled per campaign (micrograph); defaults in DEFAULT_BUDGET. */
+  budget?: number;
   batch: number;
+  /** Images per micrograph campaign (default 12). */
+  images?: number;
   url?: string;
   token?: string;
 }
@@ -27,36 +38,52 @@ export function labOf(name: LabName): SimulatedLab {
   return braninSimulation();
 }
 
-/** Runs the simulation (against `url`, or a private in-process server) and returns the summaries per strategy. */
-export async function simulate(args: SimulateArgs, log: (line: string) => void): Promise<{ report: string; summaries: StrategySummary[] }> {
-  if (!LAB_NAMES.includes(args.lab)) throw new Error(`unknown lab "${args.lab}"; choose ${LAB_NAMES.join(', ')}`);
-  const lab = labOf(args.lab);
-  const reference = lab.reference();
-  let stop = async () => {};
-  let client: TwinlabClient;
-  if (args.url) {
-    if (!args.token) throw new Error('--url needs --token (a client, experimentalist or admin token)');
-    client = new TwinlabClient(args.url.replace(/\/$/, ''), args.token);
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-simulate-'));
-    const token = `tl_sim_${randomBytes(16).toString('hex')}`;
-    const server = await startServer({ ...loadConfig({ TWINLAB_DATA: dataDir, PORT: '0', TWINLAB_DEMO: '0', TWINLAB_ADMIN_TOKEN: token }) }, () => {});
-    client = new TwinlabClient(server.url, token);
-    stop = async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
-  }
-  try {
+/** Runs the simulation (against `url`, or a private in-process server) and returns the report and the raw summaries. */
+export async function simulate(args: SimulateArgs, log: (line: string) => void): Promise<{ report: string; summaries: StrategySummary[] | LabelingSummary[] }> {
+  if (!SIMULATION_NAMES.includes(args.lab)) throw new Error(`unknown lab "${args.lab}"; choose ${SIMULATION_NAMES.join(', ')}`);
+  const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
+  return withClient(args, async (client) => {
+    if (args.lab === 'micrograph') {
+      const orders = labelingOrders(args.strategies);
+      const options = { images: args.images ?? 12, budget: args.budget ?? DEFAULT_BUDGET.micrograph, size: 256, strokesPerClass: 3, onProgress: log };
+      log(`micrograph: ${orders.join(' vs ')}, ${seeds.length} seeds × ${options.budget} labeled images of ${options.images}`);
+      const summaries = await simulateLabeling(client, orders, seeds, options);
+      return { report: formatLabelingReport(summaries, options), summaries };
+    }
+    const lab = labOf(args.lab);
+    const reference = lab.reference();
+    const budget = args.budget ?? DEFAULT_BUDGET.lab;
     const strategies = args.strategies.includes('random') ? args.strategies : [...args.strategies, 'random'];
-    const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
     const summaries: StrategySummary[] = [];
     for (const strategy of strategies) {
-      log(`${args.lab}: ${strategy}, ${seeds.length} seeds × ${args.budget} experiments (batches of ${args.batch})`);
-      summaries.push(await simulateStrategy(client, lab, reference, { strategy, seeds, budget: args.budget, batch: args.batch, onProgress: log }));
+      log(`${args.lab}: ${strategy}, ${seeds.length} seeds × ${budget} experiments (batches of ${args.batch})`);
+      summaries.push(await simulateStrategy(client, lab, reference, { strategy, seeds, budget, batch: args.batch, onProgress: log }));
     }
-    return { report: formatReport(args.lab, reference, summaries, args.budget), summaries };
+    return { report: formatReport(args.lab, reference, summaries, budget), summaries };
+  });
+}
+
+/** The labeling orders to compare: 'default' means the service's label queue ('active'); random is always included. */
+function labelingOrders(strategies: string[]): LabelingOrder[] {
+  const orders = strategies.map((s) => (s === 'default' ? 'active' : s));
+  const unknown = orders.find((o) => !(LABELING_ORDERS as readonly string[]).includes(o));
+  if (unknown !== undefined) throw new Error(`unknown labeling order "${unknown}" for the micrograph lab; choose ${LABELING_ORDERS.join(', ')}`);
+  return [...new Set([...orders, 'random'])] as LabelingOrder[];
+}
+
+/** Runs `work` with a client of the server at args.url, or of a private in-process server removed afterwards. */
+async function withClient<T>(args: SimulateArgs, work: (client: TwinlabClient) => Promise<T>): Promise<T> {
+  if (args.url) {
+    if (!args.token) throw new Error('--url needs --token (a client, experimentalist or admin token)');
+    return work(new TwinlabClient(args.url.replace(/\/$/, ''), args.token));
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-simulate-'));
+  const token = `tl_sim_${randomBytes(16).toString('hex')}`;
+  const server = await startServer({ ...loadConfig({ TWINLAB_DATA: dataDir, PORT: '0', TWINLAB_DEMO: '0', TWINLAB_ADMIN_TOKEN: token }) }, () => {});
+  try {
+    return await work(new TwinlabClient(server.url, token));
   } finally {
-    await stop();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -37,3 +37,26 @@ describe('simulation summaries', () => {
     expect(medianTrace([[1, 2, 3], [3, 3, 3], [0, 5, 6]])).toEqual([1, 3, 3]);
   });
 });
+
+describe('twinlab simulate --lab micrograph (simulated expert, through the HTTP API)', () => {
+  it('labels images in queue order and in random order and reports segmentation IoU after each', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), 'simulate', '--lab', 'micrograph', '--seeds', '1', '--budget', '2', '--images', '4'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('micrograph: active vs random, 1 seeds × 2 labeled images of 4');
+    const row = (order: string) => run.stdout.split('\n').find((l) => l.startsWith(order.padEnd(10)) && !l.includes('['))!;
+    for (const order of ['active', 'random']) {
+      const values = row(order).trim().split(/\s+/).slice(1).map(Number);
+      expect(values).toHaveLength(2);
+      // Three scribbles per class on one image already segment the whole set far better than chance (IoU ≈ porosity).
+      for (const v of values) {
+        expect(v).toBeGreaterThan(0.6);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(run.stdout).toMatch(/labeled images to reach IoU ≥ 0\.\d{3}/);
+  });
+});
