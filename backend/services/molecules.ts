@@ -11,15 +11,18 @@ function sharedFeaturizer(): Promise<MoleculeFeaturizer> {
   return featurizer;
 }
 
-/** Fills `features` with RDKit descriptors for items that have SMILES but no features; invalid SMILES refuse the request. */
+/**
+ * Adds RDKit descriptors to the features of items that have SMILES; invalid SMILES refuse the request. Features given
+ * with the item (literature values, say) are kept, and win over a descriptor of the same name.
+ */
 export async function addMolecularDescriptors(items: SampleInput[], rowNumbers?: number[]): Promise<SampleInput[]> {
-  if (!items.some((it) => it.smiles && !it.features)) return items;
+  if (!items.some((it) => it.smiles)) return items;
   const rdkit = await sharedFeaturizer();
   const problems: RowIssue[] = [];
   const out = items.map((item, i) => {
-    if (!item.smiles || item.features) return item;
+    if (!item.smiles) return item;
     try {
-      return { ...item, features: { ...rdkit.featurize(item.smiles).descriptors } };
+      return { ...item, features: { ...rdkit.featurize(item.smiles).descriptors, ...item.features } };
     } catch (err) {
       if (!(err instanceof InvalidSmilesError)) throw err;
       problems.push({ row: rowNumbers?.[i] ?? i, issues: [{ parameter: 'smiles', message: `RDKit cannot parse ${JSON.stringify(item.smiles)}` }] });
