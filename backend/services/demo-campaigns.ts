@@ -10,11 +10,10 @@ import { recordResults } from './results.js';
 import { importSampleItems } from './samples.js';
 
 /**
- * Descriptors the Mg demo's surrogate uses, chosen a priori for corrosion inhibition: hydrophobicity, polarity,
- * aromaticity (adsorption on the metal), heteroatoms (binding sites) and saturation. Five, so that a model-based
- * ranking starts after 11 measurements; the insights endpoint ranks all 17 descriptors.
+ * Features the Mg demo's surrogate uses: the molecule's recorded IE on the other Mg alloys, mean and spread (see
+ * mgCorrosion.MG_CORROSION_MODEL_FEATURES for why). The insights endpoint still ranks every feature, descriptors included.
  */
-export const MG_MODEL_FEATURES = ['CrippenClogP', 'tpsa', 'NumAromaticRings', 'NumHeteroatoms', 'FractionCSP3'];
+export const MG_MODEL_FEATURES = mgCorrosion.MG_CORROSION_MODEL_FEATURES;
 
 const DEMO_MARKER = '.demo-seeded';
 
@@ -54,7 +53,7 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 
   return campaign;
 }
 
-/** The Mg-corrosion pool for ZE41: every molecule a candidate with RDKit descriptors; 6 already "measured". */
+/** The Mg-corrosion pool for ZE41: every molecule a candidate with other-alloy evidence and RDKit descriptors; 6 already "measured". */
 export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial = 6): Promise<CampaignView> {
   const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
@@ -65,7 +64,7 @@ export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial =
     objectives: def.objectives,
     settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES },
   });
-  await importSampleItems(ctx, campaign.id, pool.map((item) => ({ params: { molecule: item.smiles }, smiles: item.smiles, externalId: item.id })));
+  await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
   const rng = createRandom(seed);
   const chosen = new Set<number>();
   while (chosen.size < Math.min(initial, pool.length)) chosen.add(rng.integer(pool.length));

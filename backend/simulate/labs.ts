@@ -32,7 +32,7 @@ export function membraneSimulation(): SimulatedLab {
   };
 }
 
-/** The Mg-corrosion pool (ZE41): measuring a molecule reveals its recorded inhibition efficiency. */
+/** The Mg-corrosion pool (ZE41), candidates carrying their other-alloy evidence: measuring reveals the recorded IE. */
 export function corrosionSimulation(modelFeatures: string[]): SimulatedLab {
   const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
@@ -50,7 +50,7 @@ export function corrosionSimulation(modelFeatures: string[]): SimulatedLab {
       objectives: def.objectives,
       settings: { modelFeatures },
     },
-    candidates: pool.map((p) => ({ params: { molecule: p.smiles }, smiles: p.smiles, externalId: p.id })),
+    candidates: mgCorrosion.mgCorrosionCandidates(pool),
     measure: (params) => ({ IE: ie(params) }),
     score: ie,
     reference: () => mgCorrosion.mgCorrosionReference(pool),

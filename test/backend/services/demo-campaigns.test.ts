@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { groundTruthDir, seedDemoCampaigns, seedDemosOnFirstStart, unwrap } from '../../../backend/services/demo-campaigns.js';
+import { mgCorrosion } from '../../../backend/demo/index.js';
+import { groundTruthDir, seedCorrosionDemo, seedDemoCampaigns, seedDemosOnFirstStart, unwrap } from '../../../backend/services/demo-campaigns.js';
 import { createHarness } from '../support.js';
 
 describe('demo campaigns', () => {
@@ -27,8 +28,23 @@ describe('demo campaigns', () => {
     expect(mgBatch.status).toBe(201);
     const mg = await mgBatch.json();
     expect(mg.pool).toBe(true);
-    expect(mg.items[0].strategy).toBe('space-filling');
+    // Two model features: 2·2 + 1 = 5 results start the model, and 6 are seeded.
+    expect(mg.items[0].strategy).toBe('expected-improvement');
     expect(mg.items[0].params.molecule).toMatch(/[A-Za-z]/);
+  });
+
+  it('gives every Mg molecule its other-alloy evidence and RDKit descriptors, and models the evidence only', async () => {
+    const h = createHarness();
+    const corrosion = await seedCorrosionDemo(h.ctx);
+    expect(corrosion.settings.modelFeatures).toEqual(['otherAlloyIE', 'otherAlloySpread']);
+    const samples = await (await h.call('GET', `/api/campaigns/${corrosion.id}/samples?limit=200`)).json();
+    expect(samples.total).toBe(105);
+    const pool = mgCorrosion.loadMgCorrosionPool('ZE41');
+    for (const s of samples.items) {
+      const item = pool.find((p) => p.id === s.externalId)!;
+      expect(s.features).toMatchObject({ ...item.otherAlloys, NumHeavyAtoms: expect.any(Number) });
+    }
+    expect(corrosion.description).toContain('otherAlloyIE');
   });
 
   it('adds another copy of the demos when asked (twinlab demo)', async () => {
