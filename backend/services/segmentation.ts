@@ -9,6 +9,7 @@ import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
 import { findJob, findQueuedJob, insertModel, latestModelOfKind, rescheduleQueuedJob } from '../db/jobs.js';
 import type { CampaignRow, JobRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
+import type { LabelStroke } from '../domain/types.js';
 import { SEGMENTATION_FILES, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
@@ -16,6 +17,9 @@ import { jobQueueFor, relativeToData, toJobView, toModelView, type JobView, type
 
 /** The job kind of campaign segmentation (payload: SegmentCampaignPayload). */
 export const SEGMENT_CAMPAIGN_JOB_KIND = 'segment-campaign';
+
+/** Diameter of the disc of training pixels around a clicked point. */
+const POINT_DIAMETER_PX = 5;
 
 /** The model kind a segmentation job records. */
 export const SEGMENTATION_MODEL_KIND = 'segmentation';
@@ -116,9 +120,10 @@ export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, ov
 
 /** The job payload: the classes scribbled so far, every image with its strokes, and where the maps go. */
 function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job: Record<string, unknown> } {
-  const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length > 0);
-  const strokesByAsset = new Map(labels.map((l) => [l.assetId, l.strokes]));
-  const scribbled = new Set(labels.flatMap((l) => l.strokes.map((s) => s.class)));
+  const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length + l.points.length > 0);
+  // A clicked point teaches like a dot of brush: a small disc of its class.
+  const strokesByAsset = new Map(labels.map((l): [number, LabelStroke[]] => [l.assetId, [...l.strokes, ...l.points.map((p) => ({ class: p.class, width: POINT_DIAMETER_PX, points: [p.x, p.y] }))]]));
+  const scribbled = new Set([...strokesByAsset.values()].flatMap((strokes) => strokes.filter((s) => s.tool !== 'eraser').map((s) => s.class)));
   const classes = campaign.settings.labelClasses.filter((c) => scribbled.has(c.name));
   if (classes.length < 2) {
     throw new InvalidError('not_enough_labels', `segmentation needs scribbles of at least two classes; so far: ${[...scribbled].join(', ') || 'none'}`, { classes: [...scribbled] });

@@ -371,6 +371,25 @@ describe('twinlab in the browser', () => {
     await screenshot('10-labeling-queue-empty');
   });
 
+  it('updates the segmentation model from the labeling page and shows its prediction as an overlay', async () => {
+    const images = await api<{ items: { id: number; width: number; height: number }[] }>(`/api/campaigns/${campaignId}/assets`);
+    const second = images.items.find((a) => a.id !== assetId)!;
+    const current = await api<StoredLabel>(`/api/assets/${second.id}/label`);
+    await api(`/api/assets/${second.id}/label`, {
+      method: 'PUT',
+      body: JSON.stringify({ version: current.version, strokes: [{ class: 'pore', width: 6, points: [20, 20, 80, 20] }, { class: 'solid', width: 6, points: [20, 200, 80, 200] }], points: [], polygons: [] }),
+    });
+    await page.goto(`${server.baseUrl}/campaigns/${campaignId}/label/${second.id}`);
+    await page.getByText('No model prediction for this image yet.').waitFor();
+    await page.getByTestId('update-model').click();
+    await page.getByText('No model prediction for this image yet.').waitFor({ state: 'detached', timeout: 120_000 });
+    expect(await page.getByRole('slider', { name: /Model overlay opacity/ }).isEnabled()).toBe(true);
+    await screenshot('11-labeling-model-overlay');
+    const segmentation = await api<{ model: { kind: string } | null; images: { assetId: number }[] }>(`/api/campaigns/${campaignId}/segmentation`);
+    expect(segmentation.model?.kind).toBe('segmentation');
+    expect(segmentation.images.map((i) => i.assetId).sort()).toEqual(images.items.map((a) => a.id).sort());
+  });
+
   it('imports results and draws the optimization trace; exports the campaign as CSV', async () => {
     await page.getByRole('link', { name: 'Overview' }).click();
     const results = 'externalId,flux,rejection\nM-1,12.5,0.82\nM-2,18,0.93\nM-3,15.5,0.9\n';
@@ -511,7 +530,6 @@ describe('twinlab in the browser', () => {
     await page.goto(`${server.baseUrl}/campaigns/${campaign.id}/models`);
     await page.getByText('No trained model yet').waitFor();
     await page.getByRole('button', { name: 'Train now' }).click();
-    await page.getByTestId('job-progress').waitFor();
 
     // Follow the progress bar as the server-sent events move it, until the job reports its end.
     const seen: number[] = [];

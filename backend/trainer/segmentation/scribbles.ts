@@ -1,17 +1,18 @@
 /**
  * Rasterizes expert scribbles (DESIGN.md label strokes: {class, width, points: [x0, y0, x1, y1, ...]} in image
  * pixels) into a label mask. Pixel (x, y) covers [x, x+1) x [y, y+1); it is labeled when its centre lies within
- * width/2 of the stroke's polyline. Later strokes overwrite earlier ones.
+ * width/2 of the stroke's polyline. Later strokes overwrite earlier ones; an eraser stroke unlabels what it covers.
  */
 import { TrainingDataError } from '../errors.js';
 
 /** A class identifier as stored in labels: a name or a number. */
 export type ClassId = string | number;
 
-/** One brush stroke. */
+/** One brush stroke, or an eraser stroke (its class is ignored). */
 export interface Stroke {
   class: ClassId;
   width: number;
+  tool?: 'brush' | 'eraser';
   points: number[];
 }
 
@@ -22,8 +23,8 @@ export const UNLABELED = -1;
 export function rasterizeStrokes(strokes: readonly Stroke[], width: number, height: number, classes: readonly ClassId[]): Int16Array {
   const mask = new Int16Array(width * height).fill(UNLABELED);
   for (const stroke of strokes) {
-    const index = classes.findIndex((c) => c === stroke.class);
-    if (index < 0) throw new TrainingDataError(`stroke class ${String(stroke.class)} is not one of ${classes.join(', ')}`);
+    const index = stroke.tool === 'eraser' ? UNLABELED : classes.findIndex((c) => c === stroke.class);
+    if (index < 0 && stroke.tool !== 'eraser') throw new TrainingDataError(`stroke class ${String(stroke.class)} is not one of ${classes.join(', ')}`);
     checkStroke(stroke);
     const { points } = stroke;
     if (points.length === 2) paintSegment(mask, width, height, points[0], points[1], points[0], points[1], stroke.width / 2, index);
@@ -34,9 +35,9 @@ export function rasterizeStrokes(strokes: readonly Stroke[], width: number, heig
   return mask;
 }
 
-/** The distinct classes of some strokes, numbers ascending first, then names in code-point order. */
+/** The distinct classes of some brush strokes (erasers have none), numbers ascending first, then names in code-point order. */
 export function classesOf(strokes: readonly Stroke[]): ClassId[] {
-  const unique = [...new Set(strokes.map((stroke) => stroke.class))];
+  const unique = [...new Set(strokes.filter((stroke) => stroke.tool !== 'eraser').map((stroke) => stroke.class))];
   return unique.sort((a, b) => (typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a === 'number' ? -1 : 1));
 }
 

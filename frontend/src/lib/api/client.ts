@@ -234,6 +234,11 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: kind ? { kind } : {} });
   }
 
+  /** Trains the campaign's segmentation model on every scribbled image and predicts all images (202 with the queued job). */
+  startSegmentation(campaignId: IdLike): Promise<Job> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`, { method: 'POST' });
+  }
+
   /** Parity (cross-validated prediction vs. measurement) and surrogate slices of a model; null when the server has none. */
   async modelDiagnostics(campaignId: IdLike, modelId: IdLike): Promise<ModelDiagnostics | null> {
     try {

@@ -27,3 +27,22 @@ describe('stroke rasterization', () => {
     expect(() => rasterizeStrokes([{ class: 'a', width: 1, points: [0, 0, 1] }], 4, 4, ['a'])).toThrow(TrainingDataError);
   });
 });
+
+describe('eraser strokes', () => {
+  it('unlabel the pixels they cover, in stroke order, and carry no class', () => {
+    const strokes = [
+      { class: 'pore', width: 2, points: [0, 1, 9, 1] },
+      { class: 'whatever', width: 2, tool: 'eraser' as const, points: [4, 1, 5, 1] },
+      { class: 'solid', width: 2, points: [0, 5, 9, 5] },
+    ];
+    const mask = rasterizeStrokes(strokes, 10, 8, ['pore', 'solid']);
+    expect(mask[1 * 10 + 0]).toBe(0);
+    expect(mask[1 * 10 + 4]).toBe(UNLABELED);
+    expect(mask[1 * 10 + 9]).toBe(0);
+    expect(mask[5 * 10 + 4]).toBe(1);
+    expect(classesOf(strokes)).toEqual(['pore', 'solid']);
+    // Painting after erasing labels again.
+    const repainted = rasterizeStrokes([...strokes, { class: 'solid', width: 2, points: [4, 1, 5, 1] }], 10, 8, ['pore', 'solid']);
+    expect(repainted[1 * 10 + 4]).toBe(1);
+  });
+});
