@@ -9,6 +9,9 @@ import type { ServiceContext } from './context.js';
 const THUMB = 12;
 const BINS = 16;
 const VERSION = 1;
+/** Descriptors kept in memory (about 1 KiB each), so a label queue over thousands of images reads no files. */
+const MEMORY_ENTRIES = 50_000;
+const memory = new Map<string, number[]>();
 
 /**
  * The descriptor of one image: a 12×12 grayscale thumbnail (overall layout), a 16-bin intensity histogram (phase
@@ -18,7 +21,9 @@ const VERSION = 1;
 export async function imageEmbedding(ctx: ServiceContext, asset: AssetRow): Promise<number[]> {
   const dir = join(ctx.config.dataDir, 'cache', 'embeddings');
   const file = join(dir, `${asset.sha256}.v${VERSION}.json`);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as number[];
+  const remembered = memory.get(file);
+  if (remembered !== undefined) return remembered;
+  if (existsSync(file)) return remember(file, JSON.parse(readFileSync(file, 'utf8')) as number[]);
   const source = assetFile(ctx, asset.id).path;
   const thumb = await sharp(source).grayscale().resize(THUMB, THUMB, { fit: 'fill' }).raw().toBuffer();
   const full = await sharp(source).grayscale().resize(128, 128, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
@@ -33,5 +38,12 @@ export async function imageEmbedding(ctx: ServiceContext, asset: AssetRow): Prom
   // Written aside and renamed, so a crash never leaves a truncated cache entry behind.
   writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(embedding));
   renameSync(`${file}.${process.pid}.tmp`, file);
+  return remember(file, embedding);
+}
+
+/** Keeps a descriptor in memory (dropping the oldest beyond MEMORY_ENTRIES) and returns it. */
+function remember(file: string, embedding: number[]): number[] {
+  memory.set(file, embedding);
+  if (memory.size > MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
   return embedding;
 }
