@@ -8,16 +8,16 @@ import { addProductTransposed } from '../../linalg/gemm.js';
 import { extendState } from './fantasize.js';
 import { posteriorGradientAt } from './posterior-gradient.js';
 import type { Matrix } from '../../linalg/matrix.js';
-import { choleskySolve, invertLower, multiplyByLowerTransposed, solveLowerRowsInPlace } from '../../linalg/triangular.js';
-import { withHeap } from '../../linalg/wasm/runtime.js';
+import { choleskySolve, invertLower, solveLowerRowsInPlace } from '../../linalg/triangular.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
-import {
-  covarianceMatrix, crossCovariance, crossCovarianceTransposed, scaleInputs, transposePoints, type KernelName,
-} from './kernels.js';
+import { covarianceMatrix, crossCovariance, scaleInputs, type KernelName } from './kernels.js';
 import { logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
+import {
+  MANY_QUERIES, meanOfRows, posteriorChunks, scaleQuery, varianceOfRows, type PosteriorModel,
+} from './posterior-rows.js';
 
 /** Hyperparameters in the original units of y (variances scale with Var(y)); lengthscales in unit-cube widths. */
 export interface Hyperparameters {
@@ -44,6 +44,11 @@ export interface PosteriorGradient {
 export interface GaussianProcess extends Surrogate {
   /** Marginal posterior of the latent f at each row of X (n x d): mean and variance, original units. */
   posterior(X: number[][]): Posterior;
+  /**
+   * The arrays posterior() reads for many points (L⁻¹ computed on first use and kept): with posteriorChunks, the same
+   * prediction can run elsewhere, e.g. split over threads (backend/workers/posterior-pool.ts).
+   */
+  posteriorModel(): PosteriorModel;
   /** Joint posterior of f at the rows of X: mean and the n x n covariance, row-major. */
   posteriorCovariance(X: number[][]): JointPosterior;
   /** count joint draws of f at the rows of X, each of length n. */
@@ -93,11 +98,6 @@ export interface GaussianProcessState {
   jitter: number;
 }
 
-/** Query rows per chunk in posterior(): keeps the n x chunk cross-covariance in cache-sized pieces. */
-const CHUNK = 256;
-/** From this many query points on, posterior() precomputes L⁻¹ (n³/6 flops, kept) and uses matrix products. */
-const MANY_QUERIES = 512;
-
 /** Builds the model from training data and fixed hyperparameters (standardized units). */
 export function buildState(
   kernel: KernelName, x: Float64Array, d: number, y: Float64Array, hyper: StandardizedHyperparameters,
@@ -123,7 +123,7 @@ class ExactGaussianProcess implements GaussianProcess {
   readonly jitter: number;
   readonly standardization: { offset: number; scale: number };
   private readonly scaledX: Float64Array;
-  private cachedInverseFactor: Matrix | null = null;
+  private cachedModel: PosteriorModel | null = null;
 
   constructor(private readonly state: GaussianProcessState, readonly fitSummary?: FitSummary) {
     const { hyper, scale, y } = state;
@@ -144,72 +144,27 @@ class ExactGaussianProcess implements GaussianProcess {
     const query = this.flattenQuery(X);
     const m = X.length, n = this.trainingSize;
     const mean = new Float64Array(m), variance = new Float64Array(m);
-    if (m < MANY_QUERIES) {
-      const cross = new Float64Array(m * n);
-      this.meanAndCross(query, cross, mean, 0);
-      solveLowerRowsInPlace(this.state.factor, { rows: m, cols: n, data: cross });
-      this.varianceFrom(cross, variance, 0);
+    if (m >= MANY_QUERIES) {
+      posteriorChunks(this.posteriorModel(), query, mean, variance);
       return { mean, variance };
     }
-    // Many points: v = L⁻¹k* as matrix products with a precomputed L⁻¹, all operands on the wasm heap.
-    const inverse = this.inverseFactor();
-    const { d } = this.state;
-    const chunk = Math.min(CHUNK, m);
-    withHeap(n * n + 2 * chunk * n + n * d + chunk * d, (heap) => {
-      let used = 0;
-      const take = (length: number) => heap.subarray(used, (used += length));
-      const l = { rows: n, cols: n, data: take(n * n) };
-      const crossBuffer = take(chunk * n), solvedBuffer = take(chunk * n);
-      const trainingT = transposePoints(this.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
-      l.data.set(inverse.data);
-      for (let c0 = 0; c0 < m; c0 += CHUNK) {
-        const rows = Math.min(CHUNK, m - c0);
-        const cross = crossBuffer.subarray(0, rows * n), solved = solvedBuffer.subarray(0, rows * n);
-        const chunkQuery = queryBuffer.subarray(0, rows * d);
-        chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
-        crossCovarianceTransposed(this.kernel, chunkQuery, trainingT, d, this.state.hyper.signalVariance, cross);
-        this.meanFrom(cross, mean, c0);
-        multiplyByLowerTransposed(l, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
-        this.varianceFrom(solved, variance, c0);
-      }
-    });
+    const { alpha, offset, scale, factor, hyper } = this.state;
+    const cross = crossCovariance(this.kernel, query, this.scaledX, this.state.d, hyper.signalVariance);
+    meanOfRows(cross, n, alpha, offset, scale, mean, 0);
+    solveLowerRowsInPlace(factor, { rows: m, cols: n, data: cross });
+    varianceOfRows(cross, n, hyper.signalVariance, scale, variance, 0);
     return { mean, variance };
   }
 
-  /** Fills cross (rows x n) with σ_f² k(query, X) and mean[at..] with offset + scale · cross α. */
-  private meanAndCross(query: Float64Array, cross: Float64Array, mean: Float64Array, at: number): void {
-    const { d, hyper } = this.state;
-    crossCovariance(this.kernel, query, this.scaledX, d, hyper.signalVariance, cross);
-    this.meanFrom(cross, mean, at);
-  }
-
-  /** mean[at..] = offset + scale · cross α for the rows of cross (rows x n). */
-  private meanFrom(cross: Float64Array, mean: Float64Array, at: number): void {
-    const { alpha, offset, scale } = this.state;
-    const n = this.trainingSize, rows = cross.length / n;
-    for (let i = 0; i < rows; i++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
-      mean[at + i] = offset + scale * s;
+  posteriorModel(): PosteriorModel {
+    if (this.cachedModel === null) {
+      const { kernel, d, hyper, alpha, offset, scale, factor } = this.state;
+      this.cachedModel = {
+        kernel, d, n: this.trainingSize, lengthscales: Float64Array.from(hyper.lengthscales), scaledX: this.scaledX, alpha,
+        inverseFactor: invertLower(factor).data, signalVariance: hyper.signalVariance, offset, scale,
+      };
     }
-  }
-
-  /** variance[at..] = scale² (σ_f² − ‖vᵢ‖²) for the rows vᵢ = L⁻¹k*ᵢ of solved. */
-  private varianceFrom(solved: Float64Array, variance: Float64Array, at: number): void {
-    const { hyper, scale } = this.state;
-    const n = this.trainingSize, rows = solved.length / n;
-    for (let i = 0; i < rows; i++) {
-      let q = 0;
-      for (let j = 0; j < n; j++) q += solved[i * n + j] * solved[i * n + j];
-      // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
-      variance[at + i] = scale * scale * Math.max(hyper.signalVariance - q, 0);
-    }
-  }
-
-  /** L⁻¹, computed on the first large prediction and kept (n² doubles). */
-  private inverseFactor(): Matrix {
-    if (this.cachedInverseFactor === null) this.cachedInverseFactor = invertLower(this.state.factor);
-    return this.cachedInverseFactor;
+    return this.cachedModel;
   }
 
   posteriorCovariance(X: number[][]): JointPosterior {
@@ -263,16 +218,6 @@ class ExactGaussianProcess implements GaussianProcess {
 
   /** Validates query rows and returns them divided by the lengthscales. */
   private flattenQuery(X: number[][]): Float64Array {
-    const { d, hyper } = this.state;
-    const out = new Float64Array(X.length * d);
-    for (let i = 0; i < X.length; i++) {
-      const row = X[i];
-      if (row.length !== d) throw new GaussianProcessInputError(`point ${i} has ${row.length} coordinates, expected ${d}`);
-      for (let k = 0; k < d; k++) {
-        if (!Number.isFinite(row[k])) throw new GaussianProcessInputError(`point ${i} has a non-finite coordinate`);
-        out[i * d + k] = row[k] / hyper.lengthscales[k];
-      }
-    }
-    return out;
+    return scaleQuery(X, this.state.hyper.lengthscales);
   }
 }

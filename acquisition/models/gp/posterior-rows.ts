@@ -1,0 +1,127 @@
+/**
+ * The marginal GP posterior (mean and variance) at many query rows as pure functions of plain typed arrays, so that
+ * gp.posterior() and other threads (backend/workers/posterior-pool.ts) run the very same code on the same chunks:
+ * a chunk's result does not depend on who computes it, which keeps a parallel prediction identical to a serial one.
+ */
+import type { Matrix } from '../../linalg/matrix.js';
+import { multiplyByLowerTransposed } from '../../linalg/triangular.js';
+import { withHeap } from '../../linalg/wasm/runtime.js';
+import { GaussianProcessInputError } from './errors.js';
+import { crossCovarianceTransposed, transposePoints, type KernelName } from './kernels.js';
+
+/** Query rows per chunk: keeps the n x chunk cross-covariance in cache-sized pieces; the unit of parallel work. */
+export const POSTERIOR_CHUNK = 256;
+/** From this many query points on, the posterior uses a precomputed L⁻¹ (n³/6 flops, kept) and matrix products. */
+export const MANY_QUERIES = 512;
+
+/**
+ * What the many-row posterior reads, standardized units: plain typed arrays that can live in shared memory.
+ * mean = offset + scale · k*ᵀα, variance = scale² (σ_f² − ‖L⁻¹k*‖²).
+ */
+export interface PosteriorModel {
+  kernel: KernelName;
+  /** Input dimension. */
+  d: number;
+  /** Training size. */
+  n: number;
+  /** Lengthscales that divide the query coordinates (see scaleQuery). */
+  lengthscales: Float64Array;
+  /** Training inputs divided by the lengthscales, n x d row-major. */
+  scaledX: Float64Array;
+  /** K⁻¹ y of the standardized targets. */
+  alpha: Float64Array;
+  /** L⁻¹ of the Cholesky factor L of K (lower triangular, n x n row-major). */
+  inverseFactor: Float64Array;
+  signalVariance: number;
+  offset: number;
+  scale: number;
+}
+
+/** Validates query rows (m x d) and writes them divided by the lengthscales into out (m·d, row-major). */
+export function scaleQuery(
+  X: readonly (readonly number[])[], lengthscales: ArrayLike<number>, out: Float64Array = new Float64Array(X.length * lengthscales.length),
+): Float64Array {
+  const d = lengthscales.length;
+  for (let i = 0; i < X.length; i++) {
+    const row = X[i];
+    if (row.length !== d) throw new GaussianProcessInputError(`point ${i} has ${row.length} coordinates, expected ${d}`);
+    for (let k = 0; k < d; k++) {
+      if (!Number.isFinite(row[k])) throw new GaussianProcessInputError(`point ${i} has a non-finite coordinate`);
+      out[i * d + k] = row[k] / lengthscales[k];
+    }
+  }
+  return out;
+}
+
+/** Number of POSTERIOR_CHUNK-row chunks in m query rows. */
+export function chunkCount(m: number): number {
+  return Math.ceil(m / POSTERIOR_CHUNK);
+}
+
+/**
+ * Mean and variance at the rows of the scaled query (m x d) for the chunks that nextChunk hands out, until it returns
+ * an index ≥ chunkCount(m); the default takes them all in order. mean and variance have length m; only the rows of
+ * the chunks taken are written. v = L⁻¹k* runs as matrix products with all operands on the wasm heap.
+ */
+export function posteriorChunks(
+  model: PosteriorModel, query: Float64Array, mean: Float64Array, variance: Float64Array,
+  nextChunk: () => number = counter(),
+): number {
+  const { d, n } = model;
+  const m = query.length / d, chunks = chunkCount(m);
+  let taken = 0;
+  let c = nextChunk();
+  if (c >= chunks) return 0;
+  const chunk = Math.min(POSTERIOR_CHUNK, m);
+  withHeap(n * n + 2 * chunk * n + n * d + chunk * d, (heap) => {
+    let used = 0;
+    const take = (length: number) => heap.subarray(used, (used += length));
+    const l: Matrix = { rows: n, cols: n, data: take(n * n) };
+    const crossBuffer = take(chunk * n), solvedBuffer = take(chunk * n);
+    const trainingT = transposePoints(model.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
+    l.data.set(model.inverseFactor);
+    for (; c < chunks; c = nextChunk()) {
+      const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0);
+      const cross = crossBuffer.subarray(0, rows * n), solved = solvedBuffer.subarray(0, rows * n);
+      const chunkQuery = queryBuffer.subarray(0, rows * d);
+      chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
+      crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
+      meanOfRows(cross, n, model.alpha, model.offset, model.scale, mean, c0);
+      multiplyByLowerTransposed(l, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
+      varianceOfRows(solved, n, model.signalVariance, model.scale, variance, c0);
+      taken++;
+    }
+  });
+  return taken;
+}
+
+/** mean[at..] = offset + scale · cross α for the rows of cross (rows x n). */
+export function meanOfRows(
+  cross: Float64Array, n: number, alpha: Float64Array, offset: number, scale: number, mean: Float64Array, at: number,
+): void {
+  const rows = cross.length / n;
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += cross[i * n + j] * alpha[j];
+    mean[at + i] = offset + scale * s;
+  }
+}
+
+/** variance[at..] = scale² (σ_f² − ‖vᵢ‖²) for the rows vᵢ = L⁻¹k*ᵢ of solved (rows x n). */
+export function varianceOfRows(
+  solved: Float64Array, n: number, signalVariance: number, scale: number, variance: Float64Array, at: number,
+): void {
+  const rows = solved.length / n;
+  for (let i = 0; i < rows; i++) {
+    let q = 0;
+    for (let j = 0; j < n; j++) q += solved[i * n + j] * solved[i * n + j];
+    // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
+    variance[at + i] = scale * scale * Math.max(signalVariance - q, 0);
+  }
+}
+
+/** 0, 1, 2, … : every chunk in order, for a single thread. */
+function counter(): () => number {
+  let next = 0;
+  return () => next++;
+}
