@@ -10,12 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cholesky, createMatrix, multiplyTransposed, type Matrix } from '../acquisition/linalg/index.js';
 import { kernelBackend, setKernelBackend, wasmAvailable, type KernelBackend } from '../acquisition/linalg/wasm/runtime.js';
-import { fitGaussianProcess } from '../acquisition/models/gp/index.js';
+import { createGaussianProcess, fitGaussianProcess, type GaussianProcess } from '../acquisition/models/gp/index.js';
+import type { Posterior } from '../acquisition/models/surrogate.js';
 import { createRandom } from '../acquisition/sampling/random.js';
+import { PosteriorPool } from '../backend/workers/posterior-pool.js';
 
 const SIZES = (process.env.GP_BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
 const POOL_SIZE = Number(process.env.GP_BENCH_POOL ?? 100_000);
 const RESTARTS = Number(process.env.GP_BENCH_RESTARTS ?? 2);
+const REPEATS = Number(process.env.GP_BENCH_REPEATS ?? 3);
 const DIMENSION = 6;
 const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'sklearn-gp.py');
 const PYTHON = '/usr/bin/python3';
@@ -42,8 +45,45 @@ function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
   return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
+/** Wall and CPU seconds (the whole process, worker threads included) of one awaited call. */
+async function timedAsync<T>(fn: () => Promise<T>): Promise<{ value: T; wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** The fastest of several timings (by wall time). */
+function best<T extends { wall: number }>(runs: T[]): T {
+  return runs.reduce((a, b) => (b.wall < a.wall ? b : a));
+}
+
+/** A GP equal to gp but without its cached L⁻¹, so that a timed prediction pays for it as a first call does. */
+function freshCopy(gp: GaussianProcess, X: number[][], y: number[]): GaussianProcess {
+  return createGaussianProcess(X, y, { kernel: gp.kernel, hyperparameters: gp.hyperparameters, standardization: gp.standardization });
+}
+
+/** Sums of the mean and of the std over the pool, comparable with the peer's checksums. */
+function checksums({ mean, variance }: Posterior): { meanSum: number; stdSum: number } {
+  let meanSum = 0, stdSum = 0;
+  for (let i = 0; i < mean.length; i++) { meanSum += mean[i]; stdSum += Math.sqrt(variance[i]); }
+  return { meanSum, stdSum };
+}
+
+/** Largest relative difference between two posteriors (means and variances). */
+function maxRelativeDifference(a: Posterior, b: Posterior): number {
+  let worst = 0;
+  for (let i = 0; i < a.mean.length; i++) {
+    worst = Math.max(worst, Math.abs(a.mean[i] - b.mean[i]) / Math.abs(a.mean[i]) || 0,
+      Math.abs(a.variance[i] - b.variance[i]) / a.variance[i] || 0);
+  }
+  return worst;
+}
+
 interface PeerResult {
-  fitSeconds: number; predictSeconds: number; fitCpuSeconds: number; predictCpuSeconds: number;
+  fitSeconds: number; predictSeconds: number; fitCpuSeconds: number; predictCpuSeconds: number; predictSecondsAll: number[];
   kernel: string; logMarginalLikelihood: number; meanChecksum: number; stdChecksum: number;
 }
 
@@ -55,7 +95,7 @@ function sklearnInstalled(): boolean {
 
 /** Runs the scikit-learn peer on the same data; null with a printed reason if it fails. */
 function runSklearn(X: number[][], y: number[], pool: number[][]): PeerResult | null {
-  const job = JSON.stringify({ X, y, restarts: RESTARTS, pool, chunk: 10_000 });
+  const job = JSON.stringify({ X, y, restarts: RESTARTS, pool, chunk: 10_000, repeats: REPEATS });
   const run = spawnSync(PYTHON, [PEER], { input: job, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) {
     console.log(`sklearn failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -93,43 +133,58 @@ function format(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '-';
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  const threads = new PosteriorPool();
+  await threads.warm();
   console.log(`GP speed: d = ${DIMENSION}, restarts = ${RESTARTS}, pool = ${POOL_SIZE}, kernel backend = ${kernelBackend()}`
-    + ` (WebAssembly SIMD ${wasmAvailable() ? 'available' : 'unavailable'})`);
+    + ` (WebAssembly SIMD ${wasmAvailable() ? 'available' : 'unavailable'}); prediction best of ${REPEATS},`
+    + ` ${threads.threads} worker threads`);
   const haveSklearn = sklearnInstalled();
   if (!haveSklearn) console.log('sklearn: not installed');
   const poolRng = createRandom(99);
   const pool = Array.from({ length: POOL_SIZE }, () => Array.from({ length: DIMENSION }, () => poolRng.uniform()));
-  const rows: string[][] = [];
+  const fitRows: string[][] = [], predictRows: string[][] = [];
   for (const n of SIZES) {
     const { X, y } = dataset(n, n);
     const fit = timed(() => fitGaussianProcess(X, y, { kernel: 'matern52', seed: 0, restarts: RESTARTS }));
     const gp = fit.value;
-    const predict = timed(() => {
-      const { mean, variance } = gp.posterior(pool);
-      let meanSum = 0, stdSum = 0;
-      for (let i = 0; i < mean.length; i++) { meanSum += mean[i]; stdSum += Math.sqrt(variance[i]); }
-      return { meanSum, stdSum };
-    });
+    const serialRuns: ReturnType<typeof timed<Posterior>>[] = [], parallelRuns: typeof serialRuns = [];
+    for (let r = 0; r < REPEATS; r++) {
+      const a = freshCopy(gp, X, y), b = freshCopy(gp, X, y);
+      serialRuns.push(timed(() => a.posterior(pool)));
+      parallelRuns.push(await timedAsync(() => threads.posterior(b, pool)));
+    }
+    const serial = best(serialRuns), parallel = best(parallelRuns);
+    const sums = checksums(serial.value);
     const standardizedLml = gp.logMarginalLikelihood + n * Math.log(gp.standardization.scale);
     const peer = haveSklearn ? runSklearn(X, y, pool) : null;
-    rows.push([
-      String(n),
-      format(fit.wall), peer ? format(peer.fitSeconds) : '-', peer ? format(fit.wall / peer.fitSeconds) : '-',
-      format(predict.wall), peer ? format(peer.predictSeconds) : '-', peer ? format(predict.wall / peer.predictSeconds) : '-',
+    const ratio = (a: number, b: number | undefined) => (b === undefined ? '-' : format(a / b));
+    fitRows.push([
+      String(n), format(fit.wall), peer ? format(peer.fitSeconds) : '-', ratio(fit.wall, peer?.fitSeconds),
       `${format(fit.cpu)}/${peer ? format(peer.fitCpuSeconds) : '-'}`,
-      `${format(predict.cpu)}/${peer ? format(peer.predictCpuSeconds) : '-'}`,
       `${format(standardizedLml, 1)}/${peer ? format(peer.logMarginalLikelihood, 1) : '-'}`,
+    ]);
+    predictRows.push([
+      String(n), format(serial.wall), format(parallel.wall), peer ? format(peer.predictSeconds) : '-',
+      ratio(serial.wall, peer?.predictSeconds), ratio(parallel.wall, peer?.predictSeconds),
+      `${format(serial.cpu)}/${format(parallel.cpu)}/${peer ? format(peer.predictCpuSeconds) : '-'}`,
+      `${ratio(serial.cpu, peer?.predictCpuSeconds)}/${ratio(parallel.cpu, peer?.predictCpuSeconds)}`,
+      maxRelativeDifference(serial.value, parallel.value).toExponential(0),
     ]);
     console.log(`n=${n}: twinlab ℓ=[${gp.hyperparameters.lengthscales.map((l) => l.toFixed(2)).join(', ')}]`
       + ` noise=${gp.hyperparameters.noiseVariance.toExponential(2)}; evaluations ${gp.fitSummary?.evaluations}`
       + ` (+${gp.fitSummary?.screeningEvaluations} on a screening subset);`
-      + ` mean/std checksums ${predict.value.meanSum.toFixed(1)}/${predict.value.stdSum.toFixed(1)}`);
+      + ` mean/std checksums ${sums.meanSum.toFixed(1)}/${sums.stdSum.toFixed(1)}`);
+    console.log(`n=${n}: predict wall s, every run: 1 thread ${serialRuns.map((t) => format(t.wall)).join(' ')};`
+      + ` ${threads.threads} threads ${parallelRuns.map((t) => format(t.wall)).join(' ')}`
+      + ` (chunks per thread ${threads.lastSplit.join('/')})`
+      + (peer ? `; sklearn ${peer.predictSecondsAll.map((t) => format(t)).join(' ')}` : ''));
     if (peer) console.log(`n=${n}: sklearn ${peer.kernel}; latent mean/std checksums ${peer.meanChecksum.toFixed(1)}/${peer.stdChecksum.toFixed(1)}`);
   }
-  const header = ['n', 'twinlab fit s', 'sklearn fit s', 'ratio', 'twinlab predict s', 'sklearn predict s', 'ratio',
-    'fit cpu s (t/s)', 'predict cpu s (t/s)', 'LML std. y (t/s)'];
-  printTable(header, rows);
+  await threads.close();
+  printTable(['n', 'twinlab fit s', 'sklearn fit s', 'ratio', 'fit cpu s (t/s)', 'LML std. y (t/s)'], fitRows);
+  printTable(['n', 'predict s 1 thread', `predict s ${threads.threads} threads`, 'sklearn predict s', 'ratio 1 thread',
+    `ratio ${threads.threads} threads`, 'cpu s (1t/pool/sk)', 'cpu ratio (1t/pool)', 'max rel diff'], predictRows);
   const backends: KernelBackend[] = wasmAvailable() ? ['js', 'wasm'] : ['js'];
   const kernelRows = backends.map((b) => [b, format(choleskySeconds(2000, b), 3), format(productGflops(1000, b))]);
   printTable(['kernels', 'Cholesky 2000x2000 s', 'A·Bᵀ 1000x1000 GFLOP/s'], kernelRows);
@@ -142,4 +197,7 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
