@@ -125,9 +125,9 @@ export function findModel(db: Db, id: number): ModelRow | undefined {
   return db.select().from(models).where(eq(models.id, id)).get();
 }
 
-/** One page of a campaign's models, newest first, and the total. */
-export function listModelRows(db: Db, campaignId: number, limit: number, offset: number): { rows: ModelRow[]; total: number } {
-  const where = eq(models.campaignId, campaignId);
+/** One page of a campaign's models (of one kind, if given), newest first, and the total. */
+export function listModelRows(db: Db, campaignId: number, limit: number, offset: number, kind?: string): { rows: ModelRow[]; total: number } {
+  const where = kind === undefined ? eq(models.campaignId, campaignId) : and(eq(models.campaignId, campaignId), eq(models.kind, kind));
   const rows = db.select().from(models).where(where).orderBy(desc(models.id)).limit(limit).offset(offset).all();
   const total = db.select({ n: count() }).from(models).where(where).get()!.n;
   return { rows, total };
@@ -164,4 +164,10 @@ export function rescheduleQueuedJob(db: Db, id: number, payload: Record<string, 
 /** The campaign's newest model of a kind, if any. */
 export function latestModelOfKind(db: Db, campaignId: number, kind: string): ModelRow | undefined {
   return db.select().from(models).where(and(eq(models.campaignId, campaignId), eq(models.kind, kind))).orderBy(desc(models.id)).limit(1).get();
+}
+
+/** The campaign's newest job of a kind (in one of `statuses`, if given). */
+export function latestJobOfKind(db: Db, campaignId: number, kind: string, statuses?: JobRow['status'][]): JobRow | undefined {
+  const where = and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), statuses ? inArray(jobs.status, statuses) : undefined);
+  return db.select().from(jobs).where(where).orderBy(desc(jobs.id)).limit(1).get();
 }

@@ -1,7 +1,7 @@
 /** Data access for suggestion runs and the model versions they used. */
 import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { models, results, samples, suggestions, type ModelRow, type SampleRow, type SuggestionRow } from './schema.js';
+import { results, samples, suggestions, type SampleRow, type SuggestionRow } from './schema.js';
 
 export type NewSuggestion = typeof suggestions.$inferInsert;
 
@@ -15,11 +15,6 @@ export function listSuggestionRows(db: Db, campaignId: number, limit: number, of
   const rows = db.select().from(suggestions).where(eq(suggestions.campaignId, campaignId)).orderBy(desc(suggestions.id)).limit(limit).offset(offset).all();
   const total = db.select({ n: count() }).from(suggestions).where(eq(suggestions.campaignId, campaignId)).get()!.n;
   return { rows, total };
-}
-
-/** The campaign's newest model of a kind, if any. */
-export function latestModel(db: Db, campaignId: number, kind: string): ModelRow | undefined {
-  return db.select().from(models).where(and(eq(models.campaignId, campaignId), eq(models.kind, kind))).orderBy(desc(models.id)).get();
 }
 
 /** The ids of every result of a campaign, ascending: the data a model version is fit to. */

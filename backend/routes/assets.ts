@@ -142,7 +142,7 @@ export function assetRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}/prediction',
         tags: ['labels'],
-        summary: "The current segmentation model's prediction of the image as a PNG: class colours (RGBA), or with format=classes the class index per pixel (8-bit gray)",
+        summary: "The current segmentation model's prediction of the image as a PNG: class colours (RGBA), or with format=classes the index into the model's classes (GET /api/campaigns/{id}/segmentation) per pixel (8-bit gray)",
         request: { params: IdParam, query: z.object({ format: z.enum(['overlay', 'classes']).default('overlay') }) },
         responses: { 200: { description: 'The prediction', content: { 'image/png': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
       }),

@@ -38,7 +38,7 @@ const Metrics = z
   .passthrough()
   .openapi('ModelMetrics');
 
-const Model = z
+export const Model = z
   .object({
     id: z.number().int(),
     campaignId: z.number().int(),

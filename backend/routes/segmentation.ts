@@ -4,17 +4,20 @@ import type { ServiceContext } from '../services/context.js';
 import { currentSegmentation, requestSegmentation } from '../services/segmentation.js';
 import { allow, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, json } from './http.js';
 import { Job } from './jobs.js';
+import { Model } from './models.js';
 
 const Segmentation = z
   .object({
-    model: z.record(z.string(), z.unknown()).nullable().openapi({ description: 'the newest segmentation model (null before the first)' }),
-    classes: z.array(z.string()),
+    model: Model.nullable().openapi({ description: 'the newest segmentation model (null before the first)' }),
+    classes: z.array(z.string()).openapi({ description: "the model's classes, in the campaign's order; class maps (prediction?format=classes) index into this" }),
     images: z.array(z.object({
       assetId: z.number().int(),
       meanEntropy: z.number().openapi({ description: 'mean pixel entropy of the prediction, nats (ln C at most)' }),
       meanMutualInformation: z.number().openapi({ description: 'mean BALD mutual information (ensemble disagreement)' }),
       classFractions: z.array(z.number()).openapi({ description: 'fraction of the image predicted as each class' }),
     })),
+    lastJob: z.object({ id: z.number().int(), status: z.string(), error: z.string().optional() }).nullable()
+      .openapi({ description: 'the newest segmentation job, which may be newer than the model (waiting, running, or failed with the reason)' }),
   })
   .openapi('Segmentation');
 
@@ -44,6 +47,6 @@ export function segmentationRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The model (null before the first) and per-image figures', ...json(Segmentation) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(currentSegmentation(ctx, c.req.valid('param').id) ?? { model: null, classes: [], images: [] }, 200),
+      (c) => c.json(currentSegmentation(ctx, c.req.valid('param').id), 200),
     );
 }

@@ -17,6 +17,7 @@ import type { CampaignRow, ModelRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
+import { SEGMENTATION_MODEL_KIND } from './segmentation.js';
 
 /** Fewest measured samples per objective before diagnostics are computed. */
 export const MIN_SAMPLES_FOR_DIAGNOSTICS = 4;
@@ -85,6 +86,9 @@ export function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelI
   const campaign = requireCampaign(ctx, campaignId);
   const model = findModel(ctx.db, modelId);
   if (model === undefined || model.campaignId !== campaignId) throw new NotFoundError('model', modelId);
+  if (model.kind === SEGMENTATION_MODEL_KIND) {
+    throw new InvalidError('not_a_surrogate', `model ${modelId} is a segmentation model; parity and slices exist for outcome surrogates only (see GET /api/campaigns/${campaignId}/segmentation)`);
+  }
   const data = trainingData(ctx, campaign, model);
   try {
     return diagnosticsOf(campaign, model, data);

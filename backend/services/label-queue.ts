@@ -30,7 +30,7 @@ export interface LabelQueue {
  * The next `count` unlabeled images. Before a segmentation model exists: k-center greedy over image descriptors,
  * starting from the labeled images, so that labels cover the variety of the set. Once one exists: the images whose
  * prediction is most uncertain (mean pixel entropy), made diverse within a shortlist so that a batch does not hold
- * near-copies; images uploaded after the model (not predicted yet) come first.
+ * near-copies; an image uploaded after the model (not predicted yet) is picked first.
  */
 export async function labelQueue(ctx: ServiceContext, campaignId: number, count: number, seed = 0): Promise<LabelQueue> {
   requireCampaign(ctx, campaignId);
@@ -38,7 +38,8 @@ export async function labelQueue(ctx: ServiceContext, campaignId: number, count:
   const labeledIds = new Set(labelsOfCampaign(ctx.db, campaignId).filter(hasAnnotation).map((l) => l.assetId));
   const labeled = assets.map((a, i) => (labeledIds.has(a.id) ? i : -1)).filter((i) => i >= 0);
   const unlabeled = assets.length - labeled.length;
-  const segmentation = currentSegmentation(ctx, campaignId);
+  const current = currentSegmentation(ctx, campaignId);
+  const segmentation = current.model ? { ...current, model: current.model } : null;
   const strategy = segmentation ? 'uncertainty' : 'diversity';
   const base = { total: unlabeled, strategy, labeled: labeled.length, ...(segmentation ? { modelId: segmentation.model.id } : {}) } as const;
   if (unlabeled === 0) return { items: [], ...base };

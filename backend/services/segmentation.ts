@@ -3,10 +3,10 @@
  * predicting every image. Saved labels schedule it (debounced); its per-image uncertainty orders the label queue and
  * its maps are the overlays of the labeling workspace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
-import { findJob, findQueuedJob, insertModel, latestModelOfKind, rescheduleQueuedJob } from '../db/jobs.js';
+import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows, rescheduleQueuedJob } from '../db/jobs.js';
 import type { CampaignRow, JobRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import type { LabelStroke } from '../domain/types.js';
@@ -37,19 +37,31 @@ export interface ImageUncertaintyView {
 
 /** The campaign's current segmentation model and what it says about each image. */
 export interface SegmentationView {
-  model: ModelView;
+  /** The newest model; null before the first. */
+  model: ModelView | null;
+  /** The model's classes: those with scribbled pixels, in the campaign's order (class maps index into this). */
   classes: string[];
   images: ImageUncertaintyView[];
+  /** The newest segmentation job (it may be newer than the model: waiting, running or failed). */
+  lastJob: { id: number; status: string; error?: string } | null;
 }
+
+/** Older models whose maps stay on disk besides the newest (the rest are deleted: each holds 3 PNGs per image). */
+const KEEP_OLDER_MODEL_MAPS = 1;
 
 /** Overlay images of an asset under the current model. */
 export type SegmentationOverlay = keyof typeof SEGMENTATION_FILES;
 
-/** Enqueues a segmentation of the campaign now; 400 when the scribbles do not cover two classes yet. */
+/**
+ * Segments the campaign now: a debounced job still waiting is moved to now (not doubled); 422 when the scribbles do
+ * not cover two classes yet.
+ */
 export function requestSegmentation(ctx: ServiceContext, campaignId: number): JobView {
   const campaign = requireCampaign(ctx, campaignId);
   const payload = segmentationPayload(ctx, campaign);
-  return toJobView(jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId }));
+  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
+  const moved = waiting && waiting.attempts === 0 ? rescheduleQueuedJob(ctx.db, waiting.id, payload.job, Date.now()) : undefined;
+  return toJobView(moved ?? jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId }));
 }
 
 /**
@@ -58,16 +70,19 @@ export function requestSegmentation(ctx: ServiceContext, campaignId: number): Jo
  */
 export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
   const campaign = requireCampaign(ctx, campaignId);
+  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
   let payload: ReturnType<typeof segmentationPayload>;
   try {
     payload = segmentationPayload(ctx, campaign);
   } catch (err) {
-    if (err instanceof InvalidError) return undefined;
-    throw err;
+    if (!(err instanceof InvalidError)) throw err;
+    // The labels no longer support a model (scribbles cleared): a waiting job would train on the old ones.
+    if (waiting) jobQueueFor(ctx).cancel(waiting.id);
+    return undefined;
   }
   const runAfter = Date.now() + delayMs;
-  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
-  const rescheduled = waiting && rescheduleQueuedJob(ctx.db, waiting.id, payload.job, runAfter);
+  // A job waiting for a retry keeps its attempts; new labels start a fresh one instead.
+  const rescheduled = waiting && waiting.attempts === 0 ? rescheduleQueuedJob(ctx.db, waiting.id, payload.job, runAfter) : undefined;
   return toJobView(rescheduled ?? jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId, runAfter }));
 }
 
@@ -90,19 +105,37 @@ export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result
     artifactPath: relativeToData(ctx, segmented.artifactDir),
     jobId: job.id,
   });
+  removeOldModelMaps(ctx, job.campaignId!);
   return { ...segmented, modelId: model.id };
 }
 
+/** Deletes the map folders of all but the newest segmentation models, and leftovers of failed or cancelled runs. */
+function removeOldModelMaps(ctx: ServiceContext, campaignId: number): void {
+  const keep = new Set(listModelRows(ctx.db, campaignId, 1 + KEEP_OLDER_MODEL_MAPS, 0, SEGMENTATION_MODEL_KIND).rows.map((m) => m.artifactPath));
+  const running = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND, ['queued', 'running']);
+  const root = join(ctx.config.dataDir, 'models', String(campaignId));
+  if (!existsSync(root)) return;
+  for (const entry of readdirSync(root)) {
+    if (!entry.startsWith('segmentation-')) continue;
+    const relative = join('models', String(campaignId), entry);
+    if (keep.has(relative) || (running && String(running.payload.artifactDir).endsWith(entry))) continue;
+    rmSync(join(root, entry), { recursive: true, force: true });
+  }
+}
+
 /** The campaign's newest segmentation model with per-image uncertainty, or null before the first one. */
-export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView | null {
+export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView {
   requireCampaign(ctx, campaignId);
+  const job = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
+  const lastJob = job ? { id: job.id, status: job.status, ...(job.error ? { error: job.error } : {}) } : null;
   const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
-  if (model === undefined) return null;
+  if (model === undefined) return { model: null, classes: [], images: [], lastJob };
   const result = (model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : null) as Partial<SegmentCampaignResult> | null | undefined;
   return {
     model: toModelView(model),
     classes: result?.classes ?? [],
     images: (result?.images ?? []).map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
+    lastJob,
   };
 }
 
@@ -120,9 +153,15 @@ export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, ov
 
 /** The job payload: the classes scribbled so far, every image with its strokes, and where the maps go. */
 function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job: Record<string, unknown> } {
+  const defined = new Set(campaign.settings.labelClasses.map((c) => c.name));
   const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length + l.points.length > 0);
-  // A clicked point teaches like a dot of brush: a small disc of its class.
-  const strokesByAsset = new Map(labels.map((l): [number, LabelStroke[]] => [l.assetId, [...l.strokes, ...l.points.map((p) => ({ class: p.class, width: POINT_DIAMETER_PX, points: [p.x, p.y] }))]]));
+  // A clicked point teaches like a dot of brush (a small disc of its class); points go first so that eraser strokes
+  // remove them as the canvas shows. Strokes of a class the campaign no longer defines are left out.
+  const strokesOf = (l: (typeof labels)[number]): LabelStroke[] => [
+    ...l.points.map((p): LabelStroke => ({ class: p.class, width: POINT_DIAMETER_PX, points: [p.x, p.y] })),
+    ...l.strokes,
+  ].filter((s) => s.tool === 'eraser' || defined.has(s.class));
+  const strokesByAsset = new Map(labels.map((l): [number, LabelStroke[]] => [l.assetId, strokesOf(l)]));
   const scribbled = new Set([...strokesByAsset.values()].flatMap((strokes) => strokes.filter((s) => s.tool !== 'eraser').map((s) => s.class)));
   const classes = campaign.settings.labelClasses.filter((c) => scribbled.has(c.name));
   if (classes.length < 2) {

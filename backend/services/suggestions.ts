@@ -7,14 +7,13 @@ import {
   claimCandidates,
   hasImportedSamples,
   insertSuggestion,
-  latestModel,
   listSuggestionRows,
   releasePendingBefore,
   resultIdsOf,
   samplesWithStatus,
   setSuggestionItems,
 } from '../db/suggestions.js';
-import { insertModel } from '../db/jobs.js';
+import { insertModel, latestModelOfKind } from '../db/jobs.js';
 import { observationsOf } from '../db/results.js';
 import { paramsKey } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
@@ -152,7 +151,7 @@ class ContendedError extends Error {}
 function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: string): ModelRow | undefined {
   if (strategy === 'space-filling' || strategy === 'random') return undefined;
   const resultIds = resultIdsOf(tx, campaignId);
-  const latest = latestModel(tx, campaignId, 'gp');
+  const latest = latestModelOfKind(tx, campaignId, 'gp');
   const snapshot = latest?.trainingSnapshot.resultIds;
   if (latest && snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i])) return latest;
   return insertModel(tx, {

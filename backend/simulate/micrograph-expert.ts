@@ -63,7 +63,7 @@ export async function runLabelingCampaign(client: TwinlabClient, order: Labeling
       continue;
     }
     await client.waitForJob(await client.startSegmentation(id));
-    trace.push(await meanIou(client, assetIds, truthOf));
+    trace.push(await meanIou(client, id, assetIds, truthOf));
   }
   return trace;
 }
@@ -73,14 +73,17 @@ function hasBothClasses(strokes: { class: string }[]): boolean {
   return CLASSES.every((c) => strokes.some((s) => s.class === c));
 }
 
-/** Mean IoU of the pore class between each image's predicted class map and its ground truth. */
-async function meanIou(client: TwinlabClient, assetIds: number[], truthOf: Map<number, micrographLab.Micrograph>): Promise<number> {
+/** Mean IoU of the pore class between each image's predicted class map and its ground truth (1 = pore). */
+async function meanIou(client: TwinlabClient, campaignId: number, assetIds: number[], truthOf: Map<number, micrographLab.Micrograph>): Promise<number> {
+  // Class maps index into the model's classes, which the service reports; the ground truth marks pores with 1.
+  const pore = (await client.request<{ classes: string[] }>('GET', `/campaigns/${campaignId}/segmentation`)).classes.indexOf('pore');
+  if (pore < 0) throw new Error('the segmentation model has no pore class');
   let sum = 0;
   for (const assetId of assetIds) {
     const png = await client.bytes(`/assets/${assetId}/prediction?format=classes`);
     const predicted = new Uint8Array(await sharp(png).toColourspace('b-w').raw().toBuffer());
-    // The model's classes are [solid, pore] in the campaign's order, so class index 1 is pore, as in the ground truth.
-    sum += micrographLab.intersectionOverUnion(predicted, truthOf.get(assetId)!.groundTruth, 1);
+    const isPore = predicted.map((c) => (c === pore ? 1 : 0));
+    sum += micrographLab.intersectionOverUnion(isPore, truthOf.get(assetId)!.groundTruth, 1);
   }
   return sum / assetIds.length;
 }

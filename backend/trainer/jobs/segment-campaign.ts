@@ -36,8 +36,8 @@ export interface SegmentCampaignPayload {
   /** Absolute directory for the classifier and the per-image maps (assets/<id>/…). */
   artifactDir: string;
   seed?: number;
-  /** Labeled pixels kept per image at most (random subset), so one huge image cannot swamp the rest (default 20,000). */
-  maxPixelsPerImage?: number;
+  /** Labeled pixels kept per class and image at most (random subset), so one huge scribble cannot swamp the rest (default 10,000). */
+  maxPixelsPerClass?: number;
 }
 
 /** What the job returns: the model's classes and training data size, and each image's uncertainty. */
@@ -77,8 +77,9 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   const labeled = job.images.filter((image) => (image.strokes?.length ?? 0) > 0);
   if (labeled.length === 0) throw new PermanentJobError('no image has scribbles yet; label at least one image with two classes', 'training_data');
   const steps = labeled.length + job.images.length;
-  const classifier = await trainOnLabeledImages(job, labeled, (done, line) => context.progress((0.9 * done) / steps, line));
+  const classifier = await trainOnLabeledImages(job, labeled, context, (done, line) => context.progress((0.9 * done) / steps, line));
   if (classifier === null) return { cancelled: true };
+  const colors = classifier.model.classes.map((c) => job.colors[job.classes.indexOf(String(c))]);
   try {
     mkdirSync(job.artifactDir, { recursive: true });
     classifier.model.save(join(job.artifactDir, 'classifier'));
@@ -88,8 +89,8 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
       const gray = await decodeGrayImage(image.imagePath);
       const segmenter = new ImageSegmenter(gray);
       try {
-        const result = segmenter.predictWith(classifier.model);
-        await writeMaps(join(job.artifactDir, 'assets', String(image.assetId)), result, job.colors);
+        const result = segmenter.predictWith(classifier.model, { keepProbabilities: false });
+        await writeMaps(join(job.artifactDir, 'assets', String(image.assetId)), result, colors);
         images.push({ assetId: image.assetId, meanEntropy: result.meanEntropy, meanMutualInformation: result.meanMutualInformation, classFractions: classFractions(result) });
       } finally {
         segmenter.dispose();
@@ -97,7 +98,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
       context.progress((0.9 * (labeled.length + images.length)) / steps, `predicted image ${image.assetId} (${images.length}/${job.images.length})`);
     }
     const result: SegmentCampaignResult = {
-      backend: backend.name, classes: job.classes, labeledImages: labeled.length, labeledPixels: classifier.pixels,
+      backend: backend.name, classes: classifier.model.classes.map(String), labeledImages: labeled.length, labeledPixels: classifier.pixels,
       artifactDir: job.artifactDir, images,
     };
     return result;
@@ -106,17 +107,21 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   }
 }
 
-/** Gathers the scribbled pixels of every labeled image and trains one classifier on them (null when cancelled). */
+/**
+ * Gathers the scribbled pixels of every labeled image and trains one classifier on them (null when cancelled). The
+ * model's classes are those with labeled pixels left after erasing, in the campaign's order: a class whose strokes
+ * were all erased drops out instead of failing the job, which needs two classes.
+ */
 async function trainOnLabeledImages(
-  job: SegmentCampaignPayload, labeled: CampaignImage[], progress: (done: number, line: string) => void,
+  job: SegmentCampaignPayload, labeled: CampaignImage[], context: JobContext, progress: (done: number, line: string) => void,
 ): Promise<{ model: PixelClassifier; pixels: number } | null> {
   const parts: LabeledPixels[] = [];
   const random = createRandom(job.seed ?? 0);
   for (const [i, image] of labeled.entries()) {
+    if (context.shouldStop()) return null;
     const segmenter = new ImageSegmenter(await decodeGrayImage(image.imagePath));
     try {
-      const pixels = segmenter.labeledPixels(image.strokes ?? [], job.classes);
-      parts.push(subsampleRows(pixels, job.maxPixelsPerImage ?? 20_000, random));
+      parts.push(segmenter.labeledPixels(image.strokes ?? [], job.classes, { maxPerClass: job.maxPixelsPerClass ?? 10_000, random }));
     } catch (error) {
       if (error instanceof TrainingDataError) throw new PermanentJobError(`image ${image.assetId}: ${error.message}`, 'training_data');
       throw error;
@@ -126,39 +131,26 @@ async function trainOnLabeledImages(
     progress(i + 1, `features of labeled image ${image.assetId} (${i + 1}/${labeled.length})`);
   }
   const pooled = concatRows(parts);
-  const present = new Set(pooled.labels);
-  const missing = job.classes.filter((_, c) => !present.has(c));
-  if (missing.length > 0) {
-    throw new PermanentJobError(`no scribble of class ${missing.join(', ')} yet; every class needs at least one stroke`, 'training_data');
+  const present = job.classes.filter((_, c) => pooled.labels.includes(c));
+  if (present.length < 2) {
+    throw new PermanentJobError(`segmentation needs labeled pixels of two classes; the scribbles (after erasing) cover only ${present.join(', ') || 'none'}`, 'training_data');
   }
+  const remap = job.classes.map((c) => present.indexOf(c));
+  const training = { ...pooled, labels: pooled.labels.map((c) => remap[c]) };
+  if (context.shouldStop()) return null;
   try {
-    return { model: PixelClassifier.train(pooled, job.classes, { seed: job.seed ?? 0 }), pixels: pooled.n };
+    return { model: PixelClassifier.train(training, present, { seed: job.seed ?? 0 }), pixels: pooled.n };
   } catch (error) {
     if (error instanceof TrainingDataError) throw new PermanentJobError(error.message, 'training_data');
     throw error;
   }
 }
 
-/** At most `cap` rows of a labeled set, a uniform random subset in original order when there are more. */
-function subsampleRows(pixels: LabeledPixels, cap: number, random: ReturnType<typeof createRandom>): LabeledPixels {
-  if (pixels.n <= cap) return pixels;
-  const order = Array.from({ length: pixels.n }, (_, i) => i);
-  for (let k = 0; k < cap; k++) {
-    const j = k + random.integer(pixels.n - k);
-    [order[k], order[j]] = [order[j], order[k]];
-  }
-  const keep = order.slice(0, cap).sort((a, b) => a - b);
-  const f = pixels.featureCount;
-  const x = new Float32Array(cap * f);
-  keep.forEach((row, i) => x.set(pixels.x.subarray(row * f, (row + 1) * f), i * f));
-  return { x, labels: Int32Array.from(keep, (row) => pixels.labels[row]), n: cap, featureCount: f };
-}
-
 /** The rows of several labeled sets, one after another. */
 function concatRows(parts: LabeledPixels[]): LabeledPixels {
   const featureCount = parts.find((p) => p.n > 0)?.featureCount ?? 0;
   const n = parts.reduce((sum, p) => sum + p.n, 0);
-  if (n === 0) throw new PermanentJobError('no stroke covers any pixel of its image', 'training_data');
+  if (n === 0) throw new PermanentJobError('no scribble covers any pixel (all erased?); label at least one image with two classes', 'training_data');
   const x = new Float32Array(n * featureCount);
   const labels = new Int32Array(n);
   let at = 0;
@@ -178,7 +170,7 @@ function classFractions(result: SegmentationResult): number[] {
   return counts.map((c) => c / result.labels.length);
 }
 
-/** Writes the class map, the colour overlay and the uncertainty overlay of one image. */
+/** Writes the class map, the colour overlay and the uncertainty overlay of one image (colors: one per model class). */
 async function writeMaps(dir: string, result: SegmentationResult, colors: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const { width, height } = result;
@@ -189,8 +181,13 @@ async function writeMaps(dir: string, result: SegmentationResult, colors: string
   const maxEntropy = Math.log(Math.max(2, result.classes.length));
   for (let p = 0; p < pixels; p++) {
     const [r, g, b] = rgb[result.labels[p]] ?? [128, 128, 128];
-    prediction.set([r, g, b, 255], p * 4);
-    uncertainty.set([255, 96, 0, Math.round((255 * Math.min(1, result.entropy[p] / maxEntropy)))], p * 4);
+    prediction[p * 4] = r;
+    prediction[p * 4 + 1] = g;
+    prediction[p * 4 + 2] = b;
+    prediction[p * 4 + 3] = 255;
+    uncertainty[p * 4] = 255;
+    uncertainty[p * 4 + 1] = 96;
+    uncertainty[p * 4 + 3] = Math.round(255 * Math.min(1, result.entropy[p] / maxEntropy));
   }
   await Promise.all([
     writePng(join(dir, SEGMENTATION_FILES.classes), result.labels, width, height, 1),

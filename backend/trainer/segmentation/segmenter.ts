@@ -5,6 +5,7 @@
 import { TrainingDataError } from '../errors.js';
 import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
 import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions } from './pixel-classifier.js';
+import type { RandomSource } from '../../../acquisition/sampling/random.js';
 import { type ClassId, type Stroke, UNLABELED, classesOf, rasterizeStrokes } from './scribbles.js';
 import { type ImageUncertainty, imageUncertainty } from './uncertainty.js';
 
@@ -23,7 +24,7 @@ export interface SegmentationResult extends ImageUncertainty {
   width: number;
   height: number;
   classes: ClassId[];
-  /** width·height x classes, pixel-major. */
+  /** width·height x classes, pixel-major (empty when not kept). */
   probabilities: Float32Array;
   /** Index into `classes` of the most probable class per pixel. */
   labels: Uint8Array;
@@ -42,12 +43,14 @@ interface Tile {
 /** Segments one image from scribbles; keeps features cached between retrainings. */
 export class ImageSegmenter {
   private readonly tiles: Tile[];
+  private readonly tileSize: number;
   private readonly cache = new Map<number, FeatureStack>();
   private classifier: PixelClassifier | null = null;
 
   constructor(readonly image: GrayImage, private readonly options: SegmenterOptions = {}) {
     checkImage(image);
-    this.tiles = tileGrid(image.width, image.height, options.tileSize ?? 1024);
+    this.tileSize = options.tileSize ?? 1024;
+    this.tiles = tileGrid(image.width, image.height, this.tileSize);
   }
 
   /** Fits a new pixel classifier to the strokes (classes from the strokes unless given) and returns it. */
@@ -65,13 +68,16 @@ export class ImageSegmenter {
     return this.predictWith(this.requireClassifier());
   }
 
-  /** Per-pixel prediction of a classifier trained elsewhere (e.g. on several images) over this whole image. */
-  predictWith(classifier: PixelClassifier): SegmentationResult {
+  /**
+   * Per-pixel prediction of a classifier trained elsewhere (e.g. on several images) over this whole image; without
+   * `keepProbabilities` the probabilities array stays empty (it is the largest buffer: pixels × classes floats).
+   */
+  predictWith(classifier: PixelClassifier, { keepProbabilities = true }: { keepProbabilities?: boolean } = {}): SegmentationResult {
     const { width, height } = this.image;
     const classCount = classifier.classes.length;
     const result: SegmentationResult = {
       width, height, classes: classifier.classes,
-      probabilities: new Float32Array(width * height * classCount),
+      probabilities: new Float32Array(keepProbabilities ? width * height * classCount : 0),
       labels: new Uint8Array(width * height),
       entropy: new Float32Array(width * height),
       mutualInformation: new Float32Array(width * height),
@@ -103,25 +109,45 @@ export class ImageSegmenter {
     return this.classifier;
   }
 
-  /** Feature rows and class indices (into `classes`) of every pixel the strokes cover, gathered tile by tile. */
-  labeledPixels(strokes: readonly Stroke[], classes: readonly ClassId[]): LabeledPixels {
+  /**
+   * Feature rows and class indices (into `classes`) of the pixels the strokes cover: all of them, or with
+   * `maxPerClass` a uniform random subset of at most that many per class, drawn from the mask before any feature is
+   * gathered (memory stays proportional to the subset, not to the area scribbled).
+   */
+  labeledPixels(strokes: readonly Stroke[], classes: readonly ClassId[], sample?: { maxPerClass: number; random: RandomSource }): LabeledPixels {
     const mask = rasterizeStrokes(strokes, this.image.width, this.image.height, classes);
-    const rows: Float32Array[] = [];
-    const labels: number[] = [];
+    const chosen = sample ? samplePerClass(mask, classes.length, sample.maxPerClass, sample.random) : labeledIndices(mask);
+    const byTile = new Map<number, number[]>();
+    for (let i = 0; i < chosen.length; i++) {
+      const pixel = chosen[i];
+      const t = this.tileOf(pixel % this.image.width, Math.floor(pixel / this.image.width));
+      let list = byTile.get(t);
+      if (list === undefined) byTile.set(t, (list = []));
+      list.push(pixel);
+    }
     let featureCount = 0;
-    this.tiles.forEach((tile, t) => {
-      const inTile = labeledInTile(mask, this.image.width, tile);
-      if (inTile.length === 0) return;
+    let x = new Float32Array(0);
+    const labels = new Int32Array(chosen.length);
+    let row = 0;
+    for (const [t, pixels] of [...byTile].sort((a, b) => a[0] - b[0])) {
+      const tile = this.tiles[t];
       const stack = this.tileFeatures(t);
-      featureCount = stack.count;
-      for (const [local, label] of inTile) {
-        rows.push(stack.data.subarray(local * stack.count, (local + 1) * stack.count));
-        labels.push(label);
+      if (x.length === 0) {
+        featureCount = stack.count;
+        x = new Float32Array(chosen.length * featureCount);
       }
-    });
-    const x = new Float32Array(rows.length * featureCount);
-    rows.forEach((row, i) => x.set(row, i * featureCount));
-    return { x, labels: Int32Array.from(labels), n: rows.length, featureCount };
+      for (const pixel of pixels) {
+        const local = (Math.floor(pixel / this.image.width) - tile.y0) * tile.width + (pixel % this.image.width) - tile.x0;
+        x.set(stack.data.subarray(local * stack.count, (local + 1) * stack.count), row * featureCount);
+        labels[row++] = mask[pixel];
+      }
+    }
+    return { x, labels, n: chosen.length, featureCount };
+  }
+
+  /** Index of the tile that holds pixel (x, y). */
+  private tileOf(x: number, y: number): number {
+    return Math.floor(y / this.tileSize) * Math.ceil(this.image.width / this.tileSize) + Math.floor(x / this.tileSize);
   }
 
   /** Cached features of tile t, computing them on the tile plus halo and cropping to the core. */
@@ -177,16 +203,32 @@ function computeTileFeatures(image: GrayImage, tile: Tile, options: FeatureOptio
   return { width: tile.width, height: tile.height, count: padded.count, names: padded.names, data };
 }
 
-/** [tile-local pixel index, class index] of every labeled pixel inside the tile. */
-function labeledInTile(mask: Int16Array, imageWidth: number, tile: Tile): [number, number][] {
-  const out: [number, number][] = [];
-  for (let y = 0; y < tile.height; y++) {
-    for (let x = 0; x < tile.width; x++) {
-      const label = mask[(tile.y0 + y) * imageWidth + tile.x0 + x];
-      if (label !== UNLABELED) out.push([y * tile.width + x, label]);
+/** Indices of every labeled pixel of a mask, ascending. */
+function labeledIndices(mask: Int16Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== UNLABELED) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] !== UNLABELED) out[k++] = i;
+  return out;
+}
+
+/** At most `cap` labeled pixel indices per class, a uniform random subset (partial Fisher–Yates), ascending. */
+function samplePerClass(mask: Int16Array, classCount: number, cap: number, random: RandomSource): Int32Array {
+  const counts = new Int32Array(classCount);
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== UNLABELED) counts[mask[i]]++;
+  const byClass = Array.from(counts, (c) => new Int32Array(c));
+  const filled = new Int32Array(classCount);
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== UNLABELED) byClass[mask[i]][filled[mask[i]]++] = i;
+  const kept: number[] = [];
+  for (const pixels of byClass) {
+    const take = Math.min(cap, pixels.length);
+    for (let k = 0; k < take; k++) {
+      const j = k + random.integer(pixels.length - k);
+      [pixels[k], pixels[j]] = [pixels[j], pixels[k]];
+      kept.push(pixels[k]);
     }
   }
-  return out;
+  return Int32Array.from(kept.sort((a, b) => a - b));
 }
 
 /** Copies a tile's predictions into the full-image result. */
@@ -198,7 +240,7 @@ function writeTile(result: SegmentationResult, tile: Tile, prediction: ReturnTyp
       let best = 0;
       for (let c = 0; c < classCount; c++) {
         const p = prediction.probabilities[local * classCount + c];
-        result.probabilities[global * classCount + c] = p;
+        if (result.probabilities.length > 0) result.probabilities[global * classCount + c] = p;
         if (p > prediction.probabilities[local * classCount + best]) best = c;
       }
       result.labels[global] = best;

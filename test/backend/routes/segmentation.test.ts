@@ -1,13 +1,16 @@
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { findQueuedJob } from '../../../backend/db/jobs.js';
+import { findJob, findQueuedJob } from '../../../backend/db/jobs.js';
 import { encodeGrayPng, generateMicrograph, intersectionOverUnion, simulateScribbles, type Micrograph } from '../../../backend/demo/micrograph-lab.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
-import { SEGMENT_CAMPAIGN_JOB_KIND } from '../../../backend/services/segmentation.js';
+import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from '../../../backend/services/segmentation.js';
+import { jobQueueFor } from '../../../backend/services/training.js';
 import { createHarness, fileForm, type Harness } from '../support.js';
 
 const forcedBefore = process.env.TWINLAB_TF_BACKEND;
@@ -65,7 +68,7 @@ describe('campaign segmentation and the uncertainty label queue', () => {
   it('before any model: no prediction (404), queue by diversity, and segmentation refused until two classes are scribbled', async () => {
     const h = createHarness();
     const { id, assets } = await micrographCampaign(h, 3);
-    expect(await (await h.call('GET', `/api/campaigns/${id}/segmentation`)).json()).toEqual({ model: null, classes: [], images: [] });
+    expect(await (await h.call('GET', `/api/campaigns/${id}/segmentation`)).json()).toEqual({ model: null, classes: [], images: [], lastJob: null });
     const missing = await h.call('GET', `/api/assets/${assets[0].id}/prediction`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/no segmentation model/);
@@ -127,6 +130,53 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     expect(queue.items[0].reason).toMatch(/mean pixel entropy/);
     const full = (await (await h.call('GET', `/api/campaigns/${id}/label-queue?count=10`)).json()) as QueueBody;
     expect(full.items.map((i) => i.assetId).sort()).toEqual(unlabeled.map((i) => i.assetId).sort());
+
+    // A segmentation model has no parity plots or slices: the diagnostics route says so instead of fitting a GP.
+    const diagnostics = await h.call('GET', `/api/campaigns/${id}/models/${segmentation.model.id}/diagnostics`);
+    expect(diagnostics.status).toBe(422);
+    expect(((await diagnostics.json()) as { error: { code: string } }).error.code).toBe('not_a_surrogate');
+  });
+
+  it('runs a waiting debounced job now instead of doubling it, cancels it when the labels are cleared, and reports failures', async () => {
+    const h = createHarness();
+    const { id, assets } = await micrographCampaign(h, 2);
+    await scribble(h, assets[0].id, assets[0].micrograph, 1);
+    const debounced = scheduleSegmentation(h.ctx, id, 60_000)!;
+    const now = (await (await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'expert' })).json()) as { id: number };
+    expect(now.id).toBe(debounced.id);
+    expect(findJob(h.ctx.db, now.id)!.runAfter).toBeLessThanOrEqual(Date.now());
+
+    // The expert clears the label within the debounce window: the waiting job must not train on the old strokes.
+    const label = (await (await h.call('GET', `/api/assets/${assets[0].id}/label`)).json()) as { version: number };
+    const cleared = await h.call('PUT', `/api/assets/${assets[0].id}/label`, { role: 'expert', body: { version: label.version, strokes: [], points: [], polygons: [] } });
+    expect(cleared.status).toBe(200);
+    expect(scheduleSegmentation(h.ctx, id, 60_000)).toBeUndefined();
+    expect(findJob(h.ctx.db, now.id)!.status).toBe('cancelled');
+
+    // A job that fails permanently shows up as the last job with its reason.
+    const broken = jobQueueFor(h.ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, { classes: ['solid', 'pore'], colors: [], images: [], artifactDir: '/nonexistent' }, { campaignId: id });
+    runner = startJobRunner(h.ctx, { pollMs: 50, log: () => {} });
+    expect((await finished(h, broken.id)).status).toBe('failed');
+    const status = (await (await h.call('GET', `/api/campaigns/${id}/segmentation`)).json()) as { model: unknown; lastJob: { id: number; status: string; error: string } };
+    expect(status.model).toBeNull();
+    expect(status.lastJob).toMatchObject({ id: broken.id, status: 'failed' });
+    expect(status.lastJob.error).toMatch(/no image has scribbles/);
+  });
+
+  it('keeps the maps of the newest two models on disk and deletes older ones', async () => {
+    const h = createHarness();
+    const { id, assets } = await micrographCampaign(h, 1);
+    await scribble(h, assets[0].id, assets[0].micrograph, 1);
+    runner = startJobRunner(h.ctx, { pollMs: 50, log: () => {} });
+    const root = join(h.ctx.config.dataDir, 'models', String(id));
+    for (let round = 0; round < 3; round++) {
+      const job = (await (await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'expert' })).json()) as { id: number };
+      expect((await finished(h, job.id)).status).toBe('succeeded');
+    }
+    const models = (await (await h.call('GET', `/api/campaigns/${id}/models`)).json()) as { items: { artifactPath: string }[] };
+    expect(models.items).toHaveLength(3);
+    expect(readdirSync(root).sort()).toEqual(models.items.slice(0, 2).map((m) => basename(m.artifactPath)).sort());
+    expect((await h.call('GET', `/api/assets/${assets[0].id}/prediction`)).status).toBe(200);
   });
 
   it('schedules one debounced segmentation per burst of label saves and announces the new model', async () => {

@@ -16,6 +16,7 @@ import type {
   List,
   ModelDiagnostics,
   ModelVersion,
+  SegmentationStatus,
   Result,
   ResultInput,
   Role,
@@ -232,6 +233,11 @@ export class ApiClient {
   /** Starts training in the background (202 with the queued job). */
   train(campaignId: IdLike, kind?: SurrogateKind): Promise<Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: kind ? { kind } : {} });
+  }
+
+  /** The campaign's segmentation model, per-image uncertainty and the newest segmentation job. */
+  segmentation(campaignId: IdLike): Promise<SegmentationStatus> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`);
   }
 
   /** Trains the campaign's segmentation model on every scribbled image and predicts all images (202 with the queued job). */

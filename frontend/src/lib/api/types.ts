@@ -255,3 +255,11 @@ export interface Health {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** The campaign's segmentation model and the newest segmentation job (GET /api/campaigns/:id/segmentation). */
+export interface SegmentationStatus {
+  model: ModelVersion | null;
+  classes: string[];
+  images: { assetId: Id; meanEntropy: number; meanMutualInformation: number; classFractions: number[] }[];
+  lastJob: { id: Id; status: JobStatus; error?: string } | null;
+}

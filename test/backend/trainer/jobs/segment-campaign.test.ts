@@ -97,7 +97,27 @@ describe('segment-campaign job handler', () => {
       images: [{ assetId: 1, imagePath, strokes: [{ class: 'pore', width: 3, points: [5, 5, 20, 5] }] }],
     };
     await expect(run(payload, recordingContext([]))).rejects.toThrow(PermanentJobError);
-    await expect(run(payload, recordingContext([]))).rejects.toThrow(/class solid/);
+    await expect(run(payload, recordingContext([]))).rejects.toThrow(/cover only pore/);
+    // Erasing the only solid stroke leaves one class again.
+    const erased = { ...payload, images: [{ ...payload.images[0], strokes: [{ class: 'solid', width: 3, points: [5, 40, 20, 40] }, { class: 'pore', width: 3, points: [5, 5, 20, 5] }, { class: 'x', width: 9, tool: 'eraser', points: [5, 40, 20, 40] }] }] };
+    await expect(run(erased, recordingContext([]))).rejects.toThrow(/cover only pore/);
+  });
+
+  it('drops a campaign class nobody has scribbled: the model and its class maps cover the scribbled ones', async () => {
+    const m = generateMicrograph({ width: 64, height: 64, featureSize: 18, seed: 8 });
+    const imagePath = join(dir, 'three.png');
+    writeFileSync(imagePath, await encodeGrayPng(m.image, 64, 64));
+    const strokes = simulateScribbles(m.groundTruth, 64, 64, { classNames: ['solid', 'pore'], strokesPerClass: 3, maxFraction: 0.05 }, createRandom(2));
+    const artifactDir = join(dir, 'three');
+    const result = await run({ classes: ['crack', 'solid', 'pore'], colors: ['#ff0000', '#00ff00', '#0000ff'], images: [{ assetId: 7, imagePath, strokes }], artifactDir }, recordingContext([])) as SegmentCampaignResult;
+    expect(result.classes).toEqual(['solid', 'pore']);
+    const classes = await savedClasses(artifactDir, 7);
+    expect(Math.max(...classes)).toBeLessThanOrEqual(1);
+    expect(intersectionOverUnion(classes, m.groundTruth, 1)).toBeGreaterThan(0.7);
+    // The overlay uses the colour of each model class (pore is blue, never crack's red).
+    const overlay = await sharp(join(artifactDir, 'assets', '7', SEGMENTATION_FILES.prediction)).raw().toBuffer();
+    const porePixel = classes.findIndex((c) => c === 1);
+    expect([...overlay.subarray(porePixel * 4, porePixel * 4 + 4)]).toEqual([0, 0, 255, 255]);
   });
 
   it('fails permanently when no image has scribbles', async () => {

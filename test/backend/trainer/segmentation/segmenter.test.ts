@@ -135,3 +135,43 @@ describe('sparse-label segmentation', () => {
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });
+
+describe('labeled pixels for training', () => {
+  const { data, truth } = twoPhaseImage(11);
+  const image = { width: size, height: size, data };
+  const strokes = scribbles(truth, 600);
+
+  /** Rows as sortable strings (label and rounded features), to compare sets gathered in different orders. */
+  function rowKeys(p: ReturnType<ImageSegmenter['labeledPixels']>): string[] {
+    return Array.from({ length: p.n }, (_, i) => `${p.labels[i]}:${Array.from(p.x.subarray(i * p.featureCount, (i + 1) * p.featureCount), (v) => v.toFixed(4)).join(',')}`).sort();
+  }
+
+  it('gathers the same rows whether the image is one tile or many', () => {
+    // Without downsampling, tiled features equal whole-image ones up to float rounding (see the test above).
+    const features = { scales: [1, 1.6], downsampleLargeScales: false };
+    const whole = new ImageSegmenter(image, { features }).labeledPixels(strokes, ['solid', 'pore']);
+    const tiled = new ImageSegmenter(image, { features, tileSize: 48 }).labeledPixels(strokes, ['solid', 'pore']);
+    const mask = rasterizeStrokes(strokes, size, size, ['solid', 'pore']);
+    expect(whole.n).toBe(mask.filter((v) => v !== UNLABELED).length);
+    expect(tiled.n).toBe(whole.n);
+    const f = whole.featureCount;
+    const unmatched = new Set(Array.from({ length: whole.n }, (_, i) => i));
+    for (let i = 0; i < tiled.n; i++) {
+      const match = [...unmatched].find((j) => whole.labels[j] === tiled.labels[i]
+        && Array.from({ length: f }, (_, k) => Math.abs(whole.x[j * f + k] - tiled.x[i * f + k])).every((d) => d < 1e-3));
+      expect(match, `tiled row ${i} has no equal whole-image row`).toBeDefined();
+      unmatched.delete(match!);
+    }
+  });
+
+  it('keeps at most maxPerClass pixels of each class, drawn from the labeled ones', () => {
+    const segmenter = new ImageSegmenter(image);
+    const all = segmenter.labeledPixels(strokes, ['solid', 'pore']);
+    const sampled = segmenter.labeledPixels(strokes, ['solid', 'pore'], { maxPerClass: 50, random: createRandom(4) });
+    const counts = [0, 1].map((c) => sampled.labels.filter((l) => l === c).length);
+    const available = [0, 1].map((c) => all.labels.filter((l) => l === c).length);
+    expect(counts).toEqual(available.map((a) => Math.min(50, a)));
+    const allKeys = new Set(rowKeys(all));
+    for (const key of rowKeys(sampled)) expect(allKeys.has(key)).toBe(true);
+  });
+});
