@@ -4,6 +4,12 @@
  * (each next point the candidate farthest from every measured, pending and already chosen point), over a
  * Sobol candidate set in continuous mode or over the pool. The score of a point is that nearest distance in
  * the encoded unit cube (√d, the cube's diameter, when there is nothing to be near).
+ *
+ * In continuous mode the faces of the cube count as mirrors: a candidate's nearest distance is also capped at twice
+ * its distance to the nearest face of a continuous parameter. Plain maximin one point at a time drives points into
+ * the corners (in d dimensions the corners are farthest from everything: with d = 5 and 11 points, nearly all land
+ * on edges), where optima of real processes rarely are; the mirrored criterion spaces n points on a line at the
+ * cell centres (2k − 1) / 2n, as a Latin-hypercube or Sobol design would.
  */
 
 import { DesignSpaceExhaustedError } from '../errors.js';
@@ -25,10 +31,17 @@ function distance(a: readonly number[], b: readonly number[]): number {
   return Math.sqrt(s);
 }
 
-/** Greedy maximin choice of `count` candidates given already existing points. */
-function greedyMaximin(candidates: readonly number[][], existing: readonly number[][], count: number, firstIndex: number): Array<{ index: number; score: number }> {
+/** Distance from x to the nearest face (0 or 1) along the given columns; Infinity without columns. */
+function faceDistance(x: readonly number[], columns: readonly number[]): number {
+  let d = Infinity;
+  for (const j of columns) d = Math.min(d, x[j], 1 - x[j]);
+  return d;
+}
+
+/** Greedy maximin choice of `count` candidates given already existing points, with mirrored faces on `mirrored` columns. */
+function greedyMaximin(candidates: readonly number[][], existing: readonly number[][], count: number, firstIndex: number, mirrored: readonly number[] = []): Array<{ index: number; score: number }> {
   const diameter = Math.sqrt(candidates[0]?.length ?? 1);
-  const nearest = new Float64Array(candidates.length).fill(Infinity);
+  const nearest = Float64Array.from(candidates, (c) => 2 * faceDistance(c, mirrored));
   for (const point of existing) candidates.forEach((c, i) => (nearest[i] = Math.min(nearest[i], distance(c, point))));
   const chosen: Array<{ index: number; score: number }> = [];
   const taken = new Uint8Array(candidates.length);
@@ -60,7 +73,8 @@ export function spaceFillingDesign(problem: Problem, count: number, seed: number
     if (prefix.length < count) throw new DesignSpaceExhaustedError(count, prefix.length);
     return prefix.map((x, n) => ({ x, score: nearestScore(x, prefix.slice(0, n)) }));
   }
-  const chosen = greedyMaximin(distinct, existing, count, 0);
+  const continuousColumns = problem.encoding.blocks.filter((b) => b.parameter.type === 'continuous').map((b) => b.start);
+  const chosen = greedyMaximin(distinct, existing, count, 0, continuousColumns);
   if (chosen.length < count) throw new DesignSpaceExhaustedError(count, chosen.length);
   return chosen.map(({ index, score }) => ({ x: distinct[index], score }));
 }

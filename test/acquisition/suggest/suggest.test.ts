@@ -129,6 +129,29 @@ describe('cold start', () => {
     expect(items[0].mean).toEqual({});
   });
 
+  it('treats the faces of the cube as mirrors: on a line around x = 0.5 the next two points go to 1/6 and 5/6, not to the ends', () => {
+    const items = suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations: observe([0.5], (x) => x), count: 2, seed: 3 });
+    const xs = items.map((i) => Number(i.params.x)).sort((a, b) => a - b);
+    // Mirrored maximin: min(|x − 0.5|, 2·min(x, 1 − x)) is largest at x = 1/6 and, after that, at x = 5/6.
+    expect(xs[0]).toBeCloseTo(1 / 6, 1);
+    expect(xs[1]).toBeCloseTo(5 / 6, 1);
+    expect(Math.abs(xs[0] - 1 / 6)).toBeLessThan(0.01);
+    expect(Math.abs(xs[1] - 5 / 6)).toBeLessThan(0.01);
+  });
+
+  it('keeps sequential cold-start points off the corners in five dimensions', () => {
+    const cube: Parameter[] = ['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, type: 'continuous', min: 0, max: 1 }));
+    const observations: { params: Record<string, number>; outcomes: Record<string, number> }[] = [{ params: { a: 0.3, b: 0.6, c: 0.4, d: 0.7, e: 0.2 }, outcomes: { y: 0 } }];
+    for (let n = 0; n < 9; n++) {
+      const [item] = suggest({ parameters: cube, objectives: [{ name: 'y', goal: 'maximize' }], observations, count: 1, seed: n });
+      observations.push({ params: item.params as Record<string, number>, outcomes: { y: 0 } });
+    }
+    // Plain maximin would put nearly every coordinate at 0 or 1; mirrored maximin keeps them inside.
+    const coordinates = observations.slice(1).flatMap((o) => Object.values(o.params));
+    const nearFace = coordinates.filter((v) => v < 0.05 || v > 0.95).length;
+    expect(nearFace / coordinates.length).toBeLessThan(0.2);
+  });
+
   it('with nothing measured returns the start of a scrambled Sobol sequence (one point per quarter of each axis)', () => {
     const items = suggest({ parameters: square, objectives: [{ name: 'y', goal: 'maximize' }], observations: [], count: 4, seed: 9 });
     expect(new Set(items.map((i) => Math.floor(Number(i.params.a) * 4))).size).toBe(4);
