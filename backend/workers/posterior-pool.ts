@@ -18,10 +18,11 @@ import { startThread } from './thread-entry.js';
 /** More threads than this rarely pay off for memory-bound products on one machine. */
 const MAX_DEFAULT_THREADS = 8;
 /**
- * Below this much work (m · n · (n + d) for m query rows, n training points) the calling thread predicts inline:
- * handing out the job and copying L⁻¹ onto each worker's heap would cost more than the split saves.
+ * Below this much work (m · n · (n + d) for m query rows, n training points; 2e7 is about 2 ms on one thread) the
+ * calling thread predicts inline. On an idle 2-core machine two threads were 1.5-1.9x faster from 1e7 on, but a core
+ * busy elsewhere turns the split into a small loss, and it can only be small while the work is.
  */
-export const DEFAULT_MIN_PARALLEL_WORK = 2e8;
+export const DEFAULT_MIN_PARALLEL_WORK = 2e7;
 
 /** Options of a PosteriorPool. */
 export interface PosteriorPoolOptions {

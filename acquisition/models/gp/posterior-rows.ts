@@ -3,6 +3,7 @@
  * gp.posterior() and other threads (backend/workers/posterior-pool.ts) run the very same code on the same chunks:
  * a chunk's result does not depend on who computes it, which keeps a parallel prediction identical to a serial one.
  */
+import { addProductTransposed } from '../../linalg/gemm.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { multiplyByLowerTransposed } from '../../linalg/triangular.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
@@ -73,21 +74,29 @@ export function posteriorChunks(
   let c = nextChunk();
   if (c >= chunks) return 0;
   const chunk = Math.min(POSTERIOR_CHUNK, m);
-  withHeap(n * n + 2 * chunk * n + n * d + chunk * d, (heap) => {
+  withHeap(n * n + 2 * chunk * n + n * d + chunk * d + 2 * n + 2 * chunk, (heap) => {
     let used = 0;
     const take = (length: number) => heap.subarray(used, (used += length));
-    const l: Matrix = { rows: n, cols: n, data: take(n * n) };
+    const inverse: Matrix = { rows: n, cols: n, data: take(n * n) };
     const crossBuffer = take(chunk * n), solvedBuffer = take(chunk * n);
     const trainingT = transposePoints(model.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
-    l.data.set(model.inverseFactor);
+    // α twice: the mean k*ᵀα as a 2-column product runs in the SIMD kernel (one column alone would not).
+    const alphaTwice = take(2 * n), meanPairs = take(2 * chunk);
+    inverse.data.set(model.inverseFactor);
+    alphaTwice.set(model.alpha);
+    alphaTwice.set(model.alpha, n);
     for (; c < chunks; c = nextChunk()) {
       const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0);
       const cross = crossBuffer.subarray(0, rows * n), solved = solvedBuffer.subarray(0, rows * n);
       const chunkQuery = queryBuffer.subarray(0, rows * d);
       chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
       crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
-      meanOfRows(cross, n, model.alpha, model.offset, model.scale, mean, c0);
-      multiplyByLowerTransposed(l, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
+      const pairs = meanPairs.subarray(0, 2 * rows);
+      pairs.fill(0);
+      addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: alphaTwice, offset: 0, stride: n },
+        { data: pairs, offset: 0, stride: 2 }, 1);
+      for (let i = 0; i < rows; i++) mean[c0 + i] = model.offset + model.scale * pairs[2 * i];
+      multiplyByLowerTransposed(inverse, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
       varianceOfRows(solved, n, model.signalVariance, model.scale, variance, c0);
       taken++;
     }
@@ -113,8 +122,18 @@ export function varianceOfRows(
 ): void {
   const rows = solved.length / n;
   for (let i = 0; i < rows; i++) {
-    let q = 0;
-    for (let j = 0; j < n; j++) q += solved[i * n + j] * solved[i * n + j];
+    // Four independent sums: one long dependency chain of additions would leave the FP units waiting.
+    const o = i * n;
+    let q0 = 0, q1 = 0, q2 = 0, q3 = 0, j = 0;
+    for (; j + 3 < n; j += 4) {
+      const a = solved[o + j], b = solved[o + j + 1], c = solved[o + j + 2], e = solved[o + j + 3];
+      q0 += a * a;
+      q1 += b * b;
+      q2 += c * c;
+      q3 += e * e;
+    }
+    for (; j < n; j++) q0 += solved[o + j] * solved[o + j];
+    const q = (q0 + q1) + (q2 + q3);
     // Round-off can push σ² − q a hair below zero next to the data; the variance is non-negative by definition.
     variance[at + i] = scale * scale * Math.max(signalVariance - q, 0);
   }
