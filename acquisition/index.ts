@@ -48,6 +48,10 @@ export {
 } from './space/index.js';
 export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
 
+// Many-row GP prediction in chunks (shared by gp.posterior and the worker-thread PosteriorPool), and the kernel backend.
+export { posteriorChunks, type PosteriorModel } from './models/gp/posterior-rows.js';
+export { kernelBackend, setKernelBackend, type KernelBackend } from './linalg/index.js';
+
 // Labeling strategies (active learning for classifiers).
 export { rankForLabeling, rankScoredForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
 export type { LabelingStrategy, RankForLabelingOptions, RankScoredOptions, RankedItem } from './strategies/index.js';

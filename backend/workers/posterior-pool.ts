@@ -7,8 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { kernelBackend } from '../../acquisition/linalg/wasm/runtime.js';
-import type { GaussianProcess, Posterior } from '../../acquisition/index.js';
+import { kernelBackend, type GaussianProcess, type Posterior } from '../../acquisition/index.js';
 import {
   chunkCount, MANY_QUERIES, scaleQuery, type PosteriorModel,
 } from '../../acquisition/models/gp/posterior-rows.js';

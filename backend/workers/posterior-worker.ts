@@ -1,7 +1,6 @@
 /** Worker-thread body of the posterior pool: takes chunks of a shared prediction job until none are left. */
 import { parentPort } from 'node:worker_threads';
-import { kernelBackend, setKernelBackend, type KernelBackend } from '../../acquisition/linalg/wasm/runtime.js';
-import { posteriorChunks, type PosteriorModel } from '../../acquisition/models/gp/posterior-rows.js';
+import { kernelBackend, posteriorChunks, setKernelBackend, type KernelBackend, type PosteriorModel } from '../../acquisition/index.js';
 
 /** One prediction: every array lives in shared memory; counter[0] is the next chunk to take. */
 export interface PosteriorJob {
