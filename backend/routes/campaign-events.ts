@@ -1,4 +1,4 @@
-/** GET /api/campaigns/{id}/events: server-sent events of new results, samples, labels, suggestions, jobs and models. */
+/** GET /api/campaigns/{id}/events: server-sent events of new results, samples, images, labels, suggestions, jobs and models. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { requireCampaign } from '../services/campaigns.js';
@@ -15,7 +15,7 @@ export function campaignEventRoutes(ctx: ServiceContext, events: CampaignEvents)
       method: 'get',
       path: '/{id}/events',
       tags: ['campaigns'],
-      summary: 'Server-sent events: `results`, `samples`, `label`, `suggestion`, `job` (progress) and `model`, as they happen',
+      summary: 'Server-sent events: `results`, `samples`, `asset` (a new image), `label`, `suggestion`, `job` (progress) and `model`, as they happen',
       request: { params: IdParam },
       responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
     }),

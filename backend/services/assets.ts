@@ -77,6 +77,7 @@ export async function uploadAsset(ctx: ServiceContext, campaignId: number, file:
     bitDepth: DEPTH_BITS[meta.depth ?? 'uchar'] ?? 8,
     storagePath: relative,
   });
+  ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
   return { created: true, asset: toAssetView(row) };
 }
 

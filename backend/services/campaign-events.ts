@@ -6,6 +6,7 @@ export type CampaignEvent =
   | { type: 'results'; campaignId: number; inserted: number }
   | { type: 'samples'; campaignId: number; inserted: number }
   | { type: 'label'; campaignId: number; assetId: number; version: number }
+  | { type: 'asset'; campaignId: number; assetId: number }
   | { type: 'suggestion'; campaignId: number; suggestionId: number; count: number }
   | { type: 'job'; campaignId: number; jobId: number; kind: string; status: string; progress: number; error: string | null }
   | { type: 'model'; campaignId: number; modelId: number; kind: string };

@@ -1,6 +1,6 @@
 /**
- * Keeps each campaign's models current: new results schedule a (debounced) surrogate retrain, saved labels a
- * (debounced) segmentation; job progress and new models reach browsers.
+ * Keeps each campaign's models current: new results schedule a (debounced) surrogate retrain, saved labels and new
+ * images a (debounced) segmentation; job progress and new models reach browsers.
  */
 import { findJob, modelsOfJob } from '../db/jobs.js';
 import type { CampaignEvents } from './campaign-events.js';
@@ -14,9 +14,10 @@ export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
 /** Starts the loop; returns a function that stops it. */
 export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS): () => void {
   const stopResults = events.subscribeAll((event) => {
-    if (event.type !== 'results' && event.type !== 'label') return;
+    if (event.type !== 'results' && event.type !== 'label' && event.type !== 'asset') return;
     try {
       if (event.type === 'results') scheduleTraining(ctx, event.campaignId, delayMs);
+      // A new image gets its prediction (and its place in the queue) once the labels support a model.
       else scheduleSegmentation(ctx, event.campaignId, delayMs);
     } catch (err) {
       // A retrain that cannot be scheduled must not fail the request that recorded the results or the label.

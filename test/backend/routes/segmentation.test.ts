@@ -202,6 +202,14 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     expect((await finished(h, first.id)).status).toBe('succeeded');
     for (let i = 0; i < 100 && !seen.some((e) => e.type === 'model'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(seen).toContainEqual(expect.objectContaining({ type: 'model', campaignId: id, kind: 'segmentation' }));
+
+    // A new image schedules the next segmentation, so it gets a prediction without anyone saving a label.
+    const { uploadAsset } = await import('../../../backend/services/assets.js');
+    const extra = generateMicrograph({ width: 64, height: 64, featureSize: 20, seed: 99 });
+    const { asset } = await uploadAsset(ctx, id, { name: 'new.png', bytes: new Uint8Array(await encodeGrayPng(extra.image, 64, 64)) });
+    expect(seen).toContainEqual({ type: 'asset', campaignId: id, assetId: asset.id });
+    const next = findQueuedJob(ctx.db, id, SEGMENT_CAMPAIGN_JOB_KIND)!;
+    expect((next.payload.images as { assetId: number }[]).map((i) => i.assetId)).toContain(asset.id);
     stop();
   });
 });
