@@ -38,13 +38,13 @@ export async function labelQueue(ctx: ServiceContext, campaignId: number, count:
   const labeledIds = new Set(labelsOfCampaign(ctx.db, campaignId).filter(hasAnnotation).map((l) => l.assetId));
   const labeled = assets.map((a, i) => (labeledIds.has(a.id) ? i : -1)).filter((i) => i >= 0);
   const unlabeled = assets.length - labeled.length;
-  const current = currentSegmentation(ctx, campaignId);
-  const segmentation = current.model ? { ...current, model: current.model } : null;
-  const strategy = segmentation ? 'uncertainty' : 'diversity';
-  const base = { total: unlabeled, strategy, labeled: labeled.length, ...(segmentation ? { modelId: segmentation.model.id } : {}) } as const;
+  const segmentation = currentSegmentation(ctx, campaignId);
+  const model = segmentation.model;
+  const strategy = model ? 'uncertainty' : 'diversity';
+  const base = { total: unlabeled, strategy, labeled: labeled.length, ...(model ? { modelId: model.id } : {}) } as const;
   if (unlabeled === 0) return { items: [], ...base };
   const embeddings = await Promise.all(assets.map((a) => imageEmbedding(ctx, a)));
-  if (segmentation === null) {
+  if (model === null) {
     const picks = rankByDiversity(embeddings, count, seed, labeled);
     return {
       items: picks.map((p) => ({ assetId: assets[p.index].id, asset: toAssetView(assets[p.index]), score: p.score, reason: labeled.length === 0 && p === picks[0] ? 'a first image to start with' : 'looks least like the images labeled or queued so far' })),

@@ -123,7 +123,7 @@ function removeOldModelMaps(ctx: ServiceContext, campaignId: number): void {
   }
 }
 
-/** The campaign's newest segmentation model with per-image uncertainty, or null before the first one. */
+/** The campaign's newest segmentation model with per-image uncertainty (model null before the first one) and its newest job. */
 export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView {
   requireCampaign(ctx, campaignId);
   const job = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { createRandom } from '../../acquisition/index.js';
 import { micrographLab } from '../demo/index.js';
 import type { TwinlabClient } from './api-client.js';
-import { medianTrace } from './run.js';
+import { medianExperiments, medianTrace } from './run.js';
 
 /** How the expert picks the next image: the service's label queue, or uniformly among the unlabeled ones. */
 export const LABELING_ORDERS = ['active', 'random'] as const;
@@ -52,7 +52,7 @@ export async function runLabelingCampaign(client: TwinlabClient, order: Labeling
   while (labeled.size < Math.min(options.budget, assetIds.length)) {
     const next = order === 'active'
       ? (await client.labelQueue(id, 1)).items[0].assetId
-      : [...assetIds.filter((a) => !labeled.has(a))][rng.integer(assetIds.length - labeled.size)];
+      : assetIds.filter((a) => !labeled.has(a))[rng.integer(assetIds.length - labeled.size)];
     const truth = truthOf.get(next)!;
     const strokes = micrographLab.simulateScribbles(truth.groundTruth, truth.width, truth.height, { classNames: CLASSES, strokesPerClass: options.strokesPerClass }, rng);
     await client.putStrokes(next, 0, strokes);
@@ -123,10 +123,8 @@ export function formatLabelingReport(summaries: LabelingSummary[], options: Labe
   lines.push('', `labeled images to reach IoU ≥ ${target.toFixed(3)} (95% of the best final median), median over seeds; per seed in brackets`);
   for (const s of summaries) {
     const per = s.traces.map((t) => t.findIndex((v) => v >= target)).map((i) => (i < 0 ? null : i + 1));
-    const sorted = per.map((v) => v ?? Infinity).sort((a, b) => a - b);
-    const mid = sorted.length / 2;
-    const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)] : (sorted[mid - 1] + sorted[mid]) / 2;
-    lines.push(`${s.order.padEnd(10)} ${Number.isFinite(median) ? String(median) : `>${budget}`}  [${per.map((v) => v ?? `>${budget}`).join(' ')}]`);
+    const median = medianExperiments(per);
+    lines.push(`${s.order.padEnd(10)} ${median === null ? `>${budget}` : String(median)}  [${per.map((v) => v ?? `>${budget}`).join(' ')}]`);
   }
   return lines.join('\n');
 }
