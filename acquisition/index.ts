@@ -49,8 +49,10 @@ export {
 export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
 
 // Many-row GP prediction in chunks (shared by gp.posterior and the worker-thread PosteriorPool), and the kernel backend.
-export { posteriorChunks, type PosteriorModel } from './models/gp/posterior-rows.js';
-export { kernelBackend, setKernelBackend, type KernelBackend } from './linalg/index.js';
+export {
+  chunkCount, MANY_QUERIES, posteriorChunks, runPosteriorChunks, scaleQuery, type PosteriorModel, type PosteriorRunner,
+} from './models/gp/posterior-rows.js';
+export { availableBackends, kernelBackend, relaxedSimdAvailable, setKernelBackend, type KernelBackend } from './linalg/index.js';
 
 // Labeling strategies (active learning for classifiers).
 export { rankForLabeling, rankScoredForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';

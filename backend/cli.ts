@@ -1,4 +1,5 @@
 /** The twinlab command line: serve, import, export, token. */
+import './engine-features.js';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -1,4 +1,5 @@
 /** Starts the HTTP service: opens and migrates the database, makes sure an admin can sign in, listens. */
+import './engine-features.js';
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp, VERSION } from './app.js';

@@ -10,7 +10,13 @@ export {
   type CholeskyResult, type JitterOptions,
 } from './cholesky.js';
 export {
-  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, invertLowerTransposedInto, multiplyByLowerTransposed, solveLower, solveLowerRowsInPlace,
+  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, invertLowerTransposedInto, solveLower, solveLowerRowsInPlace,
   solveLowerTranspose, upperTimesTransposeInto,
 } from './triangular.js';
-export { kernelBackend, setKernelBackend, wasmAvailable, withHeap, type KernelBackend } from './wasm/runtime.js';
+export {
+  addRowsTimesLowerPanels, lowerPanelCount, lowerPanelLength, packLowerPanels, packRowPairs, paddedOrder, rowPairCount,
+  rowPairLength,
+} from './lower-panels.js';
+export {
+  availableBackends, kernelBackend, relaxedSimdAvailable, setKernelBackend, wasmAvailable, withHeap, type KernelBackend,
+} from './wasm/runtime.js';

@@ -131,23 +131,6 @@ export function invertLowerTransposedInto(ld: Float64Array, ud: Float64Array, n:
   }
 }
 
-/**
- * out ← B Lᵀ for a lower triangular L (n x n) and B (m x n): row r of out is L bᵣ. Column block [j0, j1) of out
- * only needs columns t < j1 of B, so each block is one addProductTransposed call of depth j1 (half the flops of a
- * dense product). With L = (Cholesky factor)⁻¹ this applies L⁻¹ to many vectors as pure matrix products.
- */
-export function multiplyByLowerTransposed(l: Matrix, b: Matrix, out: Matrix): void {
-  const n = requireSystem(l, b.cols);
-  if (out.rows !== b.rows || out.cols !== n) throw new DimensionMismatchError(`out must be ${b.rows}x${n}`);
-  out.data.fill(0);
-  for (let j0 = 0; j0 < n; j0 += BLOCK) {
-    const j1 = Math.min(j0 + BLOCK, n);
-    addProductTransposed(b.rows, j1 - j0, j1,
-      { data: b.data, offset: 0, stride: n }, { data: l.data, offset: j0 * n, stride: n },
-      { data: out.data, offset: j0, stride: n }, 1);
-  }
-}
-
 /** L⁻¹ (lower triangular). */
 export function invertLower(l: Matrix): Matrix {
   const u = invertLowerTransposed(l);

@@ -1,4 +1,5 @@
 /** Worker-thread entry of the job runner: loads the handler module, runs it, reports progress and the outcome. */
+import '../engine-features.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type JobContext, type JobModule, PermanentJobError, type WorkerInput, type WorkerMessage } from './types.js';
 

@@ -1,9 +1,17 @@
 /** The pure computations the compute pool runs off the main thread, by name. */
+import { isMainThread } from 'node:worker_threads';
 import { suggest, selectFeatures, type SuggestRequest, type SuggestionItem } from '../../acquisition/index.js';
+import { BlockingPosteriorPool } from './blocking-posterior-pool.js';
 import { ModelCache } from './model-cache.js';
 
+/**
+ * Large candidate pools are predicted on every core: the engine thread joins helper threads and blocks until they are
+ * done (only in a worker thread; the main thread must not block).
+ */
+const posteriorPool = isMainThread ? null : new BlockingPosteriorPool();
+
 /** Fitted models live as long as the thread that runs the tasks. */
-const models = new ModelCache();
+const models = new ModelCache(posteriorPool?.runner);
 
 export interface SelectFeaturesInput {
   X: number[][];

@@ -1,4 +1,5 @@
 /** Worker-thread body of the compute pool: runs tasks and sends back results or serialized errors. */
+import '../engine-features.js';
 import { AcquisitionError } from '../../acquisition/index.js';
 import { parentPort } from 'node:worker_threads';
 import { runTask, type TaskName } from './compute-tasks.js';

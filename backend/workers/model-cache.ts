@@ -3,7 +3,7 @@
  * that only grew by a few results (results are appended in id order) starts from the previous hyperparameters, so
  * the loop refits in a fraction of a full multi-start fit.
  */
-import { fitGaussianProcess, type GaussianProcess, type ModelFactory } from '../../acquisition/index.js';
+import { fitGaussianProcess, type GaussianProcess, type ModelFactory, type PosteriorRunner } from '../../acquisition/index.js';
 
 const CAPACITY = 32;
 /** How many appended results still count as "the same campaign, a little more data". */
@@ -25,6 +25,9 @@ export class ModelCache {
 
   readonly factory: ModelFactory = (X, y) => this.fit(X, y);
 
+  /** runner, when given, computes every large posterior of the cached models (e.g. BlockingPosteriorPool's). */
+  constructor(private readonly runner?: PosteriorRunner) {}
+
   /** The GP of this data: cached, warm-started from a prefix of it, or fit from scratch. */
   fit(X: number[][], y: number[]): GaussianProcess {
     const key = dataKey(X, y, y.length);
@@ -43,6 +46,7 @@ export class ModelCache {
       this.stats.coldFits++;
       gp = fitGaussianProcess(X, y, { seed: FIT_SEED });
     }
+    if (this.runner) gp = gp.withPosteriorRunner(this.runner);
     this.remember(key, gp);
     return gp;
   }

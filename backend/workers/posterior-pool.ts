@@ -11,7 +11,8 @@ import { kernelBackend, type GaussianProcess, type Posterior } from '../../acqui
 import {
   chunkCount, MANY_QUERIES, scaleQuery, type PosteriorModel,
 } from '../../acquisition/models/gp/posterior-rows.js';
-import type { PosteriorJob, PosteriorReply } from './posterior-worker.js';
+import type { PosteriorJob, PosteriorReply } from './posterior-job.js';
+import { SharedModelSlot, sharedDoubles } from './shared-memory.js';
 import { startThread } from './thread-entry.js';
 
 /** More threads than this rarely pay off for memory-bound products on one machine. */
@@ -63,7 +64,7 @@ export class PosteriorPool {
   private closed = false;
   private split: number[] = [];
   /** The last model put in shared memory, reused while the same GP is asked again. */
-  private shared: { source: PosteriorModel; copy: PosteriorModel } | null = null;
+  private readonly shared = new SharedModelSlot();
 
   constructor(options: PosteriorPoolOptions = {}) {
     const threads = options.threads ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
@@ -90,7 +91,7 @@ export class PosteriorPool {
     const m = X.length, n = gp.trainingSize, d = gp.hyperparameters.lengthscales.length;
     // Fewer than MANY_QUERIES rows take gp.posterior()'s triangular-solve path, which is not cut into chunks.
     if (m < MANY_QUERIES || m * n * (n + d) < this.minParallelWork) return gp.posterior(X);
-    const model = this.share(gp.posteriorModel());
+    const model = this.shared.share(gp.posteriorModel());
     const query = scaleQuery(X, model.lengthscales, sharedDoubles(m * d));
     const mean = sharedDoubles(m), variance = sharedDoubles(m);
     const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -105,7 +106,7 @@ export class PosteriorPool {
     if (this.closed) throw new Error('the posterior pool is closed');
     const empty = new Float64Array(0);
     const model: PosteriorModel = {
-      kernel: 'matern52', d: 1, n: 0, lengthscales: empty, scaledX: empty, alpha: empty, inverseFactor: empty,
+      kernel: 'matern52', d: 1, n: 0, lengthscales: empty, scaledX: empty, alpha: empty, inversePanels: empty,
       signalVariance: 1, offset: 0, scale: 1,
     };
     const counter = new Int32Array(new SharedArrayBuffer(4));
@@ -115,7 +116,7 @@ export class PosteriorPool {
   /** Stops the threads; predictions still running are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    this.shared = null;
+    this.shared.clear();
     const slots = this.slots.splice(0);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
@@ -185,31 +186,4 @@ export class PosteriorPool {
     slot.jobs.clear();
     slot.worker.unref();
   }
-
-  /** The model with its arrays in shared memory (copied once per GP). */
-  private share(model: PosteriorModel): PosteriorModel {
-    if (this.shared?.source !== model) {
-      this.shared = {
-        source: model,
-        copy: {
-          ...model,
-          lengthscales: sharedCopy(model.lengthscales), scaledX: sharedCopy(model.scaledX), alpha: sharedCopy(model.alpha),
-          inverseFactor: sharedCopy(model.inverseFactor),
-        },
-      };
-    }
-    return this.shared.copy;
-  }
-}
-
-/** A zero-filled Float64Array of `length` in a SharedArrayBuffer. */
-function sharedDoubles(length: number): Float64Array {
-  return new Float64Array(new SharedArrayBuffer(length * 8));
-}
-
-/** A copy of a in a SharedArrayBuffer. */
-function sharedCopy(a: Float64Array): Float64Array {
-  const out = sharedDoubles(a.length);
-  out.set(a);
-  return out;
 }

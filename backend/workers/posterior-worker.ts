@@ -1,30 +1,39 @@
-/** Worker-thread body of the posterior pool: takes chunks of a shared prediction job until none are left. */
+/** Worker-thread body of the posterior pools: takes chunks of a shared prediction job until none are left. */
+import '../engine-features.js';
 import { parentPort } from 'node:worker_threads';
-import { kernelBackend, posteriorChunks, setKernelBackend, type KernelBackend, type PosteriorModel } from '../../acquisition/index.js';
+import { kernelBackend, posteriorChunks, setKernelBackend } from '../../acquisition/index.js';
+import { ACTIVE, FAILED, NEXT_CHUNK, PROGRESS, type PosteriorJob, type PosteriorReply } from './posterior-job.js';
 
-/** One prediction: every array lives in shared memory; counter[0] is the next chunk to take. */
-export interface PosteriorJob {
-  id: number;
-  backend: KernelBackend;
-  model: PosteriorModel;
-  query: Float64Array;
-  mean: Float64Array;
-  variance: Float64Array;
-  counter: Int32Array;
+/** Runs the job's chunks; the same backend as the calling thread, so every chunk is computed as gp.posterior() would. */
+function compute(job: PosteriorJob, onChunk: () => void = () => {}): number {
+  if (kernelBackend() !== job.backend) setKernelBackend(job.backend);
+  return posteriorChunks(job.model, job.query, job.mean, job.variance, () => {
+    onChunk();
+    return Atomics.add(job.counter, NEXT_CHUNK, 1);
+  });
 }
 
-/** The worker's answer: how many chunks it computed, or why it failed. */
-export type PosteriorReply =
-  | { id: number; ok: true; chunks: number }
-  | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
+function runBlocking(job: PosteriorJob): void {
+  const signal = job.counter;
+  Atomics.add(signal, ACTIVE, 1);
+  try {
+    compute(job, () => Atomics.add(signal, PROGRESS, 1));
+  } catch {
+    Atomics.store(signal, FAILED, 1);
+  } finally {
+    Atomics.sub(signal, ACTIVE, 1);
+    Atomics.notify(signal, ACTIVE);
+  }
+}
 
 parentPort!.on('message', (job: PosteriorJob) => {
+  if (job.blocking) {
+    runBlocking(job);
+    return;
+  }
   let reply: PosteriorReply;
   try {
-    // The same backend as the calling thread, so that every chunk is computed exactly as gp.posterior() would.
-    if (kernelBackend() !== job.backend) setKernelBackend(job.backend);
-    const chunks = posteriorChunks(job.model, job.query, job.mean, job.variance, () => Atomics.add(job.counter, 0, 1));
-    reply = { id: job.id, ok: true, chunks };
+    reply = { id: job.id, ok: true, chunks: compute(job) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     reply = { id: job.id, ok: false, error: { name: e.name, message: e.message, stack: e.stack } };

@@ -1,4 +1,5 @@
 /** Starts a worker-thread script that sits next to the caller, whether twinlab runs from TypeScript or from dist/. */
+import '../engine-features.js';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';

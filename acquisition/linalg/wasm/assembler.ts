@@ -41,7 +41,7 @@ export const op = {
   localTee: (i: number) => [0x22, ...unsignedLeb(i)],
   i32Const: (v: number) => [0x41, ...signedLeb(v)],
   f64Const: (v: number) => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
-  i32Add: [0x6a], i32Sub: [0x6b], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74],
+  i32Add: [0x6a], i32Sub: [0x6b], i32Mul: [0x6c], i32And: [0x71], i32Shl: [0x74], i32ShrS: [0x75], i32DivS: [0x6d],
   i32LtS: [0x48], i32GtS: [0x4a], i32LeS: [0x4c], i32GeS: [0x4e], i32Eqz: [0x45], i32Ne: [0x47],
   select: [0x1b],
   f64Add: [0xa0], f64Sub: [0xa1], f64Mul: [0xa2],
@@ -50,12 +50,16 @@ export const op = {
   f64Store: (offset = 0) => [0x39, 3, ...unsignedLeb(offset)],
   /** v128.load with alignment hint 8 bytes (rows of doubles are 8-byte aligned, not 16). */
   v128Load: (offset = 0) => [0xfd, ...unsignedLeb(0x00), 3, ...unsignedLeb(offset)],
+  /** v128.load64_splat: one double from memory into both lanes. */
+  v128Load64Splat: (offset = 0) => [0xfd, ...unsignedLeb(0x0a), 3, ...unsignedLeb(offset)],
   f64x2Splat: [0xfd, ...unsignedLeb(0x14)],
   f64x2ExtractLane: (lane: number) => [0xfd, ...unsignedLeb(0x21), lane],
   f64x2Add: [0xfd, ...unsignedLeb(0xf0)],
   f64x2Sub: [0xfd, ...unsignedLeb(0xf1)],
   f64x2Mul: [0xfd, ...unsignedLeb(0xf2)],
   f64x2Max: [0xfd, ...unsignedLeb(0xf5)],
+  /** f64x2.relaxed_madd a·b + c (relaxed SIMD: fused where the hardware has FMA). */
+  f64x2RelaxedMadd: [0xfd, ...unsignedLeb(0x107)],
   f64x2Sqrt: [0xfd, ...unsignedLeb(0xef)],
   i64x2Shl: [0xfd, ...unsignedLeb(0xcb)],
   i64x2Add: [0xfd, ...unsignedLeb(0xce)],

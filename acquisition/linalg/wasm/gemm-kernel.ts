@@ -38,7 +38,7 @@ function increment(local: number, by: number): Code {
 }
 
 /** The 4 x 2 tile at rows i..i+3, columns j..j+1 over the current depth block. */
-function tile(): Code {
+function tile(fused: boolean): Code {
   const zero: Code = [op.f64Const(0), op.f64x2Splat];
   const init: Code = [];
   for (const acc of ACC) init.push(...zero, op.localSet(acc));
@@ -53,7 +53,8 @@ function tile(): Code {
   for (let r = 0; r < 4; r++) {
     for (let c = 0; c < 2; c++) {
       const acc = ACC[2 * r + c];
-      step.push(op.localGet(acc), op.localGet(VA[r]), op.localGet(VB[c]), op.f64x2Mul, op.f64x2Add, op.localSet(acc));
+      if (fused) step.push(op.localGet(VA[r]), op.localGet(VB[c]), op.localGet(acc), op.f64x2RelaxedMadd, op.localSet(acc));
+      else step.push(op.localGet(acc), op.localGet(VA[r]), op.localGet(VB[c]), op.f64x2Mul, op.f64x2Add, op.localSet(acc));
     }
   }
   const depthLoop: Code = [
@@ -83,7 +84,7 @@ function tile(): Code {
 }
 
 /** Rows i..i+3 against columns j0..jEnd in steps of 2. */
-function rowQuad(): Code {
+function rowQuad(fused: boolean): Code {
   const pointers: Code = [
     op.localGet(A), op.localGet(I), op.localGet(LDA), op.i32Mul, op.i32Add,
     op.localGet(K0), op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(PA[0]),
@@ -98,16 +99,16 @@ function rowQuad(): Code {
     ...pointers,
     ...jEnd,
     op.localGet(J0), op.localSet(J),
-    ...whileNot([op.localGet(J), op.i32Const(2), op.i32Add, op.localGet(JEND), op.i32GtS], [...tile(), ...increment(J, 2)]),
+    ...whileNot([op.localGet(J), op.i32Const(2), op.i32Add, op.localGet(JEND), op.i32GtS], [...tile(fused), ...increment(J, 2)]),
   ];
 }
 
 /** The whole kernel: depth blocks, then column blocks of B, then row quads of A. */
-function body(): Code {
+function body(fused: boolean): Code {
   const rows: Code = [
     // i = lower ? j0 & ~3 : 0
     op.localGet(J0), op.i32Const(-4), op.i32And, op.i32Const(0), op.localGet(LOWER), op.select, op.localSet(I),
-    ...whileNot([op.localGet(I), op.localGet(M), op.i32GeS], [...rowQuad(), ...increment(I, 4)]),
+    ...whileNot([op.localGet(I), op.localGet(M), op.i32GeS], [...rowQuad(fused), ...increment(I, 4)]),
   ];
   const columns: Code = [
     op.i32Const(0), op.localSet(J0),
@@ -129,13 +130,13 @@ function body(): Code {
   ];
 }
 
-/** The gemm_nt function for assembleModule. */
-export function gemmKernel(): FunctionSpec {
+/** The gemm_nt function for assembleModule; fused uses f64x2.relaxed_madd (relaxed SIMD) for a·b + c. */
+export function gemmKernel(fused: boolean): FunctionSpec {
   return {
     name: 'gemm_nt',
     params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, I32],
     results: [],
     locals: [...new Array<number>(16).fill(I32), F64, ...new Array<number>(14).fill(V128)],
-    body: body(),
+    body: body(fused),
   };
 }

@@ -3,10 +3,16 @@
  * memory used as a scratch heap. Operands must live on that heap for the SIMD path, so the blocked algorithms copy
  * large inputs onto it with withHeap() and read results back. The plain-JS kernels remain the reference and the
  * path taken where WebAssembly SIMD is unavailable or the JS backend is selected.
+ *
+ * Two SIMD builds: 'wasm-fma' multiplies and adds in one fused instruction (f64x2.relaxed_madd of relaxed SIMD,
+ * which engines lower to FMA where the CPU has it: fewer instructions and one rounding instead of two), 'wasm' in two.
+ * 'wasm-fma' is the default where the engine accepts relaxed SIMD (V8 ≥ 11.4 by default; Node 20's V8 11.3 behind a
+ * flag that the service turns on at start, see backend/engine-features.ts), else 'wasm', else 'js'.
  */
-import { assembleModule } from './assembler.js';
+import { assembleModule, op } from './assembler.js';
 import { covarianceKernel } from './covariance-kernel.js';
 import { gemmKernel } from './gemm-kernel.js';
+import { lowerPanelKernel } from './lower-panel-kernel.js';
 
 /** The slice of the WebAssembly JS API used here (the project's lib settings carry no DOM/wasm typings). */
 interface WasmMemory {
@@ -20,59 +26,93 @@ interface WasmApi {
 }
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
-/** Which implementation runs the matrix-product kernel. */
-export type KernelBackend = 'wasm' | 'js';
+/** Which implementation runs the kernels: SIMD with fused multiply-add, SIMD, or plain JS. */
+export type KernelBackend = 'wasm-fma' | 'wasm' | 'js';
+type SimdBackend = Exclude<KernelBackend, 'js'>;
 
-/** The instantiated module: its memory and the product kernel. */
+/** The instantiated module: its memory and the kernels. */
 export interface WasmKernels {
   memory: WasmMemory;
   gemm(m: number, p: number, depth: number, a: number, lda: number, b: number, ldb: number,
     c: number, ldc: number, alpha: number, lower: number): void;
   cross(m: number, pairs: number, n: number, d: number, a: number, bt: number, out: number,
     signal: number, kind: number): void;
+  lowerRows(pairs: number, panels: number, a: number, l: number, c: number, ldc: number): void;
 }
 
 const PAGE_BYTES = 65536;
-let compiled: WasmKernels | null | undefined;
+const compiled = new Map<SimdBackend, WasmKernels | null>();
 let selected: KernelBackend | undefined;
 let heapBusy = false;
 
-/** Compiles the kernels on first use; null where the engine lacks WebAssembly SIMD. */
-function compile(): WasmKernels | null {
-  if (compiled !== undefined) return compiled;
-  const bytes = assembleModule([gemmKernel(), covarianceKernel()], 1);
-  if (wasmApi === undefined || !wasmApi.validate(bytes)) {
-    compiled = null;
-    return compiled;
+/** Compiles one SIMD build on first use; null where the engine rejects it. */
+function compile(backend: SimdBackend): WasmKernels | null {
+  const known = compiled.get(backend);
+  if (known !== undefined) return known;
+  const fused = backend === 'wasm-fma';
+  const bytes = assembleModule([gemmKernel(fused), covarianceKernel(), lowerPanelKernel(fused)], 1);
+  let kernels: WasmKernels | null = null;
+  if (wasmApi !== undefined && wasmApi.validate(bytes)) {
+    const instance = new wasmApi.Instance(new wasmApi.Module(bytes), {});
+    kernels = {
+      memory: instance.exports.memory as WasmMemory,
+      gemm: instance.exports.gemm_nt as WasmKernels['gemm'],
+      cross: instance.exports.cross as WasmKernels['cross'],
+      lowerRows: instance.exports.lower_rows as WasmKernels['lowerRows'],
+    };
   }
-  const instance = new wasmApi.Instance(new wasmApi.Module(bytes), {});
-  const memory = instance.exports.memory as WasmMemory;
-  const gemm = instance.exports.gemm_nt as WasmKernels['gemm'];
-  const cross = instance.exports.cross as WasmKernels['cross'];
-  compiled = { memory, gemm, cross };
-  return compiled;
+  // A rejected fused build is not remembered: relaxed SIMD may be switched on later (backend/engine-features.ts).
+  if (kernels !== null || !fused) compiled.set(backend, kernels);
+  return kernels;
 }
 
-/** True where this engine can run the SIMD kernels. */
+/** True where this engine accepts relaxed SIMD (checked on a one-instruction module; compiles no kernel). */
+export function relaxedSimdAvailable(): boolean {
+  if (wasmApi === undefined) return false;
+  const code = [0x00, ...op.localGet(0), ...op.localGet(0), ...op.localGet(0), ...op.f64x2RelaxedMadd, ...op.end];
+  // (func (param v128) (result v128) local.get 0 ×3 f64x2.relaxed_madd)
+  const probe = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x06, 0x01, 0x60, 0x01, 0x7b, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00,
+    0x0a, code.length + 2, 0x01, code.length, ...code,
+  ]);
+  return wasmApi.validate(probe);
+}
+
+/** True where this engine can run the SIMD kernels (at least the 'wasm' build). */
 export function wasmAvailable(): boolean {
-  return compile() !== null;
+  return compile('wasm') !== null;
 }
 
-/** Selects the kernel backend ('wasm' is the default where available); for benchmarks and tests of both paths. */
+/** The backends this engine can run, fastest first. */
+export function availableBackends(): KernelBackend[] {
+  const out: KernelBackend[] = [];
+  if (compile('wasm-fma') !== null) out.push('wasm-fma');
+  if (wasmAvailable()) out.push('wasm');
+  out.push('js');
+  return out;
+}
+
+/** Selects the kernel backend (default: the fastest available); for benchmarks, tests and worker threads. */
 export function setKernelBackend(backend: KernelBackend): void {
-  if (backend === 'wasm' && !wasmAvailable()) throw new Error('WebAssembly SIMD is not available in this engine');
+  const known: readonly string[] = ['wasm-fma', 'wasm', 'js'];
+  if (!known.includes(backend) || (backend !== 'js' && compile(backend) === null)) {
+    throw new Error(`the ${backend} kernels are not available in this engine (available: ${availableBackends().join(', ')})`);
+  }
   selected = backend;
 }
 
 /** The backend in use. */
 export function kernelBackend(): KernelBackend {
-  if (selected === undefined) selected = wasmAvailable() ? 'wasm' : 'js';
+  if (selected === undefined) selected = availableBackends()[0];
   return selected;
 }
 
-/** The kernels if the wasm backend is active, else null. */
+/** The kernels if a SIMD backend is active, else null. */
 export function activeKernels(): WasmKernels | null {
-  return kernelBackend() === 'wasm' ? compile() : null;
+  const backend = kernelBackend();
+  return backend === 'js' ? null : compile(backend);
 }
 
 /**

@@ -8,6 +8,7 @@ import { addProductTransposed } from '../../linalg/gemm.js';
 import { extendState } from './fantasize.js';
 import { posteriorGradientAt } from './posterior-gradient.js';
 import type { Matrix } from '../../linalg/matrix.js';
+import { packLowerPanels } from '../../linalg/lower-panels.js';
 import { choleskySolve, invertLower, solveLowerRowsInPlace } from '../../linalg/triangular.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
@@ -16,7 +17,7 @@ import { covarianceMatrix, crossCovariance, scaleInputs, type KernelName } from 
 import { logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
 import {
-  MANY_QUERIES, meanOfRows, posteriorChunks, scaleQuery, varianceOfRows, type PosteriorModel,
+  MANY_QUERIES, meanOfRows, runPosteriorChunks, scaleQuery, varianceOfRows, type PosteriorModel, type PosteriorRunner,
 } from './posterior-rows.js';
 
 /** Hyperparameters in the original units of y (variances scale with Var(y)); lengthscales in unit-cube widths. */
@@ -49,6 +50,11 @@ export interface GaussianProcess extends Surrogate {
    * prediction can run elsewhere, e.g. split over threads (backend/workers/posterior-pool.ts).
    */
   posteriorModel(): PosteriorModel;
+  /**
+   * The same model (shared state, no refit) whose posterior() for MANY_QUERIES rows or more runs through `runner`,
+   * and so do the models fantasize() derives from it: how the service spreads large pools over threads.
+   */
+  withPosteriorRunner(runner: PosteriorRunner): GaussianProcess;
   /** Joint posterior of f at the rows of X: mean and the n x n covariance, row-major. */
   posteriorCovariance(X: number[][]): JointPosterior;
   /** count joint draws of f at the rows of X, each of length n. */
@@ -112,7 +118,7 @@ export function buildState(
 
 /** Wraps a state as the public GaussianProcess object. */
 export function createGaussianProcessFromState(state: GaussianProcessState, fitSummary?: FitSummary): GaussianProcess {
-  return new ExactGaussianProcess(state, fitSummary);
+  return new ExactGaussianProcess(state, runPosteriorChunks, fitSummary);
 }
 
 class ExactGaussianProcess implements GaussianProcess {
@@ -125,7 +131,9 @@ class ExactGaussianProcess implements GaussianProcess {
   private readonly scaledX: Float64Array;
   private cachedModel: PosteriorModel | null = null;
 
-  constructor(private readonly state: GaussianProcessState, readonly fitSummary?: FitSummary) {
+  constructor(
+    private readonly state: GaussianProcessState, private readonly runner: PosteriorRunner, readonly fitSummary?: FitSummary,
+  ) {
     const { hyper, scale, y } = state;
     this.trainingSize = y.length;
     this.kernel = state.kernel;
@@ -145,7 +153,7 @@ class ExactGaussianProcess implements GaussianProcess {
     const m = X.length, n = this.trainingSize;
     const mean = new Float64Array(m), variance = new Float64Array(m);
     if (m >= MANY_QUERIES) {
-      posteriorChunks(this.posteriorModel(), query, mean, variance);
+      this.runner(this.posteriorModel(), query, mean, variance);
       return { mean, variance };
     }
     const { alpha, offset, scale, factor, hyper } = this.state;
@@ -161,10 +169,16 @@ class ExactGaussianProcess implements GaussianProcess {
       const { kernel, d, hyper, alpha, offset, scale, factor } = this.state;
       this.cachedModel = {
         kernel, d, n: this.trainingSize, lengthscales: Float64Array.from(hyper.lengthscales), scaledX: this.scaledX, alpha,
-        inverseFactor: invertLower(factor).data, signalVariance: hyper.signalVariance, offset, scale,
+        inversePanels: packLowerPanels(invertLower(factor).data, this.trainingSize), signalVariance: hyper.signalVariance, offset, scale,
       };
     }
     return this.cachedModel;
+  }
+
+  withPosteriorRunner(runner: PosteriorRunner): GaussianProcess {
+    const twin = new ExactGaussianProcess(this.state, runner, this.fitSummary);
+    twin.cachedModel = this.cachedModel;
+    return twin;
   }
 
   posteriorCovariance(X: number[][]): JointPosterior {
@@ -209,7 +223,7 @@ class ExactGaussianProcess implements GaussianProcess {
   fantasize(X: number[][], y: number[]): GaussianProcess {
     if (X.length !== y.length) throw new GaussianProcessInputError(`fantasize: ${X.length} points but ${y.length} values`);
     if (X.length === 0) return this;
-    return new ExactGaussianProcess(extendState(this.state, this.flattenQuery(X), y));
+    return new ExactGaussianProcess(extendState(this.state, this.flattenQuery(X), y), this.runner);
   }
 
   posteriorGradient(x: number[]): PosteriorGradient {

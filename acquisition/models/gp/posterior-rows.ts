@@ -4,15 +4,16 @@
  * a chunk's result does not depend on who computes it, which keeps a parallel prediction identical to a serial one.
  */
 import { addProductTransposed } from '../../linalg/gemm.js';
-import type { Matrix } from '../../linalg/matrix.js';
-import { multiplyByLowerTransposed } from '../../linalg/triangular.js';
+import {
+  addRowsTimesLowerPanels, lowerPanelCount, lowerPanelLength, packRowPairs, paddedOrder, rowPairCount, rowPairLength,
+} from '../../linalg/lower-panels.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
 import { GaussianProcessInputError } from './errors.js';
 import { crossCovarianceTransposed, transposePoints, type KernelName } from './kernels.js';
 
 /** Query rows per chunk: keeps the n x chunk cross-covariance in cache-sized pieces; the unit of parallel work. */
 export const POSTERIOR_CHUNK = 256;
-/** From this many query points on, the posterior uses a precomputed L⁻¹ (n³/6 flops, kept) and matrix products. */
+/** From this many query points on, the posterior uses a precomputed L⁻¹ (n³/3 flops, kept) and matrix products. */
 export const MANY_QUERIES = 512;
 
 /**
@@ -31,12 +32,23 @@ export interface PosteriorModel {
   scaledX: Float64Array;
   /** K⁻¹ y of the standardized targets. */
   alpha: Float64Array;
-  /** L⁻¹ of the Cholesky factor L of K (lower triangular, n x n row-major). */
-  inverseFactor: Float64Array;
+  /** L⁻¹ of the Cholesky factor L of K, packed by packLowerPanels (lower triangular, about n²/2 entries). */
+  inversePanels: Float64Array;
   signalVariance: number;
   offset: number;
   scale: number;
 }
+
+/**
+ * Computes the many-row posterior of a model into mean and variance (length m) for a scaled query (m x d): every row,
+ * with exactly the numbers posteriorChunks gives, however the work is split (e.g. over threads).
+ */
+export type PosteriorRunner = (model: PosteriorModel, query: Float64Array, mean: Float64Array, variance: Float64Array) => void;
+
+/** The single-thread runner: every chunk in order on the calling thread. */
+export const runPosteriorChunks: PosteriorRunner = (model, query, mean, variance) => {
+  posteriorChunks(model, query, mean, variance);
+};
 
 /** Validates query rows (m x d) and writes them divided by the lengthscales into out (m·d, row-major). */
 export function scaleQuery(
@@ -62,42 +74,50 @@ export function chunkCount(m: number): number {
 /**
  * Mean and variance at the rows of the scaled query (m x d) for the chunks that nextChunk hands out, until it returns
  * an index ≥ chunkCount(m); the default takes them all in order. mean and variance have length m; only the rows of
- * the chunks taken are written. v = L⁻¹k* runs as matrix products with all operands on the wasm heap.
+ * the chunks taken are written. v = L⁻¹k* runs as one packed triangular product per chunk, all operands on the wasm
+ * heap (linalg/lower-panels.ts).
  */
 export function posteriorChunks(
   model: PosteriorModel, query: Float64Array, mean: Float64Array, variance: Float64Array,
   nextChunk: () => number = counter(),
 ): number {
   const { d, n } = model;
+  if (model.inversePanels.length !== lowerPanelLength(n)) {
+    throw new GaussianProcessInputError(`inversePanels must hold ${lowerPanelLength(n)} entries for n = ${n}`);
+  }
   const m = query.length / d, chunks = chunkCount(m);
   let taken = 0;
   let c = nextChunk();
   if (c >= chunks) return 0;
-  const chunk = Math.min(POSTERIOR_CHUNK, m);
-  withHeap(n * n + 2 * chunk * n + n * d + chunk * d + 2 * n + 2 * chunk, (heap) => {
+  const chunk = Math.min(POSTERIOR_CHUNK, m), padded = paddedOrder(n), panels = lowerPanelCount(n);
+  const packedLength = rowPairLength(chunk, n);
+  withHeap(lowerPanelLength(n) + chunk * n + 2 * packedLength + n * d + chunk * d + 2 * n + 2 * chunk, (heap) => {
     let used = 0;
     const take = (length: number) => heap.subarray(used, (used += length));
-    const inverse: Matrix = { rows: n, cols: n, data: take(n * n) };
-    const crossBuffer = take(chunk * n), solvedBuffer = take(chunk * n);
+    const inverse = take(lowerPanelLength(n));
+    const crossBuffer = take(chunk * n), packedBuffer = take(packedLength), solvedBuffer = take(packedLength);
     const trainingT = transposePoints(model.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
     // α twice: the mean k*ᵀα as a 2-column product runs in the SIMD kernel (one column alone would not).
     const alphaTwice = take(2 * n), meanPairs = take(2 * chunk);
-    inverse.data.set(model.inverseFactor);
+    inverse.set(model.inversePanels);
     alphaTwice.set(model.alpha);
     alphaTwice.set(model.alpha, n);
     for (; c < chunks; c = nextChunk()) {
-      const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0);
-      const cross = crossBuffer.subarray(0, rows * n), solved = solvedBuffer.subarray(0, rows * n);
+      const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0), pairs = rowPairCount(rows);
+      const cross = crossBuffer.subarray(0, rows * n);
       const chunkQuery = queryBuffer.subarray(0, rows * d);
       chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
       crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
-      const pairs = meanPairs.subarray(0, 2 * rows);
-      pairs.fill(0);
+      const pairsOfMean = meanPairs.subarray(0, 2 * rows);
+      pairsOfMean.fill(0);
       addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: alphaTwice, offset: 0, stride: n },
-        { data: pairs, offset: 0, stride: 2 }, 1);
-      for (let i = 0; i < rows; i++) mean[c0 + i] = model.offset + model.scale * pairs[2 * i];
-      multiplyByLowerTransposed(inverse, { rows, cols: n, data: cross }, { rows, cols: n, data: solved });
-      varianceOfRows(solved, n, model.signalVariance, model.scale, variance, c0);
+        { data: pairsOfMean, offset: 0, stride: 2 }, 1);
+      for (let i = 0; i < rows; i++) mean[c0 + i] = model.offset + model.scale * pairsOfMean[2 * i];
+      const packed = packRowPairs(cross, rows, n, packedBuffer.subarray(0, rowPairLength(rows, n)));
+      const solved = solvedBuffer.subarray(0, rowPairLength(rows, n));
+      solved.fill(0);
+      addRowsTimesLowerPanels(pairs, panels, packed, inverse, solved, padded);
+      varianceOfRows(solved.subarray(0, rows * padded), padded, model.signalVariance, model.scale, variance, c0);
       taken++;
     }
   });

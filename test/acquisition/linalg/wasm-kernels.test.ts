@@ -1,9 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
+// The service turns on relaxed SIMD at start (Node 20 has it behind a flag), so the fused build is tested here too.
+import '../../../backend/engine-features.js';
 import { cholesky } from '../../../acquisition/linalg/cholesky.js';
 import { addProductTransposed } from '../../../acquisition/linalg/gemm.js';
 import { multiplyTransposed } from '../../../acquisition/linalg/matrix.js';
-import { choleskyInverse, invertLower, multiplyByLowerTransposed, solveLowerRowsInPlace } from '../../../acquisition/linalg/triangular.js';
-import { activeKernels, kernelBackend, setKernelBackend, wasmAvailable, withHeap } from '../../../acquisition/linalg/wasm/runtime.js';
+import { choleskyInverse, solveLowerRowsInPlace } from '../../../acquisition/linalg/triangular.js';
+import {
+  activeKernels, availableBackends, kernelBackend, relaxedSimdAvailable, setKernelBackend, wasmAvailable, withHeap,
+} from '../../../acquisition/linalg/wasm/runtime.js';
 import { signedLeb, unsignedLeb } from '../../../acquisition/linalg/wasm/assembler.js';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { randomSpd } from './random-spd.js';
@@ -21,45 +25,46 @@ describe('assembler', () => {
 });
 
 describe('WebAssembly and JS kernels agree', () => {
-  it('has WebAssembly SIMD on this engine (Node ≥ 16)', () => {
+  it('has WebAssembly SIMD (Node ≥ 16) and, once the service has switched it on, relaxed SIMD', () => {
     expect(wasmAvailable()).toBe(true);
+    expect(relaxedSimdAvailable()).toBe(true);
+    expect(availableBackends()).toEqual(['wasm-fma', 'wasm', 'js']);
+    expect(initialBackend).toBe('wasm-fma');
   });
 
-  it.each([97, 130, 203])('Cholesky, inverse and solves of size %i', (n) => {
+  it('refuses a backend the engine cannot run, naming those it can', () => {
+    expect(() => setKernelBackend('gpu' as never)).toThrow(/not available in this engine \(available: wasm-fma, wasm, js\)/);
+  });
+
+  it.each([97, 130, 203])('Cholesky, inverse and solves of size %i: every SIMD build like plain JS', (n) => {
     const a = randomSpd(n, n + 1);
     const rng = createRandom(n);
     const rhs = { rows: 37, cols: n, data: Float64Array.from({ length: 37 * n }, () => rng.normal()) };
-    const results = (['js', 'wasm'] as const).map((backend) => {
+    const results = (['js', 'wasm', 'wasm-fma'] as const).map((backend) => {
       setKernelBackend(backend);
       const l = cholesky(a);
       const solved = { rows: rhs.rows, cols: n, data: Float64Array.from(rhs.data) };
       solveLowerRowsInPlace(l, solved);
       return { l, inverse: choleskyInverse(l), solved, product: multiplyTransposed(a, a) };
     });
-    const [js, wasm] = results;
-    for (const key of ['l', 'inverse', 'solved', 'product'] as const) {
-      const x = js[key].data, y = wasm[key].data;
-      let scale = 0;
-      for (const v of x) scale = Math.max(scale, Math.abs(v));
-      for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-10 * scale);
+    const [js, ...simd] = results;
+    for (const other of simd) {
+      for (const key of ['l', 'inverse', 'solved', 'product'] as const) {
+        const x = js[key].data, y = other[key].data;
+        let scale = 0;
+        for (const v of x) scale = Math.max(scale, Math.abs(v));
+        for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThan(1e-10 * scale);
+      }
     }
   });
 
-  it('applies L⁻¹ to many rows by products exactly like the triangular solve', () => {
-    const n = 150;
-    const l = cholesky(randomSpd(n, 3));
-    const rng = createRandom(4);
-    const b = { rows: 20, cols: n, data: Float64Array.from({ length: 20 * n }, () => rng.normal()) };
-    const viaSolve = { rows: 20, cols: n, data: Float64Array.from(b.data) };
-    solveLowerRowsInPlace(l, viaSolve);
-    const viaProduct = { rows: 20, cols: n, data: new Float64Array(20 * n) };
-    multiplyByLowerTransposed(invertLower(l), b, viaProduct);
-    for (let i = 0; i < b.data.length; i++) expect(viaProduct.data[i]).toBeCloseTo(viaSolve.data[i], 9);
-  });
-
-  it.each([[5, 3, 3, false], [9, 9, 7, true], [13, 6, 1, false]] as const)(
-    'runs the heap product on %i x %i (depth %i, lowerOnly %s) like the naive loop, ragged edges included',
-    (m, p, depth, lowerOnly) => {
+  it.each([
+    [5, 3, 3, false, 'wasm'], [9, 9, 7, true, 'wasm'], [13, 6, 1, false, 'wasm'],
+    [5, 3, 3, false, 'wasm-fma'], [9, 9, 7, true, 'wasm-fma'], [13, 6, 1, false, 'wasm-fma'],
+  ] as const)(
+    'runs the heap product on %i x %i (depth %i, lowerOnly %s, %s) like the naive loop, ragged edges included',
+    (m, p, depth, lowerOnly, backend) => {
+      setKernelBackend(backend);
       const rng = createRandom(m * p);
       const a = Float64Array.from({ length: m * depth }, () => rng.normal());
       const b = Float64Array.from({ length: p * depth }, () => rng.normal());

@@ -138,14 +138,14 @@ describe('PosteriorPool', () => {
   it('passes a failure inside a thread back as a rejection and keeps working', async () => {
     const gp = gpOn(50);
     const query = points(900, 12);
-    // A model whose L⁻¹ does not fit its n x n heap slot: copying it in throws inside the worker.
+    // A model whose packed L⁻¹ has the wrong length for its n: posteriorChunks refuses it inside the worker.
     const broken = Object.assign(Object.create(gp) as GaussianProcess, {
-      posteriorModel: () => ({ ...gp.posteriorModel(), inverseFactor: new Float64Array(50 * 50 + 1) }),
+      posteriorModel: () => ({ ...gp.posteriorModel(), inversePanels: new Float64Array(50 * 50 + 1) }),
     });
     const err = await two.posterior(broken, query).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).toBe('RangeError');
-    expect((err as Error).message).toMatch(/out of bounds/);
+    expect((err as Error).name).toBe('GaussianProcessInputError');
+    expect((err as Error).message).toMatch(/inversePanels must hold/);
     expect(maxRelativeDifference(gp.posterior(query), await two.posterior(gp, query))).toBeLessThanOrEqual(1e-10);
   });
 

@@ -85,7 +85,12 @@ describe('posteriorChunks', () => {
     // (L⁻¹)(L⁻¹)ᵀ = K⁻¹, so K (L⁻¹)ᵀ(L⁻¹) k = k for any k: check on the first training column of K.
     const X = points(30, 30);
     const K = X.map((a, i) => X.map((b, j) => 2 * matern52(scaledDistance(a, b, lengthscales)) + (i === j ? 1e-3 : 0)));
-    const inv = model.inverseFactor, n = 30;
+    const n = 30;
+    // Panel q of 8 rows holds [k][8] for k < 8(q+1): row i, column t ≤ i of L⁻¹ sits at 32 q(q+1) + 8t + (i mod 8).
+    const inv = Array.from({ length: n * n }, (_, at) => {
+      const i = Math.floor(at / n), t = at % n, q = Math.floor(i / 8);
+      return t <= i ? model.inversePanels[32 * q * (q + 1) + 8 * t + (i % 8)] : 0;
+    });
     const e0 = new Array<number>(n).fill(0);
     e0[0] = 1;
     const u = Array.from({ length: n }, (_, i) => { let s = 0; for (let t = 0; t < n; t++) s += inv[i * n + t] * e0[t]; return s; });

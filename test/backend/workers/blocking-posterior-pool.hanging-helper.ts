@@ -1,0 +1,8 @@
+/** A helper that takes a chunk and never finishes it (for blocking-posterior-pool.test.ts). */
+import { parentPort } from 'node:worker_threads';
+import { ACTIVE, NEXT_CHUNK, type PosteriorJob } from '../../../backend/workers/posterior-job.js';
+
+parentPort!.on('message', (job: PosteriorJob) => {
+  Atomics.add(job.counter, ACTIVE, 1);
+  Atomics.add(job.counter, NEXT_CHUNK, 1);
+});
