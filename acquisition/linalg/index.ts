@@ -10,7 +10,7 @@ export {
   type CholeskyResult, type JitterOptions,
 } from './cholesky.js';
 export {
-  choleskyInverse, choleskySolve, invertLower, invertLowerTransposed, invertLowerTransposedInto, solveLower, solveLowerRowsInPlace,
+  choleskyInverse, choleskySolve, inverseScratchSize, invertLower, invertLowerTransposed, invertLowerTransposedInto, solveLower, solveLowerRowsInPlace,
   solveLowerTranspose, upperTimesTransposeInto,
 } from './triangular.js';
 export {

@@ -94,40 +94,64 @@ function solveRowsBlocked(ld: Float64Array, bd: Float64Array, m: number, n: numb
 export function invertLowerTransposed(l: Matrix): Matrix {
   const n = requireSystem(l, l.cols);
   const u = createMatrix(n, n);
-  withHeap(2 * n * n, (heap) => {
-    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n);
+  withHeap(2 * n * n + inverseScratchSize(n), (heap) => {
+    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n, 2 * n * n);
     lh.set(l.data);
-    invertLowerTransposedInto(lh, uh, n);
+    invertLowerTransposedInto(lh, uh, n, heap.subarray(2 * n * n));
     u.data.set(uh);
   });
   return u;
 }
 
+/** Scratch doubles that invertLowerTransposedInto needs for order n. */
+export function inverseScratchSize(n: number): number {
+  return n * BLOCK + BLOCK * BLOCK;
+}
+
 /**
- * The blocked solve for B = I: in column block [j0, j1) only rows r < j1 are non-zero (rows r ≥ j1 of L⁻ᵀ vanish
- * left of column r and their right-hand side there is zero), so the others are left out.
+ * The blocked solve for B = I, U ← L⁻ᵀ: in column block J = [j0, j1) only rows r < j1 are non-zero (rows r ≥ j1 of
+ * L⁻ᵀ vanish left of column r and their right-hand side there is zero), so the others are left out. After the
+ * product update from columns [0, j0), the diagonal block's rows are solved by substitution, which leaves
+ * U[J, J] = L[J, J]⁻ᵀ; the rows above it are then one more product, R · L[J, J]⁻ᵀ (as LAPACK's dtrtri multiplies by
+ * the diagonal block's inverse), so nearly all the flops run in addProductTransposed. Arrays on the wasm heap need
+ * their scratch (inverseScratchSize(n) doubles) there too, or those products fall back to JS.
  */
-export function invertLowerTransposedInto(ld: Float64Array, ud: Float64Array, n: number): void {
+export function invertLowerTransposedInto(
+  ld: Float64Array, ud: Float64Array, n: number, scratch: Float64Array = new Float64Array(inverseScratchSize(n)),
+): void {
   ud.fill(0);
   for (let i = 0; i < n; i++) ud[i * n + i] = 1;
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
-    const j1 = Math.min(j0 + BLOCK, n);
+    const j1 = Math.min(j0 + BLOCK, n), b = j1 - j0;
     // Row block [r0, r1) of U is zero left of column r0, so its update from columns [0, j0) starts at r0.
     for (let r0 = 0; r0 < j0; r0 += BLOCK) {
       const r1 = Math.min(r0 + BLOCK, j1);
-      addProductTransposed(r1 - r0, j1 - j0, j0 - r0,
+      addProductTransposed(r1 - r0, b, j0 - r0,
         { data: ud, offset: r0 * n + r0, stride: n }, { data: ld, offset: j0 * n + r0, stride: n },
         { data: ud, offset: r0 * n + j0, stride: n }, -1);
     }
-    for (let r = 0; r < j1; r++) {
+    for (let r = j0; r < j1; r++) {
       const rr = r * n;
-      for (let j = Math.max(j0, r); j < j1; j++) {
+      for (let j = r; j < j1; j++) {
         const rj = j * n;
         let s = ud[rr + j];
-        for (let t = Math.max(j0, r); t < j; t++) s -= ud[rr + t] * ld[rj + t];
+        for (let t = r; t < j; t++) s -= ud[rr + t] * ld[rj + t];
         ud[rr + j] = s / ld[rj + j];
       }
     }
+    if (j0 === 0) continue;
+    // Rows above: X = R · U[J, J], i.e. Xᵣⱼ = Σₜ Rᵣₜ (U[J, J]ᵀ)ⱼₜ with R copied out first (X overwrites it).
+    const rhs = scratch.subarray(0, j0 * b), diagonalT = scratch.subarray(j0 * b, j0 * b + b * b);
+    for (let j = 0; j < b; j++) for (let t = 0; t < b; t++) diagonalT[j * b + t] = ud[(j0 + t) * n + j0 + j];
+    for (let r = 0; r < j0; r++) {
+      const rr = r * n + j0;
+      for (let t = 0; t < b; t++) {
+        rhs[r * b + t] = ud[rr + t];
+        ud[rr + t] = 0;
+      }
+    }
+    addProductTransposed(j0, b, b, { data: rhs, offset: 0, stride: b }, { data: diagonalT, offset: 0, stride: b },
+      { data: ud, offset: j0, stride: n }, 1);
   }
 }
 
@@ -144,10 +168,10 @@ export function invertLower(l: Matrix): Matrix {
 export function choleskyInverse(l: Matrix): Matrix {
   const n = requireSystem(l, l.cols);
   const inv = createMatrix(n, n);
-  withHeap(3 * n * n, (heap) => {
-    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n, 2 * n * n), ih = heap.subarray(2 * n * n);
+  withHeap(3 * n * n + inverseScratchSize(n), (heap) => {
+    const lh = heap.subarray(0, n * n), uh = heap.subarray(n * n, 2 * n * n), ih = heap.subarray(2 * n * n, 3 * n * n);
     lh.set(l.data);
-    invertLowerTransposedInto(lh, uh, n);
+    invertLowerTransposedInto(lh, uh, n, heap.subarray(3 * n * n));
     upperTimesTransposeInto(uh, ih, n);
     inv.data.set(ih);
   });

@@ -7,7 +7,9 @@
  */
 import { NotPositiveDefiniteError } from '../../linalg/errors.js';
 import { choleskyWithJitterInto, panelScratchSize } from '../../linalg/cholesky.js';
-import { choleskySolve, invertLowerTransposedInto, upperTimesTransposeInto } from '../../linalg/triangular.js';
+import {
+  choleskySolve, inverseScratchSize, invertLowerTransposedInto, upperTimesTransposeInto,
+} from '../../linalg/triangular.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
 import {
@@ -52,17 +54,19 @@ export function logMarginalLikelihood(
   const { n, d } = data;
   const lengthscales = Array.from({ length: d }, (_, k) => Math.exp(logParams[k]));
   const signal = Math.exp(logParams[d]), noise = Math.exp(logParams[d + 1]);
-  return withHeap(3 * n * n + 2 * n * d + panelScratchSize(n), (heap) => {
+  // The Cholesky panel scratch is free again by the time the inversion needs its own.
+  const scratchSize = Math.max(panelScratchSize(n), inverseScratchSize(n));
+  return withHeap(3 * n * n + 2 * n * d + scratchSize, (heap) => {
     let used = 0;
     const take = (length: number) => heap.subarray(used, (used += length));
     const covariance = take(n * n), factor = take(n * n), upper = take(n * n);
-    const points = take(n * d), pointsT = take(n * d), panel = take(panelScratchSize(n));
+    const points = take(n * d), pointsT = take(n * d), scratch = take(scratchSize);
     scaleInputsInto(data.x, d, lengthscales, points);
     crossCovarianceTransposed(kernel, points, transposePoints(points, d, pointsT), d, signal, covariance);
     for (let i = 0; i < n; i++) covariance[i * n + i] += noise;
     let jitter: number;
     try {
-      jitter = choleskyWithJitterInto(covariance, factor, n, {}, panel);
+      jitter = choleskyWithJitterInto(covariance, factor, n, {}, scratch.subarray(0, panelScratchSize(n)));
     } catch (error) {
       if (error instanceof NotPositiveDefiniteError) return { value: -Infinity, gradient: new Float64Array(d + 2), jitter: NaN };
       throw error;
@@ -70,7 +74,7 @@ export function logMarginalLikelihood(
     const l = { rows: n, cols: n, data: factor };
     const alpha = choleskySolve(l, data.y);
     const value = logLikelihoodFromFactor(l, alpha, data.y);
-    invertLowerTransposedInto(factor, upper, n);
+    invertLowerTransposedInto(factor, upper, n, scratch);
     const inverse = factor; // L is no longer needed: K⁻¹ = L⁻ᵀ L⁻¹ takes its place
     upperTimesTransposeInto(upper, inverse, n);
     const gradient = traceGradient(kernel, points, d, signal, noise, alpha, inverse, covariance);
