@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGaussianProcess } from '../../../acquisition/models/gp/index.js';
+import { runPosteriorChunks, type PosteriorRunner } from '../../../acquisition/models/gp/posterior-rows.js';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { dataKey, ModelCache } from '../../../backend/workers/model-cache.js';
 
@@ -41,5 +42,28 @@ describe('ModelCache', () => {
     const nudged = [...y];
     nudged[3] += 1e-12;
     expect(dataKey(X, nudged, 30)).not.toBe(dataKey(X, y, 30));
+  });
+
+  it('sends the large predictions of every model it returns (cold, warm-started, fantasized) through its runner', () => {
+    const calls: number[] = [];
+    const counting: PosteriorRunner = (model, query, mean, variance) => {
+      calls.push(query.length / model.d);
+      runPosteriorChunks(model, query, mean, variance);
+    };
+    const cache = new ModelCache(counting);
+    const plain = fitGaussianProcess(X.slice(0, 27), y.slice(0, 27), { seed: 0 });
+    const cold = cache.fit(X.slice(0, 27), y.slice(0, 27));
+    const warm = cache.fit(X, y);
+    const pool = Array.from({ length: 600 }, () => [rng.uniform(), rng.uniform()]);
+    const viaRunner = cold.posterior(pool);
+    expect(calls).toEqual([600]);
+    // The runner computes the same numbers the model would on its own.
+    expect(Array.from(viaRunner.mean)).toEqual(Array.from(plain.posterior(pool).mean));
+    warm.posterior(pool);
+    warm.fantasize([[0.5, 0.5]], [0.3]).posterior(pool);
+    expect(calls).toEqual([600, 600, 600]);
+    // Small queries take the direct path.
+    warm.posterior(pool.slice(0, 10));
+    expect(calls).toHaveLength(3);
   });
 });
