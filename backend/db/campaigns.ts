@@ -1,5 +1,5 @@
 /** Data access for campaigns. */
-import { count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { assets, campaigns, results, samples, type CampaignRow } from './schema.js';
 
@@ -13,6 +13,13 @@ export function insertCampaign(db: Db, values: NewCampaign): CampaignRow {
 /** The campaign with this id, if any. */
 export function findCampaign(db: Db, id: number): CampaignRow | undefined {
   return db.select().from(campaigns).where(eq(campaigns.id, id)).get();
+}
+
+/** The oldest campaign with exactly this name and description, if any. */
+export function findCampaignByText(db: Db, name: string, description: string): CampaignRow | undefined {
+  return db.select().from(campaigns)
+    .where(and(eq(campaigns.name, name), eq(campaigns.description, description)))
+    .orderBy(asc(campaigns.id)).limit(1).get();
 }
 
 /** One page of campaigns, newest first, and the total count. */

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
 import { uploadAsset } from './assets.js';
-import { createCampaign, type CampaignView } from './campaigns.js';
+import { campaignHasSamples } from '../db/campaigns.js';
+import { createCampaign, findOrCreateCampaign, getCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { recordResults } from './results.js';
 import { importSampleItems } from './samples.js';
@@ -17,30 +18,49 @@ export const MG_MODEL_FEATURES = mgCorrosion.MG_CORROSION_MODEL_FEATURES;
 
 const DEMO_MARKER = '.demo-seeded';
 
-/** Seeds the demos once per data directory (on first start); later starts leave the database as the lab left it. */
+/**
+ * How a demo gets its campaign: 'new' always creates one (twinlab demo adds copies); 'resume' takes the campaign an
+ * interrupted first start left (same name and description) and completes it, every step being idempotent (results
+ * by idempotency key, images by content hash, samples only while the campaign has none).
+ */
+export type DemoSeeding = 'new' | 'resume';
+
+/**
+ * Seeds the demos once per data directory (on first start); later starts leave the database as the lab left it.
+ * The marker is written only when all three are complete; a start that was killed halfway completes the demos it
+ * began instead of adding second copies.
+ */
 export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
   const marker = join(ctx.config.dataDir, DEMO_MARKER);
   if (existsSync(marker)) return;
-  const made = await seedDemoCampaigns(ctx);
+  const made = await seedDemoCampaigns(ctx, 1, 'resume');
   writeFileSync(marker, `${new Date().toISOString()} ${made.map((c) => c.id).join(',')}\n`);
   log(`Seeded demo campaigns: ${made.map((c) => `${c.name} (#${c.id})`).join('; ')}`);
 }
 
-/** Creates the three demo campaigns with a little measured data each; returns them. */
-export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1): Promise<CampaignView[]> {
-  return [await seedMembraneDemo(ctx, seed), await seedCorrosionDemo(ctx, seed), await seedMicrographDemo(ctx, seed)];
+/** Creates (or, resuming, completes) the three demo campaigns with a little measured data each; returns them. */
+export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView[]> {
+  return [
+    await seedMembraneDemo(ctx, seed, 12, seeding),
+    await seedCorrosionDemo(ctx, seed, 6, seeding),
+    await seedMicrographDemo(ctx, seed, 12, 256, seeding),
+  ];
+}
+
+function demoCampaign(ctx: ServiceContext, input: CampaignInput, seeding: DemoSeeding): CampaignView {
+  return seeding === 'resume' ? findOrCreateCampaign(ctx, input) : createCampaign(ctx, input);
 }
 
 /** The membrane lab: 12 simulated castings already measured, so the first suggestion is model-based. */
-export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 12): Promise<CampaignView> {
+export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 12, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = membraneLab.membraneCampaign;
-  const campaign = createCampaign(ctx, {
+  const campaign = demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(membraneLab.MEMBRANE_RESPONSE_SURFACE)}`,
     parameters: def.parameters,
     objectives: def.objectives,
     settings: { batchSize: 4 },
-  });
+  }, seeding);
   const rng = createRandom(seed);
   const objectives = new Set(def.objectives.map((o) => o.name));
   const items = Array.from({ length: initial }, (_, i) => {
@@ -50,38 +70,43 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 
     return { params: roundParams(params), outcomes, idempotencyKey: `demo-membrane-${i}` };
   });
   recordResults(ctx, campaign.id, items, 'demo:membrane-lab');
-  return campaign;
+  return getCampaign(ctx, campaign.id);
 }
 
 /** The Mg-corrosion pool for ZE41: every molecule a candidate with other-alloy evidence and RDKit descriptors; 6 already "measured". */
-export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial = 6): Promise<CampaignView> {
+export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial = 6, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
-  const campaign = createCampaign(ctx, {
+  const campaign = demoCampaign(ctx, {
     name: def.name,
     description: def.description,
     parameters: def.parameters.map((p) => ({ ...p, featuresOnly: true })),
     objectives: def.objectives,
     settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES },
-  });
-  await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
+  }, seeding);
+  // One transaction: a campaign with samples has them all.
+  if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
   const rng = createRandom(seed);
   const chosen = new Set<number>();
   while (chosen.size < Math.min(initial, pool.length)) chosen.add(rng.integer(pool.length));
   recordResults(ctx, campaign.id, [...chosen].map((i) => ({ externalId: pool[i].id, outcomes: { IE: pool[i].ie }, idempotencyKey: `demo-mg-${i}` })), 'demo:excorr-database');
-  return campaign;
+  return getCampaign(ctx, campaign.id);
 }
 
 /** Synthetic SEM micrographs to label; their exact ground truth stays on the server under demo/ground-truth. */
-export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, count = 12, size = 256): Promise<CampaignView> {
+export async function seedMicrographDemo(
+  ctx: ServiceContext, seed = 1, count = 12, size = 256, seeding: DemoSeeding = 'new',
+): Promise<CampaignView> {
   const def = micrographLab.micrographCampaign;
-  const campaign = createCampaign(ctx, {
+  const campaign = demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(micrographLab.MICROGRAPH_RENDERING)}`,
     parameters: def.parameters,
     objectives: [],
     settings: { labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
-  });
+  }, seeding);
+  // The samples go in last, in one transaction: a campaign with samples has every image and ground truth.
+  if (campaignHasSamples(ctx.db, campaign.id)) return campaign;
   const truthDir = groundTruthDir(ctx, campaign.id);
   mkdirSync(truthDir, { recursive: true });
   const samples = [];
@@ -92,7 +117,7 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, count = 
     samples.push({ params: { porosity: round(m.porosity, 3), featureSize: round(m.featureSize, 1), kind: m.kind }, assetId: asset.id });
   }
   await importSampleItems(ctx, campaign.id, samples);
-  return campaign;
+  return getCampaign(ctx, campaign.id);
 }
 
 /** Where a micrograph campaign's ground-truth masks live (PNG per asset id; 255 = pore). Never served over HTTP. */

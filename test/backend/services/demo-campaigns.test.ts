@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mgCorrosion } from '../../../backend/demo/index.js';
 import { groundTruthDir, seedCorrosionDemo, seedDemoCampaigns, seedDemosOnFirstStart, unwrap } from '../../../backend/services/demo-campaigns.js';
+import { CampaignEvents } from '../../../backend/services/campaign-events.js';
 import { createHarness } from '../support.js';
 
 describe('demo campaigns', () => {
@@ -45,6 +46,45 @@ describe('demo campaigns', () => {
       expect(s.features).toMatchObject({ ...item.otherAlloys, NumHeavyAtoms: expect.any(Number) });
     }
     expect(corrosion.description).toContain('otherAlloyIE');
+  });
+
+  it('completes the demos a killed first start began instead of seeding them twice', async () => {
+    const h = createHarness();
+    const events = new CampaignEvents();
+    const ctx = { ...h.ctx, events };
+    // Crashes at chosen points; each one leaves what was committed before it, as a kill would.
+    let crashAt: ((e: { type: string }, seen: number) => boolean) | null = null;
+    let seen = 0;
+    events.subscribeAll((e) => {
+      seen++;
+      if (crashAt?.(e, seen)) throw new Error('killed');
+    });
+    const lines: string[] = [];
+    // 1st start: killed right after the Mg samples were committed (no Mg results yet).
+    crashAt = (e) => e.type === 'samples';
+    await expect(seedDemosOnFirstStart(ctx, (l) => lines.push(l))).rejects.toThrow('killed');
+    // 2nd start: killed after the fifth micrograph was stored (no micrograph samples yet).
+    let assets = 0;
+    crashAt = (e) => e.type === 'asset' && ++assets === 5;
+    await expect(seedDemosOnFirstStart(ctx, (l) => lines.push(l))).rejects.toThrow('killed');
+    let list = await (await h.call('GET', '/api/campaigns')).json();
+    expect(list.total).toBe(3);
+    expect(list.items[0].counts.assets).toBe(5);
+    expect(list.items[1].counts.results).toBe(6);
+    expect(lines).toHaveLength(0);
+    // 3rd start completes; a 4th does nothing.
+    crashAt = null;
+    await seedDemosOnFirstStart(ctx, (l) => lines.push(l));
+    await seedDemosOnFirstStart(ctx, (l) => lines.push(l));
+    expect(lines).toHaveLength(1);
+    list = await (await h.call('GET', '/api/campaigns')).json();
+    expect(list.total).toBe(3);
+    const [micrographs, corrosion, membrane] = list.items;
+    expect(membrane.counts.results).toBe(12);
+    expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
+    expect(micrographs.counts.assets).toBe(12);
+    expect(micrographs.counts.byStatus).toEqual({ candidate: 12 });
+    expect(readdirSync(groundTruthDir(h.ctx, micrographs.id))).toHaveLength(12);
   });
 
   it('adds another copy of the demos when asked (twinlab demo)', async () => {
