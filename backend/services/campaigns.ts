@@ -1,6 +1,6 @@
 /** Use cases for campaigns: create, read, list, update. */
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
-import { campaignCounts, campaignHasSamples, findCampaign, findCampaignByText, insertCampaign, listCampaignRows, updateCampaignRow } from '../db/campaigns.js';
+import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
 import { definitionIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
@@ -58,15 +58,6 @@ export function createCampaign(ctx: ServiceContext, input: CampaignInput): Campa
     settings: withDefaultSettings(input.settings),
   });
   return toView(ctx, row);
-}
-
-/**
- * The oldest campaign with exactly this input's name and description (as an interrupted first-start demo seeding left
- * it), or a new one. Only for callers that know such a campaign can only be theirs.
- */
-export function findOrCreateCampaign(ctx: ServiceContext, input: CampaignInput): CampaignView {
-  const row = findCampaignByText(ctx.db, input.name, input.description ?? '');
-  return row ? toView(ctx, row) : createCampaign(ctx, input);
 }
 
 /** The campaign row, or a NotFoundError. */

@@ -3,9 +3,9 @@ import { createRandom } from '../../acquisition/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
+import { campaignHasSamples, findCampaignByText } from '../db/campaigns.js';
 import { uploadAsset } from './assets.js';
-import { campaignHasSamples } from '../db/campaigns.js';
-import { createCampaign, findOrCreateCampaign, getCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
+import { createCampaign, getCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { recordResults } from './results.js';
 import { importSampleItems } from './samples.js';
@@ -17,6 +17,8 @@ import { importSampleItems } from './samples.js';
 export const MG_MODEL_FEATURES = mgCorrosion.MG_CORROSION_MODEL_FEATURES;
 
 const DEMO_MARKER = '.demo-seeded';
+/** Membrane castings and Mg molecules already measured, and synthetic micrographs (count, side in pixels). */
+const MEMBRANE_MEASURED = 12, MG_MEASURED = 6, MICROGRAPHS = 12, MICROGRAPH_SIZE = 256;
 
 /**
  * How a demo gets its campaign: 'new' always creates one (twinlab demo adds copies); 'resume' takes the campaign an
@@ -40,19 +42,17 @@ export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: str
 
 /** Creates (or, resuming, completes) the three demo campaigns with a little measured data each; returns them. */
 export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView[]> {
-  return [
-    await seedMembraneDemo(ctx, seed, 12, seeding),
-    await seedCorrosionDemo(ctx, seed, 6, seeding),
-    await seedMicrographDemo(ctx, seed, 12, 256, seeding),
-  ];
+  return [await seedMembraneDemo(ctx, seed, seeding), await seedCorrosionDemo(ctx, seed, seeding), await seedMicrographDemo(ctx, seed, seeding)];
 }
 
+/** A new campaign, or when resuming the oldest one with this name and description (only a demo seeding makes those). */
 function demoCampaign(ctx: ServiceContext, input: CampaignInput, seeding: DemoSeeding): CampaignView {
-  return seeding === 'resume' ? findOrCreateCampaign(ctx, input) : createCampaign(ctx, input);
+  const earlier = seeding === 'resume' ? findCampaignByText(ctx.db, input.name, input.description ?? '') : undefined;
+  return earlier ? getCampaign(ctx, earlier.id) : createCampaign(ctx, input);
 }
 
 /** The membrane lab: 12 simulated castings already measured, so the first suggestion is model-based. */
-export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 12, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
+export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = membraneLab.membraneCampaign;
   const campaign = demoCampaign(ctx, {
     name: def.name,
@@ -63,7 +63,7 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 
   }, seeding);
   const rng = createRandom(seed);
   const objectives = new Set(def.objectives.map((o) => o.name));
-  const items = Array.from({ length: initial }, (_, i) => {
+  const items = Array.from({ length: MEMBRANE_MEASURED }, (_, i) => {
     const params = membraneLab.sampleMembraneParams(rng);
     const measured = membraneLab.measure(params, rng) as Record<string, number>;
     const outcomes = Object.fromEntries(Object.entries(measured).filter(([k]) => objectives.has(k)));
@@ -74,7 +74,7 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, initial = 
 }
 
 /** The Mg-corrosion pool for ZE41: every molecule a candidate with other-alloy evidence and RDKit descriptors; 6 already "measured". */
-export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial = 6, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
+export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
   const campaign = demoCampaign(ctx, {
@@ -88,15 +88,13 @@ export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, initial =
   if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
   const rng = createRandom(seed);
   const chosen = new Set<number>();
-  while (chosen.size < Math.min(initial, pool.length)) chosen.add(rng.integer(pool.length));
+  while (chosen.size < Math.min(MG_MEASURED, pool.length)) chosen.add(rng.integer(pool.length));
   recordResults(ctx, campaign.id, [...chosen].map((i) => ({ externalId: pool[i].id, outcomes: { IE: pool[i].ie }, idempotencyKey: `demo-mg-${i}` })), 'demo:excorr-database');
   return getCampaign(ctx, campaign.id);
 }
 
 /** Synthetic SEM micrographs to label; their exact ground truth stays on the server under demo/ground-truth. */
-export async function seedMicrographDemo(
-  ctx: ServiceContext, seed = 1, count = 12, size = 256, seeding: DemoSeeding = 'new',
-): Promise<CampaignView> {
+export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = micrographLab.micrographCampaign;
   const campaign = demoCampaign(ctx, {
     name: def.name,
@@ -110,7 +108,7 @@ export async function seedMicrographDemo(
   const truthDir = groundTruthDir(ctx, campaign.id);
   mkdirSync(truthDir, { recursive: true });
   const samples = [];
-  for (const m of micrographLab.generateMicrographSet(count, seed * 1000, size)) {
+  for (const m of micrographLab.generateMicrographSet(MICROGRAPHS, seed * 1000, MICROGRAPH_SIZE)) {
     const png = await micrographLab.encodeGrayPng(m.image, m.width, m.height);
     const { asset } = await uploadAsset(ctx, campaign.id, { name: `synthetic-${m.kind}-${m.seed}.png`, bytes: new Uint8Array(png) });
     writeFileSync(join(truthDir, `${asset.id}.png`), await micrographLab.encodeMaskPng(m.groundTruth, m.width, m.height));
