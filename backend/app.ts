@@ -46,11 +46,12 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   );
 
   const auth = bearerAuth(ctx);
-  app.use('/api/*', bodySizeLimit(ctx.config.limits));
+  // The token is checked before any byte of the body is read, so an unauthenticated upload costs nothing.
   app.use('/api/*', async function requireTokenOutsidePublicPaths(c, next) {
     if (PUBLIC_PATHS.some((p) => p.test(c.req.path))) return next();
     return auth(c, next);
   });
+  app.use('/api/*', bodySizeLimit(ctx.config.limits));
 
   app.route('/api/health', healthRoutes(VERSION, options.tfBackend ?? (() => 'not loaded')));
   app.route('/api/campaigns', campaignRoutes(ctx));

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../acquisition/types.js';
-import type { CampaignSettings, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../domain/types.js';
+import type { AuditAction, AuditEntity, CampaignSettings, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../domain/types.js';
 
 const createdAt = () => integer('created_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () => integer('updated_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -15,6 +15,8 @@ export const campaigns = sqliteTable('campaign', {
   objectives: text('objectives', { mode: 'json' }).$type<Objective[]>().notNull(),
   constraints: text('constraints', { mode: 'json' }).$type<OutcomeConstraint[]>().notNull(),
   settings: text('settings', { mode: 'json' }).$type<CampaignSettings>().notNull(),
+  /** When the campaign was archived (epoch ms): hidden from the default list and read-only until restored. */
+  archivedAt: integer('archived_at', { mode: 'number' }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
@@ -77,6 +79,9 @@ export const results = sqliteTable(
     /** Hash of the request item that carried the idempotency key, to refuse a key reused for other data. */
     requestHash: text('request_hash'),
     source: text('source').notNull(),
+    /** When the result was retracted (epoch ms); a retracted result stays for the record but no model sees it. */
+    retractedAt: integer('retracted_at', { mode: 'number' }),
+    retractionReason: text('retraction_reason'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -160,9 +165,30 @@ export const tokens = sqliteTable('token', {
   name: text('name').notNull(),
   role: text('role').$type<Role>().notNull(),
   tokenHash: text('token_hash').notNull().unique(),
+  /** The campaigns this token may reach; null reaches every campaign (and may create new ones). */
+  campaignIds: text('campaign_ids', { mode: 'json' }).$type<number[]>(),
   createdAt: createdAt(),
   lastUsedAt: integer('last_used_at', { mode: 'number' }),
 });
+
+/** One correction of the record: who changed what, when and why (results corrected or retracted, samples retracted, campaigns archived or restored). */
+export const auditEvents = sqliteTable(
+  'audit_event',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id),
+    entity: text('entity').$type<AuditEntity>().notNull(),
+    entityId: integer('entity_id').notNull(),
+    action: text('action').$type<AuditAction>().notNull(),
+    before: text('before', { mode: 'json' }).$type<Record<string, unknown>>(),
+    after: text('after', { mode: 'json' }).$type<Record<string, unknown>>(),
+    reason: text('reason').notNull(),
+    actor: text('actor').notNull(),
+    actorTokenId: integer('actor_token_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_event_campaign').on(t.campaignId, t.id), index('audit_event_entity').on(t.entity, t.entityId)],
+);
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type SampleRow = typeof samples.$inferSelect;
@@ -173,3 +199,4 @@ export type JobRow = typeof jobs.$inferSelect;
 export type ModelRow = typeof models.$inferSelect;
 export type SuggestionRow = typeof suggestions.$inferSelect;
 export type TokenRow = typeof tokens.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

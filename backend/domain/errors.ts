@@ -67,3 +67,17 @@ export class UnsupportedMediaTypeError extends DomainError {
     super('unsupported_media_type', `content type ${got ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`);
   }
 }
+
+/** The caller holds too many of a limited resource at once (429): event streams, queued jobs. */
+export class TooManyRequestsError extends DomainError {
+  constructor(code: string, message: string, readonly retryAfterSeconds?: number) {
+    super(code, message);
+  }
+}
+
+/** The service cannot do this now within its budget (503): the engine is saturated or the work ran past its time. */
+export class ServiceUnavailableError extends DomainError {
+  constructor(code: string, message: string, readonly retryAfterSeconds?: number) {
+    super(code, message);
+  }
+}

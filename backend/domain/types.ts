@@ -4,8 +4,15 @@ export type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } f
 export const ROLES = ['admin', 'expert', 'experimentalist', 'client'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SAMPLE_STATUSES = ['candidate', 'pending', 'running', 'measured', 'failed'] as const;
+/** 'retracted': withdrawn from the campaign with a reason (audited); it and its results leave every model. */
+export const SAMPLE_STATUSES = ['candidate', 'pending', 'running', 'measured', 'failed', 'retracted'] as const;
 export type SampleStatus = (typeof SAMPLE_STATUSES)[number];
+
+/** What an audit event is about, and what was done to it. */
+export const AUDIT_ENTITIES = ['result', 'sample', 'campaign'] as const;
+export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
+export const AUDIT_ACTIONS = ['correct', 'retract', 'archive', 'restore'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];

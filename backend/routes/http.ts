@@ -11,6 +11,8 @@ import {
   InvalidError,
   NotFoundError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
 } from '../domain/errors.js';
@@ -43,12 +45,16 @@ const STATUS_OF: [new (...args: never[]) => DomainError, ContentfulStatusCode][]
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
   [InvalidError, 422],
+  [TooManyRequestsError, 429],
+  [ServiceUnavailableError, 503],
 ];
 
 /** The single place where errors become responses; anything unexpected is a logged 500 without internals. */
 export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof DomainError) {
     const status = STATUS_OF.find(([cls]) => err instanceof cls)?.[1] ?? 400;
+    const retryAfter = err instanceof TooManyRequestsError || err instanceof ServiceUnavailableError ? err.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined) c.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
     return c.json({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } }, status);
   }
   if (err instanceof HTTPException) {
@@ -146,6 +152,8 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
     413: 'Body too large',
     415: 'Unsupported content type',
     422: 'Well-formed but does not fit the campaign',
+    429: 'Too many at once (event streams, queued jobs); see Retry-After',
+    503: 'The engine is busy or the work ran past its time budget; see Retry-After',
   };
   return Object.fromEntries(statuses.map((s) => [s, { description: text[s] ?? 'Error', content: { 'application/json': { schema: ErrorBody } } }]));
 }
