@@ -14,6 +14,13 @@ const name = z
   .refine((s) => !RESERVED_NAMES.includes(s), { message: `must not be one of the reserved names ${RESERVED_NAMES.join(', ')}` })
   .refine((s) => !/[\u0000-\u001f]/.test(s), { message: 'must not contain control characters' });
 
+/**
+ * Largest magnitude accepted for a measured outcome or a sample feature. Beyond any physical quantity in any common
+ * unit (atoms in a solid are about 1e29 per m³), and small enough that the engine's arithmetic in raw units cannot
+ * overflow: squares stay below 1e200 and a hypervolume over three objectives below 1e301 (doubles end at 1.8e308).
+ */
+export const MAX_MEASURED_MAGNITUDE = 1e100;
+
 /** Bounds beyond ±1e12 are typos rather than designs, and their ranges overflow the unit-cube encoding. */
 const finite = z.number().finite().min(-1e12, 'must be at least -1e12').max(1e12, 'must be at most 1e12');
 
