@@ -18,4 +18,5 @@ CREATE INDEX `audit_event_entity` ON `audit_event` (`entity`,`entity_id`);--> st
 ALTER TABLE `campaign` ADD `archived_at` integer;--> statement-breakpoint
 ALTER TABLE `result` ADD `retracted_at` integer;--> statement-breakpoint
 ALTER TABLE `result` ADD `retraction_reason` text;--> statement-breakpoint
-ALTER TABLE `token` ADD `campaign_ids` text;
+ALTER TABLE `token` ADD `campaign_ids` text;--> statement-breakpoint
+ALTER TABLE `token` ADD `managed_by` text;

@@ -167,6 +167,8 @@ export const tokens = sqliteTable('token', {
   tokenHash: text('token_hash').notNull().unique(),
   /** The campaigns this token may reach; null reaches every campaign (and may create new ones). */
   campaignIds: text('campaign_ids', { mode: 'json' }).$type<number[]>(),
+  /** 'environment' for the admin token that TWINLAB_ADMIN_TOKEN defines: only a restart with a new value replaces it. */
+  managedBy: text('managed_by').$type<'environment'>(),
   createdAt: createdAt(),
   lastUsedAt: integer('last_used_at', { mode: 'number' }),
 });

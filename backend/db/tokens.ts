@@ -5,7 +5,7 @@ import type { Db } from './client.js';
 import { tokens, type TokenRow } from './schema.js';
 
 /** Inserts a token row and returns it. */
-export function insertToken(db: Db, values: { name: string; role: Role; tokenHash: string }): TokenRow {
+export function insertToken(db: Db, values: { name: string; role: Role; tokenHash: string; campaignIds?: number[] | null; managedBy?: 'environment' }): TokenRow {
   return db.insert(tokens).values(values).returning().get();
 }
 
@@ -37,4 +37,14 @@ export function deleteTokenRow(db: Db, id: number): void {
 /** Records that a token was just used. */
 export function touchToken(db: Db, id: number): void {
   db.update(tokens).set({ lastUsedAt: Date.now() }).where(eq(tokens.id, id)).run();
+}
+
+/** Tokens that TWINLAB_ADMIN_TOKEN defined (the current one and any it replaced). */
+export function environmentTokens(db: Db): TokenRow[] {
+  return db.select().from(tokens).where(eq(tokens.managedBy, 'environment')).all();
+}
+
+/** Marks a token as the one TWINLAB_ADMIN_TOKEN defines. */
+export function markEnvironmentToken(db: Db, id: number): void {
+  db.update(tokens).set({ managedBy: 'environment' }).where(eq(tokens.id, id)).run();
 }

@@ -55,6 +55,9 @@ const swaggerRoot = dirname(createRequire(import.meta.url).resolve('swagger-ui-d
 /** The browsable API page at /api/docs, served from the swagger-ui-dist package (no network needed). */
 export async function apiDocsPage(c: Context): Promise<Response> {
   const asset = c.req.path.replace(/^\/api\/docs\/?/, '');
+  // The start-up script is a file of its own: the Content-Security-Policy allows no inline scripts.
+  if (asset === 'twinlab-docs.js')
+    return c.body("window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true });\n", 200, { 'content-type': TYPES['.js'] });
   if (asset !== '') {
     const file = fileUnder(swaggerRoot, '/' + asset);
     if (!file) return c.json({ error: { code: 'not_found', message: `no docs asset ${asset}` } }, 404);
@@ -65,7 +68,5 @@ export async function apiDocsPage(c: Context): Promise<Response> {
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
-<script>
-  window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', persistAuthorization: true });
-</script></body></html>`);
+<script src="/api/docs/twinlab-docs.js"></script></body></html>`);
 }

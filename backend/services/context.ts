@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ComputePool } from '../workers/compute-pool.js';
 import type { CampaignEvents } from './campaign-events.js';
+import type { EventStreamSlots } from './event-streams.js';
 
 export interface ServiceContext {
   db: Db;
@@ -11,6 +12,8 @@ export interface ServiceContext {
   compute?: ComputePool;
   /** Where changes are announced for server-sent events; absent in tests and the CLI. */
   events?: CampaignEvents;
+  /** Open server-sent event streams, capped per token and in all (createApp makes one when absent). */
+  streams?: EventStreamSlots;
 }
 
 /** A page of a list, in the API's list shape. */

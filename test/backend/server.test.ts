@@ -28,6 +28,37 @@ describe('the service process', () => {
     expect(again.status).toBe(200);
   });
 
+  it('issue 15, finding 8: never prints an admin secret that came from the environment', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-env-secret-'));
+    const service = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'env-secret-f8e1' });
+    running.push(service);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(service.output()).toContain('listening on');
+    expect(service.output()).toContain('TWINLAB_ADMIN_TOKEN');
+    expect(service.output()).not.toContain('env-secret-f8e1');
+  });
+
+  it('issue 15, finding 7: the environment admin token cannot be revoked over the API, and a new value rotates it out', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-env-rotate-'));
+    const first = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'first-env-secret' });
+    running.push(first);
+    const auth = (secret: string) => ({ authorization: `Bearer ${secret}` });
+    const tokens = (await (await fetch(`${first.url}/api/tokens`, { headers: auth('first-env-secret') })).json()).items as { id: number; managedByEnvironment: boolean }[];
+    const envToken = tokens.find((t) => t.managedByEnvironment)!;
+    expect(envToken).toBeDefined();
+    const refused = await fetch(`${first.url}/api/tokens/${envToken.id}`, { method: 'DELETE', headers: auth('first-env-secret') });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error).toMatchObject({ code: 'env_managed_token', message: expect.stringContaining('TWINLAB_ADMIN_TOKEN') });
+    await first.stop();
+
+    const second = await startService({ TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'second-env-secret' });
+    running.push(second);
+    expect((await fetch(`${second.url}/api/whoami`, { headers: auth('first-env-secret') })).status).toBe(401);
+    expect(await (await fetch(`${second.url}/api/whoami`, { headers: auth('second-env-secret') })).json()).toMatchObject({ role: 'admin' });
+    const after = (await (await fetch(`${second.url}/api/tokens`, { headers: auth('second-env-secret') })).json()).items as { managedByEnvironment: boolean }[];
+    expect(after.filter((t) => t.managedByEnvironment)).toHaveLength(1);
+  });
+
   it('keeps every acknowledged result through a kill -9 and a restart', async () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-durable-'));
     const env = { TWINLAB_DATA: data, TWINLAB_ADMIN_TOKEN: 'durability-test-token' };

@@ -21,7 +21,7 @@ export interface Harness {
   snapshot(): string;
 }
 
-const TABLES = ['campaign', 'sample', 'result', 'asset', 'label', 'model', 'suggestion', 'job', 'token'];
+const TABLES = ['campaign', 'sample', 'result', 'asset', 'label', 'model', 'suggestion', 'job', 'token', 'audit_event'];
 
 /** A fresh app with its own in-memory database and data directory. */
 export function createHarness(overrides: Partial<Config> = {}): Harness {

@@ -49,3 +49,54 @@ describe('campaign events (server-sent)', () => {
     expect((await h.call('GET', '/api/campaigns/42/events')).status).toBe(404);
   });
 });
+
+describe('issue 15, finding 9: event streams are capped and idle ones close', () => {
+  it('refuses a token its 17th open stream with 429 and Retry-After, keeps /api/health answering, and frees the slot on close', async () => {
+    const h = createHarness();
+    const id = await createExampleCampaign(h);
+    const perToken = h.ctx.config.limits.eventStreams.perToken;
+    const open: Response[] = [];
+    for (let i = 0; i < perToken; i++) {
+      const res = await h.call('GET', `/api/campaigns/${id}/events`);
+      expect(res.status).toBe(200);
+      open.push(res);
+    }
+    const refused = await h.call('GET', `/api/campaigns/${id}/events`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await refused.json()).error.code).toBe('too_many_streams');
+    // Another token still gets a stream, and the service still answers.
+    const other = await h.call('GET', `/api/campaigns/${id}/events`, { role: 'expert' });
+    expect(other.status).toBe(200);
+    expect((await h.app.request('/api/health')).status).toBe(200);
+    await open[0].body!.cancel();
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await h.call('GET', `/api/campaigns/${id}/events`);
+    expect(again.status).toBe(200);
+    for (const res of [...open.slice(1), other, again]) await res.body!.cancel();
+  });
+
+  it('caps the streams of the whole service too', async () => {
+    const { DEFAULT_LIMITS } = await import('../../../backend/config.js');
+    const h = createHarness({ limits: { ...DEFAULT_LIMITS, eventStreams: { perToken: 16, total: 2, idleMs: 60_000 } } });
+    const id = await createExampleCampaign(h);
+    const a = await h.call('GET', `/api/campaigns/${id}/events`, { role: 'admin' });
+    const b = await h.call('GET', `/api/campaigns/${id}/events`, { role: 'expert' });
+    const c = await h.call('GET', `/api/campaigns/${id}/events`, { role: 'client' });
+    expect([a.status, b.status, c.status]).toEqual([200, 200, 429]);
+    await a.body!.cancel();
+    await b.body!.cancel();
+  });
+
+  it('ends a stream after the idle time without events, and frees its slot', async () => {
+    const { DEFAULT_LIMITS } = await import('../../../backend/config.js');
+    const h = createHarness({ limits: { ...DEFAULT_LIMITS, eventStreams: { perToken: 1, total: 10, idleMs: 100 } } });
+    const id = await createExampleCampaign(h);
+    const res = await h.call('GET', `/api/campaigns/${id}/events`);
+    expect(res.status).toBe(200);
+    const text = await res.text(); // resolves only when the server ends the stream
+    expect(text).toContain('event: ready');
+    expect(text).toContain('retry: ');
+    expect((await h.call('GET', `/api/campaigns/${id}/events`)).status).toBe(200);
+  });
+});

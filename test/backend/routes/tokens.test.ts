@@ -112,3 +112,91 @@ describe('role matrix', () => {
     expect(seen).toHaveLength(Object.keys(matrix).length * roles.length);
   });
 });
+
+describe('issue 15, finding 7: the environment admin token', () => {
+  it('refuses to revoke the token TWINLAB_ADMIN_TOKEN defines, with how to rotate it, and changes nothing', async () => {
+    const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
+    const env = createHarness({ adminToken: 'from-the-environment' });
+    ensureAdminToken(env.ctx);
+    const envToken = (await (await env.call('GET', '/api/tokens')).json()).items.find((t: { managedByEnvironment: boolean }) => t.managedByEnvironment);
+    expect(envToken).toMatchObject({ role: 'admin', campaigns: null });
+    const before = env.snapshot();
+    const res = await env.call('DELETE', `/api/tokens/${envToken.id}`);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toMatch(/restart.*new TWINLAB_ADMIN_TOKEN/);
+    expect(env.snapshot()).toBe(before);
+    // Starting again with the same value neither duplicates nor re-creates anything.
+    ensureAdminToken(env.ctx);
+    expect(env.snapshot()).toBe(before);
+  });
+});
+
+describe('issue 15, finding 10: tokens scoped to campaigns', () => {
+  async function scopedClient(campaigns: number[]): Promise<{ token: string; call: (method: string, path: string, body?: unknown) => Promise<Response> }> {
+    const res = await h.call('POST', '/api/tokens', { body: { name: 'robot', role: 'client', campaigns } });
+    expect(res.status).toBe(201);
+    const created = await res.json();
+    expect(created.campaigns).toEqual([...campaigns].sort((a, b) => a - b));
+    const call = (method: string, path: string, body?: unknown) =>
+      Promise.resolve(h.app.request(path, { method, headers: { authorization: `Bearer ${created.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) }));
+    return { token: created.token, call };
+  }
+
+  it('reaches its own campaign and nothing else: other campaigns, their images and jobs answer 403 and write nothing', async () => {
+    const mine = await createExampleCampaign(h);
+    const other = await createExampleCampaign(h);
+    const otherAsset = (await (await h.call('POST', `/api/campaigns/${other}/assets`, { body: fileForm(await testImage('png'), 'o.png') })).json()).id;
+    const robot = await scopedClient([mine]);
+    expect((await robot.call('GET', `/api/campaigns/${mine}`)).status).toBe(200);
+    expect(await (await robot.call('GET', '/api/whoami')).json()).toMatchObject({ campaigns: [mine] });
+    const params = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
+    expect((await robot.call('POST', `/api/campaigns/${mine}/results`, [{ params, outcomes: { pore: 30 } }])).status).toBe(201);
+    const before = h.snapshot();
+    for (const [method, path, body] of [
+      ['GET', `/api/campaigns/${other}`],
+      ['GET', `/api/campaigns/${other}/results`],
+      ['POST', `/api/campaigns/${other}/results`, [{ params, outcomes: { pore: 30 } }]],
+      ['GET', `/api/assets/${otherAsset}`],
+      ['GET', `/api/assets/${otherAsset}/label`],
+      ['POST', '/api/campaigns', { name: 'new', parameters: [{ name: 'a', type: 'continuous', min: 0, max: 1 }] }],
+    ] as [string, string, unknown?][]) {
+      const res = await robot.call(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect((await res.json()).error.message).toContain('limited to campaign');
+    }
+    expect(h.snapshot()).toBe(before);
+  });
+
+  it('lists only the campaigns a scoped token reaches', async () => {
+    const mine = await createExampleCampaign(h);
+    await createExampleCampaign(h);
+    const robot = await scopedClient([mine]);
+    const list = await (await robot.call('GET', '/api/campaigns')).json();
+    expect(list.items.map((c: { id: number }) => c.id)).toEqual([mine]);
+    expect(list.total).toBe(1);
+  });
+
+  it('refuses a scope on an admin token, an unknown campaign, or an empty list, with 4xx and nothing written', async () => {
+    const mine = await createExampleCampaign(h);
+    const before = h.snapshot();
+    for (const [body, status] of [
+      [{ name: 'a', role: 'admin', campaigns: [mine] }, 422],
+      [{ name: 'a', role: 'client', campaigns: [mine, 999] }, 422],
+      [{ name: 'a', role: 'client', campaigns: [] }, 400],
+      [{ name: 'a', role: 'client', campaigns: [1.5] }, 400],
+    ] as [unknown, number][]) expect((await h.call('POST', '/api/tokens', { body })).status, JSON.stringify(body)).toBe(status);
+    expect(h.snapshot()).toBe(before);
+  });
+
+  it('makes an archived campaign read-only over HTTP (409) while reads still work', async () => {
+    const id = await createExampleCampaign(h);
+    h.handle.sqlite.prepare('UPDATE campaign SET archived_at = ? WHERE id = ?').run(Date.now(), id);
+    const before = h.snapshot();
+    const params = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
+    const res = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params, outcomes: { pore: 30 } }] });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe('campaign_archived');
+    expect((await h.call('GET', `/api/campaigns/${id}/results`)).status).toBe(200);
+    expect(h.snapshot()).toBe(before);
+  });
+});

@@ -28,7 +28,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `node --import tsx backend/cli.ts serve` and waits for the printed sign-in URL. */
+/** Spawns `node --import tsx backend/cli.ts serve` and waits until it listens; the sign-in URL carries the given token. */
 export async function startTwinlab(repositoryRoot: string, adminToken: string, timeoutMs = 60_000): Promise<RunningTwinlab> {
   const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-e2e-'));
   const port = await freePort();
@@ -40,10 +40,11 @@ export async function startTwinlab(repositoryRoot: string, adminToken: string, t
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const signInUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not print a sign-in URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+  // The service never prints a secret it did not generate, so the URL is built from the token given here.
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start listening within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const check = () => {
-      const match = /(http:\/\/\S+\/\?token=\S+)/.exec(output);
+      const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -55,11 +56,11 @@ export async function startTwinlab(repositoryRoot: string, adminToken: string, t
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-  const url = new URL(signInUrl);
+  const signInUrl = `${origin}/?token=${encodeURIComponent(adminToken)}`;
   return {
-    baseUrl: url.origin,
+    baseUrl: new URL(origin).origin,
     signInUrl,
-    token: url.searchParams.get('token') ?? '',
+    token: adminToken,
     dataDir,
     output: () => output,
     stop: async () => {
