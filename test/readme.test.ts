@@ -34,10 +34,10 @@ describe('README', () => {
     expect(out).toMatch(/"inserted":2,"items":\[\{"id":\d+,"campaignId":\d+,"sampleId":\d+,"outcomes":\{"pore":27.5/);
     const csv = out.slice(out.indexOf('sampleId,externalId'), out.indexOf('{"suggestionId"'));
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('sampleId,externalId,status,smiles,concentration,evaporation,solvent,pore,permeance,order,resultId,source,createdAt');
+    expect(lines[0]).toBe('sampleId,externalId,status,smiles,concentration,evaporation,solvent,pore,permeance,order,resultId,source,createdAt,retracted,corrections');
     expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/^\d+,M-001,measured,,24,10,DMF\/THF,27.5,410,0.8,/);
-    expect(lines[2]).toMatch(/^\d+,M-002,candidate,,28,30,dioxane\/THF,,,,,,$/);
+    expect(lines[2]).toMatch(/^\d+,M-002,candidate,,28,30,dioxane\/THF,,,,,,,,$/);
     expect(lines[3]).toMatch(/^\d+,,measured,,30,8,DMF\/THF,34.1,260,,/);
     const suggestion = JSON.parse(out.slice(out.indexOf('{"suggestionId"')));
     expect(suggestion.pool).toBe(true);

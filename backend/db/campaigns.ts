@@ -1,5 +1,5 @@
 /** Data access for campaigns. */
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { assets, campaigns, results, samples, type CampaignRow } from './schema.js';
 
@@ -22,10 +22,15 @@ export function findCampaignByText(db: Db, name: string, description: string): C
     .orderBy(asc(campaigns.id)).limit(1).get();
 }
 
-/** One page of campaigns, newest first, and the total count. */
-export function listCampaignRows(db: Db, limit: number, offset: number): { rows: CampaignRow[]; total: number } {
-  const rows = db.select().from(campaigns).orderBy(desc(campaigns.id)).limit(limit).offset(offset).all();
-  const total = db.select({ n: count() }).from(campaigns).get()!.n;
+/** Which campaigns a list shows: active ones (the default), archived ones only, or both. */
+export type ArchivedFilter = 'exclude' | 'only' | 'include';
+
+/** One page of campaigns (of `only` when given), newest first, filtered by archive state, and the total count. */
+export function listCampaignRows(db: Db, limit: number, offset: number, archived: ArchivedFilter = 'exclude', only: number[] | null = null): { rows: CampaignRow[]; total: number } {
+  const byState = archived === 'only' ? isNotNull(campaigns.archivedAt) : archived === 'exclude' ? isNull(campaigns.archivedAt) : undefined;
+  const where = only === null ? byState : and(byState, inArray(campaigns.id, only));
+  const rows = db.select().from(campaigns).where(where).orderBy(desc(campaigns.id)).limit(limit).offset(offset).all();
+  const total = db.select({ n: count() }).from(campaigns).where(where).get()!.n;
   return { rows, total };
 }
 
@@ -34,7 +39,7 @@ export function updateCampaignRow(db: Db, id: number, values: Partial<NewCampaig
   return db.update(campaigns).set({ ...values, updatedAt: Date.now() }).where(eq(campaigns.id, id)).returning().get();
 }
 
-/** Sample counts by status, result count and asset count of one campaign. */
+/** Sample counts by status, count of active (not retracted) results and asset count of one campaign. */
 export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<string, number>; results: number; assets: number } {
   const byStatus = db
     .select({ status: samples.status, n: count() })
@@ -42,7 +47,7 @@ export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<st
     .where(eq(samples.campaignId, id))
     .groupBy(samples.status)
     .all();
-  const nResults = db.select({ n: count() }).from(results).where(eq(results.campaignId, id)).get()!.n;
+  const nResults = db.select({ n: count() }).from(results).where(and(eq(results.campaignId, id), isNull(results.retractedAt))).get()!.n;
   const nAssets = db.select({ n: count() }).from(assets).where(eq(assets.campaignId, id)).get()!.n;
   return { samplesByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), results: nResults, assets: nAssets };
 }

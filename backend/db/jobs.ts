@@ -1,7 +1,8 @@
 /** Data access for the durable job queue (`job` table) and trained models (`model` table). */
-import { and, asc, count, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, lte, not, or, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { jobs, models, results, samples, type JobRow, type ModelRow, type SampleRow } from './schema.js';
+import { activeResultsJoined } from './results.js';
 
 export type NewJob = typeof jobs.$inferInsert;
 export type NewModel = typeof models.$inferInsert;
@@ -16,9 +17,12 @@ export function findJob(db: Db, id: number): JobRow | undefined {
   return db.select().from(jobs).where(eq(jobs.id, id)).get();
 }
 
-/** One page of jobs, newest first, optionally of one campaign, and the total. */
-export function listJobRows(db: Db, filter: { campaignId?: number; limit: number; offset: number }): { rows: JobRow[]; total: number } {
-  const where = filter.campaignId !== undefined ? eq(jobs.campaignId, filter.campaignId) : undefined;
+/** One page of jobs, newest first, optionally of one campaign or of a set of campaigns, and the total. */
+export function listJobRows(db: Db, filter: { campaignId?: number; campaignIds?: number[]; limit: number; offset: number }): { rows: JobRow[]; total: number } {
+  const where = and(
+    filter.campaignId !== undefined ? eq(jobs.campaignId, filter.campaignId) : undefined,
+    filter.campaignIds !== undefined ? inArray(jobs.campaignId, filter.campaignIds) : undefined,
+  );
   const rows = db.select().from(jobs).where(where).orderBy(desc(jobs.id)).limit(filter.limit).offset(filter.offset).all();
   const total = db.select({ n: count() }).from(jobs).where(where).get()!.n;
   return { rows, total };
@@ -47,16 +51,31 @@ export function settleExpiredJobs(db: Db, now: number): number[] {
 }
 
 /**
+ * Whether another job of the row's campaign (of the same kind, when `sameKind`) holds a live lease. A job without a
+ * campaign never counts as busy.
+ */
+const campaignRunning = (now: number, sameKind: boolean) => sql`EXISTS (SELECT 1 FROM job AS other WHERE other.campaign_id = ${jobs.campaignId} AND other.id <> ${jobs.id} AND other.status = 'running' AND other.lease_expires_at >= ${now}${sameKind ? sql` AND other.kind = ${jobs.kind}` : sql``})`;
+
+/**
  * Atomically claims the next runnable job of the given kinds — queued and due, or running with an expired lease
  * (recovery after a crash) — for `owner` until now + leaseMs, counting an attempt. Runs in an immediate transaction
  * so two processes never claim the same job.
+ *
+ * Fair claiming: a job whose campaign already runs a job of its kind waits (one running per campaign and kind), and
+ * among the rest the oldest job of a campaign with nothing running goes first, so one campaign's long jobs cannot
+ * take every slot while another campaign waits.
  */
 export function claimJob(db: Db, kinds: string[], owner: string, now: number, leaseMs: number): JobRow | undefined {
   if (kinds.length === 0) return undefined;
   return db.transaction((tx) => {
     settleExpiredJobs(tx, now);
-    const runnable = and(inArray(jobs.kind, kinds), or(and(eq(jobs.status, 'queued'), lte(jobs.runAfter, now)), leaseExpired(now)));
-    const next = tx.select({ id: jobs.id }).from(jobs).where(runnable).orderBy(asc(jobs.runAfter), asc(jobs.id)).limit(1).get();
+    const runnable = and(
+      inArray(jobs.kind, kinds),
+      or(and(eq(jobs.status, 'queued'), lte(jobs.runAfter, now)), leaseExpired(now)),
+      not(campaignRunning(now, true)),
+    );
+    const next = tx.select({ id: jobs.id }).from(jobs).where(runnable)
+      .orderBy(asc(campaignRunning(now, false)), asc(jobs.runAfter), asc(jobs.id)).limit(1).get();
     if (next === undefined) return undefined;
     return tx.update(jobs)
       .set({ status: 'running', leaseOwner: owner, leaseExpiresAt: now + leaseMs, attempts: sql`${jobs.attempts} + 1`, updatedAt: now })
@@ -96,12 +115,23 @@ export function finishJob(
     .returning().get();
 }
 
-/** Puts a failed attempt back in the queue to run after `runAfter`, keeping its error; undefined if the lease was lost. */
+/**
+ * Puts a failed attempt back in the queue to run after `runAfter`, keeping its error; undefined if the lease was lost.
+ * When a newer job of the same campaign and kind already waits (it carries newer data), the attempt is not retried
+ * but fails for good, naming that job, so that a campaign never has two queued jobs of a kind. One transaction.
+ */
 export function requeueJob(db: Db, id: number, owner: string, error: string, runAfter: number, now: number): JobRow | undefined {
-  return db.update(jobs)
-    .set({ status: 'queued', error, runAfter, progress: 0, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
-    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
-    .returning().get();
+  return db.transaction((tx) => {
+    const job = findJob(tx, id);
+    const newer = job?.campaignId != null ? findQueuedJob(tx, job.campaignId, job.kind) : undefined;
+    const values = newer === undefined
+      ? { status: 'queued' as const, error, runAfter, progress: 0 }
+      : { status: 'failed' as const, error: `${error} (not retried: job ${newer.id} of this campaign waits to run with newer data)` };
+    return tx.update(jobs)
+      .set({ ...values, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+      .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+      .returning().get();
+  }, { behavior: 'immediate' });
 }
 
 /** Asks a job to stop: a queued job is cancelled at once, a running one is flagged for its runner. */
@@ -138,7 +168,7 @@ export function modelsOfJob(db: Db, jobId: number): ModelRow[] {
   return db.select().from(models).where(eq(models.jobId, jobId)).orderBy(asc(models.id)).all();
 }
 
-/** Every result of a campaign joined with its sample's parameters and features, in result order (training data). */
+/** Every active result of a campaign joined with its sample's parameters and features, in result order (training data). */
 export function trainingObservations(db: Db, campaignId: number): {
   resultId: number; sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number>;
 }[] {
@@ -146,7 +176,7 @@ export function trainingObservations(db: Db, campaignId: number): {
     .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
     .from(results)
     .innerJoin(samples, eq(results.sampleId, samples.id))
-    .where(eq(results.campaignId, campaignId))
+    .where(and(eq(results.campaignId, campaignId), activeResultsJoined()))
     .orderBy(asc(results.id))
     .all();
 }
@@ -156,9 +186,29 @@ export function findQueuedJob(db: Db, campaignId: number, kind: string): JobRow 
   return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'queued'))).orderBy(desc(jobs.id)).get();
 }
 
-/** Replaces a still-queued job's payload and start time (debounced retraining); undefined if it started meanwhile. */
-export function rescheduleQueuedJob(db: Db, id: number, payload: Record<string, unknown>, runAfter: number): JobRow | undefined {
-  return db.update(jobs).set({ payload, runAfter, updatedAt: Date.now() }).where(and(eq(jobs.id, id), eq(jobs.status, 'queued'))).returning().get();
+/**
+ * Keeps at most one waiting job per campaign and kind, atomically (one immediate transaction, so concurrent requests
+ * — in this process or another — cannot make two): when a job of this campaign and kind is queued, it takes the
+ * payload that `payloadFor(waiting)` builds and counts as a fresh job again (attempts 0, no error); otherwise a new
+ * queued job is inserted. A waiting job that is already due keeps its place; one still in its debounce or retry
+ * window moves to `runAfter`. A throw in `payloadFor` writes nothing.
+ */
+export function insertOrJoinQueuedJob(
+  db: Db,
+  values: { kind: string; campaignId: number; maxAttempts: number; runAfter: number },
+  payloadFor: (waiting: JobRow | undefined) => Record<string, unknown>,
+  now: number,
+): { row: JobRow; joined: boolean } {
+  return db.transaction((tx) => {
+    const waiting = findQueuedJob(tx, values.campaignId, values.kind);
+    const payload = payloadFor(waiting);
+    if (waiting === undefined) return { row: insertJob(tx, { ...values, payload }), joined: false };
+    const row = tx.update(jobs)
+      .set({ payload, runAfter: waiting.runAfter <= now ? waiting.runAfter : values.runAfter, attempts: 0, error: null, progress: 0, updatedAt: now })
+      .where(eq(jobs.id, waiting.id))
+      .returning().get()!;
+    return { row, joined: true };
+  }, { behavior: 'immediate' });
 }
 
 /** The campaign's newest model of a kind, if any. */

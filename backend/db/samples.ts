@@ -1,5 +1,5 @@
 /** Data access for samples. */
-import { and, asc, count, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type { SampleStatus } from '../domain/types.js';
 import type { Db } from './client.js';
 import { samples, type SampleRow } from './schema.js';
@@ -25,12 +25,15 @@ export function findSampleByExternalId(db: Db, campaignId: number, externalId: s
   return db.select().from(samples).where(and(eq(samples.campaignId, campaignId), eq(samples.externalId, externalId))).get();
 }
 
-/** The oldest sample with exactly these parameter values in this campaign, if any. */
+/**
+ * The oldest sample with exactly these parameter values in this campaign that is not retracted, if any: a retracted
+ * sample is withdrawn for good, so a new measurement at its parameters belongs to another (possibly new) sample.
+ */
 export function findSampleByParamsKey(db: Db, campaignId: number, key: string): SampleRow | undefined {
   return db
     .select()
     .from(samples)
-    .where(and(eq(samples.campaignId, campaignId), eq(samples.paramsKey, key)))
+    .where(and(eq(samples.campaignId, campaignId), eq(samples.paramsKey, key), ne(samples.status, 'retracted')))
     .orderBy(asc(samples.id))
     .get();
 }

@@ -2,6 +2,7 @@
 import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { results, samples, suggestions, type SampleRow, type SuggestionRow } from './schema.js';
+import { activeResultsJoined } from './results.js';
 
 export type NewSuggestion = typeof suggestions.$inferInsert;
 
@@ -17,9 +18,16 @@ export function listSuggestionRows(db: Db, campaignId: number, limit: number, of
   return { rows, total };
 }
 
-/** The ids of every result of a campaign, ascending: the data a model version is fit to. */
+/** The ids of every active (not retracted) result of a campaign, ascending: the data a model version is fit to. */
 export function resultIdsOf(db: Db, campaignId: number): number[] {
-  return db.select({ id: results.id }).from(results).where(eq(results.campaignId, campaignId)).orderBy(results.id).all().map((r) => r.id);
+  return db
+    .select({ id: results.id })
+    .from(results)
+    .innerJoin(samples, eq(results.sampleId, samples.id))
+    .where(and(eq(results.campaignId, campaignId), activeResultsJoined()))
+    .orderBy(results.id)
+    .all()
+    .map((r) => r.id);
 }
 
 /** Samples of a campaign in the given statuses, in id order. */
@@ -63,4 +71,15 @@ export function claimCandidates(db: Db, ids: number[], suggestionId: number): nu
 /** Attaches a suggestion's items (with their sample ids) to its row. */
 export function setSuggestionItems(db: Db, id: number, items: Record<string, unknown>[]): void {
   db.update(suggestions).set({ items }).where(eq(suggestions.id, id)).run();
+}
+
+/** Samples of a campaign in the given statuses whose parameter key is one of `keys`. */
+export function samplesWithParamsKeys(db: Db, campaignId: number, keys: string[], statuses: SampleRow['status'][]): SampleRow[] {
+  const out: SampleRow[] = [];
+  // Chunked to stay under SQLite's bound-variable limit for a batch of 1,000 points.
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    out.push(...db.select().from(samples).where(and(eq(samples.campaignId, campaignId), inArray(samples.paramsKey, chunk), inArray(samples.status, statuses))).all());
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../..
 import { InvalidError } from './errors.js';
 
 /** Column names the CSV formats use for themselves, so no parameter or outcome may take them. */
-export const RESERVED_NAMES = ['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt'];
+export const RESERVED_NAMES = ['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt', 'retracted', 'corrections'];
 
 const name = z
   .string()
@@ -20,6 +20,14 @@ const name = z
  * overflow: squares stay below 1e200 and a hypervolume over three objectives below 1e301 (doubles end at 1.8e308).
  */
 export const MAX_MEASURED_MAGNITUDE = 1e100;
+
+/** Problems with one measured outcome or feature value: not a finite number, or beyond ±MAX_MEASURED_MAGNITUDE. */
+export function measuredValueIssues(name: string, value: unknown): ParamIssue[] {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return [{ parameter: name, message: `${JSON.stringify(value)} is not a finite number` }];
+  if (Math.abs(value) > MAX_MEASURED_MAGNITUDE)
+    return [{ parameter: name, message: `${value} is outside the accepted range [-${MAX_MEASURED_MAGNITUDE}, ${MAX_MEASURED_MAGNITUDE}]; record it in another unit` }];
+  return [];
+}
 
 /** Bounds beyond ±1e12 are typos rather than designs, and their ranges overflow the unit-cube encoding. */
 const finite = z.number().finite().min(-1e12, 'must be at least -1e12').max(1e12, 'must be at most 1e12');

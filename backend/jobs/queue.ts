@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import {
-  claimJob, extendLease, findJob, finishJob, insertJob, recordProgress, requestJobCancel, requeueJob, settleExpiredJobs,
+  claimJob, extendLease, findJob, finishJob, insertJob, insertOrJoinQueuedJob, recordProgress, requestJobCancel, requeueJob,
+  settleExpiredJobs,
 } from '../db/jobs.js';
 import type { JobRow } from '../db/schema.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -76,6 +77,22 @@ export class JobQueue {
     return row;
   }
 
+  /**
+   * Adds a queued job of a campaign unless one of this kind is already waiting there: then that job takes the payload
+   * `payloadFor(waiting)` builds instead (atomically: at most one queued job per campaign and kind).
+   */
+  enqueueOrJoin(
+    kind: string,
+    payloadFor: (waiting: JobRow | undefined) => Record<string, unknown>,
+    options: EnqueueOptions & { campaignId: number },
+  ): { row: JobRow; joined: boolean } {
+    const joined = insertOrJoinQueuedJob(
+      this.db, { kind, campaignId: options.campaignId, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0 }, payloadFor, this.now(),
+    );
+    this.emit(joined.row, joined.joined ? ['a newer request joined this waiting job (its data and options replace the earlier ones)'] : []);
+    return joined;
+  }
+
   /** The job, or NotFoundError. */
   get(id: number): JobRow {
     const row = findJob(this.db, id);
@@ -118,14 +135,16 @@ export class JobQueue {
 
   /**
    * Records a failed attempt: requeued after min(base·2^(attempt−1), max) while attempts remain (and `retryable`),
-   * else failed for good.
+   * else failed for good — also when a newer job of its campaign and kind already waits.
    */
   fail(id: number, error: string, retryable = true): JobRow {
     const job = this.get(id);
     const now = this.now();
     if (retryable && job.attempts < job.maxAttempts) {
       const delay = this.backoffMs(job.attempts);
-      return this.settle(id, requeueJob(this.db, id, this.owner, error, now + delay, now), [`attempt ${job.attempts} failed: ${error}; retrying in ${delay} ms`]);
+      const row = requeueJob(this.db, id, this.owner, error, now + delay, now);
+      const line = row?.status === 'failed' ? `failed: ${row.error}` : `attempt ${job.attempts} failed: ${error}; retrying in ${delay} ms`;
+      return this.settle(id, row, [line]);
     }
     return this.settle(id, finishJob(this.db, id, this.owner, now, { status: 'failed', error }), [`failed: ${error}`]);
   }

@@ -1,7 +1,9 @@
-/** Campaign routes: create, list, get, patch. */
+/** Campaign routes: create, list, get, patch, archive, restore, and the audit history. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkDefinition, constraintSchema, objectiveSchema, parameterSchema, settingsSchema } from '../domain/design-space.js';
-import { createCampaign, getCampaign, listCampaigns, updateCampaign } from '../services/campaigns.js';
+import { AUDIT_ACTIONS, AUDIT_ENTITIES } from '../domain/types.js';
+import { listAudit, MAX_REASON_LENGTH } from '../services/audit.js';
+import { archiveCampaign, createCampaign, getCampaign, listCampaigns, restoreCampaign, updateCampaign } from '../services/campaigns.js';
 import type { ServiceContext } from '../services/context.js';
 import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
@@ -45,11 +47,32 @@ const Campaign = z
     objectives: z.array(Objective),
     constraints: z.array(Constraint),
     settings: z.record(z.string(), z.unknown()),
-    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number(), assets: z.number() }),
+    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active (not retracted) results' }), assets: z.number() }),
+    archivedAt: z.string().nullable().openapi({ description: 'when the campaign was archived; null while active' }),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
   })
   .openapi('Campaign');
+
+const ArchiveChange = z
+  .object({ reason: z.string().trim().min(1, 'give a reason').max(MAX_REASON_LENGTH).openapi({ example: 'study finished; kept for the paper' }) })
+  .strict()
+  .openapi('ArchiveChange');
+
+const AuditEvent = z
+  .object({
+    id: z.number().int(),
+    campaignId: z.number().int(),
+    entity: z.enum(AUDIT_ENTITIES),
+    entityId: z.number().int(),
+    action: z.enum(AUDIT_ACTIONS),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()).nullable(),
+    reason: z.string(),
+    actor: z.string().openapi({ description: 'the name of the token that made the change' }),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('AuditEvent');
 
 /** The campaign sub-app, mounted at /api/campaigns. */
 export function campaignRoutes(ctx: ServiceContext) {
@@ -73,13 +96,13 @@ export function campaignRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/',
         tags: ['campaigns'],
-        summary: 'List campaigns, newest first',
-        request: { query: PageQuery },
+        summary: 'List campaigns, newest first: active ones, or with ?archived=only|include archived ones only or both',
+        request: { query: PageQuery.extend({ archived: z.enum(['only', 'include']).optional().openapi({ description: 'list archived campaigns only, or include them (default: active ones only)' }) }) },
         responses: { 200: { description: 'A page of campaigns', ...json(z.object({ items: z.array(Campaign), total: z.number() })) }, ...errorResponses(400, 401) },
       }),
       (c) => {
-        const { limit, offset } = c.req.valid('query');
-        return c.json(listCampaigns(ctx, limit, offset), 200);
+        const { limit, offset, archived } = c.req.valid('query');
+        return c.json(listCampaigns(ctx, limit, offset, archived ?? 'exclude', c.get('principal').campaigns), 200);
       },
     )
     .openapi(
@@ -106,5 +129,50 @@ export function campaignRoutes(ctx: ServiceContext) {
         allow(c, CAN_WRITE_CAMPAIGNS, 'change campaigns');
         return c.json(updateCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
       },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/archive',
+        tags: ['campaigns'],
+        summary: 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)',
+        request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
+        responses: { 200: { description: 'The archived campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+      }),
+      (c) => {
+        const p = allow(c, CAN_WRITE_CAMPAIGNS, 'archive campaigns');
+        return c.json(archiveCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/restore',
+        tags: ['campaigns'],
+        summary: 'Restore an archived campaign with a reason (audited)',
+        request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
+        responses: { 200: { description: 'The restored campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+      }),
+      (c) => {
+        const p = allow(c, CAN_WRITE_CAMPAIGNS, 'restore campaigns');
+        return c.json(restoreCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/audit',
+        tags: ['campaigns'],
+        summary: "The campaign's audit history, newest first: corrections, retractions, archive and restore, with who, when and why",
+        request: {
+          params: IdParam,
+          query: PageQuery.extend({
+            entity: z.enum(AUDIT_ENTITIES).optional(),
+            entityId: z.coerce.number().int().positive().optional(),
+          }),
+        },
+        responses: { 200: { description: 'A page of audit events', ...json(z.object({ items: z.array(AuditEvent), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(listAudit(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
     );
 }

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { JobEvent } from '../jobs/queue.js';
 import type { ServiceContext } from '../services/context.js';
+import { streamSlots } from '../services/event-streams.js';
 import { cancelJob, getJob, jobQueueFor, listJobs, type JobView } from '../services/training.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
@@ -42,7 +43,7 @@ export function jobRoutes(ctx: ServiceContext) {
         request: { query: JobListQuery },
         responses: { 200: { description: 'A page of jobs', ...json(z.object({ items: z.array(Job), total: z.number() })) }, ...errorResponses(400, 401) },
       }),
-      (c) => c.json(listJobs(ctx, c.req.valid('query')), 200),
+      (c) => c.json(listJobs(ctx, c.req.valid('query'), c.get('principal').campaigns), 200),
     )
     .openapi(
       createRoute({
@@ -78,12 +79,14 @@ export function jobRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: {
           200: { description: 'An event stream that ends when the job finishes', content: { 'text/event-stream': { schema: z.string() } } },
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 401, 404, 429),
         },
       }),
       (c) => {
         const id = c.req.valid('param').id;
         const first = getJob(ctx, id);
+        const release = streamSlots(ctx).open(c.get('principal').tokenId);
+        const idleMs = ctx.config.limits.eventStreams.idleMs;
         return streamSSE(c, async (stream) => {
           let aborted = false;
           const pending: JobEvent[] = [];
@@ -94,18 +97,22 @@ export function jobRoutes(ctx: ServiceContext) {
           });
           stream.onAbort(() => {
             aborted = true;
+            release();
             wake?.();
           });
           try {
             await stream.writeSSE({ event: 'job', data: JSON.stringify(first) });
             let last = first;
-            while (!aborted && !isFinished(last)) {
+            let lastEvent = Date.now();
+            // A job that waits long in the queue ends the stream after idleMs; the client reconnects or polls.
+            while (!aborted && !isFinished(last) && Date.now() - lastEvent < idleMs) {
               if (pending.length === 0) await new Promise<void>((resolve) => {
                 wake = resolve;
                 setTimeout(resolve, EVENT_POLL_MS).unref();
               });
               wake = null;
               const events = pending.splice(0);
+              if (events.length > 0) lastEvent = Date.now();
               const now = getJob(ctx, id);
               for (const event of events) await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf(event)) });
               if (events.length === 0 && (now.status !== last.status || now.progress !== last.progress)) {
@@ -113,9 +120,10 @@ export function jobRoutes(ctx: ServiceContext) {
               }
               last = now;
             }
-            if (!aborted) await stream.writeSSE({ event: 'end', data: JSON.stringify(last) });
+            if (!aborted && isFinished(last)) await stream.writeSSE({ event: 'end', data: JSON.stringify(last) });
           } finally {
             unsubscribe();
+            release();
           }
         });
       },

@@ -1,7 +1,9 @@
 /** Model routes under a campaign: start training (a background job) and list trained models with their metrics. */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
-import { listModels, requestTraining } from '../services/training.js';
+import {
+  ADMIN_TRAINING_CEILINGS as MAX, LIMITED_TRAINING_CEILINGS as LIMITED, listModels, requestTraining, TRAINING_WORK_FORMULA,
+} from '../services/training.js';
 import { SURROGATE_KINDS } from '../trainer/jobs/train-surrogate.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 import { Job } from './jobs.js';
@@ -12,15 +14,21 @@ const TrainRequest = z
     objectives: z.array(z.string().min(1)).min(1).max(20).optional().openapi({ description: 'outcomes to model (default: objectives and constraints with results)' }),
     options: z
       .object({
-        members: z.number().int().min(1).max(20).optional(),
-        epochs: z.number().int().min(1).max(5000).optional(),
-        hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(8).optional(),
-        folds: z.number().int().min(2).max(20).optional(),
+        members: z.number().int().min(1).max(MAX.members).optional(),
+        epochs: z.number().int().min(1).max(MAX.epochs).optional(),
+        hidden: z.array(z.number().int().min(1).max(MAX.hiddenUnits)).min(1).max(MAX.hiddenLayers).optional(),
+        folds: z.number().int().min(2).max(MAX.folds).optional(),
         seed: z.number().int().min(0).optional(),
-        searchEpochs: z.number().int().min(1).max(5000).optional(),
+        searchEpochs: z.number().int().min(1).max(MAX.searchEpochs).optional(),
       })
       .strict()
-      .optional(),
+      .optional()
+      .openapi({
+        description: `The maxima shown are an admin's. Other roles: members ≤ ${LIMITED.members}, epochs ≤ ${LIMITED.epochs}, `
+          + `≤ ${LIMITED.hiddenLayers} hidden layers of ≤ ${LIMITED.hiddenUnits} units, folds ≤ ${LIMITED.folds}, searchEpochs ≤ ${LIMITED.searchEpochs} `
+          + `(422 training_option_limit), and a job's work — ${TRAINING_WORK_FORMULA} — `
+          + `at most ${LIMITED.work} member-epochs (422 training_work_limit).`,
+      }),
   })
   .strict()
   .openapi('TrainRequest');
@@ -62,12 +70,13 @@ export function modelRoutes(ctx: ServiceContext) {
         path: '/{id}/train',
         tags: ['models'],
         summary: 'Train surrogates on the campaign results in the background; poll or stream the returned job',
+        description: 'While a training job of the campaign is still queued, the request joins it (that job takes this request\'s data and options and is returned) instead of queuing a second one.',
         request: { params: IdParam, body: { ...json(TrainRequest), required: false } },
-        responses: { 202: { description: 'The queued training job', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
+        responses: { 202: { description: 'The queued training job (or the waiting one this request joined)', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
       }),
       (c) => {
-        allow(c, CAN_WRITE_DATA, 'train models');
-        return c.json(requestTraining(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}), 202);
+        const { role } = allow(c, CAN_WRITE_DATA, 'train models');
+        return c.json(requestTraining(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, role), 202);
       },
     )
     .openapi(

@@ -1,10 +1,12 @@
-/** Sample and result routes of a campaign: JSON or CSV import, listing, export. */
+/** Sample and result routes of a campaign: JSON or CSV import, listing, corrections and retractions, export. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { SAMPLE_STATUSES } from '../domain/types.js';
 import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
-import { exportCampaignCsv, listResults, recordResults, recordResultsCsv } from '../services/results.js';
-import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, setStatus } from '../services/samples.js';
+import { MAX_REASON_LENGTH, type Actor } from '../services/audit.js';
+import { correctResult, exportCampaignCsv, listResults, recordResults, recordResultsCsv, retractResult } from '../services/results.js';
+import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, retractSample, setStatus } from '../services/samples.js';
+import type { Principal } from '../services/tokens.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, mediaType, PageQuery, positiveId } from './http.js';
 
 const ParamValue = z.union([z.number(), z.string()]);
@@ -59,8 +61,28 @@ const Result = z
     idempotencyKey: z.string().nullable(),
     source: z.string(),
     createdAt: z.string().nullable(),
+    retractedAt: z.string().nullable().openapi({ description: 'when the result was retracted; null while models see it' }),
+    retractionReason: z.string().nullable(),
+    corrections: z.number().int().openapi({ description: 'how many times its outcomes were corrected (see the audit history)' }),
   })
   .openapi('Result');
+
+/** Why a record was changed: required for every correction and retraction, kept in the audit history. */
+const Reason = z.string().trim().min(1, 'give a reason').max(MAX_REASON_LENGTH).openapi({ example: 'transcription error: the balance read 28.5, not 82.5' });
+
+const ResultCorrection = z
+  .object({
+    outcomes: z.record(z.string(), RawValue).openapi({ description: 'new values replace these outcomes; null removes one (at least one must remain)', example: { pore: 28.5, order: null } }),
+    reason: Reason,
+  })
+  .strict()
+  .openapi('ResultCorrection');
+
+/** A retraction's reason, as a JSON body or as ?reason= (some clients cannot send a body with DELETE). */
+const RetractionBody = z.object({ reason: Reason.optional() }).strict().openapi('Retraction');
+const RetractionQuery = z.object({ reason: Reason.optional() });
+const ResultIdParam = IdParam.extend({ resultId: positiveId('resultId') });
+const SampleIdParam = IdParam.extend({ sampleId: positiveId('sampleId') });
 
 const csv = { 'text/csv': { schema: z.string().openapi({ description: 'CSV with a header row' }) } };
 
@@ -120,6 +142,21 @@ export function sampleRoutes(ctx: ServiceContext) {
     )
     .openapi(
       createRoute({
+        method: 'delete',
+        path: '/{id}/samples/{sampleId}',
+        tags: ['samples'],
+        summary: 'Retract a sample with a reason: it and its results leave every model, it is never suggested or matched again (audited)',
+        request: { params: SampleIdParam, query: RetractionQuery, body: { ...json(RetractionBody), required: false } },
+        responses: { 200: { description: 'The retracted sample', ...json(Sample) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+      }),
+      (c) => {
+        const actor = actorOf(allow(c, CAN_WRITE_DATA, 'retract samples'));
+        const { id, sampleId } = c.req.valid('param');
+        return c.json(retractSample(ctx, id, sampleId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
+      },
+    )
+    .openapi(
+      createRoute({
         method: 'post',
         path: '/{id}/results',
         tags: ['results'],
@@ -150,18 +187,57 @@ export function sampleRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}/results',
         tags: ['results'],
-        summary: "List a campaign's results",
-        request: { params: IdParam, query: PageQuery.extend({ sampleId: z.coerce.number().int().positive().optional() }) },
+        summary: "List a campaign's results (retracted ones only with includeRetracted=true)",
+        request: {
+          params: IdParam,
+          query: PageQuery.extend({
+            sampleId: z.coerce.number().int().positive().optional(),
+            includeRetracted: z.enum(['true', 'false']).optional().openapi({ description: 'also list retracted results (default false)' }),
+          }),
+        },
         responses: { 200: { description: 'A page of results', ...json(z.object({ items: z.array(Result), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(listResults(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+      (c) => {
+        const { includeRetracted, ...query } = c.req.valid('query');
+        return c.json(listResults(ctx, c.req.valid('param').id, { ...query, includeRetracted: includeRetracted === 'true' }), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/{id}/results/{resultId}',
+        tags: ['results'],
+        summary: 'Correct a result: replace outcomes, or remove one with null, with a reason (audited; models see the corrected values)',
+        request: { params: ResultIdParam, body: { ...json(ResultCorrection), required: true } },
+        responses: { 200: { description: 'The corrected result', ...json(Result) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+      }),
+      (c) => {
+        const actor = actorOf(allow(c, CAN_WRITE_DATA, 'correct results'));
+        const { id, resultId } = c.req.valid('param');
+        return c.json(correctResult(ctx, id, resultId, c.req.valid('json'), actor), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/{id}/results/{resultId}',
+        tags: ['results'],
+        summary: 'Retract a result with a reason (JSON body or ?reason=): kept for the record and the export, left out of every model (audited)',
+        request: { params: ResultIdParam, query: RetractionQuery, body: { ...json(RetractionBody), required: false } },
+        responses: { 200: { description: 'The retracted result', ...json(Result) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+      }),
+      (c) => {
+        const actor = actorOf(allow(c, CAN_WRITE_DATA, 'retract results'));
+        const { id, resultId } = c.req.valid('param');
+        return c.json(retractResult(ctx, id, resultId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
+      },
     )
     .openapi(
       createRoute({
         method: 'get',
         path: '/{id}/export.csv',
         tags: ['results'],
-        summary: 'Download the campaign as CSV: samples joined with their results',
+        summary: 'Download the campaign as CSV: samples joined with their results, retracted ones included (columns retracted and corrections); text cells that a spreadsheet would run as a formula start with an apostrophe',
         request: { params: IdParam },
         responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
       }),
@@ -171,6 +247,11 @@ export function sampleRoutes(ctx: ServiceContext) {
         return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="campaign-${id}.csv"` });
       },
     );
+}
+
+/** Who is changing the record, for the audit history. */
+function actorOf(p: Principal): Actor {
+  return { name: p.name, tokenId: p.tokenId };
 }
 
 /** The validated JSON body, which must be an array (an absent body validates as {}). */

@@ -1,10 +1,11 @@
-/** Use cases for campaigns: create, read, list, update. */
+/** Use cases for campaigns: create, read, list, update, archive and restore. */
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
-import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow } from '../db/campaigns.js';
+import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow, type ArchivedFilter } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
 import { definitionIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { CampaignSettings, LabelClass } from '../domain/types.js';
+import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
 export const DEFAULT_LABEL_CLASSES: LabelClass[] = [
@@ -31,7 +32,10 @@ export interface CampaignView {
   objectives: Objective[];
   constraints: OutcomeConstraint[];
   settings: CampaignSettings;
+  /** results counts the active ones: retracted results stay in the export and the audit history only. */
   counts: { samples: number; byStatus: Record<string, number>; results: number; assets: number };
+  /** When the campaign was archived; null while it is active. */
+  archivedAt: string | null;
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -67,14 +71,29 @@ export function requireCampaign(ctx: ServiceContext, id: number): CampaignRow {
   return row;
 }
 
+/**
+ * The campaign row when it takes writes: NotFoundError when absent, 409 when archived. The HTTP layer checks this
+ * before routes run; the services that change records check again so no path (or future route) can bypass it.
+ */
+export function requireWritableCampaign(ctx: ServiceContext, id: number): CampaignRow {
+  const row = requireCampaign(ctx, id);
+  if (isArchived(row)) throw new ConflictError('campaign_archived', `campaign ${id} is archived and read-only; restore it first with POST /api/campaigns/${id}/restore`);
+  return row;
+}
+
 /** One campaign with its counts. */
 export function getCampaign(ctx: ServiceContext, id: number): CampaignView {
   return toView(ctx, requireCampaign(ctx, id));
 }
 
-/** A page of campaigns, newest first. */
-export function listCampaigns(ctx: ServiceContext, limit: number, offset: number): Page<CampaignView> {
-  const { rows, total } = listCampaignRows(ctx.db, limit, offset);
+/** Whether the campaign is archived (read-only over HTTP, no retraining, hidden from the default list). */
+export function isArchived(row: CampaignRow): boolean {
+  return row.archivedAt !== null;
+}
+
+/** A page of campaigns (of `only`, a token's scope, when given), newest first: active ones unless `archived` asks for archived ones only or both. */
+export function listCampaigns(ctx: ServiceContext, limit: number, offset: number, archived: ArchivedFilter = 'exclude', only: number[] | null = null): Page<CampaignView> {
+  const { rows, total } = listCampaignRows(ctx.db, limit, offset, archived, only);
   return { items: rows.map((r) => toView(ctx, r)), total };
 }
 
@@ -101,6 +120,34 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
   });
 }
 
+/** Archives a campaign with a reason (audited); 409 when it is archived already. */
+export function archiveCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): CampaignView {
+  return setArchived(ctx, id, true, requireReason(reason), actor);
+}
+
+/** Restores an archived campaign with a reason (audited); 409 when it is not archived. */
+export function restoreCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): CampaignView {
+  return setArchived(ctx, id, false, requireReason(reason), actor);
+}
+
+/** Moves a campaign into or out of the archive and records who did it and why, in one transaction. */
+function setArchived(ctx: ServiceContext, id: number, archive: boolean, reason: string, actor: Actor): CampaignView {
+  return ctx.db.transaction((tx) => {
+    const row = findCampaign(tx, id);
+    if (!row) throw new NotFoundError('campaign', id);
+    if (archive && isArchived(row)) throw new ConflictError('already_archived', `campaign ${id} was archived at ${iso(row.archivedAt)}; restore it first`);
+    if (!archive && !isArchived(row)) throw new ConflictError('not_archived', `campaign ${id} is not archived, so there is nothing to restore`);
+    const updated = updateCampaignRow(tx, id, { archivedAt: archive ? Date.now() : null });
+    recordAudit(
+      tx,
+      { campaignId: id, entity: 'campaign', entityId: id, action: archive ? 'archive' : 'restore', before: { archivedAt: iso(row.archivedAt) }, after: { archivedAt: iso(updated.archivedAt) }, reason },
+      actor,
+    );
+    return toView({ ...ctx, db: tx }, updated);
+  });
+}
+
+/** The API view of a campaign row with its counts. */
 function toView(ctx: ServiceContext, row: CampaignRow): CampaignView {
   const c = campaignCounts(ctx.db, row.id);
   const total = Object.values(c.samplesByStatus).reduce((a, b) => a + b, 0);
@@ -113,6 +160,7 @@ function toView(ctx: ServiceContext, row: CampaignRow): CampaignView {
     constraints: row.constraints,
     settings: row.settings,
     counts: { samples: total, byStatus: c.samplesByStatus, results: c.results, assets: c.assets },
+    archivedAt: iso(row.archivedAt),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };

@@ -1,13 +1,15 @@
-/** Use cases for results: record measured outcomes (idempotently), list them, export the campaign as CSV. */
+/** Use cases for results: record measured outcomes (idempotently), correct or retract them (audited), list them, export the campaign as CSV. */
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
-import { allResults, findResultByIdempotencyKey, insertResult, listResultRows } from '../db/results.js';
+import { countActions } from '../db/audit.js';
+import { activeResultsOfSample, allResults, findResult, findResultByIdempotencyKey, insertResult, listResultRows, retractResultRow, setResultOutcomes } from '../db/results.js';
 import { allSamples, findSample, findSampleByExternalId, findSampleByParamsKey, insertSamples, setSampleStatus } from '../db/samples.js';
-import type { CampaignRow, ResultRow } from '../db/schema.js';
-import { normalizeParams, outcomeNames, paramsKey, parseDecimal } from '../domain/design-space.js';
+import type { CampaignRow, ResultRow, SampleRow } from '../db/schema.js';
+import { measuredValueIssues, normalizeParams, outcomeNames, paramsKey, parseDecimal } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
-import { requireCampaign } from './campaigns.js';
+import { recordAudit, requireReason, type Actor } from './audit.js';
+import { requireCampaign, requireWritableCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { parseCsv } from './csv.js';
 import type { RowIssue } from './samples.js';
@@ -28,6 +30,17 @@ export interface ResultView {
   idempotencyKey: string | null;
   source: string;
   createdAt: string | null;
+  /** When and why the result was retracted; both null while it is active (seen by models). */
+  retractedAt: string | null;
+  retractionReason: string | null;
+  /** How many times its outcomes were corrected (each one is in the audit history). */
+  corrections: number;
+}
+
+/** A correction of a result: new values replace the named outcomes, null removes one. */
+export interface ResultCorrection {
+  outcomes: Record<string, unknown>;
+  reason?: string;
 }
 
 /** Records results in one transaction: all or nothing. A retried idempotency key returns the first result. */
@@ -60,7 +73,8 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
         if (earlier) {
           if (earlier.requestHash !== requestHash)
             throw new ConflictError('idempotency_key_reused', `idempotencyKey "${item.idempotencyKey}" was already used for different data (result ${earlier.id})`, { row, resultId: earlier.id });
-          return out.push(toResultView(earlier));
+          // The first answer, as it stands now: corrected or retracted since, the retry must not undo that.
+          return out.push(toResultView(earlier, correctionCounts(tx, [earlier.id]).get(earlier.id) ?? 0));
         }
       }
       const sample = resolveSample(tx, campaign, item, row, problems);
@@ -82,7 +96,10 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
   });
 }
 
-/** Finds the sample a result is for, creating it from params when it does not exist yet. */
+/**
+ * Finds the sample a result is for, creating it from params when it does not exist yet. A retracted sample named by
+ * sampleId or externalId refuses the whole request (409): it was withdrawn on purpose; matching by params skips it.
+ */
 function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: number, problems: RowIssue[]): number | undefined {
   const given = [item.sampleId !== undefined, item.externalId !== undefined || item.params !== undefined].filter(Boolean).length;
   if (given !== 1) {
@@ -92,11 +109,12 @@ function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: nu
   if (item.sampleId !== undefined) {
     const s = findSample(tx, campaign.id, item.sampleId);
     if (!s) problems.push({ row, issues: [{ parameter: 'sampleId', message: `sample ${item.sampleId} is not in campaign ${campaign.id}` }] });
+    else refuseRetracted(s, row);
     return s?.id;
   }
   if (item.externalId !== undefined) {
     const s = findSampleByExternalId(tx, campaign.id, item.externalId);
-    if (s) return s.id;
+    if (s) return refuseRetracted(s, row).id;
     if (item.params === undefined) {
       problems.push({ row, issues: [{ parameter: 'externalId', message: `no sample has externalId "${item.externalId}"; send params to create it` }] });
       return undefined;
@@ -115,14 +133,21 @@ function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: nu
   return insertSamples(tx, [{ campaignId: campaign.id, params: r.params, paramsKey: key, externalId: item.externalId ?? null, status: 'measured', origin: 'result' }])[0].id;
 }
 
-/** Problems with a result's outcomes: unknown names, non-finite values, none at all. */
+/** The sample itself, or a 409 when it was retracted: no new result may attach to a withdrawn sample. */
+function refuseRetracted(sample: SampleRow, row: number): SampleRow {
+  if (sample.status === 'retracted')
+    throw new ConflictError('sample_retracted', `sample ${sample.id}${sample.externalId ? ` ("${sample.externalId}")` : ''} was retracted; record the measurement on another sample`, { row, sampleId: sample.id });
+  return sample;
+}
+
+/** Problems with a result's outcomes: unknown names, non-finite values, values beyond the accepted range, none at all. */
 function checkOutcomes(outcomes: Record<string, unknown>, allowed: Set<string>): { parameter: string; message: string }[] {
   const issues: { parameter: string; message: string }[] = [];
   const names = Object.keys(outcomes);
   if (names.length === 0) issues.push({ parameter: 'outcomes', message: 'give at least one measured outcome' });
   for (const n of names) {
     if (!allowed.has(n)) issues.push({ parameter: n, message: `not an objective or constrained outcome of this campaign (${[...allowed].join(', ') || 'it has none'})` });
-    else if (typeof outcomes[n] !== 'number' || !Number.isFinite(outcomes[n])) issues.push({ parameter: n, message: `${JSON.stringify(outcomes[n])} is not a finite number` });
+    else issues.push(...measuredValueIssues(n, outcomes[n]));
   }
   return issues;
 }
@@ -171,35 +196,161 @@ export function recordResultsCsv(ctx: ServiceContext, campaignId: number, text: 
   return recordResults(ctx, campaignId, items, source, lines);
 }
 
-/** A page of a campaign's results. */
-export function listResults(ctx: ServiceContext, campaignId: number, filter: { sampleId?: number; limit: number; offset: number }): Page<ResultView> {
+/** A page of a campaign's results; retracted ones only when asked for. */
+export function listResults(ctx: ServiceContext, campaignId: number, filter: { sampleId?: number; includeRetracted?: boolean; limit: number; offset: number }): Page<ResultView> {
   requireCampaign(ctx, campaignId);
   if (filter.sampleId !== undefined && !findSample(ctx.db, campaignId, filter.sampleId)) throw new NotFoundError('sample', filter.sampleId);
   const { rows, total } = listResultRows(ctx.db, campaignId, filter);
-  return { items: rows.map(toResultView), total };
+  return { items: resultViews(ctx.db, rows), total };
 }
 
-/** The campaign as CSV: one row per result joined with its sample, plus one row per sample without results. */
+/**
+ * Corrects a result's outcomes in one transaction with its audit event: given names are replaced, null removes one,
+ * and at least one outcome must remain. Validated like a posted result. A correction that changes nothing writes
+ * nothing and answers the result as it is, so a retried PATCH is harmless.
+ */
+export function correctResult(ctx: ServiceContext, campaignId: number, resultId: number, correction: ResultCorrection, actor: Actor): ResultView {
+  const reason = requireReason(correction.reason);
+  const out = ctx.db.transaction((tx) => {
+    const campaign = requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const row = requireResult(tx, campaignId, resultId);
+    if (row.retractedAt !== null) throw new ConflictError('result_retracted', `result ${resultId} was retracted (${row.retractionReason ?? 'no reason'}); it can no longer be corrected`);
+    const allowed = outcomeNames(campaign);
+    const issues: { parameter: string; message: string }[] = [];
+    const next: Record<string, number> = { ...row.outcomes };
+    const names = Object.keys(correction.outcomes);
+    if (names.length === 0) issues.push({ parameter: 'outcomes', message: 'name at least one outcome to change (a number) or remove (null)' });
+    for (const name of names) {
+      const value = correction.outcomes[name];
+      if (!allowed.has(name)) issues.push({ parameter: name, message: `not an objective or constrained outcome of this campaign (${[...allowed].join(', ') || 'it has none'})` });
+      else if (value === null) {
+        if (!Object.hasOwn(next, name)) issues.push({ parameter: name, message: `result ${resultId} has no value of ${name} to remove` });
+        delete next[name];
+      } else {
+        const problems = measuredValueIssues(name, value);
+        issues.push(...problems);
+        if (problems.length === 0) next[name] = value as number;
+      }
+    }
+    if (issues.length === 0 && Object.keys(next).length === 0) issues.push({ parameter: 'outcomes', message: 'a result keeps at least one outcome; retract it instead (DELETE) to withdraw it' });
+    if (issues.length > 0) throw new InvalidError('invalid_outcomes', `the correction of result ${resultId} was refused; nothing changed: ${issues.map((i) => `${i.parameter}: ${i.message}`).join('; ')}`, issues);
+    if (paramsKey(next) === paramsKey(row.outcomes)) return { view: toResultView(row, correctionCounts(tx, [row.id]).get(row.id) ?? 0), changed: false };
+    const updated = setResultOutcomes(tx, row.id, next);
+    recordAudit(tx, { campaignId, entity: 'result', entityId: row.id, action: 'correct', before: { outcomes: row.outcomes }, after: { outcomes: next }, reason }, actor);
+    return { view: toResultView(updated, correctionCounts(tx, [row.id]).get(row.id) ?? 0), changed: true };
+  });
+  // A corrected value changes what the models are fit to, so the retraining loop hears of it like of new results.
+  if (out.changed) ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });
+  return out.view;
+}
+
+/** Retracts a result with a reason, in one transaction with its audit event; 409 the second time. */
+export function retractResult(ctx: ServiceContext, campaignId: number, resultId: number, reasonGiven: string | undefined, actor: Actor): ResultView {
+  const reason = requireReason(reasonGiven);
+  const view = ctx.db.transaction((tx) => {
+    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const row = requireResult(tx, campaignId, resultId);
+    if (row.retractedAt !== null) throw new ConflictError('already_retracted', `result ${resultId} was already retracted at ${iso(row.retractedAt)}: ${row.retractionReason ?? ''}`);
+    const sample = findSample(tx, campaignId, row.sampleId)!;
+    const retracted = retractResultInTransaction(tx, row, reason, actor, Date.now(), sample);
+    return toResultView(retracted, correctionCounts(tx, [row.id]).get(row.id) ?? 0);
+  });
+  ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });
+  return view;
+}
+
+/**
+ * Retracts one active result and audits it, inside the caller's transaction. When `sample` is given, its status
+ * follows: it stays 'measured' only while another active result remains, otherwise it becomes a 'candidate' again.
+ * The retraction withdraws a measurement, not the experiment: an unmeasured sample belongs back in the pool, where
+ * the engine may suggest it again (or the lab marks it failed); 'measured' would claim data no model sees, and
+ * 'pending' would claim that someone was asked to run it. Retracting the sample itself is the way to withdraw it.
+ */
+export function retractResultInTransaction(tx: Db, row: ResultRow, reason: string, actor: Actor, at: number, sample?: SampleRow): ResultRow {
+  const retracted = retractResultRow(tx, row.id, reason, at);
+  const before: Record<string, unknown> = { retractedAt: null, retractionReason: null };
+  const after: Record<string, unknown> = { retractedAt: iso(at), retractionReason: reason };
+  if (sample) {
+    const next = activeResultsOfSample(tx, sample.id).length > 0 ? 'measured' : 'candidate';
+    if (next !== sample.status) {
+      setSampleStatus(tx, sample.id, next, { pendingSince: null });
+      before.sampleStatus = sample.status;
+      after.sampleStatus = next;
+    }
+  }
+  recordAudit(tx, { campaignId: row.campaignId, entity: 'result', entityId: row.id, action: 'retract', before, after, reason }, actor);
+  return retracted;
+}
+
+/** The result row of this campaign, or a NotFoundError. */
+function requireResult(tx: Db, campaignId: number, resultId: number): ResultRow {
+  const row = findResult(tx, campaignId, resultId);
+  if (!row) throw new NotFoundError('result', resultId, `it is not a result of campaign ${campaignId}`);
+  return row;
+}
+
+/** How many times each of these results was corrected. */
+function correctionCounts(db: Db, resultIds: number[]): Map<number, number> {
+  return countActions(db, 'result', 'correct', resultIds);
+}
+
+/** API views of result rows, with their correction counts looked up at once. */
+function resultViews(db: Db, rows: ResultRow[]): ResultView[] {
+  const counts = correctionCounts(db, rows.map((r) => r.id));
+  return rows.map((r) => toResultView(r, counts.get(r.id) ?? 0));
+}
+
+/**
+ * The campaign as CSV: one row per result joined with its sample (retracted results too, with the reason in
+ * `retracted` and the number of corrections in `corrections`), plus one row per sample without results. Text cells
+ * are neutralized against formula injection; numbers are written as they are.
+ */
 export function exportCampaignCsv(ctx: ServiceContext, campaignId: number): string {
   const campaign = requireCampaign(ctx, campaignId);
   const samples = allSamples(ctx.db, campaignId);
+  const all = allResults(ctx.db, campaignId);
+  const corrections = correctionCounts(ctx.db, all.map((r) => r.id));
   const resultsBySample = new Map<number, ResultRow[]>();
-  for (const r of allResults(ctx.db, campaignId)) resultsBySample.set(r.sampleId, [...(resultsBySample.get(r.sampleId) ?? []), r]);
+  for (const r of all) resultsBySample.set(r.sampleId, [...(resultsBySample.get(r.sampleId) ?? []), r]);
   const featureNames = [...new Set(samples.flatMap((s) => Object.keys(s.features ?? {})))].sort();
   const outcomes = [...outcomeNames(campaign)];
   const paramNames = campaign.parameters.map((p) => p.name);
-  const header = ['sampleId', 'externalId', 'status', 'smiles', ...paramNames, ...featureNames, ...outcomes, 'resultId', 'source', 'createdAt'];
+  const header = ['sampleId', 'externalId', 'status', 'smiles', ...paramNames, ...featureNames, ...outcomes, 'resultId', 'source', 'createdAt', 'retracted', 'corrections'];
   const rows: unknown[][] = [header];
   for (const s of samples) {
     const base = [s.id, s.externalId ?? '', s.status, s.smiles ?? '', ...paramNames.map((n) => s.params[n] ?? ''), ...featureNames.map((f) => s.features?.[f] ?? '')];
     const rs = resultsBySample.get(s.id) ?? [];
-    if (rs.length === 0) rows.push([...base, ...outcomes.map(() => ''), '', '', '']);
-    for (const r of rs) rows.push([...base, ...outcomes.map((o) => r.outcomes[o] ?? ''), r.id, r.source, iso(r.createdAt)]);
+    if (rs.length === 0) rows.push([...base, ...outcomes.map(() => ''), '', '', '', '', '']);
+    for (const r of rs)
+      rows.push([...base, ...outcomes.map((o) => r.outcomes[o] ?? ''), r.id, r.source, iso(r.createdAt), r.retractedAt === null ? '' : (r.retractionReason ?? ''), corrections.get(r.id) ?? 0]);
   }
-  return stringify(rows);
+  return stringify(rows.map((row) => row.map(neutralizeFormula)));
 }
 
-/** The API view of a result row. */
-export function toResultView(r: ResultRow): ResultView {
-  return { id: r.id, campaignId: r.campaignId, sampleId: r.sampleId, outcomes: r.outcomes, idempotencyKey: r.idempotencyKey, source: r.source, createdAt: iso(r.createdAt) };
+/** Leading characters that make a spreadsheet read a cell as a formula (or that Excel strips before one). */
+const FORMULA_START = /^\s*[=+\-@\t\r]/;
+
+/**
+ * A CSV cell that a spreadsheet will not evaluate: text starting with =, +, -, @, tab or carriage return (after any
+ * leading spaces) gets a leading apostrophe, as OWASP advises against formula injection. Numbers stay numbers, so a
+ * negative value is still -3.5; a categorical choice written as text, such as "-1", does get the apostrophe.
+ */
+export function neutralizeFormula(cell: unknown): unknown {
+  return typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+/** The API view of a result row, given how many times it was corrected. */
+export function toResultView(r: ResultRow, corrections = 0): ResultView {
+  return {
+    id: r.id,
+    campaignId: r.campaignId,
+    sampleId: r.sampleId,
+    outcomes: r.outcomes,
+    idempotencyKey: r.idempotencyKey,
+    source: r.source,
+    createdAt: iso(r.createdAt),
+    retractedAt: iso(r.retractedAt),
+    retractionReason: r.retractionReason,
+    corrections,
+  };
 }

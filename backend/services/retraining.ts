@@ -2,6 +2,7 @@
  * Keeps each campaign's models current: new results schedule a (debounced) surrogate retrain, saved labels and new
  * images a (debounced) segmentation; job progress and new models reach browsers.
  */
+import { findCampaign } from '../db/campaigns.js';
 import { findJob, modelsOfJob } from '../db/jobs.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { ServiceContext } from './context.js';
@@ -15,6 +16,8 @@ export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
 export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS): () => void {
   const stopResults = events.subscribeAll((event) => {
     if (event.type !== 'results' && event.type !== 'label' && event.type !== 'asset') return;
+    // An archived campaign is frozen: its models stay as they were until it is restored.
+    if (findCampaign(ctx.db, event.campaignId)?.archivedAt != null) return;
     try {
       if (event.type === 'results') scheduleTraining(ctx, event.campaignId, delayMs);
       // A new image gets its prediction (and its place in the queue) once the labels support a model.

@@ -1,15 +1,18 @@
-/** Use cases for samples: bulk import from JSON or CSV, listing. */
+/** Use cases for samples: bulk import from JSON or CSV, listing, workflow status, retraction (audited). */
 import type { Parameter } from '../../acquisition/types.js';
+import { activeResultsOfSample } from '../db/results.js';
 import { existingExternalIds, findSample, insertSamples, listSampleRows, setSampleStatus, type NewSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { findAsset } from '../db/assets.js';
-import { normalizeParams, paramsKey, parseDecimal, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
+import { measuredValueIssues, normalizeParams, paramsKey, parseDecimal, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { SampleStatus } from '../domain/types.js';
-import { requireCampaign } from './campaigns.js';
+import { recordAudit, requireReason, type Actor } from './audit.js';
+import { requireCampaign, requireWritableCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { parseCsv } from './csv.js';
 import { addMolecularDescriptors } from './molecules.js';
+import { retractResultInTransaction } from './results.js';
 
 export interface SampleInput {
   params: Record<string, unknown>;
@@ -51,6 +54,7 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
       const row = rowNumbers?.[i] ?? i;
       const r = normalizeParams(campaign.parameters, item.params);
       const issues: ParamIssue[] = 'issues' in r ? [...r.issues] : [];
+      for (const [name, value] of Object.entries(item.features ?? {})) issues.push(...measuredValueIssues(name, value));
       if (item.externalId !== undefined) {
         const first = seen.get(item.externalId);
         if (first !== undefined) issues.push({ parameter: 'externalId', message: `"${item.externalId}" also appears at row ${first}` });
@@ -161,14 +165,43 @@ export function requireItemCount(n: number, max: number): void {
   if (n > max) throw new BadRequestError('too_many_items', `at most ${max} items per request; got ${n}`);
 }
 
-/** Moves a sample through the lab's workflow; a measured sample stays measured (its results define it). */
+/** Moves a sample through the lab's workflow; a measured sample stays measured (its results define it), a retracted one retracted. */
 export function setStatus(ctx: ServiceContext, campaignId: number, sampleId: number, status: Exclude<SampleStatus, 'measured'>): SampleView {
   return ctx.db.transaction((tx) => {
-    requireCampaign({ ...ctx, db: tx }, campaignId);
+    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
     const sample = findSample(tx, campaignId, sampleId);
     if (!sample) throw new NotFoundError('sample', sampleId);
     if (sample.status === 'measured') throw new ConflictError('already_measured', `sample ${sampleId} already has results; its status stays "measured"`);
+    if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sampleId} was retracted; it stays out of the campaign`);
     setSampleStatus(tx, sampleId, status, status === 'pending' ? {} : { pendingSince: null });
     return toSampleView(findSample(tx, campaignId, sampleId)!);
   });
+}
+
+/**
+ * Retracts a sample with a reason, in one transaction: its active results are retracted (each audited), then the
+ * sample (audited). A retracted sample is never suggested, matched or measured again; 409 the second time.
+ */
+export function retractSample(ctx: ServiceContext, campaignId: number, sampleId: number, reasonGiven: string | undefined, actor: Actor): SampleView {
+  const reason = requireReason(reasonGiven);
+  const { view, results } = ctx.db.transaction((tx) => {
+    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const sample = findSample(tx, campaignId, sampleId);
+    if (!sample) throw new NotFoundError('sample', sampleId);
+    if (sample.status === 'retracted') throw new ConflictError('already_retracted', `sample ${sampleId} was already retracted`);
+    const at = Date.now();
+    const active = activeResultsOfSample(tx, sampleId);
+    for (const row of active) retractResultInTransaction(tx, row, reason, actor, at);
+    setSampleStatus(tx, sampleId, 'retracted', { pendingSince: null });
+    recordAudit(
+      tx,
+      { campaignId, entity: 'sample', entityId: sampleId, action: 'retract', before: { status: sample.status }, after: { status: 'retracted', retractedResultIds: active.map((r) => r.id) }, reason },
+      actor,
+    );
+    return { view: toSampleView(findSample(tx, campaignId, sampleId)!), results: active.length };
+  });
+  // Its results leave the models only if it had any; the sample list changes either way.
+  if (results > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });
+  ctx.events?.publish({ type: 'samples', campaignId, inserted: 0 });
+  return view;
 }

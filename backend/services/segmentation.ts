@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
-import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows, rescheduleQueuedJob } from '../db/jobs.js';
+import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows } from '../db/jobs.js';
 import type { CampaignRow, JobRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import type { LabelStroke } from '../domain/types.js';
@@ -53,37 +53,31 @@ const KEEP_OLDER_MODEL_MAPS = 1;
 export type SegmentationOverlay = keyof typeof SEGMENTATION_FILES;
 
 /**
- * Segments the campaign now: a debounced job still waiting is moved to now (not doubled); 422 when the scribbles do
- * not cover two classes yet.
+ * Segments the campaign now: a job still waiting (debounced, or behind busy job slots) takes the current labels and
+ * is moved to now, not doubled; 422 when the scribbles do not cover two classes yet.
  */
 export function requestSegmentation(ctx: ServiceContext, campaignId: number): JobView {
   const campaign = requireCampaign(ctx, campaignId);
-  const payload = segmentationPayload(ctx, campaign);
-  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
-  const moved = waiting && waiting.attempts === 0 ? rescheduleQueuedJob(ctx.db, waiting.id, payload.job, Date.now()) : undefined;
-  return toJobView(moved ?? jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId }));
+  const { row } = jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, () => segmentationPayload(ctx, campaign).job, { campaignId, runAfter: Date.now() });
+  return toJobView(row);
 }
 
 /**
- * Schedules a segmentation `delayMs` from now with the current labels; saves in a burst fold into the waiting job.
- * Returns undefined while there are too few scribbles to train on.
+ * Schedules a segmentation `delayMs` from now with the current labels; saves in a burst fold into the waiting job
+ * (at most one queued per campaign, atomically). Returns undefined while there are too few scribbles to train on.
  */
 export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
   const campaign = requireCampaign(ctx, campaignId);
-  const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
-  let payload: ReturnType<typeof segmentationPayload>;
   try {
-    payload = segmentationPayload(ctx, campaign);
+    const runAfter = Date.now() + delayMs;
+    return toJobView(jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, () => segmentationPayload(ctx, campaign).job, { campaignId, runAfter }).row);
   } catch (err) {
     if (!(err instanceof InvalidError)) throw err;
     // The labels no longer support a model (scribbles cleared): a waiting job would train on the old ones.
+    const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
     if (waiting) jobQueueFor(ctx).cancel(waiting.id);
     return undefined;
   }
-  const runAfter = Date.now() + delayMs;
-  // A job waiting for a retry keeps its attempts; new labels start a fresh one instead.
-  const rescheduled = waiting && waiting.attempts === 0 ? rescheduleQueuedJob(ctx.db, waiting.id, payload.job, runAfter) : undefined;
-  return toJobView(rescheduled ?? jobQueueFor(ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, payload.job, { campaignId, runAfter }));
 }
 
 /** Records the model of a finished segmentation job and returns the job's final result (with the model id). */

@@ -38,9 +38,9 @@ describe('twinlab CLI', () => {
     const out = join(data, 'out.csv');
     expect(cli(['export', '--campaign', String(id), '--out', out], env).status).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('sampleId,externalId,status,smiles,x,y,resultId,source,createdAt');
+    expect(lines[0]).toBe('sampleId,externalId,status,smiles,x,y,resultId,source,createdAt,retracted,corrections');
     expect(lines[1]).toMatch(/^1,A,measured,,1,0\.5,1,cli,/);
-    expect(lines[2]).toBe('2,B,candidate,,2,,,,');
+    expect(lines[2]).toBe('2,B,candidate,,2,,,,,,');
   });
 
   it('reports a bad import with its reason and exit code 1, importing nothing', () => {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../backend/config.js';
 import { openDatabase, type DatabaseHandle } from '../../../backend/db/client.js';
 import { JobQueue, type JobEvent } from '../../../backend/jobs/queue.js';
 import { JobRunner } from '../../../backend/jobs/runner.js';
@@ -46,6 +47,23 @@ describe('job runner (worker threads)', () => {
     expect(progress).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(events.at(-1)!.status).toBe('succeeded');
     expect(done.log).toContain('step 4 of 4');
+  });
+
+  it('fills several slots fairly: another campaign before a second job of a busy campaign and kind', async () => {
+    const { handle, queue } = setup();
+    const runner = new JobRunner(queue, { handlers: { test: handler }, concurrency: 3, heartbeatMs: 50 });
+    cleanups.push(() => runner.stop());
+    const insert = handle.sqlite.prepare("INSERT INTO campaign (name, parameters, objectives, constraints, settings) VALUES (?, '[]', '[]', '[]', '{}') RETURNING id");
+    const [a, b] = ['A', 'B'].map((name) => (insert.get(name) as { id: number }).id);
+    const a1 = queue.enqueue('test', { steps: 2 }, { campaignId: a });
+    const a2 = queue.enqueue('test', { steps: 2 }, { campaignId: a });
+    const b1 = queue.enqueue('test', { steps: 2 }, { campaignId: b });
+    // Two jobs start at once; the third slot stays free because a2 waits for a1 (one running per campaign and kind).
+    expect(runner.tick()).toEqual([a1.id, b1.id]);
+    await runner.whenIdle();
+    expect(runner.tick()).toEqual([a2.id]);
+    await runner.whenIdle();
+    expect([a1, a2, b1].map((job) => queue.get(job.id).status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
   it('a cancelled job stops at its next check and ends cancelled', async () => {
@@ -111,5 +129,13 @@ describe('job runner (worker threads)', () => {
     await until(() => runner.tick().length > 0 || runner.runningJobIds().length > 0);
     await runner.whenIdle();
     expect(restarted.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 2, leaseOwner: null, result: { attempt: 2 } });
+  });
+});
+
+describe('job slots', () => {
+  it('default to half the cores (at least one); TWINLAB_JOB_SLOTS overrides; nonsense is refused', () => {
+    expect(loadConfig({}).jobSlots).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(loadConfig({ TWINLAB_JOB_SLOTS: '3' }).jobSlots).toBe(3);
+    for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ TWINLAB_JOB_SLOTS: bad })).toThrow(/TWINLAB_JOB_SLOTS/);
   });
 });

@@ -66,6 +66,72 @@ describe('campaign routes', () => {
     expect((await h.call('GET', '/api/docs/swagger-ui-bundle.js', { role: null })).status).toBe(200);
   });
 
+  it('archives and restores a campaign with a reason (audited), and lists active, archived or all campaigns', async () => {
+    const kept = await createExampleCampaign(h);
+    const id = await createExampleCampaign(h);
+    const archived = await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'study finished' } });
+    expect(archived.status).toBe(200);
+    const view = await archived.json();
+    expect(view.id).toBe(id);
+    expect(Date.parse(view.archivedAt)).toBeGreaterThan(0);
+    const ids = async (query: string) => (await (await h.call('GET', `/api/campaigns${query}`)).json()).items.map((c: { id: number }) => c.id);
+    expect(await ids('')).toEqual([kept]);
+    expect(await ids('?archived=only')).toEqual([id]);
+    expect(await ids('?archived=include')).toEqual([id, kept]);
+    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(1);
+    expect((await (await h.call('GET', `/api/campaigns/${id}`)).json()).archivedAt).toBe(view.archivedAt);
+
+    let before = h.snapshot();
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'again' } })).status).toBe(409);
+    expect(h.snapshot()).toBe(before);
+
+    const restored = await h.call('POST', `/api/campaigns/${id}/restore`, { body: { reason: 'reviewer asked for one more run' } });
+    expect(restored.status).toBe(200);
+    expect((await restored.json()).archivedAt).toBeNull();
+    expect(await ids('')).toEqual([id, kept]);
+    before = h.snapshot();
+    const again = await h.call('POST', `/api/campaigns/${id}/restore`, { body: { reason: 'again' } });
+    expect(again.status).toBe(409);
+    expect((await again.json()).error.code).toBe('not_archived');
+    expect(h.snapshot()).toBe(before);
+
+    const audit = (await (await h.call('GET', `/api/campaigns/${id}/audit?entity=campaign`)).json()).items;
+    expect(audit.map((e: { action: string; reason: string; actor: string; entityId: number }) => [e.action, e.reason, e.actor, e.entityId])).toEqual([
+      ['restore', 'reviewer asked for one more run', 'admin-tester', id],
+      ['archive', 'study finished', 'admin-tester', id],
+    ]);
+    expect(audit[1].before).toEqual({ archivedAt: null });
+    expect(audit[1].after).toEqual({ archivedAt: view.archivedAt });
+  });
+
+  it('refuses to archive without a reason, for a role that may not, or a campaign that does not exist, writing nothing', async () => {
+    const id = await createExampleCampaign(h);
+    const before = h.snapshot();
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: {} })).status).toBe(400);
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: ' ' } })).status).toBe(400);
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'x'.repeat(501) } })).status).toBe(400);
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`)).status).toBe(400);
+    expect((await h.call('POST', `/api/campaigns/${id}/archive`, { role: 'expert', body: { reason: 'r' } })).status).toBe(403);
+    expect((await h.call('POST', '/api/campaigns/999/archive', { body: { reason: 'r' } })).status).toBe(404);
+    expect((await h.call('GET', '/api/campaigns?archived=yes')).status).toBe(400);
+    expect(h.snapshot()).toBe(before);
+  });
+
+  it('describes the correction, retraction, archive and audit routes in the OpenAPI document with their errors', async () => {
+    const doc = await (await h.call('GET', '/api/openapi.json', { role: null })).json();
+    const ops: [string, string, string[]][] = [
+      ['/api/campaigns/{id}/results/{resultId}', 'patch', ['200', '400', '404', '409', '422']],
+      ['/api/campaigns/{id}/results/{resultId}', 'delete', ['200', '400', '404', '409']],
+      ['/api/campaigns/{id}/samples/{sampleId}', 'delete', ['200', '400', '404', '409']],
+      ['/api/campaigns/{id}/archive', 'post', ['200', '400', '404', '409']],
+      ['/api/campaigns/{id}/restore', 'post', ['200', '400', '404', '409']],
+      ['/api/campaigns/{id}/audit', 'get', ['200', '400', '404']],
+    ];
+    for (const [path, method, statuses] of ops) for (const s of statuses) expect(Object.keys(doc.paths[path][method].responses)).toContain(s);
+    expect(Object.keys(doc.components.schemas.Result.properties)).toEqual(expect.arrayContaining(['retractedAt', 'retractionReason', 'corrections']));
+    expect(Object.keys(doc.components.schemas.Campaign.properties)).toContain('archivedAt');
+  });
+
   it('answers health without a token', async () => {
     const res = await h.call('GET', '/api/health', { role: null });
     expect(res.status).toBe(200);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
+import { jobQueueFor, TRAIN_JOB_KIND, trainingWork } from '../../../backend/services/training.js';
 import { createHarness, type Harness } from '../support.js';
 import { trainingApp } from './route-app.js';
 
@@ -98,5 +99,127 @@ describe('model routes', () => {
     const noBody = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client);
     expect(noBody.status).toBe(202);
     expect(await noBody.json()).toMatchObject({ kind: 'train-surrogate', status: 'queued', campaignId: id });
+  });
+});
+
+/** The training jobs of a campaign, oldest first. */
+function trainingJobs(campaignId: number): { id: number; status: string; payload: string }[] {
+  return h.handle.sqlite.prepare('SELECT id, status, payload FROM job WHERE campaign_id = ? AND kind = ? ORDER BY id').all(campaignId, TRAIN_JOB_KIND) as { id: number; status: string; payload: string }[];
+}
+
+/** The error body of a refused request. */
+async function errorOf(res: Response): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+  return ((await res.json()) as { error: { code: string; message: string; details: Record<string, unknown> } }).error;
+}
+
+const MAXIMAL_SURGEON = { kind: 'surgeon', options: { members: 20, epochs: 5000, hidden: Array(8).fill(1024), folds: 20, searchEpochs: 5000 } };
+
+describe('limits on expensive training jobs (issue 15, finding 5)', () => {
+  it('refuses five maximal Surgeon jobs from a client with 422 and queues nothing; an admin may queue one', async () => {
+    const id = await campaignWithResults(8);
+    const before = h.snapshot();
+    for (let i = 0; i < 5; i++) {
+      const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, MAXIMAL_SURGEON);
+      expect(res.status).toBe(422);
+      const error = await errorOf(res);
+      expect(error.code).toBe('training_option_limit');
+      expect(error.details).toMatchObject({ option: 'members', value: 20, ceiling: 10, role: 'client', adminMaximum: 20 });
+      expect(error.message).toMatch(/options\.members.*ceiling of 10 for role "client".*admin token may go up to 20/);
+    }
+    expect(h.snapshot()).toBe(before);
+    expect(trainingJobs(id)).toEqual([]);
+    const admin = await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, MAXIMAL_SURGEON);
+    expect(admin.status).toBe(202);
+  });
+
+  it('five allowed requests in a row for one campaign make one queued job, carrying the newest request', async () => {
+    const id = await campaignWithResults(8);
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, epochs: 50 + i, folds: 2 } });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { id: number; status: string }).id);
+    }
+    expect(new Set(ids).size).toBe(1);
+    const jobs = trainingJobs(id);
+    expect(jobs.map((j) => j.status)).toEqual(['queued']);
+    expect(JSON.parse(jobs[0].payload)).toMatchObject({ options: { members: 2, epochs: 54, folds: 2 }, request: { options: { epochs: 54 } } });
+  });
+
+  it('concurrent requests cannot make two queued jobs', async () => {
+    const id = await campaignWithResults(8);
+    const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => call('POST', `/api/campaigns/${id}/train`, i % 2 ? h.tokens.client : h.tokens.experimentalist, { options: { epochs: 10 + i } })));
+    expect(responses.map((r) => r.status)).toEqual(Array(6).fill(202));
+    const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: number }).id));
+    expect(new Set(ids).size).toBe(1);
+    expect(trainingJobs(id)).toHaveLength(1);
+  });
+
+  it('allows one running plus one queued job per campaign: a request during a run queues one, the next joins it', async () => {
+    const id = await campaignWithResults(8);
+    const other = await campaignWithResults(8);
+    const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
+    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
+    const second = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 20 } })).json()) as { id: number };
+    const third = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 30 } })).json()) as { id: number; status: string };
+    expect(second.id).not.toBe(first.id);
+    expect(third).toMatchObject({ id: second.id, status: 'queued' });
+    expect(trainingJobs(id).map((j) => j.status)).toEqual(['running', 'queued']);
+    // Another campaign is not affected.
+    const elsewhere = (await (await call('POST', `/api/campaigns/${other}/train`, h.tokens.client, {})).json()) as { id: number };
+    expect(trainingJobs(other).map((j) => j.id)).toEqual([elsewhere.id]);
+  });
+
+  it.each([
+    [{ members: 11 }, 'members', 11, 10, 20],
+    [{ epochs: 2001 }, 'epochs', 2001, 2000, 5000],
+    [{ folds: 11 }, 'folds', 11, 10, 20],
+    [{ searchEpochs: 2001 }, 'searchEpochs', 2001, 2000, 5000],
+    [{ hidden: [8, 8, 8, 8, 8] }, 'hidden', 5, 4, 8],
+    [{ hidden: [16, 257] }, 'hidden', 257, 256, 1024],
+  ])('role ceilings: %o is refused for non-admins, naming the option, the ceiling and the admin maximum', async (options, option, value, ceiling, adminMaximum) => {
+    const id = await campaignWithResults(8);
+    const before = h.snapshot();
+    for (const role of ['client', 'experimentalist'] as const) {
+      const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens[role], { options });
+      expect(res.status).toBe(422);
+      const error = await errorOf(res);
+      expect(error).toMatchObject({ code: 'training_option_limit', details: { option, value, ceiling, role, adminMaximum } });
+      expect(error.message).toMatch(/admin/);
+    }
+    expect(h.snapshot()).toBe(before);
+    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options })).status).toBe(202);
+  });
+
+  it('bounds the total work of a non-admin job, naming the figure and the bound', async () => {
+    const id = await campaignWithResults(8);
+    const before = h.snapshot();
+    // 10 members × (10 folds + 1) × 400 epochs × (1 + 32·32 / 30,000) = 45,502 member-epochs > 40,000.
+    const tooMuch = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 10, folds: 10, epochs: 400 } });
+    expect(tooMuch.status).toBe(422);
+    const error = await errorOf(tooMuch);
+    expect(error).toMatchObject({ code: 'training_work_limit', details: { work: 45502, bound: 40000, role: 'client', objectives: 1 } });
+    expect(error.message).toMatch(/45502 member-epochs.*bound of 40000 for role "client"/);
+    // Width counts: the same schedule fits with the default network but not with four layers of 256.
+    const wide = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 2, epochs: 2000, hidden: [256, 256, 256, 256] } });
+    expect(await errorOf(wide)).toMatchObject({ code: 'training_work_limit', details: { work: 90643 } });
+    // The Surgeon's search counts five member-epochs per search epoch: 5 × 6 × 1000 × 1.0341 + 5 × 2000 = 41,024.
+    const surgeon = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { kind: 'surgeon', options: { members: 5, folds: 5, epochs: 1000, searchEpochs: 2000 } });
+    expect(await errorOf(surgeon)).toMatchObject({ code: 'training_work_limit', details: { work: 41024 } });
+    expect(h.snapshot()).toBe(before);
+    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 2, epochs: 2000 } })).status).toBe(202);
+    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options: { members: 10, folds: 10, epochs: 400 } })).status).toBe(202);
+  });
+
+  it('counts work as objectives × (members × (folds + 1) × epochs × size + 5 × searchEpochs)', () => {
+    const defaults = 5 * 6 * 300 * (1 + 1024 / 30_000);
+    expect(trainingWork('deep-ensemble', {}, 1)).toBeCloseTo(defaults, 6);
+    expect(trainingWork('surgeon', {}, 1)).toBeCloseTo(defaults + 5 * 150, 6);
+    // The Surgeon picks its own architecture: a requested `hidden` does not change its estimate.
+    expect(trainingWork('surgeon', { hidden: [256, 256] }, 1)).toBeCloseTo(defaults + 5 * 150, 6);
+    expect(trainingWork('deep-ensemble', { members: 1, folds: 2, epochs: 10, hidden: [100, 300, 10] }, 3)).toBeCloseTo(3 * 30 * (1 + 33_000 / 30_000), 6);
+    // The defaults fit the non-admin bound for up to four objectives.
+    expect(trainingWork('deep-ensemble', {}, 4)).toBeLessThan(40_000);
+    expect(trainingWork('deep-ensemble', {}, 5)).toBeGreaterThan(40_000);
   });
 });

@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createExampleCampaign, createHarness, type Harness } from '../support.js';
+import { MAX_MEASURED_MAGNITUDE } from '../../../backend/domain/design-space.js';
+import { neutralizeFormula } from '../../../backend/services/results.js';
+import { createExampleCampaign, createHarness, EXAMPLE_CAMPAIGN, type Harness } from '../support.js';
 
 let h: Harness;
 let id: number;
@@ -86,5 +88,70 @@ describe('result routes', () => {
     expect(rows[0]).toMatchObject({ sampleId: String(sampleId), externalId: 'M-1', status: 'measured', concentration: '25', solvent: 'DMF/THF', pore: '30', order: '0.7' });
     expect(rows[1]).toMatchObject({ pore: '32', order: '' });
     expect(rows[2]).toMatchObject({ status: 'candidate', layers: '3', pore: '', resultId: '' });
+  });
+
+  it('exports retracted results too, with the reason in "retracted" and the number of corrections', async () => {
+    const posted = await (await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId, outcomes: { pore: 30 } }, { sampleId, outcomes: { pore: 32 } }] })).json();
+    const [a, b] = posted.items.map((r: { id: number }) => r.id);
+    await h.call('PATCH', `/api/campaigns/${id}/results/${a}`, { body: { outcomes: { pore: 29 }, reason: 'recalibrated' } });
+    await h.call('DELETE', `/api/campaigns/${id}/results/${b}`, { body: { reason: 'air bubble' } });
+    const rows = parse(await (await h.call('GET', `/api/campaigns/${id}/export.csv`)).text(), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.resultId, r.pore, r.retracted, r.corrections])).toEqual([[String(a), '29', '', '1'], [String(b), '32', 'air bubble', '0']]);
+  });
+});
+
+describe('the range of measured values (finding 1: one extreme outcome broke a campaign for good)', () => {
+  const space = [{ name: 'x', type: 'continuous', min: 0, max: 1 }];
+
+  it('refuses 1e308 in JSON and CSV with 422 naming the row and the field, writes nothing, and later suggestions still work', async () => {
+    const cid = (await (await h.call('POST', '/api/campaigns', { body: { name: 'toy', parameters: space, objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    expect((await h.call('POST', `/api/campaigns/${cid}/results`, { body: [0.1, 0.5, 0.9].map((x) => ({ params: { x }, outcomes: { y: x } })) })).status).toBe(201);
+    const before = h.snapshot();
+    const json = await h.call('POST', `/api/campaigns/${cid}/results`, { body: [{ params: { x: 0.3 }, outcomes: { y: 0.3 } }, { params: { x: 0.7 }, outcomes: { y: 1e308 } }] });
+    expect(json.status).toBe(422);
+    expect((await json.json()).error.details).toEqual([{ row: 1, issues: [{ parameter: 'y', message: '1e+308 is outside the accepted range [-1e+100, 1e+100]; record it in another unit' }] }]);
+    const csv = await h.call('POST', `/api/campaigns/${cid}/results`, { body: 'x,y\n0.3,0.3\n0.7,-1e101\n', type: 'text/csv' });
+    expect(csv.status).toBe(422);
+    expect((await csv.json()).error.details).toEqual([{ row: 3, issues: [{ parameter: 'y', message: expect.stringContaining('-1e+101 is outside the accepted range') }] }]);
+    expect(h.snapshot()).toBe(before);
+    const res = await h.call('POST', `/api/campaigns/${cid}/suggestions`, { body: { count: 2, seed: 3 } });
+    expect(res.status).toBe(201);
+    for (const it of (await res.json()).items) for (const v of [it.mean.y, it.std.y, it.score]) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('accepts the documented bound itself', async () => {
+    const res = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId, outcomes: { pore: MAX_MEASURED_MAGNITUDE, permeance: -MAX_MEASURED_MAGNITUDE } }] });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe('CSV formula injection in the export (finding 6)', () => {
+  const evil = '=HYPERLINK("http://evil.example/x","click")';
+
+  it('prefixes text cells a spreadsheet would evaluate with an apostrophe and leaves numbers alone', async () => {
+    const parameters = [...EXAMPLE_CAMPAIGN.parameters.slice(0, 3), { name: 'solvent', type: 'categorical', choices: ['DMF/THF', evil] }];
+    const cid = (await (await h.call('POST', '/api/campaigns', { body: { ...EXAMPLE_CAMPAIGN, parameters } })).json()).id;
+    const imported = await h.call('POST', `/api/campaigns/${cid}/samples`, { body: [{ params: { ...params, solvent: evil }, externalId: evil }] });
+    expect(imported.status).toBe(201);
+    const sid = (await imported.json()).items[0].id;
+    // RDKit refuses such a SMILES at import; the export must still be safe for whatever the database holds.
+    h.handle.sqlite.prepare('UPDATE sample SET smiles = ? WHERE id = ?').run(evil, sid);
+    await h.call('POST', `/api/campaigns/${cid}/results`, { body: [{ sampleId: sid, outcomes: { pore: 30, permeance: -3.5 } }] });
+    const text = await (await h.call('GET', `/api/campaigns/${cid}/export.csv`)).text();
+    const [row] = parse(text, { columns: true }) as Record<string, string>[];
+    expect(row.externalId).toBe(`'${evil}`);
+    expect(row.smiles).toBe(`'${evil}`);
+    expect(row.solvent).toBe(`'${evil}`);
+    expect(row.permeance).toBe('-3.5');
+    expect(row.concentration).toBe('25');
+    expect(text.split('\n')[1]).toBe(
+      `${sid},"'=HYPERLINK(""http://evil.example/x"",""click"")",measured,"'=HYPERLINK(""http://evil.example/x"",""click"")",25,10,2,"'=HYPERLINK(""http://evil.example/x"",""click"")",30,-3.5,,${row.resultId},admin:admin-tester,${row.createdAt},,0`,
+    );
+  });
+
+  it('neutralizes =, +, -, @, tab and carriage return, also after leading spaces, and only text', () => {
+    for (const cell of ['=1+1', '+1', '-2', '@SUM(A1)', '\tcmd', '\rcmd', '  =1', ' \t-x'])
+      expect(neutralizeFormula(cell)).toBe(`'${cell}`);
+    for (const cell of ['DMF/THF', 'a=b', 'M-1', '', ' x', 3, -3.5, 0]) expect(neutralizeFormula(cell)).toBe(cell);
   });
 });

@@ -158,6 +158,8 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
       ['POST', `/api/campaigns/${other}/results`, [{ params, outcomes: { pore: 30 } }]],
       ['GET', `/api/assets/${otherAsset}`],
       ['GET', `/api/assets/${otherAsset}/label`],
+      ['PATCH', `/api/campaigns/${other}/results/1`, { outcomes: { pore: 1 }, reason: 'nested path' }],
+      ['DELETE', `/api/campaigns/${other}/samples/1`, { reason: 'nested path' }],
       ['POST', '/api/campaigns', { name: 'new', parameters: [{ name: 'a', type: 'continuous', min: 0, max: 1 }] }],
     ] as [string, string, unknown?][]) {
       const res = await robot.call(method, path, body);
@@ -169,11 +171,17 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
 
   it('lists only the campaigns a scoped token reaches', async () => {
     const mine = await createExampleCampaign(h);
-    await createExampleCampaign(h);
+    const other = await createExampleCampaign(h);
+    const { jobQueueFor } = await import('../../../backend/services/training.js');
+    for (const campaignId of [mine, other]) jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId });
     const robot = await scopedClient([mine]);
     const list = await (await robot.call('GET', '/api/campaigns')).json();
     expect(list.items.map((c: { id: number }) => c.id)).toEqual([mine]);
     expect(list.total).toBe(1);
+    const jobs = await (await robot.call('GET', '/api/jobs')).json();
+    expect(jobs.items.map((j: { campaignId: number }) => j.campaignId)).toEqual([mine]);
+    expect((await h.call('GET', '/api/jobs')).status).toBe(200);
+    expect((await (await h.call('GET', '/api/jobs')).json()).total).toBe(2);
   });
 
   it('refuses a scope on an admin token, an unknown campaign, or an empty list, with 4xx and nothing written', async () => {

@@ -3,7 +3,7 @@ import { findQueuedJob } from '../../../backend/db/jobs.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { recordResults } from '../../../backend/services/results.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
-import { jobQueueFor, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
+import { jobQueueFor, requestTraining, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
 import { createHarness } from '../support.js';
 
 describe('retraining in the loop', () => {
@@ -39,6 +39,36 @@ describe('retraining in the loop', () => {
     events.subscribe(id, (e) => seen.push(e));
     const job = jobQueueFor(ctx).enqueue('train-surrogate', {}, { campaignId: id });
     expect(seen).toEqual([{ type: 'job', campaignId: id, jobId: job.id, kind: 'train-surrogate', status: 'queued', progress: 0, error: null }]);
+    stop();
+  });
+});
+
+describe('retraining and explicit requests share one waiting job', () => {
+  it('an explicit request joins the debounced retrain and runs now; later results refresh its data but keep its options', async () => {
+    const h = createHarness();
+    const events = new CampaignEvents();
+    const ctx = { ...h.ctx, events };
+    const stop = startRetrainLoop(ctx, events, 60_000);
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    recordResults(ctx, id, [0.1, 0.2, 0.3, 0.4].map((x) => ({ params: { x }, outcomes: { y: x } })), 'test');
+    const debounced = findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!;
+    const before = Date.now();
+    const explicit = requestTraining(ctx, id, { kind: 'surgeon', options: { epochs: 40, searchEpochs: 30 } }, 'client');
+    expect(explicit.id).toBe(debounced.id);
+    const joined = findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!;
+    expect(joined.runAfter).toBeLessThanOrEqual(Date.now());
+    expect(joined.runAfter).toBeGreaterThanOrEqual(before);
+    expect(joined.payload).toMatchObject({ kind: 'surgeon', options: { epochs: 40, searchEpochs: 30 } });
+
+    // New results while it waits for a slot: newest data, the requester's options, still due (not pushed back a minute).
+    recordResults(ctx, id, [{ params: { x: 0.5 }, outcomes: { y: 0.5 } }], 'test');
+    const refreshed = findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!;
+    expect(refreshed.id).toBe(debounced.id);
+    expect(refreshed.runAfter).toBe(joined.runAfter);
+    expect(refreshed.payload).toMatchObject({ kind: 'surgeon', options: { epochs: 40, searchEpochs: 30 } });
+    expect((refreshed.payload.resultIds as number[]).length).toBe(5);
+    const n = h.handle.sqlite.prepare('SELECT count(*) AS n FROM job WHERE campaign_id = ?').get(id) as { n: number };
+    expect(n.n).toBe(1);
     stop();
   });
 });

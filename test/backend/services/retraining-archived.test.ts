@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { findQueuedJob } from '../../../backend/db/jobs.js';
+import { CampaignEvents } from '../../../backend/services/campaign-events.js';
+import { archiveCampaign, restoreCampaign } from '../../../backend/services/campaigns.js';
+import { recordResults } from '../../../backend/services/results.js';
+import { startRetrainLoop } from '../../../backend/services/retraining.js';
+import { TRAIN_JOB_KIND } from '../../../backend/services/training.js';
+import { createHarness } from '../support.js';
+
+describe('retraining of archived campaigns', () => {
+  it('schedules nothing for an archived campaign, and retrains again once it is restored', async () => {
+    const h = createHarness();
+    const events = new CampaignEvents();
+    const ctx = { ...h.ctx, events };
+    const stop = startRetrainLoop(ctx, events, 60_000);
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'frozen', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    const actor = { name: 'lab lead', tokenId: null };
+    archiveCampaign(ctx, id, 'paused', actor);
+    // The service layer (CLI, demos) can still write; the HTTP layer refuses writes to archived campaigns.
+    recordResults(ctx, id, [0.1, 0.2, 0.3, 0.4, 0.5].map((x) => ({ params: { x }, outcomes: { y: x } })), 'test');
+    expect(findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)).toBeUndefined();
+    restoreCampaign(ctx, id, 'resumed', actor);
+    recordResults(ctx, id, [{ params: { x: 0.6 }, outcomes: { y: 0.6 } }], 'test');
+    expect((findQueuedJob(ctx.db, id, TRAIN_JOB_KIND)!.payload.resultIds as number[]).length).toBe(6);
+    stop();
+  });
+});
