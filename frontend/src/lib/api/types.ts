@@ -1,23 +1,23 @@
 // Wire types of the twinlab HTTP API (see DESIGN.md "HTTP API"). Kept free of DOM types so that
 // plain-TypeScript tests can import them under the root NodeNext config.
 
-export type Role = 'admin' | 'expert' | 'experimentalist' | 'client';
-
 /** Database ids are positive integers; ids read from a URL arrive as strings and are sent back as they are. */
 export type Id = number;
 export type IdLike = Id | string;
 
-export interface WhoAmI {
-  tokenId?: Id;
-  name: string;
-  role: Role;
-}
-
-// The design-space, objective and label shapes are the service's own, imported as types (erased at build time).
+// The design-space, objective, label, status, audit and token shapes are the service's own, imported as types
+// (erased at build time, so no server code reaches the bundle).
 import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquisition/types.js';
-import type { LabelClass, LabelPoint, LabelPolygon, LabelStroke } from '../../../../backend/domain/types.js';
+import type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus } from '../../../../backend/domain/types.js';
+import type { AuditEventView } from '../../../../backend/services/audit.js';
+import type { CampaignView } from '../../../../backend/services/campaigns.js';
+import type { ResultView } from '../../../../backend/services/results.js';
+import type { Principal, TokenView } from '../../../../backend/services/tokens.js';
 
-export type { LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter };
+export type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, Role, SampleStatus };
+
+/** The caller (GET /api/whoami): token id, name, role, and the campaigns it may reach (null: every campaign). */
+export type WhoAmI = Principal;
 export type ParameterType = Parameter['type'];
 export type Goal = Objective['goal'];
 
@@ -40,13 +40,13 @@ export interface CampaignInput {
 export interface Campaign extends CampaignInput {
   id: Id;
   createdAt?: string | null;
+  /** When the campaign was archived (read-only until restored); null while active (absent from older servers). */
+  archivedAt?: CampaignView['archivedAt'];
   counts?: { samples: number; byStatus: Record<string, number>; results: number; assets: number };
 }
 
 export type ParamValue = number | string;
 export type ParamValues = Record<string, ParamValue>;
-
-export type SampleStatus = 'candidate' | 'pending' | 'running' | 'measured' | 'failed';
 
 export interface Sample {
   id: Id;
@@ -58,13 +58,23 @@ export interface Sample {
   externalId?: string | null;
 }
 
-export interface Result {
-  id: Id;
-  sampleId: Id;
-  outcomes: Record<string, number>;
-  idempotencyKey?: string | null;
-  source?: string;
-  createdAt?: string;
+/** A measured result; retracted ones keep their values and say when and why, `corrections` counts audited edits. */
+export type Result = ResultView;
+
+/** PATCH of a result as this client sends it: new outcome values (null removes one) and why (required). */
+export interface ResultCorrection {
+  outcomes: Record<string, number | null>;
+  reason: string;
+}
+
+/** One entry of a campaign's audit history: who did what to which entity, the state before and after, and why. */
+export type AuditEvent = AuditEventView;
+
+export interface AuditQuery {
+  entity?: AuditEntity;
+  entityId?: Id;
+  limit?: number;
+  offset?: number;
 }
 
 export interface ResultInput {
@@ -234,12 +244,14 @@ export interface ModelDiagnostics {
   slices2d?: SurrogateSlice2d[];
 }
 
-export interface TokenInfo {
-  id: Id;
+/** A token as listed (never its secret): role, campaign scope (null: every campaign), whether the environment owns it. */
+export type TokenInfo = TokenView;
+
+export interface TokenCreate {
   name: string;
   role: Role;
-  createdAt?: string | null;
-  lastUsedAt?: string | null;
+  /** Limits a non-admin token to these campaigns; absent: every campaign. */
+  campaigns?: Id[];
 }
 
 export interface CreatedToken extends TokenInfo {
