@@ -10,13 +10,15 @@ import { insightRoutes } from './routes/insights.js';
 import { campaignEventRoutes } from './routes/campaign-events.js';
 import { diagnosticsRoutes } from './routes/diagnostics.js';
 import { CampaignEvents } from './services/campaign-events.js';
+import { EventStreamSlots } from './services/event-streams.js';
 import { labelQueueRoutes } from './routes/label-queue.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
-import { bearerAuth, bodySizeLimit, errorResponse, type AppEnv } from './routes/http.js';
+import { bearerAuth, bodySizeLimit, campaignAccess, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
 import { segmentationRoutes } from './routes/segmentation.js';
 import { suggestionRoutes } from './routes/suggestions.js';
+import { securityHeaders } from './routes/security-headers.js';
 import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
 import { tokenRoutes, whoamiRoutes } from './routes/tokens.js';
 import type { ServiceContext } from './services/context.js';
@@ -36,8 +38,10 @@ const PUBLIC_PATHS = [/^\/api\/health$/, /^\/api\/openapi\.json$/, /^\/api\/docs
 /** Builds the whole application over a service context. */
 export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   const events = ctx.events ?? new CampaignEvents();
-  ctx = { ...ctx, events };
+  const streams = ctx.streams ?? new EventStreamSlots(ctx.config.limits.eventStreams);
+  ctx = { ...ctx, events, streams };
   const app = new OpenAPIHono<AppEnv>();
+  app.use('*', securityHeaders());
   app.onError(errorResponse);
   app.notFound((c) =>
     c.req.path.startsWith('/api/')
@@ -51,6 +55,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
     if (PUBLIC_PATHS.some((p) => p.test(c.req.path))) return next();
     return auth(c, next);
   });
+  app.use('/api/*', campaignAccess(ctx));
   app.use('/api/*', bodySizeLimit(ctx.config.limits));
 
   app.route('/api/health', healthRoutes(VERSION, options.tfBackend ?? (() => 'not loaded')));

@@ -1,5 +1,7 @@
 /** Service configuration from the environment, with the defaults of DESIGN.md. */
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_EVENT_STREAM_LIMITS, type EventStreamLimits } from './services/event-streams.js';
 
 export interface Config {
   host: string;
@@ -12,7 +14,28 @@ export interface Config {
   seedDemos: boolean;
   /** Seconds to wait after the last new result before retraining the surrogate (TWINLAB_RETRAIN_DELAY_SECONDS). */
   retrainDelaySeconds: number;
+  /** Background jobs (training, segmentation) run at once (TWINLAB_JOB_SLOTS; default half the cores, at least 1). */
+  jobSlots: number;
+  /** The suggestion engine's threads, queue and per-request budget. */
+  engine: EngineLimits;
   limits: Limits;
+}
+
+/** Sizing and budgets of the suggestion engine (see backend/workers/compute-pool.ts). */
+export interface EngineLimits {
+  /** Engine worker threads (TWINLAB_ENGINE_WORKERS; default half the cores, at least 2 and at most 8). */
+  workers: number;
+  /** Engine tasks that may wait for a worker before a 503 engine_busy (TWINLAB_ENGINE_QUEUE). */
+  queued: number;
+  /** Suggestion requests of one campaign that may wait for the one before them before a 503 engine_busy. */
+  waitingPerCampaign: number;
+  /** Seconds a suggestion request may take, waiting included, before a 503 (TWINLAB_SUGGEST_TIMEOUT_SECONDS). */
+  suggestTimeoutSeconds: number;
+  /**
+   * Largest continuous-mode (pool: false) batch answered in the request (TWINLAB_SUGGEST_SYNC_MAX_COUNT); a larger
+   * one becomes a background job (202). Each batch item refits the believed model, so time grows faster than the count.
+   */
+  syncMaxCount: number;
 }
 
 /** Request-size caps, in bytes or items. */
@@ -21,8 +44,17 @@ export interface Limits {
   csvBytes: number;
   imageBytes: number;
   itemsPerRequest: number;
-  /** Largest image accepted, in pixels: decoding is checked in full, so this bounds memory per upload. */
+  /** Largest image accepted, in pixels: bounds per-pixel work (decoding, segmentation); imageDecodedBytes bounds memory. */
   imagePixels: number;
+  /**
+   * Largest decoded image accepted, width × height × channels × bytes per sample, read from the header before any
+   * pixel is decoded (TWINLAB_IMAGE_DECODED_BYTES): a small PNG can inflate to far more than its pixel count suggests.
+   */
+  imageDecodedBytes: number;
+  /** Images decoded at once, and uploads that may wait for a turn before a 503 (TWINLAB_IMAGE_DECODES, TWINLAB_IMAGE_DECODE_QUEUE). */
+  imageDecodes: { concurrent: number; queued: number };
+  /** Open server-sent event streams per token and in all, and when an idle one is closed. */
+  eventStreams: EventStreamLimits;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -31,6 +63,11 @@ export const DEFAULT_LIMITS: Limits = {
   imageBytes: 64 * 1024 * 1024,
   itemsPerRequest: 20_000,
   imagePixels: 64 * 1024 * 1024,
+  // An 8192² 16-bit grey SEM/FIB frame (the largest routine micrograph) is exactly 128 MiB decoded.
+  imageDecodedBytes: 128 * 1024 * 1024,
+  // Two decodes bound decoding memory to 256 MiB; eight waiting uploads cover a lab robot's burst without a queue that grows.
+  imageDecodes: { concurrent: 2, queued: 8 },
+  eventStreams: DEFAULT_EVENT_STREAM_LIMITS,
 };
 
 /** Reads HOST, PORT, TWINLAB_DATA, TWINLAB_ADMIN_TOKEN and TWINLAB_DEMO. */
@@ -47,13 +84,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
     seedDemos: env.TWINLAB_DEMO !== '0',
     retrainDelaySeconds: seconds(env.TWINLAB_RETRAIN_DELAY_SECONDS, 30),
-    limits: DEFAULT_LIMITS,
+    jobSlots: jobSlots(env.TWINLAB_JOB_SLOTS),
+    engine: engineLimits(env),
+    limits: { ...DEFAULT_LIMITS, ...imageDecodeLimits(env) },
   };
+}
+
+/** The image decoding limits, from TWINLAB_IMAGE_DECODED_BYTES, TWINLAB_IMAGE_DECODES and TWINLAB_IMAGE_DECODE_QUEUE. */
+function imageDecodeLimits(env: NodeJS.ProcessEnv): Pick<Limits, 'imageDecodedBytes' | 'imageDecodes'> {
+  return {
+    imageDecodedBytes: wholeNumber(env.TWINLAB_IMAGE_DECODED_BYTES, DEFAULT_LIMITS.imageDecodedBytes, 1),
+    imageDecodes: {
+      concurrent: wholeNumber(env.TWINLAB_IMAGE_DECODES, DEFAULT_LIMITS.imageDecodes.concurrent, 1),
+      queued: wholeNumber(env.TWINLAB_IMAGE_DECODE_QUEUE, DEFAULT_LIMITS.imageDecodes.queued, 0),
+    },
+  };
+}
+
+/**
+ * The engine limits from the environment. Workers: half the cores, so requests and jobs keep the rest, but at least
+ * two, so one long suggestion never holds the only one, and at most eight (each engine thread also runs its own
+ * posterior helpers for large pools). Sync batches: 50 continuous points took 0.4 s (one parameter, 5 results) to
+ * 1.7 s (four parameters, 30 results) on one core; 1,000 took 122 s, so larger batches run as jobs.
+ */
+function engineLimits(env: NodeJS.ProcessEnv): EngineLimits {
+  return {
+    workers: wholeNumber(env.TWINLAB_ENGINE_WORKERS, Math.min(8, Math.max(2, Math.ceil(availableParallelism() / 2))), 1),
+    queued: wholeNumber(env.TWINLAB_ENGINE_QUEUE, 64, 0),
+    waitingPerCampaign: 16,
+    suggestTimeoutSeconds: seconds(env.TWINLAB_SUGGEST_TIMEOUT_SECONDS, 60),
+    syncMaxCount: wholeNumber(env.TWINLAB_SUGGEST_SYNC_MAX_COUNT, 50, 1),
+  };
+}
+
+/** An integer setting of at least `min`, or the fallback when unset. */
+function wholeNumber(raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`expected an integer ≥ ${min}, got ${raw}`);
+  return n;
 }
 
 function seconds(raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number of seconds ≥ 0, got ${raw}`);
+  return n;
+}
+
+/** TWINLAB_JOB_SLOTS, or half the cores (each job's tensorflow.js work keeps about one core busy; the rest serve requests). */
+function jobSlots(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return Math.max(1, Math.floor(availableParallelism() / 2));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`TWINLAB_JOB_SLOTS must be an integer 1..256, got ${raw}`);
   return n;
 }

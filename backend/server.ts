@@ -23,8 +23,9 @@ export interface RunningServer {
 /** Opens the database under config.dataDir and serves the API and the browser app. */
 export async function startServer(config: Config, log: (line: string) => void = (l) => console.log(l)): Promise<RunningServer> {
   const handle: DatabaseHandle = openDatabase(config.databasePath);
-  // One engine thread beside the request thread: the 2-core machine stays responsive while a GP is fit.
-  const compute = new ComputePool(1);
+  // Engine threads beside the request thread, at most one task per campaign at a time: a long suggestion of one
+  // campaign never holds the worker another campaign needs, and the request thread stays free.
+  const compute = new ComputePool({ size: config.engine.workers, maxQueued: config.engine.queued, prestart: true });
   const events = new CampaignEvents();
   const ctx: ServiceContext = { db: handle.db, config, compute, events };
   const newAdminToken = ensureAdminToken(ctx);
@@ -40,9 +41,12 @@ export async function startServer(config: Config, log: (line: string) => void = 
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   log(`twinlab ${VERSION} listening on ${url} (data in ${config.dataDir})`);
-  const signInToken = newAdminToken ?? config.adminToken;
-  if (newAdminToken) log('A new admin token was generated. It is shown only this once; keep it safe.');
-  if (signInToken) log(`Open this URL to sign in:\n    ${url}/?token=${signInToken}`);
+  // The secret is printed only when it was just generated: one from the environment is already known to whoever set
+  // it, and logs are read by more people than should hold an admin token.
+  if (newAdminToken) {
+    log('A new admin token was generated. It is shown only this once; keep it safe.');
+    log(`Open this URL to sign in:\n    ${url}/?token=${newAdminToken}`);
+  } else if (config.adminToken) log(`Open ${url}/ and sign in with the admin token in TWINLAB_ADMIN_TOKEN.`);
   else log('Sign in with your admin token, or mint one with: npx twinlab token create --name me --role admin');
   return {
     url,

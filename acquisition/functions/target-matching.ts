@@ -47,7 +47,8 @@ export function expectedSquaredTargetDistance(
   let total = 0;
   for (let j = 0; j < targets.length; j++) {
     const s = scales ? scales[j] : 1;
-    total += ((means[j] - targets[j]) ** 2 + stds[j] ** 2) / (s * s);
+    // Divided before squaring: (μ − t)² itself overflows from a distance of about 1e154.
+    total += ((means[j] - targets[j]) / s) ** 2 + (stds[j] / s) ** 2;
   }
   return total;
 }

@@ -132,7 +132,17 @@ function encodeValue(block: ParameterBlock, value: number | string | undefined, 
   }
   const [lo, hi] = numericRange(parameter);
   const t = parameter.log ? Math.log(value) : value;
-  x[block.start] = (t - lo) / (hi - lo);
+  x[block.start] = unitPosition(t, lo, hi);
+}
+
+/**
+ * (t − lo)/(hi − lo), the position of t in [lo, hi]. When the width overflows (bounds beyond ±9e307) every term is
+ * halved first, which keeps it finite; otherwise the direct formula, so ordinary encodings stay bit for bit the same.
+ */
+export function unitPosition(t: number, lo: number, hi: number): number {
+  const width = hi - lo;
+  if (Number.isFinite(width)) return (t - lo) / width;
+  return (t / 2 - lo / 2) / (hi / 2 - lo / 2);
 }
 
 /** The parameter's range on the encoding scale: log for log parameters, widened by ½ for linear integers. */
@@ -155,7 +165,8 @@ function decodeValue(block: ParameterBlock, x: readonly number[]): number | stri
   const u = Math.min(1, Math.max(0, x[block.start]));
   // The ends of the cube decode to the bounds exactly (exp(log(min)) need not be min).
   if (parameter.type === 'continuous' && (u === 0 || u === 1)) return u === 0 ? parameter.min! : parameter.max!;
-  const t = lo + u * (hi - lo);
+  // (1 − u)·lo + u·hi cannot overflow where hi − lo does.
+  const t = Number.isFinite(hi - lo) ? lo + u * (hi - lo) : (1 - u) * lo + u * hi;
   const value = parameter.log ? Math.exp(t) : t;
   if (parameter.type === 'integer') return Math.min(parameter.max!, Math.max(parameter.min!, Math.round(value)));
   return Math.min(parameter.max!, Math.max(parameter.min!, value));
@@ -168,8 +179,7 @@ function encodeFeatures(scaling: FeatureScaling, features: Record<string, number
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new InvalidParamValuesError(`Missing or non-finite feature "${name}"`, { feature: name });
     }
-    const range = scaling.max[j] - scaling.min[j];
-    x[offset + j] = range > 0 ? (value - scaling.min[j]) / range : 0;
+    x[offset + j] = scaling.max[j] > scaling.min[j] ? unitPosition(value, scaling.min[j], scaling.max[j]) : 0;
   });
 }
 
@@ -183,6 +193,6 @@ function canonicalValue(parameter: Parameter, value: number | string | undefined
   if (parameter.type === 'categorical') return String(value);
   const t = parameter.log ? Math.log(value) : value;
   // 2^30 steps keep the quantized value a small integer, whose string conversion is fast.
-  const quantized = Math.round(((t - lo) / (hi - lo)) * 1073741824);
+  const quantized = Math.round(unitPosition(t, lo, hi) * 1073741824);
   return (quantized | 0) === quantized ? String(quantized | 0) : String(quantized);
 }

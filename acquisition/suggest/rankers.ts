@@ -22,6 +22,7 @@ import { meanStd, type BeliefState } from './belief.js';
 import { optimizedObjectives, targetObjectives } from './default-strategy.js';
 import type { Problem } from './problem.js';
 import type { ModelFactory } from './types.js';
+import { standardizeValues } from '../space/outcome-transform.js';
 
 /** A strategy's ranking function and how its values are reported. */
 export interface Ranker {
@@ -273,9 +274,7 @@ function paregoRanker(context: RankerContext): Ranker {
   return { rank, score: Math.exp };
 }
 
-/** (v − mean)/std of a list (std 1 when constant). */
+/** (v − mean)/std of a list (std 1 when constant), without overflow. */
 function standardize(values: readonly number[]): number[] {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) || 1;
-  return values.map((v) => (v - mean) / std);
+  return Array.from(standardizeValues(values).values);
 }

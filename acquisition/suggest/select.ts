@@ -34,6 +34,8 @@ export interface SelectionSettings {
   poolRescoreSize: number;
   thompsonCandidates: number;
   gradientRefinement: boolean;
+  /** Reports each chosen item (see SuggestEngineOptions.onProgress). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One chosen point: encoded x, ranking value, reported score, pool index in pool mode. */
@@ -89,6 +91,7 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
     chosen.push(pick);
     excluded.add(keyOf(pick.x));
     state = believe(state, [pick.x]);
+    settings.onProgress?.(chosen.length, settings.count);
   }
   return chosen;
 }
@@ -129,6 +132,7 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
     chosen.push(pick);
     taken.add(pick.poolIndex!);
     state = believe(state, [pick.x]);
+    settings.onProgress?.(chosen.length, Math.min(settings.count, available.length));
   }
   return chosen;
 }

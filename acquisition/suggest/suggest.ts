@@ -31,7 +31,8 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
   const seed = (request.seed ?? 0) >>> 0;
   const fitModel = engine.fitModel ?? defaultModelFactory;
   const coldStart = !MODEL_FREE.has(requested) && completeObservationCount(problem) < coldStartThreshold(request.parameters.length);
-  const models = fitOutcomeModels(problem, fitModel, seed);
+  // A model-free strategy fits nothing: it works on any data, and its items carry no predictions.
+  const models = MODEL_FREE.has(requested) ? new Map<string, OutcomeModel>() : fitOutcomeModels(problem, fitModel, seed);
   let strategy = requested;
   let chosen: ChosenPoint[];
   if (requested === 'random') chosen = randomDesign(problem, request.count, seed);
@@ -57,8 +58,10 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
       poolRescoreSize: engine.poolRescoreSize ?? 4096,
       thompsonCandidates: engine.thompsonCandidates ?? 512,
       gradientRefinement: engine.gradientRefinement ?? false,
+      onProgress: engine.onProgress,
     });
   }
+  if (strategy === 'random' || strategy === 'space-filling') engine.onProgress?.(chosen.length, chosen.length);
   return toItems(problem, models, chosen, strategy);
 }
 

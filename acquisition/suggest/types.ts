@@ -91,4 +91,9 @@ export interface SuggestEngineOptions {
    * Hartmann6 it did not lower the regret in our runs, and the pattern search alone is what the benchmark measures).
    */
   gradientRefinement?: boolean;
+  /**
+   * Called after each chosen batch item with the number chosen so far and the batch size (once at the end for the
+   * designs that choose all points at once). It may throw to abandon the run, e.g. when the caller was cancelled.
+   */
+  onProgress?: (done: number, total: number) => void;
 }

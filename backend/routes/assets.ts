@@ -3,12 +3,23 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { BadRequestError } from '../domain/errors.js';
-import { assetFile, listAssets, uploadAsset } from '../services/assets.js';
+import { assetFile, listAssets, uploadAssetFrom } from '../services/assets.js';
 import type { ServiceContext } from '../services/context.js';
 import { getLabel, putLabel } from '../services/labels.js';
 import { segmentationOverlayFile } from '../services/segmentation.js';
 import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
+import { receiveSingleFile } from './multipart.js';
+
+/**
+ * The upload body, for the OpenAPI description only: a plain schema object, not zod, because @hono/zod-openapi
+ * validates (and so reads whole with formData()) every JSON or form body declared with a zod schema. The route
+ * streams the body itself.
+ */
+const UPLOAD_FORM: { type: 'object'; required: string[]; properties: Record<string, { type: 'string'; format: string; description: string }> } = {
+  type: 'object',
+  required: ['file'],
+  properties: { file: { type: 'string', format: 'binary', description: 'the image: PNG, JPEG or TIFF (8 or 16 bit), one per request' } },
+};
 
 const Asset = z
   .object({
@@ -79,20 +90,18 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         summary: 'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit); the same bytes twice give the same asset',
         request: {
           params: IdParam,
-          body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.any().optional().openapi({ type: 'string', format: 'binary' }) }) } } },
+          body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_FORM } } },
         },
         responses: {
           200: { description: 'Already uploaded: the existing asset', ...json(Asset) },
           201: { description: 'Stored', ...json(Asset) },
-          ...errorResponses(400, 401, 403, 404, 413, 415, 422),
+          ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
         },
       }),
       async (c) => {
         allow(c, CAN_WRITE_DATA, 'upload images');
-        const file = c.req.valid('form').file as unknown;
-        if (Array.isArray(file)) throw new BadRequestError('multiple_files', 'send exactly one image per request in the field "file"');
-        if (!(file instanceof File)) throw new BadRequestError('missing_file', 'send the image as multipart/form-data in a field named "file"');
-        const { created, asset } = await uploadAsset(ctx, c.req.valid('param').id, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+        const maxBytes = ctx.config.limits.imageBytes;
+        const { created, asset } = await uploadAssetFrom(ctx, c.req.valid('param').id, (dir) => receiveSingleFile(c.req.raw, { field: 'file', dir, maxBytes }));
         return c.json(asset, created ? 201 : 200);
       },
     )

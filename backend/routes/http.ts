@@ -19,6 +19,7 @@ import {
 import type { Role } from '../domain/types.js';
 import type { Limits } from '../config.js';
 import type { ServiceContext } from '../services/context.js';
+import { checkCampaignAccess, requireUnscopedToken } from '../services/campaign-access.js';
 import { authenticate, type Principal } from '../services/tokens.js';
 
 export type AppEnv = { Variables: { principal: Principal } };
@@ -90,7 +91,11 @@ export const CAN_WRITE_DATA: readonly Role[] = ['admin', 'experimentalist', 'cli
 export const CAN_WRITE_LABELS: readonly Role[] = ['admin', 'expert'];
 export const CAN_MANAGE_TOKENS: readonly Role[] = ['admin'];
 
-/** Caps the body by content type: images, CSV and JSON each have their own limit. Reads chunked bodies too. */
+/**
+ * Caps the body by content type: images, CSV and JSON each have their own limit. A declared length over the cap is
+ * refused before a byte is read; a body without one (chunked) is counted as the route reads it and fails with 413 once
+ * past the cap, so nothing is buffered here.
+ */
 export function bodySizeLimit(limits: Limits): MiddlewareHandler<AppEnv> {
   return async function bodySizeLimit(c, next) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
@@ -98,25 +103,29 @@ export function bodySizeLimit(limits: Limits): MiddlewareHandler<AppEnv> {
     const max = type.startsWith('multipart/') ? limits.imageBytes + 64 * 1024 : type.startsWith('text/csv') ? limits.csvBytes : limits.jsonBytes;
     const declared = c.req.header('content-length');
     if (declared !== undefined && Number(declared) > max) throw new PayloadTooLargeError(max);
-    if (c.req.raw.body && declared === undefined) {
-      // Without a declared length, buffer up to the cap and refuse beyond it.
-      const reader = c.req.raw.body.getReader();
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        size += value.byteLength;
-        if (size > max) throw new PayloadTooLargeError(max);
-        chunks.push(value);
-      }
-      const body = new Uint8Array(size);
-      let at = 0;
-      for (const ch of chunks) (body.set(ch, at), (at += ch.byteLength));
-      c.req.raw = new Request(c.req.raw, { body, duplex: 'half' } as RequestInit);
-    }
-    return next();
+    // With a declared length the HTTP parser delivers no more than that many bytes.
+    if (!c.req.raw.body || declared !== undefined) return next();
+    const counted = capStream(c.req.raw.body, max);
+    c.req.raw = new Request(c.req.raw, { body: counted.stream, duplex: 'half' });
+    await next();
+    // The route's parser may have reported the cut-off body as malformed JSON or CSV; the real reason is its size.
+    if (counted.exceeded()) throw new PayloadTooLargeError(max);
   };
+}
+
+/** A stream that passes `body` through and errors with PayloadTooLargeError once more than `max` bytes went by. */
+function capStream(body: ReadableStream<Uint8Array>, max: number): { stream: ReadableStream<Uint8Array>; exceeded: () => boolean } {
+  let seen = 0;
+  const stream = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > max) controller.error(new PayloadTooLargeError(max));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream, exceeded: () => seen > max };
 }
 
 /** A path parameter that is a positive integer written in plain decimal (not 0x1 or 1e0). */
@@ -166,4 +175,28 @@ export function json<T extends z.ZodType>(schema: T): { content: { 'application/
 /** The request's content type without parameters, lower-cased. */
 export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+}
+
+const CAMPAIGN_RESOURCE_PATH = /^\/api\/(campaigns|assets|jobs)\/([1-9]\d{0,15})(\/.*)?$/;
+const KIND_OF_SEGMENT = { campaigns: 'campaign', assets: 'asset', jobs: 'job' } as const;
+
+/**
+ * Token scopes and archived campaigns, checked for every path that names a campaign, image or job, before the route
+ * runs: a scoped token reaches only its campaigns (403), an archived campaign refuses writes (409) except restore.
+ */
+export function campaignAccess(ctx: ServiceContext): MiddlewareHandler<AppEnv> {
+  return async function campaignAccess(c, next) {
+    const principal = c.get('principal');
+    if (principal === undefined) return next();
+    const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    const match = CAMPAIGN_RESOURCE_PATH.exec(c.req.path);
+    if (match) {
+      const kind = KIND_OF_SEGMENT[match[1] as keyof typeof KIND_OF_SEGMENT];
+      const restoring = kind === 'campaign' && /^\/restore\/?$/.test(match[3] ?? '');
+      checkCampaignAccess(ctx, principal, { kind, id: Number(match[2]) }, write && !restoring);
+    } else if (write && /^\/api\/campaigns\/?$/.test(c.req.path)) {
+      requireUnscopedToken(principal, 'create campaigns');
+    }
+    return next();
+  };
 }

@@ -5,8 +5,9 @@ import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/r
 import type { ServiceContext } from './context.js';
 import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
 import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
+import { recordBatchSuggestion, SUGGEST_BATCH_JOB_KIND } from './suggestions.js';
 
-/** Every job kind this service runs: surrogate training and campaign segmentation. */
+/** Every job kind this service runs: surrogate training, campaign segmentation and large suggestion batches. */
 export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
   // .ts under tsx and in tests, .js from dist/
   const ext = extname(fileURLToPath(import.meta.url));
@@ -19,12 +20,18 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
       module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
       onSucceeded: (job, result) => recordSegmentationModel(ctx, job, result),
     },
+    [SUGGEST_BATCH_JOB_KIND]: {
+      module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),
+      onSucceeded: (job, result) => recordBatchSuggestion(ctx, job, result),
+    },
   };
 }
 
-/** Creates and starts the background runner of this database's queue; stop() it on shutdown. */
+/** Creates and starts the background runner of this database's queue (config.jobSlots jobs at once); stop() it on shutdown. */
 export function startJobRunner(ctx: ServiceContext, options: Omit<JobRunnerOptions, 'handlers'> = {}): JobRunner {
-  const runner = new JobRunner(jobQueueFor(ctx), { log: (line) => console.log(`[twinlab] ${line}`), ...options, handlers: jobHandlers(ctx) });
+  const runner = new JobRunner(jobQueueFor(ctx), {
+    log: (line) => console.log(`[twinlab] ${line}`), concurrency: ctx.config.jobSlots, ...options, handlers: jobHandlers(ctx),
+  });
   runner.start();
   return runner;
 }

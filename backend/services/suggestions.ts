@@ -1,7 +1,7 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
 import { type SuggestionItem, type SuggestRequest } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
-import type { CampaignRow, ModelRow, SampleRow } from '../db/schema.js';
+import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
 import {
   claimCandidates,
@@ -10,17 +10,21 @@ import {
   listSuggestionRows,
   releasePendingBefore,
   resultIdsOf,
+  samplesWithParamsKeys,
   samplesWithStatus,
   setSuggestionItems,
 } from '../db/suggestions.js';
 import { insertModel, latestModelOfKind } from '../db/jobs.js';
+import { lastCorrectionAt } from '../db/audit.js';
 import { observationsOf } from '../db/results.js';
-import { paramsKey } from '../domain/design-space.js';
-import { InvalidError } from '../domain/errors.js';
+import { MAX_MEASURED_MAGNITUDE, paramsKey } from '../domain/design-space.js';
+import { InvalidError, ServiceUnavailableError } from '../domain/errors.js';
+import { ComputeCancelledError } from '../workers/compute-pool.js';
 import { requireCampaign } from './campaigns.js';
 import { compute, parseStrategyOrThrow } from './compute.js';
 import { engineView, type EngineView } from './engine-view.js';
 import { iso, type Page, type ServiceContext } from './context.js';
+import { jobQueueFor, toJobView, type JobView } from './training.js';
 
 export interface SuggestInput {
   count: number;
@@ -39,36 +43,111 @@ export interface SuggestionView {
   items: (SuggestionItem & { sampleId: number })[];
 }
 
-const MAX_ATTEMPTS = 4;
+/** What the route answers: a recorded suggestion (201), or the background job of a large batch (202). */
+export type SuggestOutcome = { status: 201; suggestion: SuggestionView } | { status: 202; job: JobView };
 
-const campaignLocks = new Map<number, Promise<unknown>>();
-
-/**
- * Ranks candidates (pool) or proposes new points, marks them pending, and records the run. Runs for one campaign are
- * serialized: each sees the pending points of the one before, so two callers never get the same experiment (pool
- * claims are also re-checked at commit, for processes that share the database).
- */
-export function suggestExperiments(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
-  const previous = campaignLocks.get(campaignId) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => suggestNow(ctx, campaignId, input));
-  campaignLocks.set(campaignId, run);
-  void run.finally(() => {
-    if (campaignLocks.get(campaignId) === run) campaignLocks.delete(campaignId);
-  }).catch(() => undefined);
-  return run;
+/** Per-request settings of a suggestion. */
+export interface SuggestOptions {
+  /** The request's signal: when the client goes away, queued work is dropped and running work is stopped. */
+  signal?: AbortSignal;
 }
 
-async function suggestNow(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<SuggestionView> {
+/** The job kind of a large continuous batch. */
+export const SUGGEST_BATCH_JOB_KIND = 'suggest-batch';
+
+/** What a suggest-batch job is given: the engine request built from the campaign's data when it was asked for. */
+export type SuggestBatchPayload = { campaignId: number; input: SuggestInput; seed: number; request: SuggestRequest };
+
+const MAX_ATTEMPTS = 4;
+
+/** Per campaign: the promise the next request waits for, and how many requests wait or run. */
+const campaignLocks = new Map<number, { tail: Promise<void>; waiting: number }>();
+
+/**
+ * Ranks candidates (pool) or proposes new points, marks them pending, and records the run (201); a continuous batch
+ * larger than config.engine.syncMaxCount becomes a background job instead (202), recorded the same way when it
+ * succeeds (see recordBatchSuggestion).
+ */
+export async function requestSuggestions(ctx: ServiceContext, campaignId: number, input: SuggestInput, options: SuggestOptions = {}): Promise<SuggestOutcome> {
+  const campaign = checkedCampaign(ctx, campaignId, input);
+  const continuous = !(input.pool ?? hasImportedSamples(ctx.db, campaignId));
+  if (continuous && input.count > ctx.config.engine.syncMaxCount) return { status: 202, job: enqueueBatch(ctx, campaign, input) };
+  return { status: 201, suggestion: await suggestExperiments(ctx, campaignId, input, options) };
+}
+
+/**
+ * The synchronous path. Runs for one campaign are serialized: each sees the pending points of the one before, so two
+ * callers never get the same experiment (claims are also re-checked at commit, for processes that share the
+ * database). Each request has a time budget (config.engine.suggestTimeoutSeconds) that covers its wait for the run
+ * before it and its engine task; the request's signal cancels it. Either way nothing is recorded.
+ */
+export async function suggestExperiments(ctx: ServiceContext, campaignId: number, input: SuggestInput, options: SuggestOptions = {}): Promise<SuggestionView> {
+  const limits = ctx.config.engine;
+  const deadline = Date.now() + limits.suggestTimeoutSeconds * 1000;
+  const lock = campaignLocks.get(campaignId) ?? { tail: Promise.resolve(), waiting: 0 };
+  if (lock.waiting >= limits.waitingPerCampaign) {
+    throw new ServiceUnavailableError('engine_busy', `${lock.waiting} suggestion requests for campaign ${campaignId} are already waiting; try again shortly`, RETRY_AFTER_SECONDS);
+  }
+  const previous = lock.tail;
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  // The next request waits for the one before this one too, even if this one gives up early.
+  lock.tail = previous.then(() => mine);
+  lock.waiting++;
+  campaignLocks.set(campaignId, lock);
+  try {
+    await waitForTurn(previous, options.signal, deadline, limits.suggestTimeoutSeconds);
+    return await suggestNow(ctx, campaignId, input, options.signal, deadline);
+  } finally {
+    release();
+    lock.waiting--;
+    if (lock.waiting === 0 && campaignLocks.get(campaignId) === lock) campaignLocks.delete(campaignId);
+  }
+}
+
+/** Seconds a refused caller is told to wait. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** Resolves when `previous` settles; rejects when the signal aborts or the deadline passes first. */
+function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, deadline: number, budgetSeconds: number): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new ComputeCancelledError());
+  return new Promise((resolve, reject) => {
+    const done = (finish: () => void): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    const onAbort = (): void => done(() => reject(new ComputeCancelledError()));
+    const timer = setTimeout(
+      () => done(() => reject(new ServiceUnavailableError('engine_busy', `earlier suggestions for this campaign kept the engine busy for the whole time budget of ${budgetSeconds} s; try again shortly`, RETRY_AFTER_SECONDS))),
+      Math.max(0, deadline - Date.now()),
+    );
+    timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void previous.then(() => done(resolve));
+  });
+}
+
+/** The campaign, after the checks that need no engine: objectives exist, and the strategy is known. */
+function checkedCampaign(ctx: ServiceContext, campaignId: number, input: SuggestInput): CampaignRow {
   const campaign = requireCampaign(ctx, campaignId);
   if (campaign.objectives.length === 0)
     throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
   const strategy = input.strategy ?? campaign.settings.defaultStrategy;
   // Refuse a bad strategy before anything is written (releasing stale pending samples is a write).
   if (strategy !== undefined) parseStrategyOrThrow(strategy);
+  return campaign;
+}
+
+async function suggestNow(ctx: ServiceContext, campaignId: number, input: SuggestInput, signal: AbortSignal | undefined, deadline: number): Promise<SuggestionView> {
+  const campaign = checkedCampaign(ctx, campaignId, input);
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   for (let attempt = 1; ; attempt++) {
     const { request, restore } = buildRequest(ctx, campaign, input, seed);
-    const items = restore(await compute(ctx, 'suggest', request));
+    const items = restore(await runEngine(ctx, campaignId, request, signal, deadline));
+    // The client went away while the engine computed: nothing is recorded, the samples stay candidates.
+    if (signal?.aborted) throw new ComputeCancelledError();
+    requireFinite(campaign, request, items);
     const recorded = recordSuggestion(ctx, campaign, input, request, items, seed);
     if (recorded) {
       ctx.events?.publish({ type: 'suggestion', campaignId, suggestionId: recorded.suggestionId, count: recorded.items.length });
@@ -77,6 +156,82 @@ async function suggestNow(ctx: ServiceContext, campaignId: number, input: Sugges
     // Another caller claimed some of these candidates while we computed: rank again with them pending.
     if (attempt >= MAX_ATTEMPTS) throw new InvalidError('pool_contended', 'the candidates kept being claimed by concurrent requests; try again');
   }
+}
+
+/** The engine's answer within the request's budget; a timeout says how to ask for less. */
+async function runEngine(ctx: ServiceContext, campaignId: number, request: SuggestRequest, signal: AbortSignal | undefined, deadline: number): Promise<SuggestionItem[]> {
+  try {
+    return await compute(ctx, 'suggest', request, { key: campaignId, signal, timeoutMs: deadline - Date.now() });
+  } catch (err) {
+    if (err instanceof ServiceUnavailableError && err.code === 'engine_timeout') {
+      const limits = ctx.config.engine;
+      throw new ServiceUnavailableError(
+        'engine_timeout',
+        `the suggestion ran past its time budget of ${limits.suggestTimeoutSeconds} s and was stopped; nothing was recorded. Ask for less: a smaller "count", ` +
+          `or a large batch in the background (a continuous batch, "pool": false, of more than ${limits.syncMaxCount} points answers 202 with a job whose progress you can follow)`,
+        err.retryAfterSeconds,
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Refuses (422, nothing stored) an answer with a mean, std or score that is not a finite number, saying which
+ * outcome and why: outcomes so far apart that their model overflows, or data the model cannot describe.
+ */
+function requireFinite(campaign: CampaignRow, request: SuggestRequest, items: SuggestionItem[]): void {
+  const bad = new Set<string>();
+  for (const item of items) {
+    if (!Number.isFinite(item.score)) bad.add('score');
+    for (const [name, value] of [...Object.entries(item.mean), ...Object.entries(item.std)]) if (!Number.isFinite(value)) bad.add(name);
+  }
+  if (bad.size === 0) return;
+  const largest: Record<string, number> = {};
+  for (const o of request.observations) {
+    for (const [name, value] of Object.entries(o.outcomes)) if (typeof value === 'number') largest[name] = Math.max(largest[name] ?? 0, Math.abs(value));
+  }
+  const extreme = Object.entries(largest).filter(([, m]) => m > MAX_MEASURED_MAGNITUDE);
+  const what = [...bad].map((n) => (n === 'score' ? 'the score' : `the prediction of "${n}"`)).join(' and ');
+  const cause = extreme.length > 0
+    ? `results of ${extreme.map(([n, m]) => `"${n}" (up to ${m.toExponential(2)})`).join(', ')} lie beyond the supported range of ±${MAX_MEASURED_MAGNITUDE.toExponential(0)}`
+    : 'the measured outcomes are too extreme or too degenerate for the model';
+  throw new InvalidError(
+    'non_finite_prediction',
+    `the engine computed ${what} as a non-finite number, so nothing was recorded: ${cause}. Correct or retract the extreme results ` +
+      `(PATCH or DELETE /api/campaigns/${campaign.id}/results/{resultId}) and ask again; "strategy": "random" or "space-filling" needs no model and works meanwhile`,
+    { outcomes: [...bad], largestMagnitude: largest },
+  );
+}
+
+/** Builds the engine request now and enqueues it as a suggest-batch job; its success is recorded by recordBatchSuggestion. */
+function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput): JobView {
+  const seed = input.seed ?? randomInt(0, 2 ** 31);
+  return ctx.db.transaction(() => {
+    const { request } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
+    const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request };
+    // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
+    return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2 }));
+  });
+}
+
+/**
+ * Records a succeeded suggest-batch job as a synchronous suggestion is recorded (pending samples, one suggestion row)
+ * and returns the job's final result. Points that became pending or running while the job ran (by other
+ * requests) are left out, so no experiment is handed out twice; `skipped` counts them.
+ */
+export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+  const payload = job.payload as SuggestBatchPayload;
+  const campaign = requireCampaign(ctx, payload.campaignId);
+  const items = result.items as SuggestionItem[];
+  requireFinite(campaign, payload.request, items);
+  return ctx.db.transaction((tx) => {
+    const taken = new Set(samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).map((s) => s.paramsKey));
+    const fresh = items.filter((it) => !taken.has(paramsKey(it.params)));
+    const recorded = insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id);
+    ctx.events?.publish({ type: 'suggestion', campaignId: campaign.id, suggestionId: recorded.suggestionId, count: recorded.items.length });
+    return { suggestionId: recorded.suggestionId, modelId: recorded.modelId, strategy: recorded.strategy, count: recorded.items.length, skipped: items.length - fresh.length };
+  });
 }
 
 /** The engine request from the campaign's current data (observations, pending points, pool), and how to read its answer. */
@@ -108,41 +263,56 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
   });
 }
 
-/** Claims the chosen samples and records the run in one transaction; undefined when a candidate was taken meanwhile. */
+/**
+ * Claims the chosen samples and records the run in one transaction; undefined when a candidate was taken meanwhile
+ * (pool mode), or when another run made one of these points pending meanwhile (continuous mode).
+ */
 function recordSuggestion(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number): SuggestionView | undefined {
   try {
     return ctx.db.transaction((tx) => {
-      const model = currentModel(tx, campaign.id, items[0]?.strategy ?? 'space-filling');
-      const strategy = items[0]?.strategy ?? request.strategy ?? 'space-filling';
-      const row = insertSuggestion(tx, {
-        campaignId: campaign.id,
-        strategy,
-        settings: { count: input.count, requestedStrategy: input.strategy ?? null, pool: request.pool !== undefined, observations: request.observations.length, pending: request.pending?.length ?? 0 },
-        modelId: model?.id ?? null,
-        seed,
-        items: [],
-      });
-      let sampleIds: number[];
-      if (request.pool) {
-        const ids = items.map((it) => Number(it.poolId));
-        const claimed = claimCandidates(tx, ids, row.id);
-        if (claimed.length !== ids.length) throw new ContendedError();
-        sampleIds = ids;
-      } else {
-        const created = insertSamples(
-          tx,
-          items.map((it) => ({ campaignId: campaign.id, params: it.params, paramsKey: paramsKey(it.params), status: 'pending' as const, origin: 'suggestion' as const, pendingSince: Date.now(), suggestionId: row.id })),
-        );
-        sampleIds = created.map((s) => s.id);
-      }
-      const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it }));
-      setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
-      return { suggestionId: row.id, modelId: model?.id ?? null, strategy, seed, pool: request.pool !== undefined, items: out };
+      if (!request.pool && samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).length > 0) throw new ContendedError();
+      return insertRun(tx, campaign, input, request, items, seed, null);
     });
   } catch (err) {
     if (err instanceof ContendedError) return undefined;
     throw err;
   }
+}
+
+/** Statuses of samples that no new suggestion may repeat. */
+const TAKEN: SampleRow['status'][] = ['pending', 'running'];
+
+/** Inserts the suggestion row and claims (pool) or creates (continuous) its pending samples; ContendedError if a claim fails. */
+function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null): SuggestionView {
+  const model = currentModel(tx, campaign.id, items[0]?.strategy ?? 'space-filling');
+  const strategy = items[0]?.strategy ?? request.strategy ?? 'space-filling';
+  const row = insertSuggestion(tx, {
+    campaignId: campaign.id,
+    strategy,
+    settings: {
+      count: input.count, requestedStrategy: input.strategy ?? null, pool: request.pool !== undefined, observations: request.observations.length, pending: request.pending?.length ?? 0,
+      ...(jobId !== null ? { jobId } : {}),
+    },
+    modelId: model?.id ?? null,
+    seed,
+    items: [],
+  });
+  let sampleIds: number[];
+  if (request.pool) {
+    const ids = items.map((it) => Number(it.poolId));
+    const claimed = claimCandidates(tx, ids, row.id);
+    if (claimed.length !== ids.length) throw new ContendedError();
+    sampleIds = ids;
+  } else {
+    const created = insertSamples(
+      tx,
+      items.map((it) => ({ campaignId: campaign.id, params: it.params, paramsKey: paramsKey(it.params), status: 'pending' as const, origin: 'suggestion' as const, pendingSince: Date.now(), suggestionId: row.id })),
+    );
+    sampleIds = created.map((s) => s.id);
+  }
+  const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it }));
+  setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
+  return { suggestionId: row.id, modelId: model?.id ?? null, strategy, seed, pool: request.pool !== undefined, items: out };
 }
 
 class ContendedError extends Error {}
@@ -153,7 +323,10 @@ function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: st
   const resultIds = resultIdsOf(tx, campaignId);
   const latest = latestModelOfKind(tx, campaignId, 'gp');
   const snapshot = latest?.trainingSnapshot.resultIds;
-  if (latest && snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i])) return latest;
+  // A result corrected in place keeps its id, so a correction since the model was recorded also makes it stale.
+  const correctedAt = lastCorrectionAt(tx, campaignId);
+  const fresh = latest !== undefined && (correctedAt === undefined || correctedAt < latest.createdAt);
+  if (latest && fresh && snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i])) return latest;
   return insertModel(tx, {
     campaignId,
     kind: 'gp',

@@ -52,7 +52,7 @@ export function createHarness(overrides: Partial<Config> = {}): Harness {
     },
     snapshot() {
       // Token last-used times move on reads by design; everything else must stay as it was.
-      return JSON.stringify(TABLES.map((t) => handle.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all())).replace(/"last_used_at":\d+/g, '');
+      return JSON.stringify(TABLES.map((t) => handle.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all())).replace(/"last_used_at":(\d+|null)/g, '');
     },
   };
 }

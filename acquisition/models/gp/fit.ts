@@ -4,6 +4,7 @@
  */
 import { createRandom, type RandomSource } from '../../sampling/random.js';
 import { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
+import { standardizeValues } from '../../space/outcome-transform.js';
 import {
   buildState, createGaussianProcessFromState, type FitSummary, type GaussianProcess, type Hyperparameters,
 } from './gaussian-process.js';
@@ -184,17 +185,10 @@ export function flattenInputs(X: number[][], y: number[]): { x: Float64Array; d:
   return { x, d };
 }
 
-/** (y − mean) / std with the population std; a constant y (std 0) keeps scale 1 so that the model stays defined. */
+/**
+ * (y − mean) / std with the population std; a constant y (std 0) keeps scale 1 so that the model stays defined.
+ * Computed on y divided by a power of two (see space/outcome-transform.ts), so no finite y overflows.
+ */
 export function standardize(y: ArrayLike<number>): { values: Float64Array; offset: number; scale: number } {
-  const n = y.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i];
-  mean /= n;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (y[i] - mean) ** 2;
-  const std = Math.sqrt(variance / n);
-  const scale = std > 0 ? std : 1;
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = (y[i] - mean) / scale;
-  return { values, offset: mean, scale };
+  return standardizeValues(y);
 }

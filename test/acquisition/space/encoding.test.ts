@@ -69,3 +69,23 @@ describe('design-space encoding', () => {
     expect(() => withFeatures.encode({ a: 0.25 })).toThrow(InvalidParamValuesError);
   });
 });
+
+describe('encodings whose ranges overflow (issue #15, finding 1)', () => {
+  it('scales features spanning ±1.7e308 into [0, 1] without NaN, and ordinary ranges exactly as before', () => {
+    const scaling = fitFeatureScaling(['f'], [{ f: -1.7e308 }, { f: 1.7e308 }, { f: 0 }]);
+    const encoding = createDesignSpaceEncoding([{ name: 'x', type: 'continuous', min: 0, max: 1 }], scaling);
+    expect(encoding.encode({ x: 0.5 }, { f: -1.7e308 })[1]).toBe(0);
+    expect(encoding.encode({ x: 0.5 }, { f: 1.7e308 })[1]).toBe(1);
+    expect(encoding.encode({ x: 0.5 }, { f: 0 })[1]).toBeCloseTo(0.5, 12);
+    const plain = createDesignSpaceEncoding([{ name: 'x', type: 'continuous', min: 0, max: 1 }], fitFeatureScaling(['f'], [{ f: 2 }, { f: 7 }]));
+    expect(plain.encode({ x: 0.5 }, { f: 3 })[1]).toBe((3 - 2) / (7 - 2));
+  });
+
+  it('encodes and decodes a parameter whose bounds are ±1e308', () => {
+    const encoding = createDesignSpaceEncoding([{ name: 'x', type: 'continuous', min: -1e308, max: 1e308 }]);
+    expect(encoding.encode({ x: 0 })[0]).toBeCloseTo(0.5, 12);
+    expect(encoding.decode([0.75]).x).toBeCloseTo(5e307, -295);
+    expect(Number.isFinite(Number(encoding.decode([0.3]).x))).toBe(true);
+    expect(encoding.key({ x: 1e307 })).not.toBe(encoding.key({ x: -1e307 }));
+  });
+});

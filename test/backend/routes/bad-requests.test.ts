@@ -125,6 +125,11 @@ const cases: Case[] = [
   { name: 'campaign id in hexadecimal', method: 'GET', path: () => '/api/campaigns/0x1', status: 400, code: 'validation_failed' },
   { name: 'two files in one upload', method: 'POST', path: (i) => `${c(i)}/assets`, body: () => twoFiles(), status: 400, code: 'multiple_files' },
   { name: 'image with more pixels than the cap', method: 'POST', path: (i) => `${c(i)}/assets`, body: () => fileForm(hugePng, 'huge.png'), status: 422, code: 'image_too_large' },
+  // streamed multipart (issue 15): the route parses the body itself, so it must refuse what formData() used to
+  { name: 'multipart without a boundary', method: 'POST', path: (i) => `${c(i)}/assets`, body: 'file=x', type: 'multipart/form-data', status: 400, code: 'malformed_multipart' },
+  { name: 'multipart cut off inside the file', method: 'POST', path: (i) => `${c(i)}/assets`, body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG', type: 'multipart/form-data; boundary=b', status: 400, code: 'malformed_multipart' },
+  { name: 'upload as a url-encoded form', method: 'POST', path: (i) => `${c(i)}/assets`, body: 'file=x', type: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+  { name: 'upload with an empty file', method: 'POST', path: (i) => `${c(i)}/assets`, body: () => fileForm(new Uint8Array(0), 'empty.png'), status: 415, code: 'unsupported_media_type' },
   // sizes
   { name: 'JSON body over the cap', method: 'POST', path: (i) => `${c(i)}/samples`, body: 'x', headers: { 'content-length': String(DEFAULT_LIMITS.jsonBytes + 1) }, status: 413, code: 'payload_too_large' },
   { name: 'CSV body over the cap', method: 'POST', path: (i) => `${c(i)}/samples`, body: 'x', type: 'text/csv', headers: { 'content-length': String(DEFAULT_LIMITS.csvBytes + 1) }, status: 413, code: 'payload_too_large' },
@@ -177,5 +182,61 @@ describe('bad requests', () => {
     expect(payload.error.message.length).toBeGreaterThan(10);
     expect(JSON.stringify(payload)).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(h.snapshot()).toBe(before);
+  });
+});
+
+describe('bodies without a declared length (chunked)', () => {
+  /** A chunked body: `head`, then spaces in 64 KiB chunks up to `total` bytes, counting what the server pulled. */
+  function chunked(head: string, total: number): { stream: ReadableStream<Uint8Array>; pulled: () => number } {
+    const first = new TextEncoder().encode(head);
+    const spaces = new Uint8Array(64 * 1024).fill(0x20);
+    let pulled = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= total) return controller.close();
+        const next = pulled === 0 ? first : spaces.subarray(0, Math.min(spaces.byteLength, total - pulled));
+        pulled += next.byteLength;
+        controller.enqueue(next);
+      },
+    });
+    return { stream, pulled: () => pulled };
+  }
+
+  it.each([
+    ['JSON', 'application/json', '[', DEFAULT_LIMITS.jsonBytes],
+    ['CSV', 'text/csv', 'concentration,evaporation,layers,solvent\n', DEFAULT_LIMITS.csvBytes],
+  ] as const)('refuses a %s body past its cap with 413 once the cap is passed, not at its end, writing nothing', async (_, type, head, cap) => {
+    const before = h.snapshot();
+    const body = chunked(head, cap + 8 * 1024 * 1024);
+    const res = await h.app.request(`/api/campaigns/${ids.campaign}/samples`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': type },
+      body: body.stream,
+      duplex: 'half',
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('payload_too_large');
+    // Reading stopped within a few chunks of the cap instead of running to the end of the body.
+    expect(body.pulled()).toBeLessThanOrEqual(cap + 4 * 64 * 1024);
+    expect(h.snapshot()).toBe(before);
+  });
+
+  it('accepts a chunked JSON body under the cap', async () => {
+    const text = JSON.stringify([{ params: P }, { params: { ...P, layers: 3 } }]);
+    const bytes = new TextEncoder().encode(text);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.byteLength; at += 7) controller.enqueue(bytes.subarray(at, at + 7));
+        controller.close();
+      },
+    });
+    const res = await h.app.request(`/api/campaigns/${ids.other}/samples`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    });
+    expect(res.status).toBe(201);
+    expect((await res.json()).inserted).toBe(2);
   });
 });

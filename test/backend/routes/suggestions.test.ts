@@ -1,4 +1,17 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../../backend/config.js';
+import { insertResult } from '../../../backend/db/results.js';
+import { insertSamples } from '../../../backend/db/samples.js';
+import { paramsKey } from '../../../backend/domain/design-space.js';
+import type { JobRunner } from '../../../backend/jobs/runner.js';
+import { createApp } from '../../../backend/app.js';
+import { startJobRunner } from '../../../backend/services/background-jobs.js';
+import { recordBatchSuggestion, SUGGEST_BATCH_JOB_KIND } from '../../../backend/services/suggestions.js';
+import { jobQueueFor } from '../../../backend/services/training.js';
+import { ComputePool } from '../../../backend/workers/compute-pool.js';
+import { runTask, type ComputeTasks, type TaskName } from '../../../backend/workers/compute-tasks.js';
 import { createHarness, type Harness } from '../support.js';
 
 let h: Harness;
@@ -211,5 +224,281 @@ describe('suggestions in continuous mode under concurrency', () => {
     const params = [...(await a.json()).items, ...(await b.json()).items].map((x: { params: unknown }) => JSON.stringify(x.params));
     expect(params).toHaveLength(4);
     expect(new Set(params).size).toBe(4);
+  });
+});
+
+/** Helpers for the engine-hardening tests of issue #15 (findings 1 and 2). */
+const line = [{ name: 'x', type: 'continuous', min: 0, max: 1 }];
+
+/** A one-parameter campaign with results at the given points (y = sin 6x); returns its id. */
+async function lineCampaign(xs: number[] = [0.1, 0.3, 0.5, 0.7, 0.9]): Promise<number> {
+  const res = await h.call('POST', '/api/campaigns', { body: { name: 'line', parameters: line, objectives: [{ name: 'y', goal: 'maximize' }] } });
+  const id = (await res.json()).id;
+  if (xs.length > 0) expect((await h.call('POST', `/api/campaigns/${id}/results`, { body: xs.map((x) => ({ params: { x }, outcomes: { y: Math.sin(6 * x) } })) })).status).toBe(201);
+  return id;
+}
+
+/** The engine settings of a harness, with overrides. */
+function engineConfig(overrides: Partial<Config['engine']>): Partial<Config> {
+  return { engine: { ...loadConfig({}).engine, ...overrides } };
+}
+
+/** Every number of a suggestion's items (means, stds, scores), to assert none is null or non-finite. */
+function numbersOf(items: { mean: Record<string, unknown>; std: Record<string, unknown>; score: unknown }[]): unknown[] {
+  return items.flatMap((it) => [...Object.values(it.mean), ...Object.values(it.std), it.score]);
+}
+
+/** Resolves once the condition holds (checked every 10 ms). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+const pools: ComputePool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+/** Gives the harness an engine (an app whose context has it); a pool of `size` workers is closed after the test. */
+function withPool(size: number | ComputePool): ComputePool {
+  const pool = typeof size === 'number' ? new ComputePool({ size }) : size;
+  pools.push(pool);
+  h.ctx.compute = pool;
+  const app = createApp(h.ctx);
+  const tokens = h.tokens;
+  h = {
+    ...h,
+    app,
+    call: (method, path, opts = {}) =>
+      Promise.resolve(
+        app.request(path, {
+          method,
+          headers: { authorization: `Bearer ${tokens.admin}`, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+        }),
+      ),
+  };
+  return pool;
+}
+
+describe('extreme outcomes (issue #15, finding 1)', () => {
+  it('a result of ±1e308 stored before the range check leaves every strategy answering without 5xx or nulls', async () => {
+    for (const extreme of [1e308, -1.79e308]) {
+      h = createHarness();
+      const id = await lineCampaign([0.1, 0.3, 0.5, 0.7]);
+      // Straight through the DB layer, past the API's range check, as data written before that check existed.
+      const [sample] = insertSamples(h.ctx.db, [{ campaignId: id, params: { x: 0.9 }, paramsKey: paramsKey({ x: 0.9 }), status: 'measured', origin: 'import' }]);
+      insertResult(h.ctx.db, { campaignId: id, sampleId: sample.id, outcomes: { y: extreme }, source: 'api' });
+      for (const strategy of ['expected-improvement', 'upper-confidence-bound', 'thompson', 'max-variance', 'random', 'space-filling']) {
+        const before = h.snapshot();
+        const res = await ask(id, { count: 2, strategy, pool: false, seed: 1 });
+        const body = await res.json();
+        expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+        if (res.status === 201) {
+          expect(body.items).toHaveLength(2);
+          for (const n of numbersOf(body.items)) expect(Number.isFinite(n), `${strategy}: ${JSON.stringify(body.items)}`).toBe(true);
+          if (strategy === 'random' || strategy === 'space-filling') expect(body.items[0].mean).toEqual({});
+        } else {
+          expect(body.error.code).toBe('non_finite_prediction');
+          expect(h.snapshot()).toBe(before);
+        }
+      }
+    }
+  });
+
+  it('refuses with 422 non_finite_prediction, storing nothing, when the engine still answers a non-finite number', async () => {
+    h = createHarness();
+    const id = await lineCampaign();
+    withPool(new NonFiniteEngine());
+    const before = h.snapshot();
+    const res = await ask(id, { count: 2, pool: false, seed: 1, strategy: 'upper-confidence-bound' });
+    expect(res.status).toBe(422);
+    const err = (await res.json()).error;
+    expect(err.code).toBe('non_finite_prediction');
+    expect(err.message).toMatch(/retract/);
+    expect(h.snapshot()).toBe(before);
+  });
+});
+
+/** An engine whose answers carry a NaN score, to reach the last line of defence. */
+class NonFiniteEngine extends ComputePool {
+  override run<K extends TaskName>(name: K, input: ComputeTasks[K]['input']): Promise<ComputeTasks[K]['output']> {
+    const output = runTask(name, input);
+    if (Array.isArray(output)) for (const item of output) item.score = Number.NaN;
+    return Promise.resolve(output);
+  }
+}
+
+describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => {
+  it('answers campaign B’s count:1 while campaign A’s long suggestion still runs', async () => {
+    h = createHarness(engineConfig({ syncMaxCount: 1000 }));
+    withPool(2);
+    const a = await lineCampaign();
+    const b = await lineCampaign();
+    const stopA = new AbortController();
+    const order: string[] = [];
+    const longA = Promise.resolve(
+      h.app.request(`/api/campaigns/${a}/suggestions`, {
+        method: 'POST', signal: stopA.signal,
+        headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 1000, pool: false, strategy: 'expected-improvement', seed: 1 }),
+      }),
+    ).then((r) => (order.push('A'), r));
+    const shortB = ask(b, { count: 1, pool: false, seed: 1 }).then((r) => (order.push('B'), r));
+    const resB = await shortB;
+    expect(resB.status).toBe(201);
+    expect(order).toEqual(['B']);
+    stopA.abort();
+    await longA.catch(() => undefined);
+    expect((await (await h.call('GET', `/api/campaigns/${a}/suggestions`)).json()).total).toBe(0);
+  });
+
+  it('gives 503 engine_timeout with Retry-After past the time budget, records nothing, and serves the next request', async () => {
+    h = createHarness(engineConfig({ syncMaxCount: 1000, suggestTimeoutSeconds: 0.5 }));
+    const pool = withPool(1);
+    const id = await lineCampaign();
+    const before = h.snapshot();
+    const res = await ask(id, { count: 1000, pool: false, strategy: 'expected-improvement', seed: 1 });
+    expect(res.status).toBe(503);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const err = (await res.json()).error;
+    expect(err.code).toBe('engine_timeout');
+    expect(err.message).toMatch(/smaller "count"/);
+    expect(err.message).toMatch(/202/);
+    expect(h.snapshot()).toBe(before);
+    expect(pool.runningCount).toBe(0);
+    // A fresh worker serves the next request; the budget is per request, so give it room.
+    // (The app's context shares this config object.)
+    h.ctx.config.engine.suggestTimeoutSeconds = 60;
+    const next = await ask(id, { count: 1, pool: false, seed: 2 });
+    expect(next.status).toBe(201);
+  });
+
+  it('refuses more waiting requests per campaign than the bound with 503 engine_busy', async () => {
+    h = createHarness(engineConfig({ syncMaxCount: 1000, waitingPerCampaign: 1 }));
+    withPool(1);
+    const id = await lineCampaign();
+    const stop = new AbortController();
+    const long = Promise.resolve(
+      h.app.request(`/api/campaigns/${id}/suggestions`, {
+        method: 'POST', signal: stop.signal,
+        headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 1000, pool: false, strategy: 'expected-improvement', seed: 1 }),
+      }),
+    );
+    const busy = await ask(id, { count: 1, pool: false });
+    expect(busy.status).toBe(503);
+    expect((await busy.json()).error.code).toBe('engine_busy');
+    expect(busy.headers.get('retry-after')).not.toBeNull();
+    stop.abort();
+    await long.catch(() => undefined);
+  });
+
+  it('turns a continuous batch above the limit into a job (202) that records the points as a 201 would', async () => {
+    h = createHarness();
+    const id = await lineCampaign([0.5]);
+    const res = await ask(id, { count: 1000, pool: false, seed: 3 });
+    expect(res.status).toBe(202);
+    const job = await res.json();
+    expect(job).toMatchObject({ kind: 'suggest-batch', campaignId: id, status: 'queued', progress: 0 });
+    expect(await (await h.call('GET', `/api/jobs/${job.id}`)).json()).toEqual(job);
+    // Nothing but the job is written until it succeeds.
+    expect((await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).total).toBe(0);
+    expect((await (await h.call('GET', `/api/campaigns/${id}/suggestions`)).json()).total).toBe(0);
+    runner = startJobRunner(h.ctx, { pollMs: 20, log: () => {} });
+    const done = await finished(job.id);
+    expect(done.status, done.error).toBe('succeeded');
+    expect(done.progress).toBe(1);
+    expect(done.result).toMatchObject({ count: 1000, skipped: 0, strategy: 'space-filling' });
+    const pending = await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending&limit=2000`)).json();
+    expect(pending.total).toBe(1000);
+    const runs = await (await h.call('GET', `/api/campaigns/${id}/suggestions`)).json();
+    expect(runs.total).toBe(1);
+    expect(runs.items[0].id).toBe(done.result.suggestionId);
+    expect(runs.items[0].items).toHaveLength(1000);
+    expect(new Set(pending.items.map((s: { id: number }) => s.id))).toEqual(new Set(runs.items[0].items.map((it: { sampleId: number }) => it.sampleId)));
+  });
+
+  it('documents 201, 202 and 503 of POST /suggestions in the OpenAPI description', async () => {
+    const doc = await (await h.call('GET', '/api/openapi.json', { role: null })).json();
+    const op = doc.paths['/api/campaigns/{id}/suggestions'].post;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['201', '202', '422', '503']));
+    expect(op.description).toMatch(/202/);
+    expect(op.description).toMatch(/engine_timeout/);
+  });
+
+  it('reports a model-based batch job’s progress point by point', async () => {
+    h = createHarness(engineConfig({ syncMaxCount: 2 }));
+    const id = await lineCampaign();
+    const res = await ask(id, { count: 6, pool: false, strategy: 'upper-confidence-bound', seed: 4 });
+    expect(res.status).toBe(202);
+    const job = await res.json();
+    const seen: number[] = [];
+    const unsubscribe = jobQueueFor(h.ctx).subscribe(job.id, (event) => seen.push(event.progress));
+    runner = startJobRunner(h.ctx, { pollMs: 20, log: () => {} });
+    const done = await finished(job.id);
+    unsubscribe();
+    expect(done.status, done.error).toBe('succeeded');
+    for (const k of [1, 2, 3, 4, 5, 6]) expect(seen).toContainEqual(k / 6);
+    expect(done.result.count).toBe(6);
+    expect((await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).total).toBe(6);
+  });
+
+  it('refuses to record a batch job whose items are not finite, writing nothing', async () => {
+    h = createHarness();
+    const id = await lineCampaign();
+    const request = { parameters: [{ name: 'x', type: 'continuous' as const, min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' as const }], observations: [], count: 1 };
+    const job = jobQueueFor(h.ctx).enqueue(SUGGEST_BATCH_JOB_KIND, { campaignId: id, input: { count: 1, pool: false }, seed: 1, request }, { campaignId: id });
+    const before = h.snapshot();
+    const items = [{ params: { x: 0.5 }, mean: { y: Number.POSITIVE_INFINITY }, std: { y: 1 }, score: 1, strategy: 'expected-improvement' }];
+    expect(() => recordBatchSuggestion(h.ctx, job, { items })).toThrow(/non-finite/);
+    expect(h.snapshot()).toBe(before);
+  });
+});
+
+let runner: JobRunner | null = null;
+afterEach(async () => {
+  await runner?.stop();
+  runner = null;
+});
+
+/** The job once it has finished. */
+async function finished(id: number): Promise<{ status: string; progress: number; error?: string; result: Record<string, number> }> {
+  for (;;) {
+    const job = await (await h.call('GET', `/api/jobs/${id}`)).json();
+    if (['succeeded', 'failed', 'cancelled'].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('client disconnect over a real HTTP server (issue #15, finding 2)', () => {
+  let server: ServerType | null = null;
+  afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  it('aborts the request signal when the client goes away: the running engine task is terminated and nothing is recorded', async () => {
+    h = createHarness(engineConfig({ syncMaxCount: 1000 }));
+    const pool = withPool(1);
+    const id = await lineCampaign();
+    // Pool mode: the candidates must stay candidates.
+    expect((await h.call('POST', `/api/campaigns/${id}/samples`, { body: Array.from({ length: 1500 }, (_, i) => ({ params: { x: (i + 0.5) / 1500 } })) })).status).toBe(201);
+    const before = h.snapshot();
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    const client = new AbortController();
+    const request = fetch(`http://127.0.0.1:${port}/api/campaigns/${id}/suggestions`, {
+      method: 'POST', signal: client.signal,
+      headers: { authorization: `Bearer ${h.tokens.admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 1000, pool: true, strategy: 'expected-improvement', seed: 1 }),
+    });
+    await until(() => pool.runningCount === 1);
+    client.abort();
+    await expect(request).rejects.toThrow();
+    // The server saw the disconnect and terminated the worker that ran the task.
+    await until(() => pool.runningCount === 0 && pool.workerCount === 0);
+    expect(h.snapshot()).toBe(before);
+    const candidates = await (await h.call('GET', `/api/campaigns/${id}/samples?status=candidate&limit=2000`)).json();
+    expect(candidates.total).toBe(1500);
+    expect((await (await h.call('GET', `/api/campaigns/${id}/suggestions`)).json()).total).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { InvalidError } from '../../../backend/domain/errors.js';
-import { ComputePool } from '../../../backend/workers/compute-pool.js';
+import { InvalidError, ServiceUnavailableError } from '../../../backend/domain/errors.js';
+import { ComputeCancelledError, ComputePool } from '../../../backend/workers/compute-pool.js';
 import { runTask } from '../../../backend/workers/compute-tasks.js';
 
 const pool = new ComputePool(1);
-afterAll(() => pool.close());
+const pools: ComputePool[] = [pool];
+afterAll(() => Promise.all(pools.map((p) => p.close())));
 
 const request = {
   parameters: [{ name: 'x', type: 'continuous' as const, min: 0, max: 1 }],
@@ -13,6 +14,29 @@ const request = {
   count: 2,
   seed: 7,
 };
+
+/** A continuous batch of 1,000 model-based points: minutes of work, so it is still running whenever a test looks. */
+const long = { ...request, count: 1000, strategy: 'expected-improvement' };
+const short = { ...request, count: 1, strategy: 'random' };
+
+/** A pool of `size` workers that the test suite closes. */
+function newPool(size: number, maxQueued?: number, prestart = false): ComputePool {
+  const p = new ComputePool({ size, maxQueued, prestart });
+  pools.push(p);
+  return p;
+}
+
+/** Resolves once the condition holds (checked every 10 ms). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** The order in which promises settle, by label. */
+function settleOrder(promises: Record<string, Promise<unknown>>): { order: string[]; all: Promise<unknown> } {
+  const order: string[] = [];
+  const all = Promise.allSettled(Object.entries(promises).map(([label, p]) => p.finally(() => order.push(label))));
+  return { order, all };
+}
 
 describe('ComputePool', () => {
   it('runs suggest in a worker thread with the same result as on the calling thread', async () => {
@@ -33,5 +57,97 @@ describe('ComputePool', () => {
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as InvalidError).code).toBe('unknown_strategy');
     expect((err as InvalidError).message).toContain('expected-improvement');
+  });
+});
+
+describe('ComputePool fairness, budgets and cancellation (issue #15, finding 2)', () => {
+  it('serves campaign B while campaign A’s long task runs, and runs A’s next task only after A’s first', async () => {
+    const p = newPool(2);
+    const stopA = new AbortController();
+    const a1 = p.run('suggest', long, { key: 'A', signal: stopA.signal });
+    const a2 = p.run('suggest', short, { key: 'A' });
+    const b = p.run('suggest', short, { key: 'B' });
+    const { order, all } = settleOrder({ a1, a2, b });
+    expect(await b).toHaveLength(1);
+    // B is done although A's first task still runs; A's second waits for it even though a worker is free.
+    expect(order).toEqual(['b']);
+    expect(p.runningCount).toBe(1);
+    expect(p.queuedCount).toBe(1);
+    stopA.abort();
+    expect(await a2).toHaveLength(1);
+    await all;
+    expect(order).toEqual(['b', 'a1', 'a2']);
+    await expect(a1).rejects.toBeInstanceOf(ComputeCancelledError);
+  });
+
+  it('prefers the oldest task whose key is idle, so one key cannot take every worker', async () => {
+    const p = newPool(2);
+    const stop = new AbortController();
+    const started = [p.run('suggest', long, { key: 'A', signal: stop.signal }), p.run('suggest', long, { key: 'A', signal: stop.signal })];
+    const b = p.run('suggest', short, { key: 'B' });
+    expect(await b).toHaveLength(1);
+    expect(p.runningCount).toBe(1);
+    stop.abort();
+    await Promise.allSettled(started);
+  });
+
+  it('stops a task past its time budget with 503 engine_timeout, terminates its worker, and serves the next task', async () => {
+    const p = newPool(1);
+    const err = await p.run('suggest', long, { key: 'A', timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailableError);
+    expect((err as ServiceUnavailableError).code).toBe('engine_timeout');
+    expect((err as ServiceUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(p.workerCount).toBe(0);
+    expect(await p.run('suggest', short, { key: 'A' })).toEqual(runTask('suggest', short));
+  });
+
+  it('with prestart, keeps every worker started, replacing a terminated one at once', async () => {
+    const p = newPool(2, undefined, true);
+    expect(p.workerCount).toBe(2);
+    const err = await p.run('suggest', long, { key: 'A', timeoutMs: 200 }).catch((e: unknown) => e);
+    expect((err as ServiceUnavailableError).code).toBe('engine_timeout');
+    expect(p.workerCount).toBe(2);
+    expect(await p.run('suggest', short, { key: 'B' })).toHaveLength(1);
+  });
+
+  it('answers engine_busy to a task whose budget runs out while it waits, and drops it', async () => {
+    const p = newPool(1);
+    const stop = new AbortController();
+    const a = p.run('suggest', long, { key: 'A', signal: stop.signal });
+    const err = await p.run('suggest', short, { key: 'B', timeoutMs: 200 }).catch((e: unknown) => e);
+    expect((err as ServiceUnavailableError).code).toBe('engine_busy');
+    expect(p.queuedCount).toBe(0);
+    stop.abort();
+    await expect(a).rejects.toBeInstanceOf(ComputeCancelledError);
+  });
+
+  it('drops an aborted queued task without running it, and terminates the worker of an aborted running one', async () => {
+    const p = newPool(1);
+    const stopA = new AbortController();
+    const stopB = new AbortController();
+    const a = p.run('suggest', long, { key: 'A', signal: stopA.signal });
+    const b = p.run('suggest', short, { key: 'B', signal: stopB.signal });
+    await until(() => p.runningCount === 1);
+    stopB.abort();
+    await expect(b).rejects.toBeInstanceOf(ComputeCancelledError);
+    expect(p.queuedCount).toBe(0);
+    expect(p.workerCount).toBe(1);
+    stopA.abort();
+    await expect(a).rejects.toBeInstanceOf(ComputeCancelledError);
+    expect(p.workerCount).toBe(0);
+    expect(p.runningCount).toBe(0);
+    // An already aborted signal never queues.
+    await expect(p.run('suggest', short, { signal: stopA.signal })).rejects.toBeInstanceOf(ComputeCancelledError);
+  });
+
+  it('refuses a task beyond the queue bound with 503 engine_busy', async () => {
+    const p = newPool(1, 1);
+    const stop = new AbortController();
+    const a = p.run('suggest', long, { key: 'A', signal: stop.signal });
+    const b = p.run('suggest', short, { key: 'B', signal: stop.signal });
+    const err = await p.run('suggest', short, { key: 'C' }).catch((e: unknown) => e);
+    expect((err as ServiceUnavailableError).code).toBe('engine_busy');
+    stop.abort();
+    await Promise.allSettled([a, b]);
   });
 });

@@ -2,6 +2,8 @@ import { ApiError, NetworkError, apiErrorFromResponse } from './errors.js';
 import { ServerSentEventParser, type ServerSentEvent } from '../sse/parse-sse.js';
 import type {
   Asset,
+  AuditEvent,
+  AuditQuery,
   BulkInsert,
   Campaign,
   CampaignInput,
@@ -18,13 +20,14 @@ import type {
   ModelVersion,
   SegmentationStatus,
   Result,
+  ResultCorrection,
   ResultInput,
-  Role,
   Sample,
   SampleStatus,
   SuggestionBatch,
   SuggestionRequest,
   SurrogateKind,
+  TokenCreate,
   TokenInfo,
   WhoAmI,
 } from './types.js';
@@ -114,9 +117,27 @@ export class ApiClient {
     return this.request('/api/whoami');
   }
 
-  /** All campaigns, newest first. */
-  listCampaigns(): Promise<List<Campaign>> {
-    return this.request('/api/campaigns');
+  /** Campaigns, newest first: active ones, or with `archived` also ('include') or only ('only') the archived ones. */
+  listCampaigns(archived?: 'include' | 'only'): Promise<List<Campaign>> {
+    return this.request(`/api/campaigns${archived ? `?archived=${archived}` : ''}`);
+  }
+
+  /** Archives a campaign (read-only from then on) with the reason, kept in its history. */
+  archiveCampaign(campaignId: IdLike, reason: string): Promise<Campaign> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/archive`, { method: 'POST', json: { reason } });
+  }
+
+  /** Restores an archived campaign (writable again) with the reason, kept in its history. */
+  restoreCampaign(campaignId: IdLike, reason: string): Promise<Campaign> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/restore`, { method: 'POST', json: { reason } });
+  }
+
+  /** The campaign's audit history (corrections, retractions, archiving), newest first, optionally of one entity. */
+  listAudit(campaignId: IdLike, query: AuditQuery = {}): Promise<List<AuditEvent>> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+    const text = search.toString();
+    return this.request(`/api/campaigns/${enc(campaignId)}/audit${text ? `?${text}` : ''}`);
   }
 
   /** One campaign with its design space, objectives, settings and counts. */
@@ -145,9 +166,25 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/samples`, { method: 'POST', body: csvText, contentType: 'text/csv' });
   }
 
-  /** The campaign's measured results. */
-  listResults(campaignId: IdLike): Promise<List<Result>> {
-    return this.request(`/api/campaigns/${enc(campaignId)}/results`);
+  /** The campaign's measured results; retracted ones too when `includeRetracted`. */
+  listResults(campaignId: IdLike, options: { includeRetracted?: boolean } = {}): Promise<List<Result>> {
+    const query = options.includeRetracted ? '?includeRetracted=true' : '';
+    return this.request(`/api/campaigns/${enc(campaignId)}/results${query}`);
+  }
+
+  /** Corrects a result's outcomes (null removes one); the old values and the reason go to the audit history. */
+  correctResult(campaignId: IdLike, resultId: IdLike, correction: ResultCorrection): Promise<Result> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/results/${enc(resultId)}`, { method: 'PATCH', json: correction });
+  }
+
+  /** Retracts a result with the reason: kept for the record, left out of models from then on. */
+  retractResult(campaignId: IdLike, resultId: IdLike, reason: string): Promise<Result> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/results/${enc(resultId)}`, { method: 'DELETE', json: { reason } });
+  }
+
+  /** Retracts a sample (and with it its results) with the reason; the sample answers with status 'retracted'. */
+  retractSample(campaignId: IdLike, sampleId: IdLike, reason: string): Promise<Sample> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/samples/${enc(sampleId)}`, { method: 'DELETE', json: { reason } });
   }
 
   /** Records measured outcomes (by sampleId or params); idempotency keys make retries no-ops. */
@@ -210,8 +247,11 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/label-queue?count=${count}`);
   }
 
-  /** Ranks the next experiments; the suggested samples become pending on the server. */
-  suggest(campaignId: IdLike, request: SuggestionRequest): Promise<SuggestionBatch> {
+  /**
+   * Ranks the next experiments; the suggested samples become pending on the server. A large continuous batch
+   * (`pool: false` above the server's limit) comes back as a background Job instead (HTTP 202).
+   */
+  suggest(campaignId: IdLike, request: SuggestionRequest): Promise<SuggestionBatch | Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: request });
   }
 
@@ -279,9 +319,9 @@ export class ApiClient {
     return this.request('/api/tokens');
   }
 
-  /** Mints a token; its secret is in this answer only. */
-  createToken(name: string, role: Role): Promise<CreatedToken> {
-    return this.request('/api/tokens', { method: 'POST', json: { name, role } });
+  /** Mints a token, optionally limited to some campaigns; its secret is in this answer only. */
+  createToken(input: TokenCreate): Promise<CreatedToken> {
+    return this.request('/api/tokens', { method: 'POST', json: input });
   }
 
   /** Revokes a token. */

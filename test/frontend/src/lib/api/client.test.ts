@@ -77,4 +77,56 @@ describe('ApiClient', () => {
     for await (const event of client.jobEvents('j1')) data.push(event.data);
     expect(data).toEqual(['{"progress":0.25}', '{"progress":1,"status":"succeeded"}']);
   });
+
+  it('corrects a result with PATCH and retracts results and samples with DELETE, each with the reason in a JSON body', async () => {
+    const { client, calls } = clientWith([json({ id: 4 }), json({ id: 4 }), json({ id: 9, status: 'retracted' })]);
+    await client.correctResult(2, 4, { outcomes: { flux: 1.5, order: null }, reason: 'typo' });
+    await client.retractResult(2, 4, 'cracked');
+    await client.retractSample(2, 9, 'wrong batch');
+    expect(calls.map((call) => `${call.init.method} ${call.url}`)).toEqual([
+      'PATCH /api/campaigns/2/results/4',
+      'DELETE /api/campaigns/2/results/4',
+      'DELETE /api/campaigns/2/samples/9',
+    ]);
+    expect(calls.map((call) => JSON.parse(call.init.body as string))).toEqual([{ outcomes: { flux: 1.5, order: null }, reason: 'typo' }, { reason: 'cracked' }, { reason: 'wrong batch' }]);
+    expect(calls[1].init.headers.get('Content-Type')).toBe('application/json');
+  });
+
+  it('asks for retracted results, archived campaigns and a filtered audit page only when told to', async () => {
+    const empty = () => json({ items: [], total: 0 });
+    const { client, calls } = clientWith([empty(), empty(), empty(), empty(), empty()]);
+    await client.listResults(2);
+    await client.listResults(2, { includeRetracted: true });
+    await client.listCampaigns('include');
+    await client.listAudit(2, { entity: 'result', entityId: 4, limit: 20 });
+    await client.listAudit(2);
+    expect(calls.map((call) => call.url)).toEqual([
+      '/api/campaigns/2/results',
+      '/api/campaigns/2/results?includeRetracted=true',
+      '/api/campaigns?archived=include',
+      '/api/campaigns/2/audit?entity=result&entityId=4&limit=20',
+      '/api/campaigns/2/audit',
+    ]);
+  });
+
+  it('archives and restores with the reason, and surfaces a refused write with the server message', async () => {
+    const refusal = json({ error: { code: 'campaign_archived', message: 'campaign 2 is archived and read-only; restore it first' } }, 409);
+    const { client, calls } = clientWith([json({ id: 2, archivedAt: '2026-12-07T00:00:00Z' }), json({ id: 2, archivedAt: null }), refusal]);
+    await client.archiveCampaign(2, 'done');
+    await client.restoreCampaign(2, 'more work');
+    const error = await client.retractResult(2, 4, 'x').catch((caught: unknown) => caught);
+    expect(calls.slice(0, 2).map((call) => `${call.init.method} ${call.url} ${String(call.init.body)}`)).toEqual([
+      'POST /api/campaigns/2/archive {"reason":"done"}',
+      'POST /api/campaigns/2/restore {"reason":"more work"}',
+    ]);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe('campaign_archived');
+    expect((error as ApiError).message).toContain('restore it first');
+  });
+
+  it('creates a token with its campaign scope as given', async () => {
+    const { client, calls } = clientWith([json({ id: 3, token: 'tl_x' }, 201)]);
+    await client.createToken({ name: 'robot', role: 'client', campaigns: [2, 5] });
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ name: 'robot', role: 'client', campaigns: [2, 5] });
+  });
 });

@@ -1,0 +1,130 @@
+/**
+ * Streaming multipart/form-data: the one file of an upload goes straight from the socket to a staging file, hashed on
+ * the way, so an upload costs a few buffers of memory whatever its size, and reading stops at the byte limit.
+ */
+import busboy, { type Busboy } from 'busboy';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BadRequestError, DomainError, PayloadTooLargeError, ServiceUnavailableError, UnsupportedMediaTypeError } from '../domain/errors.js';
+import type { StagedUpload } from '../services/assets.js';
+
+export interface SingleFileOptions {
+  /** The form field that carries the file. */
+  field: string;
+  /** Directory for the staging file; on the same file system as the final store, so that moving it is a rename. */
+  dir: string;
+  /** Largest file accepted; reading stops and the partial file is deleted once it is passed (413). */
+  maxBytes: number;
+}
+
+// Forms beside the file are tiny (at most a few text fields), so anything beyond these is not an upload from our clients.
+const FORM_LIMITS = { fields: 32, fieldSize: 16 * 1024, parts: 64, headerPairs: 32 } as const;
+
+/**
+ * Streams the single file in `options.field` of a multipart/form-data request to a new file in `options.dir` and
+ * returns where it is, its size and SHA-256. Other fields and files are read and dropped. Refuses a body that is not
+ * multipart (415), lacks the file or has two (400), or whose file is over `maxBytes` (413); on any refusal the
+ * staging file is gone.
+ */
+export async function receiveSingleFile(request: Request, options: SingleFileOptions): Promise<StagedUpload> {
+  const contentType = request.headers.get('content-type') ?? undefined;
+  if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType))
+    throw new UnsupportedMediaTypeError(contentType, [`multipart/form-data with the image in a field named "${options.field}"`]);
+  let parser: Busboy;
+  try {
+    parser = busboy({ headers: { 'content-type': contentType }, limits: { ...FORM_LIMITS, fileSize: options.maxBytes } });
+  } catch (err) {
+    throw new BadRequestError('malformed_multipart', `the multipart body cannot be parsed: ${messageOf(err)}`);
+  }
+  if (!request.body) throw missingFile(options.field);
+
+  let staged: Promise<StagedUpload> | undefined;
+  let refusal: Error | undefined;
+  let storageFailure: Error | undefined;
+  // Destroying the parser ends the pipeline below, which cancels the request body: nothing more is read. It waits a tick
+  // because busboy still touches the current part after emitting the event that asked to stop.
+  const stop = (reason: Error) => {
+    refusal ??= reason;
+    process.nextTick(() => parser.destroy(reason));
+  };
+  parser.on('file', (name, stream, info) => {
+    if (name !== options.field) return drain(stream);
+    if (staged) {
+      drain(stream);
+      return stop(new BadRequestError('multiple_files', `send exactly one image per request in the field "${options.field}"`));
+    }
+    stream.once('limit', () => stop(new PayloadTooLargeError(options.maxBytes)));
+    staged = writeStagingFile(stream, info.filename ?? '', options.dir);
+    // Only the disk failing stops the parse from here; a part that fails because the parse failed is reported by the parse.
+    staged.catch((err: unknown) => {
+      if (err instanceof ServiceUnavailableError || isSystemError(err)) stop((storageFailure = err));
+    });
+  });
+  for (const event of ['partsLimit', 'fieldsLimit'] as const)
+    parser.on(event, () => stop(new BadRequestError('malformed_multipart', `the form has more parts than an image upload needs (at most ${FORM_LIMITS.parts})`)));
+
+  try {
+    await pipeline(Readable.fromWeb(request.body), parser);
+    // A stop asked for on the last chunk (the size limit) may come after the form ended; the file is then truncated.
+    if (refusal) throw refusal;
+    if (!staged) throw missingFile(options.field);
+    return await staged;
+  } catch (err) {
+    // A file staged completely before a later refusal (a second file, a broken end of form) is removed here.
+    if (staged) await staged.then((file) => rm(file.path, { force: true }), () => undefined);
+    if (storageFailure) throw storageFailure;
+    const reason = refusal ?? err;
+    if (reason instanceof DomainError) throw reason;
+    // Anything else came from the parser or the connection: a broken or cut-off body.
+    throw new BadRequestError('malformed_multipart', `the multipart body cannot be parsed: ${messageOf(reason)}`);
+  }
+}
+
+/** Writes a file part to a new staging file while hashing and counting it; removes the partial file if the part fails. */
+async function writeStagingFile(part: Readable, filename: string, dir: string): Promise<StagedUpload> {
+  const path = join(dir, `${randomUUID()}.part`);
+  const hash = createHash('sha256');
+  let byteSize = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      byteSize += chunk.byteLength;
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(part, measure, createWriteStream(path, { flags: 'wx' }));
+  } catch (err) {
+    await rm(path, { force: true });
+    const code = isSystemError(err) ? err.code : undefined;
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new ServiceUnavailableError('storage_full', 'the data directory has no space left for this upload; try again later or tell the operator', 60);
+    throw err;
+  }
+  return { filename, path, sha256: hash.digest('hex'), byteSize };
+}
+
+/** Whether an error is a failed system call (disk full, permissions) rather than a stream or parse error. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** Reads and drops a part nobody wants; its error, if the parse is stopped, is the parse's and is reported there. */
+function drain(part: Readable): void {
+  part.on('error', () => {});
+  part.resume();
+}
+
+/** The refusal of a form without the file. */
+function missingFile(field: string): BadRequestError {
+  return new BadRequestError('missing_file', `send the image as multipart/form-data in a field named "${field}"`);
+}
+
+/** An error's message, whatever was thrown. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
