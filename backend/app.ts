@@ -42,6 +42,12 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   ctx = { ...ctx, events, streams };
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', securityHeaders());
+  app.use('*', async function dropHeadBodies(c, next) {
+    await next();
+    // hono answers HEAD by running the GET handler and discarding its body unread; cancelling it here ends event
+    // streams (freeing their slots) and closes image files, which would otherwise stay open forever.
+    if (c.req.method === 'HEAD') await c.res.body?.cancel().catch(() => undefined);
+  });
   app.onError(errorResponse);
   app.notFound((c) =>
     c.req.path.startsWith('/api/')

@@ -26,3 +26,11 @@ export function loadRDKit(): Promise<RDKitModule> {
   }
   return loading;
 }
+
+/**
+ * Forgets the shared module, so that the next loadRDKit() instantiates a fresh one. After a WebAssembly trap (RDKit
+ * runs out of bounds on some very large molecules) the old module's memory is corrupt and every later call fails.
+ */
+export function discardSharedRDKit(): void {
+  loading = null;
+}

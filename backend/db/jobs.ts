@@ -17,6 +17,11 @@ export function findJob(db: Db, id: number): JobRow | undefined {
   return db.select().from(jobs).where(eq(jobs.id, id)).get();
 }
 
+/** Ids of a campaign's queued and running jobs. */
+export function activeJobIdsOf(db: Db, campaignId: number): number[] {
+  return db.select({ id: jobs.id }).from(jobs).where(and(eq(jobs.campaignId, campaignId), inArray(jobs.status, ['queued', 'running']))).all().map((r) => r.id);
+}
+
 /** One page of jobs, newest first, optionally of one campaign or of a set of campaigns, and the total. */
 export function listJobRows(db: Db, filter: { campaignId?: number; campaignIds?: number[]; limit: number; offset: number }): { rows: JobRow[]; total: number } {
   const where = and(
@@ -126,7 +131,7 @@ export function requeueJob(db: Db, id: number, owner: string, error: string, run
     const newer = job?.campaignId != null ? findQueuedJob(tx, job.campaignId, job.kind) : undefined;
     const values = newer === undefined
       ? { status: 'queued' as const, error, runAfter, progress: 0 }
-      : { status: 'failed' as const, error: `${error} (not retried: job ${newer.id} of this campaign waits to run with newer data)` };
+      : { status: 'failed' as const, error: `${error} (not retried: job ${newer.id} of this campaign and kind waits to run, with newer data)` };
     return tx.update(jobs)
       .set({ ...values, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
       .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))

@@ -44,7 +44,12 @@ export function environmentTokens(db: Db): TokenRow[] {
   return db.select().from(tokens).where(eq(tokens.managedBy, 'environment')).all();
 }
 
-/** Marks a token as the one TWINLAB_ADMIN_TOKEN defines. */
-export function markEnvironmentToken(db: Db, id: number): void {
-  db.update(tokens).set({ managedBy: 'environment' }).where(eq(tokens.id, id)).run();
+/** Marks a token as the one TWINLAB_ADMIN_TOKEN defines, or (null) as an ordinary token. */
+export function setTokenManagedBy(db: Db, id: number, managedBy: 'environment' | null): void {
+  db.update(tokens).set({ managedBy }).where(eq(tokens.id, id)).run();
+}
+
+/** Makes a token the environment's admin token: admin role, every campaign, managed by TWINLAB_ADMIN_TOKEN. */
+export function makeEnvironmentAdmin(db: Db, id: number): void {
+  db.update(tokens).set({ managedBy: 'environment', role: 'admin', campaignIds: null }).where(eq(tokens.id, id)).run();
 }

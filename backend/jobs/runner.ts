@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import type { JobRow } from '../db/schema.js';
 import { startThread } from '../workers/thread-entry.js';
 import { type JobQueue, LeaseLostError } from './queue.js';
-import type { WorkerInput, WorkerMessage } from './types.js';
+import { PermanentJobError, type WorkerInput, type WorkerMessage } from './types.js';
 
 /** How one job kind runs. */
 export interface JobHandlerSpec {
@@ -150,7 +150,8 @@ export class JobRunner {
     try {
       if (hook) final = hook(this.queue.get(run.job.id), result);
     } catch (error) {
-      return this.queue.fail(run.job.id, `storing the result failed: ${(error as Error).message}`);
+      // A permanent refusal (the campaign was archived meanwhile, say) would refuse again: no retry.
+      return this.queue.fail(run.job.id, `storing the result failed: ${(error as Error).message}`, !(error instanceof PermanentJobError));
     }
     return this.queue.succeed(run.job.id, final);
   }

@@ -45,12 +45,12 @@ export function diagnosticsRoutes(ctx: ServiceContext) {
       request: { params: ModelParams },
       responses: {
         200: { description: 'Diagnostics of the model version', content: { 'application/json': { schema: Diagnostics } } },
-        ...errorResponses(400, 401, 404, 422),
+        ...errorResponses(400, 401, 404, 422, 503),
       },
     }),
-    (c) => {
+    async (c) => {
       const { id, modelId } = c.req.valid('param');
-      return c.json(modelDiagnostics(ctx, id, modelId), 200);
+      return c.json(await modelDiagnostics(ctx, id, modelId, c.req.raw.signal), 200);
     },
   );
 }

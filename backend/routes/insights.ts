@@ -32,12 +32,12 @@ export function insightRoutes(ctx: ServiceContext) {
       },
       responses: {
         200: { description: 'Relevance per objective', content: { 'application/json': { schema: z.object({ campaignId: z.number(), objectives: z.array(Insight) }) } } },
-        ...errorResponses(400, 401, 404, 422),
+        ...errorResponses(400, 401, 404, 422, 503),
       },
     }),
     async (c) => {
       const { method, seed } = c.req.valid('query');
-      return c.json(await campaignInsights(ctx, c.req.valid('param').id, method, seed), 200);
+      return c.json(await campaignInsights(ctx, c.req.valid('param').id, method, seed, c.req.raw.signal), 200);
     },
   );
 }

@@ -1,7 +1,10 @@
 /** The background job kinds of the service and the runner that executes them in worker threads. */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { JobRow } from '../db/schema.js';
 import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/runner.js';
+import { PermanentJobError } from '../jobs/types.js';
+import { isArchived, requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
 import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
@@ -14,17 +17,27 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
   return {
     [TRAIN_JOB_KIND]: {
       module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordTrainedModels(ctx, job, result),
+      onSucceeded: (job, result) => recordTrainedModels(ctx, writableJob(ctx, job), result),
     },
     [SEGMENT_CAMPAIGN_JOB_KIND]: {
       module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordSegmentationModel(ctx, job, result),
+      onSucceeded: (job, result) => recordSegmentationModel(ctx, writableJob(ctx, job), result),
     },
     [SUGGEST_BATCH_JOB_KIND]: {
       module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordBatchSuggestion(ctx, job, result),
+      onSucceeded: (job, result) => recordBatchSuggestion(ctx, writableJob(ctx, job), result),
     },
   };
+}
+
+/**
+ * The job, if its campaign still takes writes. A job that finishes after its campaign was archived records nothing
+ * (archiving cancels the campaign's jobs, but one may finish before its runner sees the request).
+ */
+function writableJob(ctx: ServiceContext, job: JobRow): JobRow {
+  if (job.campaignId !== null && isArchived(requireCampaign(ctx, job.campaignId)))
+    throw new PermanentJobError(`campaign ${job.campaignId} was archived while the job ran; its result was not recorded`, 'campaign_archived');
+  return job;
 }
 
 /** Creates and starts the background runner of this database's queue (config.jobSlots jobs at once); stop() it on shutdown. */

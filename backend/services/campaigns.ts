@@ -5,8 +5,10 @@ import type { CampaignRow } from '../db/schema.js';
 import { definitionIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { CampaignSettings, LabelClass } from '../domain/types.js';
+import { activeJobIdsOf } from '../db/jobs.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
+import { jobQueueFor } from './training.js';
 
 export const DEFAULT_LABEL_CLASSES: LabelClass[] = [
   { name: 'pore', color: '#1f77b4' },
@@ -120,9 +122,13 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
   });
 }
 
-/** Archives a campaign with a reason (audited); 409 when it is archived already. */
+/** Archives a campaign with a reason (audited) and cancels its jobs; 409 when it is archived already. */
 export function archiveCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): CampaignView {
-  return setArchived(ctx, id, true, requireReason(reason), actor);
+  const archived = setArchived(ctx, id, true, requireReason(reason), actor);
+  // Its waiting and running work would only write into a read-only campaign: stop it (a job that finishes anyway
+  // records nothing, see background-jobs.ts).
+  for (const jobId of activeJobIdsOf(ctx.db, id)) jobQueueFor(ctx).cancel(jobId);
+  return archived;
 }
 
 /** Restores an archived campaign with a reason (audited); 409 when it is not archived. */

@@ -20,7 +20,8 @@ export interface ObjectiveInsight {
 }
 
 /** Relevance of every numeric parameter and feature for each objective, from the measured samples. */
-export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0): Promise<{ campaignId: number; objectives: ObjectiveInsight[] }> {
+export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0, signal?: AbortSignal): Promise<{ campaignId: number; objectives: ObjectiveInsight[] }> {
+  const deadline = Date.now() + ctx.config.engine.suggestTimeoutSeconds * 1000;
   const campaign = requireCampaign(ctx, campaignId);
   const rows = observationsOf(ctx.db, campaignId);
   const objectives: ObjectiveInsight[] = [];
@@ -30,7 +31,8 @@ export async function campaignInsights(ctx: ServiceContext, campaignId: number, 
       objectives.push({ objective: objective.name, samples: data.X.length, method, features: [], recommended: [], reason: `needs at least ${MIN_SAMPLES_FOR_INSIGHT} measured samples with ${objective.name}; has ${data.X.length}` });
       continue;
     }
-    const features = await compute(ctx, 'selectFeatures', { X: data.X, y: data.y, names: data.names, options: { method, seed } });
+    // Under the campaign's fairness key and one budget for all objectives, like a suggestion.
+    const features = await compute(ctx, 'selectFeatures', { X: data.X, y: data.y, names: data.names, options: { method, seed } }, { key: campaignId, signal, timeoutMs: deadline - Date.now() });
     objectives.push({ objective: objective.name, samples: data.X.length, method, features, recommended: features.filter((f) => f.selected).map((f) => f.name) });
   }
   return { campaignId, objectives };

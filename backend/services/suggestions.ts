@@ -14,11 +14,11 @@ import {
   samplesWithStatus,
   setSuggestionItems,
 } from '../db/suggestions.js';
-import { insertModel, latestModelOfKind } from '../db/jobs.js';
+import { findQueuedJob, insertModel, latestModelOfKind } from '../db/jobs.js';
 import { lastCorrectionAt } from '../db/audit.js';
 import { observationsOf } from '../db/results.js';
 import { MAX_MEASURED_MAGNITUDE, paramsKey } from '../domain/design-space.js';
-import { InvalidError, ServiceUnavailableError } from '../domain/errors.js';
+import { InvalidError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors.js';
 import { ComputeCancelledError } from '../workers/compute-pool.js';
 import { requireCampaign } from './campaigns.js';
 import { compute, parseStrategyOrThrow } from './compute.js';
@@ -134,7 +134,7 @@ function checkedCampaign(ctx: ServiceContext, campaignId: number, input: Suggest
   if (campaign.objectives.length === 0)
     throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
   const strategy = input.strategy ?? campaign.settings.defaultStrategy;
-  // Refuse a bad strategy before anything is written (releasing stale pending samples is a write).
+  // Refuse a bad strategy before the engine runs: nothing may be written for a request that is refused.
   if (strategy !== undefined) parseStrategyOrThrow(strategy);
   return campaign;
 }
@@ -207,11 +207,16 @@ function requireFinite(campaign: CampaignRow, request: SuggestRequest, items: Su
 /** Builds the engine request now and enqueues it as a suggest-batch job; its success is recorded by recordBatchSuggestion. */
 function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput): JobView {
   const seed = input.seed ?? randomInt(0, 2 ** 31);
-  return ctx.db.transaction(() => {
+  return ctx.db.transaction((tx) => {
+    // One waiting batch per campaign (plus the one running), as for training: a client cannot fill the job slots.
+    const waiting = findQueuedJob(tx, campaign.id, SUGGEST_BATCH_JOB_KIND);
+    if (waiting)
+      throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; follow it at /api/jobs/${waiting.id} (or cancel it) before asking for another batch`, 10);
     const { request } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
     const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request };
     // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
-    return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2 }));
+    // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
+    return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() }));
   });
 }
 
@@ -234,19 +239,28 @@ export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: 
   });
 }
 
+/** Pending samples suggested before this time (epoch ms) and still without a result go back to the pool. */
+function pendingCutoff(campaign: CampaignRow): number {
+  return Date.now() - campaign.settings.pendingTimeoutMinutes * 60_000;
+}
+
 /** The engine request from the campaign's current data (observations, pending points, pool), and how to read its answer. */
 function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): { request: SuggestRequest; restore: EngineView['restore'] } {
   return ctx.db.transaction((tx) => {
-    releasePendingBefore(tx, campaign.id, Date.now() - campaign.settings.pendingTimeoutMinutes * 60_000);
+    // Pending samples past their timeout count as candidates again, but they are released only when a run is
+    // recorded (insertRun): a request refused later (timeout, disconnect, non-finite answer) must write nothing.
+    const cutoff = pendingCutoff(campaign);
+    const stale = (s: SampleRow) => s.status === 'pending' && s.pendingSince !== null && s.pendingSince < cutoff;
+    const inFlight = samplesWithStatus(tx, campaign.id, ['pending', 'running']);
     const usePool = input.pool ?? hasImportedSamples(tx, campaign.id);
     let poolRows: SampleRow[] | undefined;
     let count = input.count;
     if (usePool) {
-      poolRows = samplesWithStatus(tx, campaign.id, ['candidate']);
+      poolRows = [...samplesWithStatus(tx, campaign.id, ['candidate']), ...inFlight.filter(stale)].sort((a, b) => a.id - b.id);
       if (poolRows.length === 0) throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
       count = Math.min(count, poolRows.length);
     }
-    const view = engineView(campaign, observationsOf(tx, campaign.id), samplesWithStatus(tx, campaign.id, ['pending', 'running']), poolRows);
+    const view = engineView(campaign, observationsOf(tx, campaign.id), inFlight.filter((s) => !stale(s)), poolRows);
     const strategy = input.strategy ?? campaign.settings.defaultStrategy;
     const request: SuggestRequest = {
       parameters: view.parameters,
@@ -284,6 +298,7 @@ const TAKEN: SampleRow['status'][] = ['pending', 'running'];
 
 /** Inserts the suggestion row and claims (pool) or creates (continuous) its pending samples; ContendedError if a claim fails. */
 function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null): SuggestionView {
+  releasePendingBefore(tx, campaign.id, pendingCutoff(campaign));
   const model = currentModel(tx, campaign.id, items[0]?.strategy ?? 'space-filling');
   const strategy = items[0]?.strategy ?? request.strategy ?? 'space-filling';
   const row = insertSuggestion(tx, {

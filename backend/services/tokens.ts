@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { findCampaign } from '../db/campaigns.js';
 import {
-  countTokensWithRole, deleteTokenRow, environmentTokens, findToken, findTokenByHash, insertToken, listTokenRows, markEnvironmentToken, touchToken,
+  countTokensWithRole, deleteTokenRow, environmentTokens, findToken, findTokenByHash, insertToken, listTokenRows, makeEnvironmentAdmin, setTokenManagedBy, touchToken,
 } from '../db/tokens.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
@@ -100,7 +100,8 @@ export function requireCampaignScope(principal: Principal, campaignId: number): 
 
 /**
  * Makes sure an admin can sign in: TWINLAB_ADMIN_TOKEN, when set, is the environment's admin token (a new value
- * replaces the old one, so rotating it is a restart); otherwise one admin token is minted on the very first start.
+ * replaces the old one, so rotating it is a restart; unset, it becomes an ordinary token); otherwise one admin token
+ * is minted on the very first start.
  * Returns the new secret when one was minted (to print once), else undefined.
  */
 export function ensureAdminToken(ctx: ServiceContext): string | undefined {
@@ -111,11 +112,14 @@ export function ensureAdminToken(ctx: ServiceContext): string | undefined {
       for (const old of environmentTokens(tx)) if (old.tokenHash !== hash) deleteTokenRow(tx, old.id);
       const existing = findTokenByHash(tx, hash);
       if (!existing) insertToken(tx, { name: 'admin (TWINLAB_ADMIN_TOKEN)', role: 'admin', tokenHash: hash, managedBy: 'environment' });
-      // A row from before tokens knew their origin, or a minted token the operator chose to pin in the environment.
-      else if (existing.managedBy !== 'environment') markEnvironmentToken(tx, existing.id);
+      // A row from before tokens knew their origin, or a minted token the operator chose to pin in the environment:
+      // it becomes what the variable promises, an unscoped admin token.
+      else if (existing.managedBy !== 'environment' || existing.role !== 'admin' || existing.campaignIds !== null) makeEnvironmentAdmin(tx, existing.id);
     });
     return undefined;
   }
+  // Without TWINLAB_ADMIN_TOKEN the token it once defined becomes an ordinary admin token, which an admin may revoke.
+  for (const old of environmentTokens(ctx.db)) setTokenManagedBy(ctx.db, old.id, null);
   if (countTokensWithRole(ctx.db, 'admin') > 0) return undefined;
   return createToken(ctx, 'admin', 'admin').token;
 }

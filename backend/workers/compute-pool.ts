@@ -20,9 +20,15 @@ interface SerializedError {
   details?: unknown;
 }
 
-/** Raised when the engine's worker thread died while running a task. */
-export class ComputeWorkerCrashedError extends Error {
+/**
+ * Raised when the engine's worker thread died while running a task (out of memory on a very large request, say): the
+ * service itself is fine and a fresh thread takes the next task, so the caller gets a 503 to retry, not a 500.
+ */
+export class ComputeWorkerCrashedError extends ServiceUnavailableError {
   override name = 'ComputeWorkerCrashedError';
+  constructor(cause: string) {
+    super('engine_crashed', `the engine thread stopped while computing this (${cause}); nothing was recorded. Try again, or ask for less (a smaller count or pool)`, 5);
+  }
 }
 
 /** Raised for a task whose caller aborted it (the client went away): nothing of it is used. */
@@ -227,8 +233,8 @@ export class ComputePool {
       this.settle(task, () => (msg.ok ? task.resolve(msg.output) : task.reject(rebuildError(msg.error!))));
       this.dispatch();
     });
-    worker.on('error', (err) => this.crashed(slot, err));
-    worker.on('exit', (code) => this.crashed(slot, new ComputeWorkerCrashedError(`the compute worker exited with code ${code}`)));
+    worker.on('error', (err) => this.crashed(slot, new ComputeWorkerCrashedError(err.message)));
+    worker.on('exit', (code) => this.crashed(slot, new ComputeWorkerCrashedError(`it exited with code ${code}`)));
     this.slots.push(slot);
     return slot;
   }

@@ -1,6 +1,7 @@
 /** The pure computations the compute pool runs off the main thread, by name. */
 import { isMainThread } from 'node:worker_threads';
 import { suggest, selectFeatures, type SuggestRequest, type SuggestionItem } from '../../acquisition/index.js';
+import { computeDiagnostics, type DiagnosticsInput, type ModelDiagnostics } from '../services/surrogate-diagnostics.js';
 import { BlockingPosteriorPool } from './blocking-posterior-pool.js';
 import { ModelCache } from './model-cache.js';
 
@@ -24,6 +25,7 @@ export interface SelectFeaturesInput {
 export interface ComputeTasks {
   suggest: { input: SuggestRequest; output: SuggestionItem[] };
   selectFeatures: { input: SelectFeaturesInput; output: ReturnType<typeof selectFeatures> };
+  diagnostics: { input: DiagnosticsInput; output: ModelDiagnostics };
 }
 
 export type TaskName = keyof ComputeTasks;
@@ -37,6 +39,8 @@ export function runTask<K extends TaskName>(name: K, input: ComputeTasks[K]['inp
       const i = input as SelectFeaturesInput;
       return selectFeatures(i.X, i.y, i.names, i.options) as ComputeTasks[K]['output'];
     }
+    case 'diagnostics':
+      return computeDiagnostics(input as DiagnosticsInput) as ComputeTasks[K]['output'];
     default:
       throw new Error(`unknown compute task ${String(name)}`);
   }

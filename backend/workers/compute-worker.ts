@@ -1,6 +1,7 @@
 /** Worker-thread body of the compute pool: runs tasks and sends back results or serialized errors. */
 import '../engine-features.js';
 import { AcquisitionError } from '../../acquisition/index.js';
+import { DomainError } from '../domain/errors.js';
 import { parentPort } from 'node:worker_threads';
 import { runTask, type TaskName } from './compute-tasks.js';
 
@@ -18,7 +19,12 @@ parentPort!.on('message', (msg: TaskMessage) => {
     parentPort!.postMessage({
       id: msg.id,
       ok: false,
-      error: { name: e.name, message: e.message, stack: e.stack, code: e instanceof AcquisitionError ? e.code : undefined, details: e instanceof AcquisitionError ? e.details : undefined },
+      // Engine input errors and the data's own problems (InvalidError) carry a code: they become 422s, not 500s.
+      error: {
+        name: e.name, message: e.message, stack: e.stack,
+        code: e instanceof AcquisitionError || e instanceof DomainError ? e.code : undefined,
+        details: e instanceof AcquisitionError || e instanceof DomainError ? e.details : undefined,
+      },
     });
   }
 });

@@ -185,7 +185,7 @@ describe('fair claiming and one waiting job per campaign and kind', () => {
     expect(q.enqueueOrJoin('train', () => ({ v: 6 }), { campaignId: a }).row.id).toBe(next.row.id);
     expect(statusCounts(a, 'train')).toEqual({ queued: 1, running: 1 });
     // The running attempt fails: it is not retried beside the newer waiting job, which already has newer data.
-    expect(q.fail(first.row.id, 'boom')).toMatchObject({ status: 'failed', error: `boom (not retried: job ${next.row.id} of this campaign waits to run with newer data)` });
+    expect(q.fail(first.row.id, 'boom')).toMatchObject({ status: 'failed', error: `boom (not retried: job ${next.row.id} of this campaign and kind waits to run, with newer data)` });
     expect(statusCounts(a, 'train')).toEqual({ queued: 1, failed: 1 });
 
     // A failed attempt waiting for its retry is joined too, and counts as a fresh job.

@@ -100,3 +100,21 @@ describe('issue 15, finding 9: event streams are capped and idle ones close', ()
     expect((await h.call('GET', `/api/campaigns/${id}/events`)).status).toBe(200);
   });
 });
+
+describe('issue 15 review: HEAD on an event stream', () => {
+  it('holds no stream slot: 17 HEADs on campaign and job streams, then a GET still opens', async () => {
+    const h = createHarness();
+    const id = await createExampleCampaign(h);
+    const { jobQueueFor } = await import('../../../backend/services/training.js');
+    const job = jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId: id });
+    for (let i = 0; i < 17; i++) {
+      const head = await h.call('HEAD', i % 2 ? `/api/campaigns/${id}/events` : `/api/jobs/${job.id}/events`);
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    const res = await h.call('GET', `/api/campaigns/${id}/events`);
+    expect(res.status).toBe(200);
+    await res.body!.cancel();
+  });
+});

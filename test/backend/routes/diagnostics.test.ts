@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { insertModel } from '../../../backend/db/jobs.js';
-import { bestSample, foldsOf, sweepValues } from '../../../backend/services/diagnostics.js';
+import { bestSample, foldsOf, sweepValues } from '../../../backend/services/surrogate-diagnostics.js';
 import { createHarness, type Harness } from '../support.js';
 
 /** A campaign over a, b, c in [0, 1] (plus an integer n) where y = sin(6a) + 0.1 b, with a model row. */

@@ -135,6 +135,21 @@ describe('suggestions', () => {
     expect((await again.json()).items).toHaveLength(4);
   });
 
+  it('issue 15 review: a refused suggestion does not release stale pending samples (it writes nothing)', async () => {
+    const id = await campaign({ settings: { pendingTimeoutMinutes: 5 } });
+    await pool(id, 2);
+    await ask(id, { count: 4, seed: 1 });
+    h.handle.sqlite.prepare('UPDATE sample SET pending_since = pending_since - 6 * 60000').run();
+    const before = h.snapshot();
+    // A strategy the engine refuses only after the request was built: nothing may change, stale samples included.
+    const refused = await ask(id, { count: 2, strategy: 'target-matching' });
+    expect(refused.status).toBe(422);
+    expect(h.snapshot()).toBe(before);
+    const again = await ask(id, { count: 2, seed: 2 });
+    expect(again.status).toBe(201);
+    expect((await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).total).toBe(2);
+  });
+
   it('marks a suggested sample running through PATCH, and it stays out of the next batch', async () => {
     const id = await campaign();
     await pool(id, 2);
@@ -416,6 +431,22 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     expect(runs.items[0].id).toBe(done.result.suggestionId);
     expect(runs.items[0].items).toHaveLength(1000);
     expect(new Set(pending.items.map((s: { id: number }) => s.id))).toEqual(new Set(runs.items[0].items.map((it: { sampleId: number }) => it.sampleId)));
+  });
+
+  it('issue 15 review: keeps one waiting batch job per campaign (429 for another), and queues it behind older work', async () => {
+    h = createHarness();
+    const id = await lineCampaign([0.5]);
+    const first = await ask(id, { count: 1000, pool: false, seed: 3 });
+    expect(first.status).toBe(202);
+    const job = await first.json();
+    const before = h.snapshot();
+    const second = await ask(id, { count: 500, pool: false, seed: 4 });
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).not.toBeNull();
+    expect((await second.json()).error).toMatchObject({ code: 'batch_waiting', message: expect.stringContaining(`/api/jobs/${job.id}`) });
+    expect(h.snapshot()).toBe(before);
+    const row = h.handle.sqlite.prepare('SELECT run_after FROM job WHERE id = ?').get(job.id) as { run_after: number };
+    expect(row.run_after).toBeGreaterThan(0);
   });
 
   it('documents 201, 202 and 503 of POST /suggestions in the OpenAPI description', async () => {

@@ -129,6 +129,27 @@ describe('issue 15, finding 7: the environment admin token', () => {
     ensureAdminToken(env.ctx);
     expect(env.snapshot()).toBe(before);
   });
+
+  it('makes a scoped client token that the environment names an unscoped admin token', async () => {
+    const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
+    const id = await createExampleCampaign(h);
+    const client = await (await h.call('POST', '/api/tokens', { body: { name: 'robot', role: 'client', campaigns: [id] } })).json();
+    ensureAdminToken({ ...h.ctx, config: { ...h.ctx.config, adminToken: client.token } });
+    const row = (await (await h.call('GET', '/api/tokens')).json()).items.find((t: { id: number }) => t.id === client.id);
+    expect(row).toMatchObject({ role: 'admin', campaigns: null, managedByEnvironment: true });
+  });
+
+  it('becomes an ordinary, revocable admin token once the environment no longer sets it', async () => {
+    const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
+    const env = createHarness({ adminToken: 'set-then-unset' });
+    ensureAdminToken(env.ctx);
+    const envToken = (await (await env.call('GET', '/api/tokens')).json()).items.find((t: { managedByEnvironment: boolean }) => t.managedByEnvironment);
+    ensureAdminToken({ ...env.ctx, config: { ...env.ctx.config, adminToken: undefined } });
+    const after = (await (await env.call('GET', '/api/tokens')).json()).items as { id: number; managedByEnvironment: boolean }[];
+    expect(after.find((t) => t.id === envToken.id)?.managedByEnvironment).toBe(false);
+    expect((await env.call('DELETE', `/api/tokens/${envToken.id}`)).status).toBe(204);
+    expect((await env.app.request('/api/whoami', { headers: { authorization: 'Bearer set-then-unset' } })).status).toBe(401);
+  });
 });
 
 describe('issue 15, finding 10: tokens scoped to campaigns', () => {

@@ -24,3 +24,23 @@ describe('addMolecularDescriptors', () => {
     await expect(addMolecularDescriptors(items, [2, 3])).rejects.toMatchObject({ details: [{ row: 3 }] });
   });
 });
+
+describe('addMolecularDescriptors on hostile input (issue 15)', () => {
+  it('refuses a molecule too large for RDKit as a bad row (422), and RDKit still works afterwards', async () => {
+    const items = [{ params: {}, smiles: 'CCO' }, { params: {}, smiles: 'C'.repeat(1200) }];
+    await expect(addMolecularDescriptors(items, [2, 3])).rejects.toMatchObject({ code: 'invalid_rows', details: [{ row: 3, issues: [{ parameter: 'smiles', message: expect.stringContaining('cannot process') }] }] });
+    // Molecules RDKit has not seen before (not in the featurizer's cache) still featurize: the trapped module was replaced.
+    const fresh = await addMolecularDescriptors([{ params: {}, smiles: 'CCCCN' }, { params: {}, smiles: 'OC(=O)c1ccccc1' }]);
+    expect(fresh.map((m) => m.features?.NumHeavyAtoms)).toEqual([5, 9]);
+  });
+
+  it('lets other work run while a large import is featurized', async () => {
+    const items = Array.from({ length: 400 }, (_, i) => ({ params: {}, smiles: `${'C'.repeat(1 + (i % 40))}O${'N'.repeat(1 + Math.floor(i / 40))}` }));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const out = await addMolecularDescriptors(items);
+    clearInterval(timer);
+    expect(out).toHaveLength(400);
+    expect(ticks).toBeGreaterThan(0);
+  });
+});

@@ -25,3 +25,25 @@ describe('retraining of archived campaigns', () => {
     stop();
   });
 });
+
+describe('jobs of a campaign that is archived (issue 15 review)', () => {
+  it('archiving cancels the waiting jobs, and a job that finishes anyway records nothing and is not retried', async () => {
+    const { jobQueueFor } = await import('../../../backend/services/training.js');
+    const { jobHandlers } = await import('../../../backend/services/background-jobs.js');
+    const { PermanentJobError } = await import('../../../backend/jobs/types.js');
+    const h = createHarness();
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'closing', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    const queue = jobQueueFor(h.ctx);
+    const waiting = queue.enqueue(TRAIN_JOB_KIND, { resultIds: [] }, { campaignId: id });
+    const finishing = queue.enqueue('suggest-batch', {}, { campaignId: id });
+    archiveCampaign(h.ctx, id, 'project closed', { name: 'lab lead', tokenId: null });
+    expect(queue.get(waiting.id).status).toBe('cancelled');
+    expect(queue.get(finishing.id).status).toBe('cancelled');
+    const before = h.snapshot();
+    for (const kind of [TRAIN_JOB_KIND, 'segment-campaign', 'suggest-batch']) {
+      const hook = jobHandlers(h.ctx)[kind].onSucceeded!;
+      expect(() => hook({ ...finishing, kind }, { models: [], items: [], images: [] }), kind).toThrow(PermanentJobError);
+    }
+    expect(h.snapshot()).toBe(before);
+  });
+});

@@ -151,3 +151,23 @@ describe('ComputePool fairness, budgets and cancellation (issue #15, finding 2)'
     await Promise.allSettled([a, b]);
   });
 });
+
+describe('model diagnostics on an engine thread', () => {
+  const campaign = {
+    id: 1, name: 'd', description: '', parameters: request.parameters, objectives: request.objectives, constraints: [],
+    settings: { batchSize: 1, pendingTimeoutMinutes: 60, labelClasses: [] }, archivedAt: null, createdAt: 0, updatedAt: 0,
+  };
+  const model = { id: 1, campaignId: 1, kind: 'gp', architecture: {}, metrics: {}, trainingSnapshot: {}, artifactPath: null, jobId: null, createdAt: 0 };
+  const data = (n: number) => Array.from({ length: n }, (_, i) => ({ resultId: i + 1, sampleId: i + 1, params: { x: i / n }, features: null, outcomes: { y: Math.sin(6 * i / n) } }));
+
+  it('computes the same parity and slices as the calling thread', async () => {
+    const input = { campaign, model, data: data(8) };
+    expect(await pool.run('diagnostics', input)).toEqual(runTask('diagnostics', input));
+  });
+
+  it("brings the data's own problems back as InvalidError (a 422), not as a crash", async () => {
+    const refused = pool.run('diagnostics', { campaign, model, data: data(2) });
+    await expect(refused).rejects.toBeInstanceOf(InvalidError);
+    await expect(refused).rejects.toMatchObject({ code: 'not_enough_data' });
+  });
+});
