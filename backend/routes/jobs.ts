@@ -30,6 +30,8 @@ const JobListQuery = PageQuery.extend({ campaignId: z.coerce.number().int().posi
 
 /** How often the event stream re-reads the job, to see changes made by a runner in another process. */
 const EVENT_POLL_MS = 1000;
+/** A comment line this often on a stream with nothing to say. */
+const KEEPALIVE_MS = 15_000;
 
 /** The job sub-app, mounted at /api/jobs. */
 export function jobRoutes(ctx: ServiceContext) {
@@ -104,6 +106,7 @@ export function jobRoutes(ctx: ServiceContext) {
             await stream.writeSSE({ event: 'job', data: JSON.stringify(first) });
             let last = first;
             let lastEvent = Date.now();
+            let lastWrite = Date.now();
             // A job that waits long in the queue ends the stream after idleMs; the client reconnects or polls.
             while (!aborted && !isFinished(last) && Date.now() - lastEvent < idleMs) {
               if (pending.length === 0) await new Promise<void>((resolve) => {
@@ -112,12 +115,20 @@ export function jobRoutes(ctx: ServiceContext) {
               });
               wake = null;
               const events = pending.splice(0);
-              if (events.length > 0) lastEvent = Date.now();
               const now = getJob(ctx, id);
               for (const event of events) await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf(event)) });
               if (events.length === 0 && (now.status !== last.status || now.progress !== last.progress)) {
                 await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf({ ...now, error: now.error ?? null, lines: [] })) });
+              } else if (events.length === 0) {
+                // A comment now and then keeps proxies from cutting a quiet stream (a job waiting in the queue).
+                if (Date.now() - lastWrite >= KEEPALIVE_MS && !aborted) {
+                  await stream.write(': keepalive\n\n');
+                  lastWrite = Date.now();
+                }
+                last = now;
+                continue;
               }
+              lastEvent = lastWrite = Date.now();
               last = now;
             }
             if (!aborted && isFinished(last)) await stream.writeSSE({ event: 'end', data: JSON.stringify(last) });
