@@ -14,10 +14,14 @@ export type { FitOptions, GaussianProcess, Hyperparameters, JointPosterior, Kern
 
 // Experiment design: suggest() and its strategies.
 export { suggest, coldStartThreshold, defaultStrategy } from './suggest/index.js';
+export { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, lengthscaleDistance, onBoundary, type SuggestionFlag } from './suggest/index.js';
 export type {
   ModelFactory, Observation, OutcomeModel, PoolItem, StrategyOptions, SuggestEngineOptions, SuggestionItem, SuggestRequest,
 } from './suggest/index.js';
 export { STRATEGY_NAMES, isStrategyName, parseStrategyName, type StrategyName } from './strategy-names.js';
+export {
+  ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type AcquisitionStrategy, type PickRule,
+} from './suggest/registry.js';
 
 // Acquisition functions.
 export { expectedImprovement, expectedImprovements } from './functions/expected-improvement.js';

@@ -6,7 +6,7 @@
  */
 
 import { StrategyNotApplicableError } from '../errors.js';
-import type { StrategyName } from '../strategy-names.js';
+import { ACQUISITION_STRATEGIES, type StrategyName } from './registry.js';
 import type { Objective } from '../types.js';
 
 /** Objectives to maximize or minimize (not targets). */
@@ -27,35 +27,8 @@ export function defaultStrategy(objectives: readonly Objective[]): StrategyName 
   return optimized <= 3 ? 'ehvi' : 'parego';
 }
 
-/** Throws StrategyNotApplicableError if the strategy cannot serve these objectives. */
+/** Throws StrategyNotApplicableError if the strategy cannot serve these objectives (the registry entry says which it serves). */
 export function assertApplicable(strategy: StrategyName, objectives: readonly Objective[]): void {
-  const optimized = optimizedObjectives(objectives).length;
-  const targets = targetObjectives(objectives);
-  const fail = (reason: string): never => {
-    throw new StrategyNotApplicableError(strategy, reason);
-  };
-  switch (strategy) {
-    case 'expected-improvement':
-    case 'log-expected-improvement':
-    case 'probability-of-improvement':
-    case 'upper-confidence-bound':
-    case 'thompson':
-      if (optimized !== 1) fail(`it needs exactly one objective to maximize or minimize, found ${optimized}`);
-      break;
-    case 'ehvi':
-      if (optimized < 2 || optimized > 3) fail(`it needs two or three objectives to maximize or minimize, found ${optimized}`);
-      break;
-    case 'parego':
-      if (optimized < 2) fail(`it needs at least two objectives to maximize or minimize, found ${optimized}`);
-      break;
-    case 'target-matching':
-      if (targets.length === 0) fail('no objective has goal "target"');
-      if (targets.some((o) => o.tolerance === undefined)) fail('every target objective needs a tolerance (or use target-distance)');
-      break;
-    case 'target-distance':
-      if (targets.length === 0) fail('no objective has goal "target"');
-      break;
-    default:
-      break;
-  }
+  const reason = ACQUISITION_STRATEGIES[strategy].unsupported(objectives);
+  if (reason !== null) throw new StrategyNotApplicableError(strategy, reason);
 }

@@ -3,3 +3,4 @@ export { suggest, coldStartThreshold } from './suggest.js';
 export { defaultStrategy, assertApplicable } from './default-strategy.js';
 export { defaultModelFactory } from './gp-model.js';
 export type { Observation, PoolItem, StrategyOptions, SuggestRequest, SuggestionItem, OutcomeModel, ModelFactory, SuggestEngineOptions } from './types.js';
+export { suggestionFlags, onBoundary, lengthscaleDistance, BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, type SuggestionFlag } from './flags.js';

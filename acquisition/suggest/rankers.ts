@@ -2,6 +2,7 @@
  * Rankers: for each model-based strategy, a batched ranking function over encoded points (larger is better,
  * log space where the acquisition is a product) and the map from a ranking value to the reported score.
  * Optimized objectives are ranked in standardized signed units (maximize); target objectives in original units.
+ * Which strategy uses which ranker is declared once, in registry.ts.
  */
 
 import { InvalidObjectiveError } from '../errors.js';
@@ -16,7 +17,6 @@ import { upperConfidenceBound } from '../functions/upper-confidence-bound.js';
 import type { RankFunction, RankGradient } from '../optim/types.js';
 import { logNormalCdf, logNormalPdf } from '../sampling/normal-distribution.js';
 import { createRandom } from '../sampling/random.js';
-import type { StrategyName } from '../strategy-names.js';
 import { believedFeasible, logAdjustment, observationFeasible, originalMeanStd, requireModel, type AdjustmentOptions } from './adjustments.js';
 import { meanStd, type BeliefState } from './belief.js';
 import { optimizedObjectives, targetObjectives } from './default-strategy.js';
@@ -36,7 +36,6 @@ export interface Ranker {
 export interface RankerContext {
   problem: Problem;
   state: BeliefState;
-  strategy: StrategyName;
   beta: number;
   xi: number;
   adjustment: AdjustmentOptions;
@@ -45,26 +44,26 @@ export interface RankerContext {
   seed: number;
 }
 
-/** Builds the ranker of a model-based strategy (not thompson, random or space-filling). */
-export function createRanker(context: RankerContext): Ranker {
-  switch (context.strategy) {
-    case 'expected-improvement':
-    case 'log-expected-improvement':
-    case 'probability-of-improvement':
-    case 'upper-confidence-bound':
-      return singleObjectiveRanker(context);
-    case 'max-variance':
-      return maxVarianceRanker(context);
-    case 'target-matching':
-    case 'target-distance':
-      return targetRanker(context);
-    case 'ehvi':
-      return ehviRanker(context);
-    case 'parego':
-      return paregoRanker(context);
-    default:
-      throw new Error(`No ranker for strategy ${context.strategy}`);
-  }
+/** Posterior mean and variance at one point with their x-gradients (OutcomeModel.posteriorGradient). */
+export interface PointPosteriorGradient {
+  mean: number;
+  variance: number;
+  meanGradient: ArrayLike<number>;
+  varianceGradient: ArrayLike<number>;
+}
+
+/** Value and x-gradient of a single-objective ranking at one point, given the incumbent, β and ξ. */
+export type SingleObjectiveGradient = (posterior: PointPosteriorGradient, best: number, beta: number, xi: number) => { value: number; gradient: Float64Array };
+
+/** One single-objective acquisition: its ranking value per point, that value's x-gradient, and its reported score. */
+export interface SingleObjectiveAcquisition {
+  /** Whether it compares with the incumbent (while nothing feasible was measured it ranks by feasibility alone). */
+  usesIncumbent: boolean;
+  /** Ranking value from the posterior at one point (log space for EI and PI; `best` is unused without an incumbent). */
+  value(mean: number, std: number, best: number, beta: number, xi: number): number;
+  gradient: SingleObjectiveGradient;
+  /** Reported score of a ranking value; `scale` is the objective's standardization scale. */
+  score(value: number, best: number | null, scale: number): number;
 }
 
 /** Largest standardized value of an objective over feasible measured and believed points; null if none. */
@@ -80,9 +79,9 @@ export function incumbent(problem: Problem, state: BeliefState, name: string): n
   return best;
 }
 
-/** EI, log-EI, PI and UCB of the one optimized objective, times feasibility (log space). */
-function singleObjectiveRanker(context: RankerContext): Ranker {
-  const { problem, state, strategy } = context;
+/** A single-objective acquisition (EI, log-EI, PI, UCB) of the one optimized objective, times feasibility (log space). */
+export function singleObjectiveRanker(context: RankerContext, acquisition: SingleObjectiveAcquisition): Ranker {
+  const { problem, state } = context;
   const objective = optimizedObjectives(problem.objectives)[0];
   const model = requireModel(state, objective.name);
   const scale = problem.outcomes.get(objective.name)!.transform.scale;
@@ -91,24 +90,16 @@ function singleObjectiveRanker(context: RankerContext): Ranker {
     const { mean, std } = meanStd(model, X);
     const values = logAdjustment(problem, state, X, context.adjustment);
     for (let i = 0; i < X.length; i++) {
-      if (strategy === 'upper-confidence-bound') values[i] += upperConfidenceBound(mean[i], std[i], context.beta);
-      else if (best === null) continue; // nothing feasible yet: rank by probability of feasibility alone
-      else if (strategy === 'probability-of-improvement') values[i] += logProbabilityOfImprovement(mean[i], std[i], best, context.xi);
-      else values[i] += logExpectedImprovement(mean[i], std[i], best);
+      if (acquisition.usesIncumbent && best === null) continue; // nothing feasible yet: rank by probability of feasibility alone
+      values[i] += acquisition.value(mean[i], std[i], best ?? 0, context.beta, context.xi);
     }
     return values;
   };
   const differentiable = model.posteriorGradient && best !== null && !hasAdjustments(problem, context.adjustment);
   const gradient: RankGradient | undefined = differentiable
-    ? (x) => singleObjectiveGradient(strategy, model.posteriorGradient!(x), best!, context.beta, context.xi)
+    ? (x) => acquisition.gradient(model.posteriorGradient!(x), best!, context.beta, context.xi)
     : undefined;
-  const score = (value: number): number => {
-    if (strategy === 'expected-improvement') return best === null ? Math.exp(value) : Math.exp(value) * scale;
-    if (strategy === 'log-expected-improvement') return best === null ? value : value + Math.log(scale);
-    if (strategy === 'probability-of-improvement') return Math.exp(value);
-    return value;
-  };
-  return { rank, score, gradient };
+  return { rank, score: (value) => acquisition.score(value, best, scale), gradient };
 }
 
 /** Whether constraints, target bands or cost add terms to the ranking (their gradients are not implemented). */
@@ -118,45 +109,78 @@ function hasAdjustments(problem: Problem, adjustment: AdjustmentOptions): boolea
 }
 
 /**
- * Value and x-gradient of log EI, log PI or UCB from the posterior gradient, by the chain rule through
- * (μ, σ), σ = √v, ∂σ/∂x = (∂v/∂x)/(2σ). With z = (μ − best)/σ and h(z) = φ(z) + zΦ(z):
- * ∂ log EI/∂μ = Φ(z)/(σ h(z)), ∂ log EI/∂σ = φ(z)/(σ h(z)); ∂ log PI/∂μ = φ(z)/(σΦ(z)), ∂ log PI/∂σ = −z φ(z)/(σΦ(z));
- * ∂ UCB/∂μ = 1, ∂ UCB/∂σ = √β. Ratios are taken in log space so they stay finite in the far tail.
+ * Value and x-gradient of a ranking from the posterior gradient, by the chain rule through (μ, σ), σ = √v,
+ * ∂σ/∂x = (∂v/∂x)/(2σ); `partials` gives the value and its derivatives in μ and σ.
  */
-export function singleObjectiveGradient(
-  strategy: StrategyName,
-  posterior: { mean: number; variance: number; meanGradient: ArrayLike<number>; varianceGradient: ArrayLike<number> },
-  best: number, beta: number, xi: number,
+function chainRule(
+  posterior: PointPosteriorGradient,
+  partials: (mean: number, std: number) => { value: number; byMean: number; byStd: number },
 ): { value: number; gradient: Float64Array } {
   const d = posterior.meanGradient.length;
   const std = Math.sqrt(Math.max(posterior.variance, 0));
-  const mean = posterior.mean;
   if (!(std > 1e-12)) return { value: -Infinity, gradient: new Float64Array(d) };
-  let value: number, byMean: number, byStd: number;
-  if (strategy === 'upper-confidence-bound') {
-    value = upperConfidenceBound(mean, std, beta);
-    byMean = 1;
-    byStd = Math.sqrt(beta);
-  } else if (strategy === 'probability-of-improvement') {
-    const z = (mean - best - xi) / std;
-    value = logNormalCdf(z);
-    const ratio = Math.exp(logNormalPdf(z) - value);
-    byMean = ratio / std;
-    byStd = (-z * ratio) / std;
-  } else {
-    const z = (mean - best) / std;
-    const lh = logH(z);
-    value = lh + Math.log(std);
-    byMean = Math.exp(logNormalCdf(z) - lh) / std;
-    byStd = Math.exp(logNormalPdf(z) - lh) / std;
-  }
+  const { value, byMean, byStd } = partials(posterior.mean, std);
   const gradient = new Float64Array(d);
   for (let k = 0; k < d; k++) gradient[k] = byMean * posterior.meanGradient[k] + (byStd * posterior.varianceGradient[k]) / (2 * std);
   return { value, gradient };
 }
 
+/**
+ * log EI and its gradient. With z = (μ − best)/σ and h(z) = φ(z) + zΦ(z): ∂ log EI/∂μ = Φ(z)/(σ h(z)),
+ * ∂ log EI/∂σ = φ(z)/(σ h(z)). Ratios are taken in log space so they stay finite in the far tail.
+ */
+export const logExpectedImprovementGradient: SingleObjectiveGradient = (posterior, best) =>
+  chainRule(posterior, (mean, std) => {
+    const z = (mean - best) / std;
+    const lh = logH(z);
+    return { value: lh + Math.log(std), byMean: Math.exp(logNormalCdf(z) - lh) / std, byStd: Math.exp(logNormalPdf(z) - lh) / std };
+  });
+
+/** log PI and its gradient: ∂ log PI/∂μ = φ(z)/(σΦ(z)), ∂ log PI/∂σ = −z φ(z)/(σΦ(z)), z = (μ − best − ξ)/σ. */
+export const logProbabilityOfImprovementGradient: SingleObjectiveGradient = (posterior, best, _beta, xi) =>
+  chainRule(posterior, (mean, std) => {
+    const z = (mean - best - xi) / std;
+    const value = logNormalCdf(z);
+    const ratio = Math.exp(logNormalPdf(z) - value);
+    return { value, byMean: ratio / std, byStd: (-z * ratio) / std };
+  });
+
+/** UCB and its gradient: ∂ UCB/∂μ = 1, ∂ UCB/∂σ = √β. */
+export const upperConfidenceBoundGradient: SingleObjectiveGradient = (posterior, _best, beta) =>
+  chainRule(posterior, (mean, std) => ({ value: upperConfidenceBound(mean, std, beta), byMean: 1, byStd: Math.sqrt(beta) }));
+
+/** Expected improvement, ranked by log EI; reported as EI in the objective's units. */
+export const EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
+  usesIncumbent: true,
+  value: (mean, std, best) => logExpectedImprovement(mean, std, best),
+  gradient: logExpectedImprovementGradient,
+  score: (value, best, scale) => (best === null ? Math.exp(value) : Math.exp(value) * scale),
+};
+
+/** The same ranking as EXPECTED_IMPROVEMENT, reported as log EI (natural log, objective's units). */
+export const LOG_EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
+  ...EXPECTED_IMPROVEMENT,
+  score: (value, best, scale) => (best === null ? value : value + Math.log(scale)),
+};
+
+/** Probability of improving on the incumbent by ξ, ranked by its logarithm, reported as a probability. */
+export const PROBABILITY_OF_IMPROVEMENT: SingleObjectiveAcquisition = {
+  usesIncumbent: true,
+  value: (mean, std, best, _beta, xi) => logProbabilityOfImprovement(mean, std, best, xi),
+  gradient: logProbabilityOfImprovementGradient,
+  score: (value) => Math.exp(value),
+};
+
+/** μ + √β σ in standardized units (plus the log penalties); needs no incumbent. */
+export const UPPER_CONFIDENCE_BOUND: SingleObjectiveAcquisition = {
+  usesIncumbent: false,
+  value: (mean, std, _best, beta) => upperConfidenceBound(mean, std, beta),
+  gradient: upperConfidenceBoundGradient,
+  score: (value) => value,
+};
+
 /** Pure exploration: Σ standardized posterior variances of the objectives, times feasibility (log space). */
-function maxVarianceRanker(context: RankerContext): Ranker {
+export function maxVarianceRanker(context: RankerContext): Ranker {
   const { problem, state } = context;
   const models = problem.objectives.map((o) => requireModel(state, o.name));
   const rank: RankFunction = (X) => {
@@ -168,9 +192,23 @@ function maxVarianceRanker(context: RankerContext): Ranker {
   return { rank, score: Math.exp };
 }
 
-/** Target matching (log probability of every band) or minus the expected squared scaled distance. */
-function targetRanker(context: RankerContext): Ranker {
-  const { problem, state, strategy } = context;
+/** Target matching: log probability that every target objective lands in its band (reported as that probability). */
+export function targetMatchingRanker(context: RankerContext): Ranker {
+  return targetRanker(context, (means, stds, bands) => logTargetProbability(means, stds, bands), Math.exp);
+}
+
+/** Target distance: minus the expected squared scaled distance to the target vector (reported as is). */
+export function targetDistanceRanker(context: RankerContext): Ranker {
+  return targetRanker(context, (means, stds, bands, scales) => -expectedSquaredTargetDistance(means, stds, bands.map((b) => b.target), scales), (v) => v);
+}
+
+/** A ranking of the target objectives' posteriors (original units) at each point, plus the shared log terms. */
+function targetRanker(
+  context: RankerContext,
+  value: (means: number[], stds: number[], bands: { target: number; tolerance: number }[], scales: number[]) => number,
+  score: (value: number) => number,
+): Ranker {
+  const { problem, state } = context;
   const targets = targetObjectives(problem.objectives);
   const bands = targets.map((o) => ({ target: o.target!, tolerance: o.tolerance ?? 0 }));
   const scales = targets.map((o) => problem.outcomes.get(o.name)?.transform.scale ?? 1);
@@ -180,13 +218,11 @@ function targetRanker(context: RankerContext): Ranker {
     for (let i = 0; i < X.length; i++) {
       const means = posteriors.map((p) => p.mean[i]);
       const stds = posteriors.map((p) => p.std[i]);
-      values[i] += strategy === 'target-matching'
-        ? logTargetProbability(means, stds, bands)
-        : -expectedSquaredTargetDistance(means, stds, bands.map((b) => b.target), scales);
+      values[i] += value(means, stds, bands, scales);
     }
     return values;
   };
-  return { rank, score: strategy === 'target-matching' ? Math.exp : (v) => v };
+  return { rank, score };
 }
 
 /** Standardized objective vectors of feasible measured points (all objectives measured) and believed points. */
@@ -224,7 +260,7 @@ function requireReference(reference: Record<string, number>, name: string): numb
 }
 
 /** EHVI of the optimized objectives over the (feasible, believed) front, times feasibility (log space). */
-function ehviRanker(context: RankerContext): Ranker {
+export function ehviRanker(context: RankerContext): Ranker {
   const { problem, state } = context;
   const names = optimizedObjectives(problem.objectives).map((o) => o.name);
   const models = names.map((n) => requireModel(state, n));
@@ -248,7 +284,7 @@ function ehviRanker(context: RankerContext): Ranker {
  * observations) by the augmented Chebyshev function, fit a model to the scalar, condition it on the believed
  * points, and rank by its log EI (times feasibility).
  */
-function paregoRanker(context: RankerContext): Ranker {
+export function paregoRanker(context: RankerContext): Ranker {
   const { problem, state } = context;
   const names = optimizedObjectives(problem.objectives).map((o) => o.name);
   const rows = problem.observations.flatMap((o, i) => (names.every((n) => Number.isFinite(o.outcomes[n])) ? [i] : []));

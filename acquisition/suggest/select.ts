@@ -4,18 +4,19 @@
  * (compared by decoded parameter values), after which it is believed too (Kriging believer, see belief.ts).
  * Pool mode ranks every available candidate for the first item and then re-ranks only the best
  * `poolRescoreSize` (believing a point lowers EI/UCB/variance only near it, so the winners stay among them);
- * ParEGO, whose weights change per item, re-ranks the whole pool every time.
+ * strategies whose ranking changes per item (poolRescore 'whole-pool' in registry.ts, e.g. ParEGO) re-rank the
+ * whole pool every time.
  */
 
 import { DesignSpaceExhaustedError } from '../errors.js';
 import { maximizeOverDesignSpace } from '../optim/continuous.js';
 import { argmaxAllowed, rankInChunks, topAllowed } from '../optim/pool.js';
 import { createRandom } from '../sampling/random.js';
-import type { StrategyName } from '../strategy-names.js';
+import { ACQUISITION_STRATEGIES, type StrategyName } from './registry.js';
 import type { AdjustmentOptions } from './adjustments.js';
 import { believe, initialBelief, type BeliefState } from './belief.js';
 import type { Problem } from './problem.js';
-import { createRanker, type Ranker, type RankerContext } from './rankers.js';
+import type { Ranker, RankerContext } from './rankers.js';
 import { availablePool } from './space-filling.js';
 import { thompsonCandidates, thompsonChoice } from './thompson.js';
 import type { ModelFactory, OutcomeModel } from './types.js';
@@ -56,10 +57,12 @@ export function selectBatch(problem: Problem, models: Map<string, OutcomeModel>,
   return problem.pool ? selectFromPool(problem, state, settings) : selectContinuous(problem, state, settings);
 }
 
-/** The ranker of one batch item. */
+/** The ranker of one batch item (its strategy must pick by a ranker). */
 function rankerFor(problem: Problem, state: BeliefState, settings: SelectionSettings, item: number): Ranker {
-  const context: RankerContext = { problem, state, strategy: settings.strategy, beta: settings.beta, xi: settings.xi, adjustment: settings.adjustment, fitModel: settings.fitModel, seed: itemSeed(settings.seed, item) };
-  return createRanker(context);
+  const pick = ACQUISITION_STRATEGIES[settings.strategy].pick;
+  if (pick.kind !== 'ranker') throw new Error(`Strategy ${settings.strategy} picks by ${pick.kind}, not by a ranker`);
+  const context: RankerContext = { problem, state, beta: settings.beta, xi: settings.xi, adjustment: settings.adjustment, fitModel: settings.fitModel, seed: itemSeed(settings.seed, item) };
+  return pick.ranker(context);
 }
 
 /** Continuous mode: multi-start maximization per item, skipping points that decode to excluded values. */
@@ -67,11 +70,12 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
   const excluded = new Set(problem.excludedKeys);
   const keyOf = (x: number[]): string => problem.encoding.key(problem.encoding.decode(x));
   const chosen: ChosenPoint[] = [];
+  const pickRule = ACQUISITION_STRATEGIES[settings.strategy].pick;
   let state = initial;
   for (let item = 0; item < settings.count; item++) {
     const seed = itemSeed(settings.seed, item);
     let pick: ChosenPoint | null = null;
-    if (settings.strategy === 'thompson') {
+    if (pickRule.kind === 'thompson') {
       const candidates = thompsonCandidates(problem, settings.thompsonCandidates, seed);
       const choice = thompsonChoice(problem, state, candidates, (i) => !excluded.has(keyOf(candidates[i])), settings.adjustment, seed);
       if (choice) pick = { x: candidates[choice.index], score: choice.value };
@@ -106,6 +110,7 @@ function bestMeasured(problem: Problem, rank: (X: number[][]) => Float64Array, c
 /** Pool mode: rank available candidates, believe the winner, re-rank the shortlist. */
 function selectFromPool(problem: Problem, initial: BeliefState, settings: SelectionSettings): ChosenPoint[] {
   const pool = problem.pool!;
+  const pickRule = ACQUISITION_STRATEGIES[settings.strategy].pick;
   const available = availablePool(problem);
   const taken = new Set<number>();
   const chosen: ChosenPoint[] = [];
@@ -114,13 +119,13 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
   for (let item = 0; item < Math.min(settings.count, available.length); item++) {
     const seed = itemSeed(settings.seed, item);
     let pick: ChosenPoint | null = null;
-    if (settings.strategy === 'thompson') {
+    if (pickRule.kind === 'thompson') {
       const subset = randomSubset(available.filter((i) => !taken.has(i)), settings.thompsonCandidates, seed);
       const choice = thompsonChoice(problem, state, subset.map((i) => pool[i].x), () => true, settings.adjustment, seed);
       if (choice) pick = { x: pool[subset[choice.index]].x, score: choice.value, poolIndex: subset[choice.index] };
     } else {
       const ranker = rankerFor(problem, state, settings, item);
-      let candidates = (settings.strategy === 'parego' ? available : shortlist).filter((i) => !taken.has(i));
+      let candidates = (pickRule.kind === 'ranker' && pickRule.poolRescore === 'whole-pool' ? available : shortlist).filter((i) => !taken.has(i));
       // A batch larger than the shortlist goes back to the whole pool once the shortlist is used up.
       if (candidates.length === 0) candidates = available.filter((i) => !taken.has(i));
       const values = rankInChunks(candidates.map((i) => pool[i].x), ranker.rank);

@@ -6,17 +6,16 @@
  * design (strategy 'space-filling' on each item). Deterministic given `seed`.
  */
 
-import { parseStrategyName, type StrategyName } from '../strategy-names.js';
+import { parseStrategyName } from '../strategy-names.js';
 import { fitOutcomeModels } from './belief.js';
 import { assertApplicable, defaultStrategy } from './default-strategy.js';
 import { explainPoints } from './explain.js';
+import { suggestionFlags } from './flags.js';
 import { defaultModelFactory } from './gp-model.js';
 import { buildProblem, completeObservationCount, type Problem } from './problem.js';
 import { selectBatch, type ChosenPoint } from './select.js';
-import { randomDesign, spaceFillingDesign } from './space-filling.js';
+import { ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type StrategyName } from './registry.js';
 import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest } from './types.js';
-
-const MODEL_FREE: ReadonlySet<StrategyName> = new Set(['random', 'space-filling']);
 
 /** Observations needed before model-based strategies are used: 2·d + 1. */
 export function coldStartThreshold(parameterCount: number): number {
@@ -27,28 +26,27 @@ export function coldStartThreshold(parameterCount: number): number {
 export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = {}): SuggestionItem[] {
   const problem = buildProblem(request);
   const requested = request.strategy === undefined ? defaultStrategy(problem.objectives) : parseStrategyName(request.strategy);
-  if (!MODEL_FREE.has(requested)) assertApplicable(requested, problem.objectives);
+  const needsModel = strategyNeedsModel(requested);
+  if (needsModel) assertApplicable(requested, problem.objectives);
   const seed = (request.seed ?? 0) >>> 0;
   const fitModel = engine.fitModel ?? defaultModelFactory;
-  const coldStart = !MODEL_FREE.has(requested) && completeObservationCount(problem) < coldStartThreshold(request.parameters.length);
+  const coldStart = needsModel && completeObservationCount(problem) < coldStartThreshold(request.parameters.length);
   // A model-free strategy fits nothing: it works on any data, and its items carry no predictions.
-  const models = MODEL_FREE.has(requested) ? new Map<string, OutcomeModel>() : fitOutcomeModels(problem, fitModel, seed);
-  let strategy = requested;
+  const models = needsModel ? fitOutcomeModels(problem, fitModel, seed) : new Map<string, OutcomeModel>();
+  const strategy = coldStart ? COLD_START_STRATEGY : requested;
+  const entry = ACQUISITION_STRATEGIES[strategy];
   let chosen: ChosenPoint[];
-  if (requested === 'random') chosen = randomDesign(problem, request.count, seed);
-  else if (requested === 'space-filling' || coldStart) {
-    strategy = 'space-filling';
-    chosen = spaceFillingDesign(problem, request.count, seed);
-  } else {
+  if (entry.pick.kind === 'design') chosen = entry.pick.design(problem, request.count, seed);
+  else {
     const options = request.options ?? {};
     chosen = selectBatch(problem, models, {
-      strategy: requested,
+      strategy,
       count: request.count,
       seed,
-      beta: options.beta ?? 4,
-      xi: options.xi ?? 0.01,
+      beta: options.beta ?? DEFAULT_BETA,
+      xi: options.xi ?? DEFAULT_XI,
       adjustment: {
-        targetBands: requested !== 'target-matching' && requested !== 'target-distance',
+        targetBands: entry.targetBands,
         costOutcome: options.cost?.outcome,
         costAlpha: options.cost ? options.cost.alpha ?? 1 : 0,
       },
@@ -61,21 +59,23 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
       onProgress: engine.onProgress,
     });
   }
-  if (strategy === 'random' || strategy === 'space-filling') engine.onProgress?.(chosen.length, chosen.length);
+  if (entry.pick.kind === 'design') engine.onProgress?.(chosen.length, chosen.length);
   return toItems(problem, models, chosen, strategy);
 }
 
-/** Attaches parameter values, pool ids and explanations to chosen points. */
+/** Attaches parameter values, pool ids, explanations and trust flags to chosen points. */
 function toItems(problem: Problem, models: Map<string, OutcomeModel>, chosen: readonly ChosenPoint[], strategy: StrategyName): SuggestionItem[] {
   const explanations = explainPoints(problem, models, chosen.map((c) => c.x));
   return chosen.map((point, i) => {
     const poolItem = point.poolIndex === undefined ? undefined : problem.pool![point.poolIndex].item;
+    const params = poolItem ? { ...poolItem.params } : problem.encoding.decode(point.x);
     const item: SuggestionItem = {
-      params: poolItem ? { ...poolItem.params } : problem.encoding.decode(point.x),
+      params,
       mean: explanations[i].mean,
       std: explanations[i].std,
       score: point.score,
       strategy,
+      flags: suggestionFlags(problem, models, point.x, params),
     };
     if (poolItem) item.poolId = poolItem.id;
     return item;

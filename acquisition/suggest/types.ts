@@ -3,6 +3,7 @@
 import type { Posterior } from '../models/surrogate.js';
 import type { RandomSource } from '../sampling/random.js';
 import type { StrategyName } from '../strategy-names.js';
+import type { SuggestionFlag } from './flags.js';
 import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../types.js';
 
 /** One measured sample. `features` (optional) are its numeric descriptors, used together with pool features. */
@@ -58,6 +59,11 @@ export interface SuggestionItem {
   /** The acquisition value the item was chosen by (see each strategy's documentation for its units). */
   score: number;
   strategy: StrategyName;
+  /**
+   * Trust signals (flags.ts), always present, possibly empty: 'boundary' (a continuous or integer parameter on its
+   * min or max) and 'extrapolation' (farther than 2 lengthscales of the fitted GP from every measured point).
+   */
+  flags: SuggestionFlag[];
 }
 
 /** A fitted surrogate of one outcome, as suggest() needs it (the GP of models/gp satisfies it). */
@@ -69,6 +75,8 @@ export interface OutcomeModel {
   posteriorGradient?(x: number[]): { mean: number; variance: number; meanGradient: ArrayLike<number>; varianceGradient: ArrayLike<number> };
   /** `count` joint draws of the latent function at the rows of X (each of length n). */
   samplePosterior?(X: number[][], count: number, rng: RandomSource): ArrayLike<number>[];
+  /** Fitted ARD lengthscales per encoded column (the GP has them): the units of the 'extrapolation' flag. */
+  readonly hyperparameters?: { readonly lengthscales: ArrayLike<number> };
 }
 
 /** Fits a model to encoded inputs and standardized outputs. */

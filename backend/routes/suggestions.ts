@@ -1,5 +1,6 @@
 /** Suggestion routes: ask for the next experiments, and look back at earlier runs. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, STRATEGY_NAMES } from '../../acquisition/index.js';
 import type { ServiceContext } from '../services/context.js';
 import { listSuggestions, requestSuggestions } from '../services/suggestions.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
@@ -8,7 +9,7 @@ import { Job } from './jobs.js';
 const SuggestBody = z
   .object({
     count: z.number().int().min(1).max(1000).default(1).openapi({ description: 'how many experiments to suggest (1–1000)' }),
-    strategy: z.string().min(1).max(64).optional().openapi({ description: 'e.g. expected-improvement, upper-confidence-bound, target-matching, ehvi, parego, thompson, max-variance, random; default by objectives' }),
+    strategy: z.string().min(1).max(64).optional().openapi({ description: `one of ${STRATEGY_NAMES.join(', ')}; default by objectives` }),
     pool: z.boolean().optional().openapi({ description: 'rank the candidate samples (true) or search the design space (false); default: pool if samples were imported' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional().openapi({ description: 'fix the seed to reproduce a run' }),
   })
@@ -24,6 +25,9 @@ const SuggestionItem = z
     std: z.record(z.string(), z.number()),
     score: z.number(),
     strategy: z.string(),
+    flags: z.array(z.string()).openapi({
+      description: `trust signals, possibly none: "boundary" (a continuous or integer parameter on its min or max, within ${BOUNDARY_TOLERANCE * 100} % of its range), "extrapolation" (farther than ${EXTRAPOLATION_DISTANCE} fitted GP lengthscales from every measured point)`,
+    }),
   })
   .openapi('SuggestionItem');
 

@@ -1,5 +1,5 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
-import { type SuggestionItem, type SuggestRequest } from '../../acquisition/index.js';
+import { COLD_START_STRATEGY, strategyNeedsModel, type StrategyName, type SuggestionItem, type SuggestRequest } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
 import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
@@ -299,8 +299,8 @@ const TAKEN: SampleRow['status'][] = ['pending', 'running'];
 /** Inserts the suggestion row and claims (pool) or creates (continuous) its pending samples; ContendedError if a claim fails. */
 function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null): SuggestionView {
   releasePendingBefore(tx, campaign.id, pendingCutoff(campaign));
-  const model = currentModel(tx, campaign.id, items[0]?.strategy ?? 'space-filling');
-  const strategy = items[0]?.strategy ?? request.strategy ?? 'space-filling';
+  const model = currentModel(tx, campaign.id, items[0]?.strategy ?? COLD_START_STRATEGY);
+  const strategy = items[0]?.strategy ?? request.strategy ?? COLD_START_STRATEGY;
   const row = insertSuggestion(tx, {
     campaignId: campaign.id,
     strategy,
@@ -333,8 +333,8 @@ function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: Sugge
 class ContendedError extends Error {}
 
 /** The model version fit to exactly the current results: the newest one whose snapshot matches, else a new GP record. */
-function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: string): ModelRow | undefined {
-  if (strategy === 'space-filling' || strategy === 'random') return undefined;
+function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: StrategyName): ModelRow | undefined {
+  if (!strategyNeedsModel(strategy)) return undefined;
   const resultIds = resultIdsOf(tx, campaignId);
   const latest = latestModelOfKind(tx, campaignId, 'gp');
   const snapshot = latest?.trainingSnapshot.resultIds;

@@ -4,7 +4,7 @@ import { expectedImprovement } from '../../../acquisition/functions/expected-imp
 import { upperConfidenceBound } from '../../../acquisition/functions/upper-confidence-bound.js';
 import { probabilityOfImprovement } from '../../../acquisition/functions/probability-of-improvement.js';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { singleObjectiveGradient } from '../../../acquisition/suggest/rankers.js';
+import { ACQUISITION_STRATEGIES } from '../../../acquisition/suggest/registry.js';
 import type { StrategyName } from '../../../acquisition/strategy-names.js';
 
 describe('gradients of the single-objective rankings', () => {
@@ -26,7 +26,7 @@ describe('gradients of the single-objective rankings', () => {
   for (const strategy of ['expected-improvement', 'probability-of-improvement', 'upper-confidence-bound'] as const) {
     it(`${strategy}: value matches the ranking and the gradient matches central differences`, () => {
       const x = [0.37, 0.61, 0.22];
-      const { value, gradient } = singleObjectiveGradient(strategy, gp.posteriorGradient(x), best, 4, 0.01);
+      const { value, gradient } = ACQUISITION_STRATEGIES[strategy].gradient!(gp.posteriorGradient(x), best, 4, 0.01);
       expect(value).toBeCloseTo(valueAt(strategy, x), 9);
       const h = 1e-6;
       for (let k = 0; k < 3; k++) {

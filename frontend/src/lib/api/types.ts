@@ -141,6 +141,8 @@ export interface SuggestionItem {
   std: Record<string, number>;
   score: number;
   strategy: string;
+  /** Trust signals such as 'boundary' and 'extrapolation' (absent in runs recorded before they existed). */
+  flags?: string[];
 }
 
 export interface SuggestionRequest {

@@ -16,6 +16,17 @@ export function formatParamValue(value: number | string | undefined): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
+/** What each trust flag of a suggestion means, for the badge's title. */
+const FLAG_TITLES: Record<string, string> = {
+  boundary: 'On the edge of the design space: a parameter sits at its minimum or maximum. Check that the lab can run it, and consider widening the range if such points keep winning.',
+  extrapolation: 'Far from every measured point (more than 2 model lengthscales): the prediction here is little more than a guess.',
+};
+
+/** The explanation of one trust flag (the flag itself for one this page does not know). */
+export function flagTitle(flag: string): string {
+  return FLAG_TITLES[flag] ?? flag;
+}
+
 /**
  * One or two sentences: rank, strategy and score; then, with a model, whether the pick exploits a good
  * predicted mean or explores high uncertainty; without one, that it fills the design space.
