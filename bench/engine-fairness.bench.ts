@@ -10,28 +10,15 @@
  * Settings TWINLAB_* in the environment pass to the server. Prints; never asserts. B's wait is cut off after
  * FAIRNESS_MAX_WAIT_S seconds (default 180); A's request is abandoned when B is done.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBenchServer } from './serve.js';
 
 const root = process.env.FAIRNESS_ROOT ?? join(import.meta.dirname, '..');
 const maxWaitMs = Number(process.env.FAIRNESS_MAX_WAIT_S ?? 180) * 1000;
 const token = 'fairness-bench-token';
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-
-/** A TCP port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.once('error', reject);
-  });
-}
 
 /** POSTs JSON and returns the status, body and seconds taken. */
 async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: Record<string, unknown>; seconds: number }> {
@@ -43,21 +30,8 @@ async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{
 
 /** Runs the scenario against a fresh server and prints the figures. */
 async function main(): Promise<void> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TWINLAB_DEMO: '0', TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-fairness-')), TWINLAB_ADMIN_TOKEN: token },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const { child, url } = await startBenchServer(root, { TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-fairness-')), TWINLAB_ADMIN_TOKEN: token });
   try {
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
     const campaign = async (name: string): Promise<number> => {
       const { body } = await post(`${url}/api/campaigns`, { name, parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] });
       const id = Number(body.id);

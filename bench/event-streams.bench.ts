@@ -8,11 +8,10 @@
  *
  * Prints; never asserts. Every stream is closed at the end.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../test/backend/process.js';
+import { startBenchServer } from './serve.js';
 
 const root = process.env.STREAMS_ROOT ?? join(import.meta.dirname, '..');
 const STREAMS = Number(process.env.STREAMS_COUNT ?? 2000);
@@ -53,21 +52,8 @@ async function storm(url: string, campaignId: number): Promise<{ statuses: Recor
 
 /** Starts a server, runs the storm, prints the figures. */
 async function main(): Promise<void> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), TWINLAB_DEMO: '0', TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-streams-')), TWINLAB_ADMIN_TOKEN: token },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const { child, url } = await startBenchServer(root, { TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-streams-')), TWINLAB_ADMIN_TOKEN: token });
   try {
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/api/health`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
     const created = await fetch(`${url}/api/campaigns`, { method: 'POST', headers, body: JSON.stringify({ name: 'streams', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }] }) });
     const { id } = (await created.json()) as { id: number };
     const { statuses, healthMs, openSeconds } = await storm(url, id);

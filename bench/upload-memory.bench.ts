@@ -8,13 +8,14 @@
  * BENCH_SERVER_ROOT runs the server from another checkout (e.g. an older commit exported with `git archive`, with a
  * node_modules link) to compare; BENCH_SKIP_FIT=1 leaves out the slow last attack.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { startBenchServer } from './serve.js';
 
 const root = resolve(process.env.BENCH_SERVER_ROOT ?? join(import.meta.dirname, '..'));
 const CONCURRENT = 4;
@@ -27,24 +28,9 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** Starts `twinlab serve` on a free port with an empty data directory; resolves with its URL once it listens. */
-async function startServer(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend', 'cli.ts'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, TWINLAB_DATA: dataDir, PORT: '0', HOST: '127.0.0.1', TWINLAB_DEMO: '0', TWINLAB_ADMIN_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[server] ${d}`));
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) ok(m[1]);
-    });
-    child.once('exit', (code) => fail(new Error(`server exited with ${code} before listening:\n${out}`)));
-  });
-  return { child, url };
+/** Starts `twinlab serve` with an empty data directory; resolves with its URL once it listens. */
+function startServer(dataDir: string, token: string): Promise<{ child: ChildProcess; url: string }> {
+  return startBenchServer(root, { TWINLAB_DATA: dataDir, TWINLAB_ADMIN_TOKEN: token });
 }
 
 /**

@@ -11,7 +11,9 @@ import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquis
 import type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus } from '../../../../backend/domain/types.js';
 import type { AuditEventView } from '../../../../backend/services/audit.js';
 import type { CampaignView } from '../../../../backend/services/campaigns.js';
+import type { ObjectiveInsight } from '../../../../backend/services/insights.js';
 import type { ResultView } from '../../../../backend/services/results.js';
+import type { Slice1d, Slice2d } from '../../../../backend/services/surrogate-diagnostics.js';
 import type { Principal, TokenView } from '../../../../backend/services/tokens.js';
 
 export type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, Role, SampleStatus };
@@ -205,34 +207,13 @@ export interface ParityPoint {
 }
 
 /** A 1-D slice of the surrogate along one parameter, the others held fixed. */
-export interface SurrogateSlice {
-  parameter: string;
-  objective: string;
-  x: number[];
-  mean: number[];
-  std: number[];
-}
+export type SurrogateSlice = Slice1d;
 
 /** A 2-D slice of the surrogate over two parameters; mean[i][j] and std[i][j] are at (xs[j], ys[i]). */
-export interface SurrogateSlice2d {
-  x: string;
-  y: string;
-  objective: string;
-  xs: number[];
-  ys: number[];
-  mean: number[][];
-  std: number[][];
-}
+export type SurrogateSlice2d = Slice2d;
 
 /** Feature relevance for one objective (GET /api/campaigns/:id/insights). */
-export interface ObjectiveInsight {
-  objective: string;
-  samples: number;
-  method: string;
-  features: { name: string; score: number; selected: boolean }[];
-  recommended: string[];
-  reason?: string;
-}
+export type { ObjectiveInsight };
 
 export interface Insights {
   campaignId: Id;
