@@ -2,8 +2,8 @@
  * suggest(): the next experiments to run. Validates the request, picks the strategy (default by objectives,
  * see default-strategy.ts), fits one model per outcome (independent GPs), and returns `count` new points with
  * their predicted mean and std per objective (original units), score and strategy. With fewer complete
- * observations than 2·d + 1 (d = number of parameters) a model-based strategy is replaced by a space-filling
- * design (strategy 'space-filling' on each item). Deterministic given `seed`.
+ * observations than coldStartThreshold (2·d + 1 in the design space, 2 in a pool) a model-based strategy is replaced
+ * by a space-filling design (strategy 'space-filling' on each item). Deterministic given `seed`.
  */
 
 import { parseStrategyName } from '../strategy-names.js';
@@ -17,9 +17,14 @@ import { selectBatch, type ChosenPoint } from './select.js';
 import { ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type StrategyName } from './registry.js';
 import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest } from './types.js';
 
-/** Observations needed before model-based strategies are used: 2·d + 1. */
-export function coldStartThreshold(parameterCount: number): number {
-  return 2 * parameterCount + 1;
+/**
+ * Observations needed before model-based strategies are used: 2·d + 1 when searching the design space, 2 when ranking
+ * a pool. A pool is finite and was chosen by the lab, so there is no space to cover first; the field's pool protocol
+ * (Liang et al. 2021, npj Comput. Mater. 7:188) starts the model after two random points, and on bench/pools the
+ * 2·d + 1 space-filling start cost early finds on every table.
+ */
+export function coldStartThreshold(parameterCount: number, poolMode = false): number {
+  return poolMode ? 2 : 2 * parameterCount + 1;
 }
 
 /** Ranked suggestions for a campaign (see the file comment). */
@@ -30,9 +35,12 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
   if (needsModel) assertApplicable(requested, problem.objectives);
   const seed = (request.seed ?? 0) >>> 0;
   const fitModel = engine.fitModel ?? defaultModelFactory;
-  const coldStart = needsModel && completeObservationCount(problem) < coldStartThreshold(request.parameters.length);
   // A model-free strategy fits nothing: it works on any data, and its items carry no predictions.
   const models = needsModel ? fitOutcomeModels(problem, fitModel, seed) : new Map<string, OutcomeModel>();
+  // Space-filling until there are enough complete observations, and while any objective or constraint has too few
+  // values for a model of its own (a constraint measured once cannot weigh a ranking yet).
+  const coldStart = needsModel
+    && (completeObservationCount(problem) < coldStartThreshold(request.parameters.length, problem.pool !== null) || [...problem.outcomes.keys()].some((name) => !models.has(name)));
   const strategy = coldStart ? COLD_START_STRATEGY : requested;
   const entry = ACQUISITION_STRATEGIES[strategy];
   let chosen: ChosenPoint[];

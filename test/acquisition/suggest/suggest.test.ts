@@ -6,7 +6,7 @@ import { expectedImprovement } from '../../../acquisition/functions/expected-imp
 import { fitOutcomeTransform } from '../../../acquisition/space/outcome-transform.js';
 import { STRATEGY_NAMES } from '../../../acquisition/strategy-names.js';
 import { defaultStrategy } from '../../../acquisition/suggest/default-strategy.js';
-import { suggest } from '../../../acquisition/suggest/suggest.js';
+import { coldStartThreshold, suggest } from '../../../acquisition/suggest/suggest.js';
 import type { Observation, PoolItem } from '../../../acquisition/suggest/types.js';
 import type { Parameter } from '../../../acquisition/types.js';
 import { mockFactory } from './mock-model.js';
@@ -127,6 +127,28 @@ describe('cold start', () => {
       for (let j = i + 1; j < points.length; j++) expect(Math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1])).toBeGreaterThan(0.25);
     }
     expect(items[0].mean).toEqual({});
+  });
+
+  it('ranks a pool with the model from two observations on, while a continuous search still covers the space first', () => {
+    const cube: Parameter[] = ['a', 'b', 'c', 'd'].map((name) => ({ name, type: 'continuous', min: 0, max: 1 }));
+    const pool = Array.from({ length: 30 }, (_, i) => ({ id: i, params: { a: (i * 0.37) % 1, b: (i * 0.61) % 1, c: (i * 0.13) % 1, d: (i * 0.83) % 1 } }));
+    const observations = (n: number) => pool.slice(0, n).map((p) => ({ params: p.params, outcomes: { y: p.params.a - p.params.b } }));
+    const ask = (n: number, withPool: boolean) => suggest({
+      parameters: cube, objectives: [{ name: 'y', goal: 'maximize' }], observations: observations(n), count: 1, seed: 4,
+      ...(withPool ? { pool: pool.slice(n) } : {}),
+    })[0].strategy;
+    expect(coldStartThreshold(4, true)).toBe(2);
+    expect(coldStartThreshold(4)).toBe(9);
+    expect(ask(1, true)).toBe('space-filling');
+    expect(ask(2, true)).toBe('expected-improvement');
+    expect(ask(2, false)).toBe('space-filling');
+    expect(ask(9, false)).toBe('expected-improvement');
+    // A constraint measured once has no model yet: space-filling instead of an error.
+    const constrained = suggest({
+      parameters: cube, objectives: [{ name: 'y', goal: 'maximize' }], constraints: [{ name: 'c', op: '>=', value: 0 }],
+      observations: observations(3).map((o, i) => (i === 0 ? { ...o, outcomes: { ...o.outcomes, c: 1 } } : o)), count: 1, seed: 4, pool: pool.slice(3),
+    });
+    expect(constrained[0].strategy).toBe('space-filling');
   });
 
   it('treats the faces of the cube as mirrors: on a line around x = 0.5 the next two points go to 1/6 and 5/6, not to the ends', () => {
