@@ -74,6 +74,18 @@ const AuditEvent = z
   })
   .openapi('AuditEvent');
 
+/** The route that archives or restores a campaign: the same body and responses, other words. */
+function archiveStateRoute(path: '/{id}/archive' | '/{id}/restore', summary: string, answer: string) {
+  return createRoute({
+    method: 'post',
+    path,
+    tags: ['campaigns'],
+    summary,
+    request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
+    responses: { 200: { description: answer, ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+  });
+}
+
 /** The campaign sub-app, mounted at /api/campaigns. */
 export function campaignRoutes(ctx: ServiceContext) {
   return createRouter()
@@ -130,34 +142,14 @@ export function campaignRoutes(ctx: ServiceContext) {
         return c.json(updateCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
       },
     )
-    .openapi(
-      createRoute({
-        method: 'post',
-        path: '/{id}/archive',
-        tags: ['campaigns'],
-        summary: 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)',
-        request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
-        responses: { 200: { description: 'The archived campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
-      }),
-      (c) => {
-        const p = allow(c, CAN_WRITE_CAMPAIGNS, 'archive campaigns');
-        return c.json(archiveCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: 'post',
-        path: '/{id}/restore',
-        tags: ['campaigns'],
-        summary: 'Restore an archived campaign with a reason (audited)',
-        request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
-        responses: { 200: { description: 'The restored campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
-      }),
-      (c) => {
-        const p = allow(c, CAN_WRITE_CAMPAIGNS, 'restore campaigns');
-        return c.json(restoreCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
-      },
-    )
+    .openapi(archiveStateRoute('/{id}/archive', 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)', 'The archived campaign'), (c) => {
+      const p = allow(c, CAN_WRITE_CAMPAIGNS, 'archive campaigns');
+      return c.json(archiveCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+    })
+    .openapi(archiveStateRoute('/{id}/restore', 'Restore an archived campaign with a reason (audited)', 'The restored campaign'), (c) => {
+      const p = allow(c, CAN_WRITE_CAMPAIGNS, 'restore campaigns');
+      return c.json(restoreCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+    })
     .openapi(
       createRoute({
         method: 'get',
