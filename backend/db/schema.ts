@@ -1,8 +1,8 @@
 /** The twinlab database: one table per entity of DESIGN.md's domain model. */
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../acquisition/types.js';
-import type { AuditAction, AuditEntity, CampaignSettings, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../domain/types.js';
+import type { AuditAction, AuditEntity, CampaignSettings, ImageMeasurement, LabelPoint, PixelUnit, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../domain/types.js';
 
 const createdAt = () => integer('created_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
 const updatedAt = () => integer('updated_at', { mode: 'number' }).notNull().default(sql`(unixepoch('subsec') * 1000)`);
@@ -15,6 +15,8 @@ export const campaigns = sqliteTable('campaign', {
   objectives: text('objectives', { mode: 'json' }).$type<Objective[]>().notNull(),
   constraints: text('constraints', { mode: 'json' }).$type<OutcomeConstraint[]>().notNull(),
   settings: text('settings', { mode: 'json' }).$type<CampaignSettings>().notNull(),
+  /** Outcomes read off each sample's images by the segmentation model (porosity, pore diameter, order, expert ratings). */
+  imageMeasurements: text('image_measurements', { mode: 'json' }).$type<ImageMeasurement[]>().notNull().default(sql`'[]'`),
   /** When the campaign was archived (epoch ms): hidden from the default list and read-only until restored. */
   archivedAt: integer('archived_at', { mode: 'number' }),
   createdAt: createdAt(),
@@ -35,9 +37,14 @@ export const assets = sqliteTable(
     channels: integer('channels').notNull(),
     bitDepth: integer('bit_depth').notNull(),
     storagePath: text('storage_path').notNull(),
+    /** The sample this image shows (a sample may have several: positions, magnifications); null for a free image. */
+    sampleId: integer('sample_id').references((): AnySQLiteColumn => samples.id),
+    /** Physical size of one pixel in `pixelUnit`, so measurements come out in lengths instead of pixels. */
+    pixelSize: real('pixel_size'),
+    pixelUnit: text('pixel_unit').$type<PixelUnit>(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('asset_campaign_sha256').on(t.campaignId, t.sha256)],
+  (t) => [uniqueIndex('asset_campaign_sha256').on(t.campaignId, t.sha256), index('asset_sample').on(t.sampleId)],
 );
 
 export const samples = sqliteTable(
@@ -82,6 +89,12 @@ export const results = sqliteTable(
     /** When the result was retracted (epoch ms); a retracted result stays for the record but no model sees it. */
     retractedAt: integer('retracted_at', { mode: 'number' }),
     retractionReason: text('retraction_reason'),
+    /** Standard deviation per outcome where the value is itself an estimate (image analysis); the GP takes std² as known noise. */
+    std: text('std', { mode: 'json' }).$type<Record<string, number>>(),
+    /** The model that derived the result (source 'image-analysis': the segmentation model). */
+    modelId: integer('model_id').references((): AnySQLiteColumn => models.id),
+    /** When a newer model's derived result replaced this one (epoch ms): kept for the record, no longer fitted. */
+    supersededAt: integer('superseded_at', { mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [

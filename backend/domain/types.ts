@@ -54,3 +54,37 @@ export interface LabelPolygon {
   class: string;
   points: number[];
 }
+
+/** Physical units of a pixel's size. */
+export const PIXEL_UNITS = ['nm', 'µm'] as const;
+export type PixelUnit = (typeof PIXEL_UNITS)[number];
+
+/**
+ * What can be read off a sample's images (see issue 11): on the segmentation model's class map of each image,
+ * 'area-fraction' of `class`; of the connected regions of `class` not cut by the border, 'mean-equivalent-diameter'
+ * (pixel unit), 'number-density' (per unit area), 'diameter-dispersity' (std / mean of the diameters) and
+ * 'hexagonal-order' (mean |ψ6| of the region centroids); from experts' image-level labels, 'expert-rating' (mean
+ * rating) and 'expert-class-fraction' (fraction of the labeled images put in image-level `class`).
+ */
+export const IMAGE_QUANTITIES = [
+  'area-fraction',
+  'mean-equivalent-diameter',
+  'number-density',
+  'diameter-dispersity',
+  'hexagonal-order',
+  'expert-rating',
+  'expert-class-fraction',
+] as const;
+export type ImageQuantity = (typeof IMAGE_QUANTITIES)[number];
+
+/** One outcome of a campaign that twinlab measures on the sample's images; `name` is usable in objectives and constraints. */
+export interface ImageMeasurement {
+  name: string;
+  quantity: ImageQuantity;
+  /** The segmentation class (area fraction, regions) or image-level class (expert-class-fraction) it is about. */
+  class?: string;
+  unit?: string;
+}
+
+/** The source of results that twinlab derives from images with a segmentation model. */
+export const IMAGE_ANALYSIS_SOURCE = 'image-analysis';

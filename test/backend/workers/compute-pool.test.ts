@@ -155,7 +155,7 @@ describe('ComputePool fairness, budgets and cancellation (issue #15, finding 2)'
 describe('model diagnostics on an engine thread', () => {
   const campaign = {
     id: 1, name: 'd', description: '', parameters: request.parameters, objectives: request.objectives, constraints: [],
-    settings: { batchSize: 1, pendingTimeoutMinutes: 60, labelClasses: [] }, archivedAt: null, createdAt: 0, updatedAt: 0,
+    settings: { batchSize: 1, pendingTimeoutMinutes: 60, labelClasses: [] }, imageMeasurements: [], archivedAt: null, createdAt: 0, updatedAt: 0,
   };
   const model = { id: 1, campaignId: 1, kind: 'gp', architecture: {}, metrics: {}, trainingSnapshot: {}, artifactPath: null, jobId: null, createdAt: 0 };
   const data = (n: number) => Array.from({ length: n }, (_, i) => ({ resultId: i + 1, sampleId: i + 1, params: { x: i / n }, features: null, outcomes: { y: Math.sin(6 * i / n) } }));
