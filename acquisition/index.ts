@@ -55,12 +55,15 @@ export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBl
 // Many-row GP prediction in chunks (shared by gp.posterior and the worker-thread PosteriorPool), and the kernel backend.
 export {
   chunkCount, MANY_QUERIES, posteriorChunks, runPosteriorChunks, scaleQuery, type PosteriorModel, type PosteriorRunner,
+  posteriorBoundChunks, runPosteriorBoundChunks, type PosteriorBoundModel, type PosteriorBoundRunner,
 } from './models/gp/posterior-rows.js';
 export { availableBackends, kernelBackend, relaxedSimdAvailable, setKernelBackend, type KernelBackend } from './linalg/index.js';
 
 // Labeling strategies (active learning for classifiers).
 export { rankForLabeling, rankScoredForLabeling, rankByDiversity, LABELING_STRATEGIES, LabelingInputError, UnknownLabelingStrategyError } from './strategies/index.js';
 export type { LabelingStrategy, RankForLabelingOptions, RankScoredOptions, RankedItem } from './strategies/index.js';
+export { decisionScores, sampleDecisionWeights } from './strategies/index.js';
+export type { DecisionOutcomeState, DecisionRole, DecisionSample, DecisionTerm, DecisionTermKind, SampleDecisionWeight } from './strategies/index.js';
 
 // Feature relevance and selection.
 export { selectFeatures, FEATURE_SELECTION_METHODS, FeatureSelectionInputError, UnknownFeatureSelectionMethodError } from './features/index.js';

@@ -14,6 +14,7 @@ import { importSamplesCsv } from './services/samples.js';
 import { createToken } from './services/tokens.js';
 import { seedDemoCampaigns } from './services/demo-campaigns.js';
 import { simulate, SIMULATION_NAMES, type SimulationName } from './simulate/index.js';
+import { MEMBRANE_IMAGE_MODES, type MembraneImageMode } from './simulate/membrane-images.js';
 import { startServer } from './server.js';
 
 const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
@@ -26,13 +27,20 @@ Commands:
                                           import a CSV into a campaign, directly into the database
   export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
   token create --name NAME --role ROLE    mint an API token (roles: ${ROLES.join(', ')})
-  demo                                    add the three demo campaigns (membrane lab, Mg corrosion, micrographs)
+  demo                                    add the four demo campaigns (membrane lab, Mg corrosion, micrographs,
+                                          membrane casting from SEM images)
   simulate --lab membrane|corrosion|branin [--strategy S[,S...]] [--seeds 5] [--budget 40] [--batch 1]
            [--url URL --token TOKEN]      run whole campaigns against a simulated lab through the HTTP API and
                                           compare with random selection (own server unless --url)
   simulate --lab micrograph [--seeds 5] [--budget 8] [--images 12]
                                           a simulated expert scribbles on images in label-queue order vs. random
                                           order; prints segmentation IoU vs. number of labeled images
+  simulate --lab membrane-images [--seeds 5] [--label-budget 3] [--image-order queue,random] [--oracle]
+           [--initial 11] [--rounds 4] [--batch 2] [--size 384] [--json]
+                                          the images → outcomes loop: cast, upload the SEM image, a simulated expert
+                                          scribbles on at most B images (label queue or random order), segment,
+                                          derived results, next suggestion; --oracle posts the true values instead.
+                                          Prints derived-value errors and castings to the 30 ± 3 nm band
 
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
              TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
@@ -57,6 +65,13 @@ export async function main(argv: string[]): Promise<number> {
       budget: { type: 'string' },
       batch: { type: 'string' },
       images: { type: 'string' },
+      'label-budget': { type: 'string' },
+      'image-order': { type: 'string' },
+      oracle: { type: 'boolean' },
+      initial: { type: 'string' },
+      rounds: { type: 'string' },
+      size: { type: 'string' },
+      json: { type: 'boolean' },
       url: { type: 'string' },
       token: { type: 'string' },
     },
@@ -75,20 +90,37 @@ export async function main(argv: string[]): Promise<number> {
       if (!Number.isInteger(n) || n < 1) throw new DomainError('usage', `--${name} needs a positive integer`);
       return n;
     };
-    const { report } = await simulate(
+    const imageOrders = membraneImageModes(values['image-order'], values.oracle === true);
+    if (typeof imageOrders === 'string') return usageError(imageOrders);
+    const optional = (raw: string | undefined, name: string, min = 1) => {
+      if (raw === undefined) return undefined;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < min) throw new DomainError('usage', `--${name} needs an integer ≥ ${min}`);
+      return n;
+    };
+    const membraneImages = Object.fromEntries(Object.entries({
+      labelBudget: optional(values['label-budget'], 'label-budget', 0),
+      initial: optional(values.initial, 'initial'),
+      rounds: optional(values.rounds, 'rounds', 0),
+      size: optional(values.size, 'size', 64),
+    }).filter(([, v]) => v !== undefined));
+    const { report, summaries, options } = await simulate(
       {
         lab,
         strategies: (values.strategy ?? 'default').split(',').map((s) => s.trim()).filter(Boolean),
         seeds: count(values.seeds, 5, 'seeds'),
         budget: values.budget === undefined ? undefined : count(values.budget, 1, 'budget'),
-        batch: count(values.batch, 1, 'batch'),
+        batch: count(values.batch, lab === 'membrane-images' ? 2 : 1, 'batch'),
         images: count(values.images, 12, 'images'),
+        imageOrders,
+        membraneImages,
         url: values.url,
         token: values.token,
       },
       (line) => console.error(line),
     );
-    console.log(report);
+    if (values.json) console.log(JSON.stringify({ lab, options: options && { ...options, onProgress: undefined }, runs: summaries }, null, 2));
+    else console.log(report);
     return 0;
   }
   if (command === 'serve') {
@@ -136,6 +168,15 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     handle.close();
   }
+}
+
+/** The membrane-images loops to run: --oracle alone runs the oracle; --image-order lists queue/random (plus the oracle with --oracle); default all three. */
+function membraneImageModes(raw: string | undefined, oracle: boolean): MembraneImageMode[] | undefined | string {
+  if (raw === undefined) return oracle ? ['oracle'] : undefined;
+  const modes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = modes.find((m) => !(MEMBRANE_IMAGE_MODES as readonly string[]).includes(m));
+  if (unknown !== undefined || modes.length === 0) return `--image-order takes ${MEMBRANE_IMAGE_MODES.join(', ')} (comma-separated), got "${raw}"`;
+  return [...new Set([...(modes as MembraneImageMode[]), ...(oracle ? (['oracle'] as const) : [])])];
 }
 
 function campaignId(raw: string | undefined): number {

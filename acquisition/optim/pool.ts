@@ -8,12 +8,17 @@ import type { RankFunction } from './types.js';
 /** Default rows per posterior call: 2048 x n doubles is 32 MB at n = 2000. */
 export const DEFAULT_CHUNK_SIZE = 2048;
 
-/** Ranking values of every row of X, computed chunk by chunk (rows m..m+chunk at a time). */
+/**
+ * Ranking values of every row of X, computed chunk by chunk: ⌈m / chunkSize⌉ chunks of equal size (±1), so that no
+ * chunk of a pool larger than chunkSize has fewer than chunkSize/2 rows (a GP's posterior rounds alike on every
+ * chunk of MANY_QUERIES rows or more, which keeps these values equal to the pruned ranking's, pruned-pool.ts).
+ */
 export function rankInChunks(X: readonly number[][], rank: RankFunction, chunkSize = DEFAULT_CHUNK_SIZE): Float64Array {
   const values = new Float64Array(X.length);
-  for (let start = 0; start < X.length; start += chunkSize) {
-    const chunk = X.slice(start, start + chunkSize) as number[][];
-    values.set(rank(chunk), start);
+  const chunks = Math.ceil(X.length / chunkSize);
+  for (let c = 0; c < chunks; c++) {
+    const start = Math.floor((c * X.length) / chunks), end = Math.floor(((c + 1) * X.length) / chunks);
+    values.set(rank(X.slice(start, end) as number[][]), start);
   }
   return values;
 }
@@ -29,11 +34,41 @@ export function argmaxAllowed(values: ArrayLike<number>, allowed: (index: number
   return best;
 }
 
-/** Indices of the `count` largest allowed values, best first (ties: the lower index first). */
+/**
+ * Indices of the `count` largest allowed values, best first (ties: the lower index first; NaN counts as −Infinity).
+ * A bounded heap of the best `count` so far, O(m log count): a 100,000-candidate pool needs only its best few.
+ */
 export function topAllowed(values: ArrayLike<number>, count: number, allowed: (index: number) => boolean): number[] {
-  const indices: number[] = [];
-  for (let i = 0; i < values.length; i++) if (allowed(i)) indices.push(i);
+  if (count <= 0) return [];
   const key = (i: number): number => (Number.isNaN(values[i]) ? -Infinity : values[i]);
-  indices.sort((a, b) => key(b) - key(a) || a - b || 0);
-  return indices.slice(0, count);
+  // worse(a, b): a ranks after b.
+  const worse = (a: number, b: number): boolean => key(a) < key(b) || (key(a) === key(b) && a > b);
+  const heap: number[] = []; // the worst kept index at heap[0]
+  const siftDown = (at: number): void => {
+    for (let i = at; ;) {
+      const l = 2 * i + 1, r = l + 1;
+      let worst = i;
+      if (l < heap.length && worse(heap[l], heap[worst])) worst = l;
+      if (r < heap.length && worse(heap[r], heap[worst])) worst = r;
+      if (worst === i) return;
+      [heap[i], heap[worst]] = [heap[worst], heap[i]];
+      i = worst;
+    }
+  };
+  for (let i = 0; i < values.length; i++) {
+    if (!allowed(i)) continue;
+    if (heap.length < count) {
+      heap.push(i);
+      for (let c = heap.length - 1; c > 0;) {
+        const parent = (c - 1) >> 1;
+        if (!worse(heap[c], heap[parent])) break;
+        [heap[c], heap[parent]] = [heap[parent], heap[c]];
+        c = parent;
+      }
+    } else if (worse(heap[0], i)) {
+      heap[0] = i;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => key(b) - key(a) || a - b);
 }

@@ -8,3 +8,5 @@ export type { LabelingStrategy, RankForLabelingOptions, RankScoredOptions } from
 export { LabelingInputError, UnknownLabelingStrategyError } from './errors.js';
 export { toProbabilityTable, meanOverMembers } from './probabilities.js';
 export type { ProbabilityTable } from './probabilities.js';
+export { decisionScores, sampleDecisionWeights } from './decision-value.js';
+export type { DecisionOutcomeState, DecisionRole, DecisionSample, DecisionTerm, DecisionTermKind, SampleDecisionWeight } from './decision-value.js';

@@ -26,12 +26,16 @@ export interface MeanStd {
   std: Float64Array;
 }
 
-/** Fits one model per outcome that has at least MIN_POINTS_FOR_MODEL measurements. */
+/** Fits one model per outcome that has at least MIN_POINTS_FOR_MODEL measurements (with the known noise of its values). */
 export function fitOutcomeModels(problem: Problem, fitModel: ModelFactory, seed: number): Map<string, OutcomeModel> {
   const models = new Map<string, OutcomeModel>();
   let index = 0;
   for (const [name, data] of problem.outcomes) {
-    if (data.rows.length >= MIN_POINTS_FOR_MODEL) models.set(name, fitModel(data.X, data.z, seed + 7919 * index));
+    if (data.rows.length >= MIN_POINTS_FOR_MODEL) {
+      // Without known noise the factory is called exactly as before it existed (three arguments).
+      const model = data.noise ? fitModel(data.X, data.z, seed + 7919 * index, data.noise) : fitModel(data.X, data.z, seed + 7919 * index);
+      models.set(name, model);
+    }
     index++;
   }
   return models;

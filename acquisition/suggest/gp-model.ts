@@ -3,5 +3,5 @@
 import { fitGaussianProcess } from '../models/gp/index.js';
 import type { ModelFactory } from './types.js';
 
-/** Fits a GP with the library defaults and the given seed for its restarts. */
-export const defaultModelFactory: ModelFactory = (X, y, seed) => fitGaussianProcess(X, y, { seed });
+/** Fits a GP with the library defaults and the given seed for its restarts; known noise (if any) on the diagonal. */
+export const defaultModelFactory: ModelFactory = (X, y, seed, noise) => fitGaussianProcess(X, y, noise ? { seed, knownNoise: noise } : { seed });

@@ -18,6 +18,11 @@ export interface OutcomeData {
   X: number[][];
   /** Standardized signed values the model is fit to. */
   z: number[];
+  /**
+   * Known noise variance of each z (standardized units: the observation's `noise` divided by the transform's scale²,
+   * through the delta method d(log y) = dy/y for a log-modeled cost); absent when no observation of it has any.
+   */
+  noise?: number[];
   transform: OutcomeTransform;
 }
 
@@ -156,18 +161,31 @@ function addOutcome(
   if (outcomes.has(name)) return;
   const rows: number[] = [];
   const values: number[] = [];
+  // Known noise as a std in the units the transform standardizes (log units for a log-modeled outcome).
+  const noiseStd: number[] = [];
+  let anyNoise = false;
   observations.forEach((o, i) => {
     const raw = o.outcomes[name];
     if (raw === undefined || raw === null) return;
     if (typeof raw !== 'number' || !Number.isFinite(raw) || (preTransform && !(raw > 0))) {
       throw new InvalidObjectiveError(`Observation ${i} has an invalid value ${String(raw)} for outcome "${name}"`, { outcome: name, observation: i });
     }
+    const variance = o.noise?.[name];
+    if (variance !== undefined && !(typeof variance === 'number' && Number.isFinite(variance) && variance >= 0)) {
+      throw new InvalidObjectiveError(`Observation ${i} has an invalid noise variance ${String(variance)} for outcome "${name}"`, { outcome: name, observation: i });
+    }
     rows.push(i);
     values.push(preTransform ? preTransform(raw) : raw);
+    const std = variance === undefined ? 0 : Math.sqrt(variance);
+    noiseStd.push(preTransform ? std / raw : std);
+    if (std > 0) anyNoise = true;
   });
   if (rows.length === 0) return;
   const transform = fitOutcomeTransform(values, sign);
-  outcomes.set(name, { name, rows, X: rows.map((i) => observedX[i]), z: values.map((v) => transform.forward(v)), transform });
+  const data: OutcomeData = { name, rows, X: rows.map((i) => observedX[i]), z: values.map((v) => transform.forward(v)), transform };
+  // (std / scale)² rather than variance / scale²: the square of a huge scale would overflow.
+  if (anyNoise) data.noise = noiseStd.map((std) => (std / transform.scale) ** 2);
+  outcomes.set(name, data);
 }
 
 /** Encodes pool items; throws on duplicate ids. */

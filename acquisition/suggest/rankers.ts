@@ -14,6 +14,7 @@ import { augmentedChebyshev, sampleSimplexWeights } from '../functions/parego.js
 import { logProbabilityOfImprovement } from '../functions/probability-of-improvement.js';
 import { expectedSquaredTargetDistance, logTargetProbability } from '../functions/target-matching.js';
 import { upperConfidenceBound } from '../functions/upper-confidence-bound.js';
+import type { BoundFunction } from '../optim/pruned-pool.js';
 import type { RankFunction, RankGradient } from '../optim/types.js';
 import { logNormalCdf, logNormalPdf } from '../sampling/normal-distribution.js';
 import { createRandom } from '../sampling/random.js';
@@ -23,6 +24,7 @@ import { optimizedObjectives, targetObjectives } from './default-strategy.js';
 import type { Problem } from './problem.js';
 import type { ModelFactory } from './types.js';
 import { standardizeValues } from '../space/outcome-transform.js';
+import { adjustmentOutcomes, boundable, logAdjustmentUpper, logTargetBandUpper, meanStdUpper, originalMeanStdUpper } from './bounds.js';
 
 /** A strategy's ranking function and how its values are reported. */
 export interface Ranker {
@@ -30,6 +32,11 @@ export interface Ranker {
   score(value: number): number;
   /** Gradient of the ranking at one point, where the strategy and the model provide one. */
   gradient?: RankGradient;
+  /**
+   * An upper bound on rank(X) row by row from posterior means and variance bounds (bounds.ts), where the strategy
+   * and every model it reads provide one: pool mode then computes exact values only where a bound can still win.
+   */
+  bound?: BoundFunction;
 }
 
 /** What a ranker is built from. */
@@ -61,6 +68,8 @@ export interface SingleObjectiveAcquisition {
   usesIncumbent: boolean;
   /** Ranking value from the posterior at one point (log space for EI and PI; `best` is unused without an incumbent). */
   value(mean: number, std: number, best: number, beta: number, xi: number): number;
+  /** The largest `value` over σ ∈ [0, stdUpper] at this mean (bounds.ts; NaN where there is none: never prunes). */
+  upper(mean: number, stdUpper: number, best: number, beta: number, xi: number): number;
   gradient: SingleObjectiveGradient;
   /** Reported score of a ranking value; `scale` is the objective's standardization scale. */
   score(value: number, best: number | null, scale: number): number;
@@ -99,7 +108,16 @@ export function singleObjectiveRanker(context: RankerContext, acquisition: Singl
   const gradient: RankGradient | undefined = differentiable
     ? (x) => acquisition.gradient(model.posteriorGradient!(x), best!, context.beta, context.xi)
     : undefined;
-  return { rank, score: (value) => acquisition.score(value, best, scale), gradient };
+  const bound: BoundFunction | undefined = boundable(state, [objective.name, ...adjustmentOutcomes(problem, context.adjustment)])
+    ? (X, tight) => {
+      const { mean, std } = meanStdUpper(model, X, tight);
+      const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
+      if (acquisition.usesIncumbent && best === null) return values;
+      for (let i = 0; i < X.length; i++) values[i] += acquisition.upper(mean[i], std[i], best ?? 0, context.beta, context.xi);
+      return values;
+    }
+    : undefined;
+  return { rank, score: (value) => acquisition.score(value, best, scale), gradient, bound };
 }
 
 /** Whether constraints, target bands or cost add terms to the ranking (their gradients are not implemented). */
@@ -153,6 +171,8 @@ export const upperConfidenceBoundGradient: SingleObjectiveGradient = (posterior,
 export const EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
   usesIncumbent: true,
   value: (mean, std, best) => logExpectedImprovement(mean, std, best),
+  // ∂ log EI/∂σ = φ(z)/(σ h(z)) > 0.
+  upper: (mean, stdUpper, best) => logExpectedImprovement(mean, stdUpper, best),
   gradient: logExpectedImprovementGradient,
   score: (value, best, scale) => (best === null ? Math.exp(value) : Math.exp(value) * scale),
 };
@@ -167,6 +187,8 @@ export const LOG_EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
 export const PROBABILITY_OF_IMPROVEMENT: SingleObjectiveAcquisition = {
   usesIncumbent: true,
   value: (mean, std, best, _beta, xi) => logProbabilityOfImprovement(mean, std, best, xi),
+  // ∂ log PI/∂σ = −z φ(z)/(σΦ(z)): positive below best + ξ; above it PI ≤ 1.
+  upper: (mean, stdUpper, best, _beta, xi) => (mean - best - xi >= 0 ? 0 : logProbabilityOfImprovement(mean, stdUpper, best, xi)),
   gradient: logProbabilityOfImprovementGradient,
   score: (value) => Math.exp(value),
 };
@@ -175,6 +197,7 @@ export const PROBABILITY_OF_IMPROVEMENT: SingleObjectiveAcquisition = {
 export const UPPER_CONFIDENCE_BOUND: SingleObjectiveAcquisition = {
   usesIncumbent: false,
   value: (mean, std, _best, beta) => upperConfidenceBound(mean, std, beta),
+  upper: (mean, stdUpper, _best, beta) => (beta >= 0 ? upperConfidenceBound(mean, stdUpper, beta) : Number.NaN),
   gradient: upperConfidenceBoundGradient,
   score: (value) => value,
 };
@@ -189,17 +212,33 @@ export function maxVarianceRanker(context: RankerContext): Ranker {
     for (let i = 0; i < X.length; i++) values[i] += Math.log(maxVarianceScore(stds.map((s) => s[i])));
     return values;
   };
-  return { rank, score: Math.exp };
+  const names = [...problem.objectives.map((o) => o.name), ...adjustmentOutcomes(problem, context.adjustment)];
+  // Σσ² is increasing in every σ: the value at the upper bounds.
+  const bound: BoundFunction | undefined = boundable(state, names)
+    ? (X, tight) => {
+      const stds = models.map((model) => meanStdUpper(model, X, tight).std);
+      const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
+      for (let i = 0; i < X.length; i++) values[i] += Math.log(maxVarianceScore(stds.map((s) => s[i])));
+      return values;
+    }
+    : undefined;
+  return { rank, score: Math.exp, bound };
 }
 
 /** Target matching: log probability that every target objective lands in its band (reported as that probability). */
 export function targetMatchingRanker(context: RankerContext): Ranker {
-  return targetRanker(context, (means, stds, bands) => logTargetProbability(means, stds, bands), Math.exp);
+  return targetRanker(
+    context, (means, stds, bands) => logTargetProbability(means, stds, bands), Math.exp,
+    (means, stdUppers, bands) => bands.reduce((sum, band, j) => sum + logTargetBandUpper(means[j], stdUppers[j], band), 0),
+  );
 }
 
 /** Target distance: minus the expected squared scaled distance to the target vector (reported as is). */
 export function targetDistanceRanker(context: RankerContext): Ranker {
-  return targetRanker(context, (means, stds, bands, scales) => -expectedSquaredTargetDistance(means, stds, bands.map((b) => b.target), scales), (v) => v);
+  const distance = (means: number[], stds: number[], bands: { target: number }[], scales: number[]): number =>
+    -expectedSquaredTargetDistance(means, stds, bands.map((b) => b.target), scales);
+  // Decreasing in every σ: the value at σ = 0.
+  return targetRanker(context, distance, (v) => v, (means, stdUppers, bands, scales) => distance(means, stdUppers.map(() => 0), bands, scales));
 }
 
 /** A ranking of the target objectives' posteriors (original units) at each point, plus the shared log terms. */
@@ -207,6 +246,7 @@ function targetRanker(
   context: RankerContext,
   value: (means: number[], stds: number[], bands: { target: number; tolerance: number }[], scales: number[]) => number,
   score: (value: number) => number,
+  upper: (means: number[], stdUppers: number[], bands: { target: number; tolerance: number }[], scales: number[]) => number,
 ): Ranker {
   const { problem, state } = context;
   const targets = targetObjectives(problem.objectives);
@@ -222,7 +262,15 @@ function targetRanker(
     }
     return values;
   };
-  return { rank, score };
+  const bound: BoundFunction | undefined = boundable(state, [...targets.map((o) => o.name), ...adjustmentOutcomes(problem, context.adjustment)])
+    ? (X, tight) => {
+      const posteriors = targets.map((o) => originalMeanStdUpper(problem, state, o.name, X, tight));
+      const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
+      for (let i = 0; i < X.length; i++) values[i] += upper(posteriors.map((p) => p.mean[i]), posteriors.map((p) => p.std[i]), bands, scales);
+      return values;
+    }
+    : undefined;
+  return { rank, score, bound };
 }
 
 /** Standardized objective vectors of feasible measured points (all objectives measured) and believed points. */
@@ -307,7 +355,15 @@ export function paregoRanker(context: RankerContext): Ranker {
     for (let i = 0; i < X.length; i++) values[i] += logExpectedImprovement(mean[i], std[i], best);
     return values;
   };
-  return { rank, score: Math.exp };
+  const bound: BoundFunction | undefined = model.posteriorBound && boundable(state, adjustmentOutcomes(problem, context.adjustment))
+    ? (X, tight) => {
+      const { mean, std } = meanStdUpper(model, X, tight);
+      const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
+      for (let i = 0; i < X.length; i++) values[i] += logExpectedImprovement(mean[i], std[i], best);
+      return values;
+    }
+    : undefined;
+  return { rank, score: Math.exp, bound };
 }
 
 /** (v − mean)/std of a list (std 1 when constant), without overflow. */

@@ -5,12 +5,14 @@
  * Pool mode ranks every available candidate for the first item and then re-ranks only the best
  * `poolRescoreSize` (believing a point lowers EI/UCB/variance only near it, so the winners stay among them);
  * strategies whose ranking changes per item (poolRescore 'whole-pool' in registry.ts, e.g. ParEGO) re-rank the
- * whole pool every time.
+ * whole pool every time. Large pools are ranked by bound-and-prune (optim/pruned-pool.ts, bounds.ts): exact posterior
+ * variances only for candidates whose optimistic bound can still reach the ones kept, with the very same picks.
  */
 
 import { DesignSpaceExhaustedError } from '../errors.js';
 import { maximizeOverDesignSpace } from '../optim/continuous.js';
 import { argmaxAllowed, rankInChunks, topAllowed } from '../optim/pool.js';
+import { PRUNED_BATCH, rankByBoundAndPrune } from '../optim/pruned-pool.js';
 import { createRandom } from '../sampling/random.js';
 import { ACQUISITION_STRATEGIES, type StrategyName } from './registry.js';
 import type { AdjustmentOptions } from './adjustments.js';
@@ -35,6 +37,8 @@ export interface SelectionSettings {
   poolRescoreSize: number;
   thompsonCandidates: number;
   gradientRefinement: boolean;
+  /** Pool ranking by bound-and-prune where the strategy allows it (default true; false: every candidate exactly). */
+  pruning?: boolean;
   /** Reports each chosen item (see SuggestEngineOptions.onProgress). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -128,8 +132,10 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
       let candidates = (pickRule.kind === 'ranker' && pickRule.poolRescore === 'whole-pool' ? available : shortlist).filter((i) => !taken.has(i));
       // A batch larger than the shortlist goes back to the whole pool once the shortlist is used up.
       if (candidates.length === 0) candidates = available.filter((i) => !taken.has(i));
-      const values = rankInChunks(candidates.map((i) => pool[i].x), ranker.rank);
-      if (item === 0) shortlist = topAllowed(values, settings.poolRescoreSize, () => true).map((k) => candidates[k]);
+      const keep = item === 0 && pickRule.kind === 'ranker' && pickRule.poolRescore === 'shortlist' && settings.count > 1 ? settings.poolRescoreSize : 1;
+      const values = rankPool(candidates.map((i) => pool[i].x), ranker, keep, settings.pruning);
+      // The shortlist serves the later items only.
+      if (item === 0 && settings.count > 1) shortlist = topAllowed(values, settings.poolRescoreSize, () => true).map((k) => candidates[k]);
       const best = argmaxAllowed(values, () => true);
       if (best >= 0) pick = { x: pool[candidates[best]].x, score: ranker.score(values[best]), poolIndex: candidates[best] };
     }
@@ -141,6 +147,20 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
   }
   return chosen;
 }
+
+/**
+ * Ranking values of pool rows for picking the `keep` best: by bound-and-prune (optim/pruned-pool.ts) where the ranker
+ * has a bound and the pool is large enough for it to pay, otherwise every value. The pruned values equal the exhaustive
+ * ones wherever they can matter (the `keep` best and their order); the rest read −Infinity.
+ */
+function rankPool(X: number[][], ranker: Ranker, keep: number, pruning: boolean | undefined): Float64Array {
+  // Keeping half the pool or more leaves little to prune: the bound pass would only add to the exact one.
+  if (pruning === false || !ranker.bound || X.length < MIN_PRUNED_POOL || 2 * keep >= X.length) return rankInChunks(X, ranker.rank);
+  return rankByBoundAndPrune(X, ranker.rank, ranker.bound, keep).values;
+}
+
+/** Pools from this size on are ranked by bound-and-prune (below it the bound's own pass costs more than it saves). */
+export const MIN_PRUNED_POOL = 4 * PRUNED_BATCH;
 
 /** A seeded random subset of at most `size` indices (all of them when there are fewer). */
 function randomSubset(indices: number[], size: number, seed: number): number[] {

@@ -64,6 +64,7 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
       poolRescoreSize: engine.poolRescoreSize ?? 4096,
       thompsonCandidates: engine.thompsonCandidates ?? 512,
       gradientRefinement: engine.gradientRefinement ?? false,
+      pruning: engine.poolPruning ?? true,
       onProgress: engine.onProgress,
     });
   }

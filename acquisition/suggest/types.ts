@@ -11,6 +11,12 @@ export interface Observation {
   params: ParamValues;
   outcomes: Outcomes;
   features?: Record<string, number>;
+  /**
+   * Known noise VARIANCE per outcome (std², original units, ≥ 0) where the value is itself an estimate, e.g. a
+   * measurement derived from images: the model adds it to this observation's diagonal on top of the fitted noise,
+   * so an uncertain value pulls the surrogate less. Outcomes without an entry have none.
+   */
+  noise?: Record<string, number>;
 }
 
 /** One candidate of a finite pool. */
@@ -69,6 +75,12 @@ export interface SuggestionItem {
 /** A fitted surrogate of one outcome, as suggest() needs it (the GP of models/gp satisfies it). */
 export interface OutcomeModel {
   posterior(X: number[][]): Posterior;
+  /**
+   * Exact posterior means and an upper bound on each posterior variance, much cheaper than posterior() (the GP has it):
+   * pool ranking computes exact variances only where the bound leaves a candidate a chance (optim/pruned-pool.ts);
+   * `tight` asks for a tighter, costlier bound.
+   */
+  posteriorBound?(X: number[][], tight?: boolean): { mean: Float64Array; varianceUpper: Float64Array };
   /** The model conditioned on extra observations, without refitting hyperparameters (Kriging believer). */
   fantasize(X: number[][], y: number[]): OutcomeModel;
   /** Posterior mean and variance at one point with their gradients in x (enables L-BFGS refinement). */
@@ -79,8 +91,11 @@ export interface OutcomeModel {
   readonly hyperparameters?: { readonly lengthscales: ArrayLike<number> };
 }
 
-/** Fits a model to encoded inputs and standardized outputs. */
-export type ModelFactory = (X: number[][], y: number[], seed: number) => OutcomeModel;
+/**
+ * Fits a model to encoded inputs and standardized outputs. `noise`, when given, is each row's known noise variance in
+ * the units of y (standardized; 0 where none); it is absent when no row of this outcome has any.
+ */
+export type ModelFactory = (X: number[][], y: number[], seed: number, noise?: readonly number[]) => OutcomeModel;
 
 /** Engine settings of suggest(): the model factory and optimizer effort. Defaults suit interactive use. */
 export interface SuggestEngineOptions {
@@ -93,6 +108,11 @@ export interface SuggestEngineOptions {
   poolRescoreSize?: number;
   /** Joint-sample set size for Thompson sampling (default 512). */
   thompsonCandidates?: number;
+  /**
+   * Pool ranking by bound-and-prune where the strategy allows it (default true): the same picks as ranking every
+   * candidate exactly, with exact posterior variances only where they can matter; false ranks every candidate.
+   */
+  poolPruning?: boolean;
   /**
    * Refine continuous starts by L-BFGS on the gradient of log EI / log PI / UCB before the pattern search, where
    * the model has posteriorGradient and no constraint, target-band or cost term applies (default false: on

@@ -39,7 +39,7 @@ export function updateCampaignRow(db: Db, id: number, values: Partial<NewCampaig
   return db.update(campaigns).set({ ...values, updatedAt: Date.now() }).where(eq(campaigns.id, id)).returning().get();
 }
 
-/** Sample counts by status, count of active (not retracted) results and asset count of one campaign. */
+/** Sample counts by status, count of active (neither retracted nor superseded) results and asset count of one campaign. */
 export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<string, number>; results: number; assets: number } {
   const byStatus = db
     .select({ status: samples.status, n: count() })
@@ -47,7 +47,7 @@ export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<st
     .where(eq(samples.campaignId, id))
     .groupBy(samples.status)
     .all();
-  const nResults = db.select({ n: count() }).from(results).where(and(eq(results.campaignId, id), isNull(results.retractedAt))).get()!.n;
+  const nResults = db.select({ n: count() }).from(results).where(and(eq(results.campaignId, id), isNull(results.retractedAt), isNull(results.supersededAt))).get()!.n;
   const nAssets = db.select({ n: count() }).from(assets).where(eq(assets.campaignId, id)).get()!.n;
   return { samplesByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), results: nResults, assets: nAssets };
 }

@@ -2,7 +2,7 @@
 import { and, asc, count, desc, eq, inArray, lt, lte, not, or, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { jobs, models, results, samples, type JobRow, type ModelRow, type SampleRow } from './schema.js';
-import { activeResultsJoined } from './results.js';
+import { activeResultsJoined, withFitPrecedence } from './results.js';
 
 export type NewJob = typeof jobs.$inferInsert;
 export type NewModel = typeof models.$inferInsert;
@@ -173,16 +173,35 @@ export function modelsOfJob(db: Db, jobId: number): ModelRow[] {
   return db.select().from(models).where(eq(models.jobId, jobId)).orderBy(asc(models.id)).all();
 }
 
-/** Every active result of a campaign joined with its sample's parameters and features, in result order (training data). */
+/**
+ * Every active result of a campaign joined with its sample's parameters and features, in result order (training data),
+ * with the same precedence as the engine's observations: superseded derived results left out, a person's value
+ * replacing the derived one of the same sample and outcome, derived outcomes carrying std² as `noise`.
+ */
 export function trainingObservations(db: Db, campaignId: number): {
-  resultId: number; sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number>;
+  resultId: number; sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number>; noise?: Record<string, number>;
 }[] {
-  return db
-    .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes })
+  const rows = db
+    .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes, source: results.source, std: results.std })
     .from(results)
     .innerJoin(samples, eq(results.sampleId, samples.id))
     .where(and(eq(results.campaignId, campaignId), activeResultsJoined()))
     .orderBy(asc(results.id))
+    .all();
+  return withFitPrecedence(rows);
+}
+
+/**
+ * The succeeded jobs of a kind whose payload names this model (`payload.modelId`), oldest first. SQLite finds the
+ * campaign's jobs through the job_campaign index and tests kind, status and the payload's modelId there, so only this
+ * model's jobs are read and parsed.
+ */
+export function succeededJobsForModel(db: Db, campaignId: number, kind: string, modelId: number): JobRow[] {
+  return db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'succeeded'), sql`json_extract(${jobs.payload}, '$.modelId') = ${modelId}`))
+    .orderBy(asc(jobs.id))
     .all();
 }
 

@@ -76,3 +76,8 @@ export function setSampleStatus(db: Db, id: number, status: SampleStatus, extra:
     .where(eq(samples.id, id))
     .run();
 }
+
+/** Forgets the image a sample names by assetId (its import column) wherever it names this asset; returns how many samples did. */
+export function clearSampleAssetId(db: Db, assetId: number): number {
+  return db.update(samples).set({ assetId: null, updatedAt: Date.now() }).where(eq(samples.assetId, assetId)).run().changes;
+}

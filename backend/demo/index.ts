@@ -4,3 +4,4 @@ export * from './benchmark-reference.js';
 export * as membraneLab from './membrane-lab.js';
 export * as mgCorrosion from './mg-corrosion.js';
 export * as micrographLab from './micrograph-lab.js';
+export * as membraneImagesLab from './membrane-images-lab.js';

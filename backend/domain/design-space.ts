@@ -2,9 +2,16 @@
 import { z } from 'zod';
 import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
 import { InvalidError } from './errors.js';
+import { IMAGE_QUANTITIES, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
 
-/** Column names the CSV formats use for themselves, so no parameter or outcome may take them. */
-export const RESERVED_NAMES = ['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt', 'retracted', 'corrections'];
+/**
+ * Column names the CSV formats use for themselves (the export's modelId and superseded columns included), so no
+ * parameter or outcome may take them; names ending in STD_SUFFIX are refused as well (the export's "<outcome>.std").
+ */
+export const RESERVED_NAMES = ['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt', 'retracted', 'corrections', 'modelId', 'superseded'];
+
+/** The suffix of the export's standard-deviation column of an outcome ("<outcome>.std"). */
+export const STD_SUFFIX = '.std';
 
 const name = z
   .string()
@@ -12,6 +19,7 @@ const name = z
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
   .refine((s) => !RESERVED_NAMES.includes(s), { message: `must not be one of the reserved names ${RESERVED_NAMES.join(', ')}` })
+  .refine((s) => !s.endsWith(STD_SUFFIX), { message: `must not end in "${STD_SUFFIX}" (the export's standard-deviation columns are named so)` })
   .refine((s) => !/[\u0000-\u001f]/.test(s), { message: 'must not contain control characters' });
 
 /**
@@ -99,6 +107,95 @@ export const settingsSchema = z
   })
   .strict();
 
+/** The image quantities that are about one class: every one but the image rating (segmentation class, or image-level class for expert-class-fraction). */
+export const CLASS_QUANTITIES: readonly ImageQuantity[] = IMAGE_QUANTITIES.filter((q) => q !== 'expert-rating');
+
+/** Length dimension of an image quantity: 1 for a diameter, −2 for a density per area, 0 for the dimensionless ones. */
+export const LENGTH_EXPONENT: Record<ImageQuantity, number> = {
+  'area-fraction': 0,
+  'mean-equivalent-diameter': 1,
+  'number-density': -2,
+  'diameter-dispersity': 0,
+  'hexagonal-order': 0,
+  'expert-rating': 0,
+  'expert-class-fraction': 0,
+};
+
+/** A length unit as people write it: nm, or µm (micro sign, Greek mu, or "um"); undefined for anything else. */
+export function pixelUnitOf(text: string): PixelUnit | undefined {
+  const t = text.trim();
+  if (t === 'nm') return 'nm';
+  if (t === 'µm' || t === 'μm' || t === 'um') return 'µm';
+  return undefined;
+}
+
+/**
+ * The length unit an image measurement reports in, or 'px' without a unit; undefined when the unit does not fit the
+ * quantity. Lengths (mean-equivalent-diameter) take nm or µm; densities (number-density) take the same with "^-2" or
+ * "⁻²" (nm^-2, µm⁻², …); dimensionless quantities take none.
+ */
+export function measurementUnit(quantity: ImageQuantity, unit: string | undefined): PixelUnit | 'px' | undefined {
+  if (unit === undefined) return 'px';
+  const exponent = LENGTH_EXPONENT[quantity];
+  if (exponent === 1) return pixelUnitOf(unit);
+  if (exponent === -2) {
+    const m = /^(.+?)(\^-2|⁻²)$/.exec(unit.trim());
+    return m ? pixelUnitOf(m[1]) : undefined;
+  }
+  return undefined;
+}
+
+/** What units an image quantity accepts, for messages. */
+function acceptedUnits(quantity: ImageQuantity): string {
+  const exponent = LENGTH_EXPONENT[quantity];
+  if (exponent === 1) return 'nm or µm (or no unit: pixels)';
+  if (exponent === -2) return 'nm^-2 or µm^-2 (also written nm⁻², µm⁻²; or no unit: per pixel²)';
+  return 'no unit (it is dimensionless)';
+}
+
+/**
+ * One image measurement of a campaign: an outcome `name` read off each sample's images, the `quantity` measured,
+ * the `class` it is about (all but expert-rating) and the `unit` it reports in (lengths and densities only; a unit
+ * that does not fit the quantity is refused with 422 by imageMeasurementIssues, see measurementUnit).
+ */
+export const imageMeasurementSchema = z
+  .object({
+    name,
+    quantity: z.enum(IMAGE_QUANTITIES),
+    class: z.string().trim().min(1).max(64).optional(),
+    unit: z.string().trim().min(1).max(32).optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (CLASS_QUANTITIES.includes(m.quantity) && m.class === undefined) ctx.addIssue({ code: 'custom', path: ['class'], message: `quantity "${m.quantity}" is about one class: name it in "class"` });
+    if (!CLASS_QUANTITIES.includes(m.quantity) && m.class !== undefined) ctx.addIssue({ code: 'custom', path: ['class'], message: `quantity "${m.quantity}" is not about a class; leave "class" out` });
+  });
+
+/**
+ * The problems of a campaign's image measurements against the rest of its definition: names used twice or taken by a
+ * parameter, a class the campaign's label classes do not define, a class missing where the quantity needs one, a
+ * unit that does not fit the quantity (measurementUnit).
+ */
+export function imageMeasurementIssues(measurements: ImageMeasurement[], parameters: Parameter[], labelClasses: string[]): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const paramNames = new Set(parameters.map((p) => p.name));
+  const seen = new Set<string>();
+  const classes = new Set(labelClasses);
+  measurements.forEach((m, i) => {
+    const path = `imageMeasurements.${i}`;
+    if (seen.has(m.name)) issues.push({ path, message: `image measurement name "${m.name}" is used twice` });
+    seen.add(m.name);
+    if (paramNames.has(m.name)) issues.push({ path, message: `"${m.name}" is both a parameter and an image measurement` });
+    if (!(IMAGE_QUANTITIES as readonly string[]).includes(m.quantity)) issues.push({ path, message: `unknown quantity "${m.quantity}"; one of ${IMAGE_QUANTITIES.join(', ')}` });
+    else if (measurementUnit(m.quantity, m.unit) === undefined) issues.push({ path, message: `unit "${m.unit}" does not fit quantity "${m.quantity}": ${acceptedUnits(m.quantity)}` });
+    if (CLASS_QUANTITIES.includes(m.quantity)) {
+      if (m.class === undefined) issues.push({ path, message: `quantity "${m.quantity}" needs a class` });
+      else if (!classes.has(m.class)) issues.push({ path, message: `class "${m.class}" is not one of the campaign's label classes (${labelClasses.join(', ')})` });
+    }
+  });
+  return issues;
+}
+
 type Definition = { parameters?: Parameter[]; objectives?: Objective[]; constraints?: OutcomeConstraint[] };
 
 /** The cross-field problems of a campaign definition: duplicate names, outcomes named like parameters. */
@@ -119,9 +216,9 @@ export function checkDefinition(d: Definition, ctx: z.RefinementCtx): void {
   for (const i of definitionIssues(d)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
 }
 
-/** The names a result's outcomes may use: the campaign's objectives and constrained outcomes. */
-export function outcomeNames(c: { objectives: Objective[]; constraints: OutcomeConstraint[] }): Set<string> {
-  return new Set([...c.objectives.map((o) => o.name), ...c.constraints.map((k) => k.name)]);
+/** The names a result's outcomes may use: the campaign's objectives, constrained outcomes and image measurements. */
+export function outcomeNames(c: { objectives: Objective[]; constraints: OutcomeConstraint[]; imageMeasurements?: ImageMeasurement[] }): Set<string> {
+  return new Set([...c.objectives.map((o) => o.name), ...c.constraints.map((k) => k.name), ...(c.imageMeasurements ?? []).map((m) => m.name)]);
 }
 
 /** One problem found in a sample's parameter values. */

@@ -1,9 +1,10 @@
-/** Image asset and label routes: upload, list, download, and the expert's label with optimistic concurrency. */
+/** Image asset and label routes: upload (of a sample, with a pixel size), attach later, list, download, and the expert's label with optimistic concurrency. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { assetFile, listAssets, uploadAssetFrom } from '../services/assets.js';
+import { PIXEL_UNITS } from '../domain/types.js';
+import { assetFile, ATTACHMENT_FIELDS, listAssets, MAX_PIXEL_SIZE, MIN_PIXEL_SIZE, patchAsset, uploadAssetFrom } from '../services/assets.js';
 import type { ServiceContext } from '../services/context.js';
 import { getLabel, putLabel } from '../services/labels.js';
 import { segmentationOverlayFile } from '../services/segmentation.js';
@@ -15,10 +16,16 @@ import { receiveSingleFile } from './multipart.js';
  * validates (and so reads whole with formData()) every JSON or form body declared with a zod schema. The route
  * streams the body itself.
  */
-const UPLOAD_FORM: { type: 'object'; required: string[]; properties: Record<string, { type: 'string'; format: string; description: string }> } = {
+const UPLOAD_FORM: { type: 'object'; required: string[]; properties: Record<string, { type: 'string'; format?: string; enum?: string[]; description: string }> } = {
   type: 'object',
   required: ['file'],
-  properties: { file: { type: 'string', format: 'binary', description: 'the image: PNG, JPEG or TIFF (8 or 16 bit), one per request' } },
+  properties: {
+    file: { type: 'string', format: 'binary', description: 'the image: PNG, JPEG or TIFF (8 or 16 bit), one per request' },
+    sampleId: { type: 'string', description: 'optional: the id of the sample of this campaign the image shows (a sample may have several images)' },
+    externalId: { type: 'string', description: "optional, instead of sampleId: the lab's id of the sample" },
+    pixelSize: { type: 'string', description: `optional: physical size of one pixel (a number from ${MIN_PIXEL_SIZE} to ${MAX_PIXEL_SIZE}), with pixelUnit` },
+    pixelUnit: { type: 'string', enum: [...PIXEL_UNITS], description: 'the unit of pixelSize: nm or µm (required with pixelSize)' },
+  },
 };
 
 const Asset = z
@@ -34,9 +41,21 @@ const Asset = z
     channels: z.number(),
     bitDepth: z.number(),
     url: z.string(),
+    sampleId: z.number().int().nullable().openapi({ description: 'the sample the image shows; null for a free image' }),
+    pixelSize: z.number().nullable().openapi({ description: 'physical size of one pixel in pixelUnit; null when unknown (measurements in pixels)' }),
+    pixelUnit: z.enum(PIXEL_UNITS).nullable(),
     createdAt: z.string().nullable(),
   })
   .openapi('Asset');
+
+const AssetChange = z
+  .object({
+    sampleId: z.number().int().positive().nullable().optional().openapi({ description: 'attach the image to this sample of its campaign, or detach it with null' }),
+    pixelSize: z.number().finite().min(MIN_PIXEL_SIZE).max(MAX_PIXEL_SIZE).nullable().optional().openapi({ description: 'physical size of one pixel, given with pixelUnit; null forgets it (with pixelUnit null)' }),
+    pixelUnit: z.enum(PIXEL_UNITS).nullable().optional().openapi({ description: 'the unit of pixelSize, given with it' }),
+  })
+  .strict()
+  .openapi('AssetChange');
 
 const coord = z.number().finite();
 const className = z.string().trim().min(1).max(64);
@@ -87,7 +106,9 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         method: 'post',
         path: '/{id}/assets',
         tags: ['assets'],
-        summary: 'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit); the same bytes twice give the same asset',
+        summary:
+          'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit), optionally of a sample (sampleId or externalId) with its pixel size (pixelSize and pixelUnit); ' +
+          'the same bytes twice give the same asset (attached to the sample if it had none)',
         request: {
           params: IdParam,
           body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_FORM } } },
@@ -95,13 +116,13 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         responses: {
           200: { description: 'Already uploaded: the existing asset', ...json(Asset) },
           201: { description: 'Stored', ...json(Asset) },
-          ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
         },
       }),
       async (c) => {
         allow(c, CAN_WRITE_DATA, 'upload images');
         const maxBytes = ctx.config.limits.imageBytes;
-        const { created, asset } = await uploadAssetFrom(ctx, c.req.valid('param').id, (dir) => receiveSingleFile(c.req.raw, { field: 'file', dir, maxBytes }));
+        const { created, asset } = await uploadAssetFrom(ctx, c.req.valid('param').id, (dir) => receiveSingleFile(c.req.raw, { field: 'file', dir, maxBytes, textFields: ATTACHMENT_FIELDS }));
         return c.json(asset, created ? 201 : 200);
       },
     )
@@ -110,20 +131,34 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}/assets',
         tags: ['assets'],
-        summary: "List a campaign's images",
-        request: { params: IdParam, query: PageQuery },
+        summary: "List a campaign's images (of one sample with ?sampleId=)",
+        request: { params: IdParam, query: PageQuery.extend({ sampleId: z.coerce.number().int().positive().optional().openapi({ description: 'only the images of this sample' }) }) },
         responses: { 200: { description: 'A page of assets', ...json(z.object({ items: z.array(Asset), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => {
-        const { limit, offset } = c.req.valid('query');
-        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset), 200);
+        const { limit, offset, sampleId } = c.req.valid('query');
+        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset, sampleId), 200);
       },
     );
 }
 
-/** Routes under /api/assets/{id}: the image itself and its label. */
+/** Routes under /api/assets/{id}: the image itself, its sample and pixel size, and its label. */
 export function assetRoutes(ctx: ServiceContext) {
   return createRouter()
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/{id}',
+        tags: ['assets'],
+        summary: "Attach the image to a sample (or move or detach it) and set its pixel size; the samples' derived results follow",
+        request: { params: IdParam, body: { ...json(AssetChange), required: true } },
+        responses: { 200: { description: 'The changed asset', ...json(Asset) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+      }),
+      (c) => {
+        allow(c, CAN_WRITE_DATA, 'change images');
+        return c.json(patchAsset(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
+      },
+    )
     .openapi(
       createRoute({
         method: 'get',

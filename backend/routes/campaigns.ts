@@ -1,16 +1,23 @@
 /** Campaign routes: create, list, get, patch, archive, restore, and the audit history. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { checkDefinition, constraintSchema, objectiveSchema, parameterSchema, settingsSchema } from '../domain/design-space.js';
+import { checkDefinition, constraintSchema, imageMeasurementSchema, objectiveSchema, parameterSchema, settingsSchema } from '../domain/design-space.js';
 import { AUDIT_ACTIONS, AUDIT_ENTITIES } from '../domain/types.js';
 import { listAudit, MAX_REASON_LENGTH } from '../services/audit.js';
-import { archiveCampaign, createCampaign, getCampaign, listCampaigns, restoreCampaign, updateCampaign } from '../services/campaigns.js';
+import { archiveCampaign, createCampaign, getCampaign, listCampaigns, restoreCampaign } from '../services/campaigns.js';
 import type { ServiceContext } from '../services/context.js';
+import { patchCampaign } from '../services/image-measurements.js';
 import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 
 // The domain's schemas, used as they are: the domain layer does not depend on the OpenAPI extension.
 const Parameter = parameterSchema;
 const Objective = objectiveSchema;
 const Constraint = constraintSchema;
+const ImageMeasurements = z.array(imageMeasurementSchema).max(50).openapi({
+  description:
+    'outcomes read off each sample\'s images: {name, quantity, class?, unit?}; quantity is one of area-fraction, mean-equivalent-diameter, number-density, ' +
+    'diameter-dispersity, hexagonal-order (on the segmentation model\'s class map, about `class`), expert-rating, expert-class-fraction (from experts\' image-level labels). ' +
+    'unit "nm" or "µm" converts diameters (and densities, per unit²) from each image\'s pixel size; without it they are in pixels. Each name is usable in objectives and constraints.',
+});
 
 const CampaignCreate = z
   .object({
@@ -20,6 +27,7 @@ const CampaignCreate = z
     objectives: z.array(Objective).max(10).optional(),
     constraints: z.array(Constraint).max(50).optional(),
     settings: settingsSchema.optional(),
+    imageMeasurements: ImageMeasurements.optional(),
   })
   .strict()
   .superRefine(checkDefinition)
@@ -33,6 +41,7 @@ const CampaignPatch = z
     objectives: z.array(Objective).max(10).optional(),
     constraints: z.array(Constraint).max(50).optional(),
     settings: settingsSchema.optional(),
+    imageMeasurements: ImageMeasurements.optional(),
   })
   .strict()
   .superRefine(checkDefinition)
@@ -47,7 +56,8 @@ const Campaign = z
     objectives: z.array(Objective),
     constraints: z.array(Constraint),
     settings: z.record(z.string(), z.unknown()),
-    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active (not retracted) results' }), assets: z.number() }),
+    imageMeasurements: z.array(imageMeasurementSchema),
+    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active results: not retracted and not superseded by a newer model\'s derived result' }), assets: z.number() }),
     archivedAt: z.string().nullable().openapi({ description: 'when the campaign was archived; null while active' }),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),
@@ -96,7 +106,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         tags: ['campaigns'],
         summary: 'Create a campaign with its design space, objectives and constraints',
         request: { body: { ...json(CampaignCreate), required: true } },
-        responses: { 201: { description: 'Created', ...json(Campaign) }, ...errorResponses(400, 401, 403, 413, 415) },
+        responses: { 201: { description: 'Created', ...json(Campaign) }, ...errorResponses(400, 401, 403, 413, 415, 422) },
       }),
       (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'create campaigns');
@@ -133,13 +143,13 @@ export function campaignRoutes(ctx: ServiceContext) {
         method: 'patch',
         path: '/{id}',
         tags: ['campaigns'],
-        summary: 'Change a campaign (the design space only while it has no samples)',
+        summary: 'Change a campaign (the design space only while it has no samples); changed image measurements are measured again on every sample\'s images',
         request: { params: IdParam, body: { ...json(CampaignPatch), required: true } },
-        responses: { 200: { description: 'The changed campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+        responses: { 200: { description: 'The changed campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
       (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'change campaigns');
-        return c.json(updateCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
+        return c.json(patchCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
       },
     )
     .openapi(archiveStateRoute('/{id}/archive', 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)', 'The archived campaign'), (c) => {

@@ -1,6 +1,7 @@
 /**
  * Streaming multipart/form-data: the one file of an upload goes straight from the socket to a staging file, hashed on
- * the way, so an upload costs a few buffers of memory whatever its size, and reading stops at the byte limit.
+ * the way, so an upload costs a few buffers of memory whatever its size, and reading stops at the byte limit. Small
+ * text fields beside the file (before or after it) are collected.
  */
 import busboy, { type Busboy } from 'busboy';
 import { createHash, randomUUID } from 'node:crypto';
@@ -19,16 +20,22 @@ export interface SingleFileOptions {
   dir: string;
   /** Largest file accepted; reading stops and the partial file is deleted once it is passed (413). */
   maxBytes: number;
+  /** Text fields to collect (each at most once, at most FIELD_VALUE_BYTES); other text fields are dropped. */
+  textFields?: readonly string[];
 }
+
+/** Longest text field value kept; the fields of an upload are ids, numbers and units. */
+export const FIELD_VALUE_BYTES = 1024;
 
 // Forms beside the file are tiny (at most a few text fields), so anything beyond these is not an upload from our clients.
 const FORM_LIMITS = { fields: 32, fieldSize: 16 * 1024, parts: 64, headerPairs: 32 } as const;
 
 /**
  * Streams the single file in `options.field` of a multipart/form-data request to a new file in `options.dir` and
- * returns where it is, its size and SHA-256. Other fields and files are read and dropped. Refuses a body that is not
- * multipart (415), lacks the file or has two (400), or whose file is over `maxBytes` (413); on any refusal the
- * staging file is gone.
+ * returns where it is, its size and SHA-256, with the text fields named in `options.textFields` (sent before or after
+ * the file). Other fields and files are read and dropped. Refuses a body that is not multipart (415), lacks the file
+ * or has two (400), repeats a wanted text field or sends one longer than FIELD_VALUE_BYTES (400), or whose file is
+ * over `maxBytes` (413); on any refusal the staging file is gone.
  */
 export async function receiveSingleFile(request: Request, options: SingleFileOptions): Promise<StagedUpload> {
   const contentType = request.headers.get('content-type') ?? undefined;
@@ -51,6 +58,15 @@ export async function receiveSingleFile(request: Request, options: SingleFileOpt
     refusal ??= reason;
     process.nextTick(() => parser.destroy(reason));
   };
+  const wanted = new Set(options.textFields ?? []);
+  const fields: Record<string, string> = {};
+  parser.on('field', (name, value, info) => {
+    if (!wanted.has(name)) return;
+    if (Object.hasOwn(fields, name)) return stop(new BadRequestError('duplicate_field', `send the form field "${name}" once`));
+    if (info.valueTruncated || Buffer.byteLength(value) > FIELD_VALUE_BYTES)
+      return stop(new BadRequestError('field_too_long', `the form field "${name}" is longer than ${FIELD_VALUE_BYTES} bytes`));
+    fields[name] = value;
+  });
   parser.on('file', (name, stream, info) => {
     if (name !== options.field) return drain(stream);
     if (staged) {
@@ -72,7 +88,7 @@ export async function receiveSingleFile(request: Request, options: SingleFileOpt
     // A stop asked for on the last chunk (the size limit) may come after the form ended; the file is then truncated.
     if (refusal) throw refusal;
     if (!staged) throw missingFile(options.field);
-    return await staged;
+    return { ...(await staged), fields };
   } catch (err) {
     // A file staged completely before a later refusal (a second file, a broken end of form) is removed here.
     if (staged) await staged.then((file) => rm(file.path, { force: true }), () => undefined);

@@ -33,6 +33,9 @@ const Sample = z
     features: z.record(z.string(), z.number()).nullable(),
     smiles: z.string().nullable(),
     assetId: z.number().nullable(),
+    images: z
+      .array(z.object({ id: z.number().int(), url: z.string(), width: z.number().int(), height: z.number().int() }))
+      .openapi({ description: 'the images that show the sample (asset id, download URL and size), in upload order' }),
     status: z.enum(SAMPLE_STATUSES),
     origin: z.enum(['import', 'suggestion', 'result']),
     pendingSince: z.string().nullable(),
@@ -64,6 +67,12 @@ const Result = z
     retractedAt: z.string().nullable().openapi({ description: 'when the result was retracted; null while models see it' }),
     retractionReason: z.string().nullable(),
     corrections: z.number().int().openapi({ description: 'how many times its outcomes were corrected (see the audit history)' }),
+    std: z.record(z.string(), z.number()).nullable().openapi({ description: 'standard deviation per outcome where the value is an estimate (source "image-analysis"); the surrogate takes std² as known noise' }),
+    modelId: z.number().int().nullable().openapi({ description: 'the segmentation model that derived the result (source "image-analysis"; null for values from expert labels and for posted results)' }),
+    supersededAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "when a newer model's derived result replaced this one (kept for the record, no longer fitted); listed only with includeSuperseded=true" }),
   })
   .openapi('Result');
 
@@ -187,19 +196,22 @@ export function sampleRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}/results',
         tags: ['results'],
-        summary: "List a campaign's results (retracted ones only with includeRetracted=true)",
+        summary:
+          "List a campaign's results (retracted ones only with includeRetracted=true, superseded derived ones only with includeSuperseded=true); " +
+          'results derived from images have source "image-analysis", a std and the segmentation modelId; a posted value of the same sample and outcome takes precedence over a derived one in every model',
         request: {
           params: IdParam,
           query: PageQuery.extend({
             sampleId: z.coerce.number().int().positive().optional(),
             includeRetracted: z.enum(['true', 'false']).optional().openapi({ description: 'also list retracted results (default false)' }),
+            includeSuperseded: z.enum(['true', 'false']).optional().openapi({ description: "also list derived results that a newer model's replaced (default false)" }),
           }),
         },
         responses: { 200: { description: 'A page of results', ...json(z.object({ items: z.array(Result), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => {
-        const { includeRetracted, ...query } = c.req.valid('query');
-        return c.json(listResults(ctx, c.req.valid('param').id, { ...query, includeRetracted: includeRetracted === 'true' }), 200);
+        const { includeRetracted, includeSuperseded, ...query } = c.req.valid('query');
+        return c.json(listResults(ctx, c.req.valid('param').id, { ...query, includeRetracted: includeRetracted === 'true', includeSuperseded: includeSuperseded === 'true' }), 200);
       },
     )
     .openapi(

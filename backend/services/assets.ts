@@ -1,16 +1,21 @@
-/** Use cases for image assets: upload (checked, content-addressed), read back, list. */
+/** Use cases for image assets: upload (checked, content-addressed, optionally of a sample with a pixel size), attach later, read back, list. */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { Config } from '../config.js';
-import { findAsset, findAssetBySha256, insertAsset, listAssetRows } from '../db/assets.js';
-import type { AssetRow } from '../db/schema.js';
-import { InvalidError, NotFoundError, UnsupportedMediaTypeError } from '../domain/errors.js';
-import { requireCampaign } from './campaigns.js';
+import { findAsset, findAssetBySha256, insertAsset, listAssetRows, storagePathInUse, updateAsset } from '../db/assets.js';
+import { clearSampleAssetId, findSample, findSampleByExternalId } from '../db/samples.js';
+import type { Db } from '../db/client.js';
+import type { AssetRow, SampleRow } from '../db/schema.js';
+import { parseDecimal, pixelUnitOf } from '../domain/design-space.js';
+import { BadRequestError, ConflictError, InvalidError, NotFoundError, UnsupportedMediaTypeError } from '../domain/errors.js';
+import type { PixelUnit } from '../domain/types.js';
+import { requireCampaign, requireWritableCampaign } from './campaigns.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
 import { iso, type Page, type ServiceContext } from './context.js';
+import { rederiveCampaign } from './image-measurements.js';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/tiff'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -27,8 +32,41 @@ export interface AssetView {
   channels: number;
   bitDepth: number;
   url: string;
+  /** The sample the image shows; null for a free image. */
+  sampleId: number | null;
+  /** Physical size of one pixel in pixelUnit; both null when unknown (measurements are then in pixels). */
+  pixelSize: number | null;
+  pixelUnit: PixelUnit | null;
   createdAt: string | null;
 }
+
+/** Where an image belongs and its pixel size, as an upload form or a script gives them (all optional). */
+export interface AssetAttachment {
+  sampleId?: number;
+  /** The lab's id of the sample, instead of sampleId. */
+  externalId?: string;
+  pixelSize?: number;
+  pixelUnit?: PixelUnit;
+}
+
+/** A change of an image's sample (null detaches it) or pixel size (null with null unit forgets it). */
+export interface AssetPatch {
+  sampleId?: number | null;
+  pixelSize?: number | null;
+  pixelUnit?: PixelUnit | null;
+}
+
+/** The upload form's text fields that this service reads. */
+export const ATTACHMENT_FIELDS = ['sampleId', 'externalId', 'pixelSize', 'pixelUnit'] as const;
+
+/** Largest pixel size accepted (in its unit): a metre-sized pixel in µm; anything above is a typo. */
+export const MAX_PIXEL_SIZE = 1e6;
+
+/**
+ * Smallest pixel size accepted (in its unit): 1e-6 nm is a femtometre, far below any microscope's pixel, and it keeps
+ * the derived values finite (a number density per unit² scales with 1/pixelSize², which overflows near 1e-154).
+ */
+export const MIN_PIXEL_SIZE = 1e-6;
 
 /** A received upload: written to the staging directory, not yet checked or stored. */
 export interface StagedUpload {
@@ -38,6 +76,8 @@ export interface StagedUpload {
   path: string;
   sha256: string;
   byteSize: number;
+  /** Text fields sent beside the file (see ATTACHMENT_FIELDS). */
+  fields?: Record<string, string>;
 }
 
 /** The image type named by a file's first bytes (PNG, JPEG, or little/big-endian TIFF), or undefined. */
@@ -97,40 +137,130 @@ export function uploadStagingDirectory(ctx: ServiceContext): Promise<string> {
 }
 
 /**
- * Stores an image once per campaign: checks the campaign before `receive` reads a byte, lets `receive` stage the file,
- * then checks it (type, header, decoded size, full decode) and moves it into the content-addressed store. The staging
- * file is gone afterwards, whatever happened. Uploading the same bytes again returns the existing asset.
+ * Stores an image once per campaign: checks the campaign before `receive` reads a byte, lets `receive` stage the file
+ * (with its form fields), then checks where it belongs (sampleId or externalId, pixelSize with pixelUnit) and the
+ * file (type, header, decoded size, full decode) and moves it into the content-addressed store. The staging file is
+ * gone afterwards, whatever happened. Uploading the same bytes again returns the existing asset, attached to the
+ * given sample if it had none (409 if it shows another sample).
  */
 export async function uploadAssetFrom(
   ctx: ServiceContext,
   campaignId: number,
   receive: (stagingDir: string) => Promise<StagedUpload>,
+  attachment: AssetAttachment = {},
 ): Promise<{ created: boolean; asset: AssetView }> {
   requireCampaign(ctx, campaignId);
   const staged = await receive(await uploadStagingDirectory(ctx));
   try {
-    return await storeStagedImage(ctx, campaignId, staged);
+    const given = { ...attachment, ...attachmentFromForm(staged.fields ?? {}) };
+    return await storeStagedImage(ctx, campaignId, staged, given);
   } finally {
     await rm(staged.path, { force: true });
   }
 }
 
 /** Stores an image held in memory (demo seeding, scripts); the same checks and store as an HTTP upload. */
-export function uploadAsset(ctx: ServiceContext, campaignId: number, file: { name: string; bytes: Uint8Array }): Promise<{ created: boolean; asset: AssetView }> {
-  return uploadAssetFrom(ctx, campaignId, async (dir) => {
-    const path = join(dir, `${randomUUID()}.part`);
-    await writeFile(path, file.bytes, { flag: 'wx' });
-    return { filename: file.name, path, sha256: createHash('sha256').update(file.bytes).digest('hex'), byteSize: file.bytes.byteLength };
-  });
+export function uploadAsset(ctx: ServiceContext, campaignId: number, file: { name: string; bytes: Uint8Array }, attachment: AssetAttachment = {}): Promise<{ created: boolean; asset: AssetView }> {
+  return uploadAssetFrom(
+    ctx,
+    campaignId,
+    async (dir) => {
+      const path = join(dir, `${randomUUID()}.part`);
+      await writeFile(path, file.bytes, { flag: 'wx' });
+      return { filename: file.name, path, sha256: createHash('sha256').update(file.bytes).digest('hex'), byteSize: file.bytes.byteLength };
+    },
+    attachment,
+  );
 }
 
-/** Checks a staged image and records it; refusals (415, 422, 503) leave the store and the database untouched. */
-async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged: StagedUpload): Promise<{ created: boolean; asset: AssetView }> {
+/** The attachment named by an upload form's text fields; malformed values are refused (400). */
+export function attachmentFromForm(fields: Record<string, string>): AssetAttachment {
+  const out: AssetAttachment = {};
+  const text = (name: string) => (fields[name] === undefined ? undefined : fields[name].trim());
+  const sampleId = text('sampleId');
+  if (sampleId !== undefined && sampleId !== '') {
+    if (!/^[1-9]\d{0,15}$/.test(sampleId) || !Number.isSafeInteger(Number(sampleId))) throw new BadRequestError('invalid_field', `sampleId must be a positive integer; got ${JSON.stringify(sampleId)}`);
+    out.sampleId = Number(sampleId);
+  }
+  const externalId = text('externalId');
+  if (externalId !== undefined && externalId !== '') {
+    if (externalId.length > 200) throw new BadRequestError('invalid_field', 'externalId is at most 200 characters');
+    out.externalId = externalId;
+  }
+  const pixelSize = text('pixelSize');
+  if (pixelSize !== undefined && pixelSize !== '') {
+    const x = parseDecimal(pixelSize);
+    if (!Number.isFinite(x)) throw new BadRequestError('invalid_field', `pixelSize must be a decimal number; got ${JSON.stringify(pixelSize)}`);
+    out.pixelSize = x;
+  }
+  const unit = text('pixelUnit');
+  if (unit !== undefined && unit !== '') {
+    // µm also as um or with a Greek mu (pixelUnitOf).
+    const parsed = pixelUnitOf(unit);
+    if (parsed === undefined) throw new BadRequestError('invalid_field', `pixelUnit must be "nm" or "µm"; got ${JSON.stringify(unit)}`);
+    out.pixelUnit = parsed;
+  }
+  return out;
+}
+
+/** Refuses (400) a pixel size out of range or given without its unit (or a unit without a size). */
+function checkPixelSize(size: number | null | undefined, unit: PixelUnit | null | undefined): void {
+  if ((size === undefined || size === null) !== (unit === undefined || unit === null))
+    throw new BadRequestError('invalid_pixel_size', 'give pixelSize and pixelUnit together (the size of one pixel, in nm or µm), or neither');
+  if (size !== undefined && size !== null && !(Number.isFinite(size) && size >= MIN_PIXEL_SIZE && size <= MAX_PIXEL_SIZE))
+    throw new BadRequestError('invalid_pixel_size', `pixelSize must be a number from ${MIN_PIXEL_SIZE} to ${MAX_PIXEL_SIZE}; got ${size}`);
+}
+
+/**
+ * The sample an image is to show, by id or by external id, in this campaign: 400 for both given, 422 when there is no
+ * such sample, 409 when it was retracted. Undefined when neither is given.
+ */
+function resolveSample(db: Db, campaignId: number, given: { sampleId?: number | null; externalId?: string }): SampleRow | undefined {
+  if (given.sampleId != null && given.externalId !== undefined) throw new BadRequestError('invalid_field', 'give sampleId or externalId, not both');
+  let sample: SampleRow | undefined;
+  if (given.sampleId != null) {
+    sample = findSample(db, campaignId, given.sampleId);
+    if (!sample) throw new InvalidError('unknown_sample', `sample ${given.sampleId} is not in campaign ${campaignId}`, { sampleId: given.sampleId });
+  } else if (given.externalId !== undefined) {
+    sample = findSampleByExternalId(db, campaignId, given.externalId);
+    if (!sample) throw new InvalidError('unknown_sample', `no sample of campaign ${campaignId} has externalId "${given.externalId}"`, { externalId: given.externalId });
+  } else return undefined;
+  if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sample.id} was retracted; images can no longer be added to it`, { sampleId: sample.id });
+  return sample;
+}
+
+/** The checked attachment of an upload: the sample's id (if any) and the pixel size (if any). */
+function checkAttachment(db: Db, campaignId: number, given: AssetAttachment): { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit } {
+  checkPixelSize(given.pixelSize, given.pixelUnit);
+  const sample = resolveSample(db, campaignId, given);
+  return { ...(sample ? { sampleId: sample.id } : {}), ...(given.pixelSize !== undefined ? { pixelSize: given.pixelSize, pixelUnit: given.pixelUnit! } : {}) };
+}
+
+/**
+ * An upload of bytes already stored: the existing asset, attached to the given sample and given the pixel size where
+ * it had none. 409 when it shows another sample or has another pixel size (change those with PATCH /api/assets/{id}).
+ */
+function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit }): { row: AssetRow; changed: boolean } {
+  if (attach.sampleId !== undefined && known.sampleId !== null && known.sampleId !== attach.sampleId)
+    throw new ConflictError('asset_of_other_sample', `this image was uploaded before as asset ${known.id} of sample ${known.sampleId}; move it with PATCH /api/assets/${known.id} if that was wrong`, { assetId: known.id, sampleId: known.sampleId });
+  if (attach.pixelSize !== undefined && known.pixelSize !== null && (known.pixelSize !== attach.pixelSize || known.pixelUnit !== attach.pixelUnit))
+    throw new ConflictError('asset_pixel_size_differs', `this image was uploaded before as asset ${known.id} with pixel size ${known.pixelSize} ${known.pixelUnit}; change it with PATCH /api/assets/${known.id}`, { assetId: known.id });
+  const values = {
+    ...(attach.sampleId !== undefined && known.sampleId === null ? { sampleId: attach.sampleId } : {}),
+    ...(attach.pixelSize !== undefined && known.pixelSize === null ? { pixelSize: attach.pixelSize, pixelUnit: attach.pixelUnit! } : {}),
+  };
+  if (Object.keys(values).length === 0) return { row: known, changed: false };
+  return { row: updateAsset(ctx.db, known.id, values), changed: true };
+}
+
+/** Checks a staged image and records it; refusals (400, 409, 415, 422, 503) leave the store and the database untouched. */
+async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged: StagedUpload, given: AssetAttachment): Promise<{ created: boolean; asset: AssetView }> {
   const mediaType = sniffImageType(await readHead(staged.path, 8));
   if (!mediaType) throw new UnsupportedMediaTypeError('(unrecognized file signature)', ['a PNG, JPEG or TIFF image']);
+  checkAttachment(ctx.db, campaignId, given);
   // The same bytes were checked when they were first stored.
   const known = findAssetBySha256(ctx.db, campaignId, staged.sha256);
-  if (known) return { created: false, asset: toAssetView(known) };
+  if (known) return answerKnownUpload(ctx, campaignId, known, given);
   const format = EXTENSIONS[mediaType].toUpperCase();
   const meta = await readImageHeader(staged.path, format);
   const { width, height, channels, bitsPerSample } = checkImageSize(meta, ctx.config.limits);
@@ -142,10 +272,21 @@ async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged:
     }
   });
   const relative = join(staged.sha256.slice(0, 2), `${staged.sha256}.${EXTENSIONS[mediaType]}`);
+  // The sample is checked again as it is now (it may have been retracted while the image decoded), before the file
+  // enters the store, so a refusal here leaves no file behind.
+  checkAttachment(ctx.db, campaignId, given);
   await moveDurably(staged.path, join(ctx.config.assetsDir, relative));
   // No await from here to the insert: a concurrent upload of the same bytes cannot slip in between.
   const existing = findAssetBySha256(ctx.db, campaignId, staged.sha256);
-  if (existing) return { created: false, asset: toAssetView(existing) };
+  if (existing) return answerKnownUpload(ctx, campaignId, existing, given);
+  let attach: ReturnType<typeof checkAttachment>;
+  try {
+    attach = checkAttachment(ctx.db, campaignId, given);
+  } catch (err) {
+    // Refused during the move (the sample was retracted meanwhile): the stored file is removed unless an asset uses it.
+    if (!storagePathInUse(ctx.db, relative)) await rm(join(ctx.config.assetsDir, relative), { force: true });
+    throw err;
+  }
   const row = insertAsset(ctx.db, {
     campaignId,
     sha256: staged.sha256,
@@ -157,9 +298,55 @@ async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged:
     channels,
     bitDepth: bitsPerSample,
     storagePath: relative,
+    sampleId: attach.sampleId ?? null,
+    pixelSize: attach.pixelSize ?? null,
+    pixelUnit: attach.pixelUnit ?? null,
   });
   ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
   return { created: true, asset: toAssetView(row) };
+}
+
+/** The answer to bytes stored before: the existing asset, attached or sized as given where it was not (see attachKnownAsset). */
+function answerKnownUpload(ctx: ServiceContext, campaignId: number, known: AssetRow, given: AssetAttachment): { created: boolean; asset: AssetView } {
+  const { row, changed } = ctx.db.transaction((tx) => attachKnownAsset({ ...ctx, db: tx }, known, checkAttachment(tx, campaignId, given)));
+  if (changed) {
+    rederiveCampaign(ctx, campaignId);
+    ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
+  }
+  return { created: false, asset: toAssetView(row) };
+}
+
+/**
+ * Attaches an image to a sample of its campaign, moves it to another or detaches it (sampleId null), and sets or
+ * clears its pixel size (with its unit); the derived results of the samples involved follow at once. 409 when the
+ * campaign is archived or the sample retracted, 422 for a sample of another campaign, 400 for a size without unit.
+ */
+export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPatch): AssetView {
+  const { row, before } = ctx.db.transaction((tx) => {
+    const tctx = { ...ctx, db: tx };
+    const before = requireAsset(tctx, assetId);
+    requireWritableCampaign(tctx, before.campaignId);
+    const values: Pick<Partial<AssetRow>, 'sampleId' | 'pixelSize' | 'pixelUnit'> = {};
+    if (patch.sampleId !== undefined) values.sampleId = patch.sampleId === null ? null : resolveSample(tx, before.campaignId, { sampleId: patch.sampleId })!.id;
+    if (patch.pixelSize !== undefined || patch.pixelUnit !== undefined) {
+      // A size means nothing without its unit: {"pixelUnit": null} alone must not forget the size as a side effect.
+      if (patch.pixelSize === undefined || patch.pixelUnit === undefined)
+        throw new BadRequestError('invalid_pixel_size', 'give pixelSize and pixelUnit together (both null forgets the pixel size)');
+      checkPixelSize(patch.pixelSize, patch.pixelUnit);
+      values.pixelSize = patch.pixelSize ?? null;
+      values.pixelUnit = patch.pixelUnit ?? null;
+    }
+    const unchanged = (Object.keys(values) as (keyof typeof values)[]).every((k) => values[k] === before[k]);
+    // A sample that named the image at import (its assetId) no longer shows it once it moves or is detached.
+    if (!unchanged && values.sampleId !== undefined && values.sampleId !== before.sampleId) clearSampleAssetId(tx, assetId);
+    return { row: unchanged ? before : updateAsset(tx, assetId, values), before };
+  });
+  if (row !== before) {
+    // The samples it left and joined (or its lengths) have other values now; a model that never saw it measures it.
+    rederiveCampaign(ctx, row.campaignId);
+    if (row.sampleId !== null && row.sampleId !== before.sampleId) ctx.events?.publish({ type: 'asset', campaignId: row.campaignId, assetId: row.id });
+  }
+  return toAssetView(row);
 }
 
 /**
@@ -267,10 +454,11 @@ export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; p
   return { asset, path };
 }
 
-/** A page of a campaign's assets. */
-export function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<AssetView> {
+/** A page of a campaign's assets (of one sample, when `sampleId` is given: 404 if it is not in the campaign). */
+export function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number, sampleId?: number): Page<AssetView> {
   requireCampaign(ctx, campaignId);
-  const { rows, total } = listAssetRows(ctx.db, campaignId, limit, offset);
+  if (sampleId !== undefined && !findSample(ctx.db, campaignId, sampleId)) throw new NotFoundError('sample', sampleId);
+  const { rows, total } = listAssetRows(ctx.db, campaignId, limit, offset, sampleId);
   return { items: rows.map(toAssetView), total };
 }
 
@@ -288,6 +476,9 @@ export function toAssetView(r: AssetRow): AssetView {
     channels: r.channels,
     bitDepth: r.bitDepth,
     url: `/api/assets/${r.id}`,
+    sampleId: r.sampleId,
+    pixelSize: r.pixelSize,
+    pixelUnit: r.pixelUnit,
     createdAt: iso(r.createdAt),
   };
 }

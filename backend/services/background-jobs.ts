@@ -6,11 +6,12 @@ import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/r
 import { PermanentJobError } from '../jobs/types.js';
 import { isArchived, requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
+import { PREDICT_IMAGES_JOB_KIND, recordImagePredictions } from './image-measurements.js';
 import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
 import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
 import { recordBatchSuggestion, SUGGEST_BATCH_JOB_KIND } from './suggestions.js';
 
-/** Every job kind this service runs: surrogate training, campaign segmentation and large suggestion batches. */
+/** Every job kind this service runs: surrogate training, campaign segmentation, predicting new images with a saved segmentation model, and large suggestion batches. */
 export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
   // .ts under tsx and in tests, .js from dist/
   const ext = extname(fileURLToPath(import.meta.url));
@@ -22,6 +23,10 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
     [SEGMENT_CAMPAIGN_JOB_KIND]: {
       module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
       onSucceeded: (job, result) => recordSegmentationModel(ctx, writableJob(ctx, job), result),
+    },
+    [PREDICT_IMAGES_JOB_KIND]: {
+      module: new URL(`../trainer/jobs/predict-images${ext}`, import.meta.url),
+      onSucceeded: (job, result) => recordImagePredictions(ctx, writableJob(ctx, job), result),
     },
     [SUGGEST_BATCH_JOB_KIND]: {
       module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),

@@ -2,9 +2,9 @@
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
 import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow, type ArchivedFilter } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
-import { definitionIssues } from '../domain/design-space.js';
+import { definitionIssues, imageMeasurementIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
-import type { CampaignSettings, LabelClass } from '../domain/types.js';
+import type { CampaignSettings, ImageMeasurement, LabelClass } from '../domain/types.js';
 import { activeJobIdsOf } from '../db/jobs.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -22,6 +22,8 @@ export interface CampaignInput {
   objectives?: Objective[];
   constraints?: OutcomeConstraint[];
   settings?: Partial<CampaignSettings>;
+  /** Outcomes read off each sample's images (see ImageMeasurement); each name is usable in objectives and constraints. */
+  imageMeasurements?: ImageMeasurement[];
 }
 
 export type CampaignPatch = Partial<CampaignInput>;
@@ -34,7 +36,8 @@ export interface CampaignView {
   objectives: Objective[];
   constraints: OutcomeConstraint[];
   settings: CampaignSettings;
-  /** results counts the active ones: retracted results stay in the export and the audit history only. */
+  imageMeasurements: ImageMeasurement[];
+  /** results counts the active ones (not retracted, not superseded): the others stay in the export and the audit history only. */
   counts: { samples: number; byStatus: Record<string, number>; results: number; assets: number };
   /** When the campaign was archived; null while it is active. */
   archivedAt: string | null;
@@ -53,17 +56,27 @@ export function withDefaultSettings(s: Partial<CampaignSettings> | undefined, ba
   };
 }
 
-/** Creates a campaign from a validated definition. */
+/** Creates a campaign from a validated definition; image measurements that do not fit it are refused (422). */
 export function createCampaign(ctx: ServiceContext, input: CampaignInput): CampaignView {
+  const settings = withDefaultSettings(input.settings);
+  const imageMeasurements = input.imageMeasurements ?? [];
+  requireFittingMeasurements(imageMeasurements, input.parameters, settings);
   const row = insertCampaign(ctx.db, {
     name: input.name,
     description: input.description ?? '',
     parameters: input.parameters,
     objectives: input.objectives ?? [],
     constraints: input.constraints ?? [],
-    settings: withDefaultSettings(input.settings),
+    settings,
+    imageMeasurements,
   });
   return toView(ctx, row);
+}
+
+/** Refuses (422) image measurements that clash with the parameters or name a class the campaign does not define. */
+function requireFittingMeasurements(measurements: ImageMeasurement[], parameters: Parameter[], settings: CampaignSettings): void {
+  const issues = imageMeasurementIssues(measurements, parameters, settings.labelClasses.map((c) => c.name));
+  if (issues.length > 0) throw new InvalidError('invalid_image_measurements', issues.map((i) => i.message).join('; '), issues);
 }
 
 /** The campaign row, or a NotFoundError. */
@@ -110,13 +123,17 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
     const merged = { parameters: patch.parameters ?? row.parameters, objectives: patch.objectives ?? row.objectives, constraints: patch.constraints ?? row.constraints };
     const issues = definitionIssues(merged);
     if (issues.length > 0) throw new InvalidError('invalid_definition', issues.map((i) => i.message).join('; '), issues);
+    // A measurement may be fine alone and name a class that the same patch removes from the label classes.
+    const settings = patch.settings ? withDefaultSettings(patch.settings, row.settings) : row.settings;
+    if (patch.imageMeasurements || patch.settings || patch.parameters) requireFittingMeasurements(patch.imageMeasurements ?? row.imageMeasurements, merged.parameters, settings);
     const updated = updateCampaignRow(tx, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.parameters ? { parameters: patch.parameters } : {}),
       ...(patch.objectives ? { objectives: patch.objectives } : {}),
       ...(patch.constraints ? { constraints: patch.constraints } : {}),
-      ...(patch.settings ? { settings: withDefaultSettings(patch.settings, row.settings) } : {}),
+      ...(patch.settings ? { settings } : {}),
+      ...(patch.imageMeasurements ? { imageMeasurements: patch.imageMeasurements } : {}),
     });
     return toView({ ...ctx, db: tx }, updated);
   });
@@ -165,6 +182,7 @@ function toView(ctx: ServiceContext, row: CampaignRow): CampaignView {
     objectives: row.objectives,
     constraints: row.constraints,
     settings: row.settings,
+    imageMeasurements: row.imageMeasurements,
     counts: { samples: total, byStatus: c.samplesByStatus, results: c.results, assets: c.assets },
     archivedAt: iso(row.archivedAt),
     createdAt: iso(row.createdAt),

@@ -1,14 +1,17 @@
-/** Seeds the three demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs). */
+/**
+ * Seeds the four demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs, and the
+ * membrane lab measured from SEM images).
+ */
 import { createRandom } from '../../acquisition/index.js';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
+import { membraneImagesLab, membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
 import { campaignHasSamples, findCampaignByText } from '../db/campaigns.js';
 import { uploadAsset } from './assets.js';
 import { createCampaign, getCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { recordResults } from './results.js';
-import { importSampleItems } from './samples.js';
+import { importSampleItems, listSamples, setStatus } from './samples.js';
 
 /**
  * Features the Mg demo's surrogate uses: the molecule's recorded IE on the other Mg alloys, mean and spread (see
@@ -19,6 +22,8 @@ export const MG_MODEL_FEATURES = mgCorrosion.MG_CORROSION_MODEL_FEATURES;
 const DEMO_MARKER = '.demo-seeded';
 /** Membrane castings and Mg molecules already measured, and synthetic micrographs (count, side in pixels). */
 const MEMBRANE_MEASURED = 12, MG_MEASURED = 6, MICROGRAPHS = 12, MICROGRAPH_SIZE = 256;
+/** Castings of the image-based membrane demo already imaged (none labeled), and their image edge in pixels. */
+const MEMBRANE_IMAGED = 8, MEMBRANE_IMAGE_SIZE = membraneImagesLab.MEMBRANE_IMAGE_SIZE;
 
 /**
  * How a demo gets its campaign: 'new' always creates one (twinlab demo adds copies); 'resume' takes the campaign an
@@ -29,7 +34,7 @@ export type DemoSeeding = 'new' | 'resume';
 
 /**
  * Seeds the demos once per data directory (on first start); later starts leave the database as the lab left it.
- * The marker is written only when all three are complete; a start that was killed halfway completes the demos it
+ * The marker is written only when all four are complete; a start that was killed halfway completes the demos it
  * began instead of adding second copies.
  */
 export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
@@ -40,9 +45,14 @@ export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: str
   log(`Seeded demo campaigns: ${made.map((c) => `${c.name} (#${c.id})`).join('; ')}`);
 }
 
-/** Creates (or, resuming, completes) the three demo campaigns with a little measured data each; returns them. */
+/** Creates (or, resuming, completes) the four demo campaigns with a little measured data each; returns them. */
 export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView[]> {
-  return [await seedMembraneDemo(ctx, seed, seeding), await seedCorrosionDemo(ctx, seed, seeding), await seedMicrographDemo(ctx, seed, seeding)];
+  return [
+    await seedMembraneDemo(ctx, seed, seeding),
+    await seedCorrosionDemo(ctx, seed, seeding),
+    await seedMicrographDemo(ctx, seed, seeding),
+    await seedMembraneImagesDemo(ctx, seed, seeding),
+  ];
 }
 
 /** A new campaign, or when resuming the oldest one with this name and description (only a demo seeding makes those). */
@@ -115,6 +125,44 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding:
     samples.push({ params: { porosity: round(m.porosity, 3), featureSize: round(m.featureSize, 1), kind: m.kind }, assetId: asset.id });
   }
   await importSampleItems(ctx, campaign.id, samples);
+  return getCampaign(ctx, campaign.id);
+}
+
+/**
+ * The membrane lab measured from SEM images: 8 castings at random conditions, each with its top-view SEM image
+ * (attached to its sample with the 2 nm pixel size), none labeled: the user scribbles pore and solid and the derived
+ * pore diameter, porosity and order appear for every casting. The exact pore maps (PNG per asset id) and the true
+ * values (truth.json) stay on the server under demo/ground-truth/<campaign id>.
+ */
+export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
+  const def = membraneImagesLab.membraneImagesCampaign;
+  const campaign = demoCampaign(ctx, {
+    name: def.name,
+    description: `${def.description}\n\n${unwrap(membraneImagesLab.MEMBRANE_IMAGE_RENDERING)}`,
+    parameters: def.parameters,
+    objectives: def.objectives,
+    imageMeasurements: def.imageMeasurements,
+    settings: { batchSize: 2, labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
+  }, seeding);
+  const rng = createRandom(seed + 101);
+  const castings = Array.from({ length: MEMBRANE_IMAGED }, (_, i) => ({ externalId: `casting-${i + 1}`, params: roundParams(membraneLab.sampleMembraneParams(rng)) }));
+  // One transaction for the samples; the images follow, each stored once by content hash (a resumed start re-sends them).
+  if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, castings);
+  const truthDir = groundTruthDir(ctx, campaign.id);
+  mkdirSync(truthDir, { recursive: true });
+  const truth: Record<string, unknown> = {};
+  for (const [i, casting] of castings.entries()) {
+    const m = membraneImagesLab.renderMembraneImage(casting.params, { size: MEMBRANE_IMAGE_SIZE, seed: seed * 1000 + i });
+    const png = await micrographLab.encodeGrayPng(m.image, m.width, m.height);
+    const { asset } = await uploadAsset(ctx, campaign.id, { name: `${casting.externalId}.png`, bytes: new Uint8Array(png) }, {
+      externalId: casting.externalId, pixelSize: m.pixelSize, pixelUnit: m.pixelUnit,
+    });
+    writeFileSync(join(truthDir, `${asset.id}.png`), await micrographLab.encodeMaskPng(m.groundTruth, m.width, m.height));
+    truth[casting.externalId] = { assetId: asset.id, ...m.truth, lattice: m.lattice };
+  }
+  writeFileSync(join(truthDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
+  // Cast and imaged, waiting for their measurement: running, so that suggestions treat them as taken.
+  for (const s of listSamples(ctx, campaign.id, { status: 'candidate', limit: MEMBRANE_IMAGED, offset: 0 }).items) setStatus(ctx, campaign.id, s.id, 'running');
   return getCampaign(ctx, campaign.id);
 }
 

@@ -17,7 +17,11 @@ export interface EngineView {
   restore(items: SuggestionItem[]): SuggestionItem[];
 }
 
-type MeasuredRow = { sampleId: number; params: ParamValues; features: Record<string, number> | null; outcomes: Record<string, number> };
+/** One fitted result (see observationsOf): `noise` is the known variance std² of its derived outcomes. */
+type MeasuredRow = { sampleId: number; params: ParamValues; features: Record<string, number> | null; outcomes: Record<string, number>; noise?: Record<string, number> };
+
+/** The observation's known noise, when it has any (derived results from images). */
+const noiseOf = (m: MeasuredRow): { noise?: Record<string, number> } => (m.noise && Object.keys(m.noise).length > 0 ? { noise: m.noise } : {});
 
 /** The engine's view of the campaign's data (see the file comment). */
 export function engineView(campaign: CampaignRow, measured: MeasuredRow[], pendingRows: SampleRow[], poolRows: SampleRow[] | undefined): EngineView {
@@ -25,7 +29,7 @@ export function engineView(campaign: CampaignRow, measured: MeasuredRow[], pendi
   if (hidden.length === 0 && !campaign.settings.modelFeatures) {
     return {
       parameters: campaign.parameters,
-      observations: measured.map((o) => ({ params: o.params, outcomes: o.outcomes, ...(o.features ? { features: o.features } : {}) })),
+      observations: measured.map((o) => ({ params: o.params, outcomes: o.outcomes, ...(o.features ? { features: o.features } : {}), ...noiseOf(o) })),
       pending: pendingRows.map((s) => s.params),
       ...(poolRows ? { pool: poolRows.map((s) => ({ id: s.id, params: s.params, ...(s.features ? { features: s.features } : {}) })) } : {}),
       restore: (items) => items,
@@ -52,7 +56,7 @@ export function engineView(campaign: CampaignRow, measured: MeasuredRow[], pendi
   const byId = new Map(poolRows.map((s) => [s.id, s.params]));
   return {
     parameters,
-    observations: measured.map((m) => ({ params: view(m.params, m.features), outcomes: m.outcomes })),
+    observations: measured.map((m) => ({ params: view(m.params, m.features), outcomes: m.outcomes, ...noiseOf(m) })),
     pending: pendingRows.map((s) => view(s.params, s.features)),
     pool: poolRows.map((s) => ({ id: s.id, params: view(s.params, s.features) })),
     restore: (items) => items.map((it) => ({ ...it, params: byId.get(Number(it.poolId)) ?? it.params })),

@@ -1,4 +1,4 @@
-/** Use cases for expert labels: read and save with optimistic concurrency. */
+/** Use cases for expert labels: read and save with optimistic concurrency; saved image-level ratings and classes derive the sample's expert outcomes. */
 import { findLabel, insertLabel, updateLabelIfVersion } from '../db/assets.js';
 import type { LabelRow } from '../db/schema.js';
 import { ConflictError, InvalidError } from '../domain/errors.js';
@@ -6,6 +6,7 @@ import type { LabelPoint, LabelPolygon, LabelStroke } from '../domain/types.js';
 import { requireAsset } from './assets.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type ServiceContext } from './context.js';
+import { deriveExpertResults } from './image-measurements.js';
 
 export interface LabelInput {
   version: number;
@@ -35,14 +36,18 @@ export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
   return row ? toLabelView(row) : { assetId, strokes: [], points: [], polygons: [], class: null, rating: null, author: null, version: 0, updatedAt: null };
 }
 
-/** Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409. */
+/**
+ * Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409. When the
+ * image shows a sample and the campaign declares expert quantities, the sample's expert-derived result follows.
+ */
 export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): LabelView {
   const saved = saveLabel(ctx, assetId, input, author);
   ctx.events?.publish({ type: 'label', campaignId: saved.campaignId, assetId, version: saved.view.version });
+  if (saved.derivesExpertOutcomes) deriveExpertResults(ctx, saved.campaignId);
   return saved.view;
 }
 
-function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): { campaignId: number; view: LabelView } {
+function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): { campaignId: number; view: LabelView; derivesExpertOutcomes: boolean } {
   return ctx.db.transaction((tx) => {
     const tctx = { ...ctx, db: tx };
     const asset = requireAsset(tctx, assetId);
@@ -65,7 +70,8 @@ function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, auth
       });
     const row = current ? updateLabelIfVersion(tx, assetId, currentVersion, values) : insertLabel(tx, { assetId, ...values, version: 1 });
     if (!row) throw new ConflictError('stale_version', 'the label changed while saving; reload it');
-    return { campaignId: campaign.id, view: toLabelView(row) };
+    const derivesExpertOutcomes = asset.sampleId !== null && campaign.imageMeasurements.some((m) => m.quantity === 'expert-rating' || m.quantity === 'expert-class-fraction');
+    return { campaignId: campaign.id, view: toLabelView(row), derivesExpertOutcomes };
   });
 }
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { countActions } from '../db/audit.js';
-import { activeResultsOfSample, allResults, findResult, findResultByIdempotencyKey, insertResult, listResultRows, retractResultRow, setResultOutcomes } from '../db/results.js';
+import { activeResultsOfSample, allResults, isDerived, findResult, findResultByIdempotencyKey, insertResult, listResultRows, retractResultRow, setResultOutcomes } from '../db/results.js';
 import { allSamples, findSample, findSampleByExternalId, findSampleByParamsKey, insertSamples, setSampleStatus } from '../db/samples.js';
 import type { CampaignRow, ResultRow, SampleRow } from '../db/schema.js';
 import { measuredValueIssues, normalizeParams, outcomeNames, paramsKey, parseDecimal } from '../domain/design-space.js';
@@ -35,6 +35,12 @@ export interface ResultView {
   retractionReason: string | null;
   /** How many times its outcomes were corrected (each one is in the audit history). */
   corrections: number;
+  /** Standard deviation per outcome where the value is an estimate (derived from images); null otherwise. */
+  std: Record<string, number> | null;
+  /** The segmentation model that derived it (source 'image-analysis'); null otherwise. */
+  modelId: number | null;
+  /** When a newer model's derived result replaced it (kept, no longer fitted); null while current. */
+  supersededAt: string | null;
 }
 
 /** A correction of a result: new values replace the named outcomes, null removes one. */
@@ -196,8 +202,12 @@ export function recordResultsCsv(ctx: ServiceContext, campaignId: number, text: 
   return recordResults(ctx, campaignId, items, source, lines);
 }
 
-/** A page of a campaign's results; retracted ones only when asked for. */
-export function listResults(ctx: ServiceContext, campaignId: number, filter: { sampleId?: number; includeRetracted?: boolean; limit: number; offset: number }): Page<ResultView> {
+/** A page of a campaign's results; retracted and superseded ones only when asked for. */
+export function listResults(
+  ctx: ServiceContext,
+  campaignId: number,
+  filter: { sampleId?: number; includeRetracted?: boolean; includeSuperseded?: boolean; limit: number; offset: number },
+): Page<ResultView> {
   requireCampaign(ctx, campaignId);
   if (filter.sampleId !== undefined && !findSample(ctx.db, campaignId, filter.sampleId)) throw new NotFoundError('sample', filter.sampleId);
   const { rows, total } = listResultRows(ctx.db, campaignId, filter);
@@ -207,7 +217,8 @@ export function listResults(ctx: ServiceContext, campaignId: number, filter: { s
 /**
  * Corrects a result's outcomes in one transaction with its audit event: given names are replaced, null removes one,
  * and at least one outcome must remain. Validated like a posted result. A correction that changes nothing writes
- * nothing and answers the result as it is, so a retried PATCH is harmless.
+ * nothing and answers the result as it is, so a retried PATCH is harmless. Derived (image-analysis) and superseded
+ * results are refused (409): post a measured value instead, which takes precedence over the derived one.
  */
 export function correctResult(ctx: ServiceContext, campaignId: number, resultId: number, correction: ResultCorrection, actor: Actor): ResultView {
   const reason = requireReason(correction.reason);
@@ -215,6 +226,15 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
     const campaign = requireWritableCampaign({ ...ctx, db: tx }, campaignId);
     const row = requireResult(tx, campaignId, resultId);
     if (row.retractedAt !== null) throw new ConflictError('result_retracted', `result ${resultId} was retracted (${row.retractionReason ?? 'no reason'}); it can no longer be corrected`);
+    refuseSuperseded(row, 'corrected');
+    // A derived result is twinlab's reading of the images: deriving again would silently replace an edited copy, so
+    // the person's value goes in as a result of its own, which takes precedence in fitting and stays next to it.
+    if (isDerived(row))
+      throw new ConflictError(
+        'derived_result',
+        `result ${resultId} was derived from the sample's images (model ${row.modelId ?? 'of expert labels'}); post a measured value; it takes precedence over the image analysis (POST /api/campaigns/${campaignId}/results with sampleId ${row.sampleId}), or retract this one`,
+        { resultId, sampleId: row.sampleId },
+      );
     const allowed = outcomeNames(campaign);
     const issues: { parameter: string; message: string }[] = [];
     const next: Record<string, number> = { ...row.outcomes };
@@ -244,13 +264,14 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
   return out.view;
 }
 
-/** Retracts a result with a reason, in one transaction with its audit event; 409 the second time. */
+/** Retracts a result with a reason, in one transaction with its audit event; 409 the second time and for a superseded result. */
 export function retractResult(ctx: ServiceContext, campaignId: number, resultId: number, reasonGiven: string | undefined, actor: Actor): ResultView {
   const reason = requireReason(reasonGiven);
   const view = ctx.db.transaction((tx) => {
     requireWritableCampaign({ ...ctx, db: tx }, campaignId);
     const row = requireResult(tx, campaignId, resultId);
     if (row.retractedAt !== null) throw new ConflictError('already_retracted', `result ${resultId} was already retracted at ${iso(row.retractedAt)}: ${row.retractionReason ?? ''}`);
+    refuseSuperseded(row, 'retracted');
     const sample = findSample(tx, campaignId, row.sampleId)!;
     const retracted = retractResultInTransaction(tx, row, reason, actor, Date.now(), sample);
     return toResultView(retracted, correctionCounts(tx, [row.id]).get(row.id) ?? 0);
@@ -280,6 +301,12 @@ export function retractResultInTransaction(tx: Db, row: ResultRow, reason: strin
   }
   recordAudit(tx, { campaignId: row.campaignId, entity: 'result', entityId: row.id, action: 'retract', before, after, reason }, actor);
   return retracted;
+}
+
+/** Refuses (409) to change a result that a newer derived result superseded: it is history, no longer fitted. */
+function refuseSuperseded(row: ResultRow, verb: 'corrected' | 'retracted'): void {
+  if (row.supersededAt !== null)
+    throw new ConflictError('result_superseded', `result ${row.id} was superseded at ${iso(row.supersededAt)} by a newer derived result; it is kept for the record and can no longer be ${verb}`, { resultId: row.id });
 }
 
 /** The result row of this campaign, or a NotFoundError. */
@@ -315,14 +342,26 @@ export function exportCampaignCsv(ctx: ServiceContext, campaignId: number): stri
   const featureNames = [...new Set(samples.flatMap((s) => Object.keys(s.features ?? {})))].sort();
   const outcomes = [...outcomeNames(campaign)];
   const paramNames = campaign.parameters.map((p) => p.name);
-  const header = ['sampleId', 'externalId', 'status', 'smiles', ...paramNames, ...featureNames, ...outcomes, 'resultId', 'source', 'createdAt', 'retracted', 'corrections'];
+  // Derived results (from images) carry a standard deviation per outcome (column "<outcome>.std"), the deriving
+  // model and, once a newer model replaced them, when; campaigns without any keep the columns they always had.
+  const hasDerived = all.some(isDerived);
+  const stdOutcomes = new Set(all.flatMap((r) => Object.keys(r.std ?? {})));
+  const stdColumns = outcomes.filter((o) => stdOutcomes.has(o));
+  const derivedCells = (r: ResultRow | null): unknown[] => (hasDerived ? [r?.modelId ?? '', r ? (iso(r.supersededAt) ?? '') : ''] : []);
+  const header = [
+    'sampleId', 'externalId', 'status', 'smiles', ...paramNames, ...featureNames, ...outcomes, ...stdColumns.map((o) => `${o}.std`),
+    'resultId', 'source', 'createdAt', 'retracted', 'corrections', ...(hasDerived ? ['modelId', 'superseded'] : []),
+  ];
   const rows: unknown[][] = [header];
   for (const s of samples) {
     const base = [s.id, s.externalId ?? '', s.status, s.smiles ?? '', ...paramNames.map((n) => s.params[n] ?? ''), ...featureNames.map((f) => s.features?.[f] ?? '')];
     const rs = resultsBySample.get(s.id) ?? [];
-    if (rs.length === 0) rows.push([...base, ...outcomes.map(() => ''), '', '', '', '', '']);
+    if (rs.length === 0) rows.push([...base, ...outcomes.map(() => ''), ...stdColumns.map(() => ''), '', '', '', '', '', ...derivedCells(null)]);
     for (const r of rs)
-      rows.push([...base, ...outcomes.map((o) => r.outcomes[o] ?? ''), r.id, r.source, iso(r.createdAt), r.retractedAt === null ? '' : (r.retractionReason ?? ''), corrections.get(r.id) ?? 0]);
+      rows.push([
+        ...base, ...outcomes.map((o) => r.outcomes[o] ?? ''), ...stdColumns.map((o) => r.std?.[o] ?? ''),
+        r.id, r.source, iso(r.createdAt), r.retractedAt === null ? '' : (r.retractionReason ?? ''), corrections.get(r.id) ?? 0, ...derivedCells(r),
+      ]);
   }
   return stringify(rows.map((row) => row.map(neutralizeFormula)));
 }
@@ -352,5 +391,8 @@ export function toResultView(r: ResultRow, corrections = 0): ResultView {
     retractedAt: iso(r.retractedAt),
     retractionReason: r.retractionReason,
     corrections,
+    std: r.std ?? null,
+    modelId: r.modelId ?? null,
+    supersededAt: iso(r.supersededAt),
   };
 }

@@ -3,7 +3,8 @@ import type { Parameter } from '../../acquisition/types.js';
 import { activeResultsOfSample } from '../db/results.js';
 import { existingExternalIds, findSample, insertSamples, listSampleRows, setSampleStatus, type NewSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
-import { findAsset } from '../db/assets.js';
+import { findAsset, imagesOfSamples, updateAsset } from '../db/assets.js';
+import type { Db } from '../db/client.js';
 import { measuredValueIssues, normalizeParams, paramsKey, parseDecimal, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { SampleStatus } from '../domain/types.js';
@@ -12,6 +13,7 @@ import { requireCampaign, requireWritableCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { parseCsv } from './csv.js';
 import { addMolecularDescriptors } from './molecules.js';
+import { rederiveCampaign } from './image-measurements.js';
 import { retractResultInTransaction } from './results.js';
 
 export interface SampleInput {
@@ -30,11 +32,21 @@ export interface SampleView {
   features: Record<string, number> | null;
   smiles: string | null;
   assetId: number | null;
+  /** The images that show the sample (uploaded with its sampleId or externalId, attached later, or named by assetId at import). */
+  images: SampleImageView[];
   status: SampleStatus;
   origin: 'import' | 'suggestion' | 'result';
   pendingSince: string | null;
   createdAt: string | null;
   updatedAt: string | null;
+}
+
+/** One image of a sample, enough for a thumbnail. */
+export interface SampleImageView {
+  id: number;
+  url: string;
+  width: number;
+  height: number;
 }
 
 /** A problem with one row of an import, by its position (JSON index or CSV line). */
@@ -50,6 +62,7 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
     const problems: RowIssue[] = [];
     const values: NewSample[] = [];
     const seen = new Map<string, number>();
+    const assetRows = new Map<number, number>();
     items.forEach((item, i) => {
       const row = rowNumbers?.[i] ?? i;
       const r = normalizeParams(campaign.parameters, item.params);
@@ -62,7 +75,11 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
       }
       if (item.assetId !== undefined) {
         const asset = findAsset(tx, item.assetId);
+        const first = assetRows.get(item.assetId);
         if (!asset || asset.campaignId !== campaignId) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is not in this campaign` });
+        else if (asset.sampleId !== null) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} already shows sample ${asset.sampleId}` });
+        else if (first !== undefined) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is also named at row ${first}` });
+        else assetRows.set(item.assetId, row);
       }
       if (issues.length > 0) return problems.push({ row, issues });
       const params = (r as { params: Record<string, number | string> }).params;
@@ -83,7 +100,9 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
     if (taken.size > 0)
       throw new ConflictError('duplicate_external_id', `externalId already used in this campaign: ${[...taken].slice(0, 10).join(', ')}; nothing was imported`, [...taken]);
     const rows = insertSamples(tx, values);
-    return { inserted: rows.length, items: rows.map(toSampleView) };
+    // The image named by assetId shows the new sample: it lists among the sample's images and measures it.
+    for (const r of rows) if (r.assetId !== null) updateAsset(tx, r.assetId, { sampleId: r.id });
+    return { inserted: rows.length, items: sampleViews(tx, rows) };
   });
 }
 
@@ -129,8 +148,14 @@ export async function importSampleItems(ctx: ServiceContext, campaignId: number,
   return announced(ctx, campaignId, importSamples(ctx, campaignId, await addMolecularDescriptors(items)));
 }
 
-function announced<T extends { inserted: number }>(ctx: ServiceContext, campaignId: number, out: T): T {
+/** Tells browsers of the new samples; images they named now show them, so the derived results follow. */
+function announced<T extends { inserted: number; items: SampleView[] }>(ctx: ServiceContext, campaignId: number, out: T): T {
   ctx.events?.publish({ type: 'samples', campaignId, inserted: out.inserted });
+  const named = out.items.filter((s) => s.assetId !== null);
+  if (named.length > 0) {
+    rederiveCampaign(ctx, campaignId);
+    for (const s of named) ctx.events?.publish({ type: 'asset', campaignId, assetId: s.assetId! });
+  }
   return out;
 }
 
@@ -138,11 +163,17 @@ function announced<T extends { inserted: number }>(ctx: ServiceContext, campaign
 export function listSamples(ctx: ServiceContext, campaignId: number, filter: { status?: SampleStatus; limit: number; offset: number }): Page<SampleView> {
   requireCampaign(ctx, campaignId);
   const { rows, total } = listSampleRows(ctx.db, campaignId, filter);
-  return { items: rows.map(toSampleView), total };
+  return { items: sampleViews(ctx.db, rows), total };
 }
 
-/** The API view of a sample row. */
-export function toSampleView(r: SampleRow): SampleView {
+/** API views of sample rows, with their images looked up at once (one query for a page). */
+export function sampleViews(db: Db, rows: SampleRow[]): SampleView[] {
+  const images = imagesOfSamples(db, rows.map((r) => r.id));
+  return rows.map((r) => toSampleView(r, images.get(r.id) ?? []));
+}
+
+/** The API view of a sample row, given its images. */
+export function toSampleView(r: SampleRow, images: { id: number; width: number; height: number }[]): SampleView {
   return {
     id: r.id,
     campaignId: r.campaignId,
@@ -151,6 +182,7 @@ export function toSampleView(r: SampleRow): SampleView {
     features: r.features ?? null,
     smiles: r.smiles,
     assetId: r.assetId,
+    images: images.map((a) => ({ id: a.id, url: `/api/assets/${a.id}`, width: a.width, height: a.height })),
     status: r.status,
     origin: r.origin,
     pendingSince: iso(r.pendingSince),
@@ -174,7 +206,7 @@ export function setStatus(ctx: ServiceContext, campaignId: number, sampleId: num
     if (sample.status === 'measured') throw new ConflictError('already_measured', `sample ${sampleId} already has results; its status stays "measured"`);
     if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sampleId} was retracted; it stays out of the campaign`);
     setSampleStatus(tx, sampleId, status, status === 'pending' ? {} : { pendingSince: null });
-    return toSampleView(findSample(tx, campaignId, sampleId)!);
+    return sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0];
   });
 }
 
@@ -198,7 +230,7 @@ export function retractSample(ctx: ServiceContext, campaignId: number, sampleId:
       { campaignId, entity: 'sample', entityId: sampleId, action: 'retract', before: { status: sample.status }, after: { status: 'retracted', retractedResultIds: active.map((r) => r.id) }, reason },
       actor,
     );
-    return { view: toSampleView(findSample(tx, campaignId, sampleId)!), results: active.length };
+    return { view: sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0], results: active.length };
   });
   // Its results leave the models only if it had any; the sample list changes either way.
   if (results > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });

@@ -5,14 +5,19 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
 import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows } from '../db/jobs.js';
 import type { CampaignRow, JobRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import type { LabelStroke } from '../domain/types.js';
-import { SEGMENTATION_FILES, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
+import { PermanentJobError } from '../jobs/types.js';
+import { SEGMENTATION_FILES, segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
+import {
+  deriveSegmentationResults, derivationForJobResult, imagesUnderModel, jobMeasurements, payloadPixelSize, requestMissingPredictions, SEGMENTATION_MODEL_KIND, type DerivationSummary,
+} from './image-measurements.js';
 import { jobQueueFor, relativeToData, toJobView, toModelView, type JobView, type ModelView } from './training.js';
 
 /** The job kind of campaign segmentation (payload: SegmentCampaignPayload). */
@@ -21,8 +26,8 @@ export const SEGMENT_CAMPAIGN_JOB_KIND = 'segment-campaign';
 /** Diameter of the disc of training pixels around a clicked point. */
 const POINT_DIAMETER_PX = 5;
 
-/** The model kind a segmentation job records. */
-export const SEGMENTATION_MODEL_KIND = 'segmentation';
+/** The model kind a segmentation job records (defined in image-measurements.ts, which this module imports). */
+export { SEGMENTATION_MODEL_KIND };
 
 /** One image's standing under the current segmentation model. */
 export interface ImageUncertaintyView {
@@ -80,13 +85,42 @@ export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, de
   }
 }
 
-/** Records the model of a finished segmentation job and returns the job's final result (with the model id). */
+/** What recordSegmentationModel reads of a segmentation job's payload (the service wrote it; extra fields kept). */
+const recordedPayloadSchema = z.object({
+  labelIds: z.array(z.number().int()).optional(),
+  images: z.array(z.object({ assetId: z.number().int(), strokes: z.array(z.unknown()).optional() })),
+});
+
+/**
+ * Records the model of a finished segmentation job, and in the same transaction the results it derives from each
+ * sample's images (superseding the older model's); then queues the new model for the sample images it did not measure
+ * (those that arrived while it trained). Returns the job's final result with the model id and what was derived. A
+ * result or payload of another shape fails the job permanently.
+ */
 export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
-  const segmented = result as SegmentCampaignResult;
-  const labelIds = (job.payload.labelIds ?? []) as number[];
-  const labeled = new Set((job.payload.images as SegmentCampaignPayload['images']).filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
+  const parsedResult = segmentCampaignResultSchema.safeParse(result);
+  const parsedPayload = recordedPayloadSchema.safeParse(job.payload);
+  if (!parsedResult.success || !parsedPayload.success) throw new PermanentJobError(`segmentation job ${job.id} returned or was given data of an unexpected shape`, 'bad_result');
+  const segmented: SegmentCampaignResult = parsedResult.data;
+  const labelIds = parsedPayload.data.labelIds ?? [];
+  const labeled = new Set(parsedPayload.data.images.filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
   const unlabeled = segmented.images.filter((i) => !labeled.has(i.assetId));
-  const model = insertModel(ctx.db, {
+  const { model, derived } = ctx.db.transaction((tx) => {
+    // Events wait for the commit: the retraining loop must see the derived results it is told about.
+    const tctx: ServiceContext = { db: tx, config: ctx.config };
+    const model = insertModelOf(tctx, job, segmented, labelIds, unlabeled);
+    const derived: DerivationSummary = deriveSegmentationResults(tctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
+    return { model, derived };
+  });
+  if (derived.written + derived.superseded > 0) ctx.events?.publish({ type: 'results', campaignId: job.campaignId!, inserted: derived.written });
+  removeOldModelMaps(ctx, job.campaignId!);
+  requestMissingPredictions(ctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
+  return { ...segmented, modelId: model.id, derived: derivationForJobResult(derived) };
+}
+
+/** Inserts the model row of a finished segmentation job. */
+function insertModelOf(ctx: ServiceContext, job: JobRow, segmented: SegmentCampaignResult, labelIds: number[], unlabeled: SegmentCampaignResult['images']) {
+  return insertModel(ctx.db, {
     campaignId: job.campaignId!,
     kind: SEGMENTATION_MODEL_KIND,
     architecture: { classes: segmented.classes, classifier: 'pixel MLP ensemble on multi-scale filter features' },
@@ -99,8 +133,6 @@ export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result
     artifactPath: relativeToData(ctx, segmented.artifactDir),
     jobId: job.id,
   });
-  removeOldModelMaps(ctx, job.campaignId!);
-  return { ...segmented, modelId: model.id };
 }
 
 /** Deletes the map folders of all but the newest segmentation models, and leftovers of failed or cancelled runs. */
@@ -117,18 +149,21 @@ function removeOldModelMaps(ctx: ServiceContext, campaignId: number): void {
   }
 }
 
-/** The campaign's newest segmentation model with per-image uncertainty (model null before the first one) and its newest job. */
+/**
+ * The campaign's newest segmentation model with per-image uncertainty (model null before the first one; images the
+ * model predicted later, by predict-images jobs, included) and its newest job.
+ */
 export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView {
   requireCampaign(ctx, campaignId);
   const job = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
   const lastJob = job ? { id: job.id, status: job.status, ...(job.error ? { error: job.error } : {}) } : null;
   const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined) return { model: null, classes: [], images: [], lastJob };
-  const result = (model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : null) as Partial<SegmentCampaignResult> | null | undefined;
+  const stored = segmentCampaignResultSchema.safeParse(model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : undefined);
   return {
     model: toModelView(model),
-    classes: result?.classes ?? [],
-    images: (result?.images ?? []).map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
+    classes: stored.success ? stored.data.classes : [],
+    images: [...imagesUnderModel(ctx, model).values()].map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
     lastJob,
   };
 }
@@ -162,14 +197,17 @@ function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job:
     throw new InvalidError('not_enough_labels', `segmentation needs scribbles of at least two classes; so far: ${[...scribbled].join(', ') || 'none'}`, { classes: [...scribbled] });
   }
   const assets = listAssetRows(ctx.db, campaign.id, 100_000, 0).rows;
-  const payload: SegmentCampaignPayload & { labelIds: number[] } = {
+  // Each image is measured with its pixel size (in its own unit), so lengths come back in that unit.
+  const payload: SegmentCampaignPayload & { labelIds: number[]; measurements: ReturnType<typeof jobMeasurements> } = {
     classes: classes.map((c) => c.name),
     colors: classes.map((c) => c.color),
     images: assets.map((a) => ({
       assetId: a.id,
       imagePath: join(ctx.config.assetsDir, a.storagePath),
+      ...payloadPixelSize(a),
       ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
     })),
+    measurements: jobMeasurements(campaign),
     artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
     seed: 0,
     labelIds: labels.map((l) => l.id),

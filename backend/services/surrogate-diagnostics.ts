@@ -2,7 +2,8 @@
  * Diagnostics of a surrogate, computed on an engine thread from plain rows. A Gaussian process is fit to the data the
  * model was trained on (replicates averaged per sample), then
  * - parity: cross-validated predictions of every measured sample (leave-one-out up to LEAVE_ONE_OUT_MAX samples,
- *   5-fold above) with the predictive std √(σ²_f + σ²_n), in the objective's units;
+ *   5-fold above) with the predictive std √(σ²_f + σ²_n + s²_i), in the objective's units (s²_i the known noise
+ *   variance of a value derived from images, as the engine fits it: K + diag(σ²_n + s²_i));
  * - slices: 1-D sweeps of each continuous/integer parameter through the best measured sample (the others held at
  *   its values), posterior mean ± std of the latent function;
  * - slices2d: one 25 × 25 sweep over the two continuous parameters with the shortest GP lengthscales (most relevant).
@@ -67,6 +68,8 @@ interface SampleMean {
   params: ParamValues;
   features: Record<string, number> | null;
   value: number;
+  /** Known noise variance of the mean (original units): Σ s²/count² over its replicates; 0 for measured values. */
+  noise: number;
 }
 
 /** The encoded inputs of one objective's data and how to encode more points like them. */
@@ -108,7 +111,7 @@ function diagnosticsOf(campaign: CampaignRow, model: ModelRow, data: Observation
       throw new InvalidError('not_enough_data', `objective ${objective.name} has ${samples.length} measured samples; diagnostics need at least ${MIN_SAMPLES_FOR_DIAGNOSTICS}`, { objective: objective.name, samples: samples.length });
     }
     const encoded = encodeSamples(campaign, samples);
-    const gp = fitGaussianProcess(encoded.X, encoded.y, { seed: 0 });
+    const gp = fitGaussianProcess(encoded.X, encoded.y, { seed: 0, knownNoise: samples.map((x) => x.noise) });
     diagnostics.parity[objective.name] = crossValidatedParity(samples, encoded, gp);
     if (encoded.encodeAt === null) continue;
     const best = bestSample(samples, objective);
@@ -125,19 +128,24 @@ function objectivesOf(campaign: CampaignRow, model: ModelRow): Objective[] {
   return [campaign.objectives.find((o) => o.name === name) ?? { name, goal: 'maximize' }];
 }
 
-/** One entry per sample with a finite value of the outcome, replicates averaged. */
+/**
+ * One entry per sample with a finite value of the outcome, replicates averaged, with the known noise variance of that
+ * mean: the variance of a mean of `count` independent values is Σ s²_r / count² (a measured value adds 0).
+ */
 function sampleMeans(rows: Observation[], outcome: string): SampleMean[] {
   const bySample = new Map<number, SampleMean & { count: number }>();
   for (const row of rows) {
     const value = row.outcomes[outcome];
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const noise = row.noise?.[outcome] ?? 0;
     const entry = bySample.get(row.sampleId);
     if (entry) {
       entry.value += value;
+      entry.noise += noise;
       entry.count += 1;
-    } else bySample.set(row.sampleId, { sampleId: row.sampleId, params: row.params, features: row.features, value, count: 1 });
+    } else bySample.set(row.sampleId, { sampleId: row.sampleId, params: row.params, features: row.features, value, noise, count: 1 });
   }
-  return [...bySample.values()].map(({ count, ...s }) => ({ ...s, value: s.value / count }));
+  return [...bySample.values()].map(({ count, ...s }) => ({ ...s, value: s.value / count, noise: s.noise / (count * count) }));
 }
 
 /** Encodes the samples as training uses them: parameters plus common features, or features only for molecule pools. */
@@ -177,7 +185,8 @@ function commonFeatureNames(samples: SampleMean[]): string[] {
 
 /**
  * Held-out predictions: each fold is refit (hyperparameters warm-started at the full-data fit, no extra restarts)
- * and predicts its held-out samples with std √(σ²_f + σ²_n), the spread of a new measurement.
+ * (with the training samples' known noise) and predicts its held-out samples with std √(σ²_f + σ²_n + s²_i), the
+ * spread of a new measurement like the held-out one (s²_i its known noise variance, 0 for a measured value).
  */
 function crossValidatedParity(samples: SampleMean[], encoded: EncodedData, full: GaussianProcess): ParityPoint[] {
   const folds = foldsOf(samples.length);
@@ -185,10 +194,12 @@ function crossValidatedParity(samples: SampleMean[], encoded: EncodedData, full:
   for (const heldOut of folds) {
     const held = new Set(heldOut);
     const train = samples.map((_, i) => i).filter((i) => !held.has(i));
-    const gp = fitGaussianProcess(train.map((i) => encoded.X[i]), train.map((i) => encoded.y[i]), { seed: 0, restarts: 0, warmStart: full.hyperparameters });
+    const gp = fitGaussianProcess(train.map((i) => encoded.X[i]), train.map((i) => encoded.y[i]), {
+      seed: 0, restarts: 0, warmStart: full.hyperparameters, knownNoise: train.map((i) => samples[i].noise),
+    });
     const posterior = gp.posterior(heldOut.map((i) => encoded.X[i]));
     heldOut.forEach((i, k) => {
-      const std = Math.sqrt(Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance);
+      const std = Math.sqrt(Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance + samples[i].noise);
       points[i] = { sampleId: samples[i].sampleId, measured: samples[i].value, predicted: posterior.mean[k], std };
     });
   }

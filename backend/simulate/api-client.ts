@@ -21,6 +21,24 @@ export interface SuggestedItem {
   strategy: string;
 }
 
+/** Where an uploaded image belongs: its sample and the physical size of one pixel. */
+export interface ImageAttachment {
+  sampleId?: number;
+  pixelSize?: number;
+  pixelUnit?: 'nm' | 'µm';
+}
+
+/** One result as the API lists it (derived ones carry source 'image-analysis', a model id and a std). */
+export interface ResultItem {
+  id: number;
+  sampleId: number;
+  outcomes: Record<string, number>;
+  source: string;
+  std?: Record<string, number> | null;
+  modelId?: number | null;
+  supersededAt?: string | null;
+}
+
 /** Calls the API at `baseUrl` (e.g. http://127.0.0.1:8080) with a bearer token. */
 export class TwinlabClient {
   constructor(
@@ -78,21 +96,41 @@ export class TwinlabClient {
     await this.request('POST', `/campaigns/${campaignId}/results`, items);
   }
 
-  /** Uploads an image file; returns the asset id. */
-  async uploadAsset(campaignId: number, bytes: Uint8Array, filename: string): Promise<number> {
+  /** Uploads an image file, optionally attached to a sample with its physical pixel size; returns the asset id. */
+  async uploadAsset(campaignId: number, bytes: Uint8Array, filename: string, attach: ImageAttachment = {}): Promise<number> {
     const form = new FormData();
     form.append('file', new Blob([bytes]), filename);
+    if (attach.sampleId !== undefined) form.append('sampleId', String(attach.sampleId));
+    if (attach.pixelSize !== undefined) form.append('pixelSize', String(attach.pixelSize));
+    if (attach.pixelUnit !== undefined) form.append('pixelUnit', attach.pixelUnit);
     return (await this.request<{ id: number }>('POST', `/campaigns/${campaignId}/assets`, form)).id;
+  }
+
+  /** Every result of a campaign (derived ones included), oldest first. */
+  async listResults(campaignId: number): Promise<ResultItem[]> {
+    const items: ResultItem[] = [];
+    for (;;) {
+      const page = await this.request<{ items: ResultItem[]; total: number }>('GET', `/campaigns/${campaignId}/results?limit=1000&offset=${items.length}`);
+      items.push(...page.items);
+      if (page.items.length === 0 || items.length >= page.total) return items;
+    }
   }
 
   /** Saves an image's label (strokes only) over `version`; returns the new version. */
   async putStrokes(assetId: number, version: number, strokes: { class: string; width: number; points: number[] }[]): Promise<number> {
-    return (await this.request<{ version: number }>('PUT', `/assets/${assetId}/label`, { version, strokes, points: [], polygons: [] })).version;
+    return this.putLabel(assetId, version, strokes, []);
   }
 
-  /** The next images to label, most informative first. */
-  async labelQueue(campaignId: number, count: number): Promise<{ items: { assetId: number; score: number; reason: string }[]; strategy: string }> {
-    return this.request('GET', `/campaigns/${campaignId}/label-queue?count=${count}`);
+  /** Saves an image's label of strokes and clicked points over `version`; returns the new version. */
+  async putLabel(
+    assetId: number, version: number, strokes: { class: string; width: number; points: number[] }[], points: { class: string; x: number; y: number }[],
+  ): Promise<number> {
+    return (await this.request<{ version: number }>('PUT', `/assets/${assetId}/label`, { version, strokes, points, polygons: [] })).version;
+  }
+
+  /** The next images to label, most informative first (the campaign's default strategy unless one is named). */
+  async labelQueue(campaignId: number, count: number, strategy?: string): Promise<{ items: { assetId: number; score: number; reason: string }[]; strategy: string }> {
+    return this.request('GET', `/campaigns/${campaignId}/label-queue?count=${count}${strategy ? `&strategy=${encodeURIComponent(strategy)}` : ''}`);
   }
 
   /** Starts a segmentation of the campaign now; returns the job id. */

@@ -9,10 +9,14 @@ import { MG_MODEL_FEATURES } from '../services/demo-campaigns.js';
 import { TwinlabClient } from './api-client.js';
 import { braninSimulation, corrosionSimulation, LAB_NAMES, membraneSimulation, type LabName, type SimulatedLab } from './labs.js';
 import { formatLabelingReport, LABELING_ORDERS, simulateLabeling, type LabelingOrder, type LabelingSummary } from './micrograph-expert.js';
+import {
+  DEFAULT_MEMBRANE_IMAGES_OPTIONS, formatMembraneImagesReport, MEMBRANE_IMAGE_MODES, simulateMembraneImages,
+  type MembraneImageMode, type MembraneImagesOptions, type MembraneImagesRun,
+} from './membrane-images.js';
 import { formatReport, simulateStrategy, type StrategySummary } from './run.js';
 
-/** Everything `twinlab simulate --lab` accepts: the experiment labs and the micrograph-labeling expert. */
-export const SIMULATION_NAMES = [...LAB_NAMES, 'micrograph'] as const;
+/** Everything `twinlab simulate --lab` accepts: the experiment labs, the micrograph-labeling expert, the image loop. */
+export const SIMULATION_NAMES = [...LAB_NAMES, 'micrograph', 'membrane-images'] as const;
 export type SimulationName = (typeof SIMULATION_NAMES)[number];
 
 /** Default budget: experiments for the labs, labeled images for the micrograph expert. */
@@ -27,6 +31,10 @@ export interface SimulateArgs {
   batch: number;
   /** Images per micrograph campaign (default 12). */
   images?: number;
+  /** membrane-images: which loops to run (default queue, random and oracle). */
+  imageOrders?: MembraneImageMode[];
+  /** membrane-images: the loop's settings (defaults in DEFAULT_MEMBRANE_IMAGES_OPTIONS; batch from `batch`). */
+  membraneImages?: Partial<Omit<MembraneImagesOptions, 'onProgress'>>;
   url?: string;
   token?: string;
 }
@@ -39,10 +47,19 @@ export function labOf(name: LabName): SimulatedLab {
 }
 
 /** Runs the simulation (against `url`, or a private in-process server) and returns the report and the raw summaries. */
-export async function simulate(args: SimulateArgs, log: (line: string) => void): Promise<{ report: string; summaries: StrategySummary[] | LabelingSummary[] }> {
+export async function simulate(
+  args: SimulateArgs, log: (line: string) => void,
+): Promise<{ report: string; summaries: StrategySummary[] | LabelingSummary[] | MembraneImagesRun[]; options?: MembraneImagesOptions }> {
   if (!SIMULATION_NAMES.includes(args.lab)) throw new Error(`unknown lab "${args.lab}"; choose ${SIMULATION_NAMES.join(', ')}`);
   const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
   return withClient(args, async (client) => {
+    if (args.lab === 'membrane-images') {
+      const modes = args.imageOrders ?? [...MEMBRANE_IMAGE_MODES];
+      const options: MembraneImagesOptions = { ...DEFAULT_MEMBRANE_IMAGES_OPTIONS, batch: args.batch, ...args.membraneImages, onProgress: log };
+      log(`membrane-images: ${modes.join(' vs ')}, ${seeds.length} seeds × ${options.initial + options.rounds * options.batch} castings, label budget ${options.labelBudget} images`);
+      const runs = await simulateMembraneImages(client, modes, seeds, options);
+      return { report: formatMembraneImagesReport(runs, options), summaries: runs, options };
+    }
     if (args.lab === 'micrograph') {
       const orders = labelingOrders(args.strategies);
       const options = { images: args.images ?? 12, budget: args.budget ?? DEFAULT_BUDGET.micrograph, size: 256, strokesPerClass: 3, onProgress: log };

@@ -12,11 +12,12 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, type Worker } from 'node:worker_threads';
 import {
-  chunkCount, kernelBackend, MANY_QUERIES, posteriorChunks, type PosteriorModel, type PosteriorRunner,
+  chunkCount, kernelBackend, MANY_QUERIES, posteriorBoundChunks, posteriorChunks, type PosteriorBoundModel,
+  type PosteriorBoundRunner, type PosteriorModel, type PosteriorRunner,
 } from '../../acquisition/index.js';
 import { DEFAULT_MIN_PARALLEL_WORK } from './posterior-pool.js';
 import { ACTIVE, FAILED, NEXT_CHUNK, PROGRESS, type PosteriorJob } from './posterior-job.js';
-import { sharedCopy, sharedDoubles, SharedModelSlot } from './shared-memory.js';
+import { sharedBoundModel, sharedCopy, sharedDoubles, SharedModelSlot } from './shared-memory.js';
 import { startThread } from './thread-entry.js';
 
 /** Options of a BlockingPosteriorPool. */
@@ -48,6 +49,9 @@ export class BlockingPosteriorPool {
   readonly stats: BlockingPosteriorStats = { parallel: 0, inline: 0, recovered: 0, helperChunks: 0 };
   /** The runner for gp.withPosteriorRunner(). */
   readonly runner: PosteriorRunner = (model, query, mean, variance) => this.predict(model, query, mean, variance);
+  /** The bound runner for gp.withPosteriorRunner() (pool pruning's means and variance bounds, over the same threads). */
+  readonly boundRunner: PosteriorBoundRunner = (model, query, mean, varianceUpper) => this.predictBound(model, query, mean, varianceUpper);
+  private sharedBound: { source: PosteriorBoundModel; copy: PosteriorBoundModel } | null = null;
   private readonly minParallelWork: number;
   private readonly stallMilliseconds: number;
   private readonly helperScript: { callerUrl: string; basename: string };
@@ -77,6 +81,7 @@ export class BlockingPosteriorPool {
   async close(): Promise<void> {
     this.closed = true;
     this.shared.clear();
+    this.sharedBound = null;
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 
@@ -109,6 +114,39 @@ export class BlockingPosteriorPool {
     variance.set(job.variance);
   }
 
+  /**
+   * Means and variance bounds (the bound runner's body), split over the helpers like predict(); its work is about
+   * m·n·d, so it is split from m·n ≥ minParallelWork / 16 on.
+   */
+  private predictBound(model: PosteriorBoundModel, query: Float64Array, mean: Float64Array, varianceUpper: Float64Array): void {
+    const { n, d } = model;
+    const m = query.length / d;
+    const helpers = Math.min(this.helpers, chunkCount(m) - 1);
+    if (this.closed || helpers <= 0 || m * n < this.minParallelWork / 16) {
+      this.stats.inline++;
+      posteriorBoundChunks(model, query, mean, varianceUpper);
+      return;
+    }
+    if (this.sharedBound?.source !== model) this.sharedBound = { source: model, copy: sharedBoundModel(model) };
+    const job: PosteriorJob = {
+      id: this.nextId++, backend: kernelBackend(), kind: 'bound', model: this.sharedBound.copy, query: sharedCopy(query),
+      mean: sharedDoubles(m), variance: sharedDoubles(m), counter: new Int32Array(new SharedArrayBuffer(16)), blocking: true,
+    };
+    while (this.workers.length < helpers) this.workers.push(this.spawn());
+    for (const worker of this.workers.slice(0, helpers)) worker.postMessage(job);
+    const own = posteriorBoundChunks(job.model, job.query, job.mean, job.variance, () => Atomics.add(job.counter, NEXT_CHUNK, 1));
+    if (!this.awaitHelpers(job.counter)) {
+      this.stats.recovered++;
+      void this.replaceHelpers();
+      posteriorBoundChunks(model, query, mean, varianceUpper);
+      return;
+    }
+    this.stats.parallel++;
+    this.stats.helperChunks += chunkCount(m) - own;
+    mean.set(job.mean);
+    varianceUpper.set(job.variance);
+  }
+
   /** Blocks until no helper is working on the job; false if one failed or stalled. */
   private awaitHelpers(signal: Int32Array): boolean {
     let progress = Atomics.load(signal, PROGRESS);
@@ -131,6 +169,7 @@ export class BlockingPosteriorPool {
   /** Drops the helpers after a failure; fresh ones start with the next parallel job. */
   private async replaceHelpers(): Promise<void> {
     this.shared.clear();
+    this.sharedBound = null;
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 

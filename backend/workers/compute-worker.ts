@@ -3,7 +3,7 @@ import '../engine-features.js';
 import { AcquisitionError } from '../../acquisition/index.js';
 import { DomainError } from '../domain/errors.js';
 import { parentPort } from 'node:worker_threads';
-import { runTask, type TaskName } from './compute-tasks.js';
+import { runTask, warmUpEngine, type TaskName } from './compute-tasks.js';
 
 interface TaskMessage {
   id: number;
@@ -28,3 +28,6 @@ parentPort!.on('message', (msg: TaskMessage) => {
     });
   }
 });
+
+// Warm the engine as soon as the thread is up (the pool prestarts its workers with the server), off a request's path.
+setImmediate(warmUpEngine);

@@ -3,7 +3,9 @@
  * that only grew by a few results (results are appended in id order) starts from the previous hyperparameters, so
  * the loop refits in a fraction of a full multi-start fit.
  */
-import { fitGaussianProcess, type GaussianProcess, type ModelFactory, type PosteriorRunner } from '../../acquisition/index.js';
+import {
+  fitGaussianProcess, type GaussianProcess, type ModelFactory, type PosteriorBoundRunner, type PosteriorRunner,
+} from '../../acquisition/index.js';
 
 const CAPACITY = 32;
 /** How many appended results still count as "the same campaign, a little more data". */
@@ -23,38 +25,42 @@ export class ModelCache {
   private readonly fits = new Map<string, GaussianProcess>();
   readonly stats: ModelCacheStats = { hits: 0, warmStarts: 0, coldFits: 0 };
 
-  readonly factory: ModelFactory = (X, y) => this.fit(X, y);
+  readonly factory: ModelFactory = (X, y, _seed, noise) => this.fit(X, y, noise);
 
-  /** runner, when given, computes every large posterior of the cached models (e.g. BlockingPosteriorPool's). */
-  constructor(private readonly runner?: PosteriorRunner) {}
+  /**
+   * runner, when given, computes every large posterior of the cached models (e.g. BlockingPosteriorPool's), and
+   * boundRunner their posterior bounds (pool pruning).
+   */
+  constructor(private readonly runner?: PosteriorRunner, private readonly boundRunner?: PosteriorBoundRunner) {}
 
-  /** The GP of this data: cached, warm-started from a prefix of it, or fit from scratch. */
-  fit(X: number[][], y: number[]): GaussianProcess {
-    const key = dataKey(X, y, y.length);
+  /** The GP of this data (with its known noise variances, if any): cached, warm-started from a prefix of it, or fit from scratch. */
+  fit(X: number[][], y: number[], noise?: readonly number[]): GaussianProcess {
+    const key = dataKey(X, y, y.length, noise);
     const cached = this.fits.get(key);
     if (cached) {
       this.stats.hits++;
       this.remember(key, cached);
       return cached;
     }
-    const previous = this.prefixFit(X, y);
+    const previous = this.prefixFit(X, y, noise);
+    const known = noise ? { knownNoise: noise } : {};
     let gp: GaussianProcess;
     if (previous) {
       this.stats.warmStarts++;
-      gp = fitGaussianProcess(X, y, { seed: FIT_SEED, warmStart: previous.hyperparameters, restarts: 0 });
+      gp = fitGaussianProcess(X, y, { seed: FIT_SEED, warmStart: previous.hyperparameters, restarts: 0, ...known });
     } else {
       this.stats.coldFits++;
-      gp = fitGaussianProcess(X, y, { seed: FIT_SEED });
+      gp = fitGaussianProcess(X, y, { seed: FIT_SEED, ...known });
     }
-    if (this.runner) gp = gp.withPosteriorRunner(this.runner);
+    if (this.runner) gp = gp.withPosteriorRunner(this.runner, this.boundRunner);
     this.remember(key, gp);
     return gp;
   }
 
   /** A cached fit of the first n − k rows, for the smallest k ≤ MAX_GROWTH. */
-  private prefixFit(X: number[][], y: number[]): GaussianProcess | undefined {
+  private prefixFit(X: number[][], y: number[], noise?: readonly number[]): GaussianProcess | undefined {
     for (let m = y.length - 1; m >= Math.max(1, y.length - MAX_GROWTH); m--) {
-      const hit = this.fits.get(dataKey(X, y, m));
+      const hit = this.fits.get(dataKey(X, y, m, noise));
       if (hit) return hit;
     }
     return undefined;
@@ -67,8 +73,11 @@ export class ModelCache {
   }
 }
 
-/** A 64-bit FNV-1a digest of the first m rows of X and y (their exact float bits) plus the shapes. */
-export function dataKey(X: number[][], y: number[], m: number): string {
+/**
+ * A 64-bit FNV-1a digest of the first m rows of X and y (their exact float bits) plus the shapes; with known noise
+ * its values too (and a distinct prefix), so data without noise keeps the key it always had.
+ */
+export function dataKey(X: number[][], y: number[], m: number, noise?: readonly number[]): string {
   const d = X[0]?.length ?? 0;
   const bits = new Float64Array(1);
   const words = new Uint32Array(bits.buffer);
@@ -84,6 +93,7 @@ export function dataKey(X: number[][], y: number[], m: number): string {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < d; j++) mix(X[i][j]);
     mix(y[i]);
+    if (noise) mix(noise[i]);
   }
-  return `${m}x${d}:${h1.toString(16)}${h2.toString(16)}`;
+  return `${noise ? 'noise:' : ''}${m}x${d}:${h1.toString(16)}${h2.toString(16)}`;
 }

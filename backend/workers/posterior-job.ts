@@ -1,15 +1,21 @@
 /** The messages between the posterior pools and their worker threads (posterior-worker.ts). */
-import type { KernelBackend, PosteriorModel } from '../../acquisition/index.js';
+import type { KernelBackend, PosteriorBoundModel, PosteriorModel } from '../../acquisition/index.js';
 
 /**
  * One prediction: every array lives in shared memory; counter[NEXT_CHUNK] is the next chunk to take. A blocking job
  * (BlockingPosteriorPool) gets no reply message, since its caller cannot receive one while it waits: the worker
  * counts itself in ACTIVE while it works, raises FAILED on an error and bumps PROGRESS after every chunk.
  */
-export interface PosteriorJob {
+export type PosteriorJob = PosteriorJobArrays & (
+  | { kind?: 'posterior'; model: PosteriorModel }
+  /** posteriorBoundChunks instead: `variance` receives the variance upper bounds (pool pruning). */
+  | { kind: 'bound'; model: PosteriorBoundModel }
+);
+
+/** What every job carries besides its model. */
+export interface PosteriorJobArrays {
   id: number;
   backend: KernelBackend;
-  model: PosteriorModel;
   query: Float64Array;
   mean: Float64Array;
   variance: Float64Array;

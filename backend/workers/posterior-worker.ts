@@ -1,16 +1,18 @@
 /** Worker-thread body of the posterior pools: takes chunks of a shared prediction job until none are left. */
 import '../engine-features.js';
 import { parentPort } from 'node:worker_threads';
-import { kernelBackend, posteriorChunks, setKernelBackend } from '../../acquisition/index.js';
+import { kernelBackend, posteriorBoundChunks, posteriorChunks, setKernelBackend } from '../../acquisition/index.js';
 import { ACTIVE, FAILED, NEXT_CHUNK, PROGRESS, type PosteriorJob, type PosteriorReply } from './posterior-job.js';
 
 /** Runs the job's chunks; the same backend as the calling thread, so every chunk is computed as gp.posterior() would. */
 function compute(job: PosteriorJob, onChunk: () => void = () => {}): number {
   if (kernelBackend() !== job.backend) setKernelBackend(job.backend);
-  return posteriorChunks(job.model, job.query, job.mean, job.variance, () => {
+  const next = () => {
     onChunk();
     return Atomics.add(job.counter, NEXT_CHUNK, 1);
-  });
+  };
+  if (job.kind === 'bound') return posteriorBoundChunks(job.model, job.query, job.mean, job.variance, next);
+  return posteriorChunks(job.model, job.query, job.mean, job.variance, next);
 }
 
 function runBlocking(job: PosteriorJob): void {

@@ -1,5 +1,5 @@
 /** Typed arrays in SharedArrayBuffers, for the posterior pools' models and queries (nothing large is copied per thread). */
-import type { PosteriorModel } from '../../acquisition/index.js';
+import type { PosteriorBoundModel, PosteriorModel } from '../../acquisition/index.js';
 
 /** A zero-filled Float64Array of `length` in a SharedArrayBuffer. */
 export function sharedDoubles(length: number): Float64Array {
@@ -20,6 +20,11 @@ export function sharedModel(model: PosteriorModel): PosteriorModel {
     lengthscales: sharedCopy(model.lengthscales), scaledX: sharedCopy(model.scaledX), alpha: sharedCopy(model.alpha),
     inversePanels: sharedCopy(model.inversePanels),
   };
+}
+
+/** The bound model (pool pruning) with every array in shared memory. */
+export function sharedBoundModel(model: PosteriorBoundModel): PosteriorBoundModel {
+  return { ...model, scaledX: sharedCopy(model.scaledX), alpha: sharedCopy(model.alpha), diagonal: sharedCopy(model.diagonal) };
 }
 
 /** Keeps the shared copy of the last model asked for, so that repeated predictions with one GP copy it once. */

@@ -1,6 +1,6 @@
 /** A GP with given hyperparameters (no fitting): for known kernels, tests, and reproducing a stored model. */
 import { GaussianProcessInputError } from './errors.js';
-import { flattenInputs, standardize } from './fit.js';
+import { flattenInputs, standardize, standardizedKnownNoise } from './fit.js';
 import { buildState, createGaussianProcessFromState, type GaussianProcess, type Hyperparameters } from './gaussian-process.js';
 import { KERNEL_NAMES, type KernelName } from './kernels.js';
 
@@ -10,6 +10,8 @@ export interface CreateOptions {
   hyperparameters: Hyperparameters;
   /** Standardization of y; by default the sample mean and population std of y. */
   standardization?: { offset: number; scale: number };
+  /** Known noise variance of each observation (original units of y, ≥ 0), on the diagonal on top of σ_n²; see FitOptions. */
+  knownNoise?: ArrayLike<number>;
 }
 
 /** The exact GP posterior given X (n x d), raw y and fixed hyperparameters. */
@@ -32,5 +34,6 @@ export function createGaussianProcess(X: number[][], y: number[], options: Creat
     signalVariance: h.signalVariance / (scale * scale),
     noiseVariance: h.noiseVariance / (scale * scale),
   };
-  return createGaussianProcessFromState(buildState(kernel, x, d, values, hyper, { offset, scale }));
+  const knownNoise = standardizedKnownNoise(options.knownNoise, y.length, scale * scale);
+  return createGaussianProcessFromState(buildState(kernel, x, d, values, hyper, { offset, scale }, knownNoise));
 }

@@ -7,7 +7,8 @@ import { covarianceMatrix, crossCovariance, scaleInputs } from './kernels.js';
 
 /**
  * Conditions the state on q extra points by extending its Cholesky factor (O(n² q), no refactorization):
- * [[L, 0], [B, C]] with B = K₁₀ L⁻ᵀ and C Cᵀ = K₁₁ + σ_n² I − B Bᵀ.
+ * [[L, 0], [B, C]] with B = K₁₀ L⁻ᵀ and C Cᵀ = K₁₁ + σ_n² I − B Bᵀ. The fantasized points carry no known noise
+ * (s² = 0): a believed value is the model's own mean, not a measurement with an error bar.
  */
 export function extendState(state: GaussianProcessState, scaledNew: Float64Array, yNew: number[]): GaussianProcessState {
   const { d, hyper, factor, kernel } = state;
@@ -32,5 +33,10 @@ export function extendState(state: GaussianProcessState, scaledNew: Float64Array
   y.set(state.y);
   for (let i = 0; i < q; i++) y[n + i] = (yNew[i] - state.offset) / state.scale;
   const newFactor = { rows: total, cols: total, data: extended };
-  return { ...state, x, y, factor: newFactor, alpha: choleskySolve(newFactor, y) };
+  let knownNoise: Float64Array | null = null;
+  if (state.knownNoise) {
+    knownNoise = new Float64Array(total);
+    knownNoise.set(state.knownNoise);
+  }
+  return { ...state, x, y, knownNoise, factor: newFactor, alpha: choleskySolve(newFactor, y) };
 }

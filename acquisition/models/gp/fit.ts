@@ -25,6 +25,11 @@ export interface FitOptions {
   warmStart?: Hyperparameters;
   /** Known noise variance in the original units of y: kept fixed instead of being fitted. */
   fixedNoise?: number;
+  /**
+   * Known noise variance of each observation (length n, original units of y, ≥ 0; e.g. the std² of a value measured
+   * on an image): added to the diagonal on top of the fitted noise, K + diag(σ_n² + s_i²). Absent or all 0: none.
+   */
+  knownNoise?: ArrayLike<number>;
   /** Boxes of the hyperparameters in standardized units (default DEFAULT_BOUNDS). */
   bounds?: HyperparameterBounds;
   /** Stopping rules of every L-BFGS run. */
@@ -45,12 +50,13 @@ export function fitGaussianProcess(X: number[][], y: number[], options: FitOptio
   }
   const { x, d } = flattenInputs(X, y);
   const standardization = standardize(y);
-  const data: TrainingSet = { x, d, n: y.length, y: standardization.values };
-  const bounds = options.bounds ?? DEFAULT_BOUNDS;
   const scale2 = standardization.scale * standardization.scale;
+  const knownNoise = standardizedKnownNoise(options.knownNoise, y.length, scale2);
+  const data: TrainingSet = { x, d, n: y.length, y: standardization.values, ...(knownNoise ? { knownNoise } : {}) };
+  const bounds = options.bounds ?? DEFAULT_BOUNDS;
   const fixedLogNoise = options.fixedNoise === undefined ? null : Math.log(Math.max(options.fixedNoise / scale2, bounds.noiseVariance[0]));
   const { best, summary } = optimizeHyperparameters(kernel, data, bounds, fixedLogNoise, options, scale2);
-  const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization);
+  const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization, knownNoise);
   return createGaussianProcessFromState(state, summary);
 }
 
@@ -117,7 +123,9 @@ function randomSubset(data: TrainingSet, size: number, rng: RandomSource): Train
     x.set(data.x.subarray(order[i] * data.d, (order[i] + 1) * data.d), i * data.d);
     y[i] = data.y[order[i]];
   }
-  return { x, y, n: size, d: data.d };
+  if (!data.knownNoise) return { x, y, n: size, d: data.d };
+  const known = data.knownNoise;
+  return { x, y, n: size, d: data.d, knownNoise: Float64Array.from({ length: size }, (_, i) => known[order[i]]) };
 }
 
 /** −log p(y | θ) and its gradient in the free log-hyperparameters. */
@@ -183,6 +191,24 @@ export function flattenInputs(X: number[][], y: number[]): { x: Float64Array; d:
     }
   }
   return { x, d };
+}
+
+/**
+ * Known noise variances of n observations divided by scale² (the standardization of y), validated (finite, ≥ 0);
+ * null when absent or all 0, so that a GP without known noise runs exactly the code it ran before it existed.
+ */
+export function standardizedKnownNoise(knownNoise: ArrayLike<number> | undefined, n: number, scale2: number): Float64Array | null {
+  if (knownNoise === undefined) return null;
+  if (knownNoise.length !== n) throw new GaussianProcessInputError(`knownNoise has ${knownNoise.length} entries for ${n} observations`);
+  let any = false;
+  const standardized = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = knownNoise[i];
+    if (!(Number.isFinite(v) && v >= 0)) throw new GaussianProcessInputError(`known noise variance ${i} is ${v}; it must be finite and ≥ 0`);
+    standardized[i] = v / scale2;
+    if (v > 0) any = true;
+  }
+  return any ? standardized : null;
 }
 
 /**

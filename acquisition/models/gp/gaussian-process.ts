@@ -14,10 +14,11 @@ import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
 import { covarianceMatrix, crossCovariance, scaleInputs, type KernelName } from './kernels.js';
-import { logLikelihoodFromFactor } from './marginal-likelihood.js';
+import { addKnownNoise, logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
 import {
-  MANY_QUERIES, meanOfRows, runPosteriorChunks, scaleQuery, varianceOfRows, type PosteriorModel, type PosteriorRunner,
+  MANY_QUERIES, meanOfRows, posteriorBoundChunks, runPosteriorBoundChunks, tightBoundNeighbors, runPosteriorChunks, scaleQuery, varianceOfRows, type PosteriorBoundModel,
+  type PosteriorBoundRunner, type PosteriorModel, type PosteriorRunner,
 } from './posterior-rows.js';
 
 /** Hyperparameters in the original units of y (variances scale with Var(y)); lengthscales in unit-cube widths. */
@@ -25,6 +26,12 @@ export interface Hyperparameters {
   lengthscales: number[];
   signalVariance: number;
   noiseVariance: number;
+}
+
+/** Posterior mean and an upper bound on the posterior variance of the latent f at n points (original units). */
+export interface PosteriorBound {
+  mean: Float64Array;
+  varianceUpper: Float64Array;
 }
 
 /** Joint posterior of the latent f at n points: mean (n) and covariance (n x n, row-major). */
@@ -46,15 +53,22 @@ export interface GaussianProcess extends Surrogate {
   /** Marginal posterior of the latent f at each row of X (n x d): mean and variance, original units. */
   posterior(X: number[][]): Posterior;
   /**
+   * The exact posterior mean at each row of X with an upper bound on its variance (original units), at O(n·d) per row:
+   * what pool ranking prunes with (posteriorBoundChunks in posterior-rows.ts). `tight`: conditioned on more neighbours,
+   * tighter and costlier (on the calling thread).
+   */
+  posteriorBound(X: number[][], tight?: boolean): PosteriorBound;
+  /**
    * The arrays posterior() reads for many points (L⁻¹ computed on first use and kept): with posteriorChunks, the same
    * prediction can run elsewhere, e.g. split over threads (backend/workers/posterior-pool.ts).
    */
   posteriorModel(): PosteriorModel;
   /**
    * The same model (shared state, no refit) whose posterior() for MANY_QUERIES rows or more runs through `runner`,
-   * and so do the models fantasize() derives from it: how the service spreads large pools over threads.
+   * and so do the models fantasize() derives from it: how the service spreads large pools over threads. `boundRunner`
+   * does the same for posteriorBound() (default: the calling thread).
    */
-  withPosteriorRunner(runner: PosteriorRunner): GaussianProcess;
+  withPosteriorRunner(runner: PosteriorRunner, boundRunner?: PosteriorBoundRunner): GaussianProcess;
   /** Joint posterior of f at the rows of X: mean and the n x n covariance, row-major. */
   posteriorCovariance(X: number[][]): JointPosterior;
   /** count joint draws of f at the rows of X, each of length n. */
@@ -99,21 +113,27 @@ export interface GaussianProcessState {
   hyper: StandardizedHyperparameters;
   offset: number;
   scale: number;
+  /** Known noise variance of each training target (standardized units), on the diagonal with σ_n²; null: none. */
+  knownNoise: Float64Array | null;
   factor: Matrix;
   alpha: Float64Array;
   jitter: number;
 }
 
-/** Builds the model from training data and fixed hyperparameters (standardized units). */
+/**
+ * Builds the model from training data and fixed hyperparameters (standardized units): K = σ_f² k(X, X) + diag(σ_n² + s_i²),
+ * s_i² the known noise of target i (none when knownNoise is null).
+ */
 export function buildState(
   kernel: KernelName, x: Float64Array, d: number, y: Float64Array, hyper: StandardizedHyperparameters,
-  standardization: { offset: number; scale: number },
+  standardization: { offset: number; scale: number }, knownNoise: Float64Array | null = null,
 ): GaussianProcessState {
   const n = y.length;
   const scaled = scaleInputs(x, d, hyper.lengthscales);
   const k = covarianceMatrix(kernel, scaled, d, hyper.signalVariance, hyper.noiseVariance);
+  addKnownNoise(k, n, knownNoise);
   const { factor, jitter } = choleskyWithJitter({ rows: n, cols: n, data: k });
-  return { kernel, d, x, y, hyper, ...standardization, factor, alpha: choleskySolve(factor, y), jitter };
+  return { kernel, d, x, y, hyper, ...standardization, knownNoise, factor, alpha: choleskySolve(factor, y), jitter };
 }
 
 /** Wraps a state as the public GaussianProcess object. */
@@ -130,9 +150,11 @@ class ExactGaussianProcess implements GaussianProcess {
   readonly standardization: { offset: number; scale: number };
   private readonly scaledX: Float64Array;
   private cachedModel: PosteriorModel | null = null;
+  private cachedBoundModel: PosteriorBoundModel | null = null;
 
   constructor(
     private readonly state: GaussianProcessState, private readonly runner: PosteriorRunner, readonly fitSummary?: FitSummary,
+    private readonly boundRunner: PosteriorBoundRunner = runPosteriorBoundChunks,
   ) {
     const { hyper, scale, y } = state;
     this.trainingSize = y.length;
@@ -164,6 +186,29 @@ class ExactGaussianProcess implements GaussianProcess {
     return { mean, variance };
   }
 
+  posteriorBound(X: number[][], tight = false): PosteriorBound {
+    const query = this.flattenQuery(X);
+    const mean = new Float64Array(X.length), varianceUpper = new Float64Array(X.length);
+    if (tight) posteriorBoundChunks(this.posteriorBoundModel(), query, mean, varianceUpper, undefined, tightBoundNeighbors(this.trainingSize));
+    else this.boundRunner(this.posteriorBoundModel(), query, mean, varianceUpper);
+    return { mean, varianceUpper };
+  }
+
+  /** The arrays posteriorBound reads; the diagonal of K = L Lᵀ comes from the factor's rows (jitter included). */
+  private posteriorBoundModel(): PosteriorBoundModel {
+    if (this.cachedBoundModel === null) {
+      const { kernel, d, hyper, alpha, offset, scale, factor } = this.state;
+      const n = this.trainingSize, diagonal = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k <= i; k++) s += factor.data[i * n + k] * factor.data[i * n + k];
+        diagonal[i] = s;
+      }
+      this.cachedBoundModel = { kernel, d, n, scaledX: this.scaledX, alpha, diagonal, signalVariance: hyper.signalVariance, offset, scale };
+    }
+    return this.cachedBoundModel;
+  }
+
   posteriorModel(): PosteriorModel {
     if (this.cachedModel === null) {
       const { kernel, d, hyper, alpha, offset, scale, factor } = this.state;
@@ -175,9 +220,10 @@ class ExactGaussianProcess implements GaussianProcess {
     return this.cachedModel;
   }
 
-  withPosteriorRunner(runner: PosteriorRunner): GaussianProcess {
-    const twin = new ExactGaussianProcess(this.state, runner, this.fitSummary);
+  withPosteriorRunner(runner: PosteriorRunner, boundRunner?: PosteriorBoundRunner): GaussianProcess {
+    const twin = new ExactGaussianProcess(this.state, runner, this.fitSummary, boundRunner ?? this.boundRunner);
     twin.cachedModel = this.cachedModel;
+    twin.cachedBoundModel = this.cachedBoundModel;
     return twin;
   }
 
@@ -223,7 +269,7 @@ class ExactGaussianProcess implements GaussianProcess {
   fantasize(X: number[][], y: number[]): GaussianProcess {
     if (X.length !== y.length) throw new GaussianProcessInputError(`fantasize: ${X.length} points but ${y.length} values`);
     if (X.length === 0) return this;
-    return new ExactGaussianProcess(extendState(this.state, this.flattenQuery(X), y), this.runner);
+    return new ExactGaussianProcess(extendState(this.state, this.flattenQuery(X), y), this.runner, undefined, this.boundRunner);
   }
 
   posteriorGradient(x: number[]): PosteriorGradient {

@@ -2,7 +2,7 @@
 export { fitGaussianProcess, type FitOptions } from './fit.js';
 export { createGaussianProcess, type CreateOptions } from './create.js';
 export type {
-  FitSummary, GaussianProcess, Hyperparameters, JointPosterior, PosteriorGradient,
+  FitSummary, GaussianProcess, Hyperparameters, JointPosterior, PosteriorBound, PosteriorGradient,
 } from './gaussian-process.js';
 export { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
 export { DEFAULT_BOUNDS, type HyperparameterBounds } from './hyperparameters.js';

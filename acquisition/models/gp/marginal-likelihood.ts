@@ -1,8 +1,10 @@
 /**
  * Log marginal likelihood of an exact GP and its analytic gradient in log-hyperparameters
  * (Rasmussen & Williams 2006, eq. 2.30 and 5.9):
- *   log p(y) = −½ yᵀα − Σ log Lᵢᵢ − (n/2) log 2π,   α = K⁻¹y,  K = L Lᵀ,
+ *   log p(y) = −½ yᵀα − Σ log Lᵢᵢ − (n/2) log 2π,   α = K⁻¹y,  K = σ_f² k(X, X) + diag(σ_n² + s_i²) = L Lᵀ,
  *   ∂ log p / ∂θ = ½ tr((ααᵀ − K⁻¹) ∂K/∂θ).
+ * The known per-point noise s_i² is data, not a hyperparameter: it enters K but no ∂K/∂θ, so the gradient formulas
+ * are those without it (evaluated at the K that includes it).
  * The trace is an elementwise sum over pairs, accumulated per dimension without forming n x n x d tensors.
  */
 import { NotPositiveDefiniteError } from '../../linalg/errors.js';
@@ -16,12 +18,17 @@ import {
   crossCovarianceTransposed, scaleInputsInto, transposePoints, type KernelName,
 } from './kernels.js';
 
-/** Training inputs (n x d, row-major, unit cube) and standardized targets. */
+/** Training inputs (n x d, row-major, unit cube), standardized targets and, optionally, their known noise. */
 export interface TrainingSet {
   x: Float64Array;
   y: Float64Array;
   n: number;
   d: number;
+  /**
+   * Known noise variance s_i² of each target (standardized units, ≥ 0; e.g. the std² of a measurement derived from
+   * an image), added to the diagonal on top of the fitted σ_n²: K + diag(σ_n² + s_i²). Absent: every s_i² = 0.
+   */
+  knownNoise?: Float64Array;
 }
 
 /** Log marginal likelihood, its gradient in [log ℓ_1..d, log σ_f², log σ_n²], and the Cholesky jitter used. */
@@ -64,6 +71,7 @@ export function logMarginalLikelihood(
     scaleInputsInto(data.x, d, lengthscales, points);
     crossCovarianceTransposed(kernel, points, transposePoints(points, d, pointsT), d, signal, covariance);
     for (let i = 0; i < n; i++) covariance[i * n + i] += noise;
+    addKnownNoise(covariance, n, data.knownNoise);
     let jitter: number;
     try {
       jitter = choleskyWithJitterInto(covariance, factor, n, {}, scratch.subarray(0, panelScratchSize(n)));
@@ -80,6 +88,12 @@ export function logMarginalLikelihood(
     const gradient = traceGradient(kernel, points, d, signal, noise, alpha, inverse, covariance);
     return { value, gradient, jitter };
   });
+}
+
+/** Adds the known per-point noise variances to the diagonal of an n x n row-major matrix (nothing when absent). */
+export function addKnownNoise(matrix: Float64Array, n: number, knownNoise: Float64Array | null | undefined): void {
+  if (!knownNoise) return;
+  for (let i = 0; i < n; i++) matrix[i * n + i] += knownNoise[i];
 }
 
 /**

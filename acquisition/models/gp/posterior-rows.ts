@@ -9,7 +9,7 @@ import {
 } from '../../linalg/lower-panels.js';
 import { withHeap } from '../../linalg/wasm/runtime.js';
 import { GaussianProcessInputError } from './errors.js';
-import { crossCovarianceTransposed, transposePoints, type KernelName } from './kernels.js';
+import { correlation, crossCovarianceTransposed, transposePoints, type KernelName } from './kernels.js';
 
 /** Query rows per chunk: keeps the n x chunk cross-covariance in cache-sized pieces; the unit of parallel work. */
 export const POSTERIOR_CHUNK = 256;
@@ -163,4 +163,154 @@ export function varianceOfRows(
 function counter(): () => number {
   let next = 0;
   return () => next++;
+}
+
+/** Training points a variance bound conditions on (the nearest by covariance to each query row). */
+export const BOUND_NEIGHBORS = 8;
+/**
+ * The same for the tight bound, asked only for rows the plain bound could not prune: up to 32 (a 32 x 32 factorization
+ * per row), n/16 for smaller n, so that it stays well below an exact variance's n²/2 per row.
+ */
+export function tightBoundNeighbors(n: number): number {
+  return Math.max(BOUND_NEIGHBORS, Math.min(32, Math.floor(n / 16)));
+}
+
+/**
+ * What the cheap posterior bound reads (standardized units): the arrays of PosteriorModel but no L⁻¹, plus the
+ * diagonal of the covariance matrix that was factorized (σ_f² + σ_n² + known noise + jitter, so K = L Lᵀ holds on it).
+ */
+export interface PosteriorBoundModel {
+  kernel: KernelName;
+  d: number;
+  n: number;
+  scaledX: Float64Array;
+  alpha: Float64Array;
+  /** K_jj of the factorized matrix, j < n. */
+  diagonal: Float64Array;
+  signalVariance: number;
+  offset: number;
+  scale: number;
+}
+
+/**
+ * Posterior means (exactly posteriorChunks' numbers: the same cross-covariance and product per row) and an upper bound
+ * on each posterior variance, at O(n·d) per row instead of O(n²). The bound is the variance conditioned only on the
+ * `neighbors` training points of largest covariance with the row: σ²_S = σ_f² − k_Sᵀ K_SS⁻¹ k_S ≥ σ²_all, since
+ * conditioning a Gaussian on more observations never raises its variance. A small relative and absolute margin
+ * covers the round-off of both computations; it never exceeds the prior σ_f². Scaled query m x d.
+ */
+export function posteriorBoundChunks(
+  model: PosteriorBoundModel, query: Float64Array, mean: Float64Array, varianceUpper: Float64Array,
+  nextChunk: () => number = counter(), neighbors = BOUND_NEIGHBORS,
+): number {
+  const { d, n } = model;
+  const m = query.length / d, chunks = chunkCount(m);
+  let taken = 0;
+  let c = nextChunk();
+  if (c >= chunks) return 0;
+  const chunk = Math.min(POSTERIOR_CHUNK, m);
+  const size = Math.min(neighbors, n);
+  const nearIndex = new Int32Array(size), nearValue = new Float64Array(size);
+  const subset = new Float64Array(size * size), solved = new Float64Array(size);
+  withHeap(chunk * n + n * d + chunk * d + 2 * n + 2 * chunk, (heap) => {
+    let used = 0;
+    const take = (length: number) => heap.subarray(used, (used += length));
+    const crossBuffer = take(chunk * n);
+    const trainingT = transposePoints(model.scaledX, d, take(n * d)), queryBuffer = take(chunk * d);
+    const alphaTwice = take(2 * n), meanPairs = take(2 * chunk);
+    alphaTwice.set(model.alpha);
+    alphaTwice.set(model.alpha, n);
+    for (; c < chunks; c = nextChunk()) {
+      const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0);
+      const cross = crossBuffer.subarray(0, rows * n);
+      const chunkQuery = queryBuffer.subarray(0, rows * d);
+      chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
+      crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
+      const pairsOfMean = meanPairs.subarray(0, 2 * rows);
+      pairsOfMean.fill(0);
+      addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: alphaTwice, offset: 0, stride: n },
+        { data: pairsOfMean, offset: 0, stride: 2 }, 1);
+      for (let i = 0; i < rows; i++) {
+        mean[c0 + i] = model.offset + model.scale * pairsOfMean[2 * i];
+        nearestColumns(cross, i * n, n, nearIndex, nearValue);
+        const bound = subsetVariance(model, nearIndex, nearValue, subset, solved);
+        varianceUpper[c0 + i] = model.scale * model.scale * bound;
+      }
+      taken++;
+    }
+  });
+  return taken;
+}
+
+/**
+ * Computes posteriorBoundChunks' mean and variance bound (length m) for a scaled query (m x d), however the work is
+ * split (e.g. over threads): the bound counterpart of PosteriorRunner.
+ */
+export type PosteriorBoundRunner = (model: PosteriorBoundModel, query: Float64Array, mean: Float64Array, varianceUpper: Float64Array) => void;
+
+/** The single-thread bound runner: every chunk in order on the calling thread. */
+export const runPosteriorBoundChunks: PosteriorBoundRunner = (model, query, mean, varianceUpper) => {
+  posteriorBoundChunks(model, query, mean, varianceUpper);
+};
+
+/** The `index.length` largest entries of row[offset..offset+n) and their columns, largest first (insertion into a short sorted list). */
+function nearestColumns(row: Float64Array, offset: number, n: number, index: Int32Array, value: Float64Array): void {
+  const size = index.length;
+  value.fill(-Infinity);
+  index.fill(-1);
+  let floor = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = row[offset + j];
+    if (!(v > floor)) continue;
+    let k = size - 1;
+    while (k > 0 && value[k - 1] < v) {
+      value[k] = value[k - 1];
+      index[k] = index[k - 1];
+      k--;
+    }
+    value[k] = v;
+    index[k] = j;
+    floor = value[size - 1];
+  }
+}
+
+/**
+ * σ²_S = σ_f² − k_Sᵀ K_SS⁻¹ k_S for the subset S (standardized units), by a small Cholesky factorization; inflated by
+ * a margin for round-off (1e-6 relative, 1e-9·σ_f² absolute) and capped at the prior σ_f². Falls back to σ_f² (the prior, always an
+ * upper bound) if the small factorization breaks down.
+ */
+function subsetVariance(model: PosteriorBoundModel, index: Int32Array, value: Float64Array, a: Float64Array, w: Float64Array): number {
+  const { d, scaledX, diagonal, signalVariance, kernel } = model;
+  const size = index.length;
+  for (let p = 0; p < size; p++) {
+    const jp = index[p];
+    a[p * size + p] = diagonal[jp];
+    for (let q = 0; q < p; q++) {
+      const jq = index[q];
+      let r2 = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = scaledX[jp * d + k] - scaledX[jq * d + k];
+        r2 += diff * diff;
+      }
+      a[p * size + q] = signalVariance * correlation(kernel, r2);
+    }
+  }
+  // In-place Cholesky of the lower triangle, then forward substitution L w = k_S.
+  let explained = 0;
+  for (let p = 0; p < size; p++) {
+    for (let q = 0; q <= p; q++) {
+      let s = a[p * size + q];
+      for (let t = 0; t < q; t++) s -= a[p * size + t] * a[q * size + t];
+      if (p === q) {
+        if (!(s > 0)) return signalVariance;
+        a[p * size + p] = Math.sqrt(s);
+      } else a[p * size + q] = s / a[q * size + q];
+    }
+    let s = value[p];
+    for (let t = 0; t < p; t++) s -= a[p * size + t] * w[t];
+    w[p] = s / a[p * size + p];
+    explained += w[p] * w[p];
+  }
+  const bound = signalVariance - explained;
+  return Math.min(signalVariance, Math.max(bound, 0) * (1 + 1e-6) + 1e-9 * signalVariance);
 }

@@ -3,16 +3,20 @@
  * pixel classifier on the scribbled pixels of every labeled image together, then predicts every image of the
  * campaign and saves, per image, the class map (for evaluation), a colour overlay and an uncertainty overlay for the
  * labeling workspace. The per-image mean entropy and BALD it returns rank the images in the label queue: the image
- * the model is least sure about is the one whose label teaches it most.
+ * the model is least sure about is the one whose label teaches it most. With `measurements`, each image's morphology
+ * (porosity, pore diameter, …) is measured on the ensemble's class map and on every member's, the members' spread
+ * being the segmentation's share of the measurement's uncertainty.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { z } from 'zod';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { TrainingDataError } from '../errors.js';
 import type { GrayImage } from '../segmentation/features.js';
+import { isSegmentationQuantity, measureClassMapAll, type SegmentationQuantity } from '../segmentation/morphology.js';
 import { type LabeledPixels, PixelClassifier } from '../segmentation/pixel-classifier.js';
 import type { Stroke } from '../segmentation/scribbles.js';
 import { ImageSegmenter, type SegmentationResult } from '../segmentation/segmenter.js';
@@ -23,7 +27,44 @@ export interface CampaignImage {
   assetId: number;
   imagePath: string;
   strokes?: Stroke[];
+  /** Length of one pixel (nm, µm: the caller's unit); measured lengths and densities come in that unit. Default 1 (pixels). */
+  pixelSize?: number;
 }
+
+/**
+ * One quantity to measure on every image's class map: `class` is a class name (or `classIndex` an index into the
+ * payload's `classes`); a class the model does not have (never scribbled) gives null values.
+ */
+export interface SegmentationMeasurementRequest {
+  name: string;
+  quantity: SegmentationQuantity;
+  class?: string;
+  classIndex?: number;
+}
+
+/**
+ * One measurement of one image as a job returns it: the value on the ensemble's map and on each member's (null where
+ * undefined), with the quantity and class it measured (so a value is only used while its name still means that).
+ */
+export const measuredValueSchema = z.object({
+  value: z.number().nullable(),
+  members: z.array(z.number().nullable()),
+  quantity: z.string(),
+  /** The class name measured; null when the request's class index named none. */
+  class: z.string().nullable(),
+});
+export type MeasuredValue = z.infer<typeof measuredValueSchema>;
+
+/** What a segmentation job returns per image (stored in the job's result): uncertainty (label queue), class fractions and measurements. */
+export const segmentedImageSchema = z.object({
+  assetId: z.number().int(),
+  meanEntropy: z.number(),
+  meanMutualInformation: z.number(),
+  classFractions: z.array(z.number()),
+  /** Per requested measurement name (empty when none was requested; results stored before measurements had none). */
+  measurements: z.record(z.string(), measuredValueSchema).default({}),
+});
+export type SegmentedImage = z.infer<typeof segmentedImageSchema>;
 
 /** The job payload. */
 export interface SegmentCampaignPayload {
@@ -38,6 +79,8 @@ export interface SegmentCampaignPayload {
   seed?: number;
   /** Labeled pixels kept per class and image at most (random subset), so one huge scribble cannot swamp the rest (default 10,000). */
   maxPixelsPerClass?: number;
+  /** Segmentation quantities to measure on each image (default none). */
+  measurements?: SegmentationMeasurementRequest[];
 }
 
 /** What the job returns: the model's classes and training data size, and each image's uncertainty. */
@@ -47,8 +90,23 @@ export interface SegmentCampaignResult extends Record<string, unknown> {
   labeledImages: number;
   labeledPixels: number;
   artifactDir: string;
-  images: { assetId: number; meanEntropy: number; meanMutualInformation: number; classFractions: number[] }[];
+  images: SegmentedImage[];
 }
+
+/** The stored result as the service reads it back (extra fields kept). */
+export const segmentCampaignResultSchema = z
+  .object({
+    backend: z.string(),
+    classes: z.array(z.string()),
+    labeledImages: z.number(),
+    labeledPixels: z.number(),
+    artifactDir: z.string(),
+    images: z.array(segmentedImageSchema),
+  })
+  .passthrough();
+
+/** The folder under the artifact directory that holds the saved classifier (predict-images loads it from there). */
+export const CLASSIFIER_DIR = 'classifier';
 
 /** Files written per image under assets/<id>/. */
 export const SEGMENTATION_FILES = {
@@ -73,28 +131,20 @@ export async function decodeGrayImage(path: string): Promise<GrayImage> {
 /** Trains on all labeled images, predicts every image, saves the maps and returns per-image uncertainty. */
 export async function run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> {
   const job = payload as unknown as SegmentCampaignPayload;
+  checkMeasurementPayload(job.measurements ?? [], job.images);
   const backend = await ensureTfBackend({ log: (line) => context.log(line) });
   const labeled = job.images.filter((image) => (image.strokes?.length ?? 0) > 0);
   if (labeled.length === 0) throw new PermanentJobError('no image has scribbles yet; label at least one image with two classes', 'training_data');
   const steps = labeled.length + job.images.length;
   const classifier = await trainOnLabeledImages(job, labeled, context, (done, line) => context.progress((0.9 * done) / steps, line));
   if (classifier === null) return { cancelled: true };
-  const colors = classifier.model.classes.map((c) => job.colors[job.classes.indexOf(String(c))]);
   try {
     mkdirSync(job.artifactDir, { recursive: true });
-    classifier.model.save(join(job.artifactDir, 'classifier'));
-    const images: SegmentCampaignResult['images'] = [];
+    classifier.model.save(join(job.artifactDir, CLASSIFIER_DIR));
+    const images: SegmentedImage[] = [];
     for (const image of job.images) {
       if (context.shouldStop()) return { cancelled: true };
-      const gray = await decodeGrayImage(image.imagePath);
-      const segmenter = new ImageSegmenter(gray);
-      try {
-        const result = segmenter.predictWith(classifier.model, { keepProbabilities: false });
-        await writeMaps(join(job.artifactDir, 'assets', String(image.assetId)), result, colors);
-        images.push({ assetId: image.assetId, meanEntropy: result.meanEntropy, meanMutualInformation: result.meanMutualInformation, classFractions: classFractions(result) });
-      } finally {
-        segmenter.dispose();
-      }
+      images.push(await predictImage(classifier.model, image, job));
       context.progress((0.9 * (labeled.length + images.length)) / steps, `predicted image ${image.assetId} (${images.length}/${job.images.length})`);
     }
     const result: SegmentCampaignResult = {
@@ -104,6 +154,66 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
     return result;
   } finally {
     classifier.model.dispose();
+  }
+}
+
+/**
+ * Predicts one image with a trained classifier, writes its maps under <artifactDir>/assets/<id>/ and measures it on
+ * the ensemble's class map and on each member's (`job.classes`/`colors`: the campaign's classes and their colours).
+ */
+export async function predictImage(
+  classifier: PixelClassifier, image: { assetId: number; imagePath: string; pixelSize?: number },
+  job: { artifactDir: string; classes: string[]; colors: string[]; measurements?: SegmentationMeasurementRequest[] },
+): Promise<SegmentedImage> {
+  const requests = job.measurements ?? [];
+  const segmenter = new ImageSegmenter(await decodeGrayImage(image.imagePath));
+  try {
+    const result = segmenter.predictWith(classifier, { keepProbabilities: false, keepMemberLabels: requests.length > 0 });
+    const colors = classifier.classes.map((c) => job.colors[job.classes.indexOf(String(c))]);
+    await writeMaps(join(job.artifactDir, 'assets', String(image.assetId)), result, colors);
+    return {
+      assetId: image.assetId, meanEntropy: result.meanEntropy, meanMutualInformation: result.meanMutualInformation,
+      classFractions: classFractions(result), measurements: measureSegmentation(result, job.classes, requests, image.pixelSize ?? 1),
+    };
+  } finally {
+    segmenter.dispose();
+  }
+}
+
+/**
+ * The requested measurements of one prediction: each on the ensemble's class map (value) and on every member's
+ * (members); a class the model lacks gives nulls. `classes` are the campaign's (what `classIndex` indexes).
+ */
+export function measureSegmentation(
+  result: SegmentationResult, classes: readonly string[], requests: readonly SegmentationMeasurementRequest[], pixelSize = 1,
+): Record<string, MeasuredValue> {
+  const modelClasses = result.classes.map(String);
+  const names = requests.map((request) => request.class ?? (request.classIndex === undefined ? undefined : classes[request.classIndex]));
+  const resolved = requests.map((request, k) => {
+    const index = names[k] === undefined ? -1 : modelClasses.indexOf(names[k]!);
+    return { classIndex: index < 0 ? null : index, quantity: request.quantity };
+  });
+  const map = { width: result.width, height: result.height };
+  const ensemble = measureClassMapAll({ ...map, labels: result.labels }, resolved, pixelSize);
+  const members = result.memberLabels.map((labels) => measureClassMapAll({ ...map, labels }, resolved, pixelSize));
+  return Object.fromEntries(
+    requests.map((request, k) => [request.name, { value: ensemble[k], members: members.map((values) => values[k]), quantity: request.quantity, class: names[k] ?? null }]),
+  );
+}
+
+/** Refuses (permanently) measurement requests the job cannot serve: unknown quantity, no class, duplicate name, bad pixel size. */
+export function checkMeasurementPayload(requests: readonly SegmentationMeasurementRequest[], images: readonly { assetId: number; pixelSize?: number }[]): void {
+  const names = new Set<string>();
+  for (const request of requests) {
+    if (!isSegmentationQuantity(request.quantity)) throw new PermanentJobError(`measurement ${request.name}: ${String(request.quantity)} is not measured on a class map`, 'bad_payload');
+    if (request.class === undefined && request.classIndex === undefined) throw new PermanentJobError(`measurement ${request.name} names no class`, 'bad_payload');
+    if (names.has(request.name)) throw new PermanentJobError(`measurement ${request.name} is requested twice`, 'bad_payload');
+    names.add(request.name);
+  }
+  for (const image of images) {
+    if (image.pixelSize !== undefined && !(Number.isFinite(image.pixelSize) && image.pixelSize > 0)) {
+      throw new PermanentJobError(`image ${image.assetId}: pixelSize must be a positive number, got ${image.pixelSize}`, 'bad_payload');
+    }
   }
 }
 
@@ -171,7 +281,7 @@ function classFractions(result: SegmentationResult): number[] {
 }
 
 /** Writes the class map, the colour overlay and the uncertainty overlay of one image (colors: one per model class). */
-async function writeMaps(dir: string, result: SegmentationResult, colors: string[]): Promise<void> {
+export async function writeMaps(dir: string, result: SegmentationResult, colors: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const { width, height } = result;
   const pixels = width * height;

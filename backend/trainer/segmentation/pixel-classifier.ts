@@ -47,6 +47,14 @@ export interface PixelPrediction {
   probabilities: Float32Array;
   entropy: Float32Array;
   mutualInformation: Float32Array;
+  /** With `memberLabels`, each member's most probable class per row (one byte per row and member); else empty. */
+  memberLabels: Uint8Array[];
+}
+
+/** Options of `PixelClassifier.predict`. */
+export interface PixelPredictOptions {
+  /** Also return each member's argmax class per row (to measure each member's class map separately). */
+  memberLabels?: boolean;
 }
 
 interface ClassifierMeta {
@@ -97,15 +105,22 @@ export class PixelClassifier {
     return new PixelClassifier(members, saved.meta.classes, saved.meta.featureCount);
   }
 
-  /** Probabilities, entropy and mutual information for n raw feature rows. */
-  predict(x: Float32Array, n: number): PixelPrediction {
+  /** Number of ensemble members. */
+  get memberCount(): number {
+    return this.members.length;
+  }
+
+  /** Probabilities, entropy and mutual information for n raw feature rows (and optionally each member's labels). */
+  predict(x: Float32Array, n: number, options: PixelPredictOptions = {}): PixelPrediction {
     const classCount = this.classes.length;
     const probabilities = new Float32Array(n * classCount);
     const memberEntropy = new Float32Array(n);
+    const memberLabels: Uint8Array[] = [];
     for (const member of this.members) {
       const p = softmaxRows(member, x, n);
       for (let i = 0; i < p.length; i++) probabilities[i] += p[i] / this.members.length;
       for (let r = 0; r < n; r++) memberEntropy[r] += entropyAt(p, r * classCount, classCount) / this.members.length;
+      if (options.memberLabels === true) memberLabels.push(argmaxRows(p, n, classCount));
     }
     const entropy = new Float32Array(n);
     const mutualInformation = new Float32Array(n);
@@ -113,7 +128,7 @@ export class PixelClassifier {
       entropy[r] = entropyAt(probabilities, r * classCount, classCount);
       mutualInformation[r] = Math.max(0, entropy[r] - memberEntropy[r]);
     }
-    return { probabilities, entropy, mutualInformation };
+    return { probabilities, entropy, mutualInformation, memberLabels };
   }
 
   /** Writes the members and classes under dir. */
@@ -141,6 +156,18 @@ function softmaxRows(member: MlpModel, x: Float32Array, n: number): Float32Array
     const p = tf.tidy(() => tf.softmax(member.apply(tf.tensor2d(x.subarray(start * featureCount, (start + rows) * featureCount), [rows, featureCount]))));
     out.set(p.dataSync(), start * member.spec.outputSize);
     p.dispose();
+  }
+  return out;
+}
+
+/** Index of the largest of each row's `classCount` probabilities (the first on ties), as bytes. */
+export function argmaxRows(probabilities: Float32Array, n: number, classCount: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    const offset = r * classCount;
+    let best = 0;
+    for (let c = 1; c < classCount; c++) if (probabilities[offset + c] > probabilities[offset + best]) best = c;
+    out[r] = best;
   }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { TrainingDataError } from '../errors.js';
 import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
-import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions } from './pixel-classifier.js';
+import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions, type PixelPrediction } from './pixel-classifier.js';
 import type { RandomSource } from '../../../acquisition/sampling/random.js';
 import { type ClassId, type Stroke, UNLABELED, classesOf, rasterizeStrokes } from './scribbles.js';
 import { type ImageUncertainty, imageUncertainty } from './uncertainty.js';
@@ -30,6 +30,16 @@ export interface SegmentationResult extends ImageUncertainty {
   labels: Uint8Array;
   entropy: Float32Array;
   mutualInformation: Float32Array;
+  /** With `keepMemberLabels`, each ensemble member's own class map (index into `classes`); else empty. */
+  memberLabels: Uint8Array[];
+}
+
+/** Options of `ImageSegmenter.predictWith`. */
+export interface PredictOptions {
+  /** Keep the per-pixel probabilities (default true; the largest buffer: pixels × classes floats). */
+  keepProbabilities?: boolean;
+  /** Also return each member's class map (default false; one byte per pixel and member). */
+  keepMemberLabels?: boolean;
 }
 
 /** One tile: its core rectangle in image pixels. */
@@ -70,9 +80,10 @@ export class ImageSegmenter {
 
   /**
    * Per-pixel prediction of a classifier trained elsewhere (e.g. on several images) over this whole image; without
-   * `keepProbabilities` the probabilities array stays empty (it is the largest buffer: pixels × classes floats).
+   * `keepProbabilities` the probabilities array stays empty (it is the largest buffer: pixels × classes floats);
+   * with `keepMemberLabels` each member's class map comes too (measurements per member give their uncertainty).
    */
-  predictWith(classifier: PixelClassifier, { keepProbabilities = true }: { keepProbabilities?: boolean } = {}): SegmentationResult {
+  predictWith(classifier: PixelClassifier, { keepProbabilities = true, keepMemberLabels = false }: PredictOptions = {}): SegmentationResult {
     const { width, height } = this.image;
     const classCount = classifier.classes.length;
     const result: SegmentationResult = {
@@ -81,11 +92,12 @@ export class ImageSegmenter {
       labels: new Uint8Array(width * height),
       entropy: new Float32Array(width * height),
       mutualInformation: new Float32Array(width * height),
+      memberLabels: keepMemberLabels ? Array.from({ length: classifier.memberCount }, () => new Uint8Array(width * height)) : [],
       meanEntropy: 0, meanMutualInformation: 0,
     };
     this.tiles.forEach((tile, t) => {
       const stack = this.tileFeatures(t);
-      writeTile(result, tile, classifier.predict(stack.data, tile.width * tile.height), classCount);
+      writeTile(result, tile, classifier.predict(stack.data, tile.width * tile.height, { memberLabels: keepMemberLabels }), classCount);
     });
     Object.assign(result, imageUncertainty(result.entropy, result.mutualInformation));
     return result;
@@ -232,7 +244,7 @@ function samplePerClass(mask: Int16Array, classCount: number, cap: number, rando
 }
 
 /** Copies a tile's predictions into the full-image result. */
-function writeTile(result: SegmentationResult, tile: Tile, prediction: ReturnType<PixelClassifier['predict']>, classCount: number): void {
+function writeTile(result: SegmentationResult, tile: Tile, prediction: PixelPrediction, classCount: number): void {
   for (let y = 0; y < tile.height; y++) {
     for (let x = 0; x < tile.width; x++) {
       const local = y * tile.width + x;
@@ -248,4 +260,8 @@ function writeTile(result: SegmentationResult, tile: Tile, prediction: ReturnTyp
       result.mutualInformation[global] = prediction.mutualInformation[local];
     }
   }
+  result.memberLabels.forEach((map, m) => {
+    const member = prediction.memberLabels[m];
+    for (let y = 0; y < tile.height; y++) map.set(member.subarray(y * tile.width, (y + 1) * tile.width), (tile.y0 + y) * result.width + tile.x0);
+  });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argmaxAllowed, rankInChunks, topAllowed } from '../../../acquisition/optim/pool.js';
+import { createRandom } from '../../../acquisition/sampling/random.js';
 
 describe('pool scoring', () => {
   it('ranks in chunks exactly as in one call, calling the ranker once per chunk', () => {
@@ -22,5 +23,19 @@ describe('pool scoring', () => {
     expect(argmaxAllowed(values, (i) => i === 4)).toBe(4);
     expect(argmaxAllowed(values, () => false)).toBe(-1);
     expect(topAllowed(values, 3, (i) => i !== 3)).toEqual([1, 0, 2]);
+  });
+
+  it('selects the top k as a full sort would (ties, NaN, −Infinity, a filter), for k below and above the count', () => {
+    const rng = createRandom(12);
+    for (let trial = 0; trial < 30; trial++) {
+      const values = Array.from({ length: 1 + rng.integer(400) }, () => {
+        const u = rng.uniform();
+        return u < 0.05 ? Number.NaN : u < 0.1 ? -Infinity : Math.round(rng.normal() * 5);
+      });
+      const allowed = (i: number) => i % 7 !== 3;
+      const key = (i: number) => (Number.isNaN(values[i]) ? -Infinity : values[i]);
+      const reference = values.map((_, i) => i).filter(allowed).sort((a, b) => key(b) - key(a) || a - b);
+      for (const k of [1, 3, 50, 1000]) expect(topAllowed(values, k, allowed)).toEqual(reference.slice(0, k));
+    }
   });
 });

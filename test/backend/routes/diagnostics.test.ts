@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { insertModel } from '../../../backend/db/jobs.js';
-import { bestSample, foldsOf, sweepValues } from '../../../backend/services/surrogate-diagnostics.js';
+import { findCampaign } from '../../../backend/db/campaigns.js';
+import { findModel, insertModel, trainingObservations } from '../../../backend/db/jobs.js';
+import { bestSample, computeDiagnostics, foldsOf, sweepValues } from '../../../backend/services/surrogate-diagnostics.js';
 import { createHarness, type Harness } from '../support.js';
 
 /** A campaign over a, b, c in [0, 1] (plus an integer n) where y = sin(6a) + 0.1 b, with a model row. */
@@ -93,6 +94,26 @@ describe('model diagnostics', () => {
     const log = sweepValues({ name: 'c', type: 'continuous', min: 1, max: 100, log: true }, 3);
     expect(log[1]).toBeCloseTo(10, 10);
     expect(sweepValues({ name: 'n', type: 'integer', min: 0, max: 100 }, 50)).toHaveLength(50);
+  });
+
+  it('fits the known noise of derived values and adds it to their parity std (replicates: Σs²/count²)', async () => {
+    const h = createHarness();
+    const { campaignId, modelId } = await smoothCampaign(h, 12);
+    const rows = trainingObservations(h.ctx.db, campaignId);
+    // Sample 0's value was read off images with std 10; sample 1 has two derived replicates, each with std 2.
+    const data = [
+      { ...rows[0], noise: { y: 100 } },
+      { ...rows[1], noise: { y: 4 } },
+      { ...rows[1], resultId: -1, noise: { y: 4 } },
+      ...rows.slice(2),
+    ];
+    const diagnostics = computeDiagnostics({ campaign: findCampaign(h.ctx.db, campaignId)!, model: findModel(h.ctx.db, modelId)!, data });
+    const parity = diagnostics.parity.y;
+    const std = (sampleId: number) => parity.find((p) => p.sampleId === sampleId)!.std;
+    // √(σ²_f + σ²_n + s²): at least the known part; the measured samples stay far below it.
+    expect(std(rows[0].sampleId)).toBeGreaterThanOrEqual(10);
+    expect(std(rows[1].sampleId)).toBeGreaterThanOrEqual(Math.sqrt(8 / 4));
+    expect(Math.max(...rows.slice(2).map((r) => std(r.sampleId)))).toBeLessThan(1);
   });
 
   it('averages replicates per sample and gives featuresOnly campaigns parity without slices', async () => {

@@ -58,4 +58,19 @@ describe('label queue', () => {
     expect((await h.call('GET', `/api/campaigns/${campaignId}/label-queue?count=0`)).status).toBe(400);
     expect((await h.call('GET', '/api/campaigns/999/label-queue')).status).toBe(404);
   });
+
+  it('takes ?strategy=: diversity always works; an unknown one, or decision without image measurements, is a 422 that writes nothing', async () => {
+    await upload(await stripes(8, 60, 0));
+    const ok = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=diversity`);
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).strategy).toBe('diversity');
+    const before = h.snapshot();
+    const unknown = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=entropy`);
+    expect(unknown.status).toBe(422);
+    expect((await unknown.json()).error.code).toBe('unknown_label_queue_strategy');
+    const decision = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=decision`);
+    expect(decision.status).toBe(422);
+    expect((await decision.json()).error.code).toBe('no_image_measurements');
+    expect(h.snapshot()).toBe(before);
+  });
 });

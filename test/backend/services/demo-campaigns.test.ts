@@ -6,15 +6,25 @@ import { CampaignEvents } from '../../../backend/services/campaign-events.js';
 import { createHarness } from '../support.js';
 
 describe('demo campaigns', () => {
-  it('seeds the membrane lab, the Mg pool and the micrographs, each ready to use, once per data directory', async () => {
+  it('seeds the membrane lab, the Mg pool, the micrographs and the SEM membrane lab, each ready to use, once per data directory', async () => {
     const h = createHarness();
     const lines: string[] = [];
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
     expect(lines).toHaveLength(1);
     const list = await (await h.call('GET', '/api/campaigns')).json();
-    expect(list.total).toBe(3);
-    const [micrographs, corrosion, membrane] = list.items;
+    expect(list.total).toBe(4);
+    const [membraneImages, micrographs, corrosion, membrane] = list.items;
+    expect(membraneImages.imageMeasurements.map((m: { name: string }) => m.name)).toEqual(['poreDiameter', 'porosity', 'order']);
+    expect(membraneImages.counts.assets).toBe(8);
+    expect(membraneImages.counts.byStatus).toEqual({ running: 8 });
+    expect(membraneImages.counts.results).toBe(0);
+    const imaged = await (await h.call('GET', `/api/campaigns/${membraneImages.id}/samples`)).json();
+    for (const s of imaged.items) expect(s.images).toHaveLength(1);
+    const images = await (await h.call('GET', `/api/campaigns/${membraneImages.id}/assets`)).json();
+    for (const a of images.items) expect(a).toMatchObject({ pixelSize: 2, pixelUnit: 'nm', sampleId: expect.any(Number) });
+    // 8 pore maps and the true values.
+    expect(readdirSync(groundTruthDir(h.ctx, membraneImages.id))).toHaveLength(9);
     expect(membrane.counts.results).toBe(12);
     expect(membrane.objectives.map((o: { name: string }) => o.name)).toEqual(['poreDiameter', 'permeance', 'orderScore']);
     expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
@@ -78,8 +88,8 @@ describe('demo campaigns', () => {
     await seedDemosOnFirstStart(ctx, (l) => lines.push(l));
     expect(lines).toHaveLength(1);
     list = await (await h.call('GET', '/api/campaigns')).json();
-    expect(list.total).toBe(3);
-    const [micrographs, corrosion, membrane] = list.items;
+    expect(list.total).toBe(4);
+    const [, micrographs, corrosion, membrane] = list.items;
     expect(membrane.counts.results).toBe(12);
     expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
     expect(micrographs.counts.assets).toBe(12);
@@ -91,8 +101,8 @@ describe('demo campaigns', () => {
     const h = createHarness();
     await seedDemoCampaigns(h.ctx);
     const again = await seedDemoCampaigns(h.ctx, 2);
-    expect(again).toHaveLength(3);
-    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(6);
+    expect(again).toHaveLength(4);
+    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(8);
     expect(existsSync(groundTruthDir(h.ctx, again[2].id))).toBe(true);
   });
 });
@@ -107,7 +117,7 @@ describe('demo definitions', () => {
   it('pass the API’s own validation (seeding writes through the service, so this guards the definitions)', async () => {
     const h = createHarness();
     for (const c of await seedDemoCampaigns(h.ctx)) {
-      const body = { name: c.name, description: c.description, parameters: c.parameters, objectives: c.objectives, constraints: c.constraints, settings: c.settings };
+      const body = { name: c.name, description: c.description, parameters: c.parameters, objectives: c.objectives, constraints: c.constraints, settings: c.settings, imageMeasurements: c.imageMeasurements };
       const res = await h.call('POST', '/api/campaigns', { body });
       expect(res.status, `${c.name}: ${await res.clone().text()}`).toBe(201);
     }

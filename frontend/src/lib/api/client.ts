@@ -2,6 +2,8 @@ import { ApiError, NetworkError, apiErrorFromResponse } from './errors.js';
 import { ServerSentEventParser, type ServerSentEvent } from '../sse/parse-sse.js';
 import type {
   Asset,
+  AssetPatch,
+  AssetUploadOptions,
   AuditEvent,
   AuditQuery,
   BulkInsert,
@@ -203,16 +205,30 @@ export class ApiClient {
     return response.text();
   }
 
-  /** Uploads one image as multipart form data (field `file`). */
-  uploadAsset(campaignId: IdLike, image: Blob, filename: string): Promise<Asset> {
+  /**
+   * Uploads one image as multipart form data (field `file`), optionally attached to a sample and with the physical
+   * size of a pixel (fields before the file, so the server knows them when the bytes arrive).
+   */
+  uploadAsset(campaignId: IdLike, image: Blob, filename: string, options: AssetUploadOptions = {}): Promise<Asset> {
     const form = new FormData();
+    if (options.sampleId !== undefined) form.append('sampleId', String(options.sampleId));
+    if (options.pixelSize !== undefined) {
+      form.append('pixelSize', String(options.pixelSize));
+      form.append('pixelUnit', options.pixelUnit ?? 'nm');
+    }
     form.append('file', image, filename);
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`, { method: 'POST', body: form });
   }
 
-  /** The campaign's uploaded images. */
-  listAssets(campaignId: IdLike): Promise<List<Asset>> {
-    return this.request(`/api/campaigns/${enc(campaignId)}/assets`);
+  /** The campaign's uploaded images, optionally only those of one sample. */
+  listAssets(campaignId: IdLike, options: { sampleId?: IdLike } = {}): Promise<List<Asset>> {
+    const query = options.sampleId !== undefined ? `?sampleId=${enc(options.sampleId)}` : '';
+    return this.request(`/api/campaigns/${enc(campaignId)}/assets${query}`);
+  }
+
+  /** Attaches an image to a sample (null detaches) or sets its pixel size. */
+  updateAsset(assetId: IdLike, patch: AssetPatch): Promise<Asset> {
+    return this.request(`/api/assets/${enc(assetId)}`, { method: 'PATCH', json: patch });
   }
 
   /** The image bytes (fetched with the token, since <img src> cannot send an Authorization header). */
@@ -301,8 +317,21 @@ export class ApiClient {
   }
 
   /** Streams a job's server-sent events until the server closes the stream or `signal` aborts. */
-  async *jobEvents(jobId: IdLike, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
-    const response = await this.raw(`/api/jobs/${enc(jobId)}/events`, { signal });
+  jobEvents(jobId: IdLike, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+    return this.eventStream(`/api/jobs/${enc(jobId)}/events`, signal);
+  }
+
+  /**
+   * Streams a campaign's server-sent events (`results`, `samples`, `asset`, `label`, `suggestion`, `job`, `model`)
+   * until the server closes an idle stream or `signal` aborts.
+   */
+  campaignEvents(campaignId: IdLike, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+    return this.eventStream(`/api/campaigns/${enc(campaignId)}/events`, signal);
+  }
+
+  /** Reads one text/event-stream response event by event. */
+  private async *eventStream(path: string, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+    const response = await this.raw(path, { signal });
     if (!response.body) throw new NetworkError('The event stream has no body');
     const reader = response.body.getReader();
     const decoder = new TextDecoder();

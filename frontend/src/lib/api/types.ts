@@ -8,15 +8,18 @@ export type IdLike = Id | string;
 // The design-space, objective, label, status, audit and token shapes are the service's own, imported as types
 // (erased at build time, so no server code reaches the bundle).
 import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquisition/types.js';
-import type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, Role, SampleStatus } from '../../../../backend/domain/types.js';
+import type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, PixelUnit, Role, SampleStatus } from '../../../../backend/domain/types.js';
+import type { AssetAttachment, AssetPatch as AssetPatchBody, AssetView } from '../../../../backend/services/assets.js';
 import type { AuditEventView } from '../../../../backend/services/audit.js';
 import type { CampaignView } from '../../../../backend/services/campaigns.js';
 import type { ObjectiveInsight } from '../../../../backend/services/insights.js';
+import type { LabelQueueItem as LabelQueueItemView, LabelQueueStrategy } from '../../../../backend/services/label-queue.js';
 import type { ResultView } from '../../../../backend/services/results.js';
+import type { SampleImageView } from '../../../../backend/services/samples.js';
 import type { Slice1d, Slice2d } from '../../../../backend/services/surrogate-diagnostics.js';
 import type { Principal, TokenView } from '../../../../backend/services/tokens.js';
 
-export type { AuditAction, AuditEntity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, Role, SampleStatus };
+export type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, PixelUnit, Role, SampleStatus };
 
 /** The caller (GET /api/whoami): token id, name, role, and the campaigns it may reach (null: every campaign). */
 export type WhoAmI = Principal;
@@ -37,6 +40,8 @@ export interface CampaignInput {
   objectives: Objective[];
   constraints?: OutcomeConstraint[];
   settings?: CampaignSettings;
+  /** Outcomes twinlab measures on each sample's images (names usable in objectives and constraints). */
+  imageMeasurements?: ImageMeasurement[];
 }
 
 export interface Campaign extends CampaignInput {
@@ -58,9 +63,18 @@ export interface Sample {
   assetId?: Id | null;
   status: SampleStatus;
   externalId?: string | null;
+  /** The images attached to the sample (absent from servers before image measurements). */
+  images?: SampleImage[];
 }
 
-/** A measured result; retracted ones keep their values and say when and why, `corrections` counts audited edits. */
+/** One image of a sample as the sample lists it: asset id, download path and size in pixels. */
+export type SampleImage = SampleImageView;
+
+/**
+ * A measured result; retracted ones keep their values and say when and why, `corrections` counts audited edits.
+ * Results derived from images (source 'image-analysis') carry a std per outcome, the segmentation model that
+ * derived them, and when a newer model's result superseded them.
+ */
 export type Result = ResultView;
 
 /** PATCH of a result as this client sends it: new outcome values (null removes one) and why (required). */
@@ -103,7 +117,18 @@ export interface Asset {
   height: number;
   mediaType: string;
   filename: string;
+  /** The sample the image shows (null: not attached; absent from older servers). */
+  sampleId?: AssetView['sampleId'];
+  /** Physical size of one pixel in `pixelUnit` (null: unknown, measurements stay in pixels). */
+  pixelSize?: AssetView['pixelSize'];
+  pixelUnit?: AssetView['pixelUnit'];
 }
+
+/** Optional form fields of an upload as this client sends them: the sample it shows, and the physical size of a pixel. */
+export type AssetUploadOptions = Pick<AssetAttachment, 'sampleId' | 'pixelSize' | 'pixelUnit'>;
+
+/** PATCH /api/assets/{id}: attach an image to a sample (null detaches) or set its pixel size later. */
+export type AssetPatch = AssetPatchBody;
 
 /** One brush or eraser stroke; `points` is a flat [x0, y0, x1, y1, ...] list in image pixels. */
 export type Stroke = LabelStroke;
@@ -127,11 +152,14 @@ export interface LabelQueueItem {
   assetId: Id;
   score: number;
   /** Why this image is worth labeling now, in words. */
-  reason?: string;
+  reason?: LabelQueueItemView['reason'];
 }
 
+/** 'decision' (default with image measurements), 'uncertainty' or 'diversity' (before a segmentation model exists). */
+export type { LabelQueueStrategy };
+
 export interface LabelQueue extends List<LabelQueueItem> {
-  strategy?: string;
+  strategy?: LabelQueueStrategy;
   modelId?: Id | null;
   labeled?: number;
 }

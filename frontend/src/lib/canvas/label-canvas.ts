@@ -48,6 +48,8 @@ export class LabelCanvas {
   private polygonPoints: number[] = [];
   private panStart: { pointer: Point; viewport: Viewport; pointerId: number } | null = null;
   private spaceHeld = false;
+  /** Whether the view is the fitted one (set by fit, cleared by any zoom or pan), so a resize can fit again. */
+  private fitted = false;
   private readonly detach: () => void;
 
   constructor(
@@ -119,6 +121,7 @@ export class LabelCanvas {
   /** Shows the whole image. */
   fit(): void {
     this.setViewport(fitToScreen(this.imageSize, this.containerSize()));
+    this.fitted = true;
   }
 
   /** Zooms by a factor around the container centre (keyboard +/−). */
@@ -127,10 +130,11 @@ export class LabelCanvas {
     this.setViewport(zoomAround(this.viewport, { x: size.width / 2, y: size.height / 2 }, factor));
   }
 
-  /** Follows a container resize. */
+  /** Follows a container resize; a fitted image is fitted again (a zoomed or panned view is left as the person set it). */
   resize(): void {
     const size = this.containerSize();
     this.stage.size(size);
+    if (this.fitted) this.fit();
     this.stage.batchDraw();
   }
 
@@ -166,6 +170,7 @@ export class LabelCanvas {
 
   /** Applies a viewport as the stage transform and redraws. */
   private setViewport(viewport: Viewport): void {
+    this.fitted = false;
     this.viewport = viewport;
     this.stage.scale({ x: viewport.scale, y: viewport.scale });
     this.stage.position({ x: viewport.offsetX, y: viewport.offsetY });

@@ -2,6 +2,7 @@
 import type { CampaignInput, Goal, Objective, OutcomeConstraint, Parameter, ParameterType } from '../api/types.js';
 import { parseNumber } from './validate.js';
 import { classColor } from '../canvas/class-colors.js';
+import { imageMeasurementFromDraft, type ImageMeasurementDraft } from './image-measurements.js';
 
 export interface ParameterDraft {
   name: string;
@@ -35,6 +36,7 @@ export interface CampaignDraft {
   parameters: ParameterDraft[];
   objectives: ObjectiveDraft[];
   constraints: ConstraintDraft[];
+  imageMeasurements: ImageMeasurementDraft[];
 }
 
 /** An empty continuous parameter row. */
@@ -54,7 +56,7 @@ export function blankConstraint(): ConstraintDraft {
 
 /** A new campaign form with one parameter and one objective row. */
 export function blankCampaign(): CampaignDraft {
-  return { name: '', description: '', labelClasses: '', batchSize: '4', parameters: [blankParameter()], objectives: [blankObjective()], constraints: [] };
+  return { name: '', description: '', labelClasses: '', batchSize: '4', parameters: [blankParameter()], objectives: [blankObjective()], constraints: [], imageMeasurements: [] };
 }
 
 /** Splits "a, b ,c" into ["a", "b", "c"], dropping empty entries. */
@@ -106,6 +108,7 @@ export function campaignFromDraft(draft: CampaignDraft): CampaignInput {
     constraints: draft.constraints.map(constraintFromDraft),
   };
   if (draft.description.trim() !== '') input.description = draft.description.trim();
+  if (draft.imageMeasurements.length > 0) input.imageMeasurements = draft.imageMeasurements.map(imageMeasurementFromDraft);
   const settings: CampaignInput['settings'] = {};
   const labelClasses = splitList(draft.labelClasses);
   if (labelClasses.length > 0) settings.labelClasses = labelClasses.map((name, index) => ({ name, color: classColor(index) }));

@@ -1,8 +1,10 @@
 // Validation of values and of whole campaign definitions against the design-space rules of DESIGN.md,
 // done in the browser before anything is sent (the server validates again; this is for fast feedback).
 import type { CampaignInput, Objective, OutcomeConstraint, Parameter, ParamValue } from '../api/types.js';
+import { checkImageMeasurements, DEFAULT_LABEL_CLASS_NAMES } from './image-measurements.js';
+import { isIdentifierLike, NAME_RULE, type FieldError } from './names.js';
 
-const NAME_RULE = 'Name must start with a letter, use letters, digits, _ or - (64 at most), and not be a reserved column name (id, status, …)';
+export type { FieldError };
 
 export type ValueCheck = { ok: true; value: ParamValue } | { ok: false; message: string };
 
@@ -40,12 +42,6 @@ export function checkOutcomeValue(name: string, raw: string): ValueCheck {
   return { ok: true, value };
 }
 
-export interface FieldError {
-  /** Dotted path of the form field, e.g. "parameters.0.max". */
-  field: string;
-  message: string;
-}
-
 /** Checks one parameter definition: name, range order, log needs a positive range, categorical needs choices. */
 export function checkParameter(parameter: Parameter, index: number): FieldError[] {
   const errors: FieldError[] = [];
@@ -80,10 +76,10 @@ export function checkObjective(objective: Objective, index: number): FieldError[
   return errors;
 }
 
-/** Checks one outcome constraint: it must name an objective and carry a finite bound. */
-export function checkConstraint(constraint: OutcomeConstraint, index: number, objectiveNames: Set<string>): FieldError[] {
+/** Checks one outcome constraint: it must name an outcome (an objective or an image measurement) and carry a finite bound. */
+export function checkConstraint(constraint: OutcomeConstraint, index: number, outcomeNames: Set<string>): FieldError[] {
   const errors: FieldError[] = [];
-  if (!objectiveNames.has(constraint.name)) errors.push({ field: `constraints.${index}.name`, message: 'Constraint must refer to an objective' });
+  if (!outcomeNames.has(constraint.name)) errors.push({ field: `constraints.${index}.name`, message: 'Constraint must refer to an objective or an image measurement' });
   if (!Number.isFinite(constraint.value)) errors.push({ field: `constraints.${index}.value`, message: 'Bound is required' });
   return errors;
 }
@@ -102,15 +98,10 @@ export function checkCampaign(input: CampaignInput): FieldError[] {
     if (seen.has(name) && name !== '') errors.push({ field: 'names', message: `"${name}" is used twice; parameter and objective names must be unique` });
     seen.add(name);
   });
-  const objectiveNames = new Set(input.objectives.map((o) => o.name));
-  (input.constraints ?? []).forEach((constraint, index) => errors.push(...checkConstraint(constraint, index, objectiveNames)));
+  const measurements = input.imageMeasurements ?? [];
+  const labelClasses = input.settings?.labelClasses?.map((labelClass) => labelClass.name) ?? DEFAULT_LABEL_CLASS_NAMES;
+  errors.push(...checkImageMeasurements(measurements, input.parameters.map((p) => p.name), labelClasses));
+  const outcomeNames = new Set([...input.objectives.map((o) => o.name), ...measurements.map((m) => m.name)]);
+  (input.constraints ?? []).forEach((constraint, index) => errors.push(...checkConstraint(constraint, index, outcomeNames)));
   return errors;
-}
-
-/** Column names the server's CSV formats reserve for themselves. */
-const RESERVED_NAMES = new Set(['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt']);
-
-/** Letters first, then letters, digits, underscore or dash, at most 64 characters, not a reserved CSV column. */
-function isIdentifierLike(name: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name) && !RESERVED_NAMES.has(name);
 }

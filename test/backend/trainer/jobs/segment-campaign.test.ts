@@ -8,7 +8,9 @@ import { encodeGrayPng, generateMicrograph, intersectionOverUnion, simulateScrib
 import type { JobContext } from '../../../../backend/jobs/types.js';
 import { PermanentJobError } from '../../../../backend/jobs/types.js';
 import { decodeGrayImage, run, SEGMENTATION_FILES, type SegmentCampaignResult } from '../../../../backend/trainer/jobs/segment-campaign.js';
+import { measureClassMap } from '../../../../backend/trainer/segmentation/morphology.js';
 import { grey16Tiff } from '../../support.js';
+import { writePoreLattice } from './pore-lattice.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinlab-segment-campaign-'));
 const forcedBefore = process.env.TWINLAB_TF_BACKEND;
@@ -118,6 +120,71 @@ describe('segment-campaign job handler', () => {
     const overlay = await sharp(join(artifactDir, 'assets', '7', SEGMENTATION_FILES.prediction)).raw().toBuffer();
     const porePixel = classes.findIndex((c) => c === 1);
     expect([...overlay.subarray(porePixel * 4, porePixel * 4 + 4)]).toEqual([0, 0, 255, 255]);
+  });
+
+  it('measures each image on the ensemble map and every member map, in the unit of its pixel size', async () => {
+    const a = 24;
+    const r = 7;
+    const lattices = await Promise.all([0, 1].map((i) => writePoreLattice(join(dir, `lattice${i}.png`), 192, a, r, 60 + i)));
+    const strokes = simulateScribbles(lattices[0].mask, 192, 192, { classNames: ['solid', 'pore'], strokesPerClass: 10, maxStrokeLength: 12, maxFraction: 0.03 }, createRandom(3));
+    const measurements = [
+      { name: 'porosity', quantity: 'area-fraction' as const, class: 'pore' },
+      { name: 'diameter', quantity: 'mean-equivalent-diameter' as const, class: 'pore' },
+      { name: 'density', quantity: 'number-density' as const, classIndex: 2 },
+      { name: 'spread', quantity: 'diameter-dispersity' as const, class: 'pore' },
+      { name: 'order', quantity: 'hexagonal-order' as const, class: 'pore' },
+      { name: 'cracks', quantity: 'area-fraction' as const, class: 'crack' },
+    ];
+    const artifactDir = join(dir, 'measured');
+    const images = [
+      { assetId: 1, imagePath: join(dir, 'lattice0.png'), strokes },
+      { assetId: 2, imagePath: join(dir, 'lattice1.png'), pixelSize: 2.5 },
+      { assetId: 3, imagePath: join(dir, 'lattice1.png') },
+    ];
+    const payload = { classes: ['crack', 'solid', 'pore'], colors: ['#ff0000', '#00ff00', '#0000ff'], images, artifactDir, seed: 2, measurements };
+    const result = await run(payload, recordingContext([])) as SegmentCampaignResult;
+    expect(result.classes).toEqual(['solid', 'pore']);
+    const [first, scaled, unscaled] = result.images;
+    for (const image of result.images) {
+      expect(Object.keys(image.measurements).sort()).toEqual(measurements.map((m) => m.name).sort());
+      for (const m of Object.values(image.measurements)) expect(m.members).toHaveLength(3);
+      // The ensemble's porosity is its class fraction of pore; a class the model lacks gives nulls.
+      expect(image.measurements.porosity.value).toBeCloseTo(image.classFractions[1], 12);
+      // Each value says what it measured, so a name re-declared with another meaning is not read with the old one.
+      expect(image.measurements.cracks).toEqual({ value: null, members: [null, null, null], quantity: 'area-fraction', class: 'crack' });
+      expect(image.measurements.porosity).toMatchObject({ quantity: 'area-fraction', class: 'pore' });
+    }
+    // The ensemble's values are those of the class map the job saved.
+    const saved = { width: 192, height: 192, labels: await savedClasses(artifactDir, 1) };
+    expect(first.measurements.diameter.value).toBeCloseTo(measureClassMap(saved, 1, 'mean-equivalent-diameter') ?? NaN, 12);
+    expect(first.measurements.order.value).toBeCloseTo(measureClassMap(saved, 1, 'hexagonal-order') ?? NaN, 12);
+    // Against the lattice's truth, within the segmentation's error (sparse scribbles, smoothed features: boundaries
+    // move by about a pixel), not the measurement's (tested exactly in morphology.test.ts): diameter within 2 px of 2r,
+    // porosity within 0.04 (0.08 per member), density within 10 % of 2/(√3 a²), near-perfect hexagonal order, for the ensemble and
+    // each member.
+    const truePorosity = lattices[1].mask.reduce((sum, v) => sum + v, 0) / (192 * 192);
+    const trueDensity = 2 / (Math.sqrt(3) * a * a);
+    expect(Math.abs((unscaled.measurements.porosity.value ?? NaN) - truePorosity)).toBeLessThan(0.04);
+    // Single members stray further (their spread is the segmentation's share of the uncertainty).
+    for (const value of unscaled.measurements.porosity.members) expect(Math.abs((value ?? NaN) - truePorosity)).toBeLessThan(0.08);
+    for (const value of [unscaled.measurements.diameter.value, ...unscaled.measurements.diameter.members]) expect(Math.abs((value ?? NaN) - 2 * r)).toBeLessThan(2);
+    for (const value of [unscaled.measurements.density.value, ...unscaled.measurements.density.members]) expect(Math.abs((value ?? NaN) / trueDensity - 1)).toBeLessThan(0.1);
+    for (const value of [unscaled.measurements.order.value, ...unscaled.measurements.order.members]) expect(value).toBeGreaterThan(0.9);
+    // Same image with 2.5 units per pixel: lengths × 2.5, densities / 2.5², the rest unchanged.
+    const s = 2.5;
+    expect(scaled.measurements.diameter.value).toBeCloseTo((unscaled.measurements.diameter.value ?? NaN) * s, 9);
+    expect(scaled.measurements.density.value).toBeCloseTo((unscaled.measurements.density.value ?? NaN) / (s * s), 12);
+    expect(scaled.measurements.density.members[0]).toBeCloseTo((unscaled.measurements.density.members[0] ?? NaN) / (s * s), 12);
+    for (const name of ['porosity', 'spread', 'order']) expect(scaled.measurements[name].value).toBeCloseTo(unscaled.measurements[name].value ?? NaN, 12);
+  });
+
+  it('refuses measurement requests it cannot serve, permanently, before any work', async () => {
+    const base = { classes: ['solid', 'pore'], colors: [], artifactDir: join(dir, 'refused'), images: [{ assetId: 1, imagePath: join(dir, 'one.png'), strokes: [] }] };
+    await expect(run({ ...base, measurements: [{ name: 'r', quantity: 'expert-rating', class: 'pore' }] }, recordingContext([]))).rejects.toThrow(/not measured on a class map/);
+    await expect(run({ ...base, measurements: [{ name: 'p', quantity: 'area-fraction' }] }, recordingContext([]))).rejects.toThrow(/names no class/);
+    await expect(run({ ...base, measurements: [{ name: 'p', quantity: 'area-fraction', class: 'pore' }, { name: 'p', quantity: 'number-density', class: 'pore' }] }, recordingContext([]))).rejects.toThrow(/twice/);
+    await expect(run({ ...base, images: [{ ...base.images[0], pixelSize: -1 }] }, recordingContext([]))).rejects.toThrow(PermanentJobError);
+    expect(existsSync(join(dir, 'refused'))).toBe(false);
   });
 
   it('fails permanently when no image has scribbles', async () => {

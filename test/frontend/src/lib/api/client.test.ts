@@ -129,4 +129,18 @@ describe('ApiClient', () => {
     await client.createToken({ name: 'robot', role: 'client', campaigns: [2, 5] });
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ name: 'robot', role: 'client', campaigns: [2, 5] });
   });
+
+  it('uploads an image with its sample and pixel size as form fields before the file, and attaches one later', async () => {
+    const { client, calls } = clientWith([json({ id: 9 }, 201), json({ id: 10 }, 201), json({ items: [], total: 0 }), json({ id: 9 })]);
+    await client.uploadAsset(2, new Blob(['x'], { type: 'image/png' }), 'a.png', { sampleId: 7, pixelSize: 2.5, pixelUnit: 'µm' });
+    const form = calls[0].init.body as FormData;
+    expect([...form.keys()]).toEqual(['sampleId', 'pixelSize', 'pixelUnit', 'file']);
+    expect([form.get('sampleId'), form.get('pixelSize'), form.get('pixelUnit')]).toEqual(['7', '2.5', 'µm']);
+    await client.uploadAsset(2, new Blob(['y'], { type: 'image/png' }), 'b.png');
+    expect([...(calls[1].init.body as FormData).keys()]).toEqual(['file']);
+    await client.listAssets(2, { sampleId: 7 });
+    expect(calls[2].url).toBe('/api/campaigns/2/assets?sampleId=7');
+    await client.updateAsset(9, { sampleId: null });
+    expect([calls[3].url, calls[3].init.method, calls[3].init.body]).toEqual(['/api/assets/9', 'PATCH', '{"sampleId":null}']);
+  });
 });

@@ -71,7 +71,7 @@ describe('checkCampaign', () => {
     d.constraints = [{ name: 'flux', op: '>=', value: '3' }];
     const messages = checkCampaign(campaignFromDraft(d)).map((e) => e.message);
     expect(messages).toContain('"temp" is used twice; parameter and objective names must be unique');
-    expect(messages).toContain('Constraint must refer to an objective');
+    expect(messages).toContain('Constraint must refer to an objective or an image measurement');
   });
 
   it('requires a name, a parameter and an objective', () => {

@@ -5,7 +5,7 @@ import { activeResults, countRetracted, groupSampleResults } from '../../../../.
 const sample = (id: number, status: Sample['status'] = 'measured'): Sample => ({ id, campaignId: 1, params: { x: id }, status });
 
 function result(id: number, sampleId: number, createdAt: string, retractedAt: string | null = null): Result {
-  return { id, campaignId: 1, sampleId, outcomes: { y: id }, idempotencyKey: null, source: 'test', createdAt, retractedAt, retractionReason: retractedAt ? 'bad' : null, corrections: 0 };
+  return { id, campaignId: 1, sampleId, outcomes: { y: id }, idempotencyKey: null, source: 'test', createdAt, retractedAt, retractionReason: retractedAt ? 'bad' : null, corrections: 0, std: null, modelId: null, supersededAt: null };
 }
 
 const samples = [sample(1), sample(2, 'retracted'), sample(3, 'candidate')];
@@ -33,5 +33,13 @@ describe('samples with their results', () => {
   it('keeps for charts only results that are active and whose sample is not retracted', () => {
     const withActiveResultOfRetractedSample = [...results, result(15, 2, '2026-01-06T00:00:00Z')];
     expect(activeResults(withActiveResultOfRetractedSample, samples).map((r) => r.id)).toEqual([12, 14]);
+  });
+
+  it('leaves out derived results a newer model superseded, from the table and from the charts', () => {
+    const superseded: Result = { ...result(16, 1, '2026-01-01T12:00:00Z'), source: 'image-analysis', std: { y: 1 }, modelId: 2, supersededAt: '2026-01-03T00:00:00Z' };
+    const newer: Result = { ...result(17, 1, '2026-01-03T00:00:00Z'), source: 'image-analysis', std: { y: 1 }, modelId: 5 };
+    const all = [...results, superseded, newer];
+    expect(groupSampleResults(samples, all, true)[0].results.map((r) => r.id)).toEqual([11, 12, 14, 17]);
+    expect(activeResults(all, samples).map((r) => r.id)).toEqual([12, 14, 17]);
   });
 });

@@ -1,0 +1,438 @@
+/**
+ * Derived results: the campaign's image measurements (ImageMeasurement) read off each sample's images and written as
+ * results with source 'image-analysis'. Segmentation quantities come from the newest segmentation model's per-image
+ * measurements (its own job and later predict-images jobs for the same model), expert quantities from the experts'
+ * image-level labels. One derived result per sample and family (segmentation: modelId set; experts: modelId null);
+ * a newer one supersedes the older (kept for the record, no longer fitted). A person's value of the same sample and
+ * outcome takes precedence in fitting (see withFitPrecedence in db/results.ts).
+ *
+ * A job's stored value is used only while the campaign still declares its name with the same quantity and class (a
+ * name re-declared with another meaning waits for a new measurement), and every sample image the newest model has not
+ * measured as declared is queued for a predict-images job of that model (requestMissingPredictions).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { findAssets, labelsOfCampaign, sampleImagesOfCampaign, findAsset } from '../db/assets.js';
+import { findJob, latestModelOfKind, succeededJobsForModel } from '../db/jobs.js';
+import { activeResultsOfSample, insertResult, supersedeResults, unsupersededDerivedResults } from '../db/results.js';
+import { allSamples, findSample, setSampleStatus } from '../db/samples.js';
+import type { AssetRow, CampaignRow, JobRow, LabelRow, ModelRow, ResultRow } from '../db/schema.js';
+import { LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUnit } from '../domain/design-space.js';
+import { IMAGE_ANALYSIS_SOURCE, type ImageMeasurement, type PixelUnit } from '../domain/types.js';
+import { classifierDirOf, PREDICT_IMAGES_JOB_KIND, type PredictImagesPayload } from '../trainer/jobs/predict-images.js';
+import { segmentedImageSchema, type MeasuredValue, type SegmentationMeasurementRequest, type SegmentedImage } from '../trainer/jobs/segment-campaign.js';
+import { aggregateSampleMeasurement, isSegmentationQuantity, type MemberMeasurement } from '../trainer/segmentation/morphology.js';
+import { requireCampaign, updateCampaign, type CampaignPatch, type CampaignView } from './campaigns.js';
+import type { ServiceContext } from './context.js';
+import { jobQueueFor, toJobView, type JobView } from './training.js';
+
+export { PREDICT_IMAGES_JOB_KIND };
+
+/** The model kind of segmentation models (segmentation.ts re-exports it; defined here, which it imports). */
+export const SEGMENTATION_MODEL_KIND = 'segmentation';
+
+/** A segmentation measurement as the jobs take it: the class by name (the job resolves it against its model's classes). */
+export type JobMeasurement = SegmentationMeasurementRequest & { class: string };
+
+/** What a segmentation job returns per image (values in the unit of the pixel size it was given, else pixels). */
+export type MeasuredImage = SegmentedImage;
+
+/** One image's measurements under a model, with the pixel size they were measured with. */
+export interface ImageUnderModel extends MeasuredImage {
+  /** The pixel size the job was given (null: values are in pixels). */
+  measuredPixelSize: number | null;
+}
+
+/** What a derivation did: results written and superseded, and per sample and outcome why no value was derived. */
+export interface DerivationSummary {
+  written: number;
+  superseded: number;
+  skipped: { sampleId: number; outcome: string; reason: string }[];
+}
+
+/** The payload of a predict-images job as this service queues it: the job's payload with the model it predicts with. */
+export type PredictImagesJobPayload = PredictImagesPayload & { modelId: number };
+
+/** A job's payload as stored: its images (to measure, with a pixel size) and the model it used. */
+const payloadImagesSchema = z.array(z.object({ assetId: z.number().int(), pixelSize: z.number().optional() }));
+const predictJobSchema = z.object({ modelId: z.number().int(), images: payloadImagesSchema });
+
+/** A job's measured images as stored in its result; an entry of another shape (not written by these jobs) is left out. */
+export function storedImagesOf(images: unknown): MeasuredImage[] {
+  if (!Array.isArray(images)) return [];
+  return images.flatMap((image) => {
+    const parsed = segmentedImageSchema.safeParse(image);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** The segmentation measurements of a campaign as the jobs take them. */
+export function jobMeasurements(campaign: CampaignRow): JobMeasurement[] {
+  return campaign.imageMeasurements.flatMap((m) => (isSegmentationQuantity(m.quantity) && m.class !== undefined ? [{ name: m.name, quantity: m.quantity, class: m.class }] : []));
+}
+
+/** The pixel size a job is given for an asset (in the asset's own unit), when it has one. */
+export function payloadPixelSize(asset: AssetRow): { pixelSize?: number } {
+  return asset.pixelSize !== null && asset.pixelUnit !== null ? { pixelSize: asset.pixelSize } : {};
+}
+
+/** A finishing job's images, not stored yet: what it was asked (payload) and what it measured. */
+export interface FreshImages {
+  payload: Record<string, unknown>;
+  images: unknown;
+}
+
+/**
+ * Every image a segmentation model predicted, with its measurements: the model's own job, overridden by later
+ * predict-images jobs for the same model (newest last), overridden by `fresh` (a job of the model finishing now).
+ */
+export function imagesUnderModel(ctx: ServiceContext, model: ModelRow, fresh?: FreshImages): Map<number, ImageUnderModel> {
+  const out = new Map<number, ImageUnderModel>();
+  const add = (payload: Record<string, unknown>, images: unknown) => {
+    const asked = payloadImagesSchema.safeParse(payload.images ?? []);
+    const sizes = new Map((asked.success ? asked.data : []).map((i) => [i.assetId, i.pixelSize ?? null]));
+    for (const image of storedImagesOf(images)) out.set(image.assetId, { ...image, measuredPixelSize: sizes.get(image.assetId) ?? null });
+  };
+  const own: JobRow | undefined = model.jobId !== null ? findJob(ctx.db, model.jobId) : undefined;
+  if (own?.result) add(own.payload, own.result.images);
+  for (const job of succeededJobsForModel(ctx.db, model.campaignId, PREDICT_IMAGES_JOB_KIND, model.id)) add(job.payload, job.result?.images);
+  if (fresh) add(fresh.payload, fresh.images);
+  return out;
+}
+
+/** The stored value of a measurement on an image, when the job measured that name with the quantity and class declared now. */
+export function matchingValue(image: MeasuredImage, m: Pick<ImageMeasurement, 'name' | 'quantity' | 'class'>): MeasuredValue | undefined {
+  const v = image.measurements?.[m.name];
+  return v !== undefined && v.quantity === m.quantity && v.class === (m.class ?? null) ? v : undefined;
+}
+
+/** Nanometres per unit. */
+const NANOMETRES: Record<PixelUnit, number> = { nm: 1, 'µm': 1000 };
+
+/** The length unit a measurement reports in: its declared unit's nm or µm (see measurementUnit), else pixels. */
+export function reportUnit(m: ImageMeasurement): PixelUnit | 'px' {
+  return measurementUnit(m.quantity, m.unit) ?? 'px';
+}
+
+/**
+ * The factor that turns a job's value (measured with pixel size `measured`, in the asset's unit, or in pixels when
+ * null) into `target`: value_px = value / measured^e, value_target = value_px · (pixelSize · nm(unit) / nm(target))^e
+ * for length exponent e. Null when the target is a physical unit and the image has no pixel size.
+ */
+export function conversionFactor(exponent: number, measured: number | null, asset: Pick<AssetRow, 'pixelSize' | 'pixelUnit'>, target: PixelUnit | 'px'): number | null {
+  if (exponent === 0) return 1;
+  const toPixels = measured === null ? 1 : measured ** -exponent;
+  if (target === 'px') return toPixels;
+  if (asset.pixelSize === null || asset.pixelUnit === null) return null;
+  return toPixels * ((asset.pixelSize * NANOMETRES[asset.pixelUnit]) / NANOMETRES[target]) ** exponent;
+}
+
+/** The derived result one sample should have in one family: outcomes with their std (empty: none). */
+interface SampleOutcomes {
+  outcomes: Record<string, number>;
+  std: Record<string, number>;
+}
+
+/**
+ * Writes the segmentation-derived results of the newest segmentation model for every sample whose images it
+ * measured (`fresh`: the result of a job of that model finishing now). A sample whose current derived result already
+ * says the same under the same model is left alone; otherwise its older derived results of this family are superseded
+ * and one new result is written. Publishes 'results' when anything changed. Does nothing before the first model.
+ */
+export function deriveSegmentationResults(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): DerivationSummary {
+  const summary = ctx.db.transaction((tx) => {
+    const tctx = { ...ctx, db: tx };
+    const campaign = requireCampaign(tctx, campaignId);
+    const model = latestModelOfKind(tx, campaignId, SEGMENTATION_MODEL_KIND);
+    const empty: DerivationSummary = { written: 0, superseded: 0, skipped: [] };
+    if (model === undefined) return empty;
+    // A job of an older model that finishes late measured with a classifier that is no longer the newest.
+    const measured = imagesUnderModel(tctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
+    const measurements = campaign.imageMeasurements.filter((m) => isSegmentationQuantity(m.quantity));
+    const skipped: DerivationSummary['skipped'] = [];
+    const target = new Map<number, SampleOutcomes>();
+    for (const [sampleId, images] of imagesBySample(tx, campaignId)) {
+      const predicted = images.filter((a) => measured.has(a.id));
+      // Images not predicted yet (a predict-images job is on its way) leave the sample as it is.
+      if (predicted.length === 0) continue;
+      const w: SampleOutcomes = { outcomes: {}, std: {} };
+      for (const m of measurements) {
+        const unit = reportUnit(m);
+        const perImage: MemberMeasurement[] = [];
+        let unsized = 0;
+        for (const asset of predicted) {
+          const image = measured.get(asset.id)!;
+          const v = matchingValue(image, m);
+          if (v === undefined) continue;
+          const f = conversionFactor(LENGTH_EXPONENT[m.quantity], image.measuredPixelSize, asset, unit);
+          if (f === null) {
+            unsized++;
+            continue;
+          }
+          perImage.push({ value: v.value === null ? null : v.value * f, members: v.members.map((x) => (x === null ? null : x * f)) });
+        }
+        const agg = aggregateSampleMeasurement(perImage);
+        // std² is the known noise variance the engine adds: a std whose square overflows would poison the fit.
+        if (agg !== null && Number.isFinite(agg.value) && Number.isFinite(agg.std ** 2) && Math.abs(agg.value) <= MAX_MEASURED_MAGNITUDE) {
+          w.outcomes[m.name] = agg.value;
+          w.std[m.name] = agg.std;
+        } else
+          skipped.push({
+            sampleId,
+            outcome: m.name,
+            reason:
+              unsized > 0 && perImage.length === 0
+                ? `its images have no pixel size, so ${m.name} cannot be given in ${unit}; set pixelSize and pixelUnit on the images (PATCH /api/assets/{id}), or declare the measurement without a unit to measure in pixels`
+                : perImage.length === 0
+                  ? `model ${model.id} has not measured ${m.name} (${m.quantity} of "${m.class}") on its images yet`
+                  : agg === null
+                    ? `no image of the sample has a defined ${m.quantity} of class "${m.class}" (e.g. no region away from the border)`
+                    : `the ${m.quantity} of class "${m.class}" is out of range (value ${agg.value}, std ${agg.std})`,
+          });
+      }
+      target.set(sampleId, w);
+    }
+    const changes = applyDerived(tx, campaignId, 'segmentation', model.id, target);
+    return { ...changes, skipped };
+  });
+  announce(ctx, campaignId, summary);
+  return summary;
+}
+
+/**
+ * Writes the expert-derived results (expert-rating: mean image-level rating; expert-class-fraction: fraction of the
+ * labeled images put in the class) of every sample with images, from the saved labels; modelId null. Samples whose
+ * value did not change are left alone. Publishes 'results' when anything changed.
+ */
+export function deriveExpertResults(ctx: ServiceContext, campaignId: number): DerivationSummary {
+  const summary = ctx.db.transaction((tx) => {
+    const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
+    const measurements = campaign.imageMeasurements.filter((m) => m.quantity === 'expert-rating' || m.quantity === 'expert-class-fraction');
+    const skipped: DerivationSummary['skipped'] = [];
+    const labels = new Map<number, LabelRow>(labelsOfCampaign(tx, campaignId).map((l) => [l.assetId, l]));
+    const target = new Map<number, SampleOutcomes>();
+    for (const [sampleId, images] of imagesBySample(tx, campaignId)) {
+      const w: SampleOutcomes = { outcomes: {}, std: {} };
+      for (const m of measurements) {
+        const perImage: MemberMeasurement[] = images.flatMap((a) => {
+          const label = labels.get(a.id);
+          if (m.quantity === 'expert-rating') return label?.rating != null ? [{ value: label.rating, members: [] }] : [];
+          return label?.imageClass != null ? [{ value: label.imageClass === m.class ? 1 : 0, members: [] }] : [];
+        });
+        const agg = aggregateSampleMeasurement(perImage);
+        if (agg !== null) {
+          w.outcomes[m.name] = agg.value;
+          w.std[m.name] = agg.std;
+        } else skipped.push({ sampleId, outcome: m.name, reason: m.quantity === 'expert-rating' ? 'no image of the sample has a rating yet' : 'no image of the sample has an image-level class yet' });
+      }
+      target.set(sampleId, w);
+    }
+    return { ...applyDerived(tx, campaignId, 'experts', null, target), skipped };
+  });
+  announce(ctx, campaignId, summary);
+  return summary;
+}
+
+/** Both derivations, from what is stored now (after images moved between samples, pixel sizes or measurements changed). */
+export function rederiveCampaign(ctx: ServiceContext, campaignId: number): DerivationSummary {
+  const a = deriveSegmentationResults(ctx, campaignId);
+  const b = deriveExpertResults(ctx, campaignId);
+  return { written: a.written + b.written, superseded: a.superseded + b.superseded, skipped: [...a.skipped, ...b.skipped] };
+}
+
+/**
+ * Changes a campaign (see updateCampaign); when its image measurements changed, its derived results follow
+ * (imageMeasurementsChanged). A patch that repeats the measurements as they are starts nothing.
+ */
+export function patchCampaign(ctx: ServiceContext, campaignId: number, patch: CampaignPatch): CampaignView {
+  const before = requireCampaign(ctx, campaignId).imageMeasurements;
+  const view = updateCampaign(ctx, campaignId, patch);
+  if (patch.imageMeasurements && JSON.stringify(before) !== JSON.stringify(view.imageMeasurements)) imageMeasurementsChanged(ctx, campaignId);
+  return view;
+}
+
+/**
+ * After the campaign's image measurements changed: derives again from what is stored (renamed or removed outcomes,
+ * changed units, expert quantities; a name whose quantity or class changed loses its old value), and has the newest
+ * segmentation model measure the sample images that lack a measurement as now declared. Returns the predict-images
+ * job, if one was queued.
+ */
+export function imageMeasurementsChanged(ctx: ServiceContext, campaignId: number): JobView | undefined {
+  rederiveCampaign(ctx, campaignId);
+  return requestMissingPredictions(ctx, campaignId);
+}
+
+/**
+ * The sample images (of samples not retracted) that `model` has not measured as the campaign declares now: never
+ * predicted, or a declared segmentation measurement missing or measured with another quantity or class.
+ */
+function unmeasuredSampleImages(ctx: ServiceContext, campaign: CampaignRow, measured: Map<number, ImageUnderModel>): number[] {
+  const declared = jobMeasurements(campaign);
+  const out: number[] = [];
+  for (const images of imagesBySample(ctx.db, campaign.id).values())
+    for (const a of images) {
+      const image = measured.get(a.id);
+      if (image === undefined || declared.some((m) => matchingValue(image, m) === undefined)) out.push(a.id);
+    }
+  return out.sort((x, y) => x - y);
+}
+
+/**
+ * Queues a predict-images job of the newest segmentation model for every sample image it has not measured as
+ * declared (`fresh`: a job of that model finishing now, not stored yet). Called after a model is recorded (images
+ * that arrived while it trained), after any predict-images job (one of an older model finishing late), and after the
+ * measurements changed. Undefined when nothing is missing or there is no model.
+ */
+export function requestMissingPredictions(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): JobView | undefined {
+  const campaign = requireCampaign(ctx, campaignId);
+  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+  if (model === undefined) return undefined;
+  const measured = imagesUnderModel(ctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
+  return requestImagePrediction(ctx, campaignId, unmeasuredSampleImages(ctx, campaign, measured));
+}
+
+/**
+ * What an image arriving (uploaded, or attached to a sample) needs: 'predict' when it belongs to a sample and the
+ * newest segmentation model has not measured it as declared (a predict-images job, at once); 'nothing' when that model
+ * measured it already (moving it between samples only re-derives); 'segment' otherwise (a free image, or no model
+ * yet: the debounced full segmentation predicts every image).
+ */
+export function arrivingImagePlan(ctx: ServiceContext, assetId: number): 'predict' | 'nothing' | 'segment' {
+  const asset = findAsset(ctx.db, assetId);
+  if (asset === undefined) return 'nothing';
+  const model = latestModelOfKind(ctx.db, asset.campaignId, SEGMENTATION_MODEL_KIND);
+  if (asset.sampleId === null || model === undefined) return 'segment';
+  const image = imagesUnderModel(ctx, model).get(assetId);
+  if (image === undefined) return 'predict';
+  return jobMeasurements(requireCampaign(ctx, asset.campaignId)).some((m) => matchingValue(image, m) === undefined) ? 'predict' : 'nothing';
+}
+
+/**
+ * Queues a predict-images job of the newest segmentation model for these images (run now). A waiting predict-images
+ * job is joined: its images are carried over (whichever model it was for: they still need predicting) and the joined
+ * job predicts with the newest model. Undefined when there is no model yet or no image to predict.
+ */
+export function requestImagePrediction(ctx: ServiceContext, campaignId: number, assetIds: number[]): JobView | undefined {
+  const campaign = requireCampaign(ctx, campaignId);
+  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+  if (model === undefined || model.artifactPath === null || assetIds.length === 0) return undefined;
+  const artifactDir = join(ctx.config.dataDir, model.artifactPath);
+  const { row } = jobQueueFor(ctx).enqueueOrJoin(
+    PREDICT_IMAGES_JOB_KIND,
+    (waiting) => {
+      const earlier = waiting ? predictJobSchema.safeParse(waiting.payload) : undefined;
+      const ids = [...new Set([...(earlier?.success ? earlier.data.images.map((i) => i.assetId) : []), ...assetIds])].sort((a, b) => a - b);
+      const images = findAssets(ctx.db, ids)
+        .filter((asset) => asset.campaignId === campaignId)
+        .map((asset) => ({ assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset) }));
+      const payload: PredictImagesJobPayload = {
+        modelId: model.id,
+        classifierDir: classifierDirOf(artifactDir),
+        artifactDir,
+        classes: campaign.settings.labelClasses.map((c) => c.name),
+        colors: campaign.settings.labelClasses.map((c) => c.color),
+        images,
+        measurements: jobMeasurements(campaign),
+        seed: 0,
+      };
+      return { ...payload };
+    },
+    { campaignId, runAfter: Date.now() },
+  );
+  return toJobView(row);
+}
+
+/**
+ * Records a finished predict-images job: derives the results of the images it measured (when its model is still the
+ * newest), queues the newest model for the sample images still unmeasured (all of this job's, when its model is no
+ * longer the newest), and returns the job's final result with what was derived.
+ */
+export function recordImagePredictions(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+  const asked = predictJobSchema.safeParse(job.payload);
+  const fresh = { modelId: asked.success ? asked.data.modelId : -1, payload: job.payload, images: result.images };
+  const derived = deriveSegmentationResults(ctx, job.campaignId!, fresh);
+  if (result.cancelled !== true) requestMissingPredictions(ctx, job.campaignId!, fresh);
+  return { ...result, derived: derivationForJobResult(derived) };
+}
+
+/** Most skipped outcomes a job's stored result lists (the count says how many there were). */
+const SKIPPED_IN_JOB_RESULT = 50;
+
+/** A derivation summary as a job's result keeps it: the first skipped outcomes and their count. */
+export function derivationForJobResult(summary: DerivationSummary): DerivationSummary & { skippedTotal: number } {
+  return { ...summary, skipped: summary.skipped.slice(0, SKIPPED_IN_JOB_RESULT), skippedTotal: summary.skipped.length };
+}
+
+/** The campaign's images that belong to a sample that is not retracted, by sample. */
+function imagesBySample(db: ServiceContext['db'], campaignId: number): Map<number, AssetRow[]> {
+  const live = new Set(allSamples(db, campaignId).filter((s) => s.status !== 'retracted').map((s) => s.id));
+  const out = new Map<number, AssetRow[]>();
+  for (const a of sampleImagesOfCampaign(db, campaignId)) if (live.has(a.sampleId!)) out.set(a.sampleId!, [...(out.get(a.sampleId!) ?? []), a]);
+  return out;
+}
+
+/**
+ * Brings one family of derived results in line with `target` (per sample; samples not in it keep theirs, except those
+ * whose derived results lost every image, which are superseded): a sample that already has a result of the family
+ * with the same outcomes, std and model keeps it — also when a person retracted it, so a retraction is not undone by
+ * deriving again; otherwise its current ones are superseded and, when it has any outcome, one new result is written.
+ * The status of every sample touched follows (sampleStatusAfterDerivation).
+ */
+function applyDerived(
+  db: ServiceContext['db'],
+  campaignId: number,
+  family: 'segmentation' | 'experts',
+  modelId: number | null,
+  target: Map<number, SampleOutcomes>,
+): { written: number; superseded: number } {
+  const inFamily = (r: ResultRow) => (family === 'segmentation' ? r.modelId !== null : r.modelId === null);
+  const standing = new Map<number, ResultRow[]>();
+  for (const r of unsupersededDerivedResults(db, campaignId).filter(inFamily)) standing.set(r.sampleId, [...(standing.get(r.sampleId) ?? []), r]);
+  const withImages = new Set(imagesBySample(db, campaignId).keys());
+  // A sample that no longer has images (detached or moved) keeps no derived value of them.
+  for (const sampleId of standing.keys()) if (!withImages.has(sampleId) && !target.has(sampleId)) target.set(sampleId, { outcomes: {}, std: {} });
+  const now = Date.now();
+  let written = 0;
+  let superseded = 0;
+  const touched: number[] = [];
+  for (const [sampleId, w] of target) {
+    const rows = standing.get(sampleId) ?? [];
+    const hasOutcomes = Object.keys(w.outcomes).length > 0;
+    const kept = hasOutcomes ? rows.find((r) => r.modelId === modelId && sameValues(r.outcomes, w.outcomes) && sameValues(r.std ?? {}, w.std)) : undefined;
+    const replaced = rows.filter((r) => r !== kept && r.retractedAt === null);
+    supersedeResults(db, replaced.map((r) => r.id), now);
+    superseded += replaced.length;
+    if (replaced.length > 0) touched.push(sampleId);
+    if (!hasOutcomes || kept !== undefined) continue;
+    insertResult(db, { campaignId, sampleId, outcomes: w.outcomes, std: w.std, modelId, source: IMAGE_ANALYSIS_SOURCE });
+    if (replaced.length === 0) touched.push(sampleId);
+    written++;
+  }
+  for (const sampleId of touched) followSampleStatus(db, campaignId, sampleId);
+  return { written, superseded };
+}
+
+/**
+ * Sets a sample's status after its derived results changed, by the retraction rule: 'measured' while an active (not
+ * retracted, not superseded) result remains; a 'measured' sample left with none is a 'candidate' again. 'failed' and
+ * 'retracted' are the lab's word and stay; 'pending' and 'candidate' become 'measured' once a result exists.
+ */
+function followSampleStatus(db: ServiceContext['db'], campaignId: number, sampleId: number): void {
+  const sample = findSample(db, campaignId, sampleId);
+  if (sample === undefined || sample.status === 'failed' || sample.status === 'retracted') return;
+  const active = activeResultsOfSample(db, sampleId).length > 0;
+  const next = active ? 'measured' : sample.status === 'measured' ? 'candidate' : sample.status;
+  if (next !== sample.status) setSampleStatus(db, sampleId, next, { pendingSince: null });
+}
+
+/** Whether two outcome records hold the same names and values (to within rounding of a re-run). */
+function sameValues(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => b[k] !== undefined && Math.abs(a[k] - b[k]) <= 1e-12 * Math.max(1, Math.abs(a[k])));
+}
+
+/** Tells the retraining loop and browsers that the campaign's results changed (derived results train the surrogate, never the segmentation). */
+function announce(ctx: ServiceContext, campaignId: number, summary: DerivationSummary): void {
+  if (summary.written + summary.superseded > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: summary.written });
+}

@@ -1,0 +1,169 @@
+/**
+ * The pool-suggestion cases of bench/large-pool.bench.ts, shared by its calling thread and by the worker thread it
+ * starts to time the service's path (a BlockingPosteriorPool with helper threads, as backend/workers/compute-tasks.ts
+ * runs suggest()). Run as that worker (workerData.largePool), it times the cases and posts the table rows back.
+ */
+import '../backend/engine-features.js';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { kernelBackend } from '../acquisition/linalg/wasm/runtime.js';
+import { createGaussianProcess, fitGaussianProcess, type GaussianProcess } from '../acquisition/models/gp/index.js';
+import { createRandom } from '../acquisition/sampling/random.js';
+import { suggest } from '../acquisition/suggest/suggest.js';
+import type { ModelFactory, OutcomeModel, SuggestionItem, SuggestRequest } from '../acquisition/suggest/types.js';
+import type { Parameter } from '../acquisition/types.js';
+import { BlockingPosteriorPool } from '../backend/workers/blocking-posterior-pool.js';
+
+export const RESULTS = Number(process.env.LARGE_POOL_RESULTS ?? 2000);
+export const POOL_SIZE = Number(process.env.LARGE_POOL_SIZE ?? 100_000);
+export const REPEATS = Number(process.env.LARGE_POOL_REPEATS ?? 3);
+export const EXHAUSTIVE_REPEATS = Number(process.env.LARGE_POOL_EXHAUSTIVE_REPEATS ?? 1);
+const DIMENSION = 6;
+
+/** The smooth 6-D test function of bench/gp-speed.bench.ts. */
+function testFunction(x: number[]): number {
+  return Math.sin(3 * x[0]) + Math.cos(2 * x[1]) * x[2] + 0.5 * (x[3] - 0.5) ** 2 + 0.3 * Math.sin(5 * x[4] * x[5]);
+}
+
+/** n uniform points in the unit cube and noisy observations, from a fixed seed. */
+export function dataset(n: number, seed: number): { X: number[][]; y: number[] } {
+  const rng = createRandom(seed);
+  const X = Array.from({ length: n }, () => Array.from({ length: DIMENSION }, () => rng.uniform()));
+  return { X, y: X.map((x) => testFunction(x) + 0.05 * rng.normal()) };
+}
+
+/** Wall and CPU seconds (the whole process, helper threads included) of one call. */
+export function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = fn();
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export const format = (v: number, digits = 2): string => v.toFixed(digits);
+
+/** A factory that hands out the prebuilt model and counts the rows of every exact posterior (fantasies included). */
+function countingFactory(gp: OutcomeModel): { factory: ModelFactory; rows: () => number } {
+  let rows = 0;
+  const wrap = (model: OutcomeModel): OutcomeModel => ({
+    posterior: (X) => {
+      rows += X.length;
+      return model.posterior(X);
+    },
+    posteriorBound: model.posteriorBound?.bind(model),
+    fantasize: (X, y) => wrap(model.fantasize(X, y)),
+    hyperparameters: model.hyperparameters,
+  });
+  return { factory: () => wrap(gp), rows: () => rows };
+}
+
+/** The screening fit's hyperparameters in the units of the standardized targets suggest() fits on. */
+function scaledHyperparameters(fit: GaussianProcess, ys: readonly number[]): GaussianProcess['hyperparameters'] {
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const variance = ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length;
+  const ratio = variance / fit.standardization.scale ** 2;
+  const h = fit.hyperparameters;
+  return { lengthscales: h.lengthscales, signalVariance: h.signalVariance * ratio, noiseVariance: h.noiseVariance * ratio };
+}
+
+/**
+ * The request (RESULTS results, POOL_SIZE candidates) and the model suggest() would fit on it, with the
+ * hyperparameters of a fit on 400 of the results and L⁻¹ computed beforehand (as the service's model cache holds it).
+ */
+export function poolProblem(): { base: SuggestRequest; gp: GaussianProcess; info: string } {
+  const { X, y } = dataset(RESULTS, 1);
+  const screening = timed(() => fitGaussianProcess(X.slice(0, 400), y.slice(0, 400), { seed: 0, restarts: 2 }));
+  const parameters: Parameter[] = Array.from({ length: DIMENSION }, (_, k) => ({ name: `x${k}`, type: 'continuous', min: 0, max: 1 }));
+  const toParams = (x: number[]) => Object.fromEntries(x.map((v, k) => [`x${k}`, v]));
+  const poolRng = createRandom(99);
+  const pool = Array.from({ length: POOL_SIZE }, (_, i) => ({ id: i, params: toParams(Array.from({ length: DIMENSION }, () => poolRng.uniform())) }));
+  const observations = X.map((x, i) => ({ params: toParams(x), outcomes: { y: y[i] } }));
+  let gp: GaussianProcess | null = null;
+  const prebuilt: ModelFactory = (Xs, ys) => {
+    gp ??= createGaussianProcess(Xs, ys, { hyperparameters: scaledHyperparameters(screening.value, ys) });
+    return gp;
+  };
+  const base: SuggestRequest = { parameters, objectives: [{ name: 'y', goal: 'maximize' }], observations, pool, count: 1, seed: 3 };
+  suggest({ ...base, pool: pool.slice(0, 10) }, { fitModel: prebuilt });
+  const inverse = timed(() => gp!.posteriorModel());
+  const info = `Pool suggestion: ${RESULTS} results, ${POOL_SIZE} candidates, d = ${DIMENSION}, kernel backend ${kernelBackend()};`
+    + ` hyperparameters fitted on 400 results in ${format(screening.wall)} s; L⁻¹ of the ${RESULTS}-result model`
+    + ` ${format(inverse.wall)} s (once per model, not in the times below); medians of ${REPEATS} pruned and`
+    + ` ${EXHAUSTIVE_REPEATS} exhaustive run(s)`;
+  return { base, gp: gp!, info };
+}
+
+export const CASE_HEADER = ['case', 'exhaustive s', 'pruned s', 'speed-up', 'cpu s (e/p)', 'variances computed', 'same items', 'pruned runs s'];
+
+/** Times every case exhaustively and pruned with the model `gp`; table rows and whether all items agreed. */
+export function runCases(base: SuggestRequest, gp: OutcomeModel): { rows: string[][]; identical: boolean } {
+  const cases: { name: string; request: SuggestRequest }[] = [
+    { name: 'EI, 1 item', request: { ...base, strategy: 'expected-improvement' } },
+    { name: 'EI, 5 items', request: { ...base, strategy: 'expected-improvement', count: 5 } },
+    { name: 'UCB, 1 item', request: { ...base, strategy: 'upper-confidence-bound' } },
+  ];
+  const rows: string[][] = [];
+  let identical = true;
+  for (const { name, request } of cases) {
+    type Run = { wall: number; cpu: number; rows: number; items: SuggestionItem[] };
+    const runs: { pruned: Run[]; exhaustive: Run[] } = { pruned: [], exhaustive: [] };
+    for (let r = 0; r < Math.max(REPEATS, EXHAUSTIVE_REPEATS); r++) {
+      for (const pruning of [true, false]) {
+        if (r >= (pruning ? REPEATS : EXHAUSTIVE_REPEATS)) continue;
+        const counter = countingFactory(gp);
+        const run = timed(() => suggest(request, { fitModel: counter.factory, poolPruning: pruning }));
+        (pruning ? runs.pruned : runs.exhaustive).push({ wall: run.wall, cpu: run.cpu, rows: counter.rows(), items: run.value });
+      }
+    }
+    const same = JSON.stringify(runs.pruned[0].items) === JSON.stringify(runs.exhaustive[0].items);
+    identical &&= same;
+    const exhaustiveWall = median(runs.exhaustive.map((t) => t.wall)), prunedWall = median(runs.pruned.map((t) => t.wall));
+    rows.push([
+      name, format(exhaustiveWall), format(prunedWall), format(exhaustiveWall / prunedWall, 1),
+      `${format(median(runs.exhaustive.map((t) => t.cpu)))}/${format(median(runs.pruned.map((t) => t.cpu)))}`,
+      `${format((100 * runs.pruned[0].rows) / runs.exhaustive[0].rows, 1)} %`, same ? 'yes' : 'NO',
+      runs.pruned.map((t) => format(t.wall)).join(' '),
+    ]);
+  }
+  return { rows, identical };
+}
+
+/** The worker-thread side: the cases through a BlockingPosteriorPool, as the service's compute worker runs them. */
+async function serviceCases(helpers: number): Promise<void> {
+  const problem = poolProblem();
+  const threads = new BlockingPosteriorPool({ helpers });
+  const gp = problem.gp.withPosteriorRunner(threads.runner, threads.boundRunner);
+  // Start the helpers (the first parallel job ends before they are up), then time.
+  gp.posteriorBound(dataset(20_000, 5).X);
+  await sleep(2000);
+  const result = runCases(problem.base, gp);
+  await threads.close();
+  parentPort!.postMessage(result);
+}
+
+/**
+ * Run as a script with LARGE_POOL_COLD_FIT=cold|warmed: the first fit at n = 100 in a fresh process, after
+ * warmUpEngine() for 'warmed' (as a compute worker does at start), printed as one JSON line {wall, cpu}.
+ */
+async function coldFit(mode: string): Promise<void> {
+  if (mode === 'warmed') {
+    const { warmUpEngine } = await import('../backend/workers/compute-tasks.js');
+    warmUpEngine();
+  }
+  const { X, y } = dataset(100, 100);
+  const fit = timed(() => fitGaussianProcess(X, y, { seed: 0, restarts: 2 }));
+  console.log(JSON.stringify({ wall: fit.wall, cpu: fit.cpu }));
+}
+
+const job = workerData as { largePool?: boolean; helpers?: number } | null;
+if (job?.largePool) await serviceCases(job.helpers ?? 1);
+if (isMainThread && process.env.LARGE_POOL_COLD_FIT) await coldFit(process.env.LARGE_POOL_COLD_FIT);
