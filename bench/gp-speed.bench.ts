@@ -25,6 +25,7 @@ import { createGaussianProcess, fitGaussianProcess, type GaussianProcess } from 
 import type { Posterior } from '../acquisition/models/surrogate.js';
 import { createRandom } from '../acquisition/sampling/random.js';
 import { PosteriorPool } from '../backend/workers/posterior-pool.js';
+import { timed } from './report.js';
 
 const SIZES = (process.env.GP_BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
 const POOL_SIZE = Number(process.env.GP_BENCH_POOL ?? 100_000);
@@ -44,16 +45,6 @@ function dataset(n: number, seed: number): { X: number[][]; y: number[] } {
   const rng = createRandom(seed);
   const X = Array.from({ length: n }, () => Array.from({ length: DIMENSION }, () => rng.uniform()));
   return { X, y: X.map((x) => testFunction(x) + 0.05 * rng.normal()) };
-}
-
-/** Wall and CPU seconds of one call. */
-function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = fn();
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** Wall and CPU seconds (the whole process, worker threads included) of one awaited call. */

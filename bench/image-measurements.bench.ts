@@ -11,6 +11,7 @@
  */
 import { createRandom } from '../acquisition/sampling/random.js';
 import { type ClassMap, connectedRegions, measureClassMap, measureClassMapAll, MIN_REGION_AREA, SEGMENTATION_QUANTITIES } from '../backend/trainer/segmentation/morphology.js';
+import { printTable } from './report.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);
 const PORE = 1;
@@ -77,12 +78,3 @@ for (const [width, height] of [[1024, 1024], [2048, 1536]]) {
 }
 console.log(`\nms per image, median of ${REPEATS}, node ${process.version}, one thread`);
 printTable(['map', 'regions', 'interior', '5 × measureClassMap', 'measureClassMapAll', 'job: ensemble + 3 members'], rows);
-
-/** Prints a padded text table. */
-function printTable(header: string[], body: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of body) console.log(line(row));
-}

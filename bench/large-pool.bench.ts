@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { fitGaussianProcess } from '../acquisition/models/gp/index.js';
 import { startThread } from '../backend/workers/thread-entry.js';
-import { CASE_HEADER, dataset, format, median, poolProblem, REPEATS, runCases, timed } from './large-pool.cases.js';
+import { CASE_HEADER, dataset, format, median, poolProblem, REPEATS, runCases } from './large-pool.cases.js';
+import { timed } from './report.js';
 
 const FIT_SIZE = 100;
 const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'sklearn-gp.py');

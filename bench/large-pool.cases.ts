@@ -13,6 +13,7 @@ import { suggest } from '../acquisition/suggest/suggest.js';
 import type { ModelFactory, OutcomeModel, SuggestionItem, SuggestRequest } from '../acquisition/suggest/types.js';
 import type { Parameter } from '../acquisition/types.js';
 import { BlockingPosteriorPool } from '../backend/workers/blocking-posterior-pool.js';
+import { timed } from './report.js';
 
 export const RESULTS = Number(process.env.LARGE_POOL_RESULTS ?? 2000);
 export const POOL_SIZE = Number(process.env.LARGE_POOL_SIZE ?? 100_000);
@@ -30,16 +31,6 @@ export function dataset(n: number, seed: number): { X: number[][]; y: number[] }
   const rng = createRandom(seed);
   const X = Array.from({ length: n }, () => Array.from({ length: DIMENSION }, () => rng.uniform()));
   return { X, y: X.map((x) => testFunction(x) + 0.05 * rng.normal()) };
-}
-
-/** Wall and CPU seconds (the whole process, helper threads included) of one call. */
-export function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const value = fn();
-  const wall = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 /** Median of a list of numbers. */

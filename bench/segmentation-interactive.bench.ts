@@ -9,6 +9,7 @@ import { generateMicrograph, intersectionOverUnion, simulateScribbles } from '..
 import { rasterizeStrokes, UNLABELED } from '../backend/trainer/segmentation/scribbles.js';
 import { ImageSegmenter } from '../backend/trainer/segmentation/segmenter.js';
 import { ensureTfBackend } from '../backend/trainer/tf-backend.js';
+import { printTable } from './report.js';
 
 const SIZE = 1024;
 const CLASSES = ['solid', 'pore'];
@@ -43,12 +44,3 @@ segmenter.dispose();
 console.log(`1024×1024 micrograph, backend ${backend.name}; ${featureSeconds.toFixed(2)} s to compute and cache 48 features/pixel once`);
 console.log('per new scribble batch: retrain 3-member pixel MLP ensemble + predict all 1,048,576 pixels');
 printTable(['strokes', 'labeled', 'train s', 'predict s', 'scribble→map s', 'mean IoU', 'mean H', 'mean BALD'], rows);
-
-/** Prints a padded text table. */
-function printTable(header: string[], body: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of body) console.log(line(row));
-}

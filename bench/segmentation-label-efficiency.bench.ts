@@ -8,6 +8,7 @@ import { generateMicrograph, intersectionOverUnion, simulateScribbles } from '..
 import { rasterizeStrokes, UNLABELED } from '../backend/trainer/segmentation/scribbles.js';
 import { ImageSegmenter } from '../backend/trainer/segmentation/segmenter.js';
 import { ensureTfBackend } from '../backend/trainer/tf-backend.js';
+import { printTable } from './report.js';
 
 const SIZE = 512;
 const CLASSES = ['solid', 'pore'];
@@ -40,12 +41,3 @@ for (const s of segmenters) s.dispose();
 
 console.log(`IoU vs labeled fraction, ${SIZE}×${SIZE} micrographs, backend ${backend.name} (mean IoU of the two phases)`);
 printTable(['budget', 'spinodal: labeled', 'IoU', 'mean H', 'gaussian: labeled', 'IoU', 'mean H'], rows);
-
-/** Prints a padded text table. */
-function printTable(header: string[], body: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of body) console.log(line(row));
-}

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../backend/app.js';
 import { loadConfig, type Config } from '../../backend/config.js';
 import { openDatabase, type DatabaseHandle } from '../../backend/db/client.js';
@@ -134,4 +135,16 @@ export function grey16Tiff(width: number, height: number, px: Uint16Array): Uint
   buf.setUint32(ifdOffset + 2 + tags.length * 12, 0, true);
   px.forEach((v, i) => buf.setUint16(dataOffset + 2 * i, v, true));
   return new Uint8Array(buf.buffer);
+}
+
+/** Runs this test file's TensorFlow.js work on the plain CPU backend (deterministic, no native build), restoring the environment afterwards. */
+export function useCpuTfBackend(): void {
+  const forcedBefore = process.env.TWINLAB_TF_BACKEND;
+  beforeAll(() => {
+    process.env.TWINLAB_TF_BACKEND = 'cpu';
+  });
+  afterAll(() => {
+    if (forcedBefore === undefined) delete process.env.TWINLAB_TF_BACKEND;
+    else process.env.TWINLAB_TF_BACKEND = forcedBefore;
+  });
 }

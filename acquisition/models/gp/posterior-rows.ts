@@ -104,15 +104,7 @@ export function posteriorChunks(
     alphaTwice.set(model.alpha, n);
     for (; c < chunks; c = nextChunk()) {
       const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0), pairs = rowPairCount(rows);
-      const cross = crossBuffer.subarray(0, rows * n);
-      const chunkQuery = queryBuffer.subarray(0, rows * d);
-      chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
-      crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
-      const pairsOfMean = meanPairs.subarray(0, 2 * rows);
-      pairsOfMean.fill(0);
-      addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: alphaTwice, offset: 0, stride: n },
-        { data: pairsOfMean, offset: 0, stride: 2 }, 1);
-      for (let i = 0; i < rows; i++) mean[c0 + i] = model.offset + model.scale * pairsOfMean[2 * i];
+      const cross = crossAndMeanOfChunk(model, query, c0, rows, { trainingT, queryBuffer, crossBuffer, alphaTwice, meanPairs }, mean);
       const packed = packRowPairs(cross, rows, n, packedBuffer.subarray(0, rowPairLength(rows, n)));
       const solved = solvedBuffer.subarray(0, rowPairLength(rows, n));
       solved.fill(0);
@@ -122,6 +114,34 @@ export function posteriorChunks(
     }
   });
   return taken;
+}
+
+/** Work buffers of one chunk's cross-covariance and mean (carved from the WebAssembly heap by the caller). */
+interface ChunkBuffers {
+  trainingT: Float64Array;
+  queryBuffer: Float64Array;
+  crossBuffer: Float64Array;
+  /** α twice: the mean k*ᵀα as a 2-column product runs in the SIMD kernel (one column alone would not). */
+  alphaTwice: Float64Array;
+  meanPairs: Float64Array;
+}
+
+/** The cross-covariance (rows x n) of query rows c0..c0+rows with the training points, and their means written to mean[c0..]. */
+function crossAndMeanOfChunk(
+  model: Pick<PosteriorModel, 'd' | 'n' | 'kernel' | 'signalVariance' | 'offset' | 'scale'>, query: Float64Array, c0: number, rows: number,
+  buffers: ChunkBuffers, mean: Float64Array,
+): Float64Array {
+  const { d, n } = model;
+  const cross = buffers.crossBuffer.subarray(0, rows * n);
+  const chunkQuery = buffers.queryBuffer.subarray(0, rows * d);
+  chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
+  crossCovarianceTransposed(model.kernel, chunkQuery, buffers.trainingT, d, model.signalVariance, cross);
+  const pairsOfMean = buffers.meanPairs.subarray(0, 2 * rows);
+  pairsOfMean.fill(0);
+  addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: buffers.alphaTwice, offset: 0, stride: n },
+    { data: pairsOfMean, offset: 0, stride: 2 }, 1);
+  for (let i = 0; i < rows; i++) mean[c0 + i] = model.offset + model.scale * pairsOfMean[2 * i];
+  return cross;
 }
 
 /** mean[at..] = offset + scale · cross α for the rows of cross (rows x n). */
@@ -222,16 +242,8 @@ export function posteriorBoundChunks(
     alphaTwice.set(model.alpha, n);
     for (; c < chunks; c = nextChunk()) {
       const c0 = c * POSTERIOR_CHUNK, rows = Math.min(POSTERIOR_CHUNK, m - c0);
-      const cross = crossBuffer.subarray(0, rows * n);
-      const chunkQuery = queryBuffer.subarray(0, rows * d);
-      chunkQuery.set(query.subarray(c0 * d, (c0 + rows) * d));
-      crossCovarianceTransposed(model.kernel, chunkQuery, trainingT, d, model.signalVariance, cross);
-      const pairsOfMean = meanPairs.subarray(0, 2 * rows);
-      pairsOfMean.fill(0);
-      addProductTransposed(rows, 2, n, { data: cross, offset: 0, stride: n }, { data: alphaTwice, offset: 0, stride: n },
-        { data: pairsOfMean, offset: 0, stride: 2 }, 1);
+      const cross = crossAndMeanOfChunk(model, query, c0, rows, { trainingT, queryBuffer, crossBuffer, alphaTwice, meanPairs }, mean);
       for (let i = 0; i < rows; i++) {
-        mean[c0 + i] = model.offset + model.scale * pairsOfMean[2 * i];
         nearestColumns(cross, i * n, n, nearIndex, nearValue);
         const bound = subsetVariance(model, nearIndex, nearValue, subset, solved);
         varianceUpper[c0 + i] = model.scale * model.scale * bound;

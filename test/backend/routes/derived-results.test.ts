@@ -2,7 +2,7 @@
  * The loop with real jobs: scribbles → segmentation model → derived results per sample (porosity near the truth), and
  * a sample's new image predicted by that model without retraining (predict-images) → its sample's derived result.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { findQueuedJob } from '../../../backend/db/jobs.js';
 import { encodeGrayPng, generateMicrograph, simulateScribbles } from '../../../backend/demo/micrograph-lab.js';
@@ -13,16 +13,9 @@ import { CampaignEvents } from '../../../backend/services/campaign-events.js';
 import { PREDICT_IMAGES_JOB_KIND } from '../../../backend/services/image-measurements.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
 import { currentSegmentation, requestSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from '../../../backend/services/segmentation.js';
-import { createHarness, type Harness } from '../support.js';
+import { createHarness, useCpuTfBackend, type Harness } from '../support.js';
 
-const forcedBefore = process.env.TWINLAB_TF_BACKEND;
-beforeAll(() => {
-  process.env.TWINLAB_TF_BACKEND = 'cpu';
-});
-afterAll(() => {
-  if (forcedBefore === undefined) delete process.env.TWINLAB_TF_BACKEND;
-  else process.env.TWINLAB_TF_BACKEND = forcedBefore;
-});
+useCpuTfBackend();
 
 let runner: JobRunner | null = null;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { findJob, findQueuedJob } from '../../../backend/db/jobs.js';
 import { encodeGrayPng, generateMicrograph, intersectionOverUnion, simulateScribbles, type Micrograph } from '../../../backend/demo/micrograph-lab.js';
@@ -11,16 +11,9 @@ import { CampaignEvents, type CampaignEvent } from '../../../backend/services/ca
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
 import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from '../../../backend/services/segmentation.js';
 import { jobQueueFor } from '../../../backend/services/training.js';
-import { createHarness, fileForm, type Harness } from '../support.js';
+import { createHarness, useCpuTfBackend, fileForm, type Harness } from '../support.js';
 
-const forcedBefore = process.env.TWINLAB_TF_BACKEND;
-beforeAll(() => {
-  process.env.TWINLAB_TF_BACKEND = 'cpu';
-});
-afterAll(() => {
-  if (forcedBefore === undefined) delete process.env.TWINLAB_TF_BACKEND;
-  else process.env.TWINLAB_TF_BACKEND = forcedBefore;
-});
+useCpuTfBackend();
 
 let runner: JobRunner | null = null;
 afterEach(async () => {

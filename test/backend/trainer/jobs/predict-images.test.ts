@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCpuTfBackend } from '../../support.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../acquisition/sampling/random.js';
 import { simulateScribbles } from '../../../../backend/demo/micrograph-lab.js';
 import type { JobContext } from '../../../../backend/jobs/types.js';
@@ -11,15 +12,8 @@ import { run as segmentCampaign, SEGMENTATION_FILES, type SegmentCampaignResult 
 import { writePoreLattice } from './pore-lattice.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinlab-predict-images-'));
-const forcedBefore = process.env.TWINLAB_TF_BACKEND;
-beforeAll(() => {
-  process.env.TWINLAB_TF_BACKEND = 'cpu';
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  if (forcedBefore === undefined) delete process.env.TWINLAB_TF_BACKEND;
-  else process.env.TWINLAB_TF_BACKEND = forcedBefore;
-});
+useCpuTfBackend();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A context that records progress lines. */
 function recordingContext(lines: string[] = []): JobContext {

@@ -2,26 +2,19 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../acquisition/sampling/random.js';
 import { encodeGrayPng, generateMicrograph, intersectionOverUnion, simulateScribbles } from '../../../../backend/demo/micrograph-lab.js';
 import type { JobContext } from '../../../../backend/jobs/types.js';
 import { PermanentJobError } from '../../../../backend/jobs/types.js';
 import { decodeGrayImage, run, SEGMENTATION_FILES, type SegmentCampaignResult } from '../../../../backend/trainer/jobs/segment-campaign.js';
 import { measureClassMap } from '../../../../backend/trainer/segmentation/morphology.js';
-import { grey16Tiff } from '../../support.js';
+import { grey16Tiff, useCpuTfBackend } from '../../support.js';
 import { writePoreLattice } from './pore-lattice.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'twinlab-segment-campaign-'));
-const forcedBefore = process.env.TWINLAB_TF_BACKEND;
-beforeAll(() => {
-  process.env.TWINLAB_TF_BACKEND = 'cpu';
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  if (forcedBefore === undefined) delete process.env.TWINLAB_TF_BACKEND;
-  else process.env.TWINLAB_TF_BACKEND = forcedBefore;
-});
+useCpuTfBackend();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A context that records progress. */
 function recordingContext(lines: string[], fractions: number[] = []): JobContext {
