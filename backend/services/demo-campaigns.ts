@@ -23,7 +23,7 @@ const DEMO_MARKER = '.demo-seeded';
 /** Membrane castings and Mg molecules already measured, and synthetic micrographs (count, side in pixels). */
 const MEMBRANE_MEASURED = 12, MG_MEASURED = 6, MICROGRAPHS = 12, MICROGRAPH_SIZE = 256;
 /** Castings of the image-based membrane demo already imaged (none labeled), and their image edge in pixels. */
-const MEMBRANE_IMAGED = 8, MEMBRANE_IMAGE_SIZE = membraneImagesLab.MEMBRANE_IMAGE_SIZE;
+const MEMBRANE_IMAGED = 12, MEMBRANE_IMAGE_SIZE = membraneImagesLab.MEMBRANE_IMAGE_SIZE;
 
 /**
  * How a demo gets its campaign: 'new' always creates one (twinlab demo adds copies); 'resume' takes the campaign an
@@ -129,7 +129,8 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding:
 }
 
 /**
- * The membrane lab measured from SEM images: 8 castings at random conditions, each with its top-view SEM image
+ * The membrane lab measured from SEM images: 12 castings at random conditions (as many as the plain membrane demo, so
+ * that once the images are measured the first suggestion is model-based), each with its top-view SEM image
  * (attached to its sample with the 2 nm pixel size), none labeled: the user scribbles pore and solid and the derived
  * pore diameter, porosity and order appear for every casting. The exact pore maps (PNG per asset id) and the true
  * values (truth.json) stay on the server under demo/ground-truth/<campaign id>.

@@ -239,7 +239,9 @@ function sampleReason(sample: SampleRow, weight: SampleDecisionWeight, roles: De
   const o = role.objective;
   if (o.goal === 'target') {
     const band = `${o.target}${o.tolerance !== undefined ? ` ± ${o.tolerance}` : ''}${unit}`;
-    return `${name} may hit the ${o.name} target ${band} (${p}) and ${uncertain}${more}`;
+    // Below 5 % the sample is an outsider here too: far from the band whatever its label shows.
+    if (top.relevance < 0.05) return `${name} is unlikely to land in the ${o.name} target ${band} (${p}) although ${uncertain}${more}`;
+    return `${name} may land in the ${o.name} target ${band} (${p}) and ${uncertain}${more}`;
   }
   const best = `${o.goal === 'maximize' ? 'highest' : 'lowest'} ${o.name}`;
   // Below 5 % the sample is an outsider: its label matters only as much as its small chance allows.

@@ -19,13 +19,14 @@
  *   bias would change with pore size, which is exactly what campaigns vary. For small regions it equals count / area.
  * - Hexagonal order: ψ6(n) = (1/6) Σ_j exp(6iθ_nj) over the 6 nearest interior centroids (the hexagonal coordination
  *   number, so a perfect lattice gives exactly 1), then coarse-grained over the first shell,
- *   Ψ(n) = |(ψ6(n) + Σ_{j∈N(n)} ψ6(j)) / 7|, and averaged over n. The plain mean |ψ6(n)| has a noise floor of
+ *   Ψ(n) = |(ψ6(n) + Σ_{j∈N(n)} ψ6(j)) / 7| (neighbours near the border left out of the sum), and averaged over n. The plain mean |ψ6(n)| has a noise floor of
  *   √(π/24) ≈ 0.35 for random positions (the modulus of a mean of 6 random phasors), so it could never read "near 0
  *   for random"; the shell average (~25 distinct bonds) brings that floor to ≈ 0.16 while staying 1 on a perfect
  *   lattice and, unlike the global |⟨ψ6⟩|, not dropping when a field of view holds several misoriented grains.
  *   Only centroids whose neighbourhood the border cannot cut are scored: n needs its border distance to exceed its
  *   6th-neighbour distance plus the largest region half-extent (a region left out for touching the border has its
- *   centroid within that distance of the border), and so do its 6 neighbours.
+ *   centroid within that distance of the border); a neighbour that fails the same test is left out of n's shell
+ *   average rather than disqualifying n, so sparse (disordered) fields of a few hundred pixels still get a value.
  */
 import type { ImageQuantity } from '../../domain/types.js';
 
@@ -285,10 +286,10 @@ export function measureClassMapAll(
 }
 
 /**
- * Hexagonal order of a point set in a width × height image: the mean over scorable points n of
- * |(ψ6(n) + Σ_{j∈N(n)} ψ6(j)) / 7|, ψ6(n) = (1/6) Σ_{j∈N(n)} exp(6iθ_nj), N(n) the 6 nearest neighbours (grid index,
- * O(N) for evenly spread points). A point is scorable when it and its 6 neighbours each lie farther from the border
- * than their 6th-neighbour distance + `margin` (their neighbourhood cannot reach past the border); null when none is.
+ * Hexagonal order of a point set in a width × height image: the mean over complete points n of
+ * |Σ_{j∈{n}∪N(n), j complete} ψ6(j)| / (their count), ψ6(n) = (1/6) Σ_{j∈N(n)} exp(6iθ_nj), N(n) the 6 nearest
+ * neighbours (grid index, O(N) for evenly spread points). A point is complete when it lies farther from the border
+ * than its 6th-neighbour distance + `margin` (its neighbourhood cannot reach past the border); null when none is.
  */
 export function hexagonalOrderOfPoints(points: { x: Float64Array; y: Float64Array }, width: number, height: number, margin = 0): number | null {
   const n = points.x.length;
@@ -318,15 +319,18 @@ export function hexagonalOrderOfPoints(points: { x: Float64Array; y: Float64Arra
     if (complete[i] !== 1) continue;
     let re = psiRe[i];
     let im = psiIm[i];
-    let ok = true;
-    for (let k = 0; k < HEX_NEIGHBOURS && ok; k++) {
+    let terms = 1;
+    // Only neighbours whose own ψ6 saw a complete shell join the average: near the border a neighbour's shell may
+    // miss regions dropped for touching it. Requiring every neighbour complete left sparse (disordered) images of a
+    // few hundred pixels without a single scored centroid.
+    for (let k = 0; k < HEX_NEIGHBOURS; k++) {
       const j = neighbours[i * HEX_NEIGHBOURS + k];
-      ok = complete[j] === 1;
+      if (complete[j] !== 1) continue;
       re += psiRe[j];
       im += psiIm[j];
+      terms++;
     }
-    if (!ok) continue;
-    sum += Math.hypot(re, im) / (HEX_NEIGHBOURS + 1);
+    sum += Math.hypot(re, im) / terms;
     scored++;
   }
   return scored === 0 ? null : sum / scored;

@@ -16,15 +16,15 @@ describe('demo campaigns', () => {
     expect(list.total).toBe(4);
     const [membraneImages, micrographs, corrosion, membrane] = list.items;
     expect(membraneImages.imageMeasurements.map((m: { name: string }) => m.name)).toEqual(['poreDiameter', 'porosity', 'order']);
-    expect(membraneImages.counts.assets).toBe(8);
-    expect(membraneImages.counts.byStatus).toEqual({ running: 8 });
+    expect(membraneImages.counts.assets).toBe(12);
+    expect(membraneImages.counts.byStatus).toEqual({ running: 12 });
     expect(membraneImages.counts.results).toBe(0);
     const imaged = await (await h.call('GET', `/api/campaigns/${membraneImages.id}/samples`)).json();
     for (const s of imaged.items) expect(s.images).toHaveLength(1);
     const images = await (await h.call('GET', `/api/campaigns/${membraneImages.id}/assets`)).json();
     for (const a of images.items) expect(a).toMatchObject({ pixelSize: 2, pixelUnit: 'nm', sampleId: expect.any(Number) });
-    // 8 pore maps and the true values.
-    expect(readdirSync(groundTruthDir(h.ctx, membraneImages.id))).toHaveLength(9);
+    // 12 pore maps and the true values.
+    expect(readdirSync(groundTruthDir(h.ctx, membraneImages.id))).toHaveLength(13);
     expect(membrane.counts.results).toBe(12);
     expect(membrane.objectives.map((o: { name: string }) => o.name)).toEqual(['poreDiameter', 'permeance', 'orderScore']);
     expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
