@@ -93,6 +93,14 @@ describe('labelQueue, decision strategy', () => {
     expect(items.get(imageOf.hopeless)!.reason).toMatch(/^sample hopeless is unlikely to have the highest d \(P=\de-\d+\) although its measurement is uncertain/);
   });
 
+  it('says whether a sample may land in a target band, or is unlikely to', async () => {
+    h.ctx.db.update(campaigns).set({ objectives: [{ name: 'd', goal: 'target', target: 9, tolerance: 1, unit: 'nm' }] }).where(eq(campaigns.id, campaignId)).run();
+    const items = byAsset((await labelQueue(h.ctx, campaignId, 10)).items);
+    // Contender 9 ± 3 against the band 9 ± 1: P = 2Φ(1/3) − 1 ≈ 0.26. Hopeless 1 ± 3: P = Φ(3) − Φ(7/3) = 0.99865 − 0.99019 ≈ 0.0085.
+    expect(items.get(imageOf.contender)!.reason).toMatch(/^sample contender may land in the d target 9 ± 1 nm \(P=0\.26\)/);
+    expect(items.get(imageOf.hopeless)!.reason).toMatch(/^sample hopeless is unlikely to land in the d target 9 ± 1 nm \(P=8e-3\) although/);
+  });
+
   it('falls back to uncertainty, and says so, when no image measurement is an objective or constraint', async () => {
     h.ctx.db.update(campaigns).set({ imageMeasurements: [{ name: 'porosity', quantity: 'area-fraction', class: 'pore' }] }).where(eq(campaigns.id, campaignId)).run();
     const queue = await labelQueue(h.ctx, campaignId, 3);
