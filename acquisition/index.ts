@@ -16,8 +16,29 @@ export type { FitOptions, GaussianProcess, Hyperparameters, JointPosterior, Kern
 export { suggest, coldStartThreshold, defaultStrategy } from './suggest/index.js';
 export { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, lengthscaleDistance, onBoundary, type SuggestionFlag } from './suggest/index.js';
 export type {
-  ModelFactory, Observation, OutcomeModel, PoolItem, StrategyOptions, SuggestEngineOptions, SuggestionItem, SuggestRequest,
+  ModelFactory, NetworkSurrogate, Observation, OutcomeModel, PoolItem, StrategyOptions, SuggestEngineOptions, SuggestionItem, SuggestRequest,
+  SurrogateUse,
 } from './suggest/index.js';
+
+// Network ensembles as plain data, and held-out evaluation of surrogates.
+export type { DenseLayer, NetworkActivation, NetworkEncoding, NetworkEnsembleSpec, NetworkMember } from './models/ensemble/types.js';
+export {
+  createNetworkEnsemble, headVariance, MIN_HEAD_VARIANCE, type ConditioningSet, type MemberPredictions, type NetworkEnsembleModel,
+} from './models/ensemble/network-ensemble.js';
+export { encodingMap, type EncodingMap } from './space/encoding-map.js';
+export { EXACT_GP_MAX_ROWS, subsetOfData } from './suggest/index.js';
+export {
+  SURROGATE_KINDS, SURROGATE_SETTINGS, type HeldOutPredictions, type NetworkEvidence, type PairedComparison, type PredictiveScores, type SurrogateChoice,
+  type SurrogateKind, type SurrogateSetting,
+} from './validation/types.js';
+export {
+  chooseSurrogate, crossFittedCalibration, crossValidateGaussianProcess, crossValidationFolds, fitGaussianProcessOnSubsets, pairedComparison,
+  pointLogDensities, predictiveScores, seededSubset, SURROGATE_CHOICE_MARGIN, trainingRows, WORSE_THAN_MEAN_FLAG, type FoldOptions,
+} from './validation/index.js';
+export {
+  bestSample, lengthscaleRelevance, mostRelevantPair, parityPoints, slice2d, slices1d, sliceRangeRelevance, sweepValues, SLICE_2D_POINTS, SLICE_POINTS,
+  type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
+} from './diagnostics/index.js';
 export { STRATEGY_NAMES, isStrategyName, parseStrategyName, type StrategyName } from './strategy-names.js';
 export {
   ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type AcquisitionStrategy, type PickRule,

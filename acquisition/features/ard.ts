@@ -5,7 +5,8 @@
 import {
   DEFAULT_BOUNDS, fitGaussianProcess, type GaussianProcess, type Hyperparameters, type KernelName,
 } from '../models/gp/index.js';
-import { meanAndScale, shuffledIndices, standardizeColumns, type Dataset } from './data.js';
+import { seededPermutation } from '../sampling/random.js';
+import { meanAndScale, standardizeColumns, type Dataset } from './data.js';
 
 /** Options of ardRelevance. */
 export interface ArdOptions {
@@ -60,7 +61,7 @@ export function ardRelevance(dataset: Dataset, options: ArdOptions = {}): ArdRel
   used.forEach((j, k) => (lengthscales[j] = gp.hyperparameters.lengthscales[k]));
   const inverse = lengthscales.map((l) => 1 / l);
   const total = inverse.reduce((s, v) => s + v, 0);
-  const rows = shuffledIndices(dataset.sampleCount, options.seed ?? 0).slice(0, 50).map((r) => X[r]);
+  const rows = seededPermutation(dataset.sampleCount, options.seed ?? 0).slice(0, 50).map((r) => X[r]);
   const sensitivity = new Float64Array(p);
   used.forEach((j, k) => (sensitivity[j] = conditionalSensitivity(gp.posterior.bind(gp), rows, k) / meanAndScale(dataset.y).scale));
   const cutoff = Math.max(options.minSensitivity ?? 0.1, (options.minRelativeSensitivity ?? 0.2) * Math.max(...sensitivity));

@@ -1,5 +1,5 @@
 /** Validated design matrices, column standardization and seeded fold splits shared by the selection methods. */
-import { createRandom } from '../sampling/random.js';
+import { crossValidationFolds } from '../validation/folds.js';
 import { FeatureSelectionInputError } from './errors.js';
 
 /** A column is constant when its standard deviation is below this fraction of its scale (1 + |mean|). */
@@ -103,31 +103,11 @@ export function isConstantTarget(y: Float64Array): boolean {
   return scale <= CONSTANT_COLUMN_TOLERANCE * (1 + Math.abs(mean));
 }
 
-/** The integers 0..n−1 in a seeded random order (Fisher–Yates). */
-export function shuffledIndices(n: number, seed: number): number[] {
-  const random = createRandom(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /** Seeded K-fold split of 0..n−1: the held-out rows of each fold (sizes differ by at most one). */
 export function kFoldSplits(n: number, folds: number, seed: number): number[][] {
   if (!Number.isInteger(folds) || folds < 2 || folds > n) {
     throw new FeatureSelectionInputError(`need 2 ≤ folds ≤ n (${n}), got ${folds}`);
   }
-  const order = shuffledIndices(n, seed);
-  return Array.from({ length: folds }, (_, k) => order.filter((_, r) => r % folds === k).sort((a, b) => a - b));
+  return crossValidationFolds(n, { folds, seed });
 }
 
-/** The rows of 0..n−1 not in `heldOut`. */
-export function complementRows(n: number, heldOut: readonly number[]): number[] {
-  const out = new Uint8Array(n);
-  for (const r of heldOut) out[r] = 1;
-  const rows: number[] = [];
-  for (let r = 0; r < n; r++) if (!out[r]) rows.push(r);
-  return rows;
-}

@@ -2,7 +2,8 @@
  * LASSO by cyclic coordinate descent on standardized X (Friedman, Hastie & Tibshirani 2010, "glmnet"):
  * minimize (1/2n) ‖y_c − Z β‖² + λ ‖β‖₁, with Z the columns scaled to mean 0 and Σ_i z_ij² = n, y_c = y − ȳ.
  */
-import { complementRows, kFoldSplits, meanAndScale, standardizeColumns, toDataset, type Dataset, type StandardizedColumns } from './data.js';
+import { trainingRows } from '../validation/folds.js';
+import { kFoldSplits, meanAndScale, standardizeColumns, toDataset, type Dataset, type StandardizedColumns } from './data.js';
 import { FeatureSelectionInputError } from './errors.js';
 
 /** The standardized least-squares problem on a subset of rows. */
@@ -186,7 +187,7 @@ export function crossValidateLasso(dataset: Dataset, options: LassoCrossValidati
   const n = dataset.sampleCount;
   const lambdas = lambdaGrid(lambdaMax(problem), options.lambdaCount ?? 100, options.lambdaRatio ?? defaultLambdaRatio(n, dataset.featureCount));
   const folds = kFoldSplits(n, Math.min(options.folds ?? 5, n), options.seed ?? 0);
-  const errors = folds.map((heldOut) => foldErrors(dataset, complementRows(n, heldOut), heldOut, lambdas, options));
+  const errors = folds.map((heldOut) => foldErrors(dataset, trainingRows(n, heldOut), heldOut, lambdas, options));
   const meanError = lambdas.map((_, l) => mean(errors.map((e) => e[l])));
   const standardError = lambdas.map((_, l) => standardDeviation(errors.map((e) => e[l])) / Math.sqrt(folds.length));
   let indexMin = 0;

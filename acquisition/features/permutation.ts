@@ -3,7 +3,8 @@
  * folds, then measure how much the held-out error grows when one feature's held-out column is shuffled.
  */
 import { createRandom } from '../sampling/random.js';
-import { complementRows, kFoldSplits, meanAndScale, type Dataset } from './data.js';
+import { trainingRows } from '../validation/folds.js';
+import { kFoldSplits, meanAndScale, type Dataset } from './data.js';
 import { FeatureSelectionInputError } from './errors.js';
 
 /** Predicts y for rows of X (n x p). */
@@ -42,7 +43,7 @@ export function permutationImportance(dataset: Dataset, fit: FitPredictor, optio
   const variance = meanAndScale(dataset.y).scale ** 2;
   const random = createRandom(options.seed ?? 0);
   const folds = kFoldSplits(n, Math.min(options.folds ?? 5, n), options.seed ?? 0);
-  const perFold = folds.map((heldOut) => foldImportance(dataset, fit, complementRows(n, heldOut), heldOut, repeats, random));
+  const perFold = folds.map((heldOut) => foldImportance(dataset, fit, trainingRows(n, heldOut), heldOut, repeats, random));
   const importance = new Float64Array(p);
   const standardError = new Float64Array(p);
   for (let j = 0; j < p; j++) {

@@ -2,7 +2,9 @@
  * Stability selection (Meinshausen & Bühlmann 2010) with complementary pairs (Shah & Samworth 2013): fit the LASSO
  * at one λ on many random halves of the data and keep the features selected in at least a fraction π of them.
  */
-import { complementRows, shuffledIndices, type Dataset } from './data.js';
+import { seededPermutation } from '../sampling/random.js';
+import { trainingRows } from '../validation/folds.js';
+import { type Dataset } from './data.js';
 import { FeatureSelectionInputError } from './errors.js';
 import { createRandom } from '../sampling/random.js';
 import { lambdaGrid, lambdaMax, lassoPath, lassoProblem, type CoordinateDescentOptions } from './lasso.js';
@@ -47,8 +49,8 @@ export function stabilitySelection(dataset: Dataset, options: StabilitySelection
   const counts = new Float64Array(p);
   let totalSelected = 0;
   for (let b = 0; b < pairs; b++) {
-    const half = shuffledIndices(n, (options.seed ?? 0) * 100_003 + b).slice(0, Math.floor(n / 2)).sort((x, y) => x - y);
-    for (const rows of [half, complementRows(n, half)]) {
+    const half = seededPermutation(n, (options.seed ?? 0) * 100_003 + b).slice(0, Math.floor(n / 2)).sort((x, y) => x - y);
+    for (const rows of [half, trainingRows(n, half)]) {
       const penaltyFactors = Float64Array.from({ length: p }, () => 1 / (weakness + (1 - weakness) * random.uniform()));
       const beta = lassoAtLambda(dataset, rows, options.lambda, { ...options, penaltyFactors });
       beta.forEach((value, j) => {

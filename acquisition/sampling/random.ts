@@ -56,6 +56,17 @@ export function createRandom(seed = 0): RandomSource {
   };
 }
 
+/** A seeded uniform permutation of 0..n−1 (Fisher–Yates with createRandom(seed)). */
+export function seededPermutation(n: number, seed: number): number[] {
+  const random = createRandom(seed);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = random.integer(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }

@@ -146,7 +146,7 @@ export function unitPosition(t: number, lo: number, hi: number): number {
 }
 
 /** The parameter's range on the encoding scale: log for log parameters, widened by ½ for linear integers. */
-function numericRange(parameter: Parameter): [number, number] {
+export function numericRange(parameter: Parameter): [number, number] {
   const min = parameter.min!;
   const max = parameter.max!;
   if (parameter.log) return [Math.log(parameter.type === 'integer' ? Math.max(min - 0.5, min / 2) : min), Math.log(parameter.type === 'integer' ? max + 0.5 : max)];

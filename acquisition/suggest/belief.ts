@@ -6,6 +6,7 @@
  */
 
 import type { Problem } from './problem.js';
+import { EXACT_GP_MAX_ROWS, subsetOfData } from './subset.js';
 import type { ModelFactory, OutcomeModel } from './types.js';
 
 /** Observations an outcome needs before a model is fit to it. */
@@ -26,15 +27,26 @@ export interface MeanStd {
   std: Float64Array;
 }
 
-/** Fits one model per outcome that has at least MIN_POINTS_FOR_MODEL measurements (with the known noise of its values). */
-export function fitOutcomeModels(problem: Problem, fitModel: ModelFactory, seed: number): Map<string, OutcomeModel> {
+/**
+ * One model per outcome: the given network model where there is one (network-model.ts), else a fit of `fitModel` to
+ * outcomes with at least MIN_POINTS_FOR_MODEL measurements (with the known noise of its values); above
+ * EXACT_GP_MAX_ROWS rows the fit sees only subsetOfData of them (subset.ts).
+ */
+export function fitOutcomeModels(
+  problem: Problem, fitModel: ModelFactory, seed: number, networks: ReadonlyMap<string, OutcomeModel> = new Map(),
+): Map<string, OutcomeModel> {
   const models = new Map<string, OutcomeModel>();
   let index = 0;
   for (const [name, data] of problem.outcomes) {
-    if (data.rows.length >= MIN_POINTS_FOR_MODEL) {
+    const network = networks.get(name);
+    if (network) models.set(name, network);
+    else if (data.rows.length >= MIN_POINTS_FOR_MODEL) {
+      const rows = data.rows.length > EXACT_GP_MAX_ROWS ? subsetOfData(data.z) : null;
+      const X = rows ? rows.map((k) => data.X[k]) : data.X;
+      const z = rows ? rows.map((k) => data.z[k]) : data.z;
+      const noise = data.noise && rows ? rows.map((k) => data.noise![k]) : data.noise;
       // Without known noise the factory is called exactly as before it existed (three arguments).
-      const model = data.noise ? fitModel(data.X, data.z, seed + 7919 * index, data.noise) : fitModel(data.X, data.z, seed + 7919 * index);
-      models.set(name, model);
+      models.set(name, noise ? fitModel(X, z, seed + 7919 * index, noise) : fitModel(X, z, seed + 7919 * index));
     }
     index++;
   }

@@ -125,7 +125,7 @@ function validateConstraints(constraints: readonly OutcomeConstraint[]): void {
  * Feature columns are used only in pool mode, for the feature names every pool item carries, and only if every
  * observation has them too (its own `features`, or those of the pool item with the same parameter values).
  */
-function featureScaling(request: SuggestRequest): FeatureScaling | null {
+export function featureScaling(request: SuggestRequest): FeatureScaling | null {
   const pool = request.pool;
   if (!pool || pool.length === 0) return null;
   const names = Object.keys(pool[0].features ?? {}).filter((name) => pool.every((item) => item.features && name in item.features));

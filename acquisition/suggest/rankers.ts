@@ -24,6 +24,7 @@ import { optimizedObjectives, targetObjectives } from './default-strategy.js';
 import type { Problem } from './problem.js';
 import type { ModelFactory } from './types.js';
 import { standardizeValues } from '../space/outcome-transform.js';
+import { EXACT_GP_MAX_ROWS, subsetOfData } from './subset.js';
 import { adjustmentOutcomes, boundable, logAdjustmentUpper, logTargetBandUpper, meanStdUpper, originalMeanStdUpper } from './bounds.js';
 
 /** A strategy's ranking function and how its values are reported. */
@@ -346,7 +347,10 @@ export function paregoRanker(context: RankerContext): Ranker {
   const drawn = sampleSimplexWeights(names.length, createRandom(context.seed)).map((w, j) => w * importance[j]);
   const weights = drawn.map((w) => w / drawn.reduce((a, b) => a + b, 0));
   const scalar = z.map((v) => augmentedChebyshev(normalize(v), weights));
-  let model = context.fitModel(rows.map((i) => problem.observedX[i]), standardize(scalar), context.seed);
+  const target = standardize(scalar);
+  // Above EXACT_GP_MAX_ROWS the scalarization's GP sees the subset of data (subset.ts), as every per-outcome GP does.
+  const fitted = rows.length > EXACT_GP_MAX_ROWS ? subsetOfData(target) : rows.map((_, k) => k);
+  let model = context.fitModel(fitted.map((k) => problem.observedX[rows[k]]), fitted.map((k) => target[k]), context.seed);
   const best = Math.max(...model.posterior(rows.map((i) => problem.observedX[i])).mean);
   if (state.believedX.length > 0) model = model.fantasize(state.believedX, Array.from(model.posterior(state.believedX).mean));
   const rank: RankFunction = (X) => {

@@ -1,7 +1,9 @@
 /**
  * suggest(): the next experiments to run. Validates the request, picks the strategy (default by objectives,
  * see default-strategy.ts), fits one model per outcome (independent GPs), and returns `count` new points with
- * their predicted mean and std per objective (original units), score and strategy. With fewer complete
+ * their predicted mean and std per objective (original units), score and strategy. Outcomes with a trained network in
+ * `request.surrogates` are ranked by it instead of a GP (network-model.ts); a GP of more than EXACT_GP_MAX_ROWS rows is
+ * fitted on a subset of them (subset.ts); each item says which model ranked each outcome. With fewer complete
  * observations than coldStartThreshold (2·d + 1 in the design space, 2 in a pool) a model-based strategy is replaced
  * by a space-filling design (strategy 'space-filling' on each item). Deterministic given `seed`.
  */
@@ -15,7 +17,8 @@ import { defaultModelFactory } from './gp-model.js';
 import { buildProblem, completeObservationCount, type Problem } from './problem.js';
 import { selectBatch, type ChosenPoint } from './select.js';
 import { ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type StrategyName } from './registry.js';
-import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest } from './types.js';
+import { networkOutcomeModels, validateSurrogates, type NetworkOutcome } from './network-model.js';
+import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest, SurrogateUse } from './types.js';
 
 /**
  * Observations needed before model-based strategies are used: 2·d + 1 when searching the design space, 2 when ranking
@@ -35,12 +38,19 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
   if (needsModel) assertApplicable(requested, problem.objectives);
   const seed = (request.seed ?? 0) >>> 0;
   const fitModel = engine.fitModel ?? defaultModelFactory;
+  validateSurrogates(request);
   // A model-free strategy fits nothing: it works on any data, and its items carry no predictions.
-  const models = needsModel ? fitOutcomeModels(problem, fitModel, seed) : new Map<string, OutcomeModel>();
+  const networks = needsModel ? networkOutcomeModels(problem) : new Map<string, NetworkOutcome>();
+  const models = needsModel
+    ? fitOutcomeModels(problem, fitModel, seed, new Map([...networks].map(([name, network]) => [name, network.model])))
+    : new Map<string, OutcomeModel>();
   // Space-filling until there are enough complete observations, and while any objective or constraint has too few
-  // values for a model of its own (a constraint measured once cannot weigh a ranking yet).
-  const coldStart = needsModel
-    && (completeObservationCount(problem) < coldStartThreshold(request.parameters.length, problem.pool !== null) || [...problem.outcomes.keys()].some((name) => !models.has(name)));
+  // values for a model of its own (a constraint measured once cannot weigh a ranking yet). A trained network is a
+  // model of its outcome whatever the count; when every objective and constraint has one, the data it was trained
+  // on stands in for the observation count.
+  const everyOutcomeNetworked = [...problem.objectives, ...problem.constraints].every((o) => networks.has(o.name));
+  const tooFew = completeObservationCount(problem) < coldStartThreshold(request.parameters.length, problem.pool !== null) && !everyOutcomeNetworked;
+  const coldStart = needsModel && (tooFew || [...problem.outcomes.keys()].some((name) => !models.has(name)));
   const strategy = coldStart ? COLD_START_STRATEGY : requested;
   const entry = ACQUISITION_STRATEGIES[strategy];
   let chosen: ChosenPoint[];
@@ -69,11 +79,16 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
     });
   }
   if (entry.pick.kind === 'design') engine.onProgress?.(chosen.length, chosen.length);
-  return toItems(problem, models, chosen, strategy);
+  // Which model ranked each outcome; model-free designs (cold start included) used none.
+  const uses: Record<string, SurrogateUse> = {};
+  if (needsModel && !coldStart) for (const name of models.keys()) uses[name] = networks.get(name)?.use ?? { kind: 'gp', modelId: null };
+  return toItems(problem, models, chosen, strategy, uses);
 }
 
 /** Attaches parameter values, pool ids, explanations and trust flags to chosen points. */
-function toItems(problem: Problem, models: Map<string, OutcomeModel>, chosen: readonly ChosenPoint[], strategy: StrategyName): SuggestionItem[] {
+function toItems(
+  problem: Problem, models: Map<string, OutcomeModel>, chosen: readonly ChosenPoint[], strategy: StrategyName, uses: Record<string, SurrogateUse>,
+): SuggestionItem[] {
   const explanations = explainPoints(problem, models, chosen.map((c) => c.x));
   return chosen.map((point, i) => {
     const poolItem = point.poolIndex === undefined ? undefined : problem.pool![point.poolIndex].item;
@@ -85,6 +100,7 @@ function toItems(problem: Problem, models: Map<string, OutcomeModel>, chosen: re
       score: point.score,
       strategy,
       flags: suggestionFlags(problem, models, point.x, params),
+      surrogates: { ...uses },
     };
     if (poolItem) item.poolId = poolItem.id;
     return item;

@@ -1,8 +1,10 @@
 /** The request and response shapes of suggest(), and the model contract it fits per outcome. */
 
+import type { NetworkEncoding, NetworkEnsembleSpec } from '../models/ensemble/types.js';
 import type { Posterior } from '../models/surrogate.js';
 import type { RandomSource } from '../sampling/random.js';
 import type { StrategyName } from '../strategy-names.js';
+import type { SurrogateKind } from '../validation/types.js';
 import type { SuggestionFlag } from './flags.js';
 import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../types.js';
 
@@ -38,6 +40,27 @@ export interface StrategyOptions {
   cost?: { outcome: string; alpha?: number };
 }
 
+/**
+ * A trained network ensemble that ranks one outcome instead of a freshly fitted GP. The engine maps its own encoded
+ * points into the network's encoding (an affine map per column; an incompatible encoding is an InvalidRequestError)
+ * and conditions the ensemble on the observations the network was not trained on (`conditionOn`).
+ */
+export interface NetworkSurrogate {
+  kind: Exclude<SurrogateKind, 'gp'>;
+  /** The service's model id, reported back on every item. */
+  modelId: number;
+  ensemble: NetworkEnsembleSpec;
+  encoding: NetworkEncoding;
+  /** Indices into `observations` of rows the network was not trained on (newer results): conditioned on, with their values. */
+  conditionOn?: number[];
+}
+
+/** Which model ranked one outcome: its kind, and the service's model id where it has one (null: the GP fitted for this call). */
+export interface SurrogateUse {
+  kind: SurrogateKind;
+  modelId: number | null;
+}
+
 /** What suggest() is asked: the design space, goals, data, and how many points to return. */
 export interface SuggestRequest {
   parameters: Parameter[];
@@ -52,6 +75,11 @@ export interface SuggestRequest {
   strategy?: string;
   seed?: number;
   options?: StrategyOptions;
+  /**
+   * Per objective or constraint name: a trained network to rank it with instead of a GP (suggest/network-model.ts). Any
+   * other name, the cost outcome's included (always a GP, on the log scale), is an InvalidRequestError.
+   */
+  surrogates?: Record<string, NetworkSurrogate>;
 }
 
 /** One suggested experiment, with its explanation. */
@@ -70,6 +98,11 @@ export interface SuggestionItem {
    * min or max) and 'extrapolation' (farther than 2 lengthscales of the fitted GP from every measured point).
    */
   flags: SuggestionFlag[];
+  /**
+   * Per modeled outcome (objectives, constraints, cost): which model ranked it. Empty for model-free strategies and cold
+   * start. ParEGO ranks by a GP of its scalarization; there the per-objective models give the item's mean and std.
+   */
+  surrogates: Record<string, SurrogateUse>;
 }
 
 /** A fitted surrogate of one outcome, as suggest() needs it (the GP of models/gp satisfies it). */

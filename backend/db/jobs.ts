@@ -1,8 +1,7 @@
 /** Data access for the durable job queue (`job` table) and trained models (`model` table). */
 import { and, asc, count, desc, eq, inArray, lt, lte, not, or, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { jobs, models, results, samples, type JobRow, type ModelRow, type SampleRow } from './schema.js';
-import { activeResultsJoined, withFitPrecedence } from './results.js';
+import { jobs, models, type JobRow, type ModelRow } from './schema.js';
 
 export type NewJob = typeof jobs.$inferInsert;
 export type NewModel = typeof models.$inferInsert;
@@ -174,24 +173,6 @@ export function modelsOfJob(db: Db, jobId: number): ModelRow[] {
 }
 
 /**
- * Every active result of a campaign joined with its sample's parameters and features, in result order (training data),
- * with the same precedence as the engine's observations: superseded derived results left out, a person's value
- * replacing the derived one of the same sample and outcome, derived outcomes carrying std² as `noise`.
- */
-export function trainingObservations(db: Db, campaignId: number): {
-  resultId: number; sampleId: number; params: SampleRow['params']; features: SampleRow['features']; outcomes: Record<string, number>; noise?: Record<string, number>;
-}[] {
-  const rows = db
-    .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes, source: results.source, std: results.std })
-    .from(results)
-    .innerJoin(samples, eq(results.sampleId, samples.id))
-    .where(and(eq(results.campaignId, campaignId), activeResultsJoined()))
-    .orderBy(asc(results.id))
-    .all();
-  return withFitPrecedence(rows);
-}
-
-/**
  * The succeeded jobs of a kind whose payload names this model (`payload.modelId`), oldest first. SQLite finds the
  * campaign's jobs through the job_campaign index and tests kind, status and the payload's modelId there, so only this
  * model's jobs are read and parsed.
@@ -210,22 +191,32 @@ export function findQueuedJob(db: Db, campaignId: number, kind: string): JobRow 
   return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'queued'))).orderBy(desc(jobs.id)).get();
 }
 
+/** The campaign's running jobs of a kind, newest first. */
+export function runningJobsOf(db: Db, campaignId: number, kind: string): JobRow[] {
+  return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'running'))).orderBy(desc(jobs.id)).all();
+}
+
 /**
  * Keeps at most one waiting job per campaign and kind, atomically (one immediate transaction, so concurrent requests
  * — in this process or another — cannot make two): when a job of this campaign and kind is queued, it takes the
  * payload that `payloadFor(waiting)` builds and counts as a fresh job again (attempts 0, no error); otherwise a new
  * queued job is inserted. A waiting job that is already due keeps its place; one still in its debounce or retry
- * window moves to `runAfter`. A throw in `payloadFor` writes nothing.
+ * window moves to `runAfter`. When `joinsRunning` accepts a running job of the campaign and kind for the built
+ * payload, that job is returned instead and nothing is written. A throw in `payloadFor` writes nothing.
  */
 export function insertOrJoinQueuedJob(
   db: Db,
   values: { kind: string; campaignId: number; maxAttempts: number; runAfter: number },
   payloadFor: (waiting: JobRow | undefined) => Record<string, unknown>,
   now: number,
+  joinsRunning?: (running: JobRow, payload: Record<string, unknown>) => boolean,
 ): { row: JobRow; joined: boolean } {
   return db.transaction((tx) => {
     const waiting = findQueuedJob(tx, values.campaignId, values.kind);
     const payload = payloadFor(waiting);
+    // A running job that already does this work is the answer: nothing is written.
+    const running = joinsRunning ? runningJobsOf(tx, values.campaignId, values.kind).find((job) => joinsRunning(job, payload)) : undefined;
+    if (running !== undefined) return { row: running, joined: true };
     if (waiting === undefined) return { row: insertJob(tx, { ...values, payload }), joined: false };
     const row = tx.update(jobs)
       .set({ payload, runAfter: waiting.runAfter <= now ? waiting.runAfter : values.runAfter, attempts: 0, error: null, progress: 0, updatedAt: now })
@@ -233,6 +224,11 @@ export function insertOrJoinQueuedJob(
       .returning().get()!;
     return { row, joined: true };
   }, { behavior: 'immediate' });
+}
+
+/** The campaign's models of these kinds, newest first (at most `limit`). */
+export function modelsOfKinds(db: Db, campaignId: number, kinds: readonly string[], limit: number): ModelRow[] {
+  return db.select().from(models).where(and(eq(models.campaignId, campaignId), inArray(models.kind, [...kinds]))).orderBy(desc(models.id)).limit(limit).all();
 }
 
 /** The campaign's newest model of a kind, if any. */

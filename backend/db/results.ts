@@ -105,6 +105,8 @@ export function retractResultRow(db: Db, id: number, reason: string, at: number)
 
 /** One observation the engine fits: a result's outcomes (after precedence) with its sample's parameters and features. */
 export interface FittedObservation {
+  /** The result it comes from (a trained model's snapshot names these). */
+  resultId: number;
   sampleId: number;
   params: SampleRow['params'];
   features: SampleRow['features'];
@@ -114,13 +116,13 @@ export interface FittedObservation {
 }
 
 /**
- * Each active result's outcomes with its sample's parameters and features, in result order (what the engine fits):
- * superseded derived results are left out, and a derived value yields to a person's value of the same sample and
- * outcome (withFitPrecedence); derived outcomes carry std² as `noise`.
+ * Each active result's outcomes with its sample's parameters and features, in result order (what the engine fits and
+ * the trainer trains on): superseded derived results are left out, and a derived value yields to a person's value of
+ * the same sample and outcome (withFitPrecedence); derived outcomes carry std² as `noise`.
  */
 export function observationsOf(db: Db, campaignId: number): FittedObservation[] {
   const rows = db
-    .select({ sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes, source: results.source, std: results.std })
+    .select({ resultId: results.id, sampleId: samples.id, params: samples.params, features: samples.features, outcomes: results.outcomes, source: results.source, std: results.std })
     .from(results)
     .innerJoin(samples, eq(results.sampleId, samples.id))
     .where(and(eq(results.campaignId, campaignId), activeResultsJoined()))

@@ -149,8 +149,8 @@ export const models = sqliteTable(
     kind: text('kind').notNull(),
     architecture: text('architecture', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     metrics: text('metrics', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    /** Ids of the results (or labels) the model was trained on. */
-    trainingSnapshot: text('training_snapshot', { mode: 'json' }).$type<{ resultIds?: number[]; labelIds?: number[] }>().notNull(),
+    /** Ids of the results (or labels) the model was trained on, and when (epoch ms) that data was read. */
+    trainingSnapshot: text('training_snapshot', { mode: 'json' }).$type<{ resultIds?: number[]; labelIds?: number[]; at?: number }>().notNull(),
     artifactPath: text('artifact_path'),
     jobId: integer('job_id').references(() => jobs.id),
     createdAt: createdAt(),

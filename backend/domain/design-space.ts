@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
 import { InvalidError } from './errors.js';
-import { IMAGE_QUANTITIES, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
+import { IMAGE_QUANTITIES, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
 
 /**
  * Column names the CSV formats use for themselves (the export's modelId and superseded columns included), so no
@@ -98,6 +98,12 @@ export const settingsSchema = z
     batchSize: z.number().int().min(1).max(1000).optional(),
     pendingTimeoutMinutes: z.number().int().min(1).max(60 * 24 * 365).optional(),
     modelFeatures: z.array(z.string().min(1).max(64)).max(500).optional(),
+    // A plain string here: the service checks it against SURROGATE_SETTINGS so a wrong value is a 422 naming the allowed ones.
+    surrogate: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(`which model ranks suggestions: ${SURROGATE_SETTINGS.join(' | ')} (default auto: per outcome the GP unless a trained network predicts held-out results clearly better)`),
     labelClasses: z
       .array(labelClassSchema)
       .min(1, 'give at least one label class')

@@ -1,5 +1,7 @@
 /** Domain types of the service beyond the acquisition engine's shapes. */
 export type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../acquisition/types.js';
+import type { SurrogateSetting } from '../../acquisition/validation/types.js';
+export { SURROGATE_SETTINGS, type SurrogateSetting } from '../../acquisition/validation/types.js';
 
 export const ROLES = ['admin', 'expert', 'experimentalist', 'client'] as const;
 export type Role = (typeof ROLES)[number];
@@ -32,6 +34,11 @@ export interface CampaignSettings {
   labelClasses: LabelClass[];
   /** Which sample features the surrogate uses (default: all); a sparse subset from the insights, for instance. */
   modelFeatures?: string[];
+  /**
+   * Which surrogate ranks suggestions: 'auto' (default) picks per outcome by held-out log density (the GP unless a
+   * trained network is better by a margin), or always the given kind while one is usable.
+   */
+  surrogate?: SurrogateSetting;
 }
 
 /** One brush or eraser stroke, in image pixel coordinates: points = [x0, y0, x1, y1, ...]. */

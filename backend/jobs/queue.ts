@@ -79,17 +79,23 @@ export class JobQueue {
 
   /**
    * Adds a queued job of a campaign unless one of this kind is already waiting there: then that job takes the payload
-   * `payloadFor(waiting)` builds instead (atomically: at most one queued job per campaign and kind).
+   * `payloadFor(waiting)` builds instead (atomically: at most one queued job per campaign and kind). With
+   * `joinsRunning`, a running job of the campaign and kind that it accepts for the built payload (the same work) is
+   * returned instead, and nothing changes.
    */
   enqueueOrJoin(
     kind: string,
     payloadFor: (waiting: JobRow | undefined) => Record<string, unknown>,
-    options: EnqueueOptions & { campaignId: number },
+    options: EnqueueOptions & { campaignId: number; joinsRunning?: (running: JobRow, payload: Record<string, unknown>) => boolean },
   ): { row: JobRow; joined: boolean } {
     const joined = insertOrJoinQueuedJob(
       this.db, { kind, campaignId: options.campaignId, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0 }, payloadFor, this.now(),
+      options.joinsRunning,
     );
-    this.emit(joined.row, joined.joined ? ['a newer request joined this waiting job (its data and options replace the earlier ones)'] : []);
+    const line = !joined.joined ? [] : joined.row.status === 'running'
+      ? ['a request for the same work joined this running job']
+      : ['a newer request joined this waiting job (its data and options replace the earlier ones)'];
+    this.emit(joined.row, line);
     return joined;
   }
 
@@ -103,7 +109,8 @@ export class JobQueue {
   /** Claims the next runnable job of these kinds (including expired leases), or undefined. */
   claim(kinds: string[]): JobRow | undefined {
     const row = claimJob(this.db, kinds, this.owner, this.now(), this.leaseMs);
-    if (row !== undefined) this.emit(row, [`attempt ${row.attempts} of ${row.maxAttempts} started by ${this.owner}`]);
+    // The log is read by the lab: a first start is just "started"; a retry says which attempt it is (the worker's id is in the lease, not the log).
+    if (row !== undefined) this.emit(row, [row.attempts === 1 ? 'started' : `started again (attempt ${row.attempts} of ${row.maxAttempts})`]);
     return row;
   }
 

@@ -55,7 +55,9 @@ const Campaign = z
     parameters: z.array(Parameter),
     objectives: z.array(Objective),
     constraints: z.array(Constraint),
-    settings: z.record(z.string(), z.unknown()),
+    settings: z.record(z.string(), z.unknown()).openapi({
+      description: 'batchSize, pendingTimeoutMinutes, labelClasses, defaultStrategy?, modelFeatures?, and surrogate (auto, the default, gp, deep-ensemble or surgeon)',
+    }),
     imageMeasurements: z.array(imageMeasurementSchema),
     counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active results: not retracted and not superseded by a newer model\'s derived result' }), assets: z.number() }),
     archivedAt: z.string().nullable().openapi({ description: 'when the campaign was archived; null while active' }),

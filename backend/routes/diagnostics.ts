@@ -24,11 +24,18 @@ const Slice2d = z
   })
   .openapi('SurrogateSlice2d');
 
+const DiagnosedModel = z
+  .object({ id: z.number().int(), kind: z.string().openapi({ example: 'deep-ensemble' }) })
+  .openapi('DiagnosedModel', { description: 'the model the diagnostics are of' });
+
 const Diagnostics = z
   .object({
-    parity: z.record(z.string(), z.array(ParityPoint)).openapi({ description: 'per objective: leave-one-out (≤ 60 samples) or 5-fold cross-validated GP predictions with predictive std' }),
-    slices: z.array(Slice1d).openapi({ description: '1-D sweeps through the best measured sample; empty for featuresOnly (molecule pool) campaigns' }),
-    slices2d: z.array(Slice2d).optional().openapi({ description: 'one 25 × 25 sweep over the two continuous parameters with the shortest GP lengthscales' }),
+    model: DiagnosedModel,
+    parity: z.record(z.string(), z.array(ParityPoint)).openapi({
+      description: "per objective, held-out predictions with predictive std. A network (deep-ensemble, surgeon): its own cross-validation from training (one point per result, calibrated). A GP record: leave-one-out (≤ 60 samples) or 5-fold cross-validated GP predictions (one point per sample, replicates averaged)",
+    }),
+    slices: z.array(Slice1d).openapi({ description: "1-D sweeps of the model through the best measured sample (a network's std includes its predicted noise); empty for featuresOnly (molecule pool) campaigns" }),
+    slices2d: z.array(Slice2d).optional().openapi({ description: "one 25 × 25 sweep over the two most relevant continuous parameters (a GP's shortest lengthscales; the largest range of a network's 1-D slices)" }),
   })
   .openapi('ModelDiagnostics');
 
@@ -41,7 +48,8 @@ export function diagnosticsRoutes(ctx: ServiceContext) {
       method: 'get',
       path: '/{id}/models/{modelId}/diagnostics',
       tags: ['models'],
-      summary: 'Parity plot data (cross-validated GP predictions vs. measurements) and 1-D/2-D slices of the surrogate',
+      summary: 'Parity plot data (held-out predictions vs. measurements) and 1-D/2-D slices of the model',
+      description: 'A network answers 422 model_artifacts_missing when its saved cross-validation or ensemble is missing (trained before they were saved).',
       request: { params: ModelParams },
       responses: {
         200: { description: 'Diagnostics of the model version', content: { 'application/json': { schema: Diagnostics } } },

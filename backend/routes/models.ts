@@ -1,6 +1,9 @@
 /** Model routes under a campaign: start training (a background job) and list trained models with their metrics. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { SURROGATE_KINDS as RANKING_KINDS, SURROGATE_SETTINGS } from '../../acquisition/index.js';
+import { SURROGATE_CHOICE_MARGIN } from '../../acquisition/validation/choice.js';
 import type { ServiceContext } from '../services/context.js';
+import { surrogateReport } from '../services/surrogates.js';
 import {
   ADMIN_TRAINING_CEILINGS as MAX, LIMITED_TRAINING_CEILINGS as LIMITED, listModels, requestTraining, TRAINING_WORK_FORMULA,
 } from '../services/training.js';
@@ -33,18 +36,59 @@ const TrainRequest = z
   .strict()
   .openapi('TrainRequest');
 
-const Metrics = z
+/** Held-out scores of a model over the same folds (JSON has no NaN: an undefined score, e.g. R² of constant data, is null). */
+const Scores = z
   .object({
-    folds: z.number().optional(),
-    n: z.number().optional(),
-    rmse: z.number().optional(),
+    folds: z.number().nullable().optional(),
+    n: z.number().nullable().optional(),
+    logDensity: z.number().nullable().optional().openapi({ description: 'mean held-out log predictive density, nats per result (larger is better)' }),
+    rmse: z.number().nullable().optional(),
     r2: z.number().nullable().optional(),
-    coverage1Sigma: z.number().optional().openapi({ description: 'fraction of held-out results within ±1σ (0.683 when calibrated)' }),
-    coverage2Sigma: z.number().optional().openapi({ description: 'fraction of held-out results within ±2σ (0.954 when calibrated)' }),
-    meanStd: z.number().optional(),
+    coverage1Sigma: z.number().nullable().optional().openapi({ description: 'fraction of held-out results within ±1σ (0.683 when calibrated)' }),
+    coverage2Sigma: z.number().nullable().optional().openapi({ description: 'fraction of held-out results within ±2σ (0.954 when calibrated)' }),
+    meanStd: z.number().nullable().optional(),
   })
-  .passthrough()
-  .openapi('ModelMetrics');
+  .passthrough();
+
+const PairedComparison = z
+  .object({ n: z.number().nullable(), meanDifference: z.number().nullable(), standardError: z.number().nullable() })
+  .openapi('PairedComparison', { description: 'per-result held-out log density, network − GP: its mean and the standard error of that mean' });
+
+const Metrics = Scores.extend({
+  varianceScale: z.number().nullable().optional().openapi({ description: 'calibration of a network: its predictive variance is multiplied by this (from cross-fitting)' }),
+  comparison: z.object({ gp: Scores, difference: PairedComparison }).optional().openapi({ description: 'the GP on the same folds and rows, and the paired difference' }),
+  flags: z.array(z.string()).optional().openapi({ description: 'e.g. "worse-than-mean" (held-out R² < 0): never chosen automatically' }),
+}).openapi('ModelMetrics');
+
+const SurrogateUse = z
+  .object({ kind: z.enum(RANKING_KINDS), modelId: z.number().int().nullable().openapi({ description: 'the model record; null for a GP not recorded yet' }) })
+  .openapi('SurrogateUse');
+
+const SurrogateCandidate = z
+  .object({
+    kind: z.enum(SURROGATE_KINDS),
+    modelId: z.number().int(),
+    scores: Scores,
+    gp: Scores,
+    difference: PairedComparison,
+    flags: z.array(z.string()),
+    usable: z.boolean(),
+    whyNot: z.string().optional().openapi({ description: 'why it cannot rank suggestions now (e.g. a result was corrected after it was trained)' }),
+    createdAt: z.string().nullable(),
+  })
+  .openapi('SurrogateCandidate');
+
+const SurrogateReport = z
+  .object({
+    setting: z.enum(SURROGATE_SETTINGS),
+    objectives: z.array(z.object({ objective: z.string(), chosen: SurrogateUse, reason: z.string(), candidates: z.array(SurrogateCandidate) })),
+  })
+  .openapi('SurrogateReport');
+
+/** The 202 answer of "train now": the job, and whether it was already there. */
+const TrainingJob = Job.extend({
+  joined: z.boolean().openapi({ description: 'true when this request joined a job that was already queued, or already running on the same data with the same kind, options and objectives' }),
+}).openapi('TrainingJob');
 
 export const Model = z
   .object({
@@ -54,7 +98,11 @@ export const Model = z
     objective: z.string().nullable(),
     architecture: z.record(z.string(), z.unknown()),
     metrics: Metrics,
-    trainingSnapshot: z.object({ resultIds: z.array(z.number()).optional(), labelIds: z.array(z.number()).optional() }),
+    trainingSnapshot: z.object({
+      resultIds: z.array(z.number()).optional(),
+      labelIds: z.array(z.number()).optional(),
+      at: z.number().optional().openapi({ description: 'when the training data was read (epoch ms); a correction after it makes the model stale' }),
+    }),
     artifactPath: z.string().nullable(),
     jobId: z.number().int().nullable(),
     createdAt: z.string().nullable(),
@@ -70,9 +118,10 @@ export function modelRoutes(ctx: ServiceContext) {
         path: '/{id}/train',
         tags: ['models'],
         summary: 'Train surrogates on the campaign results in the background; poll or stream the returned job',
-        description: 'While a training job of the campaign is still queued, the request joins it (that job takes this request\'s data and options and is returned) instead of queuing a second one.',
+        description: 'While a training job of the campaign is still queued, the request joins it (that job takes this request\'s data and options and is returned) instead of queuing a second one; '
+          + 'while one is running on the same data (same results, none corrected since) with the same kind, options and objectives, that job is returned. `joined` says which.',
         request: { params: IdParam, body: { ...json(TrainRequest), required: false } },
-        responses: { 202: { description: 'The queued training job (or the waiting one this request joined)', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
+        responses: { 202: { description: 'The queued training job, or the queued or running one this request joined', ...json(TrainingJob) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
       }),
       (c) => {
         const { role } = allow(c, CAN_WRITE_DATA, 'train models');
@@ -92,5 +141,20 @@ export function modelRoutes(ctx: ServiceContext) {
         const { limit, offset } = c.req.valid('query');
         return c.json(listModels(ctx, c.req.valid('param').id, limit, offset), 200);
       },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/{id}/surrogates',
+        tags: ['models'],
+        summary: 'Which model ranks each objective and constraint in suggestions, why, and the trained networks considered',
+        description: 'Per outcome the candidates are the newest trained networks, with their held-out scores against the GP on the same folds. '
+          + 'A network is usable while the results it was trained on are all still fitted and uncorrected, at most max(20, n/4) results are newer '
+          + '(suggestions condition it on those), and the design space still maps onto its inputs. With the setting auto the GP ranks unless a usable, '
+          + `unflagged network is better by at least max(2 standard errors, ${SURROGATE_CHOICE_MARGIN} nats per result) of mean held-out log density.`,
+        request: { params: IdParam },
+        responses: { 200: { description: 'The surrogate of each outcome', ...json(SurrogateReport) }, ...errorResponses(400, 401, 404) },
+      }),
+      (c) => c.json(surrogateReport(ctx, c.req.valid('param').id), 200),
     );
 }

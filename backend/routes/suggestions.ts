@@ -1,6 +1,6 @@
 /** Suggestion routes: ask for the next experiments, and look back at earlier runs. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, STRATEGY_NAMES } from '../../acquisition/index.js';
+import { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, STRATEGY_NAMES, SURROGATE_KINDS } from '../../acquisition/index.js';
 import type { ServiceContext } from '../services/context.js';
 import { listSuggestions, requestSuggestions } from '../services/suggestions.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
@@ -16,6 +16,12 @@ const SuggestBody = z
   .strict()
   .openapi('SuggestRequest');
 
+const SurrogateUses = z
+  .record(z.string(), z.object({ kind: z.enum(SURROGATE_KINDS), modelId: z.number().int().nullable() }))
+  .openapi('SurrogateUses', {
+    description: 'per modeled outcome (objectives, constraints, cost): which model ranked it, "gp" (modelId: the GP record) or a trained network ("deep-ensemble", "surgeon"); empty for model-free strategies',
+  });
+
 const SuggestionItem = z
   .object({
     sampleId: z.number().int(),
@@ -28,11 +34,20 @@ const SuggestionItem = z
     flags: z.array(z.string()).openapi({
       description: `trust signals, possibly none: "boundary" (a continuous or integer parameter on its min or max, within ${BOUNDARY_TOLERANCE * 100} % of its range), "extrapolation" (farther than ${EXTRAPOLATION_DISTANCE} fitted GP lengthscales from every measured point)`,
     }),
+    surrogates: SurrogateUses,
   })
   .openapi('SuggestionItem');
 
 const Suggestion = z
-  .object({ suggestionId: z.number().int(), modelId: z.number().int().nullable(), strategy: z.string(), seed: z.number().int(), pool: z.boolean(), items: z.array(SuggestionItem) })
+  .object({
+    suggestionId: z.number().int(),
+    modelId: z.number().int().nullable().openapi({ description: 'the GP record when any outcome was ranked by a GP, else the network that ranked the first objective; null without a model' }),
+    strategy: z.string(),
+    seed: z.number().int(),
+    pool: z.boolean(),
+    surrogates: SurrogateUses,
+    items: z.array(SuggestionItem),
+  })
   .openapi('Suggestion');
 
 /** Routes under /api/campaigns/{id}/suggestions. */

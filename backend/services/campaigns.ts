@@ -4,7 +4,7 @@ import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listC
 import type { CampaignRow } from '../db/schema.js';
 import { definitionIssues, imageMeasurementIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
-import type { CampaignSettings, ImageMeasurement, LabelClass } from '../domain/types.js';
+import { SURROGATE_SETTINGS, type CampaignSettings, type ImageMeasurement, type LabelClass, type SurrogateSetting } from '../domain/types.js';
 import { activeJobIdsOf } from '../db/jobs.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -15,13 +15,16 @@ export const DEFAULT_LABEL_CLASSES: LabelClass[] = [
   { name: 'solid', color: '#ff7f0e' },
 ];
 
+/** Settings as a caller sends them: any subset, with `surrogate` still unchecked (see checkedSurrogate). */
+export type SettingsInput = Partial<Omit<CampaignSettings, 'surrogate'>> & { surrogate?: string };
+
 export interface CampaignInput {
   name: string;
   description?: string;
   parameters: Parameter[];
   objectives?: Objective[];
   constraints?: OutcomeConstraint[];
-  settings?: Partial<CampaignSettings>;
+  settings?: SettingsInput;
   /** Outcomes read off each sample's images (see ImageMeasurement); each name is usable in objectives and constraints. */
   imageMeasurements?: ImageMeasurement[];
 }
@@ -45,15 +48,28 @@ export interface CampaignView {
   updatedAt: string | null;
 }
 
-/** Settings with every default filled in. */
-export function withDefaultSettings(s: Partial<CampaignSettings> | undefined, base?: CampaignSettings): CampaignSettings {
+/** The default surrogate setting: choose per outcome by held-out evidence. */
+export const DEFAULT_SURROGATE_SETTING: SurrogateSetting = 'auto';
+
+/** Settings with every default filled in; an unknown `surrogate` is refused (422, naming the allowed values). */
+export function withDefaultSettings(s: SettingsInput | undefined, base?: CampaignSettings): CampaignSettings {
   return {
+    surrogate: checkedSurrogate(s?.surrogate) ?? base?.surrogate ?? DEFAULT_SURROGATE_SETTING,
     batchSize: s?.batchSize ?? base?.batchSize ?? 4,
     pendingTimeoutMinutes: s?.pendingTimeoutMinutes ?? base?.pendingTimeoutMinutes ?? 24 * 60,
     labelClasses: s?.labelClasses ?? base?.labelClasses ?? DEFAULT_LABEL_CLASSES,
     ...((s?.defaultStrategy ?? base?.defaultStrategy) !== undefined ? { defaultStrategy: s?.defaultStrategy ?? base?.defaultStrategy } : {}),
     ...((s?.modelFeatures ?? base?.modelFeatures) !== undefined ? { modelFeatures: s?.modelFeatures ?? base?.modelFeatures } : {}),
   };
+}
+
+/** The surrogate setting if it is one of SURROGATE_SETTINGS; InvalidError (422) otherwise. */
+function checkedSurrogate(value: string | undefined): SurrogateSetting | undefined {
+  if (value === undefined) return undefined;
+  const known = SURROGATE_SETTINGS.find((setting) => setting === value);
+  if (known === undefined)
+    throw new InvalidError('invalid_surrogate_setting', `settings.surrogate must be one of ${SURROGATE_SETTINGS.join(', ')}, not "${value}"`, { value, allowed: [...SURROGATE_SETTINGS] });
+  return known;
 }
 
 /** Creates a campaign from a validated definition; image measurements that do not fit it are refused (422). */
@@ -181,7 +197,8 @@ function toView(ctx: ServiceContext, row: CampaignRow): CampaignView {
     parameters: row.parameters,
     objectives: row.objectives,
     constraints: row.constraints,
-    settings: row.settings,
+    // Campaigns created before the setting existed show its default.
+    settings: { ...row.settings, surrogate: row.settings.surrogate ?? DEFAULT_SURROGATE_SETTING },
     imageMeasurements: row.imageMeasurements,
     counts: { samples: total, byStatus: c.samplesByStatus, results: c.results, assets: c.assets },
     archivedAt: iso(row.archivedAt),

@@ -1,17 +1,24 @@
 /** Use case: diagnostics of a trained model version for the model views (the computation: surrogate-diagnostics.ts). */
-import { findModel, trainingObservations } from '../db/jobs.js';
+import { resolve } from 'node:path';
+import { findModel } from '../db/jobs.js';
+import { observationsOf } from '../db/results.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
+import { findSample } from '../db/samples.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
+import { loadCrossValidation, loadNetworkSurrogate, type SavedCrossValidation, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { requireCampaign } from './campaigns.js';
 import { compute } from './compute.js';
 import type { ServiceContext } from './context.js';
 import { SEGMENTATION_MODEL_KIND } from './segmentation.js';
-import type { DiagnosticsInput, ModelDiagnostics, Observation } from './surrogate-diagnostics.js';
+import {
+  bestTrainingRow, isNetworkModel, objectiveOf, type DiagnosticsInput, type ModelDiagnostics, type NetworkDiagnosticsInput, type Observation,
+} from './surrogate-diagnostics.js';
 
 /**
- * Parity, slices and the 2-D slice of a model version (see surrogate-diagnostics.ts). The GP fits run on an engine thread
- * under the campaign's fairness key and the request's budget: with thousands of results they take seconds, and the
- * request thread must keep serving other campaigns meanwhile.
+ * Parity, slices and the 2-D slice of a model version (see surrogate-diagnostics.ts): a network's from its saved
+ * artifacts, a GP record's from a GP fitted to its training data. The files are read here; the fits and forward passes
+ * run on an engine thread under the campaign's fairness key and the request's budget: with thousands of results they
+ * take seconds, and the request thread must keep serving other campaigns meanwhile.
  */
 export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelId: number, signal?: AbortSignal): Promise<ModelDiagnostics> {
   const campaign = requireCampaign(ctx, campaignId);
@@ -20,15 +27,47 @@ export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, 
   if (model.kind === SEGMENTATION_MODEL_KIND) {
     throw new InvalidError('not_a_surrogate', `model ${modelId} is a segmentation model; parity and slices exist for outcome surrogates only (see GET /api/campaigns/${campaignId}/segmentation)`);
   }
-  const input: DiagnosticsInput = { campaign, model, data: trainingData(ctx, campaign, model) };
+  const input: DiagnosticsInput = isNetworkModel(model.kind)
+    ? networkInput(ctx, campaign, model)
+    : { campaign, model, data: trainingData(ctx, campaign, model) };
   return compute(ctx, 'diagnostics', input, { key: campaignId, signal, timeoutMs: ctx.config.engine.suggestTimeoutSeconds * 1000 });
 }
 
 /** The results the model was trained on (its snapshot), or every result when it has none recorded. */
 function trainingData(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): Observation[] {
-  const rows = trainingObservations(ctx.db, campaign.id);
+  const rows = observationsOf(ctx.db, campaign.id);
   const ids = model.trainingSnapshot.resultIds;
   if (!ids || ids.length === 0) return rows;
   const kept = new Set(ids);
   return rows.filter((r) => kept.has(r.resultId));
+}
+
+/** A network's saved cross-validation and ensemble and the sample its slices pass through; 422 when they are missing. */
+function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): NetworkDiagnosticsInput {
+  const objective = objectiveOf(campaign, model);
+  const missing = (why: string) =>
+    new InvalidError('model_artifacts_missing', `model ${model.id} (${model.kind}) has no diagnostics: ${why}. Train the campaign's surrogates again to get a model with them.`, { modelId: model.id });
+  if (objective === undefined) throw missing('its record names no objective');
+  if (model.artifactPath === null) throw missing('it has no artifact directory');
+  // Stored paths are relative to the data directory (absolute when the artifacts lie outside it).
+  const dir = resolve(ctx.config.dataDir, model.artifactPath);
+  let crossValidation: SavedCrossValidation, surrogate: SavedNetworkSurrogate;
+  try {
+    crossValidation = loadCrossValidation(dir);
+    surrogate = loadNetworkSurrogate(dir);
+  } catch (err) {
+    // Models trained before networks were saved for the engine have no such files; the error text would show server paths.
+    const absent = err instanceof Error && 'code' in err && err.code === 'ENOENT';
+    throw missing(`its saved cross-validation and ensemble (cv.json, ensemble.json) ${absent ? 'are missing' : 'cannot be read'}`);
+  }
+  if (crossValidation.objective !== objective.name || surrogate.objective !== objective.name) {
+    throw missing(`its saved files are of objective ${crossValidation.objective}, not ${objective.name}`);
+  }
+  if (crossValidation.rows.length === 0) throw missing('its saved cross-validation has no rows');
+  const featuresOnly = campaign.parameters.some((p) => p.featuresOnly);
+  const best = featuresOnly ? undefined : findSample(ctx.db, campaign.id, bestTrainingRow(crossValidation, objective).sampleId);
+  return {
+    campaign, model,
+    network: { objective: objective.name, crossValidation, surrogate, base: best ? { params: best.params, features: best.features } : null },
+  };
 }

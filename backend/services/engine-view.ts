@@ -5,7 +5,10 @@
  */
 import { type PoolItem, type SuggestionItem, type Observation } from '../../acquisition/index.js';
 import type { Parameter, ParamValues } from '../../acquisition/types.js';
+import type { Db } from '../db/client.js';
+import { observationsOf, type FittedObservation } from '../db/results.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
+import { hasImportedSamples, samplesWithStatus } from '../db/suggestions.js';
 import { InvalidError } from '../domain/errors.js';
 
 export interface EngineView {
@@ -70,4 +73,37 @@ function featureNames(campaign: CampaignRow, measured: MeasuredRow[], poolRows: 
   for (const s of [...poolRows, ...measured]) for (const n of Object.keys(s.features ?? {})) names.add(n);
   if (names.size === 0) throw new InvalidError('missing_features', 'the samples carry no features for the featuresOnly parameters; import them with numeric feature columns or SMILES');
   return [...names].sort();
+}
+
+/** The campaign's data as a suggestion made now would show it to the engine (see currentEngineView). */
+export interface CurrentEngineView {
+  view: EngineView;
+  /** The fitted results, one per view observation and in the same order (so observation i is result measured[i].resultId). */
+  measured: FittedObservation[];
+  /** Pool mode: the candidates (and stale pending samples) are ranked; undefined pool rows in continuous mode. */
+  poolRows: SampleRow[] | undefined;
+}
+
+/** Pending samples suggested before this time (epoch ms) and still without a result count as candidates again. */
+export function pendingCutoff(campaign: CampaignRow, now = Date.now()): number {
+  return now - campaign.settings.pendingTimeoutMinutes * 60_000;
+}
+
+/**
+ * The engine's view of the campaign's current data, as suggestions build it: fitted results, pending and running
+ * samples (those past the pending timeout go back to the pool), and in pool mode (`pool`, default: when candidates
+ * were imported) the candidates. Training builds its rows from the same view, so a network's encoding is the one the
+ * engine ranks in.
+ */
+export function currentEngineView(db: Db, campaign: CampaignRow, options: { pool?: boolean; requireCandidates?: boolean } = {}): CurrentEngineView {
+  const cutoff = pendingCutoff(campaign);
+  const stale = (s: SampleRow) => s.status === 'pending' && s.pendingSince !== null && s.pendingSince < cutoff;
+  const inFlight = samplesWithStatus(db, campaign.id, ['pending', 'running']);
+  const poolRows = options.pool ?? hasImportedSamples(db, campaign.id)
+    ? [...samplesWithStatus(db, campaign.id, ['candidate']), ...inFlight.filter(stale)].sort((a, b) => a.id - b.id)
+    : undefined;
+  if (options.requireCandidates && poolRows?.length === 0)
+    throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
+  const measured = observationsOf(db, campaign.id);
+  return { view: engineView(campaign, measured, inFlight.filter((s) => !stale(s)), poolRows), measured, poolRows };
 }

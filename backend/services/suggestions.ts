@@ -1,5 +1,5 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
-import { COLD_START_STRATEGY, strategyNeedsModel, type StrategyName, type SuggestionItem, type SuggestRequest } from '../../acquisition/index.js';
+import { COLD_START_STRATEGY, strategyNeedsModel, type StrategyName, type SuggestionItem, type SuggestRequest, type SurrogateUse } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
 import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
@@ -11,19 +11,17 @@ import {
   releasePendingBefore,
   resultIdsOf,
   samplesWithParamsKeys,
-  samplesWithStatus,
   setSuggestionItems,
 } from '../db/suggestions.js';
-import { findQueuedJob, insertModel, latestModelOfKind } from '../db/jobs.js';
-import { lastCorrectionAt } from '../db/audit.js';
-import { observationsOf } from '../db/results.js';
+import { findQueuedJob, insertModel } from '../db/jobs.js';
 import { MAX_MEASURED_MAGNITUDE, paramsKey } from '../domain/design-space.js';
 import { InvalidError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors.js';
 import { ComputeCancelledError } from '../workers/compute-pool.js';
-import { requireCampaign } from './campaigns.js';
+import { DEFAULT_SURROGATE_SETTING, requireCampaign } from './campaigns.js';
 import { compute, parseStrategyOrThrow } from './compute.js';
-import { engineView, type EngineView } from './engine-view.js';
+import { currentEngineView, pendingCutoff, type EngineView } from './engine-view.js';
 import { iso, type Page, type ServiceContext } from './context.js';
+import { freshGpRecord, isRecord, surrogatePlan } from './surrogates.js';
 import { jobQueueFor, toJobView, type JobView } from './training.js';
 
 export interface SuggestInput {
@@ -36,10 +34,13 @@ export interface SuggestInput {
 
 export interface SuggestionView {
   suggestionId: number;
+  /** The GP record when any outcome was ranked by a GP, else the network of the first objective; null without a model. */
   modelId: number | null;
   strategy: string;
   seed: number;
   pool: boolean;
+  /** Per modeled outcome: which model ranked it (a GP's modelId is its GP record). Empty for model-free strategies. */
+  surrogates: Record<string, SurrogateUse>;
   items: (SuggestionItem & { sampleId: number })[];
 }
 
@@ -56,7 +57,7 @@ export interface SuggestOptions {
 export const SUGGEST_BATCH_JOB_KIND = 'suggest-batch';
 
 /** What a suggest-batch job is given: the engine request built from the campaign's data when it was asked for. */
-export type SuggestBatchPayload = { campaignId: number; input: SuggestInput; seed: number; request: SuggestRequest };
+export type SuggestBatchPayload = { campaignId: number; input: SuggestInput; seed: number; request: SuggestRequest; surrogateReasons?: Record<string, string> };
 
 const MAX_ATTEMPTS = 4;
 
@@ -143,12 +144,12 @@ async function suggestNow(ctx: ServiceContext, campaignId: number, input: Sugges
   const campaign = checkedCampaign(ctx, campaignId, input);
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   for (let attempt = 1; ; attempt++) {
-    const { request, restore } = buildRequest(ctx, campaign, input, seed);
+    const { request, restore, surrogateReasons } = buildRequest(ctx, campaign, input, seed);
     const items = restore(await runEngine(ctx, campaignId, request, signal, deadline));
     // The client went away while the engine computed: nothing is recorded, the samples stay candidates.
     if (signal?.aborted) throw new ComputeCancelledError();
     requireFinite(campaign, request, items);
-    const recorded = recordSuggestion(ctx, campaign, input, request, items, seed);
+    const recorded = recordSuggestion(ctx, campaign, input, request, items, seed, surrogateReasons);
     if (recorded) {
       ctx.events?.publish({ type: 'suggestion', campaignId, suggestionId: recorded.suggestionId, count: recorded.items.length });
       return recorded;
@@ -212,8 +213,8 @@ function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
     const waiting = findQueuedJob(tx, campaign.id, SUGGEST_BATCH_JOB_KIND);
     if (waiting)
       throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; follow it at /api/jobs/${waiting.id} (or cancel it) before asking for another batch`, 10);
-    const { request } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
-    const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request };
+    const { request, surrogateReasons } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
+    const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request, surrogateReasons };
     // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
     // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
     return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() }));
@@ -233,34 +234,25 @@ export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: 
   return ctx.db.transaction((tx) => {
     const taken = new Set(samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).map((s) => s.paramsKey));
     const fresh = items.filter((it) => !taken.has(paramsKey(it.params)));
-    const recorded = insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id);
+    const recorded = insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id, payload.surrogateReasons ?? {});
     ctx.events?.publish({ type: 'suggestion', campaignId: campaign.id, suggestionId: recorded.suggestionId, count: recorded.items.length });
-    return { suggestionId: recorded.suggestionId, modelId: recorded.modelId, strategy: recorded.strategy, count: recorded.items.length, skipped: items.length - fresh.length };
+    return {
+      suggestionId: recorded.suggestionId, modelId: recorded.modelId, surrogates: recorded.surrogates, strategy: recorded.strategy, count: recorded.items.length,
+      skipped: items.length - fresh.length,
+    };
   });
 }
 
-/** Pending samples suggested before this time (epoch ms) and still without a result go back to the pool. */
-function pendingCutoff(campaign: CampaignRow): number {
-  return Date.now() - campaign.settings.pendingTimeoutMinutes * 60_000;
-}
-
-/** The engine request from the campaign's current data (observations, pending points, pool), and how to read its answer. */
-function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): { request: SuggestRequest; restore: EngineView['restore'] } {
+/**
+ * The engine request from the campaign's current data (observations, pending points, pool, and the trained networks
+ * chosen to rank outcomes: see surrogates.ts), how to read its answer, and why each outcome's surrogate was chosen.
+ */
+function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): { request: SuggestRequest; restore: EngineView['restore']; surrogateReasons: Record<string, string> } {
   return ctx.db.transaction((tx) => {
     // Pending samples past their timeout count as candidates again, but they are released only when a run is
     // recorded (insertRun): a request refused later (timeout, disconnect, non-finite answer) must write nothing.
-    const cutoff = pendingCutoff(campaign);
-    const stale = (s: SampleRow) => s.status === 'pending' && s.pendingSince !== null && s.pendingSince < cutoff;
-    const inFlight = samplesWithStatus(tx, campaign.id, ['pending', 'running']);
-    const usePool = input.pool ?? hasImportedSamples(tx, campaign.id);
-    let poolRows: SampleRow[] | undefined;
-    let count = input.count;
-    if (usePool) {
-      poolRows = [...samplesWithStatus(tx, campaign.id, ['candidate']), ...inFlight.filter(stale)].sort((a, b) => a.id - b.id);
-      if (poolRows.length === 0) throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
-      count = Math.min(count, poolRows.length);
-    }
-    const view = engineView(campaign, observationsOf(tx, campaign.id), inFlight.filter((s) => !stale(s)), poolRows);
+    const { view, measured, poolRows } = currentEngineView(tx, campaign, { ...(input.pool !== undefined ? { pool: input.pool } : {}), requireCandidates: true });
+    const count = poolRows ? Math.min(input.count, poolRows.length) : input.count;
     const strategy = input.strategy ?? campaign.settings.defaultStrategy;
     const request: SuggestRequest = {
       parameters: view.parameters,
@@ -273,7 +265,10 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
       ...(strategy ? { strategy } : {}),
       seed,
     };
-    return { request, restore: view.restore };
+    const plan = surrogatePlan({ ...ctx, db: tx }, campaign, request, measured.map((o) => o.resultId));
+    if (Object.keys(plan.surrogates).length > 0) request.surrogates = plan.surrogates;
+    const surrogateReasons = Object.fromEntries(Object.entries(plan.choices).map(([outcome, choice]) => [outcome, choice.reason]));
+    return { request, restore: view.restore, surrogateReasons };
   });
 }
 
@@ -281,11 +276,13 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
  * Claims the chosen samples and records the run in one transaction; undefined when a candidate was taken meanwhile
  * (pool mode), or when another run made one of these points pending meanwhile (continuous mode).
  */
-function recordSuggestion(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number): SuggestionView | undefined {
+function recordSuggestion(
+  ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, surrogateReasons: Record<string, string>,
+): SuggestionView | undefined {
   try {
     return ctx.db.transaction((tx) => {
       if (!request.pool && samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).length > 0) throw new ContendedError();
-      return insertRun(tx, campaign, input, request, items, seed, null);
+      return insertRun(tx, campaign, input, request, items, seed, null, surrogateReasons);
     });
   } catch (err) {
     if (err instanceof ContendedError) return undefined;
@@ -296,19 +293,37 @@ function recordSuggestion(ctx: ServiceContext, campaign: CampaignRow, input: Sug
 /** Statuses of samples that no new suggestion may repeat. */
 const TAKEN: SampleRow['status'][] = ['pending', 'running'];
 
-/** Inserts the suggestion row and claims (pool) or creates (continuous) its pending samples; ContendedError if a claim fails. */
-function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null): SuggestionView {
+/**
+ * Inserts the suggestion row and claims (pool) or creates (continuous) its pending samples; ContendedError if a claim
+ * fails. The run records which model ranked each outcome (the engine's report, with the GP's record id filled in),
+ * in its settings and on every item.
+ */
+function insertRun(
+  tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null,
+  surrogateReasons: Record<string, string>,
+): SuggestionView {
   releasePendingBefore(tx, campaign.id, pendingCutoff(campaign));
-  const model = currentModel(tx, campaign.id, items[0]?.strategy ?? COLD_START_STRATEGY);
+  const engineUses = items[0]?.surrogates ?? {};
+  // A GP record exists for runs that fit a GP: a model-based strategy where some outcome (or, from an engine that
+  // does not report surrogates, every outcome) was ranked by a GP.
+  const usesGp = Object.keys(engineUses).length === 0 || Object.values(engineUses).some((use) => use.kind === 'gp');
+  const gp = usesGp ? currentModel(tx, campaign.id, items[0]?.strategy ?? COLD_START_STRATEGY) : undefined;
+  const withGpRecord = (uses: Record<string, SurrogateUse> | undefined): Record<string, SurrogateUse> =>
+    Object.fromEntries(Object.entries(uses ?? {}).map(([outcome, use]) => [outcome, use.kind === 'gp' ? { kind: 'gp', modelId: gp?.id ?? null } : use]));
+  const surrogates = withGpRecord(engineUses);
+  const firstNetwork = [...campaign.objectives.map((o) => o.name), ...Object.keys(surrogates)].map((name) => surrogates[name]).find((use) => use !== undefined && use.kind !== 'gp');
+  const modelId = gp?.id ?? firstNetwork?.modelId ?? null;
   const strategy = items[0]?.strategy ?? request.strategy ?? COLD_START_STRATEGY;
+  const reasons = Object.fromEntries(Object.entries(surrogateReasons).filter(([outcome]) => outcome in surrogates));
   const row = insertSuggestion(tx, {
     campaignId: campaign.id,
     strategy,
     settings: {
       count: input.count, requestedStrategy: input.strategy ?? null, pool: request.pool !== undefined, observations: request.observations.length, pending: request.pending?.length ?? 0,
+      surrogate: campaign.settings.surrogate ?? DEFAULT_SURROGATE_SETTING, surrogates, ...(Object.keys(reasons).length > 0 ? { surrogateReasons: reasons } : {}),
       ...(jobId !== null ? { jobId } : {}),
     },
-    modelId: model?.id ?? null,
+    modelId,
     seed,
     items: [],
   });
@@ -325,35 +340,37 @@ function insertRun(tx: ServiceContext['db'], campaign: CampaignRow, input: Sugge
     );
     sampleIds = created.map((s) => s.id);
   }
-  const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it }));
+  const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it, surrogates: withGpRecord(it.surrogates) }));
   setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
-  return { suggestionId: row.id, modelId: model?.id ?? null, strategy, seed, pool: request.pool !== undefined, items: out };
+  return { suggestionId: row.id, modelId, strategy, seed, pool: request.pool !== undefined, surrogates, items: out };
 }
 
 class ContendedError extends Error {}
 
-/** The model version fit to exactly the current results: the newest one whose snapshot matches, else a new GP record. */
+/** The GP record fit to exactly the current results: the newest one whose snapshot matches (freshGpRecord), else a new one. */
 function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: StrategyName): ModelRow | undefined {
   if (!strategyNeedsModel(strategy)) return undefined;
-  const resultIds = resultIdsOf(tx, campaignId);
-  const latest = latestModelOfKind(tx, campaignId, 'gp');
-  const snapshot = latest?.trainingSnapshot.resultIds;
-  // A result corrected in place keeps its id, so a correction since the model was recorded also makes it stale.
-  const correctedAt = lastCorrectionAt(tx, campaignId);
-  const fresh = latest !== undefined && (correctedAt === undefined || correctedAt < latest.createdAt);
-  if (latest && fresh && snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i])) return latest;
+  const fresh = freshGpRecord(tx, campaignId);
+  if (fresh) return fresh;
   return insertModel(tx, {
     campaignId,
     kind: 'gp',
     architecture: { kernel: 'matern52', ard: true, outputs: 'independent GP per outcome', hyperparameterFit: 'multi-start L-BFGS on the log marginal likelihood' },
     metrics: {},
-    trainingSnapshot: { resultIds },
+    trainingSnapshot: { resultIds: resultIdsOf(tx, campaignId) },
   });
 }
 
 /** A page of a campaign's past suggestion runs. */
-export function listSuggestions(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<{ id: number; strategy: string; seed: number; modelId: number | null; settings: Record<string, unknown>; items: Record<string, unknown>[]; createdAt: string | null }> {
+export function listSuggestions(
+  ctx: ServiceContext, campaignId: number, limit: number, offset: number,
+): Page<{ id: number; strategy: string; seed: number; modelId: number | null; surrogates: Record<string, unknown>; settings: Record<string, unknown>; items: Record<string, unknown>[]; createdAt: string | null }> {
   requireCampaign(ctx, campaignId);
   const { rows, total } = listSuggestionRows(ctx.db, campaignId, limit, offset);
-  return { items: rows.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, modelId: r.modelId, settings: r.settings, items: r.items, createdAt: iso(r.createdAt) })), total };
+  // Runs recorded before surrogates were recorded show none.
+  const surrogatesOf = (settings: Record<string, unknown>) => (isRecord(settings.surrogates) ? settings.surrogates : {});
+  return {
+    items: rows.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, modelId: r.modelId, surrogates: surrogatesOf(r.settings), settings: r.settings, items: r.items, createdAt: iso(r.createdAt) })),
+    total,
+  };
 }

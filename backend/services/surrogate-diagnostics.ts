@@ -1,62 +1,58 @@
 /**
- * Diagnostics of a surrogate, computed on an engine thread from plain rows. A Gaussian process is fit to the data the
- * model was trained on (replicates averaged per sample), then
+ * Diagnostics of a surrogate model row, computed on an engine thread from plain inputs (the service reads the
+ * database and the files; the math is in acquisition/diagnostics and acquisition/validation). Each answer names the
+ * model it is of.
+ *
+ * A GP record (kind 'gp', or any non-network row): a GP is fitted to the data the model was trained on (replicates
+ * averaged per sample), then
  * - parity: cross-validated predictions of every measured sample (leave-one-out up to LEAVE_ONE_OUT_MAX samples,
- *   5-fold above) with the predictive std √(σ²_f + σ²_n + s²_i), in the objective's units (s²_i the known noise
- *   variance of a value derived from images, as the engine fits it: K + diag(σ²_n + s²_i));
+ *   CROSS_VALIDATION_FOLDS folds above; hyperparameters of the full fit kept fixed) with the predictive std
+ *   √(σ²_f + σ²_n + s²_i), in the objective's units (s²_i the known noise variance of a value derived from images, as
+ *   the engine fits it: K + diag(σ²_n + s²_i));
  * - slices: 1-D sweeps of each continuous/integer parameter through the best measured sample (the others held at
  *   its values), posterior mean ± std of the latent function;
  * - slices2d: one 25 × 25 sweep over the two continuous parameters with the shortest GP lengthscales (most relevant).
+ * A network (kind 'deep-ensemble' or 'surgeon'):
+ * - parity: the network's own held-out predictions from its training job (cv.json: calibrated by cross-fitting, one
+ *   point per training result);
+ * - slices through the best measured result and a 2-D slice of the two continuous parameters along which the
+ *   network's mean varies most, from the saved ensemble (ensemble.json); the std is that of a new observation
+ *   (members' spread plus their predicted noise, calibrated), the network's predictive distribution.
  * Campaigns whose parameters are `featuresOnly` (molecule pools) get parity only: their sweeps have no meaning.
  */
 import {
-  AcquisitionError, createDesignSpaceEncoding, createRandom, fitFeatureScaling, fitGaussianProcess, GaussianProcessFitError,
-  type DesignSpaceEncoding, type FeatureScaling, type GaussianProcess, type Objective, type Parameter, type ParamValues,
+  AcquisitionError, bestSample, createDesignSpaceEncoding, createNetworkEnsemble, crossValidateGaussianProcess, crossValidationFolds,
+  fitFeatureScaling, fitGaussianProcessOnSubsets, GaussianProcessFitError, lengthscaleRelevance, mostRelevantPair, parityPoints, slice2d,
+  slices1d, sliceRangeRelevance, type DesignSpaceEncoding, type FeatureScaling, type Objective, type ParamValues,
+  type Parameter, type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
 } from '../../acquisition/index.js';
-import type { trainingObservations } from '../db/jobs.js';
+import type { FittedObservation } from '../db/results.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
 import { InvalidError } from '../domain/errors.js';
+import type { SavedCrossValidation, SavedNetworkSurrogate } from '../trainer/artifacts.js';
+
+// The shapes of the answer; the UI imports Slice1d and Slice2d from here.
+export type { ParityPoint, Slice1d, Slice2d };
+export { SLICE_2D_POINTS, SLICE_POINTS } from '../../acquisition/index.js';
 
 /** Fewest measured samples per objective before diagnostics are computed. */
 export const MIN_SAMPLES_FOR_DIAGNOSTICS = 4;
-/** Up to this many samples parity is leave-one-out; above it, 5-fold cross-validation. */
+/** Up to this many samples parity is leave-one-out; above it, CROSS_VALIDATION_FOLDS-fold cross-validation. */
 export const LEAVE_ONE_OUT_MAX = 60;
 /** Folds of the cross-validation above LEAVE_ONE_OUT_MAX samples. */
 export const CROSS_VALIDATION_FOLDS = 5;
-/** Points of a 1-D slice. */
-export const SLICE_POINTS = 50;
-/** Points per axis of the 2-D slice. */
-export const SLICE_2D_POINTS = 25;
 
-/** Cross-validated prediction of one measured sample. */
-export interface ParityPoint {
-  sampleId: number;
-  measured: number;
-  predicted: number;
-  std: number;
-}
+/** Model kinds whose diagnostics come from their own saved artifacts rather than a GP fitted for the view. */
+export const NETWORK_MODEL_KINDS = ['deep-ensemble', 'surgeon'] as const;
 
-/** Posterior mean ± std along one parameter, the others held at the best sample's values (original units). */
-export interface Slice1d {
-  parameter: string;
-  objective: string;
-  x: number[];
-  mean: number[];
-  std: number[];
-}
-
-/** Posterior mean ± std over two parameters; mean[i][j] is at (xs[j], ys[i]): rows follow y. */
-export interface Slice2d {
-  x: string;
-  y: string;
-  objective: string;
-  xs: number[];
-  ys: number[];
-  mean: number[][];
-  std: number[][];
+/** Whether a model row is a trained network (diagnosed from its artifacts). */
+export function isNetworkModel(kind: string): kind is (typeof NETWORK_MODEL_KINDS)[number] {
+  return (NETWORK_MODEL_KINDS as readonly string[]).includes(kind);
 }
 
 export interface ModelDiagnostics {
+  /** The model the diagnostics are of. */
+  model: { id: number; kind: string };
   parity: Record<string, ParityPoint[]>;
   slices: Slice1d[];
   slices2d?: Slice2d[];
@@ -82,19 +78,35 @@ interface EncodedData {
 }
 
 /** One training result with its sample's parameters and features. */
-export type Observation = ReturnType<typeof trainingObservations>[number];
+export type Observation = FittedObservation;
 
-/** What the diagnostics are computed from: plain rows, so that an engine thread can compute them. */
-export interface DiagnosticsInput {
+/** Inputs of a GP record's diagnostics: the model's training data as plain rows. */
+export interface GpDiagnosticsInput {
   campaign: CampaignRow;
   model: ModelRow;
   data: Observation[];
 }
 
-/** The diagnostics, with the data's own problems as InvalidError (422): values that no longer fit an edited design space, or data no GP can fit. */
+/** Inputs of a network's diagnostics: its saved artifacts and the measured point its slices pass through. */
+export interface NetworkDiagnosticsInput {
+  campaign: CampaignRow;
+  model: ModelRow;
+  network: {
+    objective: string;
+    crossValidation: SavedCrossValidation;
+    surrogate: SavedNetworkSurrogate;
+    /** The parameters and features of the best measured sample of its training rows; null: parity only (featuresOnly campaigns). */
+    base: { params: ParamValues; features: Record<string, number> | null } | null;
+  };
+}
+
+/** What the diagnostics are computed from: plain rows and artifacts, so that an engine thread can compute them. */
+export type DiagnosticsInput = GpDiagnosticsInput | NetworkDiagnosticsInput;
+
+/** The diagnostics, with the data's own problems as InvalidError (422): values that no longer fit an edited design space, data no GP can fit, malformed artifacts. */
 export function computeDiagnostics(input: DiagnosticsInput): ModelDiagnostics {
   try {
-    return diagnosticsOf(input.campaign, input.model, input.data);
+    return 'network' in input ? networkDiagnostics(input) : gpDiagnostics(input.campaign, input.model, input.data);
   } catch (err) {
     if (err instanceof AcquisitionError) throw new InvalidError(err.code, err.message, err.details);
     if (err instanceof GaussianProcessFitError) throw new InvalidError('model_fit_failed', err.message);
@@ -102,30 +114,42 @@ export function computeDiagnostics(input: DiagnosticsInput): ModelDiagnostics {
   }
 }
 
-/** The diagnostics of every objective the model predicts, from its training data. */
-function diagnosticsOf(campaign: CampaignRow, model: ModelRow, data: Observation[]): ModelDiagnostics {
-  const diagnostics: ModelDiagnostics = { parity: {}, slices: [] };
-  for (const objective of objectivesOf(campaign, model)) {
+/** The objective a model row predicts, or undefined for a multi-output model; a constraint counts as maximize. */
+export function objectiveOf(campaign: CampaignRow, model: ModelRow): Objective | undefined {
+  const name = typeof model.architecture.objective === 'string' ? model.architecture.objective : null;
+  if (name === null) return undefined;
+  return campaign.objectives.find((o) => o.name === name) ?? { name, goal: 'maximize' };
+}
+
+/** The diagnostics of every objective the GP record predicts, from its training data. */
+function gpDiagnostics(campaign: CampaignRow, model: ModelRow, data: Observation[]): ModelDiagnostics {
+  const diagnostics: ModelDiagnostics = { model: { id: model.id, kind: model.kind }, parity: {}, slices: [] };
+  const single = objectiveOf(campaign, model);
+  for (const objective of single ? [single] : campaign.objectives) {
     const samples = sampleMeans(data, objective.name);
     if (samples.length < MIN_SAMPLES_FOR_DIAGNOSTICS) {
       throw new InvalidError('not_enough_data', `objective ${objective.name} has ${samples.length} measured samples; diagnostics need at least ${MIN_SAMPLES_FOR_DIAGNOSTICS}`, { objective: objective.name, samples: samples.length });
     }
     const encoded = encodeSamples(campaign, samples);
-    const gp = fitGaussianProcess(encoded.X, encoded.y, { seed: 0, knownNoise: samples.map((x) => x.noise) });
-    diagnostics.parity[objective.name] = crossValidatedParity(samples, encoded, gp);
+    const noise = samples.map((s) => s.noise);
+    const gp = fitGaussianProcessOnSubsets(encoded.X, encoded.y, { seed: 0, noise });
+    const folds = crossValidationFolds(samples.length, { folds: CROSS_VALIDATION_FOLDS, seed: 0, leaveOneOutUpTo: LEAVE_ONE_OUT_MAX });
+    const heldOut = crossValidateGaussianProcess(encoded.X, encoded.y, folds, { noise, seed: 0, hyperparameters: gp.hyperparameters });
+    diagnostics.parity[objective.name] = parityPoints(samples.map((s) => ({ sampleId: s.sampleId, y: s.value })), heldOut);
     if (encoded.encodeAt === null) continue;
     const best = bestSample(samples, objective);
-    diagnostics.slices.push(...slices1d(campaign.parameters, objective.name, best, encoded, gp));
-    const slice2d = slice2dOfMostRelevant(campaign.parameters, objective.name, best, encoded, gp);
-    if (slice2d) (diagnostics.slices2d ??= []).push(slice2d);
+    const encodeAt = encoded.encodeAt;
+    const surface: SliceSurface = { objective: objective.name, base: best.params, encode: (p) => encodeAt(p, best.features), posterior: (X) => gp.posterior(X) };
+    diagnostics.slices.push(...slices1d(surface, campaign.parameters));
+    const pair = mostRelevantPair(lengthscaleRelevance(gpColumns(campaign.parameters, encoded.encoding), gp.hyperparameters.lengthscales));
+    if (pair) (diagnostics.slices2d ??= []).push(slice2d(surface, pair[0], pair[1]));
   }
   return diagnostics;
 }
-/** The objective the model predicts, or every campaign objective for a multi-output model; constraints as maximize. */
-function objectivesOf(campaign: CampaignRow, model: ModelRow): Objective[] {
-  const name = typeof model.architecture.objective === 'string' ? model.architecture.objective : null;
-  if (name === null) return campaign.objectives;
-  return [campaign.objectives.find((o) => o.name === name) ?? { name, goal: 'maximize' }];
+
+/** The campaign's parameters with their first column in the GP's encoding. */
+function gpColumns(parameters: readonly Parameter[], encoding: DesignSpaceEncoding): { parameter: Parameter; start: number }[] {
+  return encoding.blocks.filter((b) => parameters.includes(b.parameter));
 }
 
 /**
@@ -183,87 +207,48 @@ function commonFeatureNames(samples: SampleMean[]): string[] {
   return Object.keys(first).filter((name) => Number.isFinite(first[name]) && rest.every((f) => Number.isFinite(f[name]))).sort();
 }
 
+/** The measured value among a network's training rows that best meets the objective (its slices pass through it). */
+export function bestTrainingRow(crossValidation: SavedCrossValidation, objective: Objective): SavedCrossValidation['rows'][number] {
+  return bestSample(crossValidation.rows.map((row) => ({ ...row, value: row.y })), objective);
+}
+
+/** Parity from the network's saved held-out predictions; slices from its saved ensemble, in the network's own encoding. */
+function networkDiagnostics(input: NetworkDiagnosticsInput): ModelDiagnostics {
+  const { model, campaign } = input;
+  const { objective, crossValidation: cv, surrogate, base } = input.network;
+  const diagnostics: ModelDiagnostics = {
+    model: { id: model.id, kind: model.kind },
+    parity: { [objective]: parityPoints(cv.rows, cv.network) },
+    slices: [],
+  };
+  if (base === null) return diagnostics;
+  const features = surrogate.encoding.features;
+  const encoding = createDesignSpaceEncoding(surrogate.encoding.parameters, features ?? undefined);
+  const ensemble = createNetworkEnsemble(surrogate.ensemble);
+  const surface: SliceSurface = {
+    objective,
+    base: networkView(surrogate.encoding.parameters, base.params, base.features),
+    encode: (p) => encoding.encode(p, features ? base.features ?? undefined : undefined),
+    posterior: (X) => ensemble.posterior(X),
+  };
+  // Sweep the campaign's own parameters; columns the engine made of features stay at the best sample's values.
+  const swept = surrogate.encoding.parameters.filter((p) => campaign.parameters.some((c) => c.name === p.name && !c.featuresOnly));
+  diagnostics.slices = slices1d(surface, swept);
+  const pair = mostRelevantPair(sliceRangeRelevance(swept, diagnostics.slices));
+  if (pair) diagnostics.slices2d = [slice2d(surface, pair[0], pair[1])];
+  return diagnostics;
+}
+
 /**
- * Held-out predictions: each fold is refit (hyperparameters warm-started at the full-data fit, no extra restarts)
- * (with the training samples' known noise) and predicts its held-out samples with std √(σ²_f + σ²_n + s²_i), the
- * spread of a new measurement like the held-out one (s²_i its known noise variance, 0 for a measured value).
+ * A sample's values of the network's input parameters: its own parameter values, and for columns the engine made of
+ * features (named after the feature, or `feature:<name>` when a parameter has that name) the feature's value.
  */
-function crossValidatedParity(samples: SampleMean[], encoded: EncodedData, full: GaussianProcess): ParityPoint[] {
-  const folds = foldsOf(samples.length);
-  const points = new Array<ParityPoint>(samples.length);
-  for (const heldOut of folds) {
-    const held = new Set(heldOut);
-    const train = samples.map((_, i) => i).filter((i) => !held.has(i));
-    const gp = fitGaussianProcess(train.map((i) => encoded.X[i]), train.map((i) => encoded.y[i]), {
-      seed: 0, restarts: 0, warmStart: full.hyperparameters, knownNoise: train.map((i) => samples[i].noise),
-    });
-    const posterior = gp.posterior(heldOut.map((i) => encoded.X[i]));
-    heldOut.forEach((i, k) => {
-      const std = Math.sqrt(Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance + samples[i].noise);
-      points[i] = { sampleId: samples[i].sampleId, measured: samples[i].value, predicted: posterior.mean[k], std };
-    });
-  }
-  return points;
-}
-
-/** Leave-one-out folds up to LEAVE_ONE_OUT_MAX samples, else CROSS_VALIDATION_FOLDS folds of a seeded shuffle. */
-export function foldsOf(n: number): number[][] {
-  if (n <= LEAVE_ONE_OUT_MAX) return Array.from({ length: n }, (_, i) => [i]);
-  const order = Array.from({ length: n }, (_, i) => i);
-  const rng = createRandom(0);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return Array.from({ length: CROSS_VALIDATION_FOLDS }, (_, f) => order.filter((_, k) => k % CROSS_VALIDATION_FOLDS === f));
-}
-
-/** The measured sample that best meets the objective: the largest, the smallest, or the closest to the target. */
-export function bestSample<T extends { value: number }>(samples: T[], objective: Objective): T {
-  const badness = (v: number) => (objective.goal === 'maximize' ? -v : objective.goal === 'minimize' ? v : Math.abs(v - (objective.target ?? 0)));
-  return samples.reduce((best, s) => (badness(s.value) < badness(best.value) ? s : best));
-}
-
-/** Values of a numeric parameter to sweep: evenly spaced (geometrically for log), integers without repeats. */
-export function sweepValues(parameter: Parameter, count: number): number[] {
-  const min = parameter.min!, max = parameter.max!;
-  const values = Array.from({ length: count }, (_, i) => {
-    const t = count === 1 ? 0 : i / (count - 1);
-    return parameter.log ? Math.exp(Math.log(min) + t * (Math.log(max) - Math.log(min))) : min + t * (max - min);
-  });
-  if (parameter.type !== 'integer') return values;
-  return [...new Set(values.map((v) => Math.min(max, Math.max(min, Math.round(v)))))];
-}
-
-/** Posterior mean and std (original units) at parameter points, features held at the best sample's. */
-function posteriorAt(points: ParamValues[], best: SampleMean, encoded: EncodedData, gp: GaussianProcess): { mean: number[]; std: number[] } {
-  const posterior = gp.posterior(points.map((p) => encoded.encodeAt!(p, best.features)));
-  return { mean: Array.from(posterior.mean), std: Array.from(posterior.variance, (v) => Math.sqrt(Math.max(0, v))) };
-}
-
-/** One 1-D slice per continuous/integer parameter through the best sample. */
-function slices1d(parameters: readonly Parameter[], objective: string, best: SampleMean, encoded: EncodedData, gp: GaussianProcess): Slice1d[] {
-  return parameters
-    .filter((p) => p.type !== 'categorical')
-    .map((parameter) => {
-      const x = sweepValues(parameter, SLICE_POINTS);
-      const { mean, std } = posteriorAt(x.map((v) => ({ ...best.params, [parameter.name]: v })), best, encoded, gp);
-      return { parameter: parameter.name, objective, x, mean, std };
-    });
-}
-
-/** The 2-D slice over the two continuous parameters with the shortest lengthscales; null with fewer than two. */
-function slice2dOfMostRelevant(parameters: readonly Parameter[], objective: string, best: SampleMean, encoded: EncodedData, gp: GaussianProcess): Slice2d | null {
-  const lengthscales = gp.hyperparameters.lengthscales;
-  const ranked = encoded.encoding.blocks
-    .filter((b) => b.parameter.type === 'continuous' && parameters.includes(b.parameter))
-    .map((b) => ({ parameter: b.parameter, lengthscale: lengthscales.length === 1 ? lengthscales[0] : lengthscales[b.start] }))
-    .sort((a, b) => a.lengthscale - b.lengthscale);
-  if (ranked.length < 2) return null;
-  const [px, py] = [ranked[0].parameter, ranked[1].parameter];
-  const xs = sweepValues(px, SLICE_2D_POINTS), ys = sweepValues(py, SLICE_2D_POINTS);
-  const points = ys.flatMap((vy) => xs.map((vx) => ({ ...best.params, [px.name]: vx, [py.name]: vy })));
-  const { mean, std } = posteriorAt(points, best, encoded, gp);
-  const rows = (values: number[]) => ys.map((_, i) => values.slice(i * xs.length, (i + 1) * xs.length));
-  return { x: px.name, y: py.name, objective, xs, ys, mean: rows(mean), std: rows(std) };
+function networkView(parameters: readonly Parameter[], params: ParamValues, features: Record<string, number> | null): ParamValues {
+  return Object.fromEntries(parameters.map((p) => {
+    if (p.name in params) return [p.name, params[p.name]];
+    const feature = p.name.startsWith('feature:') && !(p.name in (features ?? {})) ? p.name.slice('feature:'.length) : p.name;
+    const value = features?.[feature];
+    if (value === undefined) throw new InvalidError('missing_features', `the best measured sample has no value of ${p.name}, an input of the network`);
+    return [p.name, value];
+  }));
 }

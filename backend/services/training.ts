@@ -2,10 +2,12 @@
  * Use cases of surrogate training: turn a campaign's results into a training job, run it in the background (worker
  * threads), record the models it produced with their cross-validated metrics, and expose jobs and models.
  */
-import { createDesignSpaceEncoding, fitFeatureScaling, type FeatureScaling } from '../../acquisition/index.js';
+import { AcquisitionError, type NetworkEncoding } from '../../acquisition/index.js';
+import { buildProblem } from '../../acquisition/suggest/problem.js';
 import { isAbsolute, join, relative } from 'node:path';
+import { lastCorrectionAt } from '../db/audit.js';
 import type { Db } from '../db/client.js';
-import { findJob, insertModel, listJobRows, listModelRows, trainingObservations } from '../db/jobs.js';
+import { findJob, insertModel, listJobRows, listModelRows } from '../db/jobs.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { JobStatus, Role } from '../domain/types.js';
@@ -13,6 +15,7 @@ import { JobQueue } from '../jobs/queue.js';
 import type { SurrogateKind, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload } from '../trainer/jobs/train-surrogate.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
+import { currentEngineView, type EngineView } from './engine-view.js';
 
 /** The job kind of surrogate training. */
 export const TRAIN_JOB_KIND = 'train-surrogate';
@@ -52,7 +55,8 @@ export interface ModelView {
   objective: string | null;
   architecture: Record<string, unknown>;
   metrics: Record<string, unknown>;
-  trainingSnapshot: { resultIds?: number[]; labelIds?: number[] };
+  /** The results (or labels) it was trained on, and when (epoch ms) that data was read. */
+  trainingSnapshot: { resultIds?: number[]; labelIds?: number[]; at?: number };
   artifactPath: string | null;
   jobId: number | null;
   createdAt: string | null;
@@ -172,27 +176,32 @@ function checkTrainingWork(kind: SurrogateKind, options: SurrogateTrainingOption
   );
 }
 
+/** A job as the answer to "train now": `joined` when it is a job that was already there (waiting, or running the same work). */
+export type TrainingJobView = JobView & { joined: boolean };
+
 /**
  * Validates the request (the role's option ceilings and work bound, the campaign's data) and queues a training job.
  * While a training job of the campaign is still waiting, the request joins it instead: the waiting job takes this
- * request's data and options, so a campaign has at most one queued (plus one running) training job.
+ * request's data and options, so a campaign has at most one queued (plus one running) training job. A job already
+ * running the same work (same results, uncorrected since, same kind, options and objectives) is returned as it is.
  */
-export function requestTraining(ctx: ServiceContext, campaignId: number, request: TrainRequest, role: Role): JobView {
+export function requestTraining(ctx: ServiceContext, campaignId: number, request: TrainRequest, role: Role): TrainingJobView {
   checkTrainingOptions(request.options ?? {}, role);
   const campaign = requireCampaign(ctx, campaignId);
-  const { row } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => {
+  const { row, joined } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => {
     const built = trainingPayload(ctx, campaign, request);
     checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, role);
     return jobPayload(built, request);
-  }, { campaignId, runAfter: Date.now() });
-  return toJobView(row);
+  }, { campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(ctx.db, campaignId, running, payload, 'exactly') });
+  return { ...toJobView(row), joined };
 }
 
 /**
  * Schedules a retrain of the campaign's surrogate `delayMs` from now with the current data. Results that arrive in a
  * burst fold into one job: a job still waiting gets the new data (keeping what its requester asked for: kind,
- * objectives, options) and, unless already due, a new start time instead of a second job. Returns undefined while
- * there is too little data to train on.
+ * objectives, options) and, unless already due, a new start time instead of a second job; a job already running on
+ * the same data (whatever its kind and options) covers it, and nothing is queued. Returns undefined while there is
+ * too little data to train on.
  */
 export function scheduleTraining(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
   const campaign = requireCampaign(ctx, campaignId);
@@ -200,7 +209,7 @@ export function scheduleTraining(ctx: ServiceContext, campaignId: number, delayM
     const { row } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, (waiting) => {
       const request = waiting ? requestOf(waiting) : {};
       return jobPayload(trainingPayload(ctx, campaign, request), request);
-    }, { campaignId, runAfter: Date.now() + delayMs });
+    }, { campaignId, runAfter: Date.now() + delayMs, joinsRunning: (running, payload) => sameTrainingWork(ctx.db, campaignId, running, payload, 'data') });
     return toJobView(row);
   } catch (err) {
     if (err instanceof InvalidError) return undefined;
@@ -208,12 +217,35 @@ export function scheduleTraining(ctx: ServiceContext, campaignId: number, delayM
   }
 }
 
-/** The stored payload of a training job: what the trainer needs, the result ids it saw and the request it serves. */
+/** What the trainer is given plus what the service keeps about it (the data snapshot and the request it serves). */
+type TrainingJobPayload = TrainSurrogatePayload & { resultIds: number[]; dataAt: number; request: TrainRequest };
+
+/** The stored payload of a training job: what the trainer needs, the result ids it saw (and when) and the request it serves. */
 function jobPayload(built: ReturnType<typeof trainingPayload>, request: TrainRequest): Record<string, unknown> {
-  const payload: TrainSurrogatePayload & { encoding: Record<string, unknown>; resultIds: number[]; request: TrainRequest } = {
-    ...built.payload, resultIds: built.resultIds, request,
-  };
+  const payload: TrainingJobPayload = { ...built.payload, resultIds: built.resultIds, dataAt: built.dataAt, request };
   return { ...payload };
+}
+
+/**
+ * Whether a running training job already does the work of `payload`: trained on the same results (none corrected
+ * since it read them) for the same objectives; 'exactly' also asks for the same kind and options ("train now"),
+ * 'data' does not (an automatic retrain only wants the data covered).
+ */
+function sameTrainingWork(db: Db, campaignId: number, running: JobRow, payload: Record<string, unknown>, match: 'exactly' | 'data'): boolean {
+  const before = running.payload;
+  if (typeof before.dataAt !== 'number') return false;
+  const correctedAt = lastCorrectionAt(db, campaignId);
+  if (correctedAt !== undefined && correctedAt >= before.dataAt) return false;
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+  const objectives = (p: Record<string, unknown>) => (Array.isArray(p.targets) ? p.targets.map((t: { objective?: unknown }) => t.objective) : null);
+  if (!same(before.resultIds, payload.resultIds) || !same(objectives(before), objectives(payload))) return false;
+  return match === 'data' || (same(before.kind, payload.kind) && same(before.options ?? {}, payload.options ?? {}));
+}
+
+/** JSON with object keys sorted, so equal values compare equal whatever order their keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
 }
 
 /** The request a queued training job serves (jobs queued before requests were stored: the defaults). */
@@ -251,50 +283,77 @@ export function listModels(ctx: ServiceContext, campaignId: number, limit: numbe
   return { items: rows.map(toModelView), total };
 }
 
-/** Stores one model row per trained objective (in one transaction) and returns the job's final result. */
+/**
+ * Stores one model row per trained objective (in one transaction) and returns the job's final result. metrics holds
+ * the network's held-out scores and calibration (varianceScale), its comparison with the GP on the same folds and its
+ * flags; architecture the network's shape and the encoding its inputs were made with; the training snapshot the
+ * results it saw and when it read them.
+ */
 export function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
   const trained = (result.models ?? []) as TrainedSurrogate[];
   const resultIds = (job.payload.resultIds ?? []) as number[];
-  const encoding = job.payload.encoding as Record<string, unknown>;
+  const dataAt = typeof job.payload.dataAt === 'number' ? { at: job.payload.dataAt } : {};
+  const encoding = job.payload.encoding as NetworkEncoding;
   const ids = ctx.db.transaction((tx) => trained.map((model) => insertModel(tx, {
     campaignId: job.campaignId!,
     kind: model.kind,
     architecture: { objective: model.objective, ...model.architecture, encoding },
-    metrics: { ...model.metrics },
-    trainingSnapshot: { resultIds },
+    metrics: { ...model.metrics, comparison: model.comparison, flags: model.flags },
+    trainingSnapshot: { resultIds, ...dataAt },
     artifactPath: relativeToData(ctx, model.artifactDir),
     jobId: job.id,
   }).id));
   return {
     backend: result.backend,
-    models: trained.map((model, i) => ({ modelId: ids[i], objective: model.objective, metrics: model.metrics })),
+    models: trained.map((model, i) => ({ modelId: ids[i], objective: model.objective, metrics: model.metrics, comparison: model.comparison, flags: model.flags })),
   };
 }
 
-/** The payload of a training job: encoded inputs, target columns and where artifacts go. */
-function trainingPayload(ctx: ServiceContext, campaign: CampaignRow, request: TrainRequest): { payload: TrainSurrogatePayload & { encoding: Record<string, unknown> }; resultIds: number[] } {
-  const observations = trainingObservations(ctx.db, campaign.id);
-  const featureNames = commonFeatureNames(observations.map((o) => o.features));
-  const scaling: FeatureScaling | undefined = featureNames.length > 0 ? fitFeatureScaling(featureNames, observations.map((o) => o.features!)) : undefined;
-  const encoding = createDesignSpaceEncoding(campaign.parameters, scaling);
-  const X = observations.map((o) => encoding.encode(o.params, scaling ? o.features! : undefined));
-  const names = request.objectives ?? defaultTargets(campaign, observations.map((o) => o.outcomes));
+/**
+ * The payload of a training job, from the engine's view of the campaign (what a suggestion made now would fit): the
+ * fitted results' inputs encoded exactly as the engine encodes them (its feature scaling over pool and observations
+ * included), one row per result, and per target the rows that measured it, their values and known noise.
+ */
+function trainingPayload(ctx: ServiceContext, campaign: CampaignRow, request: TrainRequest): { payload: TrainSurrogatePayload; resultIds: number[]; dataAt: number } {
+  const dataAt = Date.now();
+  // Molecules seen only through their features need the pool's rows to place them (see engine-view.ts).
+  const { view, measured } = currentEngineView(ctx.db, campaign, campaign.parameters.some((p) => p.featuresOnly) ? { pool: true } : {});
+  const names = request.objectives ?? defaultTargets(campaign, measured.map((o) => o.outcomes));
   if (names.length === 0) throw new InvalidError('nothing_to_train', 'the campaign has no objectives or constraints with results; record results first');
   const targets = names.map((objective) => {
-    const rows = observations.flatMap((o, i) => (Number.isFinite(o.outcomes[objective]) ? [i] : []));
+    const rows = measured.flatMap((o, i) => (Number.isFinite(o.outcomes[objective]) ? [i] : []));
     if (rows.length < MIN_TRAINING_RESULTS) {
       throw new InvalidError('not_enough_data', `objective ${objective} has ${rows.length} results; training needs at least ${MIN_TRAINING_RESULTS}`, { objective, results: rows.length });
     }
-    return { objective, rows, values: rows.map((i) => observations[i].outcomes[objective]) };
+    const noisy = rows.some((i) => measured[i].noise?.[objective] !== undefined);
+    return {
+      objective, rows, values: rows.map((i) => measured[i].outcomes[objective]),
+      ...(noisy ? { noise: rows.map((i) => measured[i].noise?.[objective] ?? 0) } : {}),
+    };
   });
+  const { X, encoding } = engineEncoding(view, names);
   return {
     payload: {
-      kind: request.kind ?? 'deep-ensemble', X, targets, options: request.options ?? {},
-      artifactRoot: join(ctx.config.dataDir, 'models', String(campaign.id), `train-${Date.now()}`),
-      encoding: { parameters: campaign.parameters.map((p) => p.name), features: scaling ?? null },
+      kind: request.kind ?? 'deep-ensemble', X, rows: measured.map((o) => ({ resultId: o.resultId, sampleId: o.sampleId })), encoding, targets,
+      options: request.options ?? {}, artifactRoot: join(ctx.config.dataDir, 'models', String(campaign.id), `train-${dataAt}`),
     },
-    resultIds: observations.map((o) => o.resultId),
+    resultIds: measured.map((o) => o.resultId),
+    dataAt,
   };
+}
+
+/** The view's observations encoded as the engine's buildProblem encodes them, and that encoding as plain data. */
+function engineEncoding(view: EngineView, outcomes: string[]): { X: number[][]; encoding: NetworkEncoding } {
+  try {
+    const problem = buildProblem({
+      parameters: view.parameters, objectives: outcomes.map((name) => ({ name, goal: 'maximize' as const })), observations: view.observations,
+      ...(view.pool ? { pool: view.pool } : {}), count: 1,
+    });
+    return { X: problem.observedX, encoding: { parameters: [...problem.encoding.parameters], features: problem.encoding.features } };
+  } catch (err) {
+    if (err instanceof AcquisitionError) throw new InvalidError(err.code, err.message, err.details);
+    throw err;
+  }
 }
 
 /** The objectives and constraints of the campaign (or, if it names none, every outcome seen) that have any results. */
@@ -302,13 +361,6 @@ function defaultTargets(campaign: CampaignRow, outcomes: Record<string, number>[
   const declared = [...new Set([...campaign.objectives.map((o) => o.name), ...campaign.constraints.map((c) => c.name)])];
   const seen = new Set(outcomes.flatMap((o) => Object.keys(o)));
   return (declared.length > 0 ? declared : [...seen]).filter((name) => seen.has(name));
-}
-
-/** Feature names present on every observation (features are used only when all samples carry them). */
-function commonFeatureNames(features: (Record<string, number> | null)[]): string[] {
-  if (features.length === 0 || features.some((f) => f === null)) return [];
-  const [first, ...rest] = features as Record<string, number>[];
-  return Object.keys(first).filter((name) => rest.every((f) => Number.isFinite(f[name]))).sort();
 }
 
 /** A path relative to the data directory when it lies inside it. */

@@ -499,7 +499,7 @@ describe('twinlab in the browser', () => {
   it('shows the models page (empty state until training lands), insights, and the token page without page errors', async () => {
     await page.getByRole('link', { name: 'Models' }).click();
     await page.getByRole('heading', { name: 'Surrogate models' }).waitFor();
-    await page.getByText(/No model views yet|No trained model yet|CV RMSE/).first().waitFor();
+    await page.getByText(/No model views yet|No trained network yet|CV RMSE/).first().waitFor();
     await page.locator('.insight, .notice.warn, .empty-state').last().waitFor();
     await screenshot('15-models');
     await page.getByRole('link', { name: 'Tokens' }).click();
@@ -528,7 +528,7 @@ describe('twinlab in the browser', () => {
     }));
     await api(`/api/campaigns/${campaign.id}/results`, { method: 'POST', body: JSON.stringify(rows) });
     await page.goto(`${server.baseUrl}/campaigns/${campaign.id}/models`);
-    await page.getByText('No trained model yet').waitFor();
+    await page.getByText('No trained network yet', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Train now' }).click();
 
     // Follow the progress bar as the server-sent events move it, until the job reports its end.
@@ -552,6 +552,11 @@ describe('twinlab in the browser', () => {
     expect(await page.locator('svg[role=img] title', { hasText: /^Surrogate slice: predicted thickness along/ }).count()).toBe(2);
     const heatmap = page.locator('svg[role=img]', { has: page.locator('title', { hasText: '2-D surrogate slice' }) });
     expect(await heatmap.locator('.cells rect').count()).toBe(25 * 25);
+    // The views are of the trained network, and say so; the choice panel names the model that ranks thickness.
+    const trained = await api<{ items: { id: number; kind: string; objective: string | null }[] }>(`/api/campaigns/${campaign.id}/models`);
+    const network = trained.items.find((model) => model.kind === 'deep-ensemble' && model.objective === 'thickness')!;
+    await page.getByText(`Deep ensemble #${network.id} — held-out predictions`).waitFor();
+    expect(await page.getByTestId('decider').textContent()).toMatch(/^(Deep ensemble #\d+|Gaussian process \(fitted at each suggestion\))$/);
     await page.getByTestId('model-diagnostics').scrollIntoViewIfNeeded();
     await screenshot('17-models-trained');
     expect(pageErrors).toEqual([]);

@@ -1,26 +1,40 @@
 /**
- * Job handler (runs in a worker thread): trains one surrogate per objective from a data snapshot — a deep ensemble,
- * or the Surgeon's architecture search followed by a deep ensemble of the architecture it found — measures it by
- * K-fold cross-validation, fits the final model on all rows and saves it under the artifact directory.
+ * Job handler (runs in a worker thread): per objective, a network surrogate measured against the GP on the same
+ * cross-validation folds, then fitted on all rows and saved in the engine's plain-data form.
+ *
+ * For each objective: folds = crossValidationFolds(n, {folds, seed}); the network (a deep ensemble, or for 'surgeon'
+ * an ensemble of the architecture the Surgeon's search found) predicts each fold's held-out rows (σ = √ total
+ * variance), calibrated by cross-fitted variance scaling; the GP predicts the same rows (crossValidateGaussianProcess);
+ * both are scored (log density, RMSE, R², coverage) and compared row by row (paired difference of log densities);
+ * a network whose held-out R² is below 0 is flagged 'worse-than-mean'. The final ensemble on all rows is saved as
+ * ensemble.json (with the calibration and the conditioning taper) and the held-out predictions as cv.json.
  */
 import { join } from 'node:path';
-import { createRandom } from '../../../acquisition/sampling/random.js';
+import {
+  AcquisitionError, createRandom, type HeldOutPredictions, type NetworkEncoding, type PairedComparison, type PredictiveScores,
+} from '../../../acquisition/index.js';
+import {
+  WORSE_THAN_MEAN_FLAG, crossFittedCalibration, crossValidateGaussianProcess, crossValidationFolds, pairedComparison, pointLogDensities,
+  predictiveScores, trainingRows,
+} from '../../../acquisition/validation/index.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
-import { crossValidate, type RegressionMetrics } from '../cross-validation.js';
-import { DeepEnsemble, type DeepEnsembleOptions } from '../deep-ensemble.js';
+import { saveCrossValidation, saveNetworkSurrogate } from '../artifacts.js';
+import { DeepEnsemble, type DeepEnsembleOptions, taperLength, trainingPlan } from '../deep-ensemble.js';
 import { TrainingDataError } from '../errors.js';
 import { type LayerSpec, describeSpec, parameterCount } from '../mlp/architecture.js';
 import { type ArchitectureHistoryEntry, runSurgeon } from '../surgeon/search.js';
-import { ensureTfBackend } from '../tf-backend.js';
+import { type TfBackendSelection, ensureTfBackend } from '../tf-backend.js';
 
 /** Model kinds the handler can train. */
 export const SURROGATE_KINDS = ['deep-ensemble', 'surgeon'] as const;
 export type SurrogateKind = (typeof SURROGATE_KINDS)[number];
 
-/** Training settings a caller may choose. */
+/** Training settings a caller may choose; what is left out follows trainingPlan (backend/trainer/deep-ensemble.ts). */
 export interface SurrogateTrainingOptions {
+  /** Members asked for (default 5; tiny data get fewer). */
   members?: number;
+  /** Most epochs per member (default: scaled with n; early stopping usually ends sooner). */
   epochs?: number;
   hidden?: number[];
   folds?: number;
@@ -29,85 +43,199 @@ export interface SurrogateTrainingOptions {
   searchEpochs?: number;
 }
 
-/** The job payload: encoded inputs (unit cube) and one target column per objective. */
+/** Fewest results per objective the handler trains on. */
+export const MIN_TRAINING_ROWS = 4;
+
+/** The job payload (built by backend/services/training.ts). */
 export interface TrainSurrogatePayload {
   kind: SurrogateKind;
+  /** Inputs, one row per training result, encoded with `encoding`. */
   X: number[][];
-  /** Per objective: the rows of X that measured it and their values. */
-  targets: { objective: string; rows: number[]; values: number[] }[];
+  /** The result and sample of each row of X. */
+  rows: { resultId: number; sampleId: number }[];
+  encoding: NetworkEncoding;
+  /** Per objective: the rows of X that measured it, their values and optionally their known noise variances. */
+  targets: { objective: string; rows: number[]; values: number[]; noise?: number[] }[];
   options: SurrogateTrainingOptions;
   /** Absolute directory under which each objective's model is saved (one sub-directory per objective). */
   artifactRoot: string;
 }
 
-/** One trained model, as the handler reports it. */
+/** How a trained surrogate is built. */
+export interface SurrogateArchitecture {
+  hidden: LayerSpec[];
+  /** e.g. "6-32-32-2". */
+  summary: string;
+  /** Weights of one member. */
+  params: number;
+  members: number;
+  /** Conditioning taper of the saved ensemble (network input units). */
+  taperLength?: number;
+  /** The final fit's settings (trainingPlan). */
+  training?: { batchSize: number; maxEpochs: number; weightDecay: number };
+  /** Surgeon only: the search's history. */
+  history?: ArchitectureHistoryEntry[];
+}
+
+/** One trained model, as the handler reports it (the service stores it as a model row). */
 export interface TrainedSurrogate {
   objective: string;
   kind: SurrogateKind;
-  architecture: { hidden: LayerSpec[]; summary: string; params: number; members: number; history?: ArchitectureHistoryEntry[] };
-  metrics: RegressionMetrics;
+  architecture: SurrogateArchitecture;
+  /** The network's held-out scores (calibrated by cross-fitting) and the variance scale the saved model carries. */
+  metrics: PredictiveScores & { varianceScale: number };
+  /** The GP's held-out scores on the same folds, and the per-row log density difference network − GP. */
+  comparison: { gp: PredictiveScores; difference: PairedComparison };
+  /** 'worse-than-mean' when the network's held-out R² < 0 (never chosen by auto). */
+  flags: string[];
   artifactDir: string;
 }
 
+/** What the handler returns. */
+export type TrainSurrogateResult = { backend: string; models: TrainedSurrogate[]; cancelled?: true };
+
 /** Trains every objective's surrogate, reporting progress and stopping early when asked. */
-export async function run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> {
-  const job = payload as unknown as TrainSurrogatePayload;
-  const backend = await ensureTfBackend({ log: (line) => context.log(line) });
-  context.log(`tensorflow.js backend: ${backend.name}`);
-  const folds = job.options.folds ?? 5;
-  const stepsPerObjective = folds + 2;
+export async function run(payload: Record<string, unknown>, context: JobContext): Promise<TrainSurrogateResult> {
+  const job = checkPayload(payload);
+  const selection = await ensureTfBackend({ log: () => {} });
+  context.log(backendLine(selection));
   const models: TrainedSurrogate[] = [];
   for (const [t, target] of job.targets.entries()) {
-    const step = (done: number, line: string): void => context.progress((t * stepsPerObjective + done) / (job.targets.length * stepsPerObjective), line);
+    const step = (done: number, line?: string): void => {
+      const fraction = Math.min(1, (t + done) / job.targets.length);
+      if (line === undefined) context.progress(fraction);
+      else context.progress(fraction, line);
+    };
     const trained = trainObjective(job, target, t, context, step);
-    if (trained === null) return { cancelled: true, models };
+    if (trained === null) return { backend: selection.name, models, cancelled: true };
     models.push(trained);
   }
-  return { backend: backend.name, models };
+  return { backend: selection.name, models };
 }
 
-/** Architecture (searched or given), cross-validation, final fit and save for one objective; null if stopped. */
+/** One line for the job log: the backend in use and, briefly, why faster ones were not ("tfjs-node not installed"). */
+export function backendLine(selection: TfBackendSelection): string {
+  const skipped = selection.skipped.map((s) => (s.reason === 'package not installed' ? `${s.name} not installed` : `${s.name} unavailable (${s.reason})`));
+  return `training on tensorflow.js ${selection.name}${skipped.length > 0 ? `; ${skipped.join(', ')}` : ''}`;
+}
+
+type Target = TrainSurrogatePayload['targets'][number];
+
+/** Search (Surgeon), cross-validation against the GP, final fit and save for one objective; null if stopped. */
 function trainObjective(
-  job: TrainSurrogatePayload, target: TrainSurrogatePayload['targets'][number], index: number, context: JobContext,
-  step: (done: number, line: string) => void,
+  job: TrainSurrogatePayload, target: Target, index: number, context: JobContext, step: (done: number, line?: string) => void,
 ): TrainedSurrogate | null {
   const X = target.rows.map((row) => job.X[row]);
   const y = target.values;
-  if (X.length !== y.length || X.some((row) => row === undefined)) throw new PermanentJobError(`objective ${target.objective}: rows and values do not match`);
-  if (y.length < 4) throw new PermanentJobError(`objective ${target.objective} has ${y.length} results; training needs at least 4`);
+  const n = y.length;
+  const name = target.objective;
+  const seed = job.options.seed ?? 0;
+  const folds = guard(() => crossValidationFolds(n, { folds: job.options.folds ?? 5, seed }));
+  // Progress units of this objective: the search (Surgeon), each fold, the GP, the final fit.
+  const units = (job.kind === 'surgeon' ? 1 : 0) + folds.length + 2;
+  let done = 0;
+  const advance = (fraction: number, line?: string): void => step((done + fraction) / units, line);
+
   const search = job.kind === 'surgeon' ? searchArchitecture(X, y, job.options, context) : null;
-  step(1, search ? `objective ${target.objective}: Surgeon found ${search.summary}` : `objective ${target.objective}: deep ensemble`);
+  if (search !== null) {
+    done++;
+    advance(0, `objective ${name}: Surgeon found ${search.summary} (${search.history.length} rounds)`);
+  }
+  if (context.shouldStop()) return null;
   const ensembleOptions: DeepEnsembleOptions = {
-    members: job.options.members ?? 5,
-    epochs: job.options.epochs ?? 300,
+    ...(job.options.members !== undefined ? { members: job.options.members } : {}),
+    ...(job.options.epochs !== undefined ? { epochs: job.options.epochs } : {}),
     hiddenLayers: search?.hidden ?? (job.options.hidden ?? [32, 32]).map((units) => ({ units, activation: 'relu' as const })),
-    seed: job.options.seed ?? 0,
+    seed,
     shouldStop: () => context.shouldStop(),
   };
-  const metrics = crossValidate(X, y, (trainX, trainY, testX, fold) => {
-    const ensemble = guard(() => DeepEnsemble.train(trainX, trainY, { ...ensembleOptions, seed: (ensembleOptions.seed ?? 0) + 1000 * (fold + 1) }));
+  const plan = trainingPlan(n, ensembleOptions);
+  const width = X[0].length;
+  const hidden = ensembleOptions.hiddenLayers ?? [];
+  const summary = describeSpec({ inputSize: width, hidden, outputSize: 2 });
+  advance(0, `objective ${name}: ${n} results, ${job.kind === 'surgeon' ? 'Surgeon architecture' : 'deep ensemble'} ${summary} `
+    + `(${parameterCount({ inputSize: width, hidden, outputSize: 2 }).toLocaleString('en-US')} weights) × ${plan.members} members, `
+    + `batch ${plan.batchSize}, ≤ ${plan.maxEpochs} epochs, weight decay ${plan.weightDecay.toPrecision(2)} × fan-in, ${folds.length}-fold cross-validation`);
+
+  const raw: HeldOutPredictions = { mean: new Float64Array(n), std: new Float64Array(n) };
+  for (const [f, heldOut] of folds.entries()) {
+    const train = trainingRows(n, heldOut);
+    const ensemble = guard(() => DeepEnsemble.train(train.map((i) => X[i]), train.map((i) => y[i]), {
+      ...ensembleOptions, seed: seed + 1000 * (f + 1), onProgress: (fraction) => advance(fraction),
+    }));
     try {
-      const prediction = ensemble.predict(testX);
-      step(2 + fold, `objective ${target.objective}: fold ${fold + 1} done`);
-      return { mean: prediction.mean, std: prediction.totalVariance.map(Math.sqrt) };
+      if (context.shouldStop()) return null;
+      const prediction = ensemble.predict(heldOut.map((i) => X[i]));
+      let squares = 0;
+      heldOut.forEach((i, k) => {
+        raw.mean[i] = prediction.mean[k];
+        raw.std[i] = Math.sqrt(prediction.totalVariance[k]);
+        squares += (y[i] - prediction.mean[k]) ** 2;
+      });
+      done++;
+      advance(0, `objective ${name}: fold ${f + 1}/${folds.length} held-out RMSE ${format(Math.sqrt(squares / heldOut.length))} on ${heldOut.length} results`);
     } finally {
       ensemble.dispose();
     }
-  }, job.options.folds ?? 5, job.options.seed ?? 0);
+  }
+  const { varianceScale, calibrated } = guard(() => crossFittedCalibration(y, raw, folds));
+  const gp = guard(() => crossValidateGaussianProcess(X, y, folds, { seed, ...(target.noise !== undefined ? { noise: target.noise } : {}) }));
+  done++;
+  advance(0, `objective ${name}: GP cross-validated on the same folds`);
   if (context.shouldStop()) return null;
-  const final = guard(() => DeepEnsemble.train(X, y, ensembleOptions));
+  const scores = guard(() => predictiveScores(y, calibrated, folds.length));
+  const gpScores = guard(() => predictiveScores(y, gp, folds.length));
+  const difference = guard(() => pairedComparison(pointLogDensities(y, calibrated), pointLogDensities(y, gp)));
+  const flags = scores.r2 < 0 ? [WORSE_THAN_MEAN_FLAG] : [];
+
+  const final = guard(() => DeepEnsemble.train(X, y, { ...ensembleOptions, onProgress: (fraction) => advance(fraction) }));
   try {
     if (context.shouldStop()) return null;
-    const artifactDir = join(job.artifactRoot, `${index}-${slug(target.objective)}`);
-    final.save(artifactDir);
-    const architecture = {
-      hidden: final.spec.hidden, summary: describeSpec(final.spec), params: parameterCount(final.spec), members: final.size,
+    const taper = taperLength(X);
+    const artifactDir = join(job.artifactRoot, `${index}-${slug(name)}`);
+    saveNetworkSurrogate(artifactDir, { format: 1, kind: job.kind, objective: name, ensemble: final.toSpec(varianceScale, taper), encoding: job.encoding });
+    saveCrossValidation(artifactDir, {
+      format: 1,
+      objective: name,
+      rows: target.rows.map((row, i) => ({ resultId: job.rows[row].resultId, sampleId: job.rows[row].sampleId, y: y[i] })),
+      folds,
+      network: { mean: Array.from(calibrated.mean), std: Array.from(calibrated.std) },
+      gp: { mean: Array.from(gp.mean), std: Array.from(gp.std) },
+    });
+    done++;
+    advance(0, comparisonLine(name, scores, gpScores, difference, flags));
+    const architecture: SurrogateArchitecture = {
+      hidden: final.spec.hidden,
+      summary: describeSpec(final.spec),
+      params: parameterCount(final.spec),
+      members: final.size,
+      taperLength: taper,
+      training: { batchSize: plan.batchSize, maxEpochs: plan.maxEpochs, weightDecay: plan.weightDecay },
       ...(search ? { history: search.history } : {}),
     };
-    return { objective: target.objective, kind: job.kind, architecture, metrics, artifactDir };
+    return {
+      objective: name, kind: job.kind, architecture, metrics: { ...scores, varianceScale },
+      comparison: { gp: gpScores, difference }, flags, artifactDir,
+    };
   } finally {
     final.dispose();
   }
+}
+
+/** "network logDensity −0.41 vs GP −0.52 (+0.11 ± 0.04 nats/result) R² 0.83 vs 0.80 coverage ±2σ 0.95 vs 0.93". */
+export function comparisonLine(objective: string, network: PredictiveScores, gp: PredictiveScores, difference: PairedComparison, flags: string[]): string {
+  const sign = difference.meanDifference >= 0 ? '+' : '−';
+  const line = `objective ${objective}: network logDensity ${format(network.logDensity)} vs GP ${format(gp.logDensity)} `
+    + `(${sign}${format(Math.abs(difference.meanDifference))} ± ${format(difference.standardError)} nats/result) `
+    + `R² ${format(network.r2)} vs ${format(gp.r2)} coverage ±2σ ${format(network.coverage2Sigma)} vs ${format(gp.coverage2Sigma)}`;
+  return flags.includes(WORSE_THAN_MEAN_FLAG) ? `${line}; flagged ${WORSE_THAN_MEAN_FLAG} (held-out R² < 0): never chosen automatically` : line;
+}
+
+/** Three significant digits, with a real minus sign. */
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const text = Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+  return text.replace('-', '−');
 }
 
 /** Runs the Surgeon on an 80/20 split of standardized data and returns the architecture it kept. */
@@ -126,20 +254,40 @@ function searchArchitecture(X: number[][], y: number[], options: SurrogateTraini
     const j = random.integer(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const result = runSurgeon({ train: pack(order.slice(0, cut)), validation: pack(order.slice(cut)) }, {
-    epochs: options.searchEpochs ?? 150, seed: options.seed ?? 0, batchSize: Math.max(8, Math.min(32, Math.floor(cut / 4))),
+  const result = guard(() => runSurgeon({ train: pack(order.slice(0, cut)), validation: pack(order.slice(cut)) }, {
+    epochs: options.searchEpochs ?? 150, seed: options.seed ?? 0, batchSize: trainingPlan(cut).batchSize,
     shouldStop: () => context.shouldStop(),
-  });
+  }));
   if (d !== result.network.spec.inputSize) throw new TrainingDataError('the Surgeon returned a network of the wrong input size');
   return { hidden: result.network.spec.hidden, summary: describeSpec(result.network.spec), history: result.history };
 }
 
-/** Turns trainer data errors into permanent job failures (retrying cannot fix the data). */
+/** Checks the payload's shape; a malformed one fails permanently (retrying cannot fix it). */
+function checkPayload(payload: Record<string, unknown>): TrainSurrogatePayload {
+  const job = payload as Partial<TrainSurrogatePayload>;
+  const fail = (message: string): never => {
+    throw new PermanentJobError(`training payload: ${message}`, 'training_data');
+  };
+  if (job.kind === undefined || !SURROGATE_KINDS.includes(job.kind)) fail(`kind must be one of ${SURROGATE_KINDS.join(', ')}`);
+  if (!Array.isArray(job.X) || !Array.isArray(job.rows) || job.rows.length !== job.X.length) fail('X and rows must be arrays of the same length');
+  if (job.encoding === undefined || !Array.isArray(job.encoding.parameters)) fail('encoding is missing');
+  if (typeof job.artifactRoot !== 'string' || !Array.isArray(job.targets)) fail('artifactRoot and targets are required');
+  const complete = job as TrainSurrogatePayload;
+  for (const target of complete.targets) {
+    const n = target.values.length;
+    if (target.rows.length !== n || target.rows.some((row) => complete.X[row] === undefined)) fail(`objective ${target.objective}: rows and values do not match`);
+    if (target.noise !== undefined && target.noise.length !== n) fail(`objective ${target.objective}: ${target.noise.length} noise variances for ${n} values`);
+    if (n < MIN_TRAINING_ROWS) fail(`objective ${target.objective} has ${n} results; training needs at least ${MIN_TRAINING_ROWS}`);
+  }
+  return { ...complete, options: complete.options ?? {} };
+}
+
+/** Turns trainer data errors and refused acquisition requests into permanent job failures (retrying cannot fix the data). */
 function guard<T>(fit: () => T): T {
   try {
     return fit();
   } catch (error) {
-    if (error instanceof TrainingDataError) throw new PermanentJobError(error.message, 'training_data');
+    if (error instanceof TrainingDataError || error instanceof AcquisitionError) throw new PermanentJobError(error.message, 'training_data');
     throw error;
   }
 }

@@ -58,6 +58,11 @@ export class MlpModel {
     return this.kernels.flatMap((kernel, l) => [kernel, this.biases[l]]);
   }
 
+  /** The kernel (weight-matrix) variables only, first layer first: what weight decay penalizes (biases are not). */
+  kernelVariables(): tf.Variable[] {
+    return this.kernels.slice();
+  }
+
   /** A copy of the weights as plain arrays. */
   getWeights(): MlpWeights {
     const sizes = layerSizes(this.spec);

@@ -1,7 +1,11 @@
-/** Minibatch training of an MlpModel with Adam, epoch callbacks and an optional extra loss term. */
+/**
+ * Minibatch training of an MlpModel with Adam, epoch callbacks, an optional extra loss term, optional L2 weight decay
+ * on the kernels and optional early stopping on held-out rows with the best weights restored.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { createRandom, type RandomSource } from '../../../acquisition/sampling/random.js';
 import { TrainingDataError } from '../errors.js';
+import type { MlpWeights } from './architecture.js';
 import type { LossFunction } from './losses.js';
 import type { MlpModel } from './model.js';
 
@@ -27,12 +31,39 @@ export interface TrainOptions {
   extraLoss?: ExtraLoss;
   /** Called after each epoch with its mean training loss; return true to stop early. */
   onEpochEnd?: (epoch: number, trainLoss: number) => boolean | void;
+  /**
+   * L2 penalty Σ_l λ_l·‖W_l‖² over the kernels (not the biases), added to every batch's mean loss: one λ for all
+   * kernels, or one per kernel, first layer first (default 0).
+   */
+  weightDecay?: number | readonly number[];
+  earlyStopping?: EarlyStopping;
+}
+
+/**
+ * Early stopping (Prechelt, "Early stopping — but when?", 1998): the held-out loss is measured after every epoch;
+ * training ends after `patience` epochs without a new best, and the weights of the best epoch are put back.
+ */
+export interface EarlyStopping {
+  data: TrainingData;
+  /** Epochs without a new best held-out loss before training stops. */
+  patience: number;
+  /** Held-out loss (default: the training loss, without weight decay). */
+  loss?: LossFunction;
+  /** Measure the held-out loss every this many epochs (default 1); patience counts epochs all the same. */
+  interval?: number;
+  /** Epochs before the first measurement (default 0): a barely trained network is never the one kept. */
+  warmup?: number;
 }
 
 /** What training did. */
 export interface TrainSummary {
+  /** Epochs run. */
   epochs: number;
+  /** Mean training loss of the last epoch run. */
   finalLoss: number;
+  /** With early stopping: the epoch (1-based) whose weights the model holds, and its held-out loss. */
+  bestEpoch?: number;
+  bestValidationLoss?: number;
 }
 
 /** Trains in place with shuffled minibatches; returns the epochs run and the last epoch's mean loss. */
@@ -47,6 +78,8 @@ export function trainMlp(model: MlpModel, data: TrainingData, options: TrainOpti
   const variables = model.variables();
   let finalLoss = Number.NaN;
   let epoch = 0;
+  const stopping = options.earlyStopping;
+  let best: { epoch: number; loss: number; weights: MlpWeights } | null = null;
   try {
     for (; epoch < options.epochs; epoch++) {
       shuffleInPlace(order, random);
@@ -59,7 +92,15 @@ export function trainMlp(model: MlpModel, data: TrainingData, options: TrainOpti
         costs.push(trainStep(model, optimizer, variables, options, xBatch, yBatch, batchSize));
       }
       finalLoss = meanOfScalars(costs);
+      if (stopping !== undefined && epoch + 1 >= (stopping.warmup ?? 0) && (epoch + 1) % (stopping.interval ?? 1) === 0) {
+        const heldOut = evaluateLoss(model, stopping.data, stopping.loss ?? options.loss);
+        if (best === null || heldOut < best.loss) best = { epoch: epoch + 1, loss: heldOut, weights: model.getWeights() };
+      }
       if (options.onEpochEnd?.(epoch, finalLoss) === true) {
+        epoch++;
+        break;
+      }
+      if (stopping !== undefined && best !== null && epoch + 1 - best.epoch >= stopping.patience) {
         epoch++;
         break;
       }
@@ -67,7 +108,9 @@ export function trainMlp(model: MlpModel, data: TrainingData, options: TrainOpti
   } finally {
     if (options.optimizer === undefined) optimizer.dispose();
   }
-  return { epochs: epoch, finalLoss };
+  if (best === null) return { epochs: epoch, finalLoss };
+  model.setWeights(best.weights);
+  return { epochs: epoch, finalLoss, bestEpoch: best.epoch, bestValidationLoss: best.loss };
 }
 
 /** Mean loss of the model over a whole data set, evaluated in chunks. */
@@ -105,12 +148,24 @@ function trainStep(
     const x = tf.tensor2d(xBatch, [rows, model.spec.inputSize]);
     const y = tf.tensor2d(yBatch, [rows, yBatch.length / rows]);
     const result = optimizer.minimize(() => {
-      const base = options.loss(model.apply(x), y);
-      return options.extraLoss ? base.add(options.extraLoss(model, x)) as tf.Scalar : base;
+      let total: tf.Scalar = options.loss(model.apply(x), y);
+      if (options.extraLoss) total = total.add(options.extraLoss(model, x));
+      if (options.weightDecay !== undefined) total = total.add(l2Penalty(model, options.weightDecay));
+      return total;
     }, true, variables);
     if (result === null) throw new TrainingDataError('optimizer returned no cost');
     return result;
   });
+}
+
+/** Σ_l λ_l·‖W_l‖² over the model's kernels. */
+function l2Penalty(model: MlpModel, lambda: number | readonly number[]): tf.Scalar {
+  const kernels = model.kernelVariables();
+  if (typeof lambda !== 'number' && lambda.length !== kernels.length) {
+    throw new TrainingDataError(`weightDecay has ${lambda.length} values for ${kernels.length} kernels`);
+  }
+  const terms = kernels.map((kernel, l) => tf.sum(tf.square(kernel)).mul(typeof lambda === 'number' ? lambda : lambda[l]));
+  return tf.addN(terms) as tf.Scalar;
 }
 
 /** Validates sizes and returns the input and target widths. */

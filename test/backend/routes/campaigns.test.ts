@@ -141,3 +141,36 @@ describe('campaign routes', () => {
     expect(typeof body.backend).toBe('string');
   });
 });
+
+describe('settings.surrogate', () => {
+  it('defaults to auto, is shown in the campaign view, and takes gp, deep-ensemble or surgeon on create and PATCH', async () => {
+    const created = await (await h.call('POST', '/api/campaigns', { body: EXAMPLE_CAMPAIGN })).json();
+    expect(created.settings.surrogate).toBe('auto');
+    const forced = await (await h.call('POST', '/api/campaigns', { body: { ...EXAMPLE_CAMPAIGN, settings: { surrogate: 'surgeon' } } })).json();
+    expect(forced.settings.surrogate).toBe('surgeon');
+    const patched = await h.call('PATCH', `/api/campaigns/${created.id}`, { body: { settings: { surrogate: 'deep-ensemble' } } });
+    expect(patched.status).toBe(200);
+    expect((await patched.json()).settings).toMatchObject({ surrogate: 'deep-ensemble', batchSize: 4 });
+    // Another setting changed later keeps it.
+    const later = await (await h.call('PATCH', `/api/campaigns/${created.id}`, { body: { settings: { batchSize: 8 } } })).json();
+    expect(later.settings).toMatchObject({ surrogate: 'deep-ensemble', batchSize: 8 });
+    expect((await (await h.call('GET', `/api/campaigns/${created.id}`)).json()).settings.surrogate).toBe('deep-ensemble');
+  });
+
+  it('refuses an unknown value with 422 naming the allowed ones, on create and PATCH, writing nothing', async () => {
+    const id = await createExampleCampaign(h);
+    const before = h.snapshot();
+    for (const [method, path, body] of [
+      ['POST', '/api/campaigns', { ...EXAMPLE_CAMPAIGN, settings: { surrogate: 'neural' } }],
+      ['PATCH', `/api/campaigns/${id}`, { name: 'renamed', settings: { surrogate: 'GP' } }],
+    ] as const) {
+      const res = await h.call(method, path, { body });
+      expect(res.status).toBe(422);
+      const { error } = await res.json();
+      expect(error.code).toBe('invalid_surrogate_setting');
+      expect(error.message).toMatch(/auto, gp, deep-ensemble, surgeon/);
+      expect(error.details.allowed).toEqual(['auto', 'gp', 'deep-ensemble', 'surgeon']);
+    }
+    expect(h.snapshot()).toBe(before);
+  });
+});

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { trainingObservations } from '../../../backend/db/jobs.js';
 import { observationsOf } from '../../../backend/db/results.js';
 import { resultIdsOf } from '../../../backend/db/suggestions.js';
 import { createExampleCampaign, createHarness, type Harness } from '../support.js';
@@ -278,7 +277,7 @@ describe('what models see after a correction or retraction', () => {
     const runs = (await (await h.call('GET', `/api/campaigns/${cid}/suggestions`)).json()).items;
     expect(runs.map((r: { settings: { observations: number } }) => r.settings.observations)).toEqual([3, 4]);
     expect(observationsOf(h.ctx.db, cid)).toHaveLength(3);
-    expect(trainingObservations(h.ctx.db, cid).map((o) => o.resultId)).toEqual([rids[0], rids[2], rids[3]]);
+    expect(observationsOf(h.ctx.db, cid).map((o) => o.resultId)).toEqual([rids[0], rids[2], rids[3]]);
     expect(resultIdsOf(h.ctx.db, cid)).toEqual([rids[0], rids[2], rids[3]]);
   });
 

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { findCampaign } from '../../../backend/db/campaigns.js';
-import { findModel, insertModel, trainingObservations } from '../../../backend/db/jobs.js';
-import { bestSample, computeDiagnostics, foldsOf, sweepValues } from '../../../backend/services/surrogate-diagnostics.js';
+import { findModel, insertModel } from '../../../backend/db/jobs.js';
+import { observationsOf } from '../../../backend/db/results.js';
+import { bestSample, crossValidationFolds, sweepValues } from '../../../acquisition/index.js';
+import { computeDiagnostics, CROSS_VALIDATION_FOLDS, LEAVE_ONE_OUT_MAX } from '../../../backend/services/surrogate-diagnostics.js';
+import { join } from 'node:path';
+import type { NetworkEnsembleSpec } from '../../../acquisition/index.js';
+import { saveCrossValidation, saveNetworkSurrogate } from '../../../backend/trainer/artifacts.js';
 import { createHarness, type Harness } from '../support.js';
 
-/** A campaign over a, b, c in [0, 1] (plus an integer n) where y = sin(6a) + 0.1 b, with a model row. */
+/** A campaign over a, b, c in [0, 1] (plus an integer n) where y = sin(6a) + 0.1 b, with a GP model row. */
 async function smoothCampaign(h: Harness, count: number): Promise<{ campaignId: number; modelId: number }> {
   const c = await (
     await h.call('POST', '/api/campaigns', {
@@ -28,7 +33,7 @@ async function smoothCampaign(h: Harness, count: number): Promise<{ campaignId: 
   });
   const res = await h.call('POST', `/api/campaigns/${c.id}/results`, { body: rows });
   expect(res.status).toBe(201);
-  const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'deep-ensemble', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+  const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
   return { campaignId: c.id, modelId: model.id };
 }
 
@@ -39,6 +44,7 @@ describe('model diagnostics', () => {
     const res = await h.call('GET', `/api/campaigns/${campaignId}/models/${modelId}/diagnostics`);
     expect(res.status).toBe(200);
     const body = await res.json();
+    expect(body.model).toEqual({ id: modelId, kind: 'gp' });
     const parity = body.parity.y as { sampleId: number; measured: number; predicted: number; std: number }[];
     expect(parity).toHaveLength(30);
     const rmse = Math.sqrt(parity.reduce((s, p) => s + (p.predicted - p.measured) ** 2, 0) / parity.length);
@@ -79,6 +85,7 @@ describe('model diagnostics', () => {
   });
 
   it('uses 5-fold cross-validation above 60 samples and keeps every sample once', () => {
+    const foldsOf = (n: number) => crossValidationFolds(n, { folds: CROSS_VALIDATION_FOLDS, seed: 0, leaveOneOutUpTo: LEAVE_ONE_OUT_MAX });
     expect(foldsOf(60)).toHaveLength(60);
     const folds = foldsOf(83);
     expect(folds).toHaveLength(5);
@@ -99,7 +106,7 @@ describe('model diagnostics', () => {
   it('fits the known noise of derived values and adds it to their parity std (replicates: Σs²/count²)', async () => {
     const h = createHarness();
     const { campaignId, modelId } = await smoothCampaign(h, 12);
-    const rows = trainingObservations(h.ctx.db, campaignId);
+    const rows = observationsOf(h.ctx.db, campaignId);
     // Sample 0's value was read off images with std 10; sample 1 has two derived replicates, each with std 2.
     const data = [
       { ...rows[0], noise: { y: 100 } },
@@ -130,7 +137,7 @@ describe('model diagnostics', () => {
       { externalId: s.externalId, outcomes: { y: 2 * (i / 5) - 0.1 } },
     ]);
     expect((await h.call('POST', `/api/campaigns/${c.id}/results`, { body: results })).status).toBe(201);
-    const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'deep-ensemble', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+    const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
     const res = await h.call('GET', `/api/campaigns/${c.id}/models/${model.id}/diagnostics`);
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -152,5 +159,80 @@ describe('model diagnostics', () => {
     expect((await h.call('GET', `/api/campaigns/${campaignId}/models/${other.modelId}/diagnostics`)).status).toBe(404);
     expect((await h.call('GET', `/api/campaigns/${campaignId}/models/abc/diagnostics`)).status).toBe(400);
     expect((await h.call('GET', `/api/campaigns/${campaignId}/models/1e0/diagnostics`)).status).toBe(400);
+  });
+});
+
+/**
+ * Two one-layer members on the encoding [a, b, log c, n] of smoothCampaign: means 2a + b and 2a − b, raw variance 0.
+ * So the ensemble's mean is 2a, the spread of its member means b², each member's noise softplus(0) + 1e-6 = log 2 + 1e-6.
+ */
+function linearEnsemble(varianceScale: number): NetworkEnsembleSpec {
+  const member = (sign: number) => ({
+    layers: [{ inSize: 4, outSize: 2, kernel: [2, 0, sign, 0, 0, 0, 0, 0], bias: [0, 0], activation: 'linear' as const }],
+  });
+  return { inputSize: 4, members: [member(1), member(-1)], output: { offset: 0, scale: 1 }, varianceScale, taperLength: 0.5 };
+}
+
+/** A network model row of smoothCampaign's campaign with saved artifacts (written unless `write` is false). */
+async function networkModel(h: Harness, count: number, write = true) {
+  const { campaignId } = await smoothCampaign(h, count);
+  const campaign = findCampaign(h.ctx.db, campaignId)!;
+  const rows = observationsOf(h.ctx.db, campaignId).map((o) => ({ resultId: o.resultId, sampleId: o.sampleId, y: o.outcomes.y }));
+  const folds = crossValidationFolds(rows.length, { folds: 5, seed: 0 });
+  // Held-out predictions as a training job would have saved them (any numbers: parity must show them as they are).
+  const network = { mean: rows.map((r, i) => r.y + 0.01 * i), std: rows.map((_, i) => 0.1 + 0.001 * i) };
+  const artifactPath = join('models', String(campaignId), 'train-1', 'y');
+  const dir = join(h.ctx.config.dataDir, artifactPath);
+  if (write) {
+    saveCrossValidation(dir, { format: 1, objective: 'y', rows, folds, network, gp: network });
+    saveNetworkSurrogate(dir, { format: 1, kind: 'deep-ensemble', objective: 'y', ensemble: linearEnsemble(1.5), encoding: { parameters: campaign.parameters, features: null } });
+  }
+  const model = insertModel(h.ctx.db, {
+    campaignId, kind: 'deep-ensemble', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: { resultIds: rows.map((r) => r.resultId) }, artifactPath,
+  });
+  return { campaignId, modelId: model.id, rows, network };
+}
+
+describe('network model diagnostics', () => {
+  it("shows the network's own held-out predictions and slices of its saved ensemble through the best result", async () => {
+    const h = createHarness();
+    const { campaignId, modelId, rows, network } = await networkModel(h, 12);
+    const res = await h.call('GET', `/api/campaigns/${campaignId}/models/${modelId}/diagnostics`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.model).toEqual({ id: modelId, kind: 'deep-ensemble' });
+    expect(body.parity.y).toEqual(rows.map((r, i) => ({ sampleId: r.sampleId, measured: r.y, predicted: network.mean[i], std: network.std[i] })));
+
+    // The slices pass through the sample with the largest y; there the member spread is b², the noise log 2 + 1e-6, × 1.5.
+    const best = rows.reduce((a, r) => (r.y > a.y ? r : a));
+    const b = observationsOf(h.ctx.db, campaignId).find((o) => o.sampleId === best.sampleId)!.params.b as number;
+    const std = Math.sqrt(1.5 * (b * b + Math.log(2) + 1e-6));
+    const sliceA = body.slices.find((s: { parameter: string }) => s.parameter === 'a');
+    sliceA.x.forEach((x: number, i: number) => expect(sliceA.mean[i]).toBeCloseTo(2 * x, 12));
+    sliceA.std.forEach((s: number) => expect(s).toBeCloseTo(std, 12));
+    const sliceB = body.slices.find((s: { parameter: string }) => s.parameter === 'b');
+    sliceB.x.forEach((x: number, i: number) => expect(sliceB.std[i]).toBeCloseTo(Math.sqrt(1.5 * (x * x + Math.log(2) + 1e-6)), 12));
+    expect(body.slices.map((s: { parameter: string }) => s.parameter)).toEqual(['a', 'b', 'c', 'n']);
+
+    // The mean varies along a only (range 2); b and c tie at 0, and b comes first.
+    const [slice2d] = body.slices2d;
+    expect([slice2d.x, slice2d.y]).toEqual(['a', 'b']);
+    expect(slice2d.mean[3][7]).toBeCloseTo(2 * slice2d.xs[7], 12);
+    expect(slice2d.std[3][7]).toBeCloseTo(Math.sqrt(1.5 * (slice2d.ys[3] ** 2 + Math.log(2) + 1e-6)), 12);
+  });
+
+  it('answers 422 model_artifacts_missing for a network without saved artifacts, never a 5xx', async () => {
+    const h = createHarness();
+    const { campaignId, modelId } = await networkModel(h, 8, false);
+    const res = await h.call('GET', `/api/campaigns/${campaignId}/models/${modelId}/diagnostics`);
+    expect(res.status).toBe(422);
+    const error = (await res.json()).error;
+    expect(error.code).toBe('model_artifacts_missing');
+    expect(error.message).toContain('are missing');
+    expect(error.message).not.toContain(h.ctx.config.dataDir);
+    const bare = insertModel(h.ctx.db, { campaignId, kind: 'surgeon', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+    const none = await h.call('GET', `/api/campaigns/${campaignId}/models/${bare.id}/diagnostics`);
+    expect(none.status).toBe(422);
+    expect((await none.json()).error.code).toBe('model_artifacts_missing');
   });
 });

@@ -62,7 +62,7 @@ describe('model routes', () => {
     runner = startJobRunner(h.ctx, { pollMs: 50, log: () => {} });
     const done = await finished(job.id);
     expect(done.status).toBe('succeeded');
-    expect(done.log).toMatch(/tensorflow.js backend: (wasm|cpu|tfjs-node)/);
+    expect(done.log).toMatch(/training on tensorflow.js (wasm|cpu|tfjs-node)/);
     const models = (await (await call('GET', `/api/campaigns/${id}/models`, h.tokens.expert)).json()) as { total: number; items: Record<string, any>[] };
     expect(models.total).toBe(1);
     const model = models.items[0];
@@ -73,8 +73,16 @@ describe('model routes', () => {
     for (const key of ['coverage1Sigma', 'coverage2Sigma']) expect(model.metrics[key]).toBeGreaterThanOrEqual(0);
     expect(model.metrics.coverage2Sigma).toBeGreaterThanOrEqual(model.metrics.coverage1Sigma);
     expect(model.trainingSnapshot.resultIds).toHaveLength(16);
+    // The comparison with the GP on the same folds, and the engine's encoding of the inputs, are kept on the row.
+    expect(model.metrics.comparison.gp).toMatchObject({ folds: 3, n: 16 });
+    expect(Object.keys(model.metrics.comparison.difference).sort()).toEqual(['meanDifference', 'n', 'standardError']);
+    expect(Array.isArray(model.metrics.flags)).toBe(true);
+    expect(model.architecture.encoding).toEqual({ parameters: [{ name: 'x1', type: 'continuous', min: 0, max: 1 }, { name: 'x2', type: 'continuous', min: 0, max: 2 }], features: null });
     expect(model.architecture).toMatchObject({ summary: '2-16-16-2', members: 2 });
-    expect(existsSync(join(h.ctx.config.dataDir, model.artifactPath, 'weights.bin'))).toBe(true);
+    for (const file of ['ensemble.json', 'cv.json']) expect(existsSync(join(h.ctx.config.dataDir, model.artifactPath, file))).toBe(true);
+    // The trained network is a usable candidate of its objective (trained on the current data, in the engine's encoding).
+    const report = (await (await h.call('GET', `/api/campaigns/${id}/surrogates`)).json()) as { objectives: { objective: string; candidates: { modelId: number; usable: boolean }[] }[] };
+    expect(report.objectives[0]).toMatchObject({ objective: 'y', candidates: [{ modelId: model.id, usable: true }] });
     expect((done.result as { models: { modelId: number }[] }).models[0].modelId).toBe(model.id);
   });
 
@@ -221,5 +229,54 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
     // The defaults fit the non-admin bound for up to four objectives.
     expect(trainingWork('deep-ensemble', {}, 4)).toBeLessThan(40_000);
     expect(trainingWork('deep-ensemble', {}, 5)).toBeGreaterThan(40_000);
+  });
+});
+
+describe('"train now" joins the training already under way (issue 12)', () => {
+  it('joins a queued job (joined: true); a first request says joined: false', async () => {
+    const id = await campaignWithResults(8);
+    const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number; joined: boolean };
+    expect(first.joined).toBe(false);
+    const again = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 20 } })).json()) as { id: number; joined: boolean; status: string };
+    expect(again).toMatchObject({ id: first.id, joined: true, status: 'queued' });
+    expect(trainingJobs(id)).toHaveLength(1);
+  });
+
+  it('joins a running job on the same data with the same kind, options and objectives, writing nothing', async () => {
+    const id = await campaignWithResults(8);
+    const body = { kind: 'deep-ensemble', options: { epochs: 20, members: 2 } };
+    const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number };
+    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
+    const before = h.snapshot();
+    // The same options written in another key order are the same work.
+    const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.experimentalist, { options: { members: 2, epochs: 20 } });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ id: first.id, status: 'running', joined: true });
+    expect(h.snapshot()).toBe(before);
+  });
+
+  it('queues a new job when the running one differs: other options, other objectives, new results, or a correction since', async () => {
+    const id = await campaignWithResults(8);
+    const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
+    jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]);
+    const queuedFor = async (body: Record<string, unknown>) => {
+      const job = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number; joined: boolean; status: string };
+      expect(job.id).not.toBe(first.id);
+      expect(job.status).toBe('queued');
+      h.handle.sqlite.prepare("UPDATE job SET status = 'cancelled' WHERE id = ?").run(job.id);
+    };
+    await queuedFor({ options: { epochs: 20 } });
+    await queuedFor({ kind: 'surgeon' });
+    const resultIds = (JSON.parse(trainingJobs(id)[0].payload) as { resultIds: number[] }).resultIds;
+    expect((await h.call('PATCH', `/api/campaigns/${id}/results/${resultIds[0]}`, { body: { outcomes: { y: 0.5 }, reason: 'typo' } })).status).toBe(200);
+    await queuedFor({});
+  });
+
+  it('documents joined in the 202 answer', async () => {
+    const doc = (await (await h.call('GET', '/api/openapi.json')).json()) as { components: { schemas: Record<string, unknown> } };
+    // TrainingJob is the Job schema and `joined` (an allOf).
+    expect(doc.components.schemas.TrainingJob).toEqual({
+      allOf: [{ $ref: '#/components/schemas/Job' }, expect.objectContaining({ properties: { joined: expect.objectContaining({ type: 'boolean' }) }, required: ['joined'] })],
+    });
   });
 });

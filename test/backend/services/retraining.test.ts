@@ -3,7 +3,7 @@ import { findQueuedJob } from '../../../backend/db/jobs.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { recordResults } from '../../../backend/services/results.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
-import { jobQueueFor, requestTraining, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
+import { jobQueueFor, requestTraining, scheduleTraining, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
 import { createHarness } from '../support.js';
 
 describe('retraining in the loop', () => {
@@ -70,5 +70,23 @@ describe('retraining and explicit requests share one waiting job', () => {
     const n = h.handle.sqlite.prepare('SELECT count(*) AS n FROM job WHERE campaign_id = ?').get(id) as { n: number };
     expect(n.n).toBe(1);
     stop();
+  });
+});
+
+describe('an automatic retrain does not duplicate a running job (issue 12)', () => {
+  it('returns the running job when it already trains on the same data, whatever its kind and options; new data queues one', async () => {
+    const h = createHarness();
+    const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
+    recordResults(h.ctx, id, [0.1, 0.2, 0.3, 0.4].map((x) => ({ params: { x }, outcomes: { y: x } })), 'test');
+    const running = requestTraining(h.ctx, id, { kind: 'surgeon', options: { epochs: 40 } }, 'client');
+    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(running.id);
+    const before = h.snapshot();
+    expect(scheduleTraining(h.ctx, id, 60_000)).toMatchObject({ id: running.id, status: 'running' });
+    expect(h.snapshot()).toBe(before);
+    recordResults(h.ctx, id, [{ params: { x: 0.5 }, outcomes: { y: 0.5 } }], 'test');
+    const queued = scheduleTraining(h.ctx, id, 60_000)!;
+    expect(queued.id).not.toBe(running.id);
+    expect(queued.status).toBe('queued');
+    expect((findQueuedJob(h.ctx.db, id, TRAIN_JOB_KIND)!.payload.resultIds as number[]).length).toBe(5);
   });
 });

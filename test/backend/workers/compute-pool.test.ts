@@ -165,6 +165,26 @@ describe('model diagnostics on an engine thread', () => {
     expect(await pool.run('diagnostics', input)).toEqual(runTask('diagnostics', input));
   });
 
+  it("computes a network's diagnostics from its saved artifacts on the engine thread as on the calling thread", async () => {
+    // One member whose mean is 3x (raw variance 0): parity from the saved predictions, slices from the forward pass.
+    const ensemble = {
+      inputSize: 1, members: [{ layers: [{ inSize: 1, outSize: 2, kernel: [3, 0], bias: [0, 0], activation: 'linear' as const }] }],
+      output: { offset: 0, scale: 1 }, varianceScale: 1, taperLength: 0.5,
+    };
+    const rows = [1, 2, 3, 4].map((i) => ({ resultId: i, sampleId: i, y: i / 2 }));
+    const network = {
+      objective: 'y',
+      crossValidation: { format: 1 as const, objective: 'y', rows, folds: [[0, 2], [1, 3]], network: { mean: [0.4, 1, 1.6, 2], std: [0.1, 0.1, 0.1, 0.1] }, gp: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
+      surrogate: { format: 1 as const, kind: 'deep-ensemble' as const, objective: 'y', ensemble, encoding: { parameters: request.parameters, features: null } },
+      base: { params: { x: 0.5 }, features: null },
+    };
+    const input = { campaign, model: { ...model, kind: 'deep-ensemble' }, network };
+    const out = await pool.run('diagnostics', input);
+    expect(out).toEqual(runTask('diagnostics', input));
+    expect(out.parity.y.map((p) => p.predicted)).toEqual([0.4, 1, 1.6, 2]);
+    out.slices[0].x.forEach((x, i) => expect(out.slices[0].mean[i]).toBeCloseTo(3 * x, 12));
+  });
+
   it("brings the data's own problems back as InvalidError (a 422), not as a crash", async () => {
     const refused = pool.run('diagnostics', { campaign, model, data: data(2) });
     await expect(refused).rejects.toBeInstanceOf(InvalidError);

@@ -28,7 +28,8 @@ import type {
   SampleStatus,
   SuggestionBatch,
   SuggestionRequest,
-  SurrogateKind,
+  SurrogateReport,
+  TrainableSurrogateKind,
   TokenCreate,
   TokenInfo,
   WhoAmI,
@@ -286,8 +287,11 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/insights`);
   }
 
-  /** Starts training in the background (202 with the queued job). */
-  train(campaignId: IdLike, kind?: SurrogateKind): Promise<Job> {
+  /**
+   * Starts training in the background (202 with the queued job); `joined` in the answer says the request joined a
+   * training job of the campaign already queued or running on the same data instead of queuing another.
+   */
+  train(campaignId: IdLike, kind?: TrainableSurrogateKind): Promise<Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/train`, { method: 'POST', json: kind ? { kind } : {} });
   }
 
@@ -299,6 +303,11 @@ export class ApiClient {
   /** Trains the campaign's segmentation model on every scribbled image and predicts all images (202 with the queued job). */
   startSegmentation(campaignId: IdLike): Promise<Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`, { method: 'POST' });
+  }
+
+  /** Per objective, the model that ranks suggestions, why, and the held-out comparison that chose it. */
+  surrogates(campaignId: IdLike): Promise<SurrogateReport> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/surrogates`);
   }
 
   /** Parity (cross-validated prediction vs. measurement) and surrogate slices of a model; null when the server has none. */

@@ -8,6 +8,8 @@ export type IdLike = Id | string;
 // The design-space, objective, label, status, audit and token shapes are the service's own, imported as types
 // (erased at build time, so no server code reaches the bundle).
 import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquisition/types.js';
+import type { SurrogateUse } from '../../../../acquisition/suggest/types.js';
+import type { PairedComparison, PredictiveScores, SurrogateKind, SurrogateSetting } from '../../../../acquisition/validation/types.js';
 import type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, PixelUnit, Role, SampleStatus } from '../../../../backend/domain/types.js';
 import type { AssetAttachment, AssetPatch as AssetPatchBody, AssetView } from '../../../../backend/services/assets.js';
 import type { AuditEventView } from '../../../../backend/services/audit.js';
@@ -17,8 +19,10 @@ import type { LabelQueueItem as LabelQueueItemView, LabelQueueStrategy } from '.
 import type { ResultView } from '../../../../backend/services/results.js';
 import type { SampleImageView } from '../../../../backend/services/samples.js';
 import type { Slice1d, Slice2d } from '../../../../backend/services/surrogate-diagnostics.js';
+import type { ObjectiveSurrogateView, SurrogateCandidateView, SurrogateReport } from '../../../../backend/services/surrogates.js';
 import type { Principal, TokenView } from '../../../../backend/services/tokens.js';
 
+export type { PairedComparison, PredictiveScores, SurrogateKind, SurrogateSetting, SurrogateUse };
 export type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, PixelUnit, Role, SampleStatus };
 
 /** The caller (GET /api/whoami): token id, name, role, and the campaigns it may reach (null: every campaign). */
@@ -31,6 +35,8 @@ export interface CampaignSettings {
   batchSize?: number;
   pendingTimeoutMinutes?: number;
   labelClasses?: LabelClass[];
+  /** Which surrogate ranks each objective: 'auto' (by held-out evidence, the default) or always one kind. */
+  surrogate?: SurrogateSetting;
 }
 
 export interface CampaignInput {
@@ -173,6 +179,8 @@ export interface SuggestionItem {
   strategy: string;
   /** Trust signals such as 'boundary' and 'extrapolation' (absent in runs recorded before they existed). */
   flags?: string[];
+  /** Per modeled outcome, which model ranked it (absent in runs recorded before networks could rank). */
+  surrogates?: Record<string, SurrogateUse>;
 }
 
 export interface SuggestionRequest {
@@ -201,9 +209,20 @@ export interface ModelMetrics {
   coverage1Sigma?: number;
   coverage2Sigma?: number;
   meanStd?: number;
+  /** Mean held-out log predictive density, nats per result (networks trained since surrogates are compared). */
+  logDensity?: number;
+  /** e.g. 'worse-than-mean' (held-out R² < 0). */
+  flags?: string[];
 }
 
-export type SurrogateKind = 'deep-ensemble' | 'surgeon';
+/** The surrogates a training job can train (the GP is fitted at each suggestion, never trained ahead). */
+export type TrainableSurrogateKind = Exclude<SurrogateKind, 'gp'>;
+
+/**
+ * GET /api/campaigns/:id/surrogates: the campaign's setting, and per objective the model that ranks it, why, and the
+ * held-out evidence of every candidate network against the GP on the same folds (numbers that were NaN arrive as null).
+ */
+export type { ObjectiveSurrogateView, SurrogateCandidateView, SurrogateReport };
 
 export interface ModelVersion {
   id: Id;
@@ -224,6 +243,8 @@ export interface Job {
   progress: number;
   error?: string | null;
   log?: string;
+  /** POST /train only: true when the request joined a training job already queued or running on the same data. */
+  joined?: boolean;
 }
 
 /** Cross-validated prediction of one measured sample (parity plot input). */
@@ -250,6 +271,8 @@ export interface Insights {
 
 /** Cross-validation and surrogate views of one model version, when the server provides them. */
 export interface ModelDiagnostics {
+  /** The model the views are of (absent from servers before each model had its own diagnostics). */
+  model?: { id: Id; kind: string };
   parity?: Record<string, ParityPoint[]>;
   slices?: SurrogateSlice[];
   slices2d?: SurrogateSlice2d[];

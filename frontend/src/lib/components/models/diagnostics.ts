@@ -1,22 +1,21 @@
-// Which model versions the diagnostics views show, and how their answers combine: the server trains one model per
-// objective in one job, so the newest job's models together cover every objective.
-import type { ModelDiagnostics, ModelVersion } from '../../api/types.js';
+// Which views of a model's diagnostics answer belong to one objective: a GP record's answer covers every objective,
+// a network's its own; the page shows one objective of one model at a time.
+import type { ModelDiagnostics, ParityPoint, SurrogateSlice, SurrogateSlice2d } from '../../api/types.js';
 
-/** The models of the newest training job (newest first in `models`); the newest model alone when it has no job. */
-export function modelsOfNewestJob(models: readonly ModelVersion[]): ModelVersion[] {
-  const newest = models[0];
-  if (newest === undefined) return [];
-  if (newest.jobId === null || newest.jobId === undefined) return [newest];
-  return models.filter((model) => model.jobId === newest.jobId);
+/** The parity points, 1-D and 2-D slices of one objective in a diagnostics answer (empty lists where it has none). */
+export interface ObjectiveDiagnostics {
+  objective: string;
+  parity: ParityPoint[];
+  slices: SurrogateSlice[];
+  slices2d: SurrogateSlice2d[];
 }
 
-/** One set of diagnostics from several models' answers (null answers skipped); null when none answered. */
-export function mergeDiagnostics(answers: readonly (ModelDiagnostics | null)[]): ModelDiagnostics | null {
-  const present = answers.filter((answer): answer is ModelDiagnostics => answer !== null);
-  if (present.length === 0) return null;
+/** The views of `objective` in a diagnostics answer. */
+export function diagnosticsOfObjective(answer: ModelDiagnostics, objective: string): ObjectiveDiagnostics {
   return {
-    parity: Object.assign({}, ...present.map((answer) => answer.parity ?? {})),
-    slices: present.flatMap((answer) => answer.slices ?? []),
-    slices2d: present.flatMap((answer) => answer.slices2d ?? []),
+    objective,
+    parity: answer.parity?.[objective] ?? [],
+    slices: (answer.slices ?? []).filter((slice) => slice.objective === objective),
+    slices2d: (answer.slices2d ?? []).filter((slice) => slice.objective === objective),
   };
 }

@@ -51,6 +51,22 @@ describe('ApiClient', () => {
     expect(JSON.parse(calls[0].init.body as string)).toEqual({ strokes: [], points: [], polygons: [], version: 3 });
   });
 
+  it('reads the surrogate report and changes the surrogate setting with a PATCH of the settings only', async () => {
+    const report = { setting: 'auto', objectives: [{ objective: 'flux', chosen: { kind: 'gp', modelId: null }, reason: 'no network yet', candidates: [] }] };
+    const { client, calls } = clientWith([json(report), json({ id: 3, settings: { surrogate: 'gp' } })]);
+    expect(await client.surrogates(3)).toEqual(report);
+    expect(calls[0].url).toBe('/api/campaigns/3/surrogates');
+    await client.updateCampaign(3, { settings: { surrogate: 'gp' } });
+    expect(calls[1].init.method).toBe('PATCH');
+    expect(JSON.parse(calls[1].init.body as string)).toEqual({ settings: { surrogate: 'gp' } });
+  });
+
+  it('passes on whether "train" joined a job already waiting', async () => {
+    const { client, calls } = clientWith([json({ id: 8, kind: 'train-surrogate', status: 'running', progress: 0.2, joined: true }, 202)]);
+    expect((await client.train(3, 'surgeon')).joined).toBe(true);
+    expect(JSON.parse(calls[0].init.body as string)).toEqual({ kind: 'surgeon' });
+  });
+
   it('fails with 404 for a missing asset instead of inventing an empty label', async () => {
     const { client } = clientWith([json({ error: { code: 'not_found', message: 'asset 9 not found' } }, 404)]);
     const error = await client.getLabel(9).catch((caught: unknown) => caught);

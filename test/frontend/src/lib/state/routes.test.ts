@@ -34,4 +34,15 @@ describe('roleAllows', () => {
     expect(roleAllows(null, 'tokens')).toBe(false);
     expect(roleAllows(null, 'label')).toBe(true);
   });
+
+  it('lets the roles the server allows to change campaigns and train change the surrogate setting and train', () => {
+    // The server's CAN_WRITE_CAMPAIGNS and CAN_WRITE_DATA: admin, experimentalist, client.
+    for (const role of ['admin', 'experimentalist', 'client'] as const) {
+      expect(roleAllows(role, 'edit-campaign')).toBe(true);
+      expect(roleAllows(role, 'train')).toBe(true);
+    }
+    expect(roleAllows('expert', 'edit-campaign')).toBe(false);
+    expect(roleAllows('expert', 'train')).toBe(false);
+    expect(roleAllows('expert', 'models')).toBe(true);
+  });
 });
