@@ -9,8 +9,8 @@
  *
  * Data: Friedman #1 extended to 12 inputs (5 relevant, noise σ = 1; Friedman 1991), the OER plate table of
  * ../shared/data/pools (2,121 unique catalysts, 6 inputs; replicates averaged), and a descriptor-rich task: inhibition
- * efficiency of the corrosion records of ../shared/data/mg-corrosion from the RDKit descriptors of each molecule plus
- * log concentration. Seeded; one split per (data set, n).
+ * efficiency of the corrosion records of ../shared/data/mg-corrosion from the RDKit descriptors and a 128-bit Morgan
+ * fingerprint of each molecule plus log concentration (constant columns dropped). Seeded; one split per (data set, n).
  *
  * Run: npx tsx bench/surrogate-learning-curves.bench.ts [friedman12|oer|corrosion ...]
  * LEARNING_CURVE_SIZES=20,50,200 limits the sizes; LEARNING_CURVE_SURGEON_MAX (default 1000) the Surgeon's.
@@ -61,7 +61,10 @@ function oer(): Task {
   return { name: 'oer', X: unitInputs(dataset), y: dataset.values };
 }
 
-/** Corrosion records: RDKit descriptors of the inhibitor and log10 concentration, min-max scaled; target IE (%). */
+/** Bits of the Morgan fingerprint (radius 2) of the descriptor-rich task. */
+const FINGERPRINT_BITS = 128;
+
+/** Corrosion records: RDKit descriptors and a 128-bit Morgan fingerprint of the inhibitor, log10 concentration, min-max scaled; target IE (%). */
 async function corrosion(): Promise<Task> {
   const path = join(POOL_DATA_DIR, '..', 'mg-corrosion', 'ExCorrDatasetClean.csv');
   const records = parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
@@ -76,8 +79,8 @@ async function corrosion(): Promise<Task> {
     if (!smiles || !Number.isFinite(ie) || !(concentration > 0)) continue;
     if (!bySmiles.has(smiles)) {
       try {
-        const descriptors = featurizeMolecule(rdkit, smiles).descriptors;
-        bySmiles.set(smiles, DESCRIPTOR_NAMES.map((name) => descriptors[name]));
+        const features = featurizeMolecule(rdkit, smiles, { radius: 2, nBits: FINGERPRINT_BITS });
+        bySmiles.set(smiles, [...DESCRIPTOR_NAMES.map((name) => features.descriptors[name]), ...features.fingerprint]);
       } catch {
         bySmiles.set(smiles, null);
       }

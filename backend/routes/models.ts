@@ -30,7 +30,7 @@ const TrainRequest = z
         description: `The maxima shown are an admin's. Other roles: members ≤ ${LIMITED.members}, epochs ≤ ${LIMITED.epochs}, `
           + `≤ ${LIMITED.hiddenLayers} hidden layers of ≤ ${LIMITED.hiddenUnits} units, folds ≤ ${LIMITED.folds}, searchEpochs ≤ ${LIMITED.searchEpochs} `
           + `(422 training_option_limit), and a job's work — ${TRAINING_WORK_FORMULA} — `
-          + `at most ${LIMITED.work} member-epochs (422 training_work_limit).`,
+          + `at most ${LIMITED.work} member-steps (422 training_work_limit).`,
       }),
   })
   .strict()

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { lastCorrectionAt } from '../db/audit.js';
 import type { Db } from '../db/client.js';
 import { findJob, insertModel, listJobRows, listModelRows } from '../db/jobs.js';
+import { trainingPlan } from '../trainer/training-plan.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { JobStatus, Role } from '../domain/types.js';
@@ -83,7 +84,7 @@ export interface TrainingCeilings {
   hiddenUnits: number;
   folds: number;
   searchEpochs: number;
-  /** Bound on trainingWork() of the whole job, in member-epochs; null: unbounded. */
+  /** Bound on trainingWork() of the whole job, in member-steps; null: unbounded. */
   work: number | null;
 }
 
@@ -93,13 +94,14 @@ export const ADMIN_TRAINING_CEILINGS: TrainingCeilings = {
 };
 
 /**
- * What every other role may ask. The work bound is 40,000 member-epochs: one member-epoch of the default 32×32
- * network on a typical campaign (50 results, 5 inputs) cost about 4.9 ms of CPU on the 2-core development machine
- * (wasm backend, whole jobs through the trainer), so a job at the bound trains for about 3–4 minutes of one core; the
- * defaults (5 members, 5 folds, 300 epochs) fit for up to 4 objectives.
+ * What every other role may ask. The work bound is 600,000 member-steps: one Adam step of one member of the default
+ * 32×32 network cost about 1.2 ms of CPU on the 2-core development machine (wasm backend, batches of 32 to 128 rows:
+ * small networks are dominated by per-step overhead), so a job at the bound trains for at most about 12 minutes of
+ * one core, usually far less because early stopping ends members sooner; the defaults (5 members, 5 folds, at most
+ * MAX_STEPS = 4,000 steps each) fit for up to 4 objectives.
  */
 export const LIMITED_TRAINING_CEILINGS: TrainingCeilings = {
-  members: 10, epochs: 2000, hiddenLayers: 4, hiddenUnits: 256, folds: 10, searchEpochs: 2000, work: 40_000,
+  members: 10, epochs: 2000, hiddenLayers: 4, hiddenUnits: 256, folds: 10, searchEpochs: 2000, work: 600_000,
 };
 
 /** The ceilings of each role. */
@@ -110,11 +112,11 @@ export const TRAINING_CEILINGS: Record<Role, TrainingCeilings> = {
   expert: LIMITED_TRAINING_CEILINGS,
 };
 
-/** The trainer's defaults (backend/trainer/jobs/train-surrogate.ts), which the work estimate must use too. */
-const TRAINING_DEFAULTS = { members: 5, epochs: 300, hidden: [32, 32], folds: 5, searchEpochs: 150 } as const;
+/** The trainer's defaults (backend/trainer/jobs/train-surrogate.ts) that trainingPlan does not decide, which the work estimate must use too. */
+const TRAINING_DEFAULTS = { hidden: [32, 32], folds: 5, searchEpochs: 150 } as const;
 
 /**
- * Weights between hidden layers at which one epoch costs twice what it costs for a tiny network: measured, a
+ * Weights between hidden layers at which one step costs twice what it costs for a tiny network: measured, a
  * 4×256 network (196,608 such weights) costs 6.5–9 times a 32×32 one per epoch, so the cost grows as 1 + w / 30,000.
  */
 const WEIGHTS_PER_COST_UNIT = 30_000;
@@ -126,22 +128,24 @@ const WEIGHTS_PER_COST_UNIT = 30_000;
 const SEARCH_EPOCH_COST = 5;
 
 /** The work formula, as error messages and the API description state it. */
-export const TRAINING_WORK_FORMULA = `objectives × (members × (folds + 1) × epochs × (1 + Σ hᵢ·hᵢ₊₁ / ${WEIGHTS_PER_COST_UNIT}) + ${SEARCH_EPOCH_COST} × searchEpochs)`;
+export const TRAINING_WORK_FORMULA = `objectives × (members × (folds + 1) × epochs × steps per epoch × (1 + Σ hᵢ·hᵢ₊₁ / ${WEIGHTS_PER_COST_UNIT}) + ${SEARCH_EPOCH_COST} × searchEpochs × steps per epoch)`;
 
 /**
- * The work of a training job in member-epochs of a small network (TRAINING_WORK_FORMULA): per objective every member
- * is trained once per cross-validation fold and once on all rows, each epoch costing more the more weights lie
+ * The most work a training job on n rows can be, in member-steps of a small network (TRAINING_WORK_FORMULA): per
+ * objective every member is trained once per cross-validation fold and once on all rows for at most the plan's epochs
+ * (trainingPlan: members, batch size and epochs follow n unless asked), each step costing more the more weights lie
  * between the hidden layers hᵢ; the Surgeon's architecture search (searchEpochs, surgeon only) runs once per
  * objective. For the Surgeon the ensemble's size is that of the default network (it picks its own architecture).
  */
-export function trainingWork(kind: SurrogateKind, options: SurrogateTrainingOptions, objectives: number): number {
-  const members = options.members ?? TRAINING_DEFAULTS.members;
+export function trainingWork(kind: SurrogateKind, options: SurrogateTrainingOptions, objectives: number, rows: number): number {
+  const plan = trainingPlan(rows, options);
+  const stepsPerEpoch = Math.max(1, Math.floor(rows / Math.min(plan.batchSize, Math.max(1, rows))));
   const folds = options.folds ?? TRAINING_DEFAULTS.folds;
-  const epochs = options.epochs ?? TRAINING_DEFAULTS.epochs;
   const hidden = kind === 'surgeon' ? TRAINING_DEFAULTS.hidden : options.hidden ?? TRAINING_DEFAULTS.hidden;
   const between = hidden.slice(1).reduce((sum, units, i) => sum + hidden[i] * units, 0);
   const search = kind === 'surgeon' ? options.searchEpochs ?? TRAINING_DEFAULTS.searchEpochs : 0;
-  return objectives * (members * (folds + 1) * epochs * (1 + between / WEIGHTS_PER_COST_UNIT) + SEARCH_EPOCH_COST * search);
+  const memberSteps = plan.maxEpochs * stepsPerEpoch;
+  return objectives * (plan.members * (folds + 1) * memberSteps * (1 + between / WEIGHTS_PER_COST_UNIT) + SEARCH_EPOCH_COST * search * stepsPerEpoch);
 }
 
 /** Refuses (422 training_option_limit) the first option above the role's ceiling, naming it, the ceiling and the admin maximum. */
@@ -164,13 +168,13 @@ export function checkTrainingOptions(options: SurrogateTrainingOptions, role: Ro
 }
 
 /** Refuses (422 training_work_limit) a job whose trainingWork() exceeds the role's bound. */
-function checkTrainingWork(kind: SurrogateKind, options: SurrogateTrainingOptions, objectives: number, role: Role): void {
+function checkTrainingWork(kind: SurrogateKind, options: SurrogateTrainingOptions, objectives: number, rows: number, role: Role): void {
   const bound = TRAINING_CEILINGS[role].work;
-  const work = Math.round(trainingWork(kind, options, objectives));
+  const work = Math.round(trainingWork(kind, options, objectives, rows));
   if (bound === null || work <= bound) return;
   throw new InvalidError(
     'training_work_limit',
-    `this job is ${work} member-epochs of work (${TRAINING_WORK_FORMULA}), above the bound of ${bound} for role "${role}"; `
+    `this job is up to ${work} member-steps of work (${TRAINING_WORK_FORMULA}), above the bound of ${bound} for role "${role}"; `
       + 'ask for fewer members, folds or epochs, a smaller network or fewer objectives, or have an admin start it',
     { work, bound, role, objectives },
   );
@@ -190,7 +194,7 @@ export function requestTraining(ctx: ServiceContext, campaignId: number, request
   const campaign = requireCampaign(ctx, campaignId);
   const { row, joined } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => {
     const built = trainingPayload(ctx, campaign, request);
-    checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, role);
+    checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, Math.max(...built.payload.targets.map((t) => t.rows.length)), role);
     return jobPayload(built, request);
   }, { campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(ctx.db, campaignId, running, payload, 'exactly') });
   return { ...toJobView(row), joined };

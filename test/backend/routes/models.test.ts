@@ -200,35 +200,39 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
   });
 
   it('bounds the total work of a non-admin job, naming the figure and the bound', async () => {
-    const id = await campaignWithResults(8);
+    // 40 results: the plan keeps up to 10 members, batches of 8 rows, so 5 Adam steps per epoch.
+    const id = await campaignWithResults(40);
     const before = h.snapshot();
-    // 10 members × (10 folds + 1) × 400 epochs × (1 + 32·32 / 30,000) = 45,502 member-epochs > 40,000.
-    const tooMuch = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 10, folds: 10, epochs: 400 } });
+    // 10 members × (10 folds + 1) × 2000 epochs × 5 steps × (1 + 32·32 / 30,000) = 1,137,547 member-steps > 600,000.
+    const tooMuch = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 10, folds: 10, epochs: 2000 } });
     expect(tooMuch.status).toBe(422);
     const error = await errorOf(tooMuch);
-    expect(error).toMatchObject({ code: 'training_work_limit', details: { work: 45502, bound: 40000, role: 'client', objectives: 1 } });
-    expect(error.message).toMatch(/45502 member-epochs.*bound of 40000 for role "client"/);
-    // Width counts: the same schedule fits with the default network but not with four layers of 256.
-    const wide = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 2, epochs: 2000, hidden: [256, 256, 256, 256] } });
-    expect(await errorOf(wide)).toMatchObject({ code: 'training_work_limit', details: { work: 90643 } });
-    // The Surgeon's search counts five member-epochs per search epoch: 5 × 6 × 1000 × 1.0341 + 5 × 2000 = 41,024.
-    const surgeon = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { kind: 'surgeon', options: { members: 5, folds: 5, epochs: 1000, searchEpochs: 2000 } });
-    expect(await errorOf(surgeon)).toMatchObject({ code: 'training_work_limit', details: { work: 41024 } });
+    expect(error).toMatchObject({ code: 'training_work_limit', details: { work: 1137547, bound: 600000, role: 'client', objectives: 1 } });
+    expect(error.message).toMatch(/1137547 member-steps.*bound of 600000 for role "client"/);
+    // Width counts: the same schedule fits with the default network (103,413) but not with four layers of 256.
+    const wide = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 4, epochs: 2000, hidden: [256, 256, 256, 256] } });
+    expect(await errorOf(wide)).toMatchObject({ code: 'training_work_limit', details: { work: 755360 } });
+    // The Surgeon's search counts five member-epochs per search epoch: 5 × 11 × 2000 × 5 × 1.0341 + 5 × 2000 × 5 = 618,773.
+    const surgeon = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { kind: 'surgeon', options: { members: 5, folds: 10, epochs: 2000, searchEpochs: 2000 } });
+    expect(await errorOf(surgeon)).toMatchObject({ code: 'training_work_limit', details: { work: 618773 } });
     expect(h.snapshot()).toBe(before);
-    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 2, epochs: 2000 } })).status).toBe(202);
-    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options: { members: 10, folds: 10, epochs: 400 } })).status).toBe(202);
+    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 4, epochs: 2000 } })).status).toBe(202);
+    expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options: { members: 10, folds: 10, epochs: 2000 } })).status).toBe(202);
   });
 
-  it('counts work as objectives × (members × (folds + 1) × epochs × size + 5 × searchEpochs)', () => {
-    const defaults = 5 * 6 * 300 * (1 + 1024 / 30_000);
-    expect(trainingWork('deep-ensemble', {}, 1)).toBeCloseTo(defaults, 6);
-    expect(trainingWork('surgeon', {}, 1)).toBeCloseTo(defaults + 5 * 150, 6);
+  it('counts work as objectives × (members × (folds + 1) × max steps × size + 5 × searchEpochs × steps per epoch)', () => {
+    // 50 rows: 5 members, batches of 8 (6 steps per epoch), at most 667 epochs (MAX_STEPS 4000 / 6): 4002 steps per member.
+    const defaults = 5 * 6 * 4002 * (1 + 1024 / 30_000);
+    expect(trainingWork('deep-ensemble', {}, 1, 50)).toBeCloseTo(defaults, 6);
+    expect(trainingWork('surgeon', {}, 1, 50)).toBeCloseTo(defaults + 5 * 150 * 6, 6);
     // The Surgeon picks its own architecture: a requested `hidden` does not change its estimate.
-    expect(trainingWork('surgeon', { hidden: [256, 256] }, 1)).toBeCloseTo(defaults + 5 * 150, 6);
-    expect(trainingWork('deep-ensemble', { members: 1, folds: 2, epochs: 10, hidden: [100, 300, 10] }, 3)).toBeCloseTo(3 * 30 * (1 + 33_000 / 30_000), 6);
+    expect(trainingWork('surgeon', { hidden: [256, 256] }, 1, 50)).toBeCloseTo(defaults + 5 * 150 * 6, 6);
+    expect(trainingWork('deep-ensemble', { members: 1, folds: 2, epochs: 10, hidden: [100, 300, 10] }, 3, 50)).toBeCloseTo(3 * 3 * 60 * (1 + 33_000 / 30_000), 6);
     // The defaults fit the non-admin bound for up to four objectives.
-    expect(trainingWork('deep-ensemble', {}, 4)).toBeLessThan(40_000);
-    expect(trainingWork('deep-ensemble', {}, 5)).toBeGreaterThan(40_000);
+    expect(trainingWork('deep-ensemble', {}, 4, 50)).toBeLessThan(600_000);
+    expect(trainingWork('deep-ensemble', {}, 5, 50)).toBeGreaterThan(600_000);
+    // Tiny data get two members whatever is asked.
+    expect(trainingWork('deep-ensemble', { members: 10, epochs: 100 }, 1, 8)).toBeCloseTo(2 * 6 * 100 * (1 + 1024 / 30_000), 6);
   });
 });
 
