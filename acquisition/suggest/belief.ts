@@ -41,7 +41,7 @@ export function fitOutcomeModels(
     const network = networks.get(name);
     if (network) models.set(name, network);
     else if (data.rows.length >= MIN_POINTS_FOR_MODEL) {
-      const rows = data.rows.length > EXACT_GP_MAX_ROWS ? subsetOfData(data.z) : null;
+      const rows = data.rows.length > EXACT_GP_MAX_ROWS ? subsetOfData(subsetPriority(problem, name, data.z)) : null;
       const X = rows ? rows.map((k) => data.X[k]) : data.X;
       const z = rows ? rows.map((k) => data.z[k]) : data.z;
       const noise = data.noise && rows ? rows.map((k) => data.noise![k]) : data.noise;
@@ -51,6 +51,21 @@ export function fitOutcomeModels(
     index++;
   }
   return models;
+}
+
+/**
+ * What "best" means for the subset of data of one outcome (larger is kept first): the standardized signed value of an
+ * optimized objective; for a target objective or a constraint, closeness to its target or bound, where its decision
+ * lies; for the cost outcome, cheapness.
+ */
+function subsetPriority(problem: Problem, name: string, z: readonly number[]): number[] {
+  const transform = problem.outcomes.get(name)!.transform;
+  const objective = problem.objectives.find((o) => o.name === name);
+  const focus = objective?.goal === 'target' ? objective.target : objective ? undefined : problem.constraints.find((c) => c.name === name)?.value;
+  // The cost outcome (modeled on log scale, sign +1): its cheap region is where cost-aware ranking looks.
+  if (focus === undefined) return objective || problem.constraints.some((c) => c.name === name) ? [...z] : z.map((v) => -v);
+  const centre = transform.forward(focus);
+  return z.map((v) => -Math.abs(v - centre));
 }
 
 /** Posterior mean and standard deviation of a model at the rows of X. */

@@ -191,9 +191,11 @@ export function findQueuedJob(db: Db, campaignId: number, kind: string): JobRow 
   return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'queued'))).orderBy(desc(jobs.id)).get();
 }
 
-/** The campaign's running jobs of a kind, newest first. */
+/** The campaign's running jobs of a kind that are not being cancelled (a request joining one would be lost with it), newest first. */
 export function runningJobsOf(db: Db, campaignId: number, kind: string): JobRow[] {
-  return db.select().from(jobs).where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'running'))).orderBy(desc(jobs.id)).all();
+  return db.select().from(jobs)
+    .where(and(eq(jobs.campaignId, campaignId), eq(jobs.kind, kind), eq(jobs.status, 'running'), eq(jobs.cancelRequested, false)))
+    .orderBy(desc(jobs.id)).all();
 }
 
 /**

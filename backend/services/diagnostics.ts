@@ -7,6 +7,7 @@ import { findSample } from '../db/samples.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import { loadCrossValidation, loadNetworkSurrogate, type SavedCrossValidation, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { requireCampaign } from './campaigns.js';
+import { isRecord } from './surrogates.js';
 import { compute } from './compute.js';
 import type { ServiceContext } from './context.js';
 import { SEGMENTATION_MODEL_KIND } from './segmentation.js';
@@ -60,6 +61,8 @@ function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRo
     const absent = err instanceof Error && 'code' in err && err.code === 'ENOENT';
     throw missing(`its saved cross-validation and ensemble (cv.json, ensemble.json) ${absent ? 'are missing' : 'cannot be read'}`);
   }
+  const malformed = malformedArtifacts(crossValidation, surrogate);
+  if (malformed !== undefined) throw missing(`its saved ${malformed} has the wrong shape`);
   if (crossValidation.objective !== objective.name || surrogate.objective !== objective.name) {
     throw missing(`its saved files are of objective ${crossValidation.objective}, not ${objective.name}`);
   }
@@ -70,4 +73,16 @@ function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRo
     campaign, model,
     network: { objective: objective.name, crossValidation, surrogate, base: best ? { params: best.params, features: best.features } : null },
   };
+}
+
+/** Which saved file lacks what the diagnostics read (rows, held-out predictions per row, an encoding), if one does. */
+function malformedArtifacts(crossValidation: SavedCrossValidation, surrogate: SavedNetworkSurrogate): string | undefined {
+  const cv: unknown = crossValidation;
+  if (!isRecord(cv) || !Array.isArray(cv.rows)) return 'cross-validation (cv.json)';
+  const rows: unknown[] = cv.rows;
+  const perRow = (p: unknown) => isRecord(p) && Array.isArray(p.mean) && Array.isArray(p.std) && p.mean.length === rows.length && p.std.length === rows.length;
+  if (!rows.every((r) => isRecord(r) && typeof r.sampleId === 'number' && typeof r.y === 'number') || !perRow(cv.network)) return 'cross-validation (cv.json)';
+  const saved: unknown = surrogate;
+  if (!isRecord(saved) || !isRecord(saved.encoding) || !Array.isArray(saved.encoding.parameters)) return 'ensemble (ensemble.json)';
+  return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import { join, isAbsolute } from 'node:path';
 import type { NetworkEncoding, NetworkEvidence, NetworkSurrogate, PairedComparison, PredictiveScores, SurrogateChoice, SurrogateSetting, SurrogateUse, SuggestRequest } from '../../acquisition/index.js';
+import { createDesignSpaceEncoding, createNetworkEnsemble } from '../../acquisition/index.js';
 import { encodingMap } from '../../acquisition/space/encoding-map.js';
 import { featureScaling } from '../../acquisition/suggest/problem.js';
 import { chooseSurrogate } from '../../acquisition/validation/choice.js';
@@ -217,7 +218,9 @@ function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEviden
   try {
     saved = loadCached(ctx, row);
   } catch (err) {
-    return refuse(`its ensemble.json could not be loaded (${err instanceof Error ? err.message : String(err)}); retrain`);
+    // A missing file's error names the server path: say only that it is missing.
+    const why = err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'it is missing' : err instanceof Error ? err.message : String(err);
+    return refuse(`its ensemble.json could not be loaded (${why}); retrain`);
   }
   if (saved.objective !== outcome || saved.kind !== row.kind) return refuse(`its ensemble.json is a ${saved.kind} of ${saved.objective}, not this model's; retrain`);
   if (encodingMap(data.encoding, saved.encoding) === null) return refuse('the design space or the samples\' features changed since it was trained (its inputs cannot be mapped); retrain');
@@ -273,7 +276,21 @@ function loadCached(ctx: ServiceContext, row: ModelRow): SavedNetworkSurrogate {
     return cached;
   }
   const saved = loadNetworkSurrogate(dir);
+  checkSaved(saved);
   ensembles.set(key, saved);
   if (ensembles.size > ENSEMBLE_CACHE_SIZE) ensembles.delete(ensembles.keys().next().value!);
   return saved;
+}
+
+/**
+ * Throws unless a loaded ensemble.json can rank: the engine's own checks (a valid spec with finite weights; JSON writes a
+ * NaN weight as null) and a network input as wide as its encoding. Without them a bad file would be chosen and then
+ * fail every suggestion (422), or break the report (500) on a missing encoding.
+ */
+function checkSaved(saved: SavedNetworkSurrogate): void {
+  const encoding: unknown = saved.encoding;
+  if (!isRecord(encoding) || !Array.isArray(encoding.parameters)) throw new Error('it has no encoding');
+  const width = createDesignSpaceEncoding(saved.encoding.parameters, saved.encoding.features ?? undefined).dimension;
+  createNetworkEnsemble(saved.ensemble);
+  if (saved.ensemble.inputSize !== width) throw new Error(`its network takes ${saved.ensemble.inputSize} inputs, its encoding has ${width} columns`);
 }

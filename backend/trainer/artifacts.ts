@@ -51,13 +51,13 @@ export function saveCrossValidation(dir: string, saved: SavedCrossValidation): v
 /** Loads ensemble.json; throws when it is missing or not format 1. */
 export function loadNetworkSurrogate(dir: string): SavedNetworkSurrogate {
   const saved = JSON.parse(readFileSync(join(dir, ENSEMBLE_FILE), 'utf8')) as SavedNetworkSurrogate;
-  if (saved.format !== 1) throw new Error(`${join(dir, ENSEMBLE_FILE)} has an unknown format ${String(saved.format)}`);
+  if (saved.format !== 1) throw new Error(`${ENSEMBLE_FILE} has an unknown format ${String(saved.format)}`);
   return saved;
 }
 
 /** Loads cv.json; throws when it is missing or not format 1. */
 export function loadCrossValidation(dir: string): SavedCrossValidation {
   const saved = JSON.parse(readFileSync(join(dir, CROSS_VALIDATION_FILE), 'utf8')) as SavedCrossValidation;
-  if (saved.format !== 1) throw new Error(`${join(dir, CROSS_VALIDATION_FILE)} has an unknown format ${String(saved.format)}`);
+  if (saved.format !== 1) throw new Error(`${CROSS_VALIDATION_FILE} has an unknown format ${String(saved.format)}`);
   return saved;
 }

@@ -237,7 +237,7 @@ export class DeepEnsemble implements Surrogate {
   toSpec(varianceScale: number, taperLengthValue: number): NetworkEnsembleSpec {
     if (!(varianceScale > 0) || !Number.isFinite(varianceScale)) throw new TrainingDataError(`varianceScale must be a positive number, got ${varianceScale}`);
     if (!(taperLengthValue > 0) || !Number.isFinite(taperLengthValue)) throw new TrainingDataError(`taperLength must be a positive number, got ${taperLengthValue}`);
-    return {
+    const spec: NetworkEnsembleSpec = {
       inputSize: this.inputSize,
       members: this.members.map((member) => ({
         layers: member.getWeights().map((layer, l) => ({
@@ -252,6 +252,12 @@ export class DeepEnsemble implements Surrogate {
       varianceScale,
       taperLength: taperLengthValue,
     };
+    // A diverged fit must fail the job with a reason, not be saved and refused later when a suggestion loads it.
+    const finite = spec.members.every((member) => member.layers.every((layer) => layer.kernel.every(Number.isFinite) && layer.bias.every(Number.isFinite)));
+    if (!finite || !Number.isFinite(spec.output.offset) || !Number.isFinite(spec.output.scale)) {
+      throw new TrainingDataError('training diverged: the network has non-finite weights (try fewer epochs or a smaller learning rate)');
+    }
+    return spec;
   }
 
   /** Writes the members and the output scaling under dir (tensorflow.js-independent binary format). */

@@ -169,7 +169,8 @@ function trainObjective(
       let squares = 0;
       heldOut.forEach((i, k) => {
         raw.mean[i] = prediction.mean[k];
-        raw.std[i] = Math.sqrt(prediction.totalVariance[k]);
+        // A derived value carries its own measurement noise, as the GP's held-out std does: compare like with like.
+        raw.std[i] = Math.sqrt(prediction.totalVariance[k] + (target.noise?.[i] ?? 0));
         squares += (y[i] - prediction.mean[k]) ** 2;
       });
       done++;

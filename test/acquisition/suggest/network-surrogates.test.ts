@@ -100,6 +100,18 @@ describe('suggest with a network surrogate', () => {
     expect(conditioned.std.y).toBeLessThan(plain.std.y);
   });
 
+  it('conditions through the signed transform of a minimized objective (same y-unit answer; review of issue 12)', () => {
+    // Minimizing flips the sign of z: mean and std in original units must still be the y-unit Kalman update.
+    const newer: Observation[] = [...observations, { params: { x: 0.7 }, outcomes: { y: 0 }, noise: { y: 0.01 } }];
+    const request: SuggestRequest = {
+      ...base, objectives: [{ name: 'y', goal: 'minimize' }], observations: newer, pool: [{ id: 'probe', params: { x: 0.72 } }], strategy: 'upper-confidence-bound',
+    };
+    const [item] = suggest({ ...request, surrogates: { y: network({ conditionOn: [4] }) } }, engine);
+    const expected = createNetworkEnsemble(peakEnsemble(0.7)).condition([[0.7]], [0], [0.01]).posterior([[0.72]]);
+    expect(item.mean.y).toBeCloseTo(expected.mean[0], 10);
+    expect(item.std.y).toBeCloseTo(Math.sqrt(expected.variance[0]), 10);
+  });
+
   it('reports both kinds in a mixed request (network objective, GP constraint)', () => {
     const withConstraint = observations.map((o) => ({ ...o, outcomes: { ...o.outcomes, c: Number(o.params.x) } }));
     let gpCalls = 0;
@@ -139,6 +151,29 @@ describe('suggest with a network surrogate', () => {
     };
     suggest({ ...base, observations: many, pool: pool.slice(0, 10) }, { fitModel: recording });
     expect(sizes).toEqual([EXACT_GP_MAX_ROWS]);
+  });
+
+  it('keeps the rows nearest a target objective in the subset of data, not the largest values', () => {
+    const many: Observation[] = Array.from({ length: EXACT_GP_MAX_ROWS + 300 }, (_, i) => ({ params: { x: (i * 0.618034) % 1 }, outcomes: { y: (i * 0.618034) % 1 } }));
+    let fitted: number[] = [];
+    const recording: ModelFactory = (_X, z) => {
+      fitted = z;
+      return mockModel(() => 0, () => 1);
+    };
+    const target = { ...base, objectives: [{ name: 'y', goal: 'target' as const, target: 0.5, tolerance: 0.05 }], strategy: 'target-matching' };
+    suggest({ ...target, observations: many, pool: pool.slice(0, 10) }, { fitModel: recording });
+    // y is its own x here, uniform on [0, 1): the best quarter (500 rows) by closeness to 0.5 are those within ≈ 0.1 of it,
+    // so every row within 0.05 of the target (about 230) is kept, while the largest values are thinned like the rest.
+    // The factory sees standardized values z = (y − mean)/sd: map them back to compare.
+    const near = many.filter((o) => Math.abs(Number(o.outcomes.y) - 0.5) < 0.05).length;
+    const z = many.map((o) => Number(o.outcomes.y));
+    const zMean = z.reduce((a, b) => a + b, 0) / z.length;
+    const zSd = Math.sqrt(z.reduce((a, b) => a + (b - zMean) ** 2, 0) / (z.length - 1));
+    const keptNear = fitted.filter((v) => Math.abs(v * zSd + zMean - 0.5) < 0.05).length;
+    expect(keptNear).toBe(near);
+    const keptTop = fitted.filter((v) => v * zSd + zMean > 0.95).length;
+    const allTop = z.filter((v) => v > 0.95).length;
+    expect(keptTop).toBeLessThan(allTop);
   });
 });
 

@@ -5,6 +5,7 @@ import { findModel, insertModel } from '../../../backend/db/jobs.js';
 import { observationsOf } from '../../../backend/db/results.js';
 import { bestSample, crossValidationFolds, sweepValues } from '../../../acquisition/index.js';
 import { computeDiagnostics, CROSS_VALIDATION_FOLDS, LEAVE_ONE_OUT_MAX } from '../../../backend/services/surrogate-diagnostics.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetworkEnsembleSpec } from '../../../acquisition/index.js';
 import { saveCrossValidation, saveNetworkSurrogate } from '../../../backend/trainer/artifacts.js';
@@ -234,5 +235,26 @@ describe('network model diagnostics', () => {
     const none = await h.call('GET', `/api/campaigns/${campaignId}/models/${bare.id}/diagnostics`);
     expect(none.status).toBe(422);
     expect((await none.json()).error.code).toBe('model_artifacts_missing');
+  });
+  it('answers 422 model_artifacts_missing, never a 5xx, for a cv.json or ensemble.json of the wrong shape (review of issue 12)', async () => {
+    const h = createHarness();
+    const { campaignId, modelId } = await networkModel(h, 8);
+    const dir = join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!);
+    const cv = JSON.parse(readFileSync(join(dir, 'cv.json'), 'utf8')) as Record<string, unknown>;
+    const ensemble = readFileSync(join(dir, 'ensemble.json'), 'utf8');
+    const diagnostics = async () => {
+      const res = await h.call('GET', `/api/campaigns/${campaignId}/models/${modelId}/diagnostics`);
+      expect(res.status).toBe(422);
+      const error = (await res.json()).error;
+      expect(error.code).toBe('model_artifacts_missing');
+      expect(error.message).not.toContain(h.ctx.config.dataDir);
+    };
+    for (const broken of [{ format: 1, objective: 'y' }, { ...cv, network: { mean: [1] } }, { ...cv, rows: [{ resultId: 1 }] }]) {
+      writeFileSync(join(dir, 'cv.json'), JSON.stringify(broken));
+      await diagnostics();
+    }
+    writeFileSync(join(dir, 'cv.json'), JSON.stringify(cv));
+    writeFileSync(join(dir, 'ensemble.json'), JSON.stringify({ ...JSON.parse(ensemble), encoding: undefined }));
+    await diagnostics();
   });
 });

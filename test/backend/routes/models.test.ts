@@ -259,6 +259,16 @@ describe('"train now" joins the training already under way (issue 12)', () => {
     expect(h.snapshot()).toBe(before);
   });
 
+  it('does not join a running job whose cancel was requested: the request queues a new job (review of issue 12)', async () => {
+    const id = await campaignWithResults(8);
+    const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
+    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
+    expect((await h.call('POST', `/api/jobs/${first.id}/cancel`)).status).toBe(200);
+    const again = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number; joined: boolean; status: string };
+    expect(again.id).not.toBe(first.id);
+    expect(again).toMatchObject({ joined: false, status: 'queued' });
+  });
+
   it('queues a new job when the running one differs: other options, other objectives, new results, or a correction since', async () => {
     const id = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };

@@ -1,10 +1,11 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NetworkEncoding, NetworkEnsembleSpec, PredictiveScores } from '../../../acquisition/index.js';
 import { findCampaign } from '../../../backend/db/campaigns.js';
 import { loadConfig } from '../../../backend/config.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
-import { insertModel } from '../../../backend/db/jobs.js';
+import { findModel, insertModel } from '../../../backend/db/jobs.js';
 import { observationsOf } from '../../../backend/db/results.js';
 import { currentEngineView } from '../../../backend/services/engine-view.js';
 import { surrogatePlan } from '../../../backend/services/surrogates.js';
@@ -253,6 +254,41 @@ describe('usability of a trained network', () => {
     expect((await h.call('DELETE', `/api/campaigns/${id}/results/${resultId}`, { body: { reason: 'contaminated' } })).status).toBe(200);
     const after = await whyNot();
     expect(after[otherSpace]).toMatch(/1 of the 10 results it was trained on are no longer fitted/);
+  });
+});
+
+describe('a corrupt ensemble.json (review of issue 12)', () => {
+  it('non-finite weights (NaN saved as null), no encoding or a width the encoding does not have: not usable, and suggestions fall back to the GP', async () => {
+    const h = createHarness();
+    const id = await campaign(h, 10, { surrogate: 'deep-ensemble' });
+    const fileOf = (modelId: number) => join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!, 'ensemble.json');
+    const write = (modelId: number, saved: Record<string, unknown>) => writeFileSync(fileOf(modelId), JSON.stringify({ format: 1, kind: 'deep-ensemble', objective: 'y', ...saved }));
+    const [first, second] = ENSEMBLE.members;
+    const nanWeights = network(h, id);
+    write(nanWeights, { ensemble: { ...ENSEMBLE, members: [{ layers: [{ ...first.layers[0], kernel: [Number.NaN, 0, 0.5, 0] }] }, second] }, encoding: ENCODING });
+    const noEncoding = network(h, id);
+    write(noEncoding, { ensemble: ENSEMBLE });
+    const wide = (m: typeof first) => ({ layers: [{ ...m.layers[0], inSize: 3, kernel: [...m.layers[0].kernel, 0, 0] }] });
+    const wrongWidth = network(h, id);
+    write(wrongWidth, { ensemble: { ...ENSEMBLE, inputSize: 3, members: [wide(first), wide(second)] }, encoding: ENCODING });
+    const r = await report(h, id);
+    const whyNot = Object.fromEntries(r.objectives[0].candidates.map((c) => [c.modelId, c.whyNot]));
+    expect(r.objectives[0].candidates.every((c) => !c.usable)).toBe(true);
+    expect(whyNot[nanWeights]).toMatch(/could not be loaded .*non-finite weights/);
+    expect(whyNot[noEncoding]).toMatch(/could not be loaded .*encoding/);
+    expect(whyNot[wrongWidth]).toMatch(/could not be loaded .*3 inputs.*2 columns/);
+    expect(r.objectives[0].chosen.kind).toBe('gp');
+    expect((await suggest(h, id)).surrogates.y.kind).toBe('gp');
+  });
+
+  it('a missing ensemble.json says so without the server path', async () => {
+    const h = createHarness();
+    const id = await campaign(h, 10);
+    const modelId = network(h, id);
+    rmSync(join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!, 'ensemble.json'));
+    const [candidate] = (await report(h, id)).objectives[0].candidates;
+    expect(candidate.whyNot).toMatch(/ensemble.json could not be loaded \(it is missing\)/);
+    expect(candidate.whyNot).not.toContain(h.ctx.config.dataDir);
   });
 });
 
