@@ -23,6 +23,7 @@ import {
   createRandom, fitGaussianProcess, suggest, type NetworkEncoding, type Parameter, type PoolItem, type SuggestRequest,
 } from '../acquisition/index.js';
 import { createNetworkEnsemble } from '../acquisition/models/ensemble/network-ensemble.js';
+import { seededPermutation } from '../acquisition/sampling/random.js';
 import { EXACT_GP_MAX_ROWS, subsetOfData } from '../acquisition/suggest/subset.js';
 import { chooseSurrogate } from '../acquisition/validation/choice.js';
 import { pointLogDensities, predictiveScores } from '../acquisition/validation/metrics.js';
@@ -108,17 +109,6 @@ function unitColumns(rows: number[][]): number[][] {
   return rows.map((row) => keep.map(({ j, lo, hi }) => (row[j] - lo) / (hi - lo)));
 }
 
-/** A seeded permutation of 0..n−1. */
-function permutation(n: number, seed: number): number[] {
-  const random = createRandom(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
-
 /** Continuous [0, 1] parameters x1..xd: the encoding is the identity. */
 function unitParameters(d: number): Parameter[] {
   return Array.from({ length: d }, (_, j) => ({ name: `x${j + 1}`, type: 'continuous' as const, min: 0, max: 1 }));
@@ -167,7 +157,7 @@ const header = ['data', 'n', 'model', 'logDens', 'RMSE', '±2σ', 'fit s', 'sugg
 for (const load of tasks) {
   const task = await load();
   if (wanted.length > 0 && !wanted.includes(task.name)) continue;
-  const order = permutation(task.y.length, 7);
+  const order = seededPermutation(task.y.length, 7);
   const test = order.slice(0, TEST_ROWS);
   const rest = order.slice(TEST_ROWS);
   const pool = rest.slice(0, Math.min(POOL_ROWS, rest.length));

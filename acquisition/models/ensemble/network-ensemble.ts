@@ -18,6 +18,7 @@
 
 import { InvalidRequestError } from '../../errors.js';
 import { addProductTransposed, choleskyWithJitter, solveLowerRowsInPlace, withHeap } from '../../linalg/index.js';
+import { multivariateNormalDraws } from '../../sampling/multivariate-normal.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import type { DenseLayer, NetworkActivation, NetworkEnsembleSpec } from './types.js';
@@ -246,21 +247,7 @@ function buildModel(spec: NetworkEnsembleSpec, members: CompiledLayer[][], set: 
           sigma[j * n + i] = value;
         }
       }
-      const { factor } = choleskyWithJitter({ rows: n, cols: n, data: sigma }, { maxTries: 12 });
-      const L = factor.data;
-      const draws: Float64Array[] = [];
-      const z = new Float64Array(n);
-      for (let c = 0; c < count; c++) {
-        for (let i = 0; i < n; i++) z[i] = rng.normal();
-        const draw = Float64Array.from(mean);
-        for (let i = 0; i < n; i++) {
-          let sum = 0;
-          for (let j = 0; j <= i; j++) sum += L[i * n + j] * z[j];
-          draw[i] += sum;
-        }
-        draws.push(draw);
-      }
-      return draws;
+      return multivariateNormalDraws(mean, sigma, count, rng, { maxTries: 12 });
     },
   };
   return model;

@@ -10,6 +10,7 @@ import { posteriorGradientAt } from './posterior-gradient.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { packLowerPanels } from '../../linalg/lower-panels.js';
 import { choleskySolve, invertLower, solveLowerRowsInPlace } from '../../linalg/triangular.js';
+import { multivariateNormalDraws } from '../../sampling/multivariate-normal.js';
 import type { RandomSource } from '../../sampling/random.js';
 import type { Posterior, Surrogate } from '../surrogate.js';
 import { GaussianProcessInputError } from './errors.js';
@@ -248,22 +249,8 @@ class ExactGaussianProcess implements GaussianProcess {
 
   samplePosterior(X: number[][], count: number, rng: RandomSource): Float64Array[] {
     const { mean, covariance } = this.posteriorCovariance(X);
-    const m = X.length;
     // Jitter relative to the mean variance keeps the factorization of a near-singular joint covariance stable.
-    const { factor } = choleskyWithJitter({ rows: m, cols: m, data: covariance }, { initialJitter: 1e-10, maxTries: 10 });
-    const draws: Float64Array[] = [];
-    const z = new Float64Array(m);
-    for (let s = 0; s < count; s++) {
-      for (let i = 0; i < m; i++) z[i] = rng.normal();
-      const draw = Float64Array.from(mean);
-      for (let i = 0; i < m; i++) {
-        let v = 0;
-        for (let t = 0; t <= i; t++) v += factor.data[i * m + t] * z[t];
-        draw[i] += v;
-      }
-      draws.push(draw);
-    }
-    return draws;
+    return multivariateNormalDraws(mean, covariance, count, rng, { initialJitter: 1e-10, maxTries: 10 });
   }
 
   fantasize(X: number[][], y: number[]): GaussianProcess {
