@@ -16,7 +16,10 @@ export interface GaussianProcessCrossValidationOptions {
   noise?: readonly number[];
   /** Seed of the hyperparameter fit and of the row subsets (default 0). */
   seed?: number;
-  /** Hyperparameters already fitted to these data (e.g. the model whose diagnostics these are): skips the fit. */
+  /**
+   * Hyperparameters already fitted to these data (e.g. the model whose diagnostics these are): skips the all-data fit
+   * (and is where each fold's own fit starts, up to HYPERPARAMETER_FIT_ROWS rows).
+   */
   hyperparameters?: Hyperparameters;
 }
 
@@ -55,14 +58,18 @@ export function fitGaussianProcessOnSubsets(
 }
 
 /**
- * The GP's held-out predictive distribution of each row: the hyperparameters are fitted ONCE (Matérn 5/2, ARD, seeded
- * multi-start L-BFGS) on a seeded subset of ≤ HYPERPARAMETER_FIT_ROWS rows, then each fold's GP keeps them fixed and is
- * conditioned on (≤ EXACT_GP_MAX_ROWS of) its training rows; a held-out row gets μ and σ = √(σ²_f|train + σ²_n + s²_i),
- * the spread of a new observation like it (s²_i its known noise). The fixed hyperparameters have seen the held-out rows,
- * so these scores are slightly optimistic for the GP: the comparison errs toward keeping the GP, the safe default.
- * Above EXACT_GP_MAX_ROWS training rows a fold conditions on a seeded uniform subset, not the engine's subsetOfData
- * (which keeps the best quarter by the goal's signed values, unknown here): the held-out rows are a uniform sample, so
- * a uniform subset measures the GP's skill there without a goal-dependent bias.
+ * The GP's held-out predictive distribution of each row. Up to HYPERPARAMETER_FIT_ROWS rows each fold's GP fits its
+ * own hyperparameters (Matérn 5/2, ARD, L-BFGS on the marginal likelihood of its training rows, started at the
+ * all-data fit, no extra restarts, as the engine refits when data grow): the held-out rows never inform the model
+ * that predicts them, which matters most with few results, where a GP fitted to everything looks better under
+ * cross-validation than it is (measured on the OER pool at n = 50: fixed all-data hyperparameters scored the GP
+ * 2.34 nats/result held out but 1.20 on unseen rows). Above that the hyperparameters are fitted ONCE on a seeded
+ * subset of HYPERPARAMETER_FIT_ROWS rows and kept fixed (one fold barely moves them, and each fit costs O(n³)), each
+ * fold's GP conditioned on (≤ EXACT_GP_MAX_ROWS of) its training rows. A held-out row gets μ and σ = √(σ²_f|train +
+ * σ²_n + s²_i), the spread of a new observation like it (s²_i its known noise). Above EXACT_GP_MAX_ROWS training rows
+ * a fold conditions on a seeded uniform subset, not the engine's subsetOfData (which keeps the best quarter by the
+ * goal's signed values, unknown here): the held-out rows are a uniform sample, so a uniform subset measures the GP's
+ * skill there without a goal-dependent bias.
  */
 export function crossValidateGaussianProcess(
   X: number[][], y: readonly number[], folds: readonly (readonly number[])[], options: GaussianProcessCrossValidationOptions = {},
@@ -79,11 +86,14 @@ export function crossValidateGaussianProcess(
     const train = trainingRows(n, heldOut);
     if (train.length === 0) throw new InvalidRequestError(`fold ${f} leaves no rows to train on`);
     const rows = pick(train, seededSubset(train.length, EXACT_GP_MAX_ROWS, seed + f));
-    const gp = createGaussianProcess(pick(X, rows), pick(y, rows), { hyperparameters, ...(noise ? { knownNoise: pick(noise, rows) } : {}) });
+    const known = noise ? { knownNoise: pick(noise, rows) } : {};
+    const gp = n <= HYPERPARAMETER_FIT_ROWS
+      ? fitGaussianProcess(pick(X, rows), pick(y, rows), { seed, restarts: 0, warmStart: hyperparameters, ...known })
+      : createGaussianProcess(pick(X, rows), pick(y, rows), { hyperparameters, ...known });
     const posterior = gp.posterior(heldOut.map((i) => X[i]));
     heldOut.forEach((i, k) => {
       mean[i] = posterior.mean[k];
-      std[i] = Math.sqrt(Math.max(0, posterior.variance[k]) + hyperparameters.noiseVariance + (noise?.[i] ?? 0));
+      std[i] = Math.sqrt(Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance + (noise?.[i] ?? 0));
     });
   });
   if (mean.some((m) => Number.isNaN(m))) throw new InvalidRequestError('the folds do not hold out every row');
