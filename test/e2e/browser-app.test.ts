@@ -10,6 +10,7 @@ import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
 import { micrographPng } from './support/images.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
+import { COATING_PARAMETERS } from './support/fixtures.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotDir = join(repositoryRoot, 'test', 'e2e', 'screenshots');
@@ -513,10 +514,7 @@ describe('twinlab in the browser', () => {
       method: 'POST',
       body: JSON.stringify({
         name: 'Coating thickness',
-        parameters: [
-          { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: '°C' },
-          { name: 'time', type: 'continuous', min: 1, max: 30, unit: 'min' },
-        ],
+        parameters: COATING_PARAMETERS,
         objectives: [{ name: 'thickness', goal: 'maximize', unit: 'nm' }],
       }),
     });
