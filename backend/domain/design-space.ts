@@ -2,7 +2,9 @@
 import { z } from 'zod';
 import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
 import { InvalidError } from './errors.js';
-import { IMAGE_QUANTITIES, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
+import { IMAGE_QUANTITIES, LENGTH_EXPONENT, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
+
+export { LENGTH_EXPONENT };
 
 /**
  * Column names the CSV formats use for themselves (the export's modelId and superseded columns included), so no
@@ -115,17 +117,6 @@ export const settingsSchema = z
 
 /** The image quantities that are about one class: every one but the image rating (segmentation class, or image-level class for expert-class-fraction). */
 export const CLASS_QUANTITIES: readonly ImageQuantity[] = IMAGE_QUANTITIES.filter((q) => q !== 'expert-rating');
-
-/** Length dimension of an image quantity: 1 for a diameter, −2 for a density per area, 0 for the dimensionless ones. */
-export const LENGTH_EXPONENT: Record<ImageQuantity, number> = {
-  'area-fraction': 0,
-  'mean-equivalent-diameter': 1,
-  'number-density': -2,
-  'diameter-dispersity': 0,
-  'hexagonal-order': 0,
-  'expert-rating': 0,
-  'expert-class-fraction': 0,
-};
 
 /** A length unit as people write it: nm, or µm (micro sign, Greek mu, or "um"); undefined for anything else. */
 export function pixelUnitOf(text: string): PixelUnit | undefined {

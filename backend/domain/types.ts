@@ -84,6 +84,17 @@ export const IMAGE_QUANTITIES = [
 ] as const;
 export type ImageQuantity = (typeof IMAGE_QUANTITIES)[number];
 
+/** Length dimension of an image quantity: 1 for a diameter, −2 for a density per area, 0 for the dimensionless ones. */
+export const LENGTH_EXPONENT: Readonly<Record<ImageQuantity, 1 | -2 | 0>> = {
+  'area-fraction': 0,
+  'mean-equivalent-diameter': 1,
+  'number-density': -2,
+  'diameter-dispersity': 0,
+  'hexagonal-order': 0,
+  'expert-rating': 0,
+  'expert-class-fraction': 0,
+};
+
 /** One outcome of a campaign that twinlab measures on the sample's images; `name` is usable in objectives and constraints. */
 export interface ImageMeasurement {
   name: string;

@@ -1,6 +1,7 @@
 // Image measurements of a campaign (outcomes twinlab reads off each sample's images): the quantities people can
 // pick, their form drafts, and the checks the server makes again (names unique and not a parameter's, a class for
 // the quantities that are about one, and that class one of the campaign's label classes).
+import { IMAGE_QUANTITIES, LENGTH_EXPONENT } from '../../../../backend/domain/types.js';
 import type { ImageMeasurement, ImageQuantity } from '../api/types.js';
 import { isIdentifierLike, NAME_RULE, type FieldError } from './names.js';
 
@@ -25,16 +26,8 @@ export const QUANTITY_INFO: Record<ImageQuantity, QuantityInfo> = {
   'expert-class-fraction': { label: 'expert class fraction', description: 'fraction of the sample’s labeled images that experts put in the image-level class', needsClass: true, unitHint: '' },
 };
 
-/** The quantities in the order the form offers them. */
-export const IMAGE_QUANTITY_LIST: readonly ImageQuantity[] = [
-  'area-fraction',
-  'mean-equivalent-diameter',
-  'number-density',
-  'diameter-dispersity',
-  'hexagonal-order',
-  'expert-rating',
-  'expert-class-fraction',
-];
+/** The quantities in the order the form offers them: the server's own list (a plain constant, no server code). */
+export const IMAGE_QUANTITY_LIST: readonly ImageQuantity[] = IMAGE_QUANTITIES;
 
 /** The classes a campaign gets when it names none (the server's defaults). */
 export const DEFAULT_LABEL_CLASS_NAMES: readonly string[] = ['pore', 'solid'];
@@ -99,17 +92,6 @@ export function checkImageMeasurements(
   });
   return errors;
 }
-
-/** Length dimension of each quantity, as the server has it: 1 for a diameter, −2 for a density per area, 0 otherwise. */
-const LENGTH_EXPONENT: Record<ImageQuantity, 1 | -2 | 0> = {
-  'area-fraction': 0,
-  'mean-equivalent-diameter': 1,
-  'number-density': -2,
-  'diameter-dispersity': 0,
-  'hexagonal-order': 0,
-  'expert-rating': 0,
-  'expert-class-fraction': 0,
-};
 
 /** What each dimension accepts, in words (the server refuses other units with 422). */
 const UNIT_RULE: Record<1 | -2 | 0, string> = {
