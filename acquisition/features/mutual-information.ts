@@ -2,7 +2,7 @@
  * Mutual information between each feature and a continuous y by the k-nearest-neighbour estimator of Kraskov,
  * Stögbauer & Grassberger (2004), algorithm 1, on copula-normal scores, with a permutation null for selection.
  */
-import { createRandom } from '../sampling/random.js';
+import { createRandom, shuffleInPlace } from '../sampling/random.js';
 import { standardizeColumns, type Dataset } from './data.js';
 
 /** Options of mutualInformationRanking. */
@@ -154,10 +154,7 @@ function normalScores(values: Float64Array, random: ReturnType<typeof createRand
 /** A seeded random permutation of the values (Fisher–Yates). */
 function permuted(values: Float64Array, random: ReturnType<typeof createRandom>): Float64Array {
   const out = Float64Array.from(values);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
+  shuffleInPlace(out, random);
   return out;
 }
 

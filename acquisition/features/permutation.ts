@@ -2,7 +2,7 @@
  * Permutation importance (Breiman 2001; Fisher, Rudin & Dominici 2019), model-agnostic: fit any model on K − 1
  * folds, then measure how much the held-out error grows when one feature's held-out column is shuffled.
  */
-import { createRandom } from '../sampling/random.js';
+import { createRandom, shuffleInPlace } from '../sampling/random.js';
 import { trainingRows } from '../validation/folds.js';
 import { kFoldSplits, meanAndScale, type Dataset } from './data.js';
 import { FeatureSelectionInputError } from './errors.js';
@@ -101,9 +101,6 @@ function meanSquaredError(prediction: ArrayLike<number>, y: number[]): number {
 /** A shuffled copy (Fisher–Yates). */
 function shuffle(values: number[], random: ReturnType<typeof createRandom>): number[] {
   const out = values.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
+  shuffleInPlace(out, random);
   return out;
 }

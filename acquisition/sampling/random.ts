@@ -56,14 +56,20 @@ export function createRandom(seed = 0): RandomSource {
   };
 }
 
+/** Shuffles the values in place into a uniform random order (Fisher–Yates, from the last position down). */
+export function shuffleInPlace<T>(values: { length: number; [index: number]: T }, random: RandomSource): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = random.integer(i + 1);
+    const swap = values[i];
+    values[i] = values[j];
+    values[j] = swap;
+  }
+}
+
 /** A seeded uniform permutation of 0..n−1 (Fisher–Yates with createRandom(seed)). */
 export function seededPermutation(n: number, seed: number): number[] {
-  const random = createRandom(seed);
   const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  shuffleInPlace(order, createRandom(seed));
   return order;
 }
 

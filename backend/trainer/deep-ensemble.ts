@@ -32,6 +32,7 @@
  *   `npx tsx bench/trainer-backends.bench.ts --job=5000`), while tiny sets still get ≥ 100 epochs.
  */
 import { createRandom, standardization, type NetworkEnsembleSpec, type Posterior, type Surrogate } from '../../acquisition/index.js';
+import { shuffleInPlace } from '../../acquisition/sampling/random.js';
 import { TrainingDataError } from './errors.js';
 import { type ArchitectureSpec, type LayerSpec, layerSizes, mlpSpec } from './mlp/architecture.js';
 import { gaussianNegativeLogLikelihood, headVariance } from './mlp/losses.js';
@@ -321,10 +322,7 @@ export function memberRows(n: number, bootstrap: boolean, seed: number): { train
     if (outOfBag.length >= MIN_STOPPING_ROWS) return { train, validation: outOfBag };
   }
   const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  shuffleInPlace(order, random);
   const heldOut = Math.max(MIN_STOPPING_ROWS, Math.round(n / 5));
   const rest = order.subarray(heldOut);
   const train = bootstrap ? Int32Array.from({ length: rest.length }, () => rest[random.integer(rest.length)]) : Int32Array.from(rest);

@@ -11,12 +11,13 @@
  */
 import { join } from 'node:path';
 import {
-  AcquisitionError, createRandom, type HeldOutPredictions, type NetworkEncoding, type PairedComparison, type PredictiveScores,
+  AcquisitionError, type HeldOutPredictions, type NetworkEncoding, type PairedComparison, type PredictiveScores,
 } from '../../../acquisition/index.js';
 import {
   WORSE_THAN_MEAN_FLAG, crossFittedCalibration, crossValidateGaussianProcess, crossValidationFolds, pairedComparison, pointLogDensities,
   predictiveScores, trainingRows,
 } from '../../../acquisition/validation/index.js';
+import { seededPermutation } from '../../../acquisition/sampling/random.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { saveCrossValidation, saveNetworkSurrogate } from '../artifacts.js';
@@ -249,12 +250,7 @@ function searchArchitecture(X: number[][], y: number[], options: SurrogateTraini
   const pack = (rows: number[]) => ({
     x: Float32Array.from(rows.flatMap((i) => X[i])), y: Float32Array.from(rows, (i) => (y[i] - mean) / scale), n: rows.length,
   });
-  const random = createRandom(options.seed ?? 0);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = seededPermutation(n, options.seed ?? 0);
   const result = guard(() => runSurgeon({ train: pack(order.slice(0, cut)), validation: pack(order.slice(cut)) }, {
     epochs: options.searchEpochs ?? 150, seed: options.seed ?? 0, batchSize: trainingPlan(cut).batchSize,
     shouldStop: () => context.shouldStop(),

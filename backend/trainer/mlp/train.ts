@@ -3,7 +3,7 @@
  * on the kernels and optional early stopping on held-out rows with the best weights restored.
  */
 import * as tf from '@tensorflow/tfjs';
-import { createRandom, type RandomSource } from '../../../acquisition/sampling/random.js';
+import { createRandom, shuffleInPlace, type RandomSource } from '../../../acquisition/sampling/random.js';
 import { TrainingDataError } from '../errors.js';
 import type { MlpWeights } from './architecture.js';
 import type { LossFunction } from './losses.js';
@@ -179,15 +179,7 @@ function checkData(model: MlpModel, data: TrainingData): { inputSize: number; ta
   return { inputSize, targetSize: data.y.length / data.n };
 }
 
-/** Fisher–Yates shuffle with a seeded source. */
-export function shuffleInPlace(values: Int32Array, random: RandomSource): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    const tmp = values[i];
-    values[i] = values[j];
-    values[j] = tmp;
-  }
-}
+
 
 /** Copies rows order[start..start+count) of a row-major matrix into out. */
 function gatherRows(source: Float32Array, width: number, order: Int32Array, start: number, count: number, out: Float32Array): void {

@@ -4,7 +4,7 @@
  * improvement penalized by parameter growth, keep the best branch and continue. Constraints on weight count and
  * inference time filter candidates; an optional extra loss term (e.g. a physics residual) joins every training step.
  */
-import { createRandom, type RandomSource } from '../../../acquisition/sampling/random.js';
+import { createRandom, shuffleInPlace, type RandomSource } from '../../../acquisition/sampling/random.js';
 import { TrainingDataError } from '../errors.js';
 import { type ArchitectureSpec, cloneWeights, describeSpec, mlpSpec, parameterCount } from '../mlp/architecture.js';
 import { meanSquaredError } from '../mlp/losses.js';
@@ -223,10 +223,7 @@ function entry(epoch: number, operation: ArchitectureHistoryEntry['operation'], 
 /** Up to `count` items in random order. */
 function sample<T>(items: T[], count: number, random: RandomSource): T[] {
   const copy = items.slice();
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = random.integer(i + 1);
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
+  shuffleInPlace(copy, random);
   return copy.slice(0, count);
 }
 
