@@ -74,12 +74,26 @@ export function newerResultLimit(trainedRows: number): number {
  */
 export const MAX_CONDITIONED_RESULTS = 200;
 
-/** The fitted data a choice is made against: the results in request order, and the engine's encoding (null: none now, with why). */
-interface CurrentData {
-  observations: { resultId: number; outcomes: Record<string, number> }[];
+/** The engine's encoding of the current data (null: none now, with why). */
+interface CurrentEncoding {
   encoding: NetworkEncoding | null;
   /** Why there is no encoding (suggestions cannot be made now). */
   noEncoding?: string;
+}
+
+/**
+ * The fitted data a choice is made against: the results in request order, and the engine's encoding, computed only
+ * when a network is assessed (its feature scaling scans every pool item; a campaign without networks never needs it).
+ */
+interface CurrentData {
+  observations: { resultId: number; outcomes: Record<string, number> }[];
+  encoding: () => CurrentEncoding;
+}
+
+/** A function that computes its value on the first call and returns it after. */
+function once<T>(compute: () => T): () => T {
+  let value: { of: T } | undefined;
+  return () => (value ??= { of: compute() }).of;
 }
 
 /** One candidate after its checks: the evidence, the loaded network (when usable) and the rows to condition it on. */
@@ -98,7 +112,7 @@ interface Assessed {
 export function surrogatePlan(ctx: ServiceContext, campaign: CampaignRow, request: SuggestRequest, resultIds: readonly number[]): SurrogatePlan {
   const setting = settingOf(campaign);
   const observations = request.observations.map((o, i) => ({ resultId: resultIds[i], outcomes: o.outcomes }));
-  const data: CurrentData = { observations, ...encodingOf(request) };
+  const data: CurrentData = { observations, encoding: once(() => encodingOf(request)) };
   const surrogates: Record<string, NetworkSurrogate> = {};
   const choices: Record<string, SurrogateChoice> = {};
   for (const [outcome, assessed] of assessCampaign(ctx, campaign, data)) {
@@ -153,7 +167,7 @@ function settingOf(campaign: CampaignRow): SurrogateSetting {
 }
 
 /** The encoding the engine builds for this request (buildProblem's): its parameters and the feature scaling of pool and observations. */
-function encodingOf(request: SuggestRequest): Pick<CurrentData, 'encoding' | 'noEncoding'> {
+function encodingOf(request: SuggestRequest): CurrentEncoding {
   try {
     return { encoding: { parameters: request.parameters, features: featureScaling(request) } };
   } catch (err) {
@@ -166,10 +180,11 @@ function reportData(ctx: ServiceContext, campaign: CampaignRow): CurrentData {
   try {
     const { view, measured } = currentEngineView(ctx.db, campaign);
     const observations = measured.map((o) => ({ resultId: o.resultId, outcomes: o.outcomes }));
-    return { observations, ...encodingOf({ parameters: view.parameters, objectives: campaign.objectives, observations: view.observations, ...(view.pool ? { pool: view.pool } : {}), count: 1 }) };
+    return { observations, encoding: once(() => encodingOf({ parameters: view.parameters, objectives: campaign.objectives, observations: view.observations, ...(view.pool ? { pool: view.pool } : {}), count: 1 })) };
   } catch (err) {
     if (!(err instanceof InvalidError)) throw err;
-    return { observations: [], encoding: null, noEncoding: err.message };
+    const noEncoding = err.message;
+    return { observations: [], encoding: () => ({ encoding: null, noEncoding }) };
   }
 }
 
@@ -213,7 +228,8 @@ function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEviden
   const newer = conditionOn.filter((i) => Number.isFinite(data.observations[i].outcomes[outcome])).length;
   const limit = newerResultLimit(Number.isFinite(evidence.scores.n) ? evidence.scores.n : trained.length);
   if (newer > limit) return refuse(`${newer} results of ${outcome} arrived since it was trained, more than the ${limit} it may be conditioned on; retrain`);
-  if (data.encoding === null) return refuse(`suggestions cannot be made now: ${data.noEncoding ?? 'no encoding'}`);
+  const current = data.encoding();
+  if (current.encoding === null) return refuse(`suggestions cannot be made now: ${current.noEncoding ?? 'no encoding'}`);
   let saved: SavedNetworkSurrogate;
   try {
     saved = loadCached(ctx, row);
@@ -223,7 +239,7 @@ function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEviden
     return refuse(`its ensemble.json could not be loaded (${why}); retrain`);
   }
   if (saved.objective !== outcome || saved.kind !== row.kind) return refuse(`its ensemble.json is a ${saved.kind} of ${saved.objective}, not this model's; retrain`);
-  if (encodingMap(data.encoding, saved.encoding) === null) return refuse('the design space or the samples\' features changed since it was trained (its inputs cannot be mapped); retrain');
+  if (encodingMap(current.encoding, saved.encoding) === null) return refuse('the design space or the samples\' features changed since it was trained (its inputs cannot be mapped); retrain');
   return { ...base, evidence: { ...evidence, usable: true }, saved, conditionOn };
 }
 
