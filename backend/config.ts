@@ -14,6 +14,15 @@ export interface Config {
   seedDemos: boolean;
   /** Seconds to wait after the last new result before retraining the surrogate (TWINLAB_RETRAIN_DELAY_SECONDS). */
   retrainDelaySeconds: number;
+  /**
+   * Seconds after a label save before the segmentation focused on that image starts (TWINLAB_SEGMENTATION_DELAY_SECONDS,
+   * default 0.5): the labeling page already autosaves only after 0.8 s without an edit, so a burst of strokes arrives as
+   * one save and the next save comes ≥ 0.8 s later, which no shorter wait could fold anyway; saves during a running job
+   * fold into its one waiting successor. The wait only absorbs clients that save in quick bursts (several PUTs at once).
+   */
+  segmentationDelaySeconds: number;
+  /** Bytes of cached image features and training pixels kept under <dataDir>/cache (TWINLAB_FEATURE_CACHE_BYTES, default 4 GiB). */
+  featureCacheBytes: number;
   /** Background jobs (training, segmentation) run at once (TWINLAB_JOB_SLOTS; default half the cores, at least 1). */
   jobSlots: number;
   /** The suggestion engine's threads, queue and per-request budget. */
@@ -84,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
     seedDemos: env.TWINLAB_DEMO !== '0',
     retrainDelaySeconds: seconds(env.TWINLAB_RETRAIN_DELAY_SECONDS, 30),
+    segmentationDelaySeconds: seconds(env.TWINLAB_SEGMENTATION_DELAY_SECONDS, 0.5),
+    featureCacheBytes: wholeNumber(env.TWINLAB_FEATURE_CACHE_BYTES, 4 * 1024 ** 3, 0),
     jobSlots: jobSlots(env.TWINLAB_JOB_SLOTS),
     engine: engineLimits(env),
     limits: { ...DEFAULT_LIMITS, ...imageDecodeLimits(env) },

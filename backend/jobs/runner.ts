@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { JobRow } from '../db/schema.js';
 import { startThread } from '../workers/thread-entry.js';
-import { type JobQueue, LeaseLostError } from './queue.js';
+import { type JobEvent, type JobQueue, LeaseLostError } from './queue.js';
 import { PermanentJobError, type WorkerInput, type WorkerMessage } from './types.js';
 
 /** How one job kind runs. */
@@ -18,6 +18,17 @@ export interface JobHandlerSpec {
    * model row); its return value replaces the stored result. A throw fails the attempt.
    */
   onSucceeded?: (job: JobRow, result: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Grace time of this kind's cancelled handlers (default: the runner's cancelGraceMs). 0 terminates the thread at once:
+   * for work whose partial output is harmless (files written whole and renamed into place) and whose slot an
+   * interactive job is waiting for.
+   */
+  cancelGraceMs?: number;
+  /**
+   * Work nobody waits for (default false): it starts in a fresh thread and leaves the thread started ahead to the next
+   * job, which may be one a user waits for and should not pay for loading modules.
+   */
+  background?: boolean;
 }
 
 /** Options of a JobRunner. */
@@ -31,6 +42,12 @@ export interface JobRunnerOptions {
   heartbeatMs?: number;
   /** How long a cancelled handler may take to stop by itself before its thread is terminated (default 2 s). */
   cancelGraceMs?: number;
+  /**
+   * Keep one thread started ahead, with the module of the last job launched already imported, for the next job
+   * (default true): a fresh thread spends seconds loading tensorflow.js and the trainer, which an interactive job (a
+   * segmentation after a label save) should not wait for. It costs one idle thread's memory.
+   */
+  preloadWorker?: boolean;
   log?: (line: string) => void;
 }
 
@@ -50,19 +67,63 @@ interface Running {
 export class JobRunner {
   private readonly running = new Map<number, Running>();
   private timer: NodeJS.Timeout | null = null;
+  private wake: { at: number; timer: NodeJS.Timeout } | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** A thread started ahead for the next job (see preloadWorker). */
+  private spare: Worker | null = null;
   private stopped = false;
 
   constructor(readonly queue: JobQueue, private readonly options: JobRunnerOptions) {}
 
-  /** Starts polling for work. */
+  /**
+   * Starts polling for work. A job enqueued in this process is also started when it becomes due (and a freed slot is
+   * filled at once), not at the next poll: an interactive job (a segmentation after a label save) should not wait up
+   * to a poll period twice.
+   */
   start(): void {
     this.stopped = false;
+    this.unsubscribe?.();
+    this.unsubscribe = this.queue.subscribe('*', (event) => {
+      // This runs inside whoever changed the job (a request, say): a failure here must not fail that change; the
+      // poll and the heartbeat remain the fallback.
+      try {
+        this.onQueueEvent(event);
+      } catch (error) {
+        this.options.log?.(`job ${event.id}: could not react to its change at once (${(error as Error).message}); the next poll will`);
+      }
+    });
     const poll = (): void => {
       this.tick();
       this.timer = setTimeout(poll, this.options.pollMs ?? 500);
       this.timer.unref();
     };
     poll();
+  }
+
+  /** A job changed: start it when it becomes due, or pass a cancel request on to its worker now. */
+  private onQueueEvent(event: JobEvent): void {
+    const run = this.running.get(event.id);
+    // A cancel request reaches the worker now, not at its next progress report or heartbeat.
+    if (run !== undefined && event.status === 'running') {
+      const row = this.queue.get(event.id);
+      if (row.cancelRequested) this.guard(run, () => this.observeCancel(run, row));
+      return;
+    }
+    if (event.status !== 'queued' || !(event.kind in this.options.handlers)) return;
+    this.wakeAt(this.queue.get(event.id).runAfter);
+  }
+
+  /** Ticks at `at` (epoch ms) unless an earlier wake-up is already set; asynchronous, never inside the caller's update. */
+  private wakeAt(at: number): void {
+    // Only a started runner wakes itself; one driven by tick() alone (tests) runs exactly when told.
+    if (this.stopped || this.unsubscribe === null || (this.wake !== null && this.wake.at <= at)) return;
+    if (this.wake !== null) clearTimeout(this.wake.timer);
+    const timer = setTimeout(() => {
+      this.wake = null;
+      this.tick();
+    }, Math.max(0, at - Date.now()));
+    timer.unref();
+    this.wake = { at, timer };
   }
 
   /** Claims jobs up to the free slots and starts them; returns the ids started. */
@@ -95,12 +156,18 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.wake !== null) clearTimeout(this.wake.timer);
+    this.wake = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     const all = [...this.running.values()];
     for (const run of all) {
       run.settled = true;
       this.cleanup(run);
     }
-    await Promise.all(all.map((run) => run.worker.terminate()));
+    const spare = this.spare;
+    this.spare = null;
+    await Promise.all([...all.map((run) => run.worker.terminate()), spare?.terminate()]);
   }
 
   /** Starts a worker for a claimed job and wires its messages. */
@@ -108,7 +175,14 @@ export class JobRunner {
     const spec = this.options.handlers[job.kind];
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const input: WorkerInput = { moduleUrl: spec.module.href, jobId: job.id, attempt: job.attempts, payload: job.payload, cancelFlag };
-    const worker = startThread(import.meta.url, 'job-worker', { workerData: input });
+    const spare = spec.background === true ? null : this.spare;
+    if (spare !== null) this.spare = null;
+    const worker = spare ?? startThread(import.meta.url, 'job-worker', { workerData: input });
+    if (spare !== null) {
+      spare.ref();
+      spare.postMessage(input);
+    }
+    this.prepareSpare(spec.module.href);
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
@@ -123,6 +197,20 @@ export class JobRunner {
       this.settle(run, () => (this.stopRequested(run) ? this.queue.cancelled(job.id) : this.queue.fail(job.id, `worker exited with code ${code} before finishing`)));
       resolveDone();
     });
+  }
+
+  /** Starts a thread for the next job that imports `moduleUrl` meanwhile (when enabled and none is waiting). */
+  private prepareSpare(moduleUrl: string): void {
+    if (this.stopped || this.spare !== null || this.options.preloadWorker === false) return;
+    const spare = startThread(import.meta.url, 'job-worker', { workerData: { preload: moduleUrl } });
+    // An idle spare neither keeps the process alive nor outlives a crash: it is replaced at the next launch.
+    spare.unref();
+    const drop = () => {
+      if (this.spare === spare) this.spare = null;
+    };
+    spare.once('exit', drop);
+    spare.once('error', drop);
+    this.spare = spare;
   }
 
   /** Handles one message of a worker. */
@@ -167,7 +255,9 @@ export class JobRunner {
     if (!state.cancelRequested || this.stopRequested(run)) return;
     Atomics.store(run.cancelFlag, 0, 1);
     this.options.log?.(`job ${run.job.id}: cancel requested, asking the handler to stop`);
-    run.graceTimer = setTimeout(() => void run.worker.terminate(), this.options.cancelGraceMs ?? 2000);
+    const grace = this.options.handlers[run.job.kind]?.cancelGraceMs ?? this.options.cancelGraceMs ?? 2000;
+    if (grace <= 0) void run.worker.terminate();
+    else run.graceTimer = setTimeout(() => void run.worker.terminate(), grace);
   }
 
   /** Whether this job was asked to stop. */
@@ -199,6 +289,8 @@ export class JobRunner {
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
     }
+    // The slot is free: a job waiting for it starts now rather than at the next poll.
+    this.wakeAt(Date.now());
   }
 
   /** Stops the timers of a run and forgets it. */

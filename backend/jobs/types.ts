@@ -16,6 +16,11 @@ export interface JobContext {
 /** A handler module: loaded in a worker thread, it exports `run`. */
 export interface JobModule {
   run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> | Record<string, unknown>;
+  /**
+   * Optional set-up a thread started ahead of its job runs while it waits (e.g. starting tensorflow.js), so the job
+   * does not pay for it; a failure is ignored there (the job meets it again).
+   */
+  prepare?(): Promise<void> | void;
 }
 
 /** Thrown by a handler for a failure that retrying cannot fix (bad payload, too little data): no further attempts. */

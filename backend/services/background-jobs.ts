@@ -27,6 +27,11 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
     [PREDICT_IMAGES_JOB_KIND]: {
       module: new URL(`../trainer/jobs/predict-images${ext}`, import.meta.url),
       onSucceeded: (job, result) => recordImagePredictions(ctx, writableJob(ctx, job), result),
+      // Cancelled only when a label save brings a newer model: the live segmentation waits for this slot, and every
+      // file the job writes lands whole (renamed into place), so its thread stops at once. The thread started ahead
+      // is left to that segmentation.
+      cancelGraceMs: 0,
+      background: true,
     },
     [SUGGEST_BATCH_JOB_KIND]: {
       module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),

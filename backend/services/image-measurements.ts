@@ -24,12 +24,12 @@ import { segmentedImageSchema, type MeasuredValue, type SegmentationMeasurementR
 import { aggregateSampleMeasurement, isSegmentationQuantity, type MemberMeasurement } from '../trainer/segmentation/morphology.js';
 import { requireCampaign, updateCampaign, type CampaignPatch, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
+import { removeSupersededMaps, SEGMENTATION_MODEL_KIND } from './segmentation-maps.js';
 import { jobQueueFor, toJobView, type JobView } from './training.js';
 
 export { PREDICT_IMAGES_JOB_KIND };
 
-/** The model kind of segmentation models (segmentation.ts re-exports it; defined here, which it imports). */
-export const SEGMENTATION_MODEL_KIND = 'segmentation';
+export { SEGMENTATION_MODEL_KIND };
 
 /** A segmentation measurement as the jobs take it: the class by name (the job resolves it against its model's classes). */
 export type JobMeasurement = SegmentationMeasurementRequest & { class: string };
@@ -69,6 +69,11 @@ export function storedImagesOf(images: unknown): MeasuredImage[] {
 /** The segmentation measurements of a campaign as the jobs take them. */
 export function jobMeasurements(campaign: CampaignRow): JobMeasurement[] {
   return campaign.imageMeasurements.flatMap((m) => (isSegmentationQuantity(m.quantity) && m.class !== undefined ? [{ name: m.name, quantity: m.quantity, class: m.class }] : []));
+}
+
+/** Where segmentation jobs cache image features and training pixels, and the cache's byte budget. */
+export function segmentationCacheOf(ctx: ServiceContext): { cacheDir: string; cacheBytes: number } {
+  return { cacheDir: join(ctx.config.dataDir, 'cache', 'segmentation'), cacheBytes: ctx.config.featureCacheBytes };
 }
 
 /** The pixel size a job is given for an asset (in the asset's own unit), when it has one. */
@@ -182,7 +187,7 @@ export function deriveSegmentationResults(ctx: ServiceContext, campaignId: numbe
             outcome: m.name,
             reason:
               unsized > 0 && perImage.length === 0
-                ? `its images have no pixel size, so ${m.name} cannot be given in ${unit}; set pixelSize and pixelUnit on the images (PATCH /api/assets/{id}), or declare the measurement without a unit to measure in pixels`
+                ? `its images have no pixel size, so ${m.name} cannot be given in ${unit}; give the images a pixel size (on the labeling page, or pixelSize and pixelUnit through the API), or declare the measurement without a unit to measure in pixels`
                 : perImage.length === 0
                   ? `model ${model.id} has not measured ${m.name} (${m.quantity} of "${m.class}") on its images yet`
                   : agg === null
@@ -334,6 +339,7 @@ export function requestImagePrediction(ctx: ServiceContext, campaignId: number, 
         images,
         measurements: jobMeasurements(campaign),
         seed: 0,
+        ...segmentationCacheOf(ctx),
       };
       return { ...payload };
     },
@@ -352,6 +358,8 @@ export function recordImagePredictions(ctx: ServiceContext, job: JobRow, result:
   const fresh = { modelId: asked.success ? asked.data.modelId : -1, payload: job.payload, images: result.images };
   const derived = deriveSegmentationResults(ctx, job.campaignId!, fresh);
   if (result.cancelled !== true) requestMissingPredictions(ctx, job.campaignId!, fresh);
+  // Older models' maps that served as the fallback for these images are no longer needed.
+  removeSupersededMaps(ctx, job.campaignId!);
   return { ...result, derived: derivationForJobResult(derived) };
 }
 

@@ -2,21 +2,32 @@
  * Keeps each campaign's models current: new results (derived ones too) schedule a (debounced) surrogate retrain, saved
  * labels and new images a (debounced) segmentation, except that an image of a sample arriving once a segmentation
  * model exists is predicted at once by that model (predict-images) instead of retraining it; job progress and new
- * models reach browsers.
+ * models reach browsers. A label save is followed after a short delay (about a second) by a segmentation focused on
+ * that image; each image's new overlay is announced as it lands.
  */
+import { z } from 'zod';
 import { findCampaign } from '../db/campaigns.js';
 import { findJob, modelsOfJob } from '../db/jobs.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { ServiceContext } from './context.js';
-import { arrivingImagePlan, requestImagePrediction } from './image-measurements.js';
+import type { JobRow } from '../db/schema.js';
+import { arrivingImagePlan, PREDICT_IMAGES_JOB_KIND, requestImagePrediction, storedImagesOf } from './image-measurements.js';
+import { overlaysReady } from './segmentation-maps.js';
 import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
 import { jobQueueFor, scheduleTraining, TRAIN_JOB_KIND } from './training.js';
 
 /** Wait this long after the last result (or label save) before retraining, so a plate of 96 results trains once. */
 export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
 
+/** Options of the loop besides the surrogate's delay. */
+export interface RetrainLoopOptions {
+  /** Wait this long after a label save before the segmentation focused on that image (default: config.segmentationDelaySeconds). */
+  segmentationDelayMs?: number;
+}
+
 /** Starts the loop; returns a function that stops it. */
-export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS): () => void {
+export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS, options: RetrainLoopOptions = {}): () => void {
+  const segmentationDelayMs = options.segmentationDelayMs ?? ctx.config.segmentationDelaySeconds * 1000;
   const stopResults = events.subscribeAll((event) => {
     if (event.type !== 'results' && event.type !== 'label' && event.type !== 'asset') return;
     // An archived campaign is frozen: its models stay as they were until it is restored.
@@ -24,7 +35,8 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
     try {
       // Derived results come here too: they retrain the surrogate, never the segmentation (which would derive again).
       if (event.type === 'results') scheduleTraining(ctx, event.campaignId, delayMs);
-      else if (event.type === 'label') scheduleSegmentation(ctx, event.campaignId, delayMs);
+      // A save is followed within seconds by the model on that image (the others follow in the background).
+      else if (event.type === 'label') scheduleSegmentation(ctx, event.campaignId, segmentationDelayMs, event.assetId);
       else {
         const plan = arrivingImagePlan(ctx, event.assetId);
         // A sample's new image is measured by the current model now: its sample's outcome should not wait for a retrain.
@@ -37,15 +49,60 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
       console.error(`[twinlab] could not schedule retraining of campaign ${event.campaignId}:`, err);
     }
   });
+  const overlays = new OverlayAnnouncer(ctx, events);
   const stopJobs = jobQueueFor(ctx).subscribe('*', (job) => {
     const row = findJob(ctx.db, job.id);
     if (!row?.campaignId) return;
     events.publish({ type: 'job', campaignId: row.campaignId, jobId: job.id, kind: job.kind, status: job.status, progress: job.progress, error: job.error });
     if ((job.kind === TRAIN_JOB_KIND || job.kind === SEGMENT_CAMPAIGN_JOB_KIND) && job.status === 'succeeded')
       for (const model of modelsOfJob(ctx.db, job.id)) events.publish({ type: 'model', campaignId: row.campaignId, modelId: model.id, kind: model.kind });
+    if (job.kind === SEGMENT_CAMPAIGN_JOB_KIND || job.kind === PREDICT_IMAGES_JOB_KIND) overlays.observe(row);
   });
   return () => {
     stopResults();
     stopJobs();
   };
 }
+
+/**
+ * Publishes an `overlay` event for each image whose maps of a new segmentation model became servable: a
+ * segment-campaign job's images (the focus image) once its model is recorded, right after the `model` event; a
+ * predict-images job's images as each one's files land (looked for at each progress report of the job, which it sends
+ * after every image), and at its end.
+ */
+class OverlayAnnouncer {
+  /** Per running predict-images job, the images already announced. */
+  private readonly announced = new Map<number, Set<number>>();
+
+  constructor(private readonly ctx: ServiceContext, private readonly events: CampaignEvents) {}
+
+  observe(job: JobRow): void {
+    const campaignId = job.campaignId!;
+    if (job.kind === SEGMENT_CAMPAIGN_JOB_KIND) {
+      if (job.status !== 'succeeded') return;
+      const model = modelsOfJob(this.ctx.db, job.id)[0];
+      const images = storedImagesOf(job.result?.images);
+      if (model?.artifactPath == null) return;
+      for (const image of images) {
+        if (overlaysReady(this.ctx, model.artifactPath, image.assetId)) this.events.publish({ type: 'overlay', campaignId, assetId: image.assetId, modelId: model.id });
+      }
+      return;
+    }
+    const payload = overlayPayloadSchema.safeParse(job.payload);
+    if (!payload.success || (job.status !== 'running' && job.status !== 'succeeded')) {
+      this.announced.delete(job.id);
+      return;
+    }
+    const seen = this.announced.get(job.id) ?? new Set<number>();
+    for (const { assetId } of payload.data.images) {
+      if (seen.has(assetId) || !overlaysReady(this.ctx, payload.data.artifactDir, assetId)) continue;
+      seen.add(assetId);
+      this.events.publish({ type: 'overlay', campaignId, assetId, modelId: payload.data.modelId });
+    }
+    if (job.status === 'succeeded') this.announced.delete(job.id);
+    else this.announced.set(job.id, seen);
+  }
+}
+
+/** What the announcer reads of a predict-images payload. */
+const overlayPayloadSchema = z.object({ modelId: z.number().int(), artifactDir: z.string(), images: z.array(z.object({ assetId: z.number().int() })) });

@@ -3,25 +3,27 @@
  * predicting every image. Saved labels schedule it (debounced); its per-image uncertainty orders the label queue and
  * its maps are the overlays of the labeling workspace.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
 import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows } from '../db/jobs.js';
-import type { CampaignRow, JobRow } from '../db/schema.js';
+import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import type { LabelStroke } from '../domain/types.js';
 import { PermanentJobError } from '../jobs/types.js';
-import { SEGMENTATION_FILES, segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
+import { segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import {
-  deriveSegmentationResults, derivationForJobResult, imagesUnderModel, jobMeasurements, payloadPixelSize, requestMissingPredictions, SEGMENTATION_MODEL_KIND, type DerivationSummary,
+  deriveSegmentationResults, derivationForJobResult, imagesUnderModel, jobMeasurements, payloadPixelSize, PREDICT_IMAGES_JOB_KIND, requestImagePrediction,
+  requestMissingPredictions, segmentationCacheOf, SEGMENTATION_MODEL_KIND, type DerivationSummary,
 } from './image-measurements.js';
+import { newestMapOf, removeSupersededMaps, SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay } from './segmentation-maps.js';
+import { classifierDirOf } from '../trainer/jobs/predict-images.js';
 import { jobQueueFor, relativeToData, toJobView, toModelView, type JobView, type ModelView } from './training.js';
 
-/** The job kind of campaign segmentation (payload: SegmentCampaignPayload). */
-export const SEGMENT_CAMPAIGN_JOB_KIND = 'segment-campaign';
+export { SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay };
 
 /** Diameter of the disc of training pixels around a clicked point. */
 const POINT_DIAMETER_PX = 5;
@@ -51,37 +53,63 @@ export interface SegmentationView {
   lastJob: { id: number; status: string; error?: string } | null;
 }
 
-/** Older models whose maps stay on disk besides the newest (the rest are deleted: each holds 3 PNGs per image). */
-const KEEP_OLDER_MODEL_MAPS = 1;
-
-/** Overlay images of an asset under the current model. */
-export type SegmentationOverlay = keyof typeof SEGMENTATION_FILES;
-
 /**
  * Segments the campaign now: a job still waiting (debounced, or behind busy job slots) takes the current labels and
- * is moved to now, not doubled; 422 when the scribbles do not cover two classes yet.
+ * is moved to now, not doubled; 422 when the scribbles do not cover two classes yet. With `focusAssetId` (an image of
+ * the campaign, else 404) that image is predicted first and the others in the background (see scheduleSegmentation).
  */
-export function requestSegmentation(ctx: ServiceContext, campaignId: number): JobView {
+export function requestSegmentation(ctx: ServiceContext, campaignId: number, options: { focusAssetId?: number } = {}): JobView {
   const campaign = requireCampaign(ctx, campaignId);
-  const { row } = jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, () => segmentationPayload(ctx, campaign).job, { campaignId, runAfter: Date.now() });
+  if (options.focusAssetId !== undefined) requireCampaignAsset(ctx, campaignId, options.focusAssetId);
+  const { row } = jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => segmentationPayload(ctx, campaign, focusOf(options.focusAssetId, waiting)).job, { campaignId, runAfter: Date.now() });
+  if (options.focusAssetId !== undefined) stopBackgroundPredictions(ctx, campaignId);
   return toJobView(row);
 }
 
 /**
  * Schedules a segmentation `delayMs` from now with the current labels; saves in a burst fold into the waiting job
- * (at most one queued per campaign, atomically). Returns undefined while there are too few scribbles to train on.
+ * (at most one queued per campaign, atomically), whose focus follows the newest save. With `focusAssetId` (the image
+ * just labeled) the job predicts that image only and records the model; the other images follow in a predict-images
+ * job of that model. The background prediction of an older model is stopped: its maps would be outdated the moment
+ * they land, and on a busy machine it would hold the slot the focused job needs. Returns undefined while there are
+ * too few scribbles to train on.
  */
-export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
+export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number, focusAssetId?: number): JobView | undefined {
   const campaign = requireCampaign(ctx, campaignId);
   try {
     const runAfter = Date.now() + delayMs;
-    return toJobView(jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, () => segmentationPayload(ctx, campaign).job, { campaignId, runAfter }).row);
+    const view = toJobView(jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => segmentationPayload(ctx, campaign, focusOf(focusAssetId, waiting)).job, { campaignId, runAfter }).row);
+    if (focusAssetId !== undefined) stopBackgroundPredictions(ctx, campaignId);
+    return view;
   } catch (err) {
     if (!(err instanceof InvalidError)) throw err;
     // The labels no longer support a model (scribbles cleared): a waiting job would train on the old ones.
     const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
     if (waiting) jobQueueFor(ctx).cancel(waiting.id);
     return undefined;
+  }
+}
+
+/** The focus of a request, else that of the waiting job it joins (a new image arriving keeps the labeler's focus). */
+function focusOf(requested: number | undefined, waiting: JobRow | undefined): number | undefined {
+  if (requested !== undefined) return requested;
+  const earlier = waiting?.payload.focusAssetIds;
+  return Array.isArray(earlier) && typeof earlier[0] === 'number' ? earlier[0] : undefined;
+}
+
+/** 404 unless the asset belongs to the campaign. */
+function requireCampaignAsset(ctx: ServiceContext, campaignId: number, assetId: number): void {
+  const asset = findAsset(ctx.db, assetId);
+  if (asset === undefined || asset.campaignId !== campaignId) throw new NotFoundError('asset', assetId, `asset ${assetId} is not an image of campaign ${campaignId}`);
+}
+
+/**
+ * Cancels the campaign's waiting and running predict-images jobs (a newer model is on its way: its own background
+ * prediction covers every image again, and the sample images still unmeasured are queued once it is recorded).
+ */
+function stopBackgroundPredictions(ctx: ServiceContext, campaignId: number): void {
+  for (const job of [findQueuedJob(ctx.db, campaignId, PREDICT_IMAGES_JOB_KIND), latestJobOfKind(ctx.db, campaignId, PREDICT_IMAGES_JOB_KIND, ['running'])]) {
+    if (job !== undefined && !job.cancelRequested) jobQueueFor(ctx).cancel(job.id);
   }
 }
 
@@ -113,8 +141,11 @@ export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result
     return { model, derived };
   });
   if (derived.written + derived.superseded > 0) ctx.events?.publish({ type: 'results', campaignId: job.campaignId!, inserted: derived.written });
-  removeOldModelMaps(ctx, job.campaignId!);
+  // The images a focused job left out are predicted in the background by this model (the sample images among them
+  // are also what requestMissingPredictions finds; both join one waiting job).
+  requestImagePrediction(ctx, job.campaignId!, segmented.deferredAssetIds);
   requestMissingPredictions(ctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
+  removeSupersededMaps(ctx, job.campaignId!);
   return { ...segmented, modelId: model.id, derived: derivationForJobResult(derived) };
 }
 
@@ -135,20 +166,6 @@ function insertModelOf(ctx: ServiceContext, job: JobRow, segmented: SegmentCampa
   });
 }
 
-/** Deletes the map folders of all but the newest segmentation models, and leftovers of failed or cancelled runs. */
-function removeOldModelMaps(ctx: ServiceContext, campaignId: number): void {
-  const keep = new Set(listModelRows(ctx.db, campaignId, 1 + KEEP_OLDER_MODEL_MAPS, 0, SEGMENTATION_MODEL_KIND).rows.map((m) => m.artifactPath));
-  const running = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND, ['queued', 'running']);
-  const root = join(ctx.config.dataDir, 'models', String(campaignId));
-  if (!existsSync(root)) return;
-  for (const entry of readdirSync(root)) {
-    if (!entry.startsWith('segmentation-')) continue;
-    const relative = join('models', String(campaignId), entry);
-    if (keep.has(relative) || (running && String(running.payload.artifactDir).endsWith(entry))) continue;
-    rmSync(join(root, entry), { recursive: true, force: true });
-  }
-}
-
 /**
  * The campaign's newest segmentation model with per-image uncertainty (model null before the first one; images the
  * model predicted later, by predict-images jobs, included) and its newest job.
@@ -160,28 +177,58 @@ export function currentSegmentation(ctx: ServiceContext, campaignId: number): Se
   const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined) return { model: null, classes: [], images: [], lastJob };
   const stored = segmentCampaignResultSchema.safeParse(model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : undefined);
+  const classes = stored.success ? stored.data.classes : [];
   return {
     model: toModelView(model),
-    classes: stored.success ? stored.data.classes : [],
-    images: [...imagesUnderModel(ctx, model).values()].map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
+    classes,
+    images: [...imagesWithFallback(ctx, model, classes).values()].map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
     lastJob,
   };
 }
 
-/** Absolute path of an asset's overlay PNG under the current model; NotFoundError when there is none yet. */
-export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, overlay: SegmentationOverlay): string {
+/** Older models consulted for the images the newest has not reached yet (its background prediction is on its way). */
+const FIGURE_FALLBACK_MODELS = 5;
+
+/**
+ * The newest model's figures per image, and for an image it has not predicted yet those of the newest older model
+ * with the same classes that did (so the label queue keeps its order while the background prediction runs).
+ */
+function imagesWithFallback(ctx: ServiceContext, model: ModelRow, classes: string[]): Map<number, ImageUncertaintyView> {
+  const out = new Map<number, ImageUncertaintyView>(imagesUnderModel(ctx, model));
+  const older = listModelRows(ctx.db, model.campaignId, FIGURE_FALLBACK_MODELS + 1, 0, SEGMENTATION_MODEL_KIND).rows.filter((m) => m.id !== model.id);
+  for (const previous of older) {
+    const result = segmentCampaignResultSchema.safeParse(previous.jobId !== null ? findJob(ctx.db, previous.jobId)?.result : undefined);
+    if (!result.success || JSON.stringify(result.data.classes) !== JSON.stringify(classes)) continue;
+    for (const [assetId, image] of imagesUnderModel(ctx, previous)) if (!out.has(assetId)) out.set(assetId, image);
+  }
+  return out;
+}
+
+/**
+ * Absolute path of an asset's overlay PNG under the newest model that has predicted it (a new model reaches the image
+ * being labeled first and the others in the background: meanwhile an older model's map is served), with that model's
+ * id; NotFoundError when no model has predicted the image yet.
+ */
+export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, overlay: SegmentationOverlay): { path: string; modelId: number } {
   const asset = findAsset(ctx.db, assetId);
   if (asset === undefined) throw new NotFoundError('asset', assetId);
-  const model = latestModelOfKind(ctx.db, asset.campaignId, SEGMENTATION_MODEL_KIND);
-  const path = model?.artifactPath ? join(ctx.config.dataDir, model.artifactPath, 'assets', String(assetId), SEGMENTATION_FILES[overlay]) : null;
-  if (path === null || !existsSync(path)) {
+  const found = newestMapOf(ctx, asset.campaignId, assetId, overlay);
+  if (found === undefined) {
     throw new NotFoundError(`${overlay} of asset`, assetId, 'no segmentation model has predicted this image yet: scribble two classes on some image and wait for the model');
   }
-  return path;
+  return found;
+}
+
+/** The previous model's saved classifier, when there is one on disk: the next model starts from it. */
+function warmStartOf(ctx: ServiceContext, campaignId: number): { warmStartDir?: string } {
+  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+  if (model?.artifactPath == null) return {};
+  const dir = classifierDirOf(join(ctx.config.dataDir, model.artifactPath));
+  return existsSync(dir) ? { warmStartDir: dir } : {};
 }
 
 /** The job payload: the classes scribbled so far, every image with its strokes, and where the maps go. */
-function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job: Record<string, unknown> } {
+function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow, focusAssetId?: number): { job: Record<string, unknown> } {
   const defined = new Set(campaign.settings.labelClasses.map((c) => c.name));
   const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length + l.points.length > 0);
   // A clicked point teaches like a dot of brush (a small disc of its class); points go first so that eraser strokes
@@ -211,6 +258,10 @@ function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): { job:
     artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
     seed: 0,
     labelIds: labels.map((l) => l.id),
+    ...segmentationCacheOf(ctx),
+    ...warmStartOf(ctx, campaign.id),
+    // A focus the campaign no longer has (the image was deleted meanwhile) is dropped: every image is predicted then.
+    ...(focusAssetId !== undefined && assets.some((a) => a.id === focusAssetId) ? { focusAssetIds: [focusAssetId] } : {}),
   };
   return { job: payload as unknown as Record<string, unknown> };
 }

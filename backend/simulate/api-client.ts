@@ -138,6 +138,18 @@ export class TwinlabClient {
     return (await this.request<{ id: number }>('POST', `/campaigns/${campaignId}/segmentation`)).id;
   }
 
+  /**
+   * Polls until the campaign has no queued or running job: after a segmentation, its model predicts the images other
+   * than the saved one in background jobs, and a measurement of every image must wait for them.
+   */
+  async waitForCampaignJobs(campaignId: number, pollMs = 100): Promise<void> {
+    for (;;) {
+      const jobs = await this.request<{ items: { status: string }[] }>('GET', `/jobs?campaignId=${campaignId}&limit=50`);
+      if (!jobs.items.some((job) => job.status === 'queued' || job.status === 'running')) return;
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   /** Polls a job until it finishes; throws unless it succeeded. */
   async waitForJob(jobId: number, pollMs = 100): Promise<Record<string, unknown>> {
     for (;;) {

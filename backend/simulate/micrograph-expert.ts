@@ -63,6 +63,7 @@ export async function runLabelingCampaign(client: TwinlabClient, order: Labeling
       continue;
     }
     await client.waitForJob(await client.startSegmentation(id));
+    await client.waitForCampaignJobs(id);
     trace.push(await meanIou(client, id, assetIds, truthOf));
   }
   return trace;

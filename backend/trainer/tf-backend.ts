@@ -91,6 +91,17 @@ export function ensureTfBackend(options: SelectTfBackendOptions = {}): Promise<T
   return pending;
 }
 
+/** One log line naming the backend and why the preferred ones were skipped (selection may have run before the job). */
+export function describeTfBackend(selection: TfBackendSelection): string {
+  const skipped = selection.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+  return `tensorflow.js backend ${selection.name}${skipped ? ` (skipped ${skipped})` : ''}`;
+}
+
+/** Starts the backend ahead of a job (a job module's `prepare`: the thread waiting for its job does it). */
+export async function prepareTfBackend(): Promise<void> {
+  await ensureTfBackend({ log: () => {} });
+}
+
 /** The active backend's name for /api/health, or null before selection. */
 export function activeTfBackendName(): TfBackendChoice | null {
   return active?.name ?? null;

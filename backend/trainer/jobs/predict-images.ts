@@ -11,8 +11,9 @@ import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { ModelFormatError } from '../errors.js';
 import { SEGMENTATION_QUANTITIES } from '../segmentation/morphology.js';
+import { SegmentationCache } from '../segmentation/feature-cache.js';
 import { PixelClassifier } from '../segmentation/pixel-classifier.js';
-import { ensureTfBackend } from '../tf-backend.js';
+import { describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
 import { CLASSIFIER_DIR, checkMeasurementPayload, predictImage, type SegmentedImage } from './segment-campaign.js';
 
 /** The job kind a service registers for this handler (module: backend/trainer/jobs/predict-images.ts). */
@@ -39,6 +40,9 @@ export const predictImagesPayloadSchema = z.object({
   seed: z.number().optional(),
   /** The segmentation model whose classifier this is (read by the service that records the result). */
   modelId: z.number().int().optional(),
+  /** The feature cache (segment-campaign's cacheDir, cacheBytes): an image predicted fills it, a cached one skips its filters. */
+  cacheDir: z.string().optional(),
+  cacheBytes: z.number().int().positive().optional(),
 });
 export type PredictImagesPayload = z.infer<typeof predictImagesPayloadSchema>;
 
@@ -51,6 +55,9 @@ export interface PredictImagesResult extends Record<string, unknown> {
   modelArtifactDir: string;
 }
 
+/** Run by a thread started ahead of its job: the backend is ready when the job arrives. */
+export const prepare = prepareTfBackend;
+
 /** Loads the saved classifier, predicts and measures each image, writes its maps. */
 export async function run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> {
   const parsed = predictImagesPayloadSchema.safeParse(payload);
@@ -58,7 +65,8 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   const job = parsed.data;
   checkMeasurementPayload(job.measurements ?? [], job.images);
   if (!existsSync(job.classifierDir)) throw new PermanentJobError(`no saved classifier at ${job.classifierDir}`, 'model_missing');
-  const backend = await ensureTfBackend({ log: (line) => context.log(line) });
+  const backend = await ensureTfBackend({ log: () => {} });
+  context.log(describeTfBackend(backend));
   let classifier: PixelClassifier;
   try {
     classifier = PixelClassifier.load(job.classifierDir);
@@ -66,12 +74,26 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
     if (error instanceof ModelFormatError) throw new PermanentJobError(error.message, 'model_format');
     throw error;
   }
+  const cache = job.cacheDir ? new SegmentationCache(job.cacheDir, { budgetBytes: job.cacheBytes }) : undefined;
   try {
     const images: SegmentedImage[] = [];
+    const total = job.images.length;
     for (const image of job.images) {
       if (context.shouldStop()) return { cancelled: true };
-      images.push(await predictImage(classifier, image, job));
-      context.progress(images.length / job.images.length, `predicted image ${image.assetId} (${images.length}/${job.images.length})`);
+      const k = images.length;
+      let reported = 0;
+      images.push(await predictImage(classifier, image, job, {
+        cache,
+        // Progress within an image, so that a cancel (a newer save) is noticed while a large image is predicted.
+        onProgress: (fraction) => {
+          // A newer model is on its way (a label was saved): stop within the image rather than finish outdated maps.
+          if (context.shouldStop()) throw new PermanentJobError('stopped: a newer segmentation model replaces this one', 'cancelled');
+          if (fraction >= 1 || fraction - reported < 0.25) return;
+          reported = fraction;
+          context.progress((k + fraction) / total, `predicting image ${image.assetId} (${k + 1} of ${total}): ${Math.round(100 * fraction)}% of its pixels`);
+        },
+      }));
+      context.progress((k + 1) / total, `image ${image.assetId} predicted, its overlay is saved (${k + 1} of ${total})`);
     }
     const result: PredictImagesResult = { backend: backend.name, classes: classifier.classes.map(String), images, modelArtifactDir: job.artifactDir };
     return result;

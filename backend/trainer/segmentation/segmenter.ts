@@ -4,6 +4,7 @@
  */
 import { TrainingDataError } from '../errors.js';
 import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
+import { type QuantizedFeatures, type SegmentationCache, decodeRow, quantizeFeatures } from './feature-cache.js';
 import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions, type PixelPrediction } from './pixel-classifier.js';
 import type { RandomSource } from '../../../acquisition/sampling/random.js';
 import { type ClassId, type Stroke, UNLABELED, classesOf, rasterizeStrokes } from './scribbles.js';
@@ -17,7 +18,15 @@ export interface SegmenterOptions {
   classifier?: PixelClassifierOptions;
   /** Most bytes of cached tile features before the least recently used tile is dropped (default 512 MiB). */
   cacheBytes?: number;
+  /**
+   * Tile features on disk: read from there when present, else computed and written there. Features are then always
+   * the 16-bit quantized ones (feature-cache.ts), cached or not, so a result never depends on what was cached.
+   */
+  store?: { cache: SegmentationCache; imageKey: string };
 }
+
+/** A tile's features in memory: floats, or 16-bit codes (with a disk store). */
+type TileFeatures = FeatureStack | QuantizedFeatures;
 
 /** A full-image prediction. */
 export interface SegmentationResult extends ImageUncertainty {
@@ -40,6 +49,8 @@ export interface PredictOptions {
   keepProbabilities?: boolean;
   /** Also return each member's class map (default false; one byte per pixel and member). */
   keepMemberLabels?: boolean;
+  /** Called as the prediction proceeds with the fraction of the image's pixels done. */
+  onProgress?: (fraction: number) => void;
 }
 
 /** One tile: its core rectangle in image pixels. */
@@ -54,7 +65,7 @@ interface Tile {
 export class ImageSegmenter {
   private readonly tiles: Tile[];
   private readonly tileSize: number;
-  private readonly cache = new Map<number, FeatureStack>();
+  private readonly cache = new Map<number, TileFeatures>();
   private classifier: PixelClassifier | null = null;
 
   constructor(readonly image: GrayImage, private readonly options: SegmenterOptions = {}) {
@@ -83,7 +94,7 @@ export class ImageSegmenter {
    * `keepProbabilities` the probabilities array stays empty (it is the largest buffer: pixels × classes floats);
    * with `keepMemberLabels` each member's class map comes too (measurements per member give their uncertainty).
    */
-  predictWith(classifier: PixelClassifier, { keepProbabilities = true, keepMemberLabels = false }: PredictOptions = {}): SegmentationResult {
+  predictWith(classifier: PixelClassifier, { keepProbabilities = true, keepMemberLabels = false, onProgress }: PredictOptions = {}): SegmentationResult {
     const { width, height } = this.image;
     const classCount = classifier.classes.length;
     const result: SegmentationResult = {
@@ -95,9 +106,17 @@ export class ImageSegmenter {
       memberLabels: keepMemberLabels ? Array.from({ length: classifier.memberCount }, () => new Uint8Array(width * height)) : [],
       meanEntropy: 0, meanMutualInformation: 0,
     };
+    const total = width * height;
+    let done = 0;
     this.tiles.forEach((tile, t) => {
       const stack = this.tileFeatures(t);
-      writeTile(result, tile, classifier.predict(stack.data, tile.width * tile.height, { memberLabels: keepMemberLabels }), classCount);
+      const n = tile.width * tile.height;
+      const progress = onProgress && ((fraction: number) => onProgress((done + fraction * n) / total));
+      const prediction = 'values' in stack
+        ? classifier.predict(stack.values, n, { memberLabels: keepMemberLabels, affine: { offset: stack.offset, step: stack.step }, onProgress: progress })
+        : classifier.predict(stack.data, n, { memberLabels: keepMemberLabels, onProgress: progress });
+      writeTile(result, tile, prediction, classCount);
+      done += n;
     });
     Object.assign(result, imageUncertainty(result.entropy, result.mutualInformation));
     return result;
@@ -150,7 +169,8 @@ export class ImageSegmenter {
       }
       for (const pixel of pixels) {
         const local = (Math.floor(pixel / this.image.width) - tile.y0) * tile.width + (pixel % this.image.width) - tile.x0;
-        x.set(stack.data.subarray(local * stack.count, (local + 1) * stack.count), row * featureCount);
+        if ('values' in stack) decodeRow(stack, local, x, row * featureCount);
+        else x.set(stack.data.subarray(local * stack.count, (local + 1) * stack.count), row * featureCount);
         labels[row++] = mask[pixel];
       }
     }
@@ -162,28 +182,44 @@ export class ImageSegmenter {
     return Math.floor(y / this.tileSize) * Math.ceil(this.image.width / this.tileSize) + Math.floor(x / this.tileSize);
   }
 
-  /** Cached features of tile t, computing them on the tile plus halo and cropping to the core. */
-  private tileFeatures(t: number): FeatureStack {
+  /** Cached features of tile t: from memory, from the disk store, or computed on the tile plus halo and cropped to the core. */
+  private tileFeatures(t: number): TileFeatures {
     const cached = this.cache.get(t);
     if (cached !== undefined) {
       this.cache.delete(t);
       this.cache.set(t, cached);
       return cached;
     }
-    const stack = computeTileFeatures(this.image, this.tiles[t], this.options.features ?? {});
+    const store = this.options.store;
+    const tile = this.tiles[t];
+    let stack: TileFeatures | undefined = store?.cache.readTile(store.imageKey, t, tile);
+    if (stack === undefined) {
+      const computed = computeTileFeatures(this.image, tile, this.options.features ?? {});
+      if (store) {
+        stack = quantizeFeatures(computed);
+        store.cache.writeTile(store.imageKey, t, stack);
+      } else stack = computed;
+    }
     this.cache.set(t, stack);
     this.evict();
     return stack;
   }
 
+  /** Whether every tile's features are in memory or in the disk store (nothing to compute). */
+  featuresCached(): boolean {
+    const store = this.options.store;
+    return this.tiles.every((tile, t) => this.cache.has(t) || (store !== undefined && store.cache.hasTile(store.imageKey, t)));
+  }
+
   /** Drops least recently used tiles beyond the byte budget (always keeping the newest). */
   private evict(): void {
     const budget = this.options.cacheBytes ?? 512 * 1024 * 1024;
-    let bytes = [...this.cache.values()].reduce((sum, stack) => sum + stack.data.byteLength, 0);
+    const size = (stack: TileFeatures) => ('values' in stack ? stack.values.byteLength : stack.data.byteLength);
+    let bytes = [...this.cache.values()].reduce((sum, stack) => sum + size(stack), 0);
     for (const [key, stack] of this.cache) {
       if (bytes <= budget || this.cache.size === 1) break;
       this.cache.delete(key);
-      bytes -= stack.data.byteLength;
+      bytes -= size(stack);
     }
   }
 }

@@ -88,6 +88,46 @@ describe('job runner (worker threads)', () => {
     expect(queue.get(job.id).status).toBe('cancelled');
   });
 
+  it('a kind with no cancel grace is terminated at once, whatever the runner\'s grace', async () => {
+    const handle = openDatabase(':memory:');
+    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    // A minute of grace would outlast the test's timeout: only the kind's 0 can end the job in time.
+    const runner = new JobRunner(queue, { handlers: { test: { ...handler, cancelGraceMs: 0 } }, heartbeatMs: 50, cancelGraceMs: 60_000 });
+    cleanups.push(() => handle.close(), () => runner.stop());
+    const job = queue.enqueue('test', { ignoreCancel: true });
+    runner.tick();
+    await until(() => runner.runningJobIds().includes(job.id));
+    queue.cancel(job.id);
+    await runner.whenIdle();
+    expect(queue.get(job.id).status).toBe('cancelled');
+  });
+
+  it('a thread started ahead runs its module\'s prepare before its job; a fresh thread does not', async () => {
+    const { queue, runner } = setup();
+    const first = queue.enqueue('test', { steps: 1 });
+    runner.tick();
+    await runner.whenIdle();
+    const second = queue.enqueue('test', { steps: 1 });
+    runner.tick();
+    await runner.whenIdle();
+    expect(queue.get(first.id).result).toMatchObject({ prepared: false });
+    expect(queue.get(second.id).result).toMatchObject({ prepared: true });
+  });
+
+  it('a background kind starts in a fresh thread and leaves the thread started ahead to the next job', async () => {
+    const handle = openDatabase(':memory:');
+    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    const runner = new JobRunner(queue, { handlers: { test: handler, later: { ...handler, background: true } }, heartbeatMs: 50 });
+    cleanups.push(() => handle.close(), () => runner.stop());
+    const ids: number[] = [];
+    for (const kind of ['test', 'later', 'test']) {
+      ids.push(queue.enqueue(kind, { steps: 1 }).id);
+      runner.tick();
+      await runner.whenIdle();
+    }
+    expect(ids.map((id) => (queue.get(id).result as { prepared: boolean }).prepared)).toEqual([false, false, true]);
+  });
+
   it('retries a flaky handler with backoff and fails a permanent error at once', async () => {
     const { queue, runner } = setup();
     const flaky = queue.enqueue('test', { failBeforeAttempt: 2, steps: 1 });

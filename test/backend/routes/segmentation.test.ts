@@ -178,7 +178,8 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     const h = createHarness();
     const events = new CampaignEvents();
     const ctx = { ...h.ctx, events };
-    const stop = startRetrainLoop(ctx, events, 60_000);
+    // Label saves schedule the focused segmentation after their own delay (a minute here, so the burst can be inspected).
+    const stop = startRetrainLoop(ctx, events, 60_000, { segmentationDelayMs: 60_000 });
     const { id, assets } = await micrographCampaign({ ...h, ctx } as Harness, 2);
     // h.call goes through h.ctx (no events); publish label events the way the route does through the service.
     const { putLabel } = await import('../../../backend/services/labels.js');

@@ -57,7 +57,7 @@ describe('predict-images job handler', () => {
     expect(image.measurements.diameter.members).toHaveLength(3);
     for (const file of Object.values(SEGMENTATION_FILES)) expect(existsSync(join(modelDir, 'assets', '9', file))).toBe(true);
     expect(readFileSync(join(modelDir, 'assets', '9', SEGMENTATION_FILES.classes))).toEqual(readFileSync(join(modelDir, 'assets', '2', SEGMENTATION_FILES.classes)));
-    expect(lines.some((l) => l.includes('predicted image 9'))).toBe(true);
+    expect(lines.some((l) => l.includes('image 9 predicted'))).toBe(true);
   });
 
   it('fails permanently without a saved classifier or with a bad measurement request', async () => {

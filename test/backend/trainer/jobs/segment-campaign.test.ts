@@ -80,7 +80,7 @@ describe('segment-campaign job handler', () => {
     const predicted = await savedClasses(artifactDir, 12);
     expect(intersectionOverUnion(predicted, micrographs[2].groundTruth, 1)).toBeGreaterThan(0.7);
     expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
-    expect(lines.some((l) => l.includes('predicted image 12'))).toBe(true);
+    expect(lines.some((l) => l.includes('image 12 predicted'))).toBe(true);
   });
 
   it('fails permanently, naming the class, when the scribbles miss a class', async () => {
