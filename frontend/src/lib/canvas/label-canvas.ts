@@ -1,19 +1,20 @@
 // The Konva stage of the labeling workspace. Layers, bottom to top: the image, the model overlays
 // (prediction, uncertainty), the annotations (drawn at CSS opacity so overlapping strokes of one class
-// look uniform; erasers cut them with destination-out), and a UI layer (brush cursor, polygon preview).
-// The stage transform *is* the viewport, so every shape is stored and drawn in image pixels.
+// look uniform; erasers cut them with destination-out), and a UI layer (brush cursor, polygon preview, selection).
+// The stage transform *is* the viewport, so every shape is stored and drawn in image pixels. What a pointer event
+// does is up to the active tool (tools/*.ts); this class keeps the stage, the layers and the viewport.
 import Konva from 'konva';
 import type { LabelContent, Stroke } from '../api/types.js';
-import { appendPathPoint } from './label-document.js';
-import { fitToScreen, panBy, screenToImage, wheelZoomFactor, zoomAround, type Point, type Size, type Viewport } from './viewport.js';
 import { LiveStroke } from './live-stroke.js';
+import { overlayOpacity } from './overlay-colors.js';
+import { shapeBox, shapeExists, type ShapeRef } from './shapes.js';
+import { createTools, type CanvasTool, type CanvasToolModule, type ToolEdits, type ToolHost, type ToolPointer, type ToolSet } from './tools/index.js';
+import { POINT_MARKER_RADIUS } from './tools/select.js';
+import { fitToScreen, screenToImage, wheelZoomFactor, zoomAround, type Point, type Size, type Viewport } from './viewport.js';
 
-export type CanvasTool = 'brush' | 'eraser' | 'polygon' | 'point' | 'pan';
+export type { CanvasTool } from './tools/index.js';
 
-export interface LabelCanvasCallbacks {
-  onStroke(points: number[], erase: boolean): void;
-  onPolygon(points: number[]): void;
-  onPoint(x: number, y: number): void;
+export interface LabelCanvasCallbacks extends ToolEdits {
   onViewportChange(viewport: Viewport): void;
   onPointerImagePosition(point: Point | null): void;
 }
@@ -26,11 +27,10 @@ export interface CanvasSettings {
   annotationOpacity: number;
 }
 
-/** Distance in screen pixels within which a click closes the polygon at its first vertex. */
-const POLYGON_CLOSE_DISTANCE = 10;
+const SELECTION_COLOR = '#00e5ff';
 
 /** Owns the Konva stage for one image; the Svelte page feeds it settings and the label document. */
-export class LabelCanvas {
+export class LabelCanvas implements ToolHost {
   private readonly stage: Konva.Stage;
   private readonly imageLayer = new Konva.Layer({ listening: false });
   private readonly overlayLayer = new Konva.Layer({ listening: false });
@@ -38,15 +38,20 @@ export class LabelCanvas {
   private readonly uiLayer = new Konva.Layer({ listening: false });
   private readonly cursor = new Konva.Circle({ radius: 8, stroke: '#ffffff', strokeWidth: 1.5, strokeScaleEnabled: false, visible: false, shadowColor: '#000', shadowBlur: 2, shadowForStrokeEnabled: true });
   private readonly polygonPreview = new Konva.Line({ points: [], stroke: '#ffffff', strokeWidth: 1.5, strokeScaleEnabled: false, dash: [6, 4], listening: false });
+  private readonly selectionOutline = new Konva.Rect({ stroke: SELECTION_COLOR, strokeWidth: 1.5, strokeScaleEnabled: false, dash: [5, 3], visible: false, listening: false });
   private readonly overlayImages = new Map<string, Konva.Image>();
+  private readonly tools: ToolSet = createTools();
   private imageNode: Konva.Image | null = null;
-  private imageSize: Size = { width: 1, height: 1 };
-  private viewport: Viewport = { scale: 1, offsetX: 0, offsetY: 0 };
+  private size: Size = { width: 1, height: 1 };
+  private view: Viewport = { scale: 1, offsetX: 0, offsetY: 0 };
   private settings: CanvasSettings;
   private rendered: LabelContent | null = null;
+  /** The Konva node of each shape, by list position, so the selected one can be shifted while dragged. */
+  private nodes: { stroke: Konva.Shape[]; polygon: Konva.Shape[]; point: Konva.Shape[] } = { stroke: [], polygon: [], point: [] };
+  private selected: ShapeRef | null = null;
   private liveStroke: LiveStroke | null = null;
-  private polygonPoints: number[] = [];
-  private panStart: { pointer: Point; viewport: Viewport; pointerId: number } | null = null;
+  /** The tool handling the current drag (the pan tool for middle button or space + drag), or null. */
+  private dragTool: CanvasToolModule | null = null;
   private spaceHeld = false;
   /** Whether the view is the fitted one (set by fit, cleared by any zoom or pan), so a resize can fit again. */
   private fitted = false;
@@ -60,16 +65,105 @@ export class LabelCanvas {
     this.settings = settings;
     this.stage = new Konva.Stage({ container, width: container.clientWidth || 800, height: container.clientHeight || 600 });
     this.stage.add(this.imageLayer, this.overlayLayer, this.annotationLayer, this.uiLayer);
-    this.uiLayer.add(this.polygonPreview, this.cursor);
-    this.annotationLayer.on('draw', () => this.liveStroke?.repaint(this.annotationLayer, this.viewport));
+    this.uiLayer.add(this.polygonPreview, this.selectionOutline, this.cursor);
+    this.annotationLayer.on('draw', () => this.liveStroke?.repaint(this.annotationLayer, this.view));
     this.applyAnnotationOpacity();
     this.detach = this.attachPointerHandlers();
+  }
+
+  // ToolHost: what tools read and draw through.
+  get viewport(): Viewport {
+    return this.view;
+  }
+  get imageSize(): Size {
+    return this.size;
+  }
+  get hasImage(): boolean {
+    return this.imageNode !== null;
+  }
+  get label(): LabelContent {
+    return this.rendered ?? { strokes: [], points: [], polygons: [] };
+  }
+  get brushSize(): number {
+    return this.settings.brushSize;
+  }
+  get activeColor(): string {
+    return this.settings.activeColor;
+  }
+  get selection(): ShapeRef | null {
+    return this.selected;
+  }
+  get edits(): ToolEdits {
+    return this.callbacks;
+  }
+
+  capturePointer(pointerId: number): void {
+    this.container.setPointerCapture(pointerId);
+  }
+
+  setViewport(viewport: Viewport): void {
+    this.fitted = false;
+    this.view = viewport;
+    this.stage.scale({ x: viewport.scale, y: viewport.scale });
+    this.stage.position({ x: viewport.offsetX, y: viewport.offsetY });
+    this.imageLayer.imageSmoothingEnabled(viewport.scale < 2);
+    this.resizePointMarkers();
+    this.stage.batchDraw();
+    this.callbacks.onViewportChange(viewport);
+  }
+
+  beginLiveStroke(start: Point, erase: boolean): void {
+    this.liveStroke = new LiveStroke(start, this.settings.brushSize, erase ? '#000' : this.settings.activeColor, erase);
+    this.liveStroke.drawLastSegment(this.annotationLayer, this.view);
+  }
+
+  extendLiveStroke(points: Point[], minDistance: number): void {
+    const stroke = this.liveStroke;
+    if (!stroke) return;
+    for (const point of points) if (stroke.add(point, minDistance)) stroke.drawLastSegment(this.annotationLayer, this.view);
+  }
+
+  endLiveStroke(): number[] | null {
+    const stroke = this.liveStroke;
+    this.liveStroke = null;
+    // Without a commit (tool switched mid-stroke) the live pixels must go: redraw the layer from the document.
+    if (stroke === null) return null;
+    this.annotationLayer.batchDraw();
+    return stroke.pointsForCommit();
+  }
+
+  showPolygonPreview(points: number[]): void {
+    this.polygonPreview.stroke(this.settings.activeColor);
+    this.polygonPreview.points(points);
+    this.uiLayer.batchDraw();
+  }
+
+  showBrushCursor(at: Point | null): void {
+    this.cursor.visible(at !== null && !this.spaceHeld);
+    if (at) this.cursor.position(at);
+    this.uiLayer.batchDraw();
+  }
+
+  showMovePreview(dx: number, dy: number): void {
+    const shape = this.selected;
+    if (!shape || !this.rendered) return;
+    // A line's position shifts its points; a point marker's position is its centre.
+    const base = shape.kind === 'point' ? this.rendered.points[shape.index] : { x: 0, y: 0 };
+    this.nodes[shape.kind][shape.index]?.position({ x: base.x + dx, y: base.y + dy });
+    this.drawSelection(dx, dy);
+    this.annotationLayer.batchDraw();
+  }
+
+  refreshCursor(): void {
+    const tool = this.activeTool();
+    const pan = this.tools.pan;
+    this.container.style.cursor = pan.dragging ? 'grabbing' : this.spaceHeld ? 'grab' : tool.cursor(this);
   }
 
   /** Shows a new image and fits it to the container. */
   setImage(image: CanvasImageSource & { width: number; height: number }): void {
     this.imageNode?.destroy();
-    this.imageSize = { width: image.width, height: image.height };
+    this.size = { width: image.width, height: image.height };
     this.imageNode = new Konva.Image({ image, x: 0, y: 0, width: image.width, height: image.height });
     this.imageLayer.add(this.imageNode);
     this.fit();
@@ -80,27 +174,34 @@ export class LabelCanvas {
     this.overlayImages.get(kind)?.destroy();
     this.overlayImages.delete(kind);
     if (image) {
-      const node = new Konva.Image({ image, x: 0, y: 0, width: this.imageSize.width, height: this.imageSize.height, opacity });
+      const node = new Konva.Image({ image, x: 0, y: 0, width: this.size.width, height: this.size.height });
       this.overlayImages.set(kind, node);
       this.overlayLayer.add(node);
+      // The uncertainty map lies over the prediction, whichever arrived first.
+      this.overlayImages.get('uncertainty')?.moveToTop();
     }
-    this.overlayLayer.batchDraw();
+    // Showing or hiding the uncertainty changes how strongly the prediction is drawn.
+    this.setOverlayOpacity(opacity);
   }
 
-  /** Sets the opacity of every model overlay. */
+  /** Sets the opacity of the model overlays (the prediction dimmed while the uncertainty covers it). */
   setOverlayOpacity(opacity: number): void {
-    for (const node of this.overlayImages.values()) node.opacity(opacity);
+    const uncertaintyShown = this.overlayImages.has('uncertainty');
+    for (const [kind, node] of this.overlayImages) node.opacity(overlayOpacity(kind, opacity, uncertaintyShown));
     this.overlayLayer.batchDraw();
   }
 
   /** Applies new tool, brush, colour and opacity settings. */
   updateSettings(settings: CanvasSettings): void {
-    const toolChanged = settings.tool !== this.settings.tool;
+    const previous = this.activeTool();
     this.settings = settings;
-    if (toolChanged && settings.tool !== 'polygon') this.cancelPolygon();
+    if (previous.name !== settings.tool) previous.deactivate?.(this);
     this.applyAnnotationOpacity();
-    this.updateCursorShape();
-    this.updateCssCursor();
+    this.cursor.radius(settings.brushSize / 2);
+    this.cursor.stroke(settings.tool === 'eraser' ? '#ffffff' : settings.activeColor);
+    if (settings.tool !== 'brush' && settings.tool !== 'eraser') this.cursor.visible(false);
+    this.uiLayer.batchDraw();
+    this.refreshCursor();
   }
 
   /** Draws the label document: appends the new shape when one was added, otherwise rebuilds the layer. */
@@ -108,26 +209,44 @@ export class LabelCanvas {
     const previous = this.rendered;
     this.rendered = label;
     if (previous && isOneStrokeAppended(previous, label)) {
-      this.annotationLayer.add(this.strokeNode(label.strokes[label.strokes.length - 1]));
+      const node = this.strokeNode(label.strokes[label.strokes.length - 1]);
+      this.nodes.stroke.push(node);
+      this.annotationLayer.add(node);
     } else {
       this.annotationLayer.destroyChildren();
-      for (const stroke of label.strokes) this.annotationLayer.add(this.strokeNode(stroke));
-      for (const polygon of label.polygons) this.annotationLayer.add(this.polygonNode(polygon.points, polygon.class));
-      for (const point of label.points) this.annotationLayer.add(this.pointNode(point.x, point.y, point.class));
+      this.nodes = {
+        stroke: label.strokes.map((stroke) => this.strokeNode(stroke)),
+        polygon: label.polygons.map((polygon) => this.polygonNode(polygon.points, polygon.class)),
+        point: label.points.map((point) => this.pointNode(point.x, point.y, point.class)),
+      };
+      this.annotationLayer.add(...this.nodes.stroke, ...this.nodes.polygon, ...this.nodes.point);
     }
+    if (this.selected && !shapeExists(label, this.selected)) this.selected = null;
+    this.drawSelection(0, 0);
     this.annotationLayer.batchDraw();
+  }
+
+  /** Outlines the selected shape (null: none). */
+  setSelection(shape: ShapeRef | null): void {
+    this.selected = shape && this.rendered && shapeExists(this.rendered, shape) ? shape : null;
+    this.drawSelection(0, 0);
+  }
+
+  /** Lets the active tool handle a key (Enter closes a polygon, Delete removes the selected shape); true when used. */
+  keyDown(key: string): boolean {
+    return this.activeTool().keyDown?.(this, key) ?? false;
   }
 
   /** Shows the whole image. */
   fit(): void {
-    this.setViewport(fitToScreen(this.imageSize, this.containerSize()));
+    this.setViewport(fitToScreen(this.size, this.containerSize()));
     this.fitted = true;
   }
 
   /** Zooms by a factor around the container centre (keyboard +/−). */
   zoomBy(factor: number): void {
     const size = this.containerSize();
-    this.setViewport(zoomAround(this.viewport, { x: size.width / 2, y: size.height / 2 }, factor));
+    this.setViewport(zoomAround(this.view, { x: size.width / 2, y: size.height / 2 }, factor));
   }
 
   /** Follows a container resize; a fitted image is fitted again (a zoomed or panned view is left as the person set it). */
@@ -141,25 +260,8 @@ export class LabelCanvas {
   /** Holds space to pan with the left button. */
   setSpaceHeld(held: boolean): void {
     this.spaceHeld = held;
-    this.updateCssCursor();
-  }
-
-  /** Closes the polygon being drawn (Enter); needs three vertices. */
-  finishPolygon(): void {
-    if (this.polygonPoints.length >= 6) this.callbacks.onPolygon(this.polygonPoints);
-    this.cancelPolygon();
-  }
-
-  /** Drops the polygon being drawn (Escape). */
-  cancelPolygon(): void {
-    this.polygonPoints = [];
-    this.polygonPreview.points([]);
-    this.uiLayer.batchDraw();
-  }
-
-  /** The current image-to-screen transform. */
-  getViewport(): Viewport {
-    return this.viewport;
+    if (held) this.cursor.visible(false);
+    this.refreshCursor();
   }
 
   /** Removes the listeners and the Konva stage. */
@@ -168,16 +270,8 @@ export class LabelCanvas {
     this.stage.destroy();
   }
 
-  /** Applies a viewport as the stage transform and redraws. */
-  private setViewport(viewport: Viewport): void {
-    this.fitted = false;
-    this.viewport = viewport;
-    this.stage.scale({ x: viewport.scale, y: viewport.scale });
-    this.stage.position({ x: viewport.offsetX, y: viewport.offsetY });
-    this.imageLayer.imageSmoothingEnabled(viewport.scale < 2);
-    this.resizePointMarkers();
-    this.stage.batchDraw();
-    this.callbacks.onViewportChange(viewport);
+  private activeTool(): CanvasToolModule {
+    return this.tools.byName[this.settings.tool];
   }
 
   /** The container's size in CSS pixels (fallback while it is not laid out yet). */
@@ -197,26 +291,33 @@ export class LabelCanvas {
       this.callbacks.onPointerImagePosition(null);
     };
     const wheel = (event: WheelEvent) => this.onWheel(event);
-    const dblclick = () => this.settings.tool === 'polygon' && this.finishPolygon();
+    const dblclick = () => this.activeTool().doubleClick?.(this);
     const auxclick = (event: MouseEvent) => event.button === 1 && event.preventDefault();
-    target.addEventListener('pointerdown', down);
-    target.addEventListener('pointermove', move);
-    target.addEventListener('pointerup', up);
-    target.addEventListener('pointercancel', up);
-    target.addEventListener('pointerleave', leave);
+    const listeners: [string, EventListener][] = [
+      ['pointerdown', down as EventListener],
+      ['pointermove', move as EventListener],
+      ['pointerup', up as EventListener],
+      ['pointercancel', up as EventListener],
+      ['pointerleave', leave],
+      ['dblclick', dblclick],
+      ['auxclick', auxclick as EventListener],
+    ];
+    for (const [type, listener] of listeners) target.addEventListener(type, listener);
     target.addEventListener('wheel', wheel, { passive: false });
-    target.addEventListener('dblclick', dblclick);
-    target.addEventListener('auxclick', auxclick);
     return () => {
-      target.removeEventListener('pointerdown', down);
-      target.removeEventListener('pointermove', move);
-      target.removeEventListener('pointerup', up);
-      target.removeEventListener('pointercancel', up);
-      target.removeEventListener('pointerleave', leave);
+      for (const [type, listener] of listeners) target.removeEventListener(type, listener);
       target.removeEventListener('wheel', wheel);
-      target.removeEventListener('dblclick', dblclick);
-      target.removeEventListener('auxclick', auxclick);
     };
+  }
+
+  /** The event as tools see it. */
+  private toolPointer(event: PointerEvent): ToolPointer {
+    const screen = this.screenPoint(event);
+    const image = screenToImage(this.view, screen);
+    // Coalesced events keep fast strokes smooth when the browser batches pointer moves per frame.
+    const coalesced = event.type === 'pointermove' && typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
+    const samples = coalesced.length > 0 ? coalesced.map((sample) => screenToImage(this.view, this.screenPoint(sample))) : [image];
+    return { screen, image, pointerId: event.pointerId, button: event.button, samples };
   }
 
   /** Pointer position relative to the container, in screen (stage) pixels. */
@@ -228,113 +329,41 @@ export class LabelCanvas {
   /** Wheel: zooms around the cursor. */
   private onWheel(event: WheelEvent): void {
     event.preventDefault();
-    this.setViewport(zoomAround(this.viewport, this.screenPoint(event), wheelZoomFactor(event.deltaY, event.deltaMode)));
+    this.setViewport(zoomAround(this.view, this.screenPoint(event), wheelZoomFactor(event.deltaY, event.deltaMode)));
   }
 
-  /** Starts a pan (middle button, space or pan tool), a stroke, a point or a polygon vertex. */
+  /** Middle button or space + left button pans with any tool; otherwise the active tool takes the event. */
   private onPointerDown(event: PointerEvent): void {
-    const screen = this.screenPoint(event);
-    const wantsPan = event.button === 1 || (event.button === 0 && (this.spaceHeld || this.settings.tool === 'pan'));
-    if (wantsPan) {
-      event.preventDefault();
-      this.container.setPointerCapture(event.pointerId);
-      this.panStart = { pointer: screen, viewport: this.viewport, pointerId: event.pointerId };
-      this.updateCssCursor();
-      return;
-    }
-    // Nothing to annotate before an image is shown (and no label to attach the shape to).
-    if (event.button !== 0 || this.imageNode === null) return;
-    const image = screenToImage(this.viewport, screen);
-    const tool = this.settings.tool;
-    if (tool === 'brush' || tool === 'eraser') {
-      this.container.setPointerCapture(event.pointerId);
-      const erase = tool === 'eraser';
-      this.liveStroke = new LiveStroke(image, this.settings.brushSize, erase ? '#000' : this.settings.activeColor, erase);
-      this.liveStroke.drawLastSegment(this.annotationLayer, this.viewport);
-    } else if (tool === 'point') {
-      this.callbacks.onPoint(round2(image.x), round2(image.y));
-    } else if (tool === 'polygon') {
-      this.addPolygonVertex(screen, image);
-    }
+    const wantsPan = event.button === 1 || (event.button === 0 && this.spaceHeld);
+    if (wantsPan) event.preventDefault();
+    this.dragTool = wantsPan ? this.tools.pan : this.activeTool();
+    this.dragTool.pointerDown(this, this.toolPointer(event));
   }
 
-  /** Pans, extends the live stroke, or moves the brush cursor and polygon preview. */
   private onPointerMove(event: PointerEvent): void {
-    const screen = this.screenPoint(event);
-    const image = screenToImage(this.viewport, screen);
-    this.callbacks.onPointerImagePosition(image);
-    if (this.panStart && event.pointerId === this.panStart.pointerId) {
-      const start = this.panStart;
-      this.setViewport(panBy(start.viewport, screen.x - start.pointer.x, screen.y - start.pointer.y));
-      return;
-    }
-    this.moveCursor(image);
-    if (this.liveStroke) {
-      // Coalesced events keep fast strokes smooth when the browser batches pointer moves per frame.
-      const samples = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
-      const points = samples.length > 0 ? samples.map((sample) => screenToImage(this.viewport, this.screenPoint(sample))) : [image];
-      const minDistance = 0.75 / this.viewport.scale;
-      for (const point of points) {
-        if (this.liveStroke.add(point, minDistance)) this.liveStroke.drawLastSegment(this.annotationLayer, this.viewport);
-      }
-    } else if (this.settings.tool === 'polygon' && this.polygonPoints.length > 0) {
-      this.polygonPreview.points([...this.polygonPoints, image.x, image.y]);
-      this.uiLayer.batchDraw();
-    }
+    const pointer = this.toolPointer(event);
+    this.callbacks.onPointerImagePosition(pointer.image);
+    (this.dragTool ?? this.activeTool()).pointerMove(this, pointer);
   }
 
-  /** Ends a pan, or commits the live stroke as one edit. */
   private onPointerUp(event: PointerEvent): void {
     if (this.container.hasPointerCapture(event.pointerId)) this.container.releasePointerCapture(event.pointerId);
-    if (this.panStart && event.pointerId === this.panStart.pointerId) {
-      this.panStart = null;
-      this.updateCssCursor();
-      return;
+    const tool = this.dragTool ?? this.activeTool();
+    this.dragTool = null;
+    tool.pointerUp(this, this.toolPointer(event));
+  }
+
+  /** Draws the dashed box around the selected shape, shifted by (dx, dy) while it is dragged. */
+  private drawSelection(dx: number, dy: number): void {
+    const shape = this.selected;
+    if (!shape || !this.rendered || !shapeExists(this.rendered, shape)) {
+      this.selectionOutline.visible(false);
+    } else {
+      const pad = (POINT_MARKER_RADIUS + 3) / this.view.scale;
+      const [x0, y0, x1, y1] = shapeBox(this.rendered, shape);
+      this.selectionOutline.setAttrs({ x: x0 - pad + dx, y: y0 - pad + dy, width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad, visible: true });
     }
-    if (!this.liveStroke) return;
-    const finished = this.liveStroke;
-    this.liveStroke = null;
-    // The committed Konva.Line replaces the live pixels when renderLabel redraws the layer.
-    this.callbacks.onStroke(finished.pointsForCommit(), finished.erase);
-  }
-
-  /** Adds a vertex, or closes the polygon when the click is on its first vertex. */
-  private addPolygonVertex(screen: Point, image: Point): void {
-    const points = this.polygonPoints;
-    if (points.length >= 6) {
-      const first = { x: points[0] * this.viewport.scale + this.viewport.offsetX, y: points[1] * this.viewport.scale + this.viewport.offsetY };
-      if (Math.hypot(first.x - screen.x, first.y - screen.y) <= POLYGON_CLOSE_DISTANCE) {
-        this.finishPolygon();
-        return;
-      }
-    }
-    appendPathPoint(points, image, 0.5 / this.viewport.scale);
-    this.polygonPreview.stroke(this.settings.activeColor);
-    this.polygonPreview.points([...points]);
     this.uiLayer.batchDraw();
-  }
-
-  /** Moves the brush outline to the pointer. */
-  private moveCursor(image: Point): void {
-    const tool = this.settings.tool;
-    const showBrush = (tool === 'brush' || tool === 'eraser') && !this.spaceHeld;
-    this.cursor.visible(showBrush);
-    if (showBrush) this.cursor.position(image);
-    this.uiLayer.batchDraw();
-  }
-
-  /** Sizes and colours the brush outline for the current tool. */
-  private updateCursorShape(): void {
-    this.cursor.radius(this.settings.brushSize / 2);
-    this.cursor.stroke(this.settings.tool === 'eraser' ? '#ffffff' : this.settings.activeColor);
-    this.uiLayer.batchDraw();
-  }
-
-  /** The CSS cursor: grab/grabbing while panning, none under the brush outline, else a crosshair. */
-  private updateCssCursor(): void {
-    const panning = this.panStart !== null;
-    const canPan = this.spaceHeld || this.settings.tool === 'pan';
-    this.container.style.cursor = panning ? 'grabbing' : canPan ? 'grab' : this.settings.tool === 'brush' || this.settings.tool === 'eraser' ? 'none' : 'crosshair';
   }
 
   private applyAnnotationOpacity(): void {
@@ -364,12 +393,13 @@ export class LabelCanvas {
 
   /** The marker of a stored point. */
   private pointNode(x: number, y: number, className: string): Konva.Circle {
-    return new Konva.Circle({ x, y, radius: 5 / this.viewport.scale, fill: this.settings.colorOfClass(className), stroke: '#fff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false, name: 'point-marker' });
+    return new Konva.Circle({ x, y, radius: POINT_MARKER_RADIUS / this.view.scale, fill: this.settings.colorOfClass(className), stroke: '#fff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false, name: 'point-marker' });
   }
 
   /** Point markers keep a constant on-screen size whatever the zoom. */
   private resizePointMarkers(): void {
-    for (const node of this.annotationLayer.find('.point-marker')) (node as Konva.Circle).radius(5 / this.viewport.scale);
+    for (const node of this.annotationLayer.find('.point-marker')) (node as Konva.Circle).radius(POINT_MARKER_RADIUS / this.view.scale);
+    if (this.selected) this.drawSelection(0, 0);
   }
 }
 
@@ -378,9 +408,4 @@ function isOneStrokeAppended(previous: LabelContent, next: LabelContent): boolea
   if (next.points !== previous.points || next.polygons !== previous.polygons) return false;
   if (next.strokes.length !== previous.strokes.length + 1) return false;
   return previous.strokes.every((stroke, index) => next.strokes[index] === stroke);
-}
-
-/** Rounds to 1/100 pixel. */
-function round2(value: number): number {
-  return Math.round(value * 100) / 100;
 }

@@ -67,11 +67,6 @@ export function appendPathPoint(path: number[], point: Point, minDistance: numbe
   return true;
 }
 
-/** Number of annotations (strokes + points + polygons) in a label. */
-export function annotationCount(label: LabelContent): number {
-  return label.strokes.length + label.points.length + label.polygons.length;
-}
-
 /** Whether two label contents are equal field by field (used to tell a dirty document from a saved one). */
 export function sameLabelContent(a: LabelContent, b: LabelContent): boolean {
   return JSON.stringify(labelContentOf(a)) === JSON.stringify(labelContentOf(b));

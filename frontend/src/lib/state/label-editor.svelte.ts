@@ -2,8 +2,11 @@ import type { IdLike, Label, LabelContent, LabelPoint, LabelPolygon, Stroke } fr
 import { ApiError } from '../api/errors.js';
 import { UndoStack } from '../canvas/undo-stack.js';
 import { emptyLabel, labelContentOf, sameLabelContent, withImageClass, withPoint, withPolygon, withRating, withStroke } from '../canvas/label-document.js';
+import { deleteShape, eraseWith, moveShape, shapeExists, type ShapeRef } from '../canvas/shapes.js';
+import type { CanvasTool } from '../canvas/tools/index.js';
+import type { Size } from '../canvas/viewport.js';
 
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'point' | 'pan';
+export type Tool = CanvasTool;
 
 /** idle: nothing to save; dirty: edits wait for autosave; conflict: somebody else saved first (409). */
 export type SaveState = 'idle' | 'dirty' | 'saving' | 'saved' | 'conflict' | 'error';
@@ -41,6 +44,10 @@ export class LabelEditor {
   saveMessage: string | null = $state(null);
   canUndo = $state(false);
   canRedo = $state(false);
+  /** The shape the select tool picked (null: none); cleared when the document changes under it. */
+  selection: ShapeRef | null = $state.raw(null);
+  /** Size of the open image: pixels outside it never count when deciding whether a shape is erased completely. */
+  imageSize: Size | null = null;
 
   /** The asset whose label is being edited (null before the first load). */
   assetId: IdLike | null = $state(null);
@@ -77,17 +84,48 @@ export class LabelEditor {
     this.label = content;
     this.savedLabel = content;
     this.version = label?.version ?? 0;
+    this.selection = null;
     this.saveState = 'idle';
     this.saveMessage = null;
     this.syncHistoryFlags();
   }
 
-  /** Adds one finished brush or eraser stroke (flat image-pixel points) as one undo step. */
+  /**
+   * Adds one finished brush stroke (flat image-pixel points) as one undo step. An eraser stroke follows the rules of
+   * shapes.ts#eraseWith (points under it and shapes it erases completely are removed; kept only where it cuts a brush
+   * stroke) and is no edit at all when it erases nothing.
+   */
   addStroke(points: number[], erase: boolean): void {
     if (points.length < 2) return;
     const stroke: Stroke = { class: this.activeClass, width: this.brushSize, points };
-    if (erase) stroke.tool = 'eraser';
-    this.commit(withStroke(this.label, stroke));
+    if (!erase) return this.commit(withStroke(this.label, stroke));
+    const erased = eraseWith(this.label, { ...stroke, tool: 'eraser' }, this.imageSize ?? undefined);
+    if (erased) this.commit(erased);
+  }
+
+  /** Selects a shape (select tool), or clears the selection with null. */
+  select(shape: ShapeRef | null): void {
+    this.selection = shape && shapeExists(this.label, shape) ? shape : null;
+  }
+
+  /** Moves a shape by (dx, dy) image pixels as one undo step; a moved stroke becomes the newest (see moveShape). */
+  moveShape(shape: ShapeRef, dx: number, dy: number): void {
+    if (!shapeExists(this.label, shape) || (dx === 0 && dy === 0)) return;
+    const moved = moveShape(this.label, shape, dx, dy);
+    this.commit(moved);
+    this.selection = shape.kind === 'stroke' ? { kind: 'stroke', index: moved.strokes.length - 1 } : shape;
+  }
+
+  /** Deletes a shape as one undo step. */
+  deleteShape(shape: ShapeRef): void {
+    if (!shapeExists(this.label, shape)) return;
+    this.commit(deleteShape(this.label, shape));
+    this.selection = null;
+  }
+
+  /** Deletes the selected shape (Delete key or button); nothing when none is selected. */
+  deleteSelected(): void {
+    if (this.selection) this.deleteShape(this.selection);
   }
 
   /** Adds a point of the active class (image pixels) as one undo step. */
@@ -116,12 +154,14 @@ export class LabelEditor {
   /** Steps back one edit (Ctrl+Z). */
   undo(): void {
     if (!this.history.canUndo) return;
+    this.selection = null;
     this.show(this.history.undo());
   }
 
   /** Re-applies the last undone edit (Ctrl+Shift+Z). */
   redo(): void {
     if (!this.history.canRedo) return;
+    this.selection = null;
     this.show(this.history.redo());
   }
 
@@ -130,7 +170,7 @@ export class LabelEditor {
     const selected = this.classes[n - 1];
     if (selected === undefined) return false;
     this.activeClass = selected;
-    if (this.tool === 'eraser' || this.tool === 'pan') this.tool = 'brush';
+    if (this.tool === 'eraser' || this.tool === 'pan' || this.tool === 'select') this.tool = 'brush';
     return true;
   }
 

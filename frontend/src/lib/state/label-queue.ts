@@ -14,6 +14,8 @@ export interface QueueCandidates {
   reasons: Record<string, string>;
   /** The queue's ranking strategy (e.g. diversity before a model exists, uncertainty after). */
   strategy?: string;
+  /** How many images are labeled and unlabeled (label queue only; `assetIds` may be the first of the unlabeled). */
+  progress?: { labeled: number; unlabeled: number };
 }
 
 /** Asks the label queue, then the asset list; `none` when the server has neither endpoint yet. */
@@ -24,6 +26,7 @@ export async function loadQueueCandidates(api: Pick<ApiClient, 'labelQueue' | 'l
     for (const item of queue.items) if (item.reason) reasons[String(item.assetId)] = item.reason;
     const candidates: QueueCandidates = { source: 'label-queue', assetIds: queue.items.map((item) => String(item.assetId)), reasons };
     if (queue.strategy) candidates.strategy = queue.strategy;
+    if (queue.labeled !== undefined) candidates.progress = { labeled: queue.labeled, unlabeled: queue.total };
     return candidates;
   } catch (error) {
     if (!(error instanceof ApiError && error.isNotFound)) throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { annotationCount } from '../../../../../frontend/src/lib/canvas/shapes.js';
 import {
-  annotationCount,
   appendPathPoint,
   emptyLabel,
   labelContentOf,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
 import type { ServerSentEvent } from '../../../../../frontend/src/lib/sse/parse-sse.js';
-import { watchCampaign } from '../../../../../frontend/src/lib/state/campaign-watch.js';
+import { followCampaign, watchCampaign } from '../../../../../frontend/src/lib/state/campaign-watch.js';
 
 /** A fake event source: each call streams the next list of events (then ends), or throws the given error. */
 function fakeApi(streams: (ServerSentEvent[] | Error)[], onExhausted: () => void) {
@@ -55,5 +55,23 @@ describe('watching a campaign', () => {
     const { api, calls } = fakeApi([new ApiError(404, 'not_found', 'no route')], () => controller.abort());
     await watchCampaign(api, 1, new Set(['results']), () => undefined, controller.signal, { debounceMs: 0, retryMs: 0 });
     expect(calls()).toBe(1);
+  });
+});
+
+describe('following a campaign live', () => {
+  it('hands on typed events, marks a reconnection, and stops for good on 404', async () => {
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const { api, calls } = fakeApi(
+      [
+        [event('ready'), { event: 'overlay', data: '{"assetId":3,"modelId":9}' }, event('results')],
+        [event('ready')],
+        new ApiError(404, 'not_found', 'no event stream'),
+      ],
+      () => controller.abort(),
+    );
+    await followCampaign(api, 1, (e) => seen.push(e.type === 'ready' ? `ready ${e.reconnected}` : e.type === 'overlay' ? `overlay ${e.assetId} ${e.modelId}` : e.type), controller.signal, { retryMs: 0 });
+    expect(seen).toEqual(['ready false', 'overlay 3 9', 'ready true']);
+    expect(calls()).toBe(3);
   });
 });

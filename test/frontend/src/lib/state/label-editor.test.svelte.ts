@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aLabel } from '../../../support/wire-fixtures.js';
 import { ApiError } from '../../../../../frontend/src/lib/api/errors.js';
 import type { IdLike, LabelContent } from '../../../../../frontend/src/lib/api/types.js';
 import { LabelEditor, defaultBrushSize, type LabelEditorOptions } from '../../../../../frontend/src/lib/state/label-editor.svelte.js';
@@ -39,16 +40,38 @@ describe('LabelEditor', () => {
     expect(editor.label.strokes).toHaveLength(2);
   });
 
-  it('records eraser strokes with tool: eraser and ignores empty strokes', () => {
+  it('records eraser strokes that cut a scribble with tool: eraser, and ignores empty strokes and erasers over nothing', () => {
     const { editor } = editorWith([]);
     editor.addStroke([], false);
     editor.addStroke([3, 3], true);
-    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [3, 3], tool: 'eraser' }]);
+    expect(editor.label.strokes).toEqual([]);
+    expect(editor.canUndo).toBe(false);
+    editor.addStroke([0, 3, 40, 3], false);
+    editor.addStroke([3, 3], true);
+    expect(editor.label.strokes).toEqual([{ class: 'pore', width: 16, points: [0, 3, 40, 3] }, { class: 'pore', width: 16, points: [3, 3], tool: 'eraser' }]);
+  });
+
+  it('selects, moves and deletes a shape, each move and delete one undo step', () => {
+    const { editor } = editorWith([]);
+    editor.addPoint(5, 5);
+    editor.select({ kind: 'point', index: 0 });
+    editor.moveShape({ kind: 'point', index: 0 }, 2, 3);
+    expect(editor.label.points).toEqual([{ class: 'pore', x: 7, y: 8 }]);
+    expect(editor.selection).toEqual({ kind: 'point', index: 0 });
+    editor.deleteSelected();
+    expect(editor.label.points).toEqual([]);
+    expect(editor.selection).toBeNull();
+    editor.undo();
+    expect(editor.label.points).toEqual([{ class: 'pore', x: 7, y: 8 }]);
+    editor.undo();
+    expect(editor.label.points).toEqual([{ class: 'pore', x: 5, y: 5 }]);
+    editor.select({ kind: 'polygon', index: 0 });
+    expect(editor.selection).toBeNull();
   });
 
   it('autosaves after an edit with the version it read, then takes the new version', async () => {
     const { editor, saves, timers } = editorWith([accept(5)]);
-    editor.load(1, { assetId: 1, version: 4, strokes: [], points: [], polygons: [] });
+    editor.load(1, aLabel({ assetId: 1, version: 4 }));
     editor.addPoint(12.5, 7);
     expect(editor.saveState).toBe('dirty');
     expect(timers).toHaveLength(1);
@@ -96,7 +119,7 @@ describe('LabelEditor', () => {
     const { editor, saves } = editorWith([accept(1), accept(3)], { autosaveDelayMs: 0 });
     editor.addStroke([0, 0, 5, 5], false);
     await editor.save();
-    editor.load(2, { assetId: 2, version: 2, strokes: [], points: [], polygons: [] });
+    editor.load(2, aLabel({ assetId: 2, version: 2 }));
     expect(editor.label.strokes).toEqual([]);
     editor.addPoint(1, 1);
     await editor.save();
