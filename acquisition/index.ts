@@ -15,6 +15,9 @@ export type { FitOptions, GaussianProcess, Hyperparameters, JointPosterior, Kern
 // Experiment design: suggest() and its strategies.
 export { suggest, coldStartThreshold, defaultStrategy } from './suggest/index.js';
 export { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, lengthscaleDistance, onBoundary, type SuggestionFlag } from './suggest/index.js';
+export {
+  bandProbability, bestMeasured, expectedAbsoluteDeviation, improvementOver, outcomeReasons, type OutcomeReason,
+} from './suggest/reasons.js';
 export type {
   ModelFactory, NetworkSurrogate, Observation, OutcomeModel, PoolItem, StrategyOptions, SuggestEngineOptions, SuggestionItem, SuggestRequest,
   SurrogateUse,
@@ -36,8 +39,8 @@ export {
   pointLogDensities, predictiveScores, seededSubset, SURROGATE_CHOICE_MARGIN, trainingRows, WORSE_THAN_MEAN_FLAG, type FoldOptions,
 } from './validation/index.js';
 export {
-  bestSample, lengthscaleRelevance, mostRelevantPair, parityPoints, slice2d, slices1d, sliceRangeRelevance, sweepValues, SLICE_2D_POINTS, SLICE_POINTS,
-  type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
+  bestSample, lengthscaleRelevance, MAX_PAIRED_PARAMETERS, parityPoints, relevantPairs, slice2d, slices1d, sliceRangeRelevance, sweepValues, SLICE_2D_POINTS,
+  SLICE_POINTS, type MeasuredPoint, type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
 } from './diagnostics/index.js';
 export { STRATEGY_NAMES, isStrategyName, parseStrategyName, type StrategyName } from './strategy-names.js';
 export {

@@ -17,6 +17,8 @@ export interface Slice1d {
   x: number[];
   mean: number[];
   std: number[];
+  /** The values the other parameters are held at (the base point's, without the swept one). */
+  fixed: ParamValues;
 }
 
 /** Posterior mean ± std over two parameters; mean[i][j] is at (xs[j], ys[i]): rows follow y. */
@@ -28,6 +30,15 @@ export interface Slice2d {
   ys: number[];
   mean: number[][];
   std: number[][];
+  /** The values the other parameters are held at (the base point's, without the two swept ones). */
+  fixed: ParamValues;
+}
+
+/** A measured sample as the slices see it: its parameter values and its measured value of the objective. */
+export interface MeasuredPoint {
+  sampleId: number;
+  params: ParamValues;
+  value: number;
 }
 
 /** A surrogate seen through parameter values: where slices pass (base), how points are encoded, and its posterior. */
@@ -51,6 +62,11 @@ export function sweepValues(parameter: Parameter, count: number): number[] {
   return [...new Set(values.map((v) => Math.min(max, Math.max(min, Math.round(v)))))];
 }
 
+/** The base point without the named parameters: what a slice holds fixed. */
+function heldFixed(base: ParamValues, swept: readonly string[]): ParamValues {
+  return Object.fromEntries(Object.entries(base).filter(([name]) => !swept.includes(name)));
+}
+
 /** Mean and std = √max(0, variance) of the surface at parameter points. */
 function evaluate(surface: SliceSurface, points: ParamValues[]): { mean: number[]; std: number[] } {
   const posterior = surface.posterior(points.map((p) => surface.encode(p)));
@@ -64,7 +80,7 @@ export function slices1d(surface: SliceSurface, parameters: readonly Parameter[]
     .map((parameter) => {
       const x = sweepValues(parameter, points);
       const { mean, std } = evaluate(surface, x.map((v) => ({ ...surface.base, [parameter.name]: v })));
-      return { parameter: parameter.name, objective: surface.objective, x, mean, std };
+      return { parameter: parameter.name, objective: surface.objective, x, mean, std, fixed: heldFixed(surface.base, [parameter.name]) };
     });
 }
 
@@ -74,14 +90,21 @@ export function slice2d(surface: SliceSurface, px: Parameter, py: Parameter, poi
   const grid = ys.flatMap((vy) => xs.map((vx) => ({ ...surface.base, [px.name]: vx, [py.name]: vy })));
   const { mean, std } = evaluate(surface, grid);
   const rows = (values: number[]) => ys.map((_, i) => values.slice(i * xs.length, (i + 1) * xs.length));
-  return { x: px.name, y: py.name, objective: surface.objective, xs, ys, mean: rows(mean), std: rows(std) };
+  return { x: px.name, y: py.name, objective: surface.objective, xs, ys, mean: rows(mean), std: rows(std), fixed: heldFixed(surface.base, [px.name, py.name]) };
 }
 
-/** The two entries with the largest relevance (ties keep the given order); null with fewer than two. */
-export function mostRelevantPair(ranked: readonly { parameter: Parameter; relevance: number }[]): [Parameter, Parameter] | null {
-  if (ranked.length < 2) return null;
-  const [first, second] = [...ranked].sort((a, b) => b.relevance - a.relevance);
-  return [first.parameter, second.parameter];
+/** Parameters whose pairs get a 2-D slice: the most relevant few (5 give 10 pairs of 25 × 25 points each). */
+export const MAX_PAIRED_PARAMETERS = 5;
+
+/**
+ * Pairs of the `maxParameters` most relevant entries (ties keep the given order), most relevant first: (1st, 2nd),
+ * (1st, 3rd), …, (2nd, 3rd), …; empty with fewer than two.
+ */
+export function relevantPairs(
+  ranked: readonly { parameter: Parameter; relevance: number }[], maxParameters = MAX_PAIRED_PARAMETERS,
+): [Parameter, Parameter][] {
+  const top = [...ranked].sort((a, b) => b.relevance - a.relevance).slice(0, maxParameters).map((r) => r.parameter);
+  return top.flatMap((first, i) => top.slice(i + 1).map((second): [Parameter, Parameter] => [first, second]));
 }
 
 /**

@@ -67,9 +67,14 @@ export function satisfies(constraint: OutcomeConstraint, value: number | undefin
   return constraint.op === '<=' ? value <= constraint.value : value >= constraint.value;
 }
 
-/** Whether observation i is feasible: every constraint measured and satisfied. */
+/** Whether measured outcomes are feasible: every constraint measured and satisfied. */
+export function outcomesFeasible(constraints: readonly OutcomeConstraint[], outcomes: Readonly<Record<string, number | undefined>>): boolean {
+  return constraints.every((c) => satisfies(c, outcomes[c.name]));
+}
+
+/** Whether observation i is feasible (outcomesFeasible). */
 export function observationFeasible(problem: Problem, i: number): boolean {
-  return problem.constraints.every((c) => satisfies(c, problem.observations[i].outcomes[c.name]));
+  return outcomesFeasible(problem.constraints, problem.observations[i].outcomes);
 }
 
 /** Whether believed point j is feasible by the believed (posterior mean) constraint values. */

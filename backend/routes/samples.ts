@@ -3,89 +3,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SAMPLE_STATUSES } from '../domain/types.js';
 import { BadRequestError } from '../domain/errors.js';
 import type { ServiceContext } from '../services/context.js';
-import { MAX_REASON_LENGTH, type Actor } from '../services/audit.js';
+import type { Actor } from '../services/audit.js';
 import { correctResult, exportCampaignCsv, listResults, recordResults, recordResultsCsv, retractResult } from '../services/results.js';
-import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, retractSample, setStatus } from '../services/samples.js';
+import { importSampleItems, importSamplesCsv, listSamples, requireItemCount, retractSample, setStatus, STATUS_MOVES } from '../services/samples.js';
 import type { Principal } from '../services/tokens.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, mediaType, PageQuery, positiveId } from './http.js';
+import { bulkInsertSchema, ReasonSchema, ResultCorrectionSchema, ResultInputSchema, ResultSchema, SampleInputSchema, SampleSchema } from './schemas/samples.js';
 
-const ParamValue = z.union([z.number(), z.string()]);
-/** A value as a caller may send it: a primitive (checked against the design space later), never a nested structure. */
-const RawValue = z.union([z.number(), z.string(), z.boolean(), z.null()]);
-
-const SampleItem = z
-  .object({
-    params: z.record(z.string(), RawValue).openapi({ description: 'one value per design-space parameter', example: { temperature: 80, solvent: 'DMF' } }),
-    features: z.record(z.string(), z.number().finite()).optional(),
-    externalId: z.string().trim().min(1).max(200).optional(),
-    smiles: z.string().trim().min(1).max(2000).optional(),
-    assetId: z.number().int().positive().optional(),
-  })
-  .strict()
-  .openapi('SampleInput');
-
-const Sample = z
-  .object({
-    id: z.number().int(),
-    campaignId: z.number().int(),
-    externalId: z.string().nullable(),
-    params: z.record(z.string(), ParamValue),
-    features: z.record(z.string(), z.number()).nullable(),
-    smiles: z.string().nullable(),
-    assetId: z.number().nullable(),
-    images: z
-      .array(z.object({ id: z.number().int(), url: z.string(), width: z.number().int(), height: z.number().int() }))
-      .openapi({ description: 'the images that show the sample (asset id, download URL and size), in upload order' }),
-    status: z.enum(SAMPLE_STATUSES),
-    origin: z.enum(['import', 'suggestion', 'result']),
-    pendingSince: z.string().nullable(),
-    createdAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .openapi('Sample');
-
-const ResultItem = z
-  .object({
-    sampleId: z.number().int().positive().optional(),
-    externalId: z.string().trim().min(1).max(200).optional(),
-    params: z.record(z.string(), RawValue).optional(),
-    outcomes: z.record(z.string(), RawValue).openapi({ example: { yield: 0.82 } }),
-    idempotencyKey: z.string().min(1).max(200).optional(),
-  })
-  .strict()
-  .openapi('ResultInput');
-
-const Result = z
-  .object({
-    id: z.number().int(),
-    campaignId: z.number().int(),
-    sampleId: z.number().int(),
-    outcomes: z.record(z.string(), z.number()),
-    idempotencyKey: z.string().nullable(),
-    source: z.string(),
-    createdAt: z.string().nullable(),
-    retractedAt: z.string().nullable().openapi({ description: 'when the result was retracted; null while models see it' }),
-    retractionReason: z.string().nullable(),
-    corrections: z.number().int().openapi({ description: 'how many times its outcomes were corrected (see the audit history)' }),
-    std: z.record(z.string(), z.number()).nullable().openapi({ description: 'standard deviation per outcome where the value is an estimate (source "image-analysis"); the surrogate takes std² as known noise' }),
-    modelId: z.number().int().nullable().openapi({ description: 'the segmentation model that derived the result (source "image-analysis"; null for values from expert labels and for posted results)' }),
-    supersededAt: z
-      .string()
-      .nullable()
-      .openapi({ description: "when a newer model's derived result replaced this one (kept for the record, no longer fitted); listed only with includeSuperseded=true" }),
-  })
-  .openapi('Result');
-
-/** Why a record was changed: required for every correction and retraction, kept in the audit history. */
-const Reason = z.string().trim().min(1, 'give a reason').max(MAX_REASON_LENGTH).openapi({ example: 'transcription error: the balance read 28.5, not 82.5' });
-
-const ResultCorrection = z
-  .object({
-    outcomes: z.record(z.string(), RawValue).openapi({ description: 'new values replace these outcomes; null removes one (at least one must remain)', example: { pore: 28.5, order: null } }),
-    reason: Reason,
-  })
-  .strict()
-  .openapi('ResultCorrection');
+/** A result (its schema lives in ./schemas/samples.ts, where the browser app reads it); other routes import it from here too. */
+export const Result = ResultSchema;
+const Reason = ReasonSchema;
 
 /** A retraction's reason, as a JSON body or as ?reason= (some clients cannot send a body with DELETE). */
 const RetractionBody = z.object({ reason: Reason.optional() }).strict().openapi('Retraction');
@@ -105,9 +32,9 @@ export function sampleRoutes(ctx: ServiceContext) {
         path: '/{id}/samples',
         tags: ['samples'],
         summary: 'Import candidate samples (JSON array, or text/csv with one column per parameter; other numeric columns become features)',
-        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(SampleItem) }, ...csv } } },
+        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(SampleInputSchema) }, ...csv } } },
         responses: {
-          201: { description: 'Imported', ...json(z.object({ inserted: z.number(), items: z.array(Sample) })) },
+          201: { description: 'Imported', ...json(bulkInsertSchema(SampleSchema)) },
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
         },
       }),
@@ -127,7 +54,7 @@ export function sampleRoutes(ctx: ServiceContext) {
         tags: ['samples'],
         summary: "List a campaign's samples, optionally by status",
         request: { params: IdParam, query: PageQuery.extend({ status: z.enum(SAMPLE_STATUSES).optional() }) },
-        responses: { 200: { description: 'A page of samples', ...json(z.object({ items: z.array(Sample), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+        responses: { 200: { description: 'A page of samples', ...json(z.object({ items: z.array(SampleSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => c.json(listSamples(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
     )
@@ -136,17 +63,24 @@ export function sampleRoutes(ctx: ServiceContext) {
         method: 'patch',
         path: '/{id}/samples/{sampleId}',
         tags: ['samples'],
-        summary: 'Mark a sample running, failed, or back to candidate (measured comes only from results)',
+        summary: 'Mark a sample running, failed, back to pending or to candidate (measured comes only from results)',
+        description: [
+          'Allowed moves: ' + Object.entries(STATUS_MOVES).map(([from, to]) => `${from} → ${to.length > 0 ? to.join(' | ') : '(none)'}`).join('; ') + '.',
+          'Any other move answers **409** `invalid_status_change` and changes nothing; setting the current status changes nothing.',
+          'Moves other than candidate → pending/running and pending → running (a running sample back to pending, a failed',
+          'experiment, a retry) are kept in the audit history with `reason` (default: the move itself).',
+        ].join(' '),
         request: {
           params: IdParam.extend({ sampleId: positiveId('sampleId') }),
-          body: { ...json(z.object({ status: z.enum(['candidate', 'pending', 'running', 'failed']) }).strict()), required: true },
+          body: { ...json(z.object({ status: z.enum(['candidate', 'pending', 'running', 'failed']), reason: Reason.optional() }).strict()), required: true },
         },
-        responses: { 200: { description: 'The sample', ...json(Sample) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+        responses: { 200: { description: 'The sample', ...json(SampleSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
       }),
       (c) => {
-        allow(c, CAN_WRITE_DATA, 'change samples');
+        const actor = actorOf(allow(c, CAN_WRITE_DATA, 'change samples'));
         const { id, sampleId } = c.req.valid('param');
-        return c.json(setStatus(ctx, id, sampleId, c.req.valid('json').status), 200);
+        const { status, reason } = c.req.valid('json');
+        return c.json(setStatus(ctx, id, sampleId, status, actor, reason), 200);
       },
     )
     .openapi(
@@ -156,7 +90,7 @@ export function sampleRoutes(ctx: ServiceContext) {
         tags: ['samples'],
         summary: 'Retract a sample with a reason: it and its results leave every model, it is never suggested or matched again (audited)',
         request: { params: SampleIdParam, query: RetractionQuery, body: { ...json(RetractionBody), required: false } },
-        responses: { 200: { description: 'The retracted sample', ...json(Sample) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+        responses: { 200: { description: 'The retracted sample', ...json(SampleSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
       }),
       (c) => {
         const actor = actorOf(allow(c, CAN_WRITE_DATA, 'retract samples'));
@@ -170,10 +104,10 @@ export function sampleRoutes(ctx: ServiceContext) {
         path: '/{id}/results',
         tags: ['results'],
         summary: 'Record measured outcomes by sampleId, externalId or params (JSON array or text/csv); idempotencyKey makes retries no-ops',
-        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(ResultItem) }, ...csv } } },
+        request: { params: IdParam, body: { content: { 'application/json': { schema: z.array(ResultInputSchema) }, ...csv } } },
         responses: {
-          200: { description: 'Every item was a retry of an earlier request: the first answers', ...json(z.object({ inserted: z.number(), items: z.array(Result) })) },
-          201: { description: 'Recorded', ...json(z.object({ inserted: z.number(), items: z.array(Result) })) },
+          200: { description: 'Every item was a retry of an earlier request: the first answers', ...json(bulkInsertSchema(Result)) },
+          201: { description: 'Recorded', ...json(bulkInsertSchema(Result)) },
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422),
         },
       }),
@@ -220,7 +154,7 @@ export function sampleRoutes(ctx: ServiceContext) {
         path: '/{id}/results/{resultId}',
         tags: ['results'],
         summary: 'Correct a result: replace outcomes, or remove one with null, with a reason (audited; models see the corrected values)',
-        request: { params: ResultIdParam, body: { ...json(ResultCorrection), required: true } },
+        request: { params: ResultIdParam, body: { ...json(ResultCorrectionSchema), required: true } },
         responses: { 200: { description: 'The corrected result', ...json(Result) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
       (c) => {

@@ -1,54 +1,10 @@
 /** Suggestion routes: ask for the next experiments, and look back at earlier runs. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, STRATEGY_NAMES, SURROGATE_KINDS } from '../../acquisition/index.js';
 import type { ServiceContext } from '../services/context.js';
 import { listSuggestions, requestSuggestions } from '../services/suggestions.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 import { Job } from './jobs.js';
-
-const SuggestBody = z
-  .object({
-    count: z.number().int().min(1).max(1000).default(1).openapi({ description: 'how many experiments to suggest (1–1000)' }),
-    strategy: z.string().min(1).max(64).optional().openapi({ description: `one of ${STRATEGY_NAMES.join(', ')}; default by objectives` }),
-    pool: z.boolean().optional().openapi({ description: 'rank the candidate samples (true) or search the design space (false); default: pool if samples were imported' }),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional().openapi({ description: 'fix the seed to reproduce a run' }),
-  })
-  .strict()
-  .openapi('SuggestRequest');
-
-const SurrogateUses = z
-  .record(z.string(), z.object({ kind: z.enum(SURROGATE_KINDS), modelId: z.number().int().nullable() }))
-  .openapi('SurrogateUses', {
-    description: 'per modeled outcome (objectives, constraints, cost): which model ranked it, "gp" (modelId: the GP record) or a trained network ("deep-ensemble", "surgeon"); empty for model-free strategies',
-  });
-
-const SuggestionItem = z
-  .object({
-    sampleId: z.number().int(),
-    poolId: z.union([z.string(), z.number()]).optional(),
-    params: z.record(z.string(), z.union([z.number(), z.string()])),
-    mean: z.record(z.string(), z.number()),
-    std: z.record(z.string(), z.number()),
-    score: z.number(),
-    strategy: z.string(),
-    flags: z.array(z.string()).openapi({
-      description: `trust signals, possibly none: "boundary" (a continuous or integer parameter on its min or max, within ${BOUNDARY_TOLERANCE * 100} % of its range), "extrapolation" (farther than ${EXTRAPOLATION_DISTANCE} fitted GP lengthscales from every measured point)`,
-    }),
-    surrogates: SurrogateUses,
-  })
-  .openapi('SuggestionItem');
-
-const Suggestion = z
-  .object({
-    suggestionId: z.number().int(),
-    modelId: z.number().int().nullable().openapi({ description: 'the GP record when any outcome was ranked by a GP, else the network that ranked the first objective; null without a model' }),
-    strategy: z.string(),
-    seed: z.number().int(),
-    pool: z.boolean(),
-    surrogates: SurrogateUses,
-    items: z.array(SuggestionItem),
-  })
-  .openapi('Suggestion');
+import { SuggestionRunSchema, SuggestionSchema, SuggestRequestSchema } from './schemas/suggestions.js';
 
 /** Routes under /api/campaigns/{id}/suggestions. */
 export function suggestionRoutes(ctx: ServiceContext) {
@@ -74,9 +30,9 @@ export function suggestionRoutes(ctx: ServiceContext) {
           'Every mean, std and score is checked to be finite before anything is stored: otherwise **422**',
           '`non_finite_prediction` names the outcome (correct or retract the extreme result).',
         ].join('\n'),
-        request: { params: IdParam, body: { ...json(SuggestBody), required: true } },
+        request: { params: IdParam, body: { ...json(SuggestRequestSchema), required: true } },
         responses: {
-          201: { description: 'A recorded suggestion run', ...json(Suggestion) },
+          201: { description: 'A recorded suggestion run', ...json(SuggestionSchema) },
           202: { description: 'A large continuous batch, running as a background job', ...json(Job) },
           ...errorResponses(400, 401, 403, 404, 415, 422, 503),
         },
@@ -94,7 +50,7 @@ export function suggestionRoutes(ctx: ServiceContext) {
         tags: ['suggestions'],
         summary: 'Earlier suggestion runs, newest first, with their seeds, model versions and ranked items',
         request: { params: IdParam, query: PageQuery },
-        responses: { 200: { description: 'A page of runs', ...json(z.object({ items: z.array(z.record(z.string(), z.unknown())), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+        responses: { 200: { description: 'A page of runs', ...json(z.object({ items: z.array(SuggestionRunSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => {
         const { limit, offset } = c.req.valid('query');

@@ -1,14 +1,16 @@
 /**
  * Seeds the four demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs, and the
- * membrane lab measured from SEM images).
+ * membrane lab measured from SEM images). Each experiment demo is marked with its simulated lab (settings.simulator),
+ * so the board can measure its experiments; the micrograph demo has no experiments to measure.
  */
 import { createRandom } from '../../acquisition/index.js';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { membraneImagesLab, membraneLab, mgCorrosion, micrographLab } from '../demo/index.js';
-import { campaignHasSamples, findCampaignByText } from '../db/campaigns.js';
+import { membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
+import { campaignHasSamples, findCampaign, findCampaignByText } from '../db/campaigns.js';
+import type { SimulatorName } from '../domain/types.js';
 import { uploadAsset } from './assets.js';
-import { createCampaign, getCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
+import { createCampaign, getCampaign, updateCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { recordResults } from './results.js';
 import { importSampleItems, listSamples, setStatus } from './samples.js';
@@ -20,6 +22,8 @@ import { importSampleItems, listSamples, setStatus } from './samples.js';
 export const MG_MODEL_FEATURES = mgCorrosion.MG_CORROSION_MODEL_FEATURES;
 
 const DEMO_MARKER = '.demo-seeded';
+/** Written once the demos seeded before settings.simulator existed have been given their simulated lab. */
+const SIMULATOR_MARKER = '.demo-simulators-marked';
 /** Membrane castings and Mg molecules already measured, and synthetic micrographs (count, side in pixels). */
 const MEMBRANE_MEASURED = 12, MG_MEASURED = 6, MICROGRAPHS = 12, MICROGRAPH_SIZE = 256;
 /** Castings of the image-based membrane demo already imaged (none labeled), and their image edge in pixels. */
@@ -39,10 +43,46 @@ export type DemoSeeding = 'new' | 'resume';
  */
 export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
   const marker = join(ctx.config.dataDir, DEMO_MARKER);
-  if (existsSync(marker)) return;
+  if (existsSync(marker)) {
+    markSeededDemos(ctx, log);
+    return;
+  }
   const made = await seedDemoCampaigns(ctx, 1, 'resume');
   writeFileSync(marker, `${new Date().toISOString()} ${made.map((c) => c.id).join(',')}\n`);
+  // Seeded with their simulated labs already: nothing for markSeededDemos to do on later starts.
+  writeFileSync(join(ctx.config.dataDir, SIMULATOR_MARKER), `${new Date().toISOString()}\n`);
   log(`Seeded demo campaigns: ${made.map((c) => `${c.name} (#${c.id})`).join('; ')}`);
+}
+
+/** The simulated lab of each demo, by the name the seeding gives its campaign. */
+function demoSimulators(): Map<string, SimulatorName> {
+  return new Map<string, SimulatorName>([
+    [membraneLab.membraneCampaign.name, 'membrane'],
+    [mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY).name, 'corrosion'],
+    [membraneImagesLab.membraneImagesCampaign.name, 'membrane-images'],
+  ]);
+}
+
+/**
+ * Gives the demos seeded before settings.simulator existed their simulated lab, once per data directory. A campaign
+ * qualifies only by the seeding's own record: its id is in the first start's marker file (the campaigns that start
+ * created), it still has its demo's name, no simulator yet, and a definition the lab can measure. Campaigns a user
+ * created, even with a demo's name or design space, are never in that record; copies made by `twinlab demo` before
+ * this change are not either, and keep no simulator (set settings.simulator on them to add one).
+ */
+export function markSeededDemos(ctx: ServiceContext, log: (line: string) => void): void {
+  const done = join(ctx.config.dataDir, SIMULATOR_MARKER);
+  if (existsSync(done)) return;
+  const seededIds = (readFileSync(join(ctx.config.dataDir, DEMO_MARKER), 'utf8').trim().split(/\s+/)[1] ?? '').split(',').map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
+  const simulators = demoSimulators();
+  for (const id of seededIds) {
+    const row = findCampaign(ctx.db, id);
+    const simulator = row ? simulators.get(row.name) : undefined;
+    if (!row || simulator === undefined || row.settings.simulator !== undefined || simulatorMismatch(simulator, row) !== undefined) continue;
+    updateCampaign(ctx, id, { settings: { simulator } });
+    log(`Demo campaign #${id} (${row.name}) is now run by the simulated ${simulator} lab.`);
+  }
+  writeFileSync(done, `${new Date().toISOString()}\n`);
 }
 
 /** Creates (or, resuming, completes) the four demo campaigns with a little measured data each; returns them. */
@@ -55,10 +95,16 @@ export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: 
   ];
 }
 
-/** A new campaign, or when resuming the oldest one with this name and description (only a demo seeding makes those). */
+/**
+ * A new campaign, or when resuming the oldest one with this name and description (only a demo seeding makes those),
+ * given its simulated lab if an interrupted start made it before settings.simulator existed.
+ */
 function demoCampaign(ctx: ServiceContext, input: CampaignInput, seeding: DemoSeeding): CampaignView {
   const earlier = seeding === 'resume' ? findCampaignByText(ctx.db, input.name, input.description ?? '') : undefined;
-  return earlier ? getCampaign(ctx, earlier.id) : createCampaign(ctx, input);
+  if (!earlier) return createCampaign(ctx, input);
+  const simulator = input.settings?.simulator;
+  if (typeof simulator === 'string' && earlier.settings.simulator === undefined) return updateCampaign(ctx, earlier.id, { settings: { simulator } });
+  return getCampaign(ctx, earlier.id);
 }
 
 /** The membrane lab: 12 simulated castings already measured, so the first suggestion is model-based. */
@@ -69,7 +115,7 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, seeding: D
     description: `${def.description}\n\n${unwrap(membraneLab.MEMBRANE_RESPONSE_SURFACE)}`,
     parameters: def.parameters,
     objectives: def.objectives,
-    settings: { batchSize: 4 },
+    settings: { batchSize: 4, simulator: 'membrane' },
   }, seeding);
   const rng = createRandom(seed);
   const objectives = new Set(def.objectives.map((o) => o.name));
@@ -92,7 +138,7 @@ export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, seeding: 
     description: def.description,
     parameters: def.parameters.map((p) => ({ ...p, featuresOnly: true })),
     objectives: def.objectives,
-    settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES },
+    settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES, simulator: 'corrosion' },
   }, seeding);
   // One transaction: a campaign with samples has them all.
   if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
@@ -143,7 +189,7 @@ export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seed
     parameters: def.parameters,
     objectives: def.objectives,
     imageMeasurements: def.imageMeasurements,
-    settings: { batchSize: 2, labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
+    settings: { batchSize: 2, labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }], simulator: 'membrane-images' },
   }, seeding);
   const rng = createRandom(seed + 101);
   const castings = Array.from({ length: MEMBRANE_IMAGED }, (_, i) => ({ externalId: `casting-${i + 1}`, params: roundParams(membraneLab.sampleMembraneParams(rng)) }));

@@ -232,7 +232,7 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
     if (isDerived(row))
       throw new ConflictError(
         'derived_result',
-        `result ${resultId} was derived from the sample's images (model ${row.modelId ?? 'of expert labels'}); post a measured value; it takes precedence over the image analysis (POST /api/campaigns/${campaignId}/results with sampleId ${row.sampleId}), or retract this one`,
+        `result ${resultId} was derived from the sample's images (model ${row.modelId ?? 'of expert labels'}); post a measured value; it takes precedence over the image analysis (enter it as a new result of sample ${row.sampleId}), or retract this one`,
         { resultId, sampleId: row.sampleId },
       );
     const allowed = outcomeNames(campaign);

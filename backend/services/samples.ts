@@ -70,7 +70,7 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
       for (const [name, value] of Object.entries(item.features ?? {})) issues.push(...measuredValueIssues(name, value));
       if (item.externalId !== undefined) {
         const first = seen.get(item.externalId);
-        if (first !== undefined) issues.push({ parameter: 'externalId', message: `"${item.externalId}" also appears at row ${first}` });
+        if (first !== undefined) issues.push({ parameter: 'externalId', message: `"${item.externalId}" also appears at ${rowNumbers ? 'line' : 'row'} ${first}` });
         else seen.set(item.externalId, row);
       }
       if (item.assetId !== undefined) {
@@ -78,7 +78,7 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
         const first = assetRows.get(item.assetId);
         if (!asset || asset.campaignId !== campaignId) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is not in this campaign` });
         else if (asset.sampleId !== null) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} already shows sample ${asset.sampleId}` });
-        else if (first !== undefined) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is also named at row ${first}` });
+        else if (first !== undefined) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is also named at ${rowNumbers ? 'line' : 'row'} ${first}` });
         else assetRows.set(item.assetId, row);
       }
       if (issues.length > 0) return problems.push({ row, issues });
@@ -197,17 +197,61 @@ export function requireItemCount(n: number, max: number): void {
   if (n > max) throw new BadRequestError('too_many_items', `at most ${max} items per request; got ${n}`);
 }
 
-/** Moves a sample through the lab's workflow; a measured sample stays measured (its results define it), a retracted one retracted. */
-export function setStatus(ctx: ServiceContext, campaignId: number, sampleId: number, status: Exclude<SampleStatus, 'measured'>): SampleView {
-  return ctx.db.transaction((tx) => {
+/** The statuses a person or client sets by hand: "measured" comes only from results, "retracted" only with a reason (DELETE). */
+export type ManualStatus = Exclude<SampleStatus, 'measured' | 'retracted'>;
+
+/**
+ * Where a sample may go by hand from each status. A running experiment can go back to pending (not started after
+ * all) or fail; a failed one can be tried again; a candidate never started cannot fail (retract it to drop it). A measured sample stays measured (its results define it; retract a
+ * result to undo it) and a retracted one stays out of the campaign.
+ */
+export const STATUS_MOVES: Readonly<Record<SampleStatus, readonly ManualStatus[]>> = {
+  candidate: ['pending', 'running'],
+  pending: ['candidate', 'running', 'failed'],
+  running: ['pending', 'candidate', 'failed'],
+  failed: ['candidate', 'pending', 'running'],
+  measured: [],
+  retracted: [],
+};
+
+/** The lab's ordinary forward steps, not audited; every other move undoes or fails an experiment and is audited as a correction. */
+const FORWARD_MOVES = new Set(['candidate→pending', 'candidate→running', 'pending→running']);
+
+/** Who changes a status when no token does (the demo seeding). */
+const SERVICE_ACTOR: Actor = { name: 'twinlab', tokenId: null };
+
+/**
+ * Moves a sample through the lab's workflow (STATUS_MOVES; 409 `invalid_status_change` naming the allowed moves
+ * otherwise). Setting the status it already has changes nothing. Moves back or to failed are recorded in the audit
+ * history with the reason given (or one that names the move), in the same transaction.
+ */
+export function setStatus(
+  ctx: ServiceContext, campaignId: number, sampleId: number, status: ManualStatus, actor: Actor = SERVICE_ACTOR, reasonGiven?: string,
+): SampleView {
+  const reason = reasonGiven === undefined ? undefined : requireReason(reasonGiven);
+  const out = ctx.db.transaction((tx) => {
     requireWritableCampaign({ ...ctx, db: tx }, campaignId);
     const sample = findSample(tx, campaignId, sampleId);
     if (!sample) throw new NotFoundError('sample', sampleId);
     if (sample.status === 'measured') throw new ConflictError('already_measured', `sample ${sampleId} already has results; its status stays "measured"`);
     if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sampleId} was retracted; it stays out of the campaign`);
+    if (sample.status === status) return { view: sampleViews(tx, [sample])[0], changed: false };
+    const allowed = STATUS_MOVES[sample.status];
+    if (!allowed.includes(status))
+      throw new ConflictError('invalid_status_change', `sample ${sampleId} is ${sample.status}; it can become ${allowed.join(' or ')}, not ${status}`, { from: sample.status, to: status, allowed });
     setSampleStatus(tx, sampleId, status, status === 'pending' ? {} : { pendingSince: null });
-    return sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0];
+    const move = `${sample.status}→${status}`;
+    if (!FORWARD_MOVES.has(move)) {
+      recordAudit(
+        tx,
+        { campaignId, entity: 'sample', entityId: sampleId, action: 'correct', before: { status: sample.status }, after: { status }, reason: reason ?? `status changed from ${sample.status} to ${status}` },
+        actor,
+      );
+    }
+    return { view: sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0], changed: true };
   });
+  if (out.changed) ctx.events?.publish({ type: 'samples', campaignId, inserted: 0 });
+  return out.view;
 }
 
 /**

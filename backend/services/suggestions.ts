@@ -1,5 +1,7 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
-import { COLD_START_STRATEGY, strategyNeedsModel, type StrategyName, type SuggestionItem, type SuggestRequest, type SurrogateUse } from '../../acquisition/index.js';
+import {
+  bestMeasured, COLD_START_STRATEGY, outcomeReasons, strategyNeedsModel, type OutcomeReason, type StrategyName, type SuggestionItem, type SuggestRequest, type SurrogateUse,
+} from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
 import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
 import { insertSamples } from '../db/samples.js';
@@ -41,8 +43,14 @@ export interface SuggestionView {
   pool: boolean;
   /** Per modeled outcome: which model ranked it (a GP's modelId is its GP record). Empty for model-free strategies. */
   surrogates: Record<string, SurrogateUse>;
-  items: (SuggestionItem & { sampleId: number })[];
+  items: RecordedSuggestionItem[];
 }
+
+/**
+ * One recorded item: the engine's item, the sample it became, and per objective and constraint why it is worth
+ * measuring (acquisition/suggest/reasons.ts), computed when the run is recorded and stored with it.
+ */
+export type RecordedSuggestionItem = SuggestionItem & { sampleId: number; reasons: OutcomeReason[] };
 
 /** What the route answers: a recorded suggestion (201), or the background job of a large batch (202). */
 export type SuggestOutcome = { status: 201; suggestion: SuggestionView } | { status: 202; job: JobView };
@@ -133,7 +141,7 @@ function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, d
 function checkedCampaign(ctx: ServiceContext, campaignId: number, input: SuggestInput): CampaignRow {
   const campaign = requireCampaign(ctx, campaignId);
   if (campaign.objectives.length === 0)
-    throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add objectives with PATCH /api/campaigns/:id');
+    throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add an objective to the campaign (the outcome to maximize, minimize or bring to a target) and ask again');
   const strategy = input.strategy ?? campaign.settings.defaultStrategy;
   // Refuse a bad strategy before the engine runs: nothing may be written for a request that is refused.
   if (strategy !== undefined) parseStrategyOrThrow(strategy);
@@ -200,7 +208,7 @@ function requireFinite(campaign: CampaignRow, request: SuggestRequest, items: Su
   throw new InvalidError(
     'non_finite_prediction',
     `the engine computed ${what} as a non-finite number, so nothing was recorded: ${cause}. Correct or retract the extreme results ` +
-      `(PATCH or DELETE /api/campaigns/${campaign.id}/results/{resultId}) and ask again; "strategy": "random" or "space-filling" needs no model and works meanwhile`,
+      `(in the campaign's samples table) and ask again; the strategy "random" or "space-filling" needs no model and works meanwhile`,
     { outcomes: [...bad], largestMagnitude: largest },
   );
 }
@@ -212,7 +220,7 @@ function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
     // One waiting batch per campaign (plus the one running), as for training: a client cannot fill the job slots.
     const waiting = findQueuedJob(tx, campaign.id, SUGGEST_BATCH_JOB_KIND);
     if (waiting)
-      throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; follow it at /api/jobs/${waiting.id} (or cancel it) before asking for another batch`, 10);
+      throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; wait until it has run (or cancel it) before asking for another batch`, 10);
     const { request, surrogateReasons } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
     const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request, surrogateReasons };
     // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
@@ -340,7 +348,11 @@ function insertRun(
     );
     sampleIds = created.map((s) => s.id);
   }
-  const out = items.map((it, i) => ({ sampleId: sampleIds[i], ...it, surrogates: withGpRecord(it.surrogates) }));
+  // The best feasible measured values the run saw (the engine's incumbent): an item's expected improvement is over these.
+  const best = bestMeasured(request.objectives, request.constraints ?? [], request.observations);
+  const out: RecordedSuggestionItem[] = items.map((it, i) => ({
+    sampleId: sampleIds[i], ...it, surrogates: withGpRecord(it.surrogates), reasons: outcomeReasons(request.objectives, request.constraints ?? [], it, best),
+  }));
   setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
   return { suggestionId: row.id, modelId, strategy, seed, pool: request.pool !== undefined, surrogates, items: out };
 }
@@ -361,16 +373,34 @@ function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: St
   });
 }
 
+/**
+ * An item as a past run stored it: runs recorded before trust flags, per-outcome models and reasons existed lack
+ * them, DESIGN.md's item shape leaves sampleId optional, and its strategy may be a name this engine no longer has.
+ */
+export type StoredSuggestionItem = Omit<RecordedSuggestionItem, 'sampleId' | 'flags' | 'surrogates' | 'reasons' | 'strategy'> &
+  Partial<Pick<RecordedSuggestionItem, 'sampleId' | 'flags' | 'surrogates' | 'reasons'>> & { strategy: string };
+
+/** One past suggestion run as the history lists it. */
+export interface SuggestionRunView {
+  id: number;
+  strategy: string;
+  seed: number;
+  modelId: number | null;
+  surrogates: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  items: StoredSuggestionItem[];
+  createdAt: string | null;
+}
+
 /** A page of a campaign's past suggestion runs. */
-export function listSuggestions(
-  ctx: ServiceContext, campaignId: number, limit: number, offset: number,
-): Page<{ id: number; strategy: string; seed: number; modelId: number | null; surrogates: Record<string, unknown>; settings: Record<string, unknown>; items: Record<string, unknown>[]; createdAt: string | null }> {
+export function listSuggestions(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<SuggestionRunView> {
   requireCampaign(ctx, campaignId);
   const { rows, total } = listSuggestionRows(ctx.db, campaignId, limit, offset);
   // Runs recorded before surrogates were recorded show none.
   const surrogatesOf = (settings: Record<string, unknown>) => (isRecord(settings.surrogates) ? settings.surrogates : {});
   return {
-    items: rows.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, modelId: r.modelId, surrogates: surrogatesOf(r.settings), settings: r.settings, items: r.items, createdAt: iso(r.createdAt) })),
+    // The items column is JSON the service itself wrote (RecordedSuggestionItem, or an older subset of it).
+    items: rows.map((r) => ({ id: r.id, strategy: r.strategy, seed: r.seed, modelId: r.modelId, surrogates: surrogatesOf(r.settings), settings: r.settings, items: r.items as StoredSuggestionItem[], createdAt: iso(r.createdAt) })),
     total,
   };
 }

@@ -25,7 +25,7 @@ export function membraneSimulation(): SimulatedLab {
   const objectives = new Set(def.objectives.map((o) => o.name));
   return {
     name: 'membrane',
-    campaign: { name: `simulate: ${def.name}`, parameters: def.parameters, objectives: def.objectives },
+    campaign: { name: `simulate: ${def.name}`, parameters: def.parameters, objectives: def.objectives, settings: { simulator: 'membrane' } },
     measure: (params, rng) => Object.fromEntries(Object.entries(membraneLab.measure(params, rng)).filter(([k]) => objectives.has(k))),
     score: (params) => membraneLab.membraneScore(membraneLab.truth(params)),
     reference: () => membraneLab.membraneReference(),
@@ -48,7 +48,7 @@ export function corrosionSimulation(modelFeatures: string[]): SimulatedLab {
       name: `simulate: ${def.name}`,
       parameters: def.parameters.map((p) => ({ ...p, featuresOnly: true })),
       objectives: def.objectives,
-      settings: { modelFeatures },
+      settings: { modelFeatures, simulator: 'corrosion' },
     },
     candidates: mgCorrosion.mgCorrosionCandidates(pool),
     measure: (params) => ({ IE: ie(params) }),

@@ -111,7 +111,8 @@ function campaignDefinition(mode: MembraneImageMode, seed: number, batch: number
     parameters: def.parameters,
     objectives: def.objectives,
     ...(mode === 'oracle' ? {} : { imageMeasurements: def.imageMeasurements }),
-    settings: { batchSize: batch, labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
+    // The oracle posts true values, which no simulated lab of the service reports: it has none.
+    settings: { batchSize: batch, labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }], ...(mode === 'oracle' ? {} : { simulator: 'membrane-images' }) },
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  lengthscaleRelevance, mostRelevantPair, slice2d, slices1d, sliceRangeRelevance, sweepValues, type SliceSurface,
+  lengthscaleRelevance, relevantPairs, slice2d, slices1d, sliceRangeRelevance, sweepValues, type SliceSurface,
 } from '../../../acquisition/diagnostics/slices.js';
 import type { Parameter } from '../../../acquisition/types.js';
 
@@ -39,15 +39,25 @@ describe('slices', () => {
     expect(s.xs).toEqual([0, 1, 2]);
     expect(s.ys).toEqual([1, 2, 3]);
     expect(s.mean).toEqual([[1, 2, 5], [2, 3, 6], [3, 4, 7]]);
+    expect(s.fixed).toEqual({ b: 4, kind: 'x' });
+  });
+
+  it('states the values a 1-D slice holds the other parameters at', () => {
+    const [sliceA, sliceB] = slices1d(surface, [a, b], 3);
+    expect(sliceA.fixed).toEqual({ b: 4, n: 2, kind: 'x' });
+    expect(sliceB.fixed).toEqual({ a: 1, n: 2, kind: 'x' });
   });
 
   it('picks the pair with the shortest lengthscales or the widest slices, continuous parameters only', () => {
     const columns = [{ parameter: a, start: 0 }, { parameter: b, start: 1 }, { parameter: n, start: 2 }, { parameter: { ...a, name: 'c' }, start: 3 }];
-    expect(mostRelevantPair(lengthscaleRelevance(columns, [0.5, 3, 0.1, 0.2]))!.map((p) => p.name)).toEqual(['c', 'a']);
-    expect(mostRelevantPair(lengthscaleRelevance(columns.slice(0, 2), [1]))!.map((p) => p.name)).toEqual(['a', 'b']);
+    const names = (pairs: [Parameter, Parameter][]) => pairs.map(([p, q]) => `${p.name}×${q.name}`);
+    // Relevance c (1/0.2) > a (1/0.5) > b (1/3): the most relevant pair first, then the rest in relevance order.
+    expect(names(relevantPairs(lengthscaleRelevance(columns, [0.5, 3, 0.1, 0.2])))).toEqual(['c×a', 'c×b', 'a×b']);
+    expect(names(relevantPairs(lengthscaleRelevance(columns, [0.5, 3, 0.1, 0.2]), 2))).toEqual(['c×a']);
+    expect(names(relevantPairs(lengthscaleRelevance(columns.slice(0, 2), [1])))).toEqual(['a×b']);
     const slices = slices1d(surface, [a, b, n], 5);
     // a: mean a² + 2 ranges over 4; b: constant (0); n is an integer.
     expect(sliceRangeRelevance([a, b, n], slices)).toEqual([{ parameter: a, relevance: 4 }, { parameter: b, relevance: 0 }]);
-    expect(mostRelevantPair(sliceRangeRelevance([a, n], slices))).toBeNull();
+    expect(relevantPairs(sliceRangeRelevance([a, n], slices))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// Plain-language explanations of why a suggestion was chosen, from its strategy, score and prediction.
-import type { Campaign, SuggestionItem } from '../../api/types.js';
+// Plain-language explanations of a suggestion: its rank sentence, its strategy's name, its prediction, and its trust flags.
+import type { Parameter, ParamValues, SuggestionItem } from '../../api/types.js';
 
 /** "12.3 ± 0.4" with 3 significant digits; "—" when the engine gave no prediction. */
 export function formatMeanStd(mean: number | undefined, std: number | undefined): string {
@@ -27,26 +27,87 @@ export function flagTitle(flag: string): string {
   return FLAG_TITLES[flag] ?? flag;
 }
 
+/** A few words on each trust flag, shown next to its badge. */
+const FLAG_NOTES: Record<string, string> = {
+  boundary: 'a parameter at its min or max',
+  extrapolation: 'far from measured points',
+};
+
 /**
- * One or two sentences: rank, strategy and score; then, with a model, whether the pick exploits a good
- * predicted mean or explores high uncertainty; without one, that it fills the design space.
+ * How close to a bound counts as on it, as a fraction of the range (log scale for log parameters): the engine's
+ * BOUNDARY_TOLERANCE (acquisition/suggest/flags.ts), which sets the `boundary` flag.
  */
-export function explainSuggestion(item: SuggestionItem, campaign: Campaign, rank: number, hasModel = true): string {
-  const parts: string[] = [`Ranked #${rank + 1} by ${item.strategy} (score ${Number(item.score.toPrecision(3))}).`];
-  const objective = campaign.objectives[0];
-  if (!hasModel) {
-    parts.push('No model is trained yet, so this point was chosen to cover the design space far from earlier experiments.');
-  } else if (objective) {
-    const mean = item.mean[objective.name];
-    const std = item.std[objective.name];
-    if (mean !== undefined && std !== undefined && Number.isFinite(mean) && Number.isFinite(std)) {
-      const relative = Math.abs(mean) > 1e-12 ? std / Math.abs(mean) : std;
-      parts.push(
-        relative > 0.25
-          ? `The model is unsure here (±${Number(std.toPrecision(2))}): measuring it teaches the model most.`
-          : `The model expects a good ${objective.name} here with little uncertainty.`,
-      );
-    }
+const BOUNDARY_TOLERANCE = 1e-3;
+
+/** A parameter of a suggestion that sits on a bound of its range. */
+export interface BoundaryParameter {
+  name: string;
+  side: 'minimum' | 'maximum';
+  /** The bound itself, in the parameter's units. */
+  bound: number;
+  unit?: string;
+}
+
+/** Which continuous or integer parameters of a point sit on their min or max, in the design space's order. */
+export function boundaryParameters(parameters: readonly Parameter[], params: ParamValues): BoundaryParameter[] {
+  const out: BoundaryParameter[] = [];
+  for (const parameter of parameters) {
+    const value = params[parameter.name];
+    if (parameter.type === 'categorical' || parameter.min === undefined || parameter.max === undefined || typeof value !== 'number') continue;
+    const scale = parameter.log ? Math.log : (v: number) => v;
+    const width = scale(parameter.max) - scale(parameter.min);
+    if (!(width > 0) || !Number.isFinite(width)) continue;
+    const position = (scale(value) - scale(parameter.min)) / width;
+    const unit = parameter.unit ?? undefined;
+    if (position <= BOUNDARY_TOLERANCE) out.push({ name: parameter.name, side: 'minimum', bound: parameter.min, unit });
+    else if (position >= 1 - BOUNDARY_TOLERANCE) out.push({ name: parameter.name, side: 'maximum', bound: parameter.max, unit });
   }
-  return parts.join(' ');
+  return out;
+}
+
+/**
+ * The short note beside a trust flag's badge (none for a flag this page does not know); for `boundary`, which
+ * parameters sit at which limit ("polymerConcentration at its maximum, 30 wt%") when the page can tell.
+ */
+export function flagNote(flag: string, boundary: readonly BoundaryParameter[] = []): string | undefined {
+  if (flag === 'boundary' && boundary.length > 0) {
+    return boundary.map((b) => `${b.name} at its ${b.side}, ${formatParamValue(b.bound)}${b.unit ? ` ${b.unit}` : ''}`).join('; ');
+  }
+  return FLAG_NOTES[flag];
+}
+
+/** Each strategy's name in plain words and what it ranks by (the engine's own list is acquisition/suggest/registry.ts). */
+const STRATEGIES: Record<string, { label: string; title: string }> = {
+  'expected-improvement': { label: 'expected improvement', title: 'By how much each point is expected to beat the best result so far, averaged over the model’s uncertainty.' },
+  'log-expected-improvement': { label: 'expected improvement (log scale)', title: 'Expected improvement over the best result so far; the score is its logarithm.' },
+  'probability-of-improvement': { label: 'chance of improvement', title: 'The probability that a point beats the best result so far.' },
+  'upper-confidence-bound': { label: 'optimistic estimate', title: 'Upper confidence bound: the prediction plus twice its uncertainty, so points that may turn out very good win.' },
+  thompson: { label: 'Thompson sampling', title: 'Each point is the best of one plausible version of the model drawn at random: it mixes exploiting and exploring.' },
+  'max-variance': { label: 'largest uncertainty', title: 'Points where the model is least certain: pure exploration, to learn the most from each experiment.' },
+  'target-matching': { label: 'chance to hit the targets', title: 'The probability that every target outcome lands within its tolerance.' },
+  'target-distance': { label: 'closeness to the targets', title: 'How close the outcomes are expected to come to their targets, uncertainty included.' },
+  ehvi: { label: 'expected trade-off improvement', title: 'Expected hypervolume improvement (EHVI): how far each point is expected to push out the best trade-offs between the objectives found so far (the Pareto front).' },
+  parego: { label: 'random trade-off weights (ParEGO)', title: 'Expected improvement of a weighted combination of the objectives, with new random weights for each point so the batch spreads over the trade-offs.' },
+  random: { label: 'random choice', title: 'Points drawn at random: a baseline to compare the model’s choices against.' },
+  'space-filling': { label: 'space-filling design', title: 'Points spread evenly over the design space, far from earlier experiments: how a campaign starts before a model can be trained.' },
+};
+
+/** A strategy's name in plain words (its code for one this page does not know). */
+export function strategyLabel(strategy: string): string {
+  return STRATEGIES[strategy]?.label ?? strategy;
+}
+
+/** A strategy's tooltip: what it ranks by, and its code as the API and the request form name it. */
+export function strategyTitle(strategy: string): string {
+  const known = STRATEGIES[strategy];
+  return known ? `${known.title} Strategy code: ${strategy}.` : `Strategy code: ${strategy}.`;
+}
+
+/**
+ * The rank sentence of a card: rank, strategy (in plain words) and score; without a model, that the point fills the
+ * design space. What each objective expects there is in the engine's reasons (board.ts reasonLines).
+ */
+export function explainSuggestion(item: Pick<SuggestionItem, 'strategy' | 'score'>, rank: number, hasModel = true): string {
+  const sentence = `Ranked #${rank} by ${strategyLabel(item.strategy)} (score ${Number(item.score.toPrecision(3))}).`;
+  return hasModel ? sentence : `${sentence} No model is trained yet, so this point was chosen to cover the design space far from earlier experiments.`;
 }

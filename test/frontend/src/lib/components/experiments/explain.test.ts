@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../../../../../frontend/src/lib/api/types.js';
-import { explainSuggestion, formatMeanStd, formatParamValue } from '../../../../../../frontend/src/lib/components/experiments/explain.js';
+import { ACQUISITION_STRATEGIES } from '../../../../../../acquisition/suggest/registry.js';
+import { aCampaign } from '../../../../support/wire-fixtures.js';
+import { explainSuggestion, formatMeanStd, formatParamValue, strategyLabel, strategyTitle } from '../../../../../../frontend/src/lib/components/experiments/explain.js';
 
-const campaign: Campaign = { id: 1, name: 'c', parameters: [], objectives: [{ name: 'flux', goal: 'maximize' }] };
+const campaign = aCampaign({ name: 'c', objectives: [{ name: 'flux', goal: 'maximize' }] });
 
 describe('suggestion explanations', () => {
   it('formats mean ± std to 3 and 2 significant digits', () => {
@@ -11,18 +12,26 @@ describe('suggestion explanations', () => {
     expect(formatMeanStd(5, undefined)).toBe('5');
   });
 
-  it('calls a high relative std exploration and a low one exploitation', () => {
-    const base = { params: {}, score: 0.51234, strategy: 'expected-improvement' };
-    expect(explainSuggestion({ ...base, mean: { flux: 10 }, std: { flux: 5 } }, campaign, 0)).toBe(
-      'Ranked #1 by expected-improvement (score 0.512). The model is unsure here (±5): measuring it teaches the model most.',
-    );
-    expect(explainSuggestion({ ...base, mean: { flux: 10 }, std: { flux: 0.5 } }, campaign, 1)).toContain('expects a good flux');
+  it('states rank, strategy (in plain words) and score; the per-objective reasons are the engine’s (board.ts)', () => {
+    const item = { score: 0.51234, strategy: 'expected-improvement' };
+    expect(explainSuggestion(item, 1)).toBe('Ranked #1 by expected improvement (score 0.512).');
+    expect(explainSuggestion(item, 3)).toBe('Ranked #3 by expected improvement (score 0.512).');
+    expect(explainSuggestion({ score: 0.72, strategy: 'ehvi' }, 1)).toBe('Ranked #1 by expected trade-off improvement (score 0.72).');
+  });
+
+  it('names strategies in plain words, with the code and what it ranks by in the tooltip; an unknown one as its code', () => {
+    expect(strategyLabel('ehvi')).toBe('expected trade-off improvement');
+    expect(strategyTitle('ehvi')).toMatch(/^Expected hypervolume improvement \(EHVI\): .*Pareto front.* Strategy code: ehvi\.$/);
+    // Every strategy the engine knows has a plain name.
+    for (const name of Object.keys(ACQUISITION_STRATEGIES)) expect(strategyLabel(name), name).not.toBe(name);
+    expect(strategyLabel('some-new-strategy')).toBe('some-new-strategy');
+    expect(strategyTitle('some-new-strategy')).toBe('Strategy code: some-new-strategy.');
   });
 
   it('explains picks made without a model as space-filling', () => {
-    const item = { params: {}, score: 0.7, strategy: 'space-filling', mean: { flux: 1 }, std: { flux: 0.1 } };
-    expect(explainSuggestion(item, campaign, 0, false)).toBe(
-      'Ranked #1 by space-filling (score 0.7). No model is trained yet, so this point was chosen to cover the design space far from earlier experiments.',
+    const item = { score: 0.7, strategy: 'space-filling' };
+    expect(explainSuggestion(item, 1, false)).toBe(
+      'Ranked #1 by space-filling design (score 0.7). No model is trained yet, so this point was chosen to cover the design space far from earlier experiments.',
     );
   });
 
