@@ -14,9 +14,11 @@ import { EventStreamSlots } from './services/event-streams.js';
 import { labelQueueRoutes } from './routes/label-queue.js';
 import { jobRoutes } from './routes/jobs.js';
 import { modelRoutes } from './routes/models.js';
+import { moleculeRoutes } from './routes/molecules.js';
 import { bearerAuth, bodySizeLimit, campaignAccess, errorResponse, type AppEnv } from './routes/http.js';
 import { sampleRoutes } from './routes/samples.js';
 import { segmentationRoutes } from './routes/segmentation.js';
+import { simulatedLabRoutes } from './routes/simulated-lab.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 import { securityHeaders } from './routes/security-headers.js';
 import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
@@ -48,6 +50,17 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
     // streams (freeing their slots) and closes image files, which would otherwise stay open forever.
     if (c.req.method === 'HEAD') await c.res.body?.cancel().catch(() => undefined);
   });
+  app.use('*', async function wrapNonErrorThrows(c, next) {
+    // hono hands only Error instances to onError and lets anything else (a thrown string, RDKit's WebAssembly.Exception)
+    // escape as an empty 500; wrapped, it gets the JSON envelope and the log line like any other bug.
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof Error) throw err;
+      // String() itself can throw (an object without a prototype); the tag ("[object WebAssembly.Exception]") cannot.
+      throw new Error(`non-Error thrown: ${typeof err === 'string' ? err : Object.prototype.toString.call(err)}`, { cause: err });
+    }
+  });
   app.onError(errorResponse);
   app.notFound((c) =>
     c.req.path.startsWith('/api/')
@@ -69,6 +82,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', sampleRoutes(ctx));
   app.route('/api/campaigns', campaignAssetRoutes(ctx));
   app.route('/api/campaigns', suggestionRoutes(ctx));
+  app.route('/api/campaigns', simulatedLabRoutes(ctx));
   app.route('/api/campaigns', insightRoutes(ctx));
   app.route('/api/campaigns', labelQueueRoutes(ctx));
   app.route('/api/campaigns', campaignEventRoutes(ctx, events));
@@ -77,6 +91,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', diagnosticsRoutes(ctx));
   app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
+  app.route('/api/molecules', moleculeRoutes());
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());
 

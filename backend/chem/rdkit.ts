@@ -15,11 +15,16 @@ const require = createRequire(import.meta.url);
 
 let loading: Promise<RDKitModule> | null = null;
 
+/** A new RDKit module of its own (about 25 MB), for a user whose failures must not corrupt the shared one. */
+export function createRDKitModule(): Promise<RDKitModule> {
+  const initRDKitModule = require('@rdkit/rdkit') as RDKitFactory;
+  return initRDKitModule();
+}
+
 /** The shared RDKit module, initializing it on first use; a failed start is not cached, so a later call retries. */
 export function loadRDKit(): Promise<RDKitModule> {
   if (loading === null) {
-    const initRDKitModule = require('@rdkit/rdkit') as RDKitFactory;
-    loading = initRDKitModule().catch((error: unknown) => {
+    loading = createRDKitModule().catch((error: unknown) => {
       loading = null;
       throw error;
     });

@@ -53,3 +53,8 @@ export function setTokenManagedBy(db: Db, id: number, managedBy: 'environment' |
 export function makeEnvironmentAdmin(db: Db, id: number): void {
   db.update(tokens).set({ managedBy: 'environment', role: 'admin', campaignIds: null }).where(eq(tokens.id, id)).run();
 }
+
+/** Gives a token another name. */
+export function renameToken(db: Db, id: number, name: string): void {
+  db.update(tokens).set({ name }).where(eq(tokens.id, id)).run();
+}

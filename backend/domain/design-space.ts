@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
 import { InvalidError } from './errors.js';
-import { IMAGE_QUANTITIES, LENGTH_EXPONENT, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
+import { IMAGE_QUANTITIES, LENGTH_EXPONENT, SIMULATOR_NAMES, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
 
 export { LENGTH_EXPONENT };
 
@@ -106,6 +106,13 @@ export const settingsSchema = z
       .max(64)
       .optional()
       .describe(`which model ranks suggestions: ${SURROGATE_SETTINGS.join(' | ')} (default auto: per outcome the GP unless a trained network predicts held-out results clearly better)`),
+    // A plain string (null removes the marker): the service checks the name and that the definition fits the lab (422).
+    simulator: z
+      .string()
+      .max(64)
+      .nullable()
+      .optional()
+      .describe(`the simulated lab that measures this campaign (demo campaigns): ${SIMULATOR_NAMES.join(' | ')}; null removes it. Only for a campaign whose definition the lab can measure`),
     labelClasses: z
       .array(labelClassSchema)
       .min(1, 'give at least one label class')

@@ -15,6 +15,12 @@ export const AUDIT_ENTITIES = ['result', 'sample', 'campaign'] as const;
 export type AuditEntity = (typeof AUDIT_ENTITIES)[number];
 export const AUDIT_ACTIONS = ['correct', 'retract', 'archive', 'restore'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** A reason is what makes a correction reviewable later, so it is required and bounded (characters). */
+export const MAX_REASON_LENGTH = 500;
+
+/** The ways the label queue can be ordered (backend/services/label-queue.ts). */
+export const LABEL_QUEUE_STRATEGIES = ['decision', 'uncertainty', 'diversity'] as const;
+export type LabelQueueStrategy = (typeof LABEL_QUEUE_STRATEGIES)[number];
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -24,6 +30,12 @@ export interface LabelClass {
   name: string;
   color: string;
 }
+
+/** The classes a campaign gets when it names none (an SEM/FIB micrograph of a membrane: pore vs. solid). */
+export const DEFAULT_LABEL_CLASSES: readonly Readonly<LabelClass>[] = [
+  { name: 'pore', color: '#1f77b4' },
+  { name: 'solid', color: '#ff7f0e' },
+];
 
 /** Per-campaign behaviour that is not part of the design space. */
 export interface CampaignSettings {
@@ -39,7 +51,16 @@ export interface CampaignSettings {
    * trained network is better by a margin), or always the given kind while one is usable.
    */
   surrogate?: SurrogateSetting;
+  /**
+   * The simulated lab that measures this campaign's experiments (demo and `twinlab simulate` campaigns only): the board
+   * then offers "Measure with the simulated lab". Absent for a real lab, whatever its definition.
+   */
+  simulator?: SimulatorName;
 }
+
+/** The simulated labs a campaign can be marked with (settings.simulator). */
+export const SIMULATOR_NAMES = ['membrane', 'membrane-images', 'corrosion'] as const;
+export type SimulatorName = (typeof SIMULATOR_NAMES)[number];
 
 /** One brush or eraser stroke, in image pixel coordinates: points = [x0, y0, x1, y1, ...]. */
 export interface LabelStroke {

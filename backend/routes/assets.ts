@@ -230,9 +230,15 @@ export function assetRoutes(ctx: ServiceContext) {
     );
 }
 
-/** A model overlay PNG; never cached, since the next model replaces it under the same URL. */
-async function overlayResponse(path: string): Promise<Response> {
+/**
+ * A model overlay PNG with the id of the model that drew it (X-Twinlab-Model-Id: the newest model's map, or an older
+ * one's until the newest reaches the image); never cached, since the next model replaces it under the same URL.
+ */
+async function overlayResponse({ path, modelId }: { path: string; modelId: number }): Promise<Response> {
   const { size } = await stat(path);
   const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-  return new Response(body, { status: 200, headers: { 'content-type': 'image/png', 'content-length': String(size), 'cache-control': 'no-store' } });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'image/png', 'content-length': String(size), 'cache-control': 'no-store', 'x-twinlab-model-id': String(modelId) },
+  });
 }

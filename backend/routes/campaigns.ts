@@ -1,12 +1,12 @@
 /** Campaign routes: create, list, get, patch, archive, restore, and the audit history. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { checkDefinition, constraintSchema, imageMeasurementSchema, objectiveSchema, parameterSchema, settingsSchema } from '../domain/design-space.js';
-import { AUDIT_ACTIONS, AUDIT_ENTITIES } from '../domain/types.js';
 import { listAudit, MAX_REASON_LENGTH } from '../services/audit.js';
 import { archiveCampaign, createCampaign, getCampaign, listCampaigns, restoreCampaign } from '../services/campaigns.js';
 import type { ServiceContext } from '../services/context.js';
 import { patchCampaign } from '../services/image-measurements.js';
 import { allow, CAN_WRITE_CAMPAIGNS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
+import { AuditEventSchema, AuditQuerySchema, CampaignSchema } from './schemas/campaigns.js';
 
 // The domain's schemas, used as they are: the domain layer does not depend on the OpenAPI extension.
 const Parameter = parameterSchema;
@@ -47,44 +47,12 @@ const CampaignPatch = z
   .superRefine(checkDefinition)
   .openapi('CampaignPatch');
 
-const Campaign = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    description: z.string(),
-    parameters: z.array(Parameter),
-    objectives: z.array(Objective),
-    constraints: z.array(Constraint),
-    settings: z.record(z.string(), z.unknown()).openapi({
-      description: 'batchSize, pendingTimeoutMinutes, labelClasses, defaultStrategy?, modelFeatures?, and surrogate (auto, the default, gp, deep-ensemble or surgeon)',
-    }),
-    imageMeasurements: z.array(imageMeasurementSchema),
-    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active results: not retracted and not superseded by a newer model\'s derived result' }), assets: z.number() }),
-    archivedAt: z.string().nullable().openapi({ description: 'when the campaign was archived; null while active' }),
-    createdAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .openapi('Campaign');
 
 const ArchiveChange = z
   .object({ reason: z.string().trim().min(1, 'give a reason').max(MAX_REASON_LENGTH).openapi({ example: 'study finished; kept for the paper' }) })
   .strict()
   .openapi('ArchiveChange');
 
-const AuditEvent = z
-  .object({
-    id: z.number().int(),
-    campaignId: z.number().int(),
-    entity: z.enum(AUDIT_ENTITIES),
-    entityId: z.number().int(),
-    action: z.enum(AUDIT_ACTIONS),
-    before: z.record(z.string(), z.unknown()).nullable(),
-    after: z.record(z.string(), z.unknown()).nullable(),
-    reason: z.string(),
-    actor: z.string().openapi({ description: 'the name of the token that made the change' }),
-    createdAt: z.string().nullable(),
-  })
-  .openapi('AuditEvent');
 
 /** The route that archives or restores a campaign: the same body and responses, other words. */
 function archiveStateRoute(path: '/{id}/archive' | '/{id}/restore', summary: string, answer: string) {
@@ -94,7 +62,7 @@ function archiveStateRoute(path: '/{id}/archive' | '/{id}/restore', summary: str
     tags: ['campaigns'],
     summary,
     request: { params: IdParam, body: { ...json(ArchiveChange), required: true } },
-    responses: { 200: { description: answer, ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
+    responses: { 200: { description: answer, ...json(CampaignSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
   });
 }
 
@@ -108,7 +76,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         tags: ['campaigns'],
         summary: 'Create a campaign with its design space, objectives and constraints',
         request: { body: { ...json(CampaignCreate), required: true } },
-        responses: { 201: { description: 'Created', ...json(Campaign) }, ...errorResponses(400, 401, 403, 413, 415, 422) },
+        responses: { 201: { description: 'Created', ...json(CampaignSchema) }, ...errorResponses(400, 401, 403, 413, 415, 422) },
       }),
       (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'create campaigns');
@@ -122,7 +90,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         tags: ['campaigns'],
         summary: 'List campaigns, newest first: active ones, or with ?archived=only|include archived ones only or both',
         request: { query: PageQuery.extend({ archived: z.enum(['only', 'include']).optional().openapi({ description: 'list archived campaigns only, or include them (default: active ones only)' }) }) },
-        responses: { 200: { description: 'A page of campaigns', ...json(z.object({ items: z.array(Campaign), total: z.number() })) }, ...errorResponses(400, 401) },
+        responses: { 200: { description: 'A page of campaigns', ...json(z.object({ items: z.array(CampaignSchema), total: z.number() })) }, ...errorResponses(400, 401) },
       }),
       (c) => {
         const { limit, offset, archived } = c.req.valid('query');
@@ -136,7 +104,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         tags: ['campaigns'],
         summary: 'Get one campaign',
         request: { params: IdParam },
-        responses: { 200: { description: 'The campaign', ...json(Campaign) }, ...errorResponses(400, 401, 404) },
+        responses: { 200: { description: 'The campaign', ...json(CampaignSchema) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => c.json(getCampaign(ctx, c.req.valid('param').id), 200),
     )
@@ -147,7 +115,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         tags: ['campaigns'],
         summary: 'Change a campaign (the design space only while it has no samples); changed image measurements are measured again on every sample\'s images',
         request: { params: IdParam, body: { ...json(CampaignPatch), required: true } },
-        responses: { 200: { description: 'The changed campaign', ...json(Campaign) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
+        responses: { 200: { description: 'The changed campaign', ...json(CampaignSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
       (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'change campaigns');
@@ -170,12 +138,9 @@ export function campaignRoutes(ctx: ServiceContext) {
         summary: "The campaign's audit history, newest first: corrections, retractions, archive and restore, with who, when and why",
         request: {
           params: IdParam,
-          query: PageQuery.extend({
-            entity: z.enum(AUDIT_ENTITIES).optional(),
-            entityId: z.coerce.number().int().positive().optional(),
-          }),
+          query: AuditQuerySchema,
         },
-        responses: { 200: { description: 'A page of audit events', ...json(z.object({ items: z.array(AuditEvent), total: z.number() })) }, ...errorResponses(400, 401, 404) },
+        responses: { 200: { description: 'A page of audit events', ...json(z.object({ items: z.array(AuditEventSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => c.json(listAudit(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
     );

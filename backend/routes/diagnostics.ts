@@ -8,9 +8,15 @@ const ParityPoint = z
   .object({ sampleId: z.number().int(), measured: z.number(), predicted: z.number(), std: z.number() })
   .openapi('ParityPoint');
 
+const HeldValues = z.record(z.string(), z.union([z.number(), z.string()])).openapi({ description: 'the values the other parameters are held at' });
+
 const Slice1d = z
-  .object({ parameter: z.string(), objective: z.string(), x: z.array(z.number()), mean: z.array(z.number()), std: z.array(z.number()) })
+  .object({ parameter: z.string(), objective: z.string(), x: z.array(z.number()), mean: z.array(z.number()), std: z.array(z.number()), fixed: HeldValues })
   .openapi('SurrogateSlice');
+
+const MeasuredPoint = z
+  .object({ sampleId: z.number().int(), params: z.record(z.string(), z.union([z.number(), z.string()])), value: z.number() })
+  .openapi('MeasuredPoint');
 
 const Slice2d = z
   .object({
@@ -21,6 +27,7 @@ const Slice2d = z
     ys: z.array(z.number()),
     mean: z.array(z.array(z.number())).openapi({ description: 'mean[i][j] at (xs[j], ys[i])' }),
     std: z.array(z.array(z.number())),
+    fixed: HeldValues,
   })
   .openapi('SurrogateSlice2d');
 
@@ -34,8 +41,11 @@ const Diagnostics = z
     parity: z.record(z.string(), z.array(ParityPoint)).openapi({
       description: "per objective, held-out predictions with predictive std. A network (deep-ensemble, surgeon): its own cross-validation from training (one point per result, calibrated). A GP record: leave-one-out (≤ 60 samples) or 5-fold cross-validated GP predictions (one point per sample, replicates averaged)",
     }),
+    measured: z.record(z.string(), z.array(MeasuredPoint)).optional().openapi({
+      description: 'per objective, the measured samples the model was fitted to with their parameter values (a GP: replicates averaged; a network: one point per result), to draw over the slices; absent without slices',
+    }),
     slices: z.array(Slice1d).openapi({ description: "1-D sweeps of the model through the best measured sample (a network's std includes its predicted noise); empty for featuresOnly (molecule pool) campaigns" }),
-    slices2d: z.array(Slice2d).optional().openapi({ description: "one 25 × 25 sweep over the two most relevant continuous parameters (a GP's shortest lengthscales; the largest range of a network's 1-D slices)" }),
+    slices2d: z.array(Slice2d).optional().openapi({ description: "25 × 25 sweeps over each pair of the (up to 5) most relevant continuous parameters, most relevant pair first (a GP's shortest lengthscales; the largest range of a network's 1-D slices)" }),
   })
   .openapi('ModelDiagnostics');
 

@@ -1,6 +1,7 @@
 /** GET /api/health: liveness, version and the tensorflow.js backend in use. */
-import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter } from './http.js';
+import { createRoute } from '@hono/zod-openapi';
+import { createRouter, json } from './http.js';
+import { HealthSchema } from './schemas/health.js';
 
 /** The health sub-app; `backend()` names the tensorflow.js backend in use. */
 export function healthRoutes(version: string, backend: () => string) {
@@ -10,7 +11,7 @@ export function healthRoutes(version: string, backend: () => string) {
       path: '/',
       tags: ['health'],
       summary: 'Liveness (no token needed)',
-      responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ ok: z.literal(true), version: z.string(), backend: z.string() }) } } } },
+      responses: { 200: { description: 'Up', ...json(HealthSchema) } },
     }),
     (c) => c.json({ ok: true as const, version, backend: backend() }, 200),
   );

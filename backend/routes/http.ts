@@ -21,6 +21,7 @@ import type { Limits } from '../config.js';
 import type { ServiceContext } from '../services/context.js';
 import { checkCampaignAccess, requireUnscopedToken } from '../services/campaign-access.js';
 import { authenticate, type Principal } from '../services/tokens.js';
+import { ErrorBody, PageQuery } from './schemas/common.js';
 
 export type AppEnv = { Variables: { principal: Principal } };
 
@@ -140,15 +141,9 @@ export function positiveId(name: string) {
 /** Path parameter `id`: a positive integer. */
 export const IdParam = z.object({ id: positiveId('id') });
 
-/** Pagination query. */
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(50_000).default(1000).openapi({ description: 'page size (max 50,000)' }),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) })
-  .openapi('Error');
+// The pagination query and the error envelope live in ./schemas/common.ts (no server code, so the browser app can read
+// their types); the routes take them from here.
+export { ErrorBody, PageQuery };
 
 /** Error responses shared by routes, for the OpenAPI description. */
 export function errorResponses(...statuses: number[]): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }> {

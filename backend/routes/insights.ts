@@ -3,17 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ServiceContext } from '../services/context.js';
 import { campaignInsights } from '../services/insights.js';
 import { createRouter, errorResponses, IdParam } from './http.js';
-
-const Insight = z
-  .object({
-    objective: z.string(),
-    samples: z.number().int(),
-    method: z.string(),
-    features: z.array(z.object({ name: z.string(), score: z.number(), selected: z.boolean() })),
-    recommended: z.array(z.string()),
-    reason: z.string().optional(),
-  })
-  .openapi('ObjectiveInsight');
+import { InsightsSchema } from './schemas/insights.js';
 
 /** Routes under /api/campaigns/{id}/insights. */
 export function insightRoutes(ctx: ServiceContext) {
@@ -31,7 +21,7 @@ export function insightRoutes(ctx: ServiceContext) {
         }),
       },
       responses: {
-        200: { description: 'Relevance per objective', content: { 'application/json': { schema: z.object({ campaignId: z.number(), objectives: z.array(Insight) }) } } },
+        200: { description: 'Relevance per objective', content: { 'application/json': { schema: InsightsSchema } } },
         ...errorResponses(400, 401, 404, 422, 503),
       },
     }),

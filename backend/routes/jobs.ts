@@ -6,25 +6,10 @@ import type { ServiceContext } from '../services/context.js';
 import { streamSlots } from '../services/event-streams.js';
 import { cancelJob, getJob, jobQueueFor, listJobs, type JobView } from '../services/training.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
+import { JobSchema } from './schemas/jobs.js';
 
-const JOB_STATUS = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
-
-export const Job = z
-  .object({
-    id: z.number().int(),
-    kind: z.string(),
-    campaignId: z.number().int().nullable(),
-    status: JOB_STATUS,
-    progress: z.number().min(0).max(1),
-    error: z.string().optional(),
-    attempts: z.number().int(),
-    maxAttempts: z.number().int(),
-    result: z.record(z.string(), z.unknown()).nullable(),
-    log: z.string(),
-    createdAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .openapi('Job');
+/** A job (its schema lives in ./schemas/jobs.ts, where the browser app reads it); other routes import it from here too. */
+export const Job = JobSchema;
 
 const JobListQuery = PageQuery.extend({ campaignId: z.coerce.number().int().positive().optional() });
 

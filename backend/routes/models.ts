@@ -9,7 +9,8 @@ import {
 } from '../services/training.js';
 import { SURROGATE_KINDS } from '../trainer/jobs/train-surrogate.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
-import { Job } from './jobs.js';
+import { JobSchema } from './schemas/jobs.js';
+import { ModelSchema, PairedComparisonSchema, ScoresSchema } from './schemas/models.js';
 
 const TrainRequest = z
   .object({
@@ -36,30 +37,6 @@ const TrainRequest = z
   .strict()
   .openapi('TrainRequest');
 
-/** Held-out scores of a model over the same folds (JSON has no NaN: an undefined score, e.g. R² of constant data, is null). */
-const Scores = z
-  .object({
-    folds: z.number().nullable().optional(),
-    n: z.number().nullable().optional(),
-    logDensity: z.number().nullable().optional().openapi({ description: 'mean held-out log predictive density, nats per result (larger is better)' }),
-    rmse: z.number().nullable().optional(),
-    r2: z.number().nullable().optional(),
-    coverage1Sigma: z.number().nullable().optional().openapi({ description: 'fraction of held-out results within ±1σ (0.683 when calibrated)' }),
-    coverage2Sigma: z.number().nullable().optional().openapi({ description: 'fraction of held-out results within ±2σ (0.954 when calibrated)' }),
-    meanStd: z.number().nullable().optional(),
-  })
-  .passthrough();
-
-const PairedComparison = z
-  .object({ n: z.number().nullable(), meanDifference: z.number().nullable(), standardError: z.number().nullable() })
-  .openapi('PairedComparison', { description: 'per-result held-out log density, network − GP: its mean and the standard error of that mean' });
-
-const Metrics = Scores.extend({
-  varianceScale: z.number().nullable().optional().openapi({ description: 'calibration of a network: its predictive variance is multiplied by this (from cross-fitting)' }),
-  comparison: z.object({ gp: Scores, difference: PairedComparison }).optional().openapi({ description: 'the GP on the same folds and rows, and the paired difference' }),
-  flags: z.array(z.string()).optional().openapi({ description: 'e.g. "worse-than-mean" (held-out R² < 0): never chosen automatically' }),
-}).openapi('ModelMetrics');
-
 const SurrogateUse = z
   .object({ kind: z.enum(RANKING_KINDS), modelId: z.number().int().nullable().openapi({ description: 'the model record; null for a GP not recorded yet' }) })
   .openapi('SurrogateUse');
@@ -68,9 +45,9 @@ const SurrogateCandidate = z
   .object({
     kind: z.enum(SURROGATE_KINDS),
     modelId: z.number().int(),
-    scores: Scores,
-    gp: Scores,
-    difference: PairedComparison,
+    scores: ScoresSchema,
+    gp: ScoresSchema,
+    difference: PairedComparisonSchema,
     flags: z.array(z.string()),
     usable: z.boolean(),
     whyNot: z.string().optional().openapi({ description: 'why it cannot rank suggestions now (e.g. a result was corrected after it was trained)' }),
@@ -86,28 +63,12 @@ const SurrogateReport = z
   .openapi('SurrogateReport');
 
 /** The 202 answer of "train now": the job, and whether it was already there. */
-const TrainingJob = Job.extend({
+const TrainingJob = JobSchema.extend({
   joined: z.boolean().openapi({ description: 'true when this request joined a job that was already queued, or already running on the same data with the same kind, options and objectives' }),
 }).openapi('TrainingJob');
 
-export const Model = z
-  .object({
-    id: z.number().int(),
-    campaignId: z.number().int(),
-    kind: z.string(),
-    objective: z.string().nullable(),
-    architecture: z.record(z.string(), z.unknown()),
-    metrics: Metrics,
-    trainingSnapshot: z.object({
-      resultIds: z.array(z.number()).optional(),
-      labelIds: z.array(z.number()).optional(),
-      at: z.number().optional().openapi({ description: 'when the training data was read (epoch ms); a correction after it makes the model stale' }),
-    }),
-    artifactPath: z.string().nullable(),
-    jobId: z.number().int().nullable(),
-    createdAt: z.string().nullable(),
-  })
-  .openapi('Model');
+/** A trained model, as the segmentation routes answer it too (the schema lives in ./schemas/models.ts, where the browser app reads it). */
+export const Model = ModelSchema;
 
 /** The model sub-app, mounted at /api/campaigns. */
 export function modelRoutes(ctx: ServiceContext) {

@@ -242,9 +242,9 @@ function checkAttachment(db: Db, campaignId: number, given: AssetAttachment): { 
  */
 function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit }): { row: AssetRow; changed: boolean } {
   if (attach.sampleId !== undefined && known.sampleId !== null && known.sampleId !== attach.sampleId)
-    throw new ConflictError('asset_of_other_sample', `this image was uploaded before as asset ${known.id} of sample ${known.sampleId}; move it with PATCH /api/assets/${known.id} if that was wrong`, { assetId: known.id, sampleId: known.sampleId });
+    throw new ConflictError('asset_of_other_sample', `this image was uploaded before as asset ${known.id} of sample ${known.sampleId}; if that was wrong, attach that image to the right sample instead of uploading it again`, { assetId: known.id, sampleId: known.sampleId });
   if (attach.pixelSize !== undefined && known.pixelSize !== null && (known.pixelSize !== attach.pixelSize || known.pixelUnit !== attach.pixelUnit))
-    throw new ConflictError('asset_pixel_size_differs', `this image was uploaded before as asset ${known.id} with pixel size ${known.pixelSize} ${known.pixelUnit}; change it with PATCH /api/assets/${known.id}`, { assetId: known.id });
+    throw new ConflictError('asset_pixel_size_differs', `this image was uploaded before as asset ${known.id} with pixel size ${known.pixelSize} ${known.pixelUnit}; change the pixel size of that image instead of uploading it again`, { assetId: known.id });
   const values = {
     ...(attach.sampleId !== undefined && known.sampleId === null ? { sampleId: attach.sampleId } : {}),
     ...(attach.pixelSize !== undefined && known.pixelSize === null ? { pixelSize: attach.pixelSize, pixelUnit: attach.pixelUnit! } : {}),

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import type { AuditEventRow } from '../db/schema.js';
 import { findCampaign } from '../db/campaigns.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
-import type { AuditAction, AuditEntity } from '../domain/types.js';
+import { MAX_REASON_LENGTH, type AuditAction, type AuditEntity } from '../domain/types.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 
 /** Who made a change: the token's name and id (the CLI and demos have no token). */
@@ -13,8 +13,8 @@ export interface Actor {
   tokenId: number | null;
 }
 
-/** A reason is what makes a correction reviewable later, so it is required and bounded. */
-export const MAX_REASON_LENGTH = 500;
+// Defined beside the audit types so that the routes' wire schemas (backend/routes/schemas/) can bound a reason without server code.
+export { MAX_REASON_LENGTH };
 
 export interface AuditEventView {
   id: number;

@@ -31,7 +31,7 @@ export function checkCampaignAccess(ctx: ServiceContext, principal: Principal, r
   }
   requireCampaignScope(principal, campaignId);
   if (write && resource.kind !== 'job' && findCampaign(ctx.db, campaignId)?.archivedAt != null)
-    throw new ConflictError('campaign_archived', `campaign ${campaignId} is archived and read-only; restore it first with POST /api/campaigns/${campaignId}/restore`);
+    throw new ConflictError('campaign_archived', `campaign ${campaignId} is archived and read-only; restore it first (Restore on the campaign's page, or the restore request of the API)`);
 }
 
 /** Refuses a token limited to campaigns where the request would reach beyond them (creating a campaign). */

@@ -1,7 +1,7 @@
 /** An in-process bus of what happens in a campaign, so browsers can follow it over server-sent events. */
 import { EventEmitter } from 'node:events';
 
-/** Something that changed in a campaign: new results or samples, a saved label, a job's progress, a new model. */
+/** Something that changed in a campaign: new results or samples, a saved label, a job's progress, a new model, an image's new overlay. */
 export type CampaignEvent =
   | { type: 'results'; campaignId: number; inserted: number }
   | { type: 'samples'; campaignId: number; inserted: number }
@@ -9,7 +9,9 @@ export type CampaignEvent =
   | { type: 'asset'; campaignId: number; assetId: number }
   | { type: 'suggestion'; campaignId: number; suggestionId: number; count: number }
   | { type: 'job'; campaignId: number; jobId: number; kind: string; status: string; progress: number; error: string | null }
-  | { type: 'model'; campaignId: number; modelId: number; kind: string };
+  | { type: 'model'; campaignId: number; modelId: number; kind: string }
+  /** An image's segmentation maps (prediction, uncertainty) of a model became servable: the image being labeled first, then the rest. */
+  | { type: 'overlay'; campaignId: number; assetId: number; modelId: number };
 
 /** Publishes and subscribes campaign events; one per process. */
 export class CampaignEvents {

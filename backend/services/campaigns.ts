@@ -4,19 +4,18 @@ import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listC
 import type { CampaignRow } from '../db/schema.js';
 import { definitionIssues, imageMeasurementIssues } from '../domain/design-space.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
-import { SURROGATE_SETTINGS, type CampaignSettings, type ImageMeasurement, type LabelClass, type SurrogateSetting } from '../domain/types.js';
+import { DEFAULT_LABEL_CLASSES, SIMULATOR_NAMES, SURROGATE_SETTINGS, type CampaignSettings, type ImageMeasurement, type SimulatorName, type SurrogateSetting } from '../domain/types.js';
+import { simulatorMismatch, type SimulatedDefinition } from '../demo/simulators.js';
 import { activeJobIdsOf } from '../db/jobs.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { jobQueueFor } from './training.js';
 
-export const DEFAULT_LABEL_CLASSES: LabelClass[] = [
-  { name: 'pore', color: '#1f77b4' },
-  { name: 'solid', color: '#ff7f0e' },
-];
-
-/** Settings as a caller sends them: any subset, with `surrogate` still unchecked (see checkedSurrogate). */
-export type SettingsInput = Partial<Omit<CampaignSettings, 'surrogate'>> & { surrogate?: string };
+/**
+ * Settings as a caller sends them: any subset, with `surrogate` and `simulator` still unchecked (see checkedSurrogate,
+ * checkedSimulator); `simulator: null` removes the campaign's simulated lab.
+ */
+export type SettingsInput = Partial<Omit<CampaignSettings, 'surrogate' | 'simulator'>> & { surrogate?: string; simulator?: string | null };
 
 export interface CampaignInput {
   name: string;
@@ -57,10 +56,37 @@ export function withDefaultSettings(s: SettingsInput | undefined, base?: Campaig
     surrogate: checkedSurrogate(s?.surrogate) ?? base?.surrogate ?? DEFAULT_SURROGATE_SETTING,
     batchSize: s?.batchSize ?? base?.batchSize ?? 4,
     pendingTimeoutMinutes: s?.pendingTimeoutMinutes ?? base?.pendingTimeoutMinutes ?? 24 * 60,
-    labelClasses: s?.labelClasses ?? base?.labelClasses ?? DEFAULT_LABEL_CLASSES,
+    labelClasses: s?.labelClasses ?? base?.labelClasses ?? DEFAULT_LABEL_CLASSES.map((labelClass) => ({ ...labelClass })),
     ...((s?.defaultStrategy ?? base?.defaultStrategy) !== undefined ? { defaultStrategy: s?.defaultStrategy ?? base?.defaultStrategy } : {}),
     ...((s?.modelFeatures ?? base?.modelFeatures) !== undefined ? { modelFeatures: s?.modelFeatures ?? base?.modelFeatures } : {}),
+    ...simulatorSetting(s?.simulator, base?.simulator),
   };
+}
+
+/** The simulator part of the settings: the given one (null: none), else the base's. */
+function simulatorSetting(given: string | null | undefined, base: SimulatorName | undefined): { simulator?: SimulatorName } {
+  const simulator = given === null ? undefined : (checkedSimulator(given) ?? base);
+  return simulator === undefined ? {} : { simulator };
+}
+
+/** The simulator name if it is one of SIMULATOR_NAMES; InvalidError (422) otherwise. */
+function checkedSimulator(value: string | undefined): SimulatorName | undefined {
+  if (value === undefined) return undefined;
+  const known = SIMULATOR_NAMES.find((name) => name === value);
+  if (known === undefined)
+    throw new InvalidError('invalid_simulator_setting', `settings.simulator must be one of ${SIMULATOR_NAMES.join(', ')} (or null for none), not "${value}"`, { value, allowed: [...SIMULATOR_NAMES] });
+  return known;
+}
+
+/**
+ * Refuses (422 `simulator_mismatch`) a simulated lab that cannot measure the campaign's definition, so that a real
+ * campaign is never offered made-up measurements and a marked one keeps a definition its lab measures.
+ */
+function requireFittingSimulator(settings: CampaignSettings, def: SimulatedDefinition): void {
+  if (settings.simulator === undefined) return;
+  const why = simulatorMismatch(settings.simulator, def);
+  if (why !== undefined)
+    throw new InvalidError('simulator_mismatch', `the simulated ${settings.simulator} lab cannot measure this campaign: ${why}. Leave settings.simulator out (or set it to null) for a campaign measured in a real lab`, { simulator: settings.simulator });
 }
 
 /** The surrogate setting if it is one of SURROGATE_SETTINGS; InvalidError (422) otherwise. */
@@ -77,6 +103,7 @@ export function createCampaign(ctx: ServiceContext, input: CampaignInput): Campa
   const settings = withDefaultSettings(input.settings);
   const imageMeasurements = input.imageMeasurements ?? [];
   requireFittingMeasurements(imageMeasurements, input.parameters, settings);
+  requireFittingSimulator(settings, { parameters: input.parameters, objectives: input.objectives ?? [], constraints: input.constraints ?? [], imageMeasurements });
   const row = insertCampaign(ctx.db, {
     name: input.name,
     description: input.description ?? '',
@@ -108,7 +135,7 @@ export function requireCampaign(ctx: ServiceContext, id: number): CampaignRow {
  */
 export function requireWritableCampaign(ctx: ServiceContext, id: number): CampaignRow {
   const row = requireCampaign(ctx, id);
-  if (isArchived(row)) throw new ConflictError('campaign_archived', `campaign ${id} is archived and read-only; restore it first with POST /api/campaigns/${id}/restore`);
+  if (isArchived(row)) throw new ConflictError('campaign_archived', `campaign ${id} is archived and read-only; restore it first (Restore on the campaign's page, or the restore request of the API)`);
   return row;
 }
 
@@ -142,6 +169,7 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
     // A measurement may be fine alone and name a class that the same patch removes from the label classes.
     const settings = patch.settings ? withDefaultSettings(patch.settings, row.settings) : row.settings;
     if (patch.imageMeasurements || patch.settings || patch.parameters) requireFittingMeasurements(patch.imageMeasurements ?? row.imageMeasurements, merged.parameters, settings);
+    requireFittingSimulator(settings, { ...merged, imageMeasurements: patch.imageMeasurements ?? row.imageMeasurements });
     const updated = updateCampaignRow(tx, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),

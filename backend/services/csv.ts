@@ -2,7 +2,10 @@
 import { parse } from 'csv-parse/sync';
 import { BadRequestError } from '../domain/errors.js';
 
-/** A parsed CSV: the header and one record per data row, with its 1-based line number in the file. */
+/**
+ * A parsed CSV: the header and one record per data row, with the 1-based line of the file it starts on (the header
+ * is line 1), the number the browser's preview shows and every per-row error of an import names.
+ */
 export interface CsvTable {
   columns: string[];
   rows: { line: number; values: Record<string, string> }[];
@@ -25,7 +28,16 @@ export function parseCsv(text: string, maxRows: number): CsvTable {
   if (columns.some((c) => c === '')) throw new BadRequestError('malformed_csv', 'the header has an empty column name');
   if (records.length - 1 > maxRows) throw new BadRequestError('too_many_rows', `the CSV has ${records.length - 1} rows; at most ${maxRows} per request`);
   if (records.length === 1) throw new BadRequestError('malformed_csv', 'the CSV has a header but no data rows');
-  // info.lines is the line a record ends on, so blank lines and quoted line breaks keep file line numbers right.
-  const rows = parsed.slice(1).map((p) => ({ line: p.info.lines, values: Object.fromEntries(columns.map((c, j) => [c, p.record[j]])) }));
+  const rows = parsed.slice(1).map((p) => ({ line: startLine(p.info.lines, p.record), values: Object.fromEntries(columns.map((c, j) => [c, p.record[j]])) }));
   return { columns, rows };
+}
+
+/**
+ * The line a record starts on: csv-parse counts the line it ends on (blank lines included), which is later by the
+ * line breaks inside its quoted fields.
+ */
+function startLine(endLine: number, fields: string[]): number {
+  let breaks = 0;
+  for (const field of fields) breaks += field.split('\n').length - 1;
+  return endLine - breaks;
 }

@@ -19,8 +19,14 @@ export interface ObjectiveInsight {
   reason?: string;
 }
 
+/** GET /api/campaigns/{id}/insights: the relevance of each parameter and feature, per objective. */
+export interface InsightsView {
+  campaignId: number;
+  objectives: ObjectiveInsight[];
+}
+
 /** Relevance of every numeric parameter and feature for each objective, from the measured samples. */
-export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0, signal?: AbortSignal): Promise<{ campaignId: number; objectives: ObjectiveInsight[] }> {
+export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0, signal?: AbortSignal): Promise<InsightsView> {
   const deadline = Date.now() + ctx.config.engine.suggestTimeoutSeconds * 1000;
   const campaign = requireCampaign(ctx, campaignId);
   const rows = observationsOf(ctx.db, campaignId);

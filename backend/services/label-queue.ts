@@ -9,15 +9,15 @@ import { observationsOf } from '../db/results.js';
 import { allSamples } from '../db/samples.js';
 import type { AssetRow, CampaignRow, SampleRow } from '../db/schema.js';
 import { InvalidError } from '../domain/errors.js';
+import { LABEL_QUEUE_STRATEGIES, type LabelQueueStrategy } from '../domain/types.js';
 import { toAssetView, type AssetView } from './assets.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { imageEmbedding } from './image-embeddings.js';
 import { currentSegmentation, type SegmentationView } from './segmentation.js';
 
-/** The ways the queue can be ordered (see labelQueue). */
-export const LABEL_QUEUE_STRATEGIES = ['decision', 'uncertainty', 'diversity'] as const;
-export type LabelQueueStrategy = (typeof LABEL_QUEUE_STRATEGIES)[number];
+/** The ways the queue can be ordered (see labelQueue); defined in domain/types.ts so the route's wire schema has no server code. */
+export { LABEL_QUEUE_STRATEGIES, type LabelQueueStrategy };
 
 export interface LabelQueueItem {
   assetId: number;

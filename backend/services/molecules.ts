@@ -59,7 +59,10 @@ export async function addMolecularDescriptors(items: SampleInput[], rowNumbers?:
   return out;
 }
 
-/** A trap of RDKit's WebAssembly module (WebAssembly.RuntimeError; the type is not in Node's TypeScript globals). */
+/**
+ * A failure inside RDKit's WebAssembly module: a trap (WebAssembly.RuntimeError) or a C++ exception surfacing as a
+ * WebAssembly.Exception, which is not an Error at all. Either can leave the module unusable, so it is replaced.
+ */
 function isWasmRuntimeError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'RuntimeError';
+  return err instanceof Error ? err.name === 'RuntimeError' : err !== null && err !== undefined;
 }

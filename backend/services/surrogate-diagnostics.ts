@@ -11,19 +11,21 @@
  *   the engine fits it: K + diag(σ²_n + s²_i));
  * - slices: 1-D sweeps of each continuous/integer parameter through the best measured sample (the others held at
  *   its values), posterior mean ± std of the latent function;
- * - slices2d: one 25 × 25 sweep over the two continuous parameters with the shortest GP lengthscales (most relevant).
+ * - slices2d: 25 × 25 sweeps over each pair of the (up to 5) continuous parameters with the shortest GP lengthscales,
+ *   most relevant pair first;
+ * - measured: the samples it was fitted to (replicates averaged), to draw over the slices.
  * A network (kind 'deep-ensemble' or 'surgeon'):
  * - parity: the network's own held-out predictions from its training job (cv.json: calibrated by cross-fitting, one
  *   point per training result);
- * - slices through the best measured result and a 2-D slice of the two continuous parameters along which the
- *   network's mean varies most, from the saved ensemble (ensemble.json); the std is that of a new observation
+ * - slices through the best measured result and 2-D slices of the pairs of (up to 5) continuous parameters along
+ *   which the network's mean varies most, from the saved ensemble (ensemble.json); the std is that of a new observation
  *   (members' spread plus their predicted noise, calibrated), the network's predictive distribution.
  * Campaigns whose parameters are `featuresOnly` (molecule pools) get parity only: their sweeps have no meaning.
  */
 import {
   AcquisitionError, bestSample, createDesignSpaceEncoding, createNetworkEnsemble, crossValidateGaussianProcess, crossValidationFolds,
-  fitFeatureScaling, fitGaussianProcessOnSubsets, GaussianProcessFitError, lengthscaleRelevance, mostRelevantPair, parityPoints, slice2d,
-  slices1d, sliceRangeRelevance, type DesignSpaceEncoding, type FeatureScaling, type Objective, type ParamValues,
+  fitFeatureScaling, fitGaussianProcessOnSubsets, GaussianProcessFitError, lengthscaleRelevance, parityPoints, relevantPairs, slice2d,
+  slices1d, sliceRangeRelevance, type DesignSpaceEncoding, type FeatureScaling, type MeasuredPoint, type Objective, type ParamValues,
   type Parameter, type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
 } from '../../acquisition/index.js';
 import type { FittedObservation } from '../db/results.js';
@@ -32,7 +34,7 @@ import { InvalidError } from '../domain/errors.js';
 import type { SavedCrossValidation, SavedNetworkSurrogate } from '../trainer/artifacts.js';
 
 // The shapes of the answer; the UI imports Slice1d and Slice2d from here.
-export type { ParityPoint, Slice1d, Slice2d };
+export type { MeasuredPoint, ParityPoint, Slice1d, Slice2d };
 export { SLICE_2D_POINTS, SLICE_POINTS } from '../../acquisition/index.js';
 
 /** Fewest measured samples per objective before diagnostics are computed. */
@@ -54,6 +56,8 @@ export interface ModelDiagnostics {
   /** The model the diagnostics are of. */
   model: { id: number; kind: string };
   parity: Record<string, ParityPoint[]>;
+  /** Per objective, the measured samples the model was trained on (drawn over the slices); absent where there are no slices. */
+  measured?: Record<string, MeasuredPoint[]>;
   slices: Slice1d[];
   slices2d?: Slice2d[];
 }
@@ -97,6 +101,8 @@ export interface NetworkDiagnosticsInput {
     surrogate: SavedNetworkSurrogate;
     /** The parameters and features of the best measured sample of its training rows; null: parity only (featuresOnly campaigns). */
     base: { params: ParamValues; features: Record<string, number> | null } | null;
+    /** Its training rows with their samples' parameters (one point per result). */
+    measured: MeasuredPoint[];
   };
 }
 
@@ -140,9 +146,10 @@ function gpDiagnostics(campaign: CampaignRow, model: ModelRow, data: Observation
     const best = bestSample(samples, objective);
     const encodeAt = encoded.encodeAt;
     const surface: SliceSurface = { objective: objective.name, base: best.params, encode: (p) => encodeAt(p, best.features), posterior: (X) => gp.posterior(X) };
+    (diagnostics.measured ??= {})[objective.name] = samples.map((s) => ({ sampleId: s.sampleId, params: s.params, value: s.value }));
     diagnostics.slices.push(...slices1d(surface, campaign.parameters));
-    const pair = mostRelevantPair(lengthscaleRelevance(gpColumns(campaign.parameters, encoded.encoding), gp.hyperparameters.lengthscales));
-    if (pair) (diagnostics.slices2d ??= []).push(slice2d(surface, pair[0], pair[1]));
+    const pairs = relevantPairs(lengthscaleRelevance(gpColumns(campaign.parameters, encoded.encoding), gp.hyperparameters.lengthscales));
+    if (pairs.length > 0) (diagnostics.slices2d ??= []).push(...pairs.map(([px, py]) => slice2d(surface, px, py)));
   }
   return diagnostics;
 }
@@ -215,7 +222,7 @@ export function bestTrainingRow(crossValidation: SavedCrossValidation, objective
 /** Parity from the network's saved held-out predictions; slices from its saved ensemble, in the network's own encoding. */
 function networkDiagnostics(input: NetworkDiagnosticsInput): ModelDiagnostics {
   const { model, campaign } = input;
-  const { objective, crossValidation: cv, surrogate, base } = input.network;
+  const { objective, crossValidation: cv, surrogate, base, measured } = input.network;
   const diagnostics: ModelDiagnostics = {
     model: { id: model.id, kind: model.kind },
     parity: { [objective]: parityPoints(cv.rows, cv.network) },
@@ -233,9 +240,10 @@ function networkDiagnostics(input: NetworkDiagnosticsInput): ModelDiagnostics {
   };
   // Sweep the campaign's own parameters; columns the engine made of features stay at the best sample's values.
   const swept = surrogate.encoding.parameters.filter((p) => campaign.parameters.some((c) => c.name === p.name && !c.featuresOnly));
+  diagnostics.measured = { [objective]: measured };
   diagnostics.slices = slices1d(surface, swept);
-  const pair = mostRelevantPair(sliceRangeRelevance(swept, diagnostics.slices));
-  if (pair) diagnostics.slices2d = [slice2d(surface, pair[0], pair[1])];
+  const pairs = relevantPairs(sliceRangeRelevance(swept, diagnostics.slices));
+  if (pairs.length > 0) diagnostics.slices2d = pairs.map(([px, py]) => slice2d(surface, px, py));
   return diagnostics;
 }
 

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { findCampaign } from '../db/campaigns.js';
 import {
-  countTokensWithRole, deleteTokenRow, environmentTokens, findToken, findTokenByHash, insertToken, listTokenRows, makeEnvironmentAdmin, setTokenManagedBy, touchToken,
+  countTokensWithRole, deleteTokenRow, environmentTokens, findToken, findTokenByHash, insertToken, listTokenRows, makeEnvironmentAdmin, renameToken, setTokenManagedBy, touchToken,
 } from '../db/tokens.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
@@ -14,6 +14,8 @@ export interface Principal {
   name: string;
   role: Role;
   campaigns: number[] | null;
+  /** True for the admin token that TWINLAB_ADMIN_TOKEN defines (the header names its origin). */
+  managedByEnvironment: boolean;
 }
 
 export interface TokenView {
@@ -28,8 +30,10 @@ export interface TokenView {
   lastUsedAt: string | null;
 }
 
-/** Most campaigns one token may be scoped to. */
-export const MAX_TOKEN_CAMPAIGNS = 1000;
+/** The name of the admin token that TWINLAB_ADMIN_TOKEN defines, as headers and audit histories show it. */
+const ENVIRONMENT_ADMIN_NAME = 'Admin';
+/** What that token was called before it had a plain name (renamed at start). */
+const LEGACY_ENVIRONMENT_ADMIN_NAME = 'admin (TWINLAB_ADMIN_TOKEN)';
 
 /** SHA-256 of a token secret; secrets are 256-bit random, so a fast hash is enough. */
 export function hashToken(secret: string): string {
@@ -62,8 +66,10 @@ export function listTokens(ctx: ServiceContext): Page<TokenView> {
 /**
  * Revokes a token, but never the last admin token (that would lock everyone out) and never the one that
  * TWINLAB_ADMIN_TOKEN defines: it would come back at the next start, so it is rotated through the environment.
+ * The caller's own token is refused unless `revokeOwn` says so: by accident it locks the person out, on purpose
+ * (the secret leaked) it is the right move.
  */
-export function deleteToken(ctx: ServiceContext, id: number): void {
+export function deleteToken(ctx: ServiceContext, id: number, caller: Principal, revokeOwn = false): void {
   ctx.db.transaction((tx) => {
     const row = findToken(tx, id);
     if (!row) throw new NotFoundError('token', id);
@@ -74,6 +80,11 @@ export function deleteToken(ctx: ServiceContext, id: number): void {
       );
     if (row.role === 'admin' && countTokensWithRole(tx, 'admin') === 1)
       throw new ConflictError('last_admin_token', 'this is the last admin token; create another admin token before revoking it');
+    if (row.id === caller.tokenId && !revokeOwn)
+      throw new ConflictError(
+        'own_token',
+        'this is the token you are signed in with; revoking it signs you out at once. To revoke it anyway (for example because it leaked), repeat the request with revokeOwn=true, or sign in with another admin token',
+      );
     deleteTokenRow(tx, id);
   });
 }
@@ -84,7 +95,7 @@ export function authenticate(ctx: ServiceContext, secret: string): Principal {
   if (!row) throw new UnauthorizedError('the bearer token is not valid (revoked or mistyped)');
   // Only write last-used once a minute: a write per read request would cost an fsync each.
   if (row.lastUsedAt === null || Date.now() - row.lastUsedAt > 60_000) touchToken(ctx.db, row.id);
-  return { tokenId: row.id, name: row.name, role: row.role, campaigns: row.campaignIds ?? null };
+  return { tokenId: row.id, name: row.name, role: row.role, campaigns: row.campaignIds ?? null, managedByEnvironment: row.managedBy === 'environment' };
 }
 
 /** Whether the principal may reach this campaign. */
@@ -111,10 +122,11 @@ export function ensureAdminToken(ctx: ServiceContext): string | undefined {
     ctx.db.transaction((tx) => {
       for (const old of environmentTokens(tx)) if (old.tokenHash !== hash) deleteTokenRow(tx, old.id);
       const existing = findTokenByHash(tx, hash);
-      if (!existing) insertToken(tx, { name: 'admin (TWINLAB_ADMIN_TOKEN)', role: 'admin', tokenHash: hash, managedBy: 'environment' });
+      if (!existing) insertToken(tx, { name: ENVIRONMENT_ADMIN_NAME, role: 'admin', tokenHash: hash, managedBy: 'environment' });
       // A row from before tokens knew their origin, or a minted token the operator chose to pin in the environment:
       // it becomes what the variable promises, an unscoped admin token.
       else if (existing.managedBy !== 'environment' || existing.role !== 'admin' || existing.campaignIds !== null) makeEnvironmentAdmin(tx, existing.id);
+      if (existing?.name === LEGACY_ENVIRONMENT_ADMIN_NAME) renameToken(tx, existing.id, ENVIRONMENT_ADMIN_NAME);
     });
     return undefined;
   }

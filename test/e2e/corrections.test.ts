@@ -136,7 +136,7 @@ describe('correcting data in the browser', () => {
     await marker.click();
     const history = page.locator(`[aria-label="History of result #${resultIds['M-1']}"]`);
     await history.getByText('transcription error: the lab sheet says 21.5').waitFor();
-    expect(await history.textContent()).toMatch(/corrected by admin \(TWINLAB_ADMIN_TOKEN\):\s*flux\s*12\.5\s*→\s*21\.5/);
+    expect(await history.textContent()).toMatch(/corrected by Admin:\s*flux\s*12\.5\s*→\s*21\.5/);
     expect(await marker.getAttribute('aria-expanded')).toBe('true');
 
     const stored = (await api<{ items: StoredResult[] }>(`/api/campaigns/${campaignId}/results`)).items.find((r) => r.id === resultIds['M-1']);
@@ -209,7 +209,7 @@ describe('correcting data in the browser', () => {
     const correction = history.locator('li').last();
     expect(await correction.textContent()).toMatch(/flux\s*12\.5\s*→\s*21\.5/);
     expect(await correction.textContent()).toContain('Why: transcription error: the lab sheet says 21.5');
-    expect(await correction.textContent()).toContain('by admin (TWINLAB_ADMIN_TOKEN)');
+    expect(await correction.textContent()).toContain('by Admin');
     expect(await history.locator('li').nth(3).textContent()).toMatch(/sample status\s*measured\s*→\s*candidate/);
     await page.getByRole('heading', { name: 'History (5)' }).scrollIntoViewIfNeeded();
     await screenshot('03-history-panel', page.locator('section.history'));

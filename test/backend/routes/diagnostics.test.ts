@@ -73,6 +73,21 @@ describe('model diagnostics', () => {
     // Rows follow y: along a row only x (= a) varies, so a row reproduces the shape of the a-sweep.
     const row = slice2d.mean[12] as number[];
     expect(row.indexOf(Math.max(...row))).toBeLessThan(10);
+
+    // Every pair of the continuous parameters a, b, c (n is an integer), the most relevant first (a, ...).
+    expect(body.slices2d.map((s: { x: string; y: string }) => [s.x, s.y].sort().join('×')).sort()).toEqual(['a×b', 'a×c', 'b×c']);
+    // The slices state what they hold fixed: the best measured sample's other values.
+    const best = observationsOf(h.ctx.db, campaignId).reduce((a, o) => (o.outcomes.y > a.outcomes.y ? o : a));
+    expect(sliceA.fixed).toEqual({ b: best.params.b, c: best.params.c, n: best.params.n });
+    expect(Object.keys(slice2d.fixed).sort()).toEqual(['a', 'b', 'c', 'n'].filter((p) => p !== slice2d.x && p !== slice2d.y));
+    // The measured points the GP was fitted to, with their parameters, for drawing over the slices.
+    const measured = body.measured.y as { sampleId: number; params: Record<string, number>; value: number }[];
+    expect(measured).toHaveLength(30);
+    const bySample = new Map(observationsOf(h.ctx.db, campaignId).map((o) => [o.sampleId, o]));
+    for (const point of measured) {
+      expect(point.params).toEqual(bySample.get(point.sampleId)!.params);
+      expect(point.value).toBe(bySample.get(point.sampleId)!.outcomes.y);
+    }
   });
 
   it('cross-validates 70 samples in 5 folds through the route, every sample predicted once', async () => {
@@ -195,6 +210,9 @@ async function networkModel(h: Harness, count: number, write = true) {
 }
 
 describe('network model diagnostics', () => {
+  /** Equal to 6 significant digits, as the answer rounds predictions (the swept point itself is rounded too). */
+  const expectSix = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(expected), 1e-300));
+
   it("shows the network's own held-out predictions and slices of its saved ensemble through the best result", async () => {
     const h = createHarness();
     const { campaignId, modelId, rows, network } = await networkModel(h, 12);
@@ -202,24 +220,28 @@ describe('network model diagnostics', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.model).toEqual({ id: modelId, kind: 'deep-ensemble' });
-    expect(body.parity.y).toEqual(rows.map((r, i) => ({ sampleId: r.sampleId, measured: r.y, predicted: network.mean[i], std: network.std[i] })));
+    // Predictions are answered to 6 significant digits; measured values exactly.
+    const sig6 = (v: number) => Number(v.toPrecision(6));
+    expect(body.parity.y).toEqual(rows.map((r, i) => ({ sampleId: r.sampleId, measured: r.y, predicted: sig6(network.mean[i]), std: sig6(network.std[i]) })));
+    const paramsOf = new Map(observationsOf(h.ctx.db, campaignId).map((o) => [o.sampleId, o.params]));
+    expect(body.measured.y).toEqual(rows.map((r) => ({ sampleId: r.sampleId, params: paramsOf.get(r.sampleId), value: r.y })));
 
     // The slices pass through the sample with the largest y; there the member spread is b², the noise log 2 + 1e-6, × 1.5.
     const best = rows.reduce((a, r) => (r.y > a.y ? r : a));
     const b = observationsOf(h.ctx.db, campaignId).find((o) => o.sampleId === best.sampleId)!.params.b as number;
     const std = Math.sqrt(1.5 * (b * b + Math.log(2) + 1e-6));
     const sliceA = body.slices.find((s: { parameter: string }) => s.parameter === 'a');
-    sliceA.x.forEach((x: number, i: number) => expect(sliceA.mean[i]).toBeCloseTo(2 * x, 12));
-    sliceA.std.forEach((s: number) => expect(s).toBeCloseTo(std, 12));
+    sliceA.x.forEach((x: number, i: number) => expectSix(sliceA.mean[i], 2 * x));
+    sliceA.std.forEach((s: number) => expectSix(s, std));
     const sliceB = body.slices.find((s: { parameter: string }) => s.parameter === 'b');
-    sliceB.x.forEach((x: number, i: number) => expect(sliceB.std[i]).toBeCloseTo(Math.sqrt(1.5 * (x * x + Math.log(2) + 1e-6)), 12));
+    sliceB.x.forEach((x: number, i: number) => expectSix(sliceB.std[i], Math.sqrt(1.5 * (x * x + Math.log(2) + 1e-6))));
     expect(body.slices.map((s: { parameter: string }) => s.parameter)).toEqual(['a', 'b', 'c', 'n']);
 
     // The mean varies along a only (range 2); b and c tie at 0, and b comes first.
     const [slice2d] = body.slices2d;
     expect([slice2d.x, slice2d.y]).toEqual(['a', 'b']);
-    expect(slice2d.mean[3][7]).toBeCloseTo(2 * slice2d.xs[7], 12);
-    expect(slice2d.std[3][7]).toBeCloseTo(Math.sqrt(1.5 * (slice2d.ys[3] ** 2 + Math.log(2) + 1e-6)), 12);
+    expectSix(slice2d.mean[3][7], 2 * slice2d.xs[7]);
+    expectSix(slice2d.std[3][7], Math.sqrt(1.5 * (slice2d.ys[3] ** 2 + Math.log(2) + 1e-6)));
   });
 
   it('answers 422 model_artifacts_missing for a network without saved artifacts, never a 5xx', async () => {

@@ -443,7 +443,7 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     const second = await ask(id, { count: 500, pool: false, seed: 4 });
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).not.toBeNull();
-    expect((await second.json()).error).toMatchObject({ code: 'batch_waiting', message: expect.stringContaining(`/api/jobs/${job.id}`) });
+    expect((await second.json()).error).toMatchObject({ code: 'batch_waiting', message: expect.stringContaining(`batch job ${job.id} of this campaign is still waiting`) });
     expect(h.snapshot()).toBe(before);
     const row = h.handle.sqlite.prepare('SELECT run_after FROM job WHERE id = ?').get(job.id) as { run_after: number };
     expect(row.run_after).toBeGreaterThan(0);

@@ -229,3 +229,54 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
     expect(h.snapshot()).toBe(before);
   });
 });
+
+describe('issue 14: revoking the token one is signed in with', () => {
+  async function secondAdmin(): Promise<{ id: number; token: string }> {
+    return (await h.call('POST', '/api/tokens', { body: { name: 'second admin', role: 'admin' } })).json();
+  }
+  const asToken = (token: string, path: string) => h.app.request(path, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+
+  it('refuses it (409 own_token, nothing written) unless revokeOwn=true says it is meant', async () => {
+    const admin = await secondAdmin();
+    const before = h.snapshot();
+    const refused = await asToken(admin.token, `/api/tokens/${admin.id}`);
+    expect(refused.status).toBe(409);
+    const error = (await refused.json()).error;
+    expect(error.code).toBe('own_token');
+    expect(error.message).toMatch(/signed in with.*revokeOwn=true/);
+    expect(h.snapshot()).toBe(before);
+    expect((await asToken(admin.token, `/api/tokens/${admin.id}?revokeOwn=false`)).status).toBe(409);
+
+    expect((await asToken(admin.token, `/api/tokens/${admin.id}?revokeOwn=true`)).status).toBe(204);
+    expect((await h.app.request('/api/whoami', { headers: { authorization: `Bearer ${admin.token}` } })).status).toBe(401);
+  });
+
+  it('still revokes another admin token without the flag', async () => {
+    const admin = await secondAdmin();
+    expect((await h.call('DELETE', `/api/tokens/${admin.id}`)).status).toBe(204);
+  });
+
+  it('keeps refusing the last admin token even with revokeOwn=true', async () => {
+    const mine = (await (await h.call('GET', '/api/whoami')).json()).tokenId;
+    const res = await h.call('DELETE', `/api/tokens/${mine}?revokeOwn=true`);
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.code).toBe('last_admin_token');
+  });
+});
+
+describe('issue 14: the environment admin token has a plain name', () => {
+  it('is called "Admin" and whoami says it comes from the environment; an older install is renamed at start', async () => {
+    const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
+    const env = createHarness({ adminToken: 'env-secret' });
+    ensureAdminToken(env.ctx);
+    const who = await (await env.app.request('/api/whoami', { headers: { authorization: 'Bearer env-secret' } })).json();
+    expect(who).toMatchObject({ name: 'Admin', role: 'admin', managedByEnvironment: true });
+    const minted = await (await env.call('GET', '/api/whoami')).json();
+    expect(minted.managedByEnvironment).toBe(false);
+
+    env.handle.sqlite.prepare('UPDATE token SET name = ? WHERE id = ?').run('admin (TWINLAB_ADMIN_TOKEN)', who.tokenId);
+    ensureAdminToken(env.ctx);
+    const renamed = await (await env.app.request('/api/whoami', { headers: { authorization: 'Bearer env-secret' } })).json();
+    expect(renamed.name).toBe('Admin');
+  });
+});

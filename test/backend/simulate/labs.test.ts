@@ -9,7 +9,8 @@ describe('corrosion lab', () => {
     const lab = corrosionSimulation(MG_MODEL_FEATURES);
     const pool = mgCorrosion.loadMgCorrosionPool('ZE41');
     expect(lab.candidates).toHaveLength(105);
-    expect(lab.campaign.settings).toEqual({ modelFeatures: ['otherAlloyIE', 'otherAlloySpread'] });
+    // Marked with its simulated lab, so the board can measure the campaign's molecules.
+    expect(lab.campaign.settings).toEqual({ modelFeatures: ['otherAlloyIE', 'otherAlloySpread'], simulator: 'corrosion' });
     for (const [i, c] of (lab.candidates ?? []).entries()) {
       expect(Object.keys(c.features as Record<string, number>)).toEqual(expect.arrayContaining(MG_MODEL_FEATURES));
       expect(lab.measure(c.params as Record<string, string>, createRandom(1))).toEqual({ IE: pool[i].ie });

@@ -177,6 +177,7 @@ describe('model diagnostics on an engine thread', () => {
       crossValidation: { format: 1 as const, objective: 'y', rows, folds: [[0, 2], [1, 3]], network: { mean: [0.4, 1, 1.6, 2], std: [0.1, 0.1, 0.1, 0.1] }, gp: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] } },
       surrogate: { format: 1 as const, kind: 'deep-ensemble' as const, objective: 'y', ensemble, encoding: { parameters: request.parameters, features: null } },
       base: { params: { x: 0.5 }, features: null },
+      measured: rows.map((row) => ({ sampleId: row.sampleId, params: { x: row.y }, value: row.y })),
     };
     const input = { campaign, model: { ...model, kind: 'deep-ensemble' }, network };
     const out = await pool.run('diagnostics', input);

@@ -26,8 +26,11 @@ import type {
   ResultInput,
   Sample,
   SampleStatus,
+  SimulatedMeasurement,
+  Simulator,
   SuggestionBatch,
   SuggestionRequest,
+  SuggestionRun,
   SurrogateReport,
   TrainableSurrogateKind,
   TokenCreate,
@@ -96,7 +99,7 @@ export class ApiClient {
       response = await this.fetchFunction(this.baseUrl + path, { method: options.method ?? 'GET', headers, body, signal: options.signal });
     } catch (cause) {
       if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
-      throw new NetworkError(`Cannot reach the twinlab server (${path})`, { cause });
+      throw new NetworkError('Cannot reach the twinlab server: check that it is running and that this computer can reach it, then try again.', { cause });
     }
     if (response.status === 401) this.onUnauthorized();
     if (!response.ok) throw await apiErrorFromResponse(response);
@@ -238,11 +241,24 @@ export class ApiClient {
     return response.blob();
   }
 
-  /** A model overlay image of an asset (`prediction` or `uncertainty`), or null when the model has none. */
-  async assetOverlay(assetId: IdLike, kind: 'prediction' | 'uncertainty'): Promise<Blob | null> {
+  /** A molecule's structure drawing (SVG, drawn by RDKit on the server) and its name when the service knows one. */
+  async moleculeDrawing(smiles: string, size: number): Promise<{ svg: Blob; name: string | null }> {
+    const response = await this.raw(`/api/molecules/drawing?smiles=${enc(smiles)}&size=${enc(size)}`);
+    const name = response.headers.get('x-twinlab-molecule-name');
+    return { svg: await response.blob(), name: name === null ? null : decodeURIComponent(name) };
+  }
+
+  /**
+   * A model overlay image of an asset (`prediction` or `uncertainty`) with the id of the model that made it (header
+   * X-Twinlab-Model-Id; null from a server that does not send it), or null when no model has predicted the image.
+   * `modelId` (the newest the page heard of) only makes the URL new, so the browser never answers from an older copy.
+   */
+  async assetOverlay(assetId: IdLike, kind: 'prediction' | 'uncertainty', modelId?: IdLike): Promise<{ image: Blob; modelId: number | null } | null> {
     try {
-      const response = await this.raw(`/api/assets/${enc(assetId)}/${kind}`);
-      return await response.blob();
+      const query = modelId !== undefined ? `?model=${enc(modelId)}` : '';
+      const response = await this.raw(`/api/assets/${enc(assetId)}/${kind}${query}`);
+      const header = Number(response.headers.get('X-Twinlab-Model-Id') ?? Number.NaN);
+      return { image: await response.blob(), modelId: Number.isFinite(header) ? header : null };
     } catch (error) {
       if (error instanceof ApiError && error.isNotFound) return null;
       throw error;
@@ -270,6 +286,21 @@ export class ApiClient {
    */
   suggest(campaignId: IdLike, request: SuggestionRequest): Promise<SuggestionBatch | Job> {
     return this.request(`/api/campaigns/${enc(campaignId)}/suggestions`, { method: 'POST', json: request });
+  }
+
+  /** Recorded suggestion runs, newest first, with their items (predictions, reasons, flags). */
+  listSuggestions(campaignId: IdLike, limit = 50): Promise<List<SuggestionRun>> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/suggestions?limit=${limit}`);
+  }
+
+  /** The simulated lab behind a demo campaign, or null when results must come from a real lab. */
+  async simulator(campaignId: IdLike): Promise<Simulator | null> {
+    return (await this.request<{ simulator: Simulator | null }>(`/api/campaigns/${enc(campaignId)}/simulator`)).simulator;
+  }
+
+  /** Measures pending or running samples with the campaign's simulated lab (all or none); results have source 'simulated'. */
+  simulateSamples(campaignId: IdLike, sampleIds: IdLike[]): Promise<SimulatedMeasurement> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/simulate`, { method: 'POST', json: { sampleIds: sampleIds.map(Number) } });
   }
 
   /** Marks a sample running, failed, or back to candidate. */
@@ -300,9 +331,12 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`);
   }
 
-  /** Trains the campaign's segmentation model on every scribbled image and predicts all images (202 with the queued job). */
-  startSegmentation(campaignId: IdLike): Promise<Job> {
-    return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`, { method: 'POST' });
+  /**
+   * Trains the campaign's segmentation model on every scribbled image and predicts all images (202 with the queued
+   * job); `focusAssetId` (the image being labeled) is predicted first.
+   */
+  startSegmentation(campaignId: IdLike, focusAssetId?: IdLike): Promise<Job> {
+    return this.request(`/api/campaigns/${enc(campaignId)}/segmentation`, { method: 'POST', json: focusAssetId !== undefined ? { focusAssetId: Number(focusAssetId) } : {} });
   }
 
   /** Per objective, the model that ranks suggestions, why, and the held-out comparison that chose it. */
@@ -331,7 +365,8 @@ export class ApiClient {
   }
 
   /**
-   * Streams a campaign's server-sent events (`results`, `samples`, `asset`, `label`, `suggestion`, `job`, `model`)
+   * Streams a campaign's server-sent events (`results`, `samples`, `asset`, `label`, `suggestion`, `job`, `model`,
+   * `overlay`)
    * until the server closes an idle stream or `signal` aborts.
    */
   campaignEvents(campaignId: IdLike, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {

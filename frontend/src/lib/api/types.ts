@@ -1,77 +1,69 @@
-// Wire types of the twinlab HTTP API (see DESIGN.md "HTTP API"). Kept free of DOM types so that
-// plain-TypeScript tests can import them under the root NodeNext config.
+// Wire types of the twinlab HTTP API (see DESIGN.md "HTTP API"), taken from the service itself: its view types
+// (imported as types, erased at build time, so no server code reaches the bundle) or, where the service has no named
+// type, z.infer of the route's zod schema in backend/routes/schemas/ (modules with no server code); a body the app sends
+// is what that schema accepts (z.input) where the service's own input type is looser than the route. Only the
+// frontend's own helpers (Id, IdLike) are written here.
+// test/frontend/src/lib/api/wire-types.check.ts fails to compile when one of them drifts from the service.
+// Kept free of DOM types so that plain-TypeScript tests can import them under the root NodeNext config.
 
 /** Database ids are positive integers; ids read from a URL arrive as strings and are sent back as they are. */
 export type Id = number;
 export type IdLike = Id | string;
 
-// The design-space, objective, label, status, audit and token shapes are the service's own, imported as types
-// (erased at build time, so no server code reaches the bundle).
-import type { Objective, OutcomeConstraint, Parameter } from '../../../../acquisition/types.js';
+import type { z } from 'zod';
+import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../../../acquisition/types.js';
 import type { SurrogateUse } from '../../../../acquisition/suggest/types.js';
+import type { OutcomeReason } from '../../../../acquisition/suggest/reasons.js';
+import type { SimulatedMeasurement as SimulatedMeasurementView, SimulatorView } from '../../../../backend/services/simulated-lab.js';
 import type { PairedComparison, PredictiveScores, SurrogateKind, SurrogateSetting } from '../../../../acquisition/validation/types.js';
-import type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, LabelStroke, PixelUnit, Role, SampleStatus } from '../../../../backend/domain/types.js';
+import type {
+  AuditAction, AuditEntity, CampaignSettings, ImageMeasurement, ImageQuantity, JobStatus, LabelClass, LabelPoint, LabelPolygon, LabelStroke, PixelUnit, Role, SampleStatus,
+} from '../../../../backend/domain/types.js';
+import type { AuditQuerySchema } from '../../../../backend/routes/schemas/campaigns.js';
+import type { ErrorBody } from '../../../../backend/routes/schemas/common.js';
+import type { HealthSchema } from '../../../../backend/routes/schemas/health.js';
+import type { ModelMetricsSchema } from '../../../../backend/routes/schemas/models.js';
+import type { bulkInsertSchema, ResultCorrectionSchema, ResultInputSchema } from '../../../../backend/routes/schemas/samples.js';
+import type { TokenCreateSchema } from '../../../../backend/routes/schemas/tokens.js';
 import type { AssetAttachment, AssetPatch as AssetPatchBody, AssetView } from '../../../../backend/services/assets.js';
 import type { AuditEventView } from '../../../../backend/services/audit.js';
-import type { CampaignView } from '../../../../backend/services/campaigns.js';
-import type { ObjectiveInsight } from '../../../../backend/services/insights.js';
-import type { LabelQueueItem as LabelQueueItemView, LabelQueueStrategy } from '../../../../backend/services/label-queue.js';
+import type { CampaignInput, CampaignView } from '../../../../backend/services/campaigns.js';
+import type { Page } from '../../../../backend/services/context.js';
+import type { InsightsView, ObjectiveInsight } from '../../../../backend/services/insights.js';
+import type { LabelQueue as LabelQueueView, LabelQueueItem as LabelQueueItemView, LabelQueueStrategy } from '../../../../backend/services/label-queue.js';
+import type { LabelInput, LabelView } from '../../../../backend/services/labels.js';
 import type { ResultView } from '../../../../backend/services/results.js';
-import type { SampleImageView } from '../../../../backend/services/samples.js';
-import type { Slice1d, Slice2d } from '../../../../backend/services/surrogate-diagnostics.js';
+import type { SegmentationView } from '../../../../backend/services/segmentation.js';
+import type { SampleImageView, SampleView } from '../../../../backend/services/samples.js';
+import type { StoredSuggestionItem, SuggestInput, SuggestionRunView, SuggestionView } from '../../../../backend/services/suggestions.js';
+import type { MeasuredPoint, ModelDiagnostics, ParityPoint, Slice1d, Slice2d } from '../../../../backend/services/surrogate-diagnostics.js';
 import type { ObjectiveSurrogateView, SurrogateCandidateView, SurrogateReport } from '../../../../backend/services/surrogates.js';
-import type { Principal, TokenView } from '../../../../backend/services/tokens.js';
+import type { createToken, Principal, TokenView } from '../../../../backend/services/tokens.js';
+import type { JobView, ModelView, TrainingJobView } from '../../../../backend/services/training.js';
 
 export type { PairedComparison, PredictiveScores, SurrogateKind, SurrogateSetting, SurrogateUse };
-export type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, PixelUnit, Role, SampleStatus };
+export type { AuditAction, AuditEntity, ImageMeasurement, ImageQuantity, JobStatus, LabelClass, LabelPoint, LabelPolygon, Objective, OutcomeConstraint, Parameter, PixelUnit, Role, SampleStatus };
+/** Per-campaign behaviour besides the design space: batch size, pending timeout, label classes, surrogate setting. */
+export type { CampaignSettings };
+/** A campaign as the page sends it to be created (the service fills in the default settings). */
+export type { CampaignInput };
 
-/** The caller (GET /api/whoami): token id, name, role, and the campaigns it may reach (null: every campaign). */
+/** The caller (GET /api/whoami): token id, name, role, the campaigns it may reach (null: every campaign), its origin. */
 export type WhoAmI = Principal;
 export type ParameterType = Parameter['type'];
 export type Goal = Objective['goal'];
 
-export interface CampaignSettings {
-  defaultStrategy?: string;
-  batchSize?: number;
-  pendingTimeoutMinutes?: number;
-  labelClasses?: LabelClass[];
-  /** Which surrogate ranks each objective: 'auto' (by held-out evidence, the default) or always one kind. */
-  surrogate?: SurrogateSetting;
-}
+/** A campaign with its design space, objectives, settings (defaults filled in), counts and archive state. */
+export type Campaign = CampaignView;
 
-export interface CampaignInput {
-  name: string;
-  description?: string;
-  parameters: Parameter[];
-  objectives: Objective[];
-  constraints?: OutcomeConstraint[];
-  settings?: CampaignSettings;
-  /** Outcomes twinlab measures on each sample's images (names usable in objectives and constraints). */
-  imageMeasurements?: ImageMeasurement[];
-}
+export type ParamValue = ParamValues[string];
+export type { ParamValues };
 
-export interface Campaign extends CampaignInput {
-  id: Id;
-  createdAt?: string | null;
-  /** When the campaign was archived (read-only until restored); null while active (absent from older servers). */
-  archivedAt?: CampaignView['archivedAt'];
-  counts?: { samples: number; byStatus: Record<string, number>; results: number; assets: number };
-}
-
-export type ParamValue = number | string;
-export type ParamValues = Record<string, ParamValue>;
-
-export interface Sample {
-  id: Id;
-  campaignId: Id;
-  params: ParamValues;
-  features?: Record<string, number> | null;
-  assetId?: Id | null;
-  status: SampleStatus;
-  externalId?: string | null;
-  /** The images attached to the sample (absent from servers before image measurements). */
-  images?: SampleImage[];
-}
+/**
+ * A candidate or measured sample: parameter values, features, the molecule's SMILES when it is one (RDKit descriptors
+ * were added from it at import), its images, status, and where it came from.
+ */
+export type Sample = SampleView;
 
 /** One image of a sample as the sample lists it: asset id, download path and size in pixels. */
 export type SampleImage = SampleImageView;
@@ -83,52 +75,26 @@ export type SampleImage = SampleImageView;
  */
 export type Result = ResultView;
 
-/** PATCH of a result as this client sends it: new outcome values (null removes one) and why (required). */
-export interface ResultCorrection {
-  outcomes: Record<string, number | null>;
-  reason: string;
-}
+/** PATCH of a result: new outcome values (null removes one) and why (required). */
+export type ResultCorrection = z.input<typeof ResultCorrectionSchema>;
 
 /** One entry of a campaign's audit history: who did what to which entity, the state before and after, and why. */
 export type AuditEvent = AuditEventView;
 
-export interface AuditQuery {
-  entity?: AuditEntity;
-  entityId?: Id;
-  limit?: number;
-  offset?: number;
-}
+/** Which page of a campaign's audit history to read, optionally of one entity (every field has a default). */
+export type AuditQuery = Partial<z.infer<typeof AuditQuerySchema>>;
 
-export interface ResultInput {
-  sampleId?: Id;
-  params?: ParamValues;
-  outcomes: Record<string, number>;
-  idempotencyKey?: string;
-}
+/** One measured result to record, by sampleId, externalId or params; an idempotency key makes a retry a no-op. */
+export type ResultInput = z.input<typeof ResultInputSchema>;
 
-export interface List<T> {
-  items: T[];
-  total: number;
-}
+/** A page of a list: `{items, total}`. */
+export type List<T> = Page<T>;
 
-export interface BulkInsert<T> {
-  inserted: number;
-  items: T[];
-}
+/** The answer of a bulk import: how many rows were written, and them. */
+export type BulkInsert<T> = z.infer<ReturnType<typeof bulkInsertSchema<z.ZodType<T>>>>;
 
-export interface Asset {
-  id: Id;
-  campaignId: Id;
-  width: number;
-  height: number;
-  mediaType: string;
-  filename: string;
-  /** The sample the image shows (null: not attached; absent from older servers). */
-  sampleId?: AssetView['sampleId'];
-  /** Physical size of one pixel in `pixelUnit` (null: unknown, measurements stay in pixels). */
-  pixelSize?: AssetView['pixelSize'];
-  pixelUnit?: AssetView['pixelUnit'];
-}
+/** An uploaded image: size in pixels, file, the sample it shows and its pixel size (null: unknown). */
+export type Asset = AssetView;
 
 /** Optional form fields of an upload as this client sends them: the sample it shows, and the physical size of a pixel. */
 export type AssetUploadOptions = Pick<AssetAttachment, 'sampleId' | 'pixelSize' | 'pixelUnit'>;
@@ -139,81 +105,51 @@ export type AssetPatch = AssetPatchBody;
 /** One brush or eraser stroke; `points` is a flat [x0, y0, x1, y1, ...] list in image pixels. */
 export type Stroke = LabelStroke;
 
-export interface LabelContent {
-  strokes: Stroke[];
-  points: LabelPoint[];
-  polygons: LabelPolygon[];
-  class?: string | null;
-  rating?: number | null;
-}
+/** What an expert drew and said about one image, as the page saves it (the version travels beside it). */
+export type LabelContent = Omit<LabelInput, 'version'>;
 
-export interface Label extends LabelContent {
-  assetId: Id;
-  author?: string | null;
-  version: number;
-  updatedAt?: string | null;
-}
+/** The stored label of an image (version 0 and empty when nobody has saved one yet). */
+export type Label = LabelView;
 
-export interface LabelQueueItem {
-  assetId: Id;
-  score: number;
-  /** Why this image is worth labeling now, in words. */
-  reason?: LabelQueueItemView['reason'];
-}
+/** An image to label next: the image, its ranking score, why (in words), and for 'decision' its uncertainty U and weight w. */
+export type LabelQueueItem = LabelQueueItemView;
 
 /** 'decision' (default with image measurements), 'uncertainty' or 'diversity' (before a segmentation model exists). */
 export type { LabelQueueStrategy };
 
-export interface LabelQueue extends List<LabelQueueItem> {
-  strategy?: LabelQueueStrategy;
-  modelId?: Id | null;
-  labeled?: number;
-}
+/** The label queue: the images to label next, how many are unlabeled and labeled, the strategy and the model that ranked them. */
+export type LabelQueue = LabelQueueView;
 
-export interface SuggestionItem {
-  sampleId?: Id;
-  params: ParamValues;
-  mean: Record<string, number>;
-  std: Record<string, number>;
-  score: number;
-  strategy: string;
-  /** Trust signals such as 'boundary' and 'extrapolation' (absent in runs recorded before they existed). */
-  flags?: string[];
-  /** Per modeled outcome, which model ranked it (absent in runs recorded before networks could rank). */
-  surrogates?: Record<string, SurrogateUse>;
-}
+/**
+ * One suggested experiment as a run stored it: parameters, predicted mean ± std per outcome, score, trust flags
+ * ('boundary', 'extrapolation'), the model of each outcome and per-objective reasons (the last three are absent in runs
+ * recorded before they existed).
+ */
+export type SuggestionItem = StoredSuggestionItem;
 
-export interface SuggestionRequest {
-  count: number;
-  strategy?: string;
-  /** true: rank the imported candidates; false: search the whole design space; absent: server default. */
-  pool?: boolean;
-  seed?: number;
-}
+/** Why one objective or constraint speaks for a suggested point: a target-band probability, an expected improvement, a feasibility. */
+export type { OutcomeReason };
 
-export interface SuggestionBatch {
-  suggestionId: IdLike;
-  modelId: IdLike | null;
-  strategy?: string;
-  seed?: number;
-  pool?: boolean;
-  items: SuggestionItem[];
-}
+/** One recorded suggestion run (GET /api/campaigns/:id/suggestions, newest first): the board's source after a reload. */
+export type SuggestionRun = SuggestionRunView;
 
-/** Cross-validated quality of a surrogate (k-fold): error, R², and how often results fall within ±1σ/±2σ. */
-export interface ModelMetrics {
-  folds?: number;
-  n?: number;
-  rmse?: number;
-  r2?: number | null;
-  coverage1Sigma?: number;
-  coverage2Sigma?: number;
-  meanStd?: number;
-  /** Mean held-out log predictive density, nats per result (networks trained since surrogates are compared). */
-  logDensity?: number;
-  /** e.g. 'worse-than-mean' (held-out R² < 0). */
-  flags?: string[];
-}
+/** The simulated lab behind a demo campaign (GET /api/campaigns/:id/simulator; null: results come from a real lab). */
+export type Simulator = SimulatorView;
+
+/** Results the simulated lab recorded (source 'simulated'), each with the seed of its measurement noise. */
+export type SimulatedMeasurement = SimulatedMeasurementView;
+
+/** How many experiments, by which strategy, from the imported candidates (pool: true) or the whole design space, with which seed. */
+export type SuggestionRequest = SuggestInput;
+
+/** A recorded suggestion run as POST answers it: its id, model, strategy, seed, the model of each outcome, and the items. */
+export type SuggestionBatch = SuggestionView;
+
+/**
+ * Cross-validated quality of a surrogate (k-fold): error, R², how often results fall within ±1σ/±2σ, held-out log
+ * density, and flags such as 'worse-than-mean' (numbers that were NaN arrive as null).
+ */
+export type ModelMetrics = z.infer<typeof ModelMetricsSchema>;
 
 /** The surrogates a training job can train (the GP is fitted at each suggestion, never trained ahead). */
 export type TrainableSurrogateKind = Exclude<SurrogateKind, 'gp'>;
@@ -224,36 +160,14 @@ export type TrainableSurrogateKind = Exclude<SurrogateKind, 'gp'>;
  */
 export type { ObjectiveSurrogateView, SurrogateCandidateView, SurrogateReport };
 
-export interface ModelVersion {
-  id: Id;
-  kind: string;
-  objective?: string | null;
-  createdAt?: string | null;
-  metrics?: ModelMetrics;
-  architecture?: Record<string, unknown>;
-  jobId?: Id | null;
-}
+/** A trained model version with its held-out metrics (the service stores metrics untyped; the route's schema types them). */
+export type ModelVersion = Omit<ModelView, 'metrics'> & { metrics: ModelMetrics };
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface Job {
-  id: Id;
-  kind: string;
-  status: JobStatus;
-  progress: number;
-  error?: string | null;
-  log?: string;
-  /** POST /train only: true when the request joined a training job already queued or running on the same data. */
-  joined?: boolean;
-}
+/** A background job; `joined` only in the answer of "train now" (true: it joined a job already queued or running). */
+export type Job = JobView & Partial<Pick<TrainingJobView, 'joined'>>;
 
 /** Cross-validated prediction of one measured sample (parity plot input). */
-export interface ParityPoint {
-  sampleId?: Id;
-  measured: number;
-  predicted: number;
-  std?: number;
-}
+export type { ParityPoint };
 
 /** A 1-D slice of the surrogate along one parameter, the others held fixed. */
 export type SurrogateSlice = Slice1d;
@@ -261,51 +175,32 @@ export type SurrogateSlice = Slice1d;
 /** A 2-D slice of the surrogate over two parameters; mean[i][j] and std[i][j] are at (xs[j], ys[i]). */
 export type SurrogateSlice2d = Slice2d;
 
+/** A measured sample the model was fitted to: its parameter values and measured value (drawn over the slices). */
+export type { MeasuredPoint };
+
 /** Feature relevance for one objective (GET /api/campaigns/:id/insights). */
 export type { ObjectiveInsight };
 
-export interface Insights {
-  campaignId: Id;
-  objectives: ObjectiveInsight[];
-}
+/** Feature relevance per objective of a campaign. */
+export type Insights = InsightsView;
 
-/** Cross-validation and surrogate views of one model version, when the server provides them. */
-export interface ModelDiagnostics {
-  /** The model the views are of (absent from servers before each model had its own diagnostics). */
-  model?: { id: Id; kind: string };
-  parity?: Record<string, ParityPoint[]>;
-  slices?: SurrogateSlice[];
-  slices2d?: SurrogateSlice2d[];
-}
+/** Parity, measured points and surrogate slices of one model version. */
+export type { ModelDiagnostics };
 
 /** A token as listed (never its secret): role, campaign scope (null: every campaign), whether the environment owns it. */
 export type TokenInfo = TokenView;
 
-export interface TokenCreate {
-  name: string;
-  role: Role;
-  /** Limits a non-admin token to these campaigns; absent: every campaign. */
-  campaigns?: Id[];
-}
+/** A token to mint: name, role, and (non-admin only) the campaigns it is limited to. */
+export type TokenCreate = z.input<typeof TokenCreateSchema>;
 
-export interface CreatedToken extends TokenInfo {
-  token: string;
-}
+/** A minted token with its secret, shown in this answer only. */
+export type CreatedToken = ReturnType<typeof createToken>;
 
-export interface Health {
-  ok: boolean;
-  version: string;
-  backend: string;
-}
+/** GET /api/health: version and the tensorflow.js backend. */
+export type Health = z.infer<typeof HealthSchema>;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+/** The envelope of every refusal: `{error: {code, message, details?}}`. */
+export type ApiErrorBody = z.infer<typeof ErrorBody>;
 
 /** The campaign's segmentation model and the newest segmentation job (GET /api/campaigns/:id/segmentation). */
-export interface SegmentationStatus {
-  model: ModelVersion | null;
-  classes: string[];
-  images: { assetId: Id; meanEntropy: number; meanMutualInformation: number; classFractions: number[] }[];
-  lastJob: { id: Id; status: JobStatus; error?: string } | null;
-}
+export type SegmentationStatus = Omit<SegmentationView, 'model'> & { model: ModelVersion | null };

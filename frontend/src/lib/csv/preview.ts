@@ -6,10 +6,16 @@ import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
 export type ImportKind = 'samples' | 'results';
 
+/** The part of a campaign an import is checked against (constraints name outcomes a result may report). */
+export type ImportTarget = Pick<Campaign, 'parameters' | 'objectives'> & Partial<Pick<Campaign, 'constraints'>>;
+
 export interface PreviewRow {
-  /** 1-based data row number (the header is row 0). */
+  /** 1-based data row number (the header is row 0); the page names rows by `line` instead. */
   row: number;
-  /** 1-based line in the file. */
+  /**
+   * 1-based line of the file the row starts on, the header being line 1: the number the page shows and the one the
+   * server's per-row errors of a CSV import carry.
+   */
   line: number;
   cells: string[];
   errors: string[];
@@ -32,7 +38,7 @@ const RESULT_META_COLUMNS = new Set(['sampleId', 'externalId', 'idempotencyKey']
 const RESERVED_COLUMNS = new Set(['id', 'sampleId', 'externalId', 'status', 'smiles', 'idempotencyKey', 'source', 'resultId', 'createdAt']);
 
 /** Parses and checks a CSV for import into `campaign`; never throws for bad input, reports it instead. */
-export function buildImportPreview(campaign: Campaign, csvText: string, kind: ImportKind): ImportPreview {
+export function buildImportPreview(campaign: ImportTarget, csvText: string, kind: ImportKind): ImportPreview {
   const empty = (message: string): ImportPreview => ({ kind, columns: [], rows: [], fileErrors: [message], validRowCount: 0, invalidRowCount: 0 });
   let records;
   try {
@@ -57,7 +63,7 @@ export function buildImportPreview(campaign: Campaign, csvText: string, kind: Im
 }
 
 /** File-level problems of a samples CSV: every parameter needs a column, names distinct, no reserved names. */
-function checkSampleColumns(campaign: Campaign, columns: string[]): string[] {
+function checkSampleColumns(campaign: ImportTarget, columns: string[]): string[] {
   const errors = duplicateColumnErrors(columns);
   for (const parameter of campaign.parameters) {
     if (!columns.includes(parameter.name)) errors.push(`Missing column "${parameter.name}" (a design-space parameter)`);
@@ -68,12 +74,12 @@ function checkSampleColumns(campaign: Campaign, columns: string[]): string[] {
 }
 
 /** Names a result may report: the objectives and the constrained outcomes. */
-function outcomeNames(campaign: Campaign): Set<string> {
+function outcomeNames(campaign: ImportTarget): Set<string> {
   return new Set([...campaign.objectives.map((o) => o.name), ...(campaign.constraints ?? []).map((c) => c.name)]);
 }
 
 /** File-level problems of a results CSV: a sampleId/externalId or all parameter columns, and at least one objective. */
-function checkResultColumns(campaign: Campaign, columns: string[]): string[] {
+function checkResultColumns(campaign: ImportTarget, columns: string[]): string[] {
   const errors = duplicateColumnErrors(columns);
   const identifiesSample = columns.includes('sampleId') || columns.includes('externalId') || campaign.parameters.every((p) => columns.includes(p.name));
   if (!identifiesSample) errors.push('Results need a sampleId or externalId column, or one column per parameter');
@@ -98,7 +104,7 @@ function duplicateColumnErrors(columns: string[]): string[] {
 }
 
 /** Per-cell problems of one data row. */
-function checkRow(campaign: Campaign, columns: string[], cells: string[], kind: ImportKind): string[] {
+function checkRow(campaign: ImportTarget, columns: string[], cells: string[], kind: ImportKind): string[] {
   const errors: string[] = [];
   if (cells.length !== columns.length) errors.push(`Expected ${columns.length} values, found ${cells.length}`);
   const parameters = new Map(campaign.parameters.map((p) => [p.name, p]));
@@ -127,4 +133,23 @@ function checkRow(campaign: Campaign, columns: string[], cells: string[], kind: 
     errors.push('No measured outcome in this row');
   }
   return errors;
+}
+
+/** What the import button says, and why it cannot be pressed when it cannot (null when it can). */
+export interface ImportAction {
+  label: string;
+  reason: string | null;
+}
+
+/** The import button's words for a checked file: what pressing it will do, or why it is disabled. */
+export function importAction(preview: ImportPreview, busy: boolean): ImportAction {
+  const noun = (n: number) => `${n} ${preview.kind === 'samples' ? 'sample' : 'result'}${n === 1 ? '' : 's'}`;
+  if (busy) return { label: 'Importing…', reason: `Sending ${noun(preview.validRowCount)} to the server.` };
+  if (preview.fileErrors.length > 0) return { label: 'Cannot import', reason: 'The file itself has problems (listed below); fix them and choose the file again. Nothing has been written.' };
+  if (preview.invalidRowCount > 0) {
+    const rows = `${preview.invalidRowCount} row${preview.invalidRowCount === 1 ? '' : 's'}`;
+    return { label: `Fix ${rows} to import`, reason: `The import is all-or-nothing: fix the ${rows} marked below and choose the file again. Nothing has been written.` };
+  }
+  if (preview.rows.length === 0) return { label: 'Nothing to import', reason: 'The file has no data rows.' };
+  return { label: `Import ${noun(preview.validRowCount)}`, reason: null };
 }

@@ -1,7 +1,7 @@
 // Image measurements of a campaign (outcomes twinlab reads off each sample's images): the quantities people can
 // pick, their form drafts, and the checks the server makes again (names unique and not a parameter's, a class for
 // the quantities that are about one, and that class one of the campaign's label classes).
-import { IMAGE_QUANTITIES, LENGTH_EXPONENT } from '../../../../backend/domain/types.js';
+import { DEFAULT_LABEL_CLASSES, IMAGE_QUANTITIES, LENGTH_EXPONENT } from '../../../../backend/domain/types.js';
 import type { ImageMeasurement, ImageQuantity } from '../api/types.js';
 import { isIdentifierLike, NAME_RULE, type FieldError } from './names.js';
 
@@ -29,8 +29,8 @@ export const QUANTITY_INFO: Record<ImageQuantity, QuantityInfo> = {
 /** The quantities in the order the form offers them: the server's own list (a plain constant, no server code). */
 export const IMAGE_QUANTITY_LIST: readonly ImageQuantity[] = IMAGE_QUANTITIES;
 
-/** The classes a campaign gets when it names none (the server's defaults). */
-export const DEFAULT_LABEL_CLASS_NAMES: readonly string[] = ['pore', 'solid'];
+/** The classes a campaign gets when it names none: the server's own defaults (a plain constant, no server code). */
+export const DEFAULT_LABEL_CLASS_NAMES: readonly string[] = DEFAULT_LABEL_CLASSES.map((labelClass) => labelClass.name);
 
 /** One measurement row of the campaign form, every field as typed. */
 export interface ImageMeasurementDraft {

@@ -89,10 +89,11 @@ export function checkCampaign(input: CampaignInput): FieldError[] {
   const errors: FieldError[] = [];
   if (input.name.trim() === '') errors.push({ field: 'name', message: 'Name is required' });
   if (input.parameters.length === 0) errors.push({ field: 'parameters', message: 'Add at least one parameter' });
-  if (input.objectives.length === 0) errors.push({ field: 'objectives', message: 'Add at least one objective' });
+  const objectives = input.objectives ?? [];
+  if (objectives.length === 0) errors.push({ field: 'objectives', message: 'Add at least one objective' });
   input.parameters.forEach((parameter, index) => errors.push(...checkParameter(parameter, index)));
-  input.objectives.forEach((objective, index) => errors.push(...checkObjective(objective, index)));
-  const names = [...input.parameters.map((p) => p.name), ...input.objectives.map((o) => o.name)];
+  objectives.forEach((objective, index) => errors.push(...checkObjective(objective, index)));
+  const names = [...input.parameters.map((p) => p.name), ...objectives.map((o) => o.name)];
   const seen = new Set<string>();
   names.forEach((name) => {
     if (seen.has(name) && name !== '') errors.push({ field: 'names', message: `"${name}" is used twice; parameter and objective names must be unique` });
@@ -101,7 +102,7 @@ export function checkCampaign(input: CampaignInput): FieldError[] {
   const measurements = input.imageMeasurements ?? [];
   const labelClasses = input.settings?.labelClasses?.map((labelClass) => labelClass.name) ?? DEFAULT_LABEL_CLASS_NAMES;
   errors.push(...checkImageMeasurements(measurements, input.parameters.map((p) => p.name), labelClasses));
-  const outcomeNames = new Set([...input.objectives.map((o) => o.name), ...measurements.map((m) => m.name)]);
+  const outcomeNames = new Set([...objectives.map((o) => o.name), ...measurements.map((m) => m.name)]);
   (input.constraints ?? []).forEach((constraint, index) => errors.push(...checkConstraint(constraint, index, outcomeNames)));
   return errors;
 }

@@ -32,6 +32,22 @@ export function deciderName(use: SurrogateUse): string {
   return use.kind === 'gp' ? 'Gaussian process (fitted at each suggestion)' : modelTitle(use.kind, use.modelId);
 }
 
+/**
+ * The engine's reason for its choice, as a sentence for the page: the heading already names the deciding model, so the
+ * engine's "GP: " prefix goes, and "GP" is spelled out ("GP: no trained network yet" → "No network has been trained
+ * for this objective yet.").
+ */
+export function reasonInWords(reason: string): string {
+  const text = reason
+    .replace(/^GP:\s*/, '')
+    .replace(/^no trained network yet$/, 'no network has been trained for this objective yet')
+    .replace(/\bGP\b/g, 'Gaussian process')
+    .trim();
+  if (text === '') return '';
+  const sentence = text[0].toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
 /** The small badge of a suggestion an outcome of which a network ranked: one per such outcome, GP outcomes left out. */
 export function rankedByBadges(surrogates: Record<string, SurrogateUse> | undefined, objectiveCount: number): { outcome: string; text: string }[] {
   return Object.entries(surrogates ?? {})
@@ -165,7 +181,7 @@ export function diagnosticsChoices(objective: string, view: ObjectiveSurrogateVi
   const gpId = view?.chosen.kind === 'gp' && view.chosen.modelId !== null ? view.chosen.modelId : models.find((model) => model.kind === 'gp')?.id;
   const chosen = view?.chosen;
   const decides = (kind: string, modelId: number) => chosen !== undefined && chosen.kind === kind && (kind === 'gp' || chosen.modelId === modelId);
-  if (gpId !== undefined) choices.push({ modelId: gpId, kind: 'gp', label: `${modelTitle('gp', gpId)} (fitted at each suggestion)`, decides: decides('gp', gpId) });
+  if (gpId !== undefined) choices.push({ modelId: gpId, kind: 'gp', label: modelTitle('gp', gpId), decides: decides('gp', gpId) });
   const networks = new Map<number, DiagnosticsChoice>();
   const addNetwork = (kind: string, modelId: number) => {
     if (!networks.has(modelId)) networks.set(modelId, { modelId, kind, label: modelTitle(kind, modelId), decides: decides(kind, modelId) });

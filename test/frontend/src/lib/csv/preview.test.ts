@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../../../../frontend/src/lib/api/types.js';
-import { buildImportPreview } from '../../../../../frontend/src/lib/csv/preview.js';
+import { buildImportPreview, importAction, type ImportTarget } from '../../../../../frontend/src/lib/csv/preview.js';
 
-const campaign: Campaign = {
-  id: 1,
-  name: 'membranes',
+const campaign: ImportTarget = {
   parameters: [
     { name: 'temperature', type: 'continuous', min: 20, max: 80, unit: '°C' },
     { name: 'layers', type: 'integer', min: 1, max: 5 },
@@ -84,5 +81,27 @@ describe('buildImportPreview (results)', () => {
       'Results need at least one outcome column (permeability, rejection)',
       'Unknown column note: results take sampleId or externalId or the parameters, the outcomes, and idempotencyKey',
     ]);
+  });
+});
+
+describe('importAction (issue 14: a disabled button says why)', () => {
+  const header = 'temperature,layers,polymer\n';
+  it('names what a valid file will add', () => {
+    const preview = buildImportPreview(campaign, `${header}25,2,PES\n30,3,PSf\n`, 'samples');
+    expect(importAction(preview, false)).toEqual({ label: 'Import 2 samples', reason: null });
+    expect(importAction(buildImportPreview(campaign, 'sampleId,permeability\n1,3.5\n', 'results'), false)).toEqual({ label: 'Import 1 result', reason: null });
+  });
+
+  it('never offers to import while rows are bad, and says the import is all-or-nothing', () => {
+    const action = importAction(buildImportPreview(campaign, `${header}25,2,PES\n95,2,PES\n`, 'samples'), false);
+    expect(action.label).toBe('Fix 1 row to import');
+    expect(action.reason).toMatch(/all-or-nothing.*Nothing has been written/);
+  });
+
+  it('says when the file itself is the problem, or while it is being sent', () => {
+    const missingColumn = buildImportPreview(campaign, 'temperature,layers\n25,2\n', 'samples');
+    expect(importAction(missingColumn, false).label).toBe('Cannot import');
+    expect(importAction(missingColumn, false).reason).toMatch(/file itself/);
+    expect(importAction(buildImportPreview(campaign, `${header}25,2,PES\n`, 'samples'), true)).toEqual({ label: 'Importing…', reason: 'Sending 1 sample to the server.' });
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Result, Sample } from '../../../../../../frontend/src/lib/api/types.js';
 import { activeResults, countRetracted, groupSampleResults } from '../../../../../../frontend/src/lib/components/corrections/sample-results.js';
+import { aSample } from '../../../../support/wire-fixtures.js';
 
-const sample = (id: number, status: Sample['status'] = 'measured'): Sample => ({ id, campaignId: 1, params: { x: id }, status });
+const sample = (id: number, status: Sample['status'] = 'measured'): Sample => aSample({ id, params: { x: id }, status });
 
 function result(id: number, sampleId: number, createdAt: string, retractedAt: string | null = null): Result {
   return { id, campaignId: 1, sampleId, outcomes: { y: id }, idempotencyKey: null, source: 'test', createdAt, retractedAt, retractionReason: retractedAt ? 'bad' : null, corrections: 0, std: null, modelId: null, supersededAt: null };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandForKey } from '../../../../../../frontend/src/lib/components/labeling/keyboard.js';
+import { commandForKey, SHORTCUTS } from '../../../../../../frontend/src/lib/components/labeling/keyboard.js';
 
 const key = (k: string, modifiers: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
   key: k,
@@ -28,5 +28,33 @@ describe('commandForKey', () => {
     expect(commandForKey(key('q'))).toBeNull();
     expect(commandForKey(key('1', { altKey: true }))).toBeNull();
     expect(commandForKey(key('c', { ctrlKey: true }))).toBeNull();
+  });
+});
+
+describe('shortcuts in either case, and the sheet', () => {
+  it('maps letters case-insensitively (B and b), V to select, ? to the sheet, U and M to the overlays', () => {
+    expect(commandForKey(key('B', { shiftKey: true }))).toEqual({ kind: 'tool', tool: 'brush' });
+    expect(commandForKey(key('b'))).toEqual({ kind: 'tool', tool: 'brush' });
+    expect(commandForKey(key('V'))).toEqual({ kind: 'tool', tool: 'select' });
+    expect(commandForKey(key('?', { shiftKey: true }))).toEqual({ kind: 'shortcuts' });
+    expect(commandForKey(key('U'))).toEqual({ kind: 'toggle-uncertainty' });
+    expect(commandForKey(key('M'))).toEqual({ kind: 'toggle-prediction' });
+    // O would look like the digit 0 (Fit) on the key chips.
+    expect(commandForKey(key('o'))).toBeNull();
+    expect(commandForKey(key('N'))).toEqual({ kind: 'next' });
+  });
+
+  it('lists every key the handler answers to on the sheet', () => {
+    const listed = new Set(SHORTCUTS.flatMap((shortcut) => shortcut.match ?? []));
+    for (const k of ['b', 'e', 'p', '.', 'v', 'h', '[', ']', 'f', '0', '+', '=', '-', 'm', 'u', 'n', '?']) {
+      expect(commandForKey(key(k))).not.toBeNull();
+      expect(listed.has(k)).toBe(true);
+    }
+    expect(SHORTCUTS.map((shortcut) => shortcut.keys.join(' '))).toEqual(expect.arrayContaining(['Delete Backspace', 'Enter', 'Esc', '1 – 9']));
+  });
+
+  it('gives each key one command', () => {
+    const keys = SHORTCUTS.flatMap((shortcut) => shortcut.match ?? []);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../../../../frontend/src/lib/api/types.js';
+import { aSample } from '../../../../support/wire-fixtures.js';
 import { assetPatchOf, fieldsOfAsset, findSampleByRef, imageCaption, uploadOptionsOf } from '../../../../../../frontend/src/lib/components/labeling/upload-fields.js';
 
 const samples: Sample[] = [
-  { id: 3, campaignId: 1, params: {}, status: 'running', externalId: 'M-3' },
-  { id: 4, campaignId: 1, params: {}, status: 'candidate', externalId: null },
-  { id: 5, campaignId: 1, params: {}, status: 'retracted', externalId: 'M-5' },
+  aSample({ id: 3, status: 'running', externalId: 'M-3' }),
+  aSample({ id: 4, status: 'candidate', externalId: null }),
+  aSample({ id: 5, status: 'retracted', externalId: 'M-5' }),
   // A lab id that looks like another sample's id: the lab's id wins.
-  { id: 6, campaignId: 1, params: {}, status: 'candidate', externalId: '4' },
+  aSample({ id: 6, status: 'candidate', externalId: '4' }),
 ];
 
 describe('upload fields', () => {

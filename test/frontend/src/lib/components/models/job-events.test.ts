@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../../../../frontend/src/lib/api/types.js';
+import { aJob } from '../../../../support/wire-fixtures.js';
 import { isFinished, jobFromEvent } from '../../../../../../frontend/src/lib/components/models/job-events.js';
 
-const job: Job = { id: 1, kind: 'train-surrogate', status: 'queued', progress: 0 };
+const job = aJob({ id: 1, kind: 'train-surrogate', status: 'queued', progress: 0 });
 
 describe('jobFromEvent', () => {
   it('merges a progress event: status, clamped progress and its new log lines', () => {

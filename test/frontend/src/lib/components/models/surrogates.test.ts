@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { aModel } from '../../../../support/wire-fixtures.js';
 import type { ModelVersion, ObjectiveSurrogateView, PredictiveScores, SurrogateCandidateView } from '../../../../../../frontend/src/lib/api/types.js';
 import {
   batchModelsText, candidateStatus, comparisonGroups, deciderName, diagnosticsChoices, evidenceSize, flagText, formatFixed, formatDifference, formatNats, formatNumber, formatPercent,
-  modelTitle, rankedByBadges,
+  modelTitle, rankedByBadges, reasonInWords,
 } from '../../../../../../frontend/src/lib/components/models/surrogates.js';
 
 function scores(logDensity: number, overrides: Partial<PredictiveScores> = {}): PredictiveScores {
@@ -23,6 +24,12 @@ describe('names of surrogate models', () => {
     expect(deciderName({ kind: 'gp', modelId: 7 })).toBe('Gaussian process (fitted at each suggestion)');
     expect(modelTitle('gp', 7)).toBe('Gaussian process #7');
     expect(modelTitle('gp', null)).toBe('Gaussian process');
+  });
+
+  it('words the reason of a choice for the page: no "GP:" prefix, GP spelled out, a full sentence', () => {
+    expect(reasonInWords('GP: no trained network yet')).toBe('No network has been trained for this objective yet.');
+    expect(reasonInWords('GP: Deep ensemble #4 is not clearly better (+0.02 ± 0.05 nats)')).toBe('Deep ensemble #4 is not clearly better (+0.02 ± 0.05 nats)');
+    expect(reasonInWords('Deep ensemble #4 predicts held-out results better than the GP: +0.3')).toBe('Deep ensemble #4 predicts held-out results better than the Gaussian process: +0.3.');
   });
 
   it('badges only the outcomes a network ranked, naming the outcome when there are several objectives', () => {
@@ -103,11 +110,11 @@ describe('comparison groups', () => {
 
 describe('diagnostics choices', () => {
   const models: ModelVersion[] = [
-    { id: 14, kind: 'deep-ensemble', objective: 'rejection' },
-    { id: 13, kind: 'surgeon', objective: 'flux' },
-    { id: 12, kind: 'deep-ensemble', objective: 'flux' },
-    { id: 9, kind: 'gp', objective: null },
-    { id: 5, kind: 'gp', objective: null },
+    aModel({ id: 14, kind: 'deep-ensemble', objective: 'rejection' }),
+    aModel({ id: 13, kind: 'surgeon', objective: 'flux' }),
+    aModel({ id: 12, kind: 'deep-ensemble', objective: 'flux' }),
+    aModel({ id: 9, kind: 'gp', objective: null }),
+    aModel({ id: 5, kind: 'gp', objective: null }),
   ];
 
   it('offers the model that ranks the objective first, then the GP and the other networks of that objective, newest first', () => {
@@ -128,7 +135,7 @@ describe('diagnostics choices', () => {
       ['deep-ensemble', 14, false],
     ]);
     const noRecord: ObjectiveSurrogateView = { ...gpView, chosen: { kind: 'gp', modelId: null } };
-    expect(diagnosticsChoices('rejection', noRecord, models)[0]).toMatchObject({ kind: 'gp', modelId: 9, decides: true, label: 'Gaussian process #9 (fitted at each suggestion)' });
+    expect(diagnosticsChoices('rejection', noRecord, models)[0]).toMatchObject({ kind: 'gp', modelId: 9, decides: true, label: 'Gaussian process #9' });
   });
 
   it('without a report, lists the GP record and the networks with none marked as deciding', () => {
