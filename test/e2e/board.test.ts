@@ -13,7 +13,7 @@ import { createRandom } from '../../acquisition/index.js';
 import { membraneImagesLab, membraneLab, mgCorrosion } from '../../backend/demo/index.js';
 import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
-import { apiCaller, collectPageErrors, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
+import { apiCaller, collectPageErrors, expectNoSidewaysScroll, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { COATING_PARAMETERS } from './support/fixtures.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
 
@@ -29,11 +29,6 @@ let plainId = 0;
 const api = apiCaller(() => server);
 const screenshot = screenshotter(() => page, 'board');
 
-/** A phone-width page must not scroll sideways (the batch table scrolls inside its own box). */
-async function expectNoSidewaysScroll(): Promise<void> {
-  // A string script: this file compiles without the DOM library.
-  await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(NARROW.width);
-}
 
 const cards = () => page.getByTestId('suggestion');
 
@@ -197,7 +192,7 @@ describe('the experiments board', () => {
     await expect.poll(() => page.getByTestId('batch').count(), { timeout: 60_000 }).toBe(2);
     await page.getByTestId('batch').first().getByRole('button', { name: 'Mark running' }).first().waitFor();
     await page.setViewportSize(NARROW);
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     // Cards keep the reasons and the result form behind disclosures at phone width.
     const openCard = page.getByTestId('batch').first().getByTestId('suggestion').first();
     expect(await openCard.getByTestId('reasons').isVisible()).toBe(false);
@@ -207,11 +202,11 @@ describe('the experiments board', () => {
     await openCard.getByTestId('reasons').waitFor();
     await openCard.getByText('Enter the measured result').click();
     await openCard.getByRole('button', { name: 'Save result' }).waitFor();
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('04b-card-open-390');
     await page.getByRole('button', { name: 'Table' }).click();
     await page.getByTestId('batch-table').first().waitFor();
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     // The table itself is wider than the phone and scrolls inside its box.
     expect(await page.getByTestId('batch-table').first().evaluate<boolean, HTMLElementLike>((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     await screenshot('05-table-390');
@@ -271,7 +266,7 @@ describe('the experiments board', () => {
     expect(await page.getByRole('button', { name: 'Measure this batch with the simulated lab' }).count()).toBe(0);
     await screenshot('07-micrograph-attached-1440');
     await page.setViewportSize(NARROW);
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('08-micrograph-attached-390');
     await page.setViewportSize(WIDE);
     await notice.getByRole('link', { name: `Label the micrograph of sample #${sampleId}` }).click();

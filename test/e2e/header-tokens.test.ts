@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
-import { apiCaller, collectPageErrors, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
+import { apiCaller, collectPageErrors, expectNoSidewaysScroll as expectPageNotSideways, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
 import { COATING_PARAMETERS } from './support/fixtures.js';
 
@@ -26,8 +26,7 @@ const screenshot = screenshotter(() => page, 'header-tokens');
 
 /** Neither the page nor the given boxes scroll sideways at phone width (a box may not hide content to the right). */
 async function expectNoSidewaysScroll(selectors: string[]): Promise<void> {
-  // String scripts: this file compiles without the DOM library.
-  await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(NARROW.width);
+  await expectPageNotSideways(page);
   for (const selector of selectors) {
     const overflow = await page.evaluate<number>(`(() => { const box = document.querySelector(${JSON.stringify(selector)}); return box.scrollWidth - box.clientWidth; })()`);
     expect(overflow, `${selector} overflows by ${overflow} px`).toBeLessThanOrEqual(0);

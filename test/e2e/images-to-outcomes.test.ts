@@ -15,12 +15,11 @@ import { deriveSegmentationResults, type MeasuredImage } from '../../backend/ser
 import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
 import { micrographPng } from './support/images.js';
+import { expectNoSidewaysScroll, NARROW, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const screenshotDir = join(repositoryRoot, 'test', 'e2e', 'screenshots');
-const WIDE = { width: 1440, height: 900 };
-const NARROW = { width: 390, height: 844 };
 /** Physical size of one pixel of the test images (nm), sent with each upload. */
 const PIXEL_NM = 2;
 
@@ -96,13 +95,6 @@ function deriveWithNewModel(externalIds: string[], diameterShift: number): numbe
 
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `images-${name}.png`), fullPage: true });
-}
-
-/** A phone-width page must not scroll sideways (wide tables scroll inside their own box). */
-async function expectNoSidewaysScroll(): Promise<void> {
-  // Scripts as strings (this file compiles without the DOM library), evaluated over the protocol: the app's CSP
-  // forbids the page itself to evaluate strings, as waitForFunction would.
-  await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(NARROW.width);
 }
 
 /** The thumbnails of a sample's row in the samples table. */
@@ -203,7 +195,7 @@ describe('images as outcomes in the browser', () => {
     await screenshot('01-overview-1440');
     await page.setViewportSize(NARROW);
     await page.getByRole('heading', { name: 'Samples (4)' }).scrollIntoViewIfNeeded();
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('02-overview-390');
     await page.setViewportSize(WIDE);
   });
@@ -243,7 +235,7 @@ describe('images as outcomes in the browser', () => {
     const patched = await api<{ items: { pixelSize: number | null }[] }>(`/api/campaigns/${campaignId}/assets?sampleId=${sampleIds['M-4']}`);
     expect(patched.items.map((asset) => asset.pixelSize)).toEqual([3]);
     await page.setViewportSize(NARROW);
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('04-labeling-390');
     await page.setViewportSize(WIDE);
   });
@@ -272,7 +264,7 @@ describe('images as outcomes in the browser', () => {
     expect(await m3Card.getByTestId('derived-value').first().textContent()).toMatch(/^\d+\.\d ± \d\.\d nm$/);
     await screenshot('05-board-1440');
     await page.setViewportSize(NARROW);
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('06-board-390');
     await page.setViewportSize(WIDE);
 
@@ -327,7 +319,7 @@ describe('images as outcomes in the browser', () => {
     expect(await page.locator('#measurement-1-class-error').textContent()).toBe('hexagonal order needs a class');
     await screenshot('07-campaign-form-1440');
     await page.setViewportSize(NARROW);
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await page.locator('#measurement-0-name').scrollIntoViewIfNeeded();
     await screenshot('08-campaign-form-390');
     await page.setViewportSize(WIDE);

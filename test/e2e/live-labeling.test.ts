@@ -9,7 +9,7 @@ import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
 import { COATING_PARAMETERS } from './support/fixtures.js';
 import { micrographPng } from './support/images.js';
-import { apiCaller, collectPageErrors, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
+import { apiCaller, collectPageErrors, expectNoSidewaysScroll, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -172,7 +172,7 @@ describe('live labeling', () => {
     expect(await page.getByTestId('label-progress').textContent()).toBe('1 of 1 labeled');
     await page.setViewportSize(NARROW);
     await page.getByTestId('narrow-note').waitFor();
-    await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(NARROW.width);
+    await expectNoSidewaysScroll(page);
     const box = await stage().boundingBox();
     expect(box?.width).toBeGreaterThan(300);
     expect(box?.height).toBeGreaterThan(300);

@@ -16,7 +16,7 @@ import { saveCrossValidation, saveNetworkSurrogate } from '../../backend/trainer
 import { reasonInWords } from '../../frontend/src/lib/components/models/surrogates.js';
 import { launchChromium } from './support/browser.js';
 import { ensureFrontendBuilt } from './support/build.js';
-import { apiCaller, collectPageErrors, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
+import { apiCaller, collectPageErrors, expectNoSidewaysScroll, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
 import { COATING_PARAMETERS } from './support/fixtures.js';
 
@@ -37,11 +37,6 @@ let thicknessEnsembleScores: PredictiveScores;
 const api = apiCaller(() => server);
 const screenshot = screenshotter(() => page, 'models');
 
-/** A phone-width page must not scroll sideways (wide tables scroll inside their own box or become cards). */
-async function expectNoSidewaysScroll(): Promise<void> {
-  // A string script: this file compiles without the DOM library.
-  await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(NARROW.width);
-}
 
 /**
  * A two-member network in the unit cube of (temperature, time): a tanh hidden layer [u_T, 3·u_t], then the head
@@ -258,7 +253,7 @@ describe('the Models page says which model decides', () => {
     await page.reload();
     await choiceOf('thickness').getByTestId('decider').waitFor();
     await page.getByTestId('model-diagnostics').locator('svg[role=img]').first().waitFor({ timeout: 60_000 });
-    await expectNoSidewaysScroll();
+    await expectNoSidewaysScroll(page);
     await screenshot('03-decides-390');
     await page.setViewportSize(WIDE);
   });

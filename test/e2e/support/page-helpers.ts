@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { RunningTwinlab } from './server.js';
 
 export const WIDE = { width: 1440, height: 900 };
@@ -44,4 +45,13 @@ export function collectPageErrors(page: Page, errors: string[]): void {
   page.on('console', (message) => {
     if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
   });
+}
+
+/**
+ * Waits until the page no longer scrolls sideways at phone width (wide tables scroll inside their own box or become
+ * cards). A string script: these files compile without the DOM library, and the protocol evaluates it (the app's CSP
+ * forbids the page itself to evaluate strings, as waitForFunction would).
+ */
+export async function expectNoSidewaysScroll(page: Page, width = NARROW.width): Promise<void> {
+  await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(width);
 }
