@@ -28,19 +28,37 @@ export const BOUNDARY_TOLERANCE = 1e-3;
  */
 export const EXTRAPOLATION_DISTANCE = 2;
 
-/** Whether any continuous or integer parameter value lies on its min or max (within BOUNDARY_TOLERANCE of its range). */
-export function onBoundary(parameters: readonly Parameter[], params: ParamValues): boolean {
-  return parameters.some((parameter) => {
-    if (parameter.type === 'categorical' || parameter.min === undefined || parameter.max === undefined) return false;
+/** A parameter of a point that sits on one of its bounds. */
+export interface BoundaryParameter {
+  parameter: Parameter;
+  side: 'minimum' | 'maximum';
+  /** The bound it sits on (the parameter's min or max). */
+  bound: number;
+}
+
+/**
+ * The continuous or integer parameters whose value lies on their min or max (within BOUNDARY_TOLERANCE of the range,
+ * on the log scale for log parameters), in the design space's order.
+ */
+export function boundaryParameters(parameters: readonly Parameter[], params: ParamValues): BoundaryParameter[] {
+  const out: BoundaryParameter[] = [];
+  for (const parameter of parameters) {
     const value = params[parameter.name];
-    if (typeof value !== 'number') return false;
+    if (parameter.type === 'categorical' || parameter.min === undefined || parameter.max === undefined || typeof value !== 'number') continue;
     const scale = parameter.log ? Math.log : (v: number) => v;
     const lo = scale(parameter.min);
     const width = scale(parameter.max) - lo;
-    if (!(width > 0) || !Number.isFinite(width)) return false;
+    if (!(width > 0) || !Number.isFinite(width)) continue;
     const position = (scale(value) - lo) / width;
-    return position <= BOUNDARY_TOLERANCE || position >= 1 - BOUNDARY_TOLERANCE;
-  });
+    if (position <= BOUNDARY_TOLERANCE) out.push({ parameter, side: 'minimum', bound: parameter.min });
+    else if (position >= 1 - BOUNDARY_TOLERANCE) out.push({ parameter, side: 'maximum', bound: parameter.max });
+  }
+  return out;
+}
+
+/** Whether any continuous or integer parameter value lies on its min or max (boundaryParameters is not empty). */
+export function onBoundary(parameters: readonly Parameter[], params: ParamValues): boolean {
+  return boundaryParameters(parameters, params).length > 0;
 }
 
 /** min over the rows of `observed` of the ARD-scaled Euclidean distance to x: √Σ_k ((x_k − o_k)/ℓ_k)²; Infinity when there are none. */

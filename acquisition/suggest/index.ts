@@ -5,4 +5,4 @@ export { defaultModelFactory } from './gp-model.js';
 export { EXACT_GP_MAX_ROWS, subsetOfData } from './subset.js';
 export { networkOutcomeModel, validateSurrogates } from './network-model.js';
 export type { Observation, PoolItem, StrategyOptions, SuggestRequest, SuggestionItem, OutcomeModel, ModelFactory, SuggestEngineOptions, NetworkSurrogate, SurrogateUse } from './types.js';
-export { suggestionFlags, onBoundary, lengthscaleDistance, BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, type SuggestionFlag } from './flags.js';
+export { suggestionFlags, onBoundary, boundaryParameters, lengthscaleDistance, BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, type SuggestionFlag } from './flags.js';

@@ -3,6 +3,7 @@
  * marked explicitly, and the mark is refused where the lab could not produce its outcomes). Pure: no I/O.
  */
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
+import { modeledOutcomes } from '../domain/design-space.js';
 import type { ImageMeasurement, SimulatorName } from '../domain/types.js';
 import { MEMBRANE_IMAGE_CLASSES } from './membrane-images-lab.js';
 import { membraneCampaign, MEMBRANE_PARAMETERS } from './membrane-lab.js';
@@ -18,11 +19,6 @@ export interface SimulatedDefinition {
 /** What the Mg-corrosion table measures. */
 const CORROSION_OUTCOMES = ['IE'];
 
-/** Outcome names a campaign records: its objectives and constrained outcomes. */
-export function definitionOutcomes(def: Pick<SimulatedDefinition, 'objectives' | 'constraints'>): string[] {
-  return [...new Set([...def.objectives.map((o) => o.name), ...def.constraints.map((c) => c.name)])];
-}
-
 /** Whether two design spaces have the same parameters (name, type, range, log scale), in any order. */
 function sameSpace(a: readonly Parameter[], b: readonly Parameter[]): boolean {
   const key = (p: Parameter) => JSON.stringify([p.name, p.type, p.min ?? null, p.max ?? null, p.log ?? false]);
@@ -31,7 +27,7 @@ function sameSpace(a: readonly Parameter[], b: readonly Parameter[]): boolean {
 
 /** Outcomes of the definition that are not among `measured`, as a phrase ("" when all are). */
 function unmeasured(def: SimulatedDefinition, measured: readonly string[]): string {
-  const missing = definitionOutcomes(def).filter((name) => !measured.includes(name));
+  const missing = modeledOutcomes(def).filter((name) => !measured.includes(name));
   return missing.length === 0 ? '' : missing.map((n) => `"${n}"`).join(', ');
 }
 
@@ -48,7 +44,7 @@ export function simulatorMismatch(name: SimulatorName, def: SimulatedDefinition)
     if (!sameSpace(def.parameters, MEMBRANE_PARAMETERS)) return `its design space must be the membrane lab's: ${MEMBRANE_SPACE}`;
     if (name === 'membrane') {
       if (def.imageMeasurements.length > 0) return 'it reads outcomes off images; mark it "membrane-images" instead';
-      if (definitionOutcomes(def).length === 0) return 'it has no objective or constraint for the lab to measure';
+      if (modeledOutcomes(def).length === 0) return 'it has no objective or constraint for the lab to measure';
       const missing = unmeasured(def, membraneCampaign.outcomes);
       return missing ? `the lab does not measure ${missing} (it measures ${membraneCampaign.outcomes.join(', ')})` : undefined;
     }
@@ -61,7 +57,7 @@ export function simulatorMismatch(name: SimulatorName, def: SimulatedDefinition)
   const [molecule] = def.parameters;
   if (def.parameters.length !== 1 || molecule.name !== 'molecule' || molecule.type !== 'categorical') return 'the Mg-corrosion table needs exactly one categorical parameter named "molecule"';
   if (def.imageMeasurements.length > 0) return 'the Mg-corrosion table has no images';
-  if (definitionOutcomes(def).length === 0) return 'it has no objective for the table to measure';
+  if (modeledOutcomes(def).length === 0) return 'it has no objective for the table to measure';
   const missing = unmeasured(def, CORROSION_OUTCOMES);
   return missing ? `the table records IE only, not ${missing}` : undefined;
 }

@@ -220,6 +220,11 @@ export function checkDefinition(d: Definition, ctx: z.RefinementCtx): void {
   for (const i of definitionIssues(d)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
 }
 
+/** The outcomes a campaign models, each name once: its objectives, then its constrained outcomes. */
+export function modeledOutcomes(c: { objectives: readonly Objective[]; constraints: readonly OutcomeConstraint[] }): string[] {
+  return [...new Set([...c.objectives.map((o) => o.name), ...c.constraints.map((k) => k.name)])];
+}
+
 /** The names a result's outcomes may use: the campaign's objectives, constrained outcomes and image measurements. */
 export function outcomeNames(c: { objectives: Objective[]; constraints: OutcomeConstraint[]; imageMeasurements?: ImageMeasurement[] }): Set<string> {
   return new Set([...c.objectives.map((o) => o.name), ...c.constraints.map((k) => k.name), ...(c.imageMeasurements ?? []).map((m) => m.name)]);

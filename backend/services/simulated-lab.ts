@@ -18,11 +18,12 @@ import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom } from '../../acquisition/index.js';
-import { definitionOutcomes, InvalidDemoInputError, membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
+import { InvalidDemoInputError, membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
 import { findAssetBySha256, imagesOfSamples } from '../db/assets.js';
 import { findSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
+import { modeledOutcomes } from '../domain/design-space.js';
 import type { ParamValues, SimulatorName } from '../domain/types.js';
 import { uploadAsset } from './assets.js';
 import { requireCampaign, requireWritableCampaign } from './campaigns.js';
@@ -189,7 +190,7 @@ export async function measureWithSimulatedLab(ctx: ServiceContext, campaignId: n
   if (lab.kind === 'images' && samples.length > MAX_IMAGES_PER_REQUEST)
     throw new InvalidError('too_many_images', `the simulated SEM images at most ${MAX_IMAGES_PER_REQUEST} castings per request (each image takes a moment to render); got ${samples.length}`, { max: MAX_IMAGES_PER_REQUEST });
   if (lab.kind === 'images') return { lab: lab.lab, inserted: 0, items: [], images: await oneImagingAtATime(campaignId, () => imageSamples(ctx, campaignId, lab, samples, seed)) };
-  const outcomes = definitionOutcomes(campaign);
+  const outcomes = modeledOutcomes(campaign);
   const items = samples.map((sample, i) => {
     const measured = lab.measure(sample.params, seed + i);
     const recorded = Object.fromEntries(outcomes.filter((name) => Number.isFinite(measured[name])).map((name) => [name, measured[name]]));

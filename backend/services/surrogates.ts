@@ -16,6 +16,7 @@ import type { Db } from '../db/client.js';
 import { latestModelOfKind, modelsOfKinds } from '../db/jobs.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
 import { resultIdsOf } from '../db/suggestions.js';
+import { modeledOutcomes } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
 import { loadNetworkSurrogate, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { DEFAULT_SURROGATE_SETTING, requireCampaign } from './campaigns.js';
@@ -190,7 +191,7 @@ function reportData(ctx: ServiceContext, campaign: CampaignRow): CurrentData {
 
 /** Per objective, then constraint (each name once): its candidates, newest first, assessed against the current data. */
 function assessCampaign(ctx: ServiceContext, campaign: CampaignRow, data: CurrentData): Map<string, Assessed[]> {
-  const outcomes = [...new Set([...campaign.objectives.map((o) => o.name), ...campaign.constraints.map((c) => c.name)])];
+  const outcomes = modeledOutcomes(campaign);
   const rows = modelsOfKinds(ctx.db, campaign.id, NETWORK_KINDS, NETWORK_ROWS_READ);
   const correctedAt = lastCorrectionAt(ctx.db, campaign.id);
   const fitted = new Set(data.observations.map((o) => o.resultId));

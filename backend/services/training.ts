@@ -11,6 +11,7 @@ import { findJob, insertModel, listJobRows, listModelRows } from '../db/jobs.js'
 import { trainingPlan } from '../trainer/training-plan.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
+import { modeledOutcomes } from '../domain/design-space.js';
 import type { JobStatus, Role } from '../domain/types.js';
 import { JobQueue } from '../jobs/queue.js';
 import type { SurrogateKind, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload } from '../trainer/jobs/train-surrogate.js';
@@ -362,7 +363,7 @@ function engineEncoding(view: EngineView, outcomes: string[]): { X: number[][]; 
 
 /** The objectives and constraints of the campaign (or, if it names none, every outcome seen) that have any results. */
 function defaultTargets(campaign: CampaignRow, outcomes: Record<string, number>[]): string[] {
-  const declared = [...new Set([...campaign.objectives.map((o) => o.name), ...campaign.constraints.map((c) => c.name)])];
+  const declared = modeledOutcomes(campaign);
   const seen = new Set(outcomes.flatMap((o) => Object.keys(o)));
   return (declared.length > 0 ? declared : [...seen]).filter((name) => seen.has(name));
 }

@@ -1,4 +1,5 @@
 // Plain-language explanations of a suggestion: its rank sentence, its strategy's name, its prediction, and its trust flags.
+import { boundaryParameters as parametersOnBounds } from '../../../../../acquisition/suggest/flags.js';
 import type { Parameter, ParamValues, SuggestionItem } from '../../api/types.js';
 
 /** "12.3 ± 0.4" with 3 significant digits; "—" when the engine gave no prediction. */
@@ -33,12 +34,6 @@ const FLAG_NOTES: Record<string, string> = {
   extrapolation: 'far from measured points',
 };
 
-/**
- * How close to a bound counts as on it, as a fraction of the range (log scale for log parameters): the engine's
- * BOUNDARY_TOLERANCE (acquisition/suggest/flags.ts), which sets the `boundary` flag.
- */
-const BOUNDARY_TOLERANCE = 1e-3;
-
 /** A parameter of a suggestion that sits on a bound of its range. */
 export interface BoundaryParameter {
   name: string;
@@ -48,21 +43,9 @@ export interface BoundaryParameter {
   unit?: string;
 }
 
-/** Which continuous or integer parameters of a point sit on their min or max, in the design space's order. */
+/** Which continuous or integer parameters of a point sit on their min or max, by the engine's rule for the `boundary` flag. */
 export function boundaryParameters(parameters: readonly Parameter[], params: ParamValues): BoundaryParameter[] {
-  const out: BoundaryParameter[] = [];
-  for (const parameter of parameters) {
-    const value = params[parameter.name];
-    if (parameter.type === 'categorical' || parameter.min === undefined || parameter.max === undefined || typeof value !== 'number') continue;
-    const scale = parameter.log ? Math.log : (v: number) => v;
-    const width = scale(parameter.max) - scale(parameter.min);
-    if (!(width > 0) || !Number.isFinite(width)) continue;
-    const position = (scale(value) - scale(parameter.min)) / width;
-    const unit = parameter.unit ?? undefined;
-    if (position <= BOUNDARY_TOLERANCE) out.push({ name: parameter.name, side: 'minimum', bound: parameter.min, unit });
-    else if (position >= 1 - BOUNDARY_TOLERANCE) out.push({ name: parameter.name, side: 'maximum', bound: parameter.max, unit });
-  }
-  return out;
+  return parametersOnBounds(parameters, params).map(({ parameter, side, bound }) => ({ name: parameter.name, side, bound, unit: parameter.unit ?? undefined }));
 }
 
 /**
