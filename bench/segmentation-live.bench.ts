@@ -15,7 +15,7 @@
  *   TWINLAB_SEGMENTATION_DELAY_SECONDS (default 0.5) is part of every figure: the service waits that long after a save.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRandom } from '../acquisition/sampling/random.js';
@@ -26,6 +26,7 @@ import { startServer } from '../backend/server.js';
 import type { CampaignEvent } from '../backend/services/campaign-events.js';
 import { printTable } from './report.js';
 
+const LOAD_AT_START = loadavg()[0];
 const list = (raw: string | undefined, fallback: number[]): number[] => (raw ? raw.split(',').map(Number) : fallback);
 const SIZES = list(process.env.BENCH_SIZES, [256, 1024, 2048]);
 const COUNTS = list(process.env.BENCH_COUNTS, [1, 12, 50]);
@@ -194,5 +195,7 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`save → overlay of the current image served (event received, PNG fetched), median of ${SAVES} saves after a warm-up; segmentation delay ${config.segmentationDelaySeconds} s included`);
+// Wall times on a shared machine mean little without its load: figures for the issue come from a quiet machine.
+console.log(`load average (1 min) at the start ${LOAD_AT_START.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${availableParallelism()} cores`);
 printTable(['current image', 'images', 'warm-up save s', 'save→overlay s', 'job start→overlay s', 'IoU (last save)', '≤ 3 s'], rows);
 for (const note of notes) console.log(note);

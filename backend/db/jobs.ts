@@ -138,6 +138,14 @@ export function requeueJob(db: Db, id: number, owner: string, error: string, run
   }, { behavior: 'immediate' });
 }
 
+/** A running job this owner holds back to queued, due now, its attempt not counted (its slot was given to another job). */
+export function yieldJob(db: Db, id: number, owner: string, now: number): JobRow | undefined {
+  return db.update(jobs)
+    .set({ status: 'queued', runAfter: now, progress: 0, attempts: sql`max(0, ${jobs.attempts} - 1)`, leaseOwner: null, leaseExpiresAt: null, updatedAt: now })
+    .where(and(eq(jobs.id, id), eq(jobs.leaseOwner, owner), eq(jobs.status, 'running')))
+    .returning().get();
+}
+
 /** Asks a job to stop: a queued job is cancelled at once, a running one is flagged for its runner. */
 export function requestJobCancel(db: Db, id: number, now: number): JobRow | undefined {
   return db.transaction((tx) => {

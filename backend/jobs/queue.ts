@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import {
   claimJob, extendLease, findJob, finishJob, insertJob, insertOrJoinQueuedJob, recordProgress, requestJobCancel, requeueJob,
-  settleExpiredJobs,
+  settleExpiredJobs, yieldJob,
 } from '../db/jobs.js';
 import type { JobRow } from '../db/schema.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -59,7 +59,8 @@ export class JobQueue {
   readonly owner: string;
   readonly leaseMs: number;
   private readonly emitter = new EventEmitter();
-  private readonly now: () => number;
+  /** The queue's clock in epoch ms (what due times and leases are compared with). */
+  readonly now: () => number;
 
   constructor(private readonly db: Db, private readonly options: JobQueueOptions = {}) {
     this.owner = options.owner ?? randomUUID();
@@ -154,6 +155,12 @@ export class JobQueue {
       return this.settle(id, row, [line]);
     }
     return this.settle(id, finishJob(this.db, id, this.owner, now, { status: 'failed', error }), [`failed: ${error}`]);
+  }
+
+  /** Puts a running job back in the queue, due now and without counting its attempt: its runner gave the slot to a job someone waits for. */
+  yieldSlot(id: number): JobRow {
+    const row = yieldJob(this.db, id, this.owner, this.now());
+    return this.settle(id, row, ['paused: its slot went to a job someone waits for; it starts again when a slot is free']);
   }
 
   /** Asks a job to stop (queued: cancelled now; running: its runner stops it at the next heartbeat). */

@@ -29,6 +29,13 @@ export interface JobHandlerSpec {
    * job, which may be one a user waits for and should not pay for loading modules.
    */
   background?: boolean;
+  /**
+   * Its slot goes to a due job of a kind that is neither background nor preemptible when every slot is taken (default
+   * false): the thread is stopped at once and the job waits again, to run when a slot frees, without counting an
+   * attempt. For restartable work whose files land whole (a background prediction another campaign's save must not
+   * wait behind).
+   */
+  preemptible?: boolean;
 }
 
 /** Options of a JobRunner. */
@@ -120,8 +127,11 @@ export class JobRunner {
     if (this.wake !== null) clearTimeout(this.wake.timer);
     const timer = setTimeout(() => {
       this.wake = null;
-      this.tick();
-    }, Math.max(0, at - Date.now()));
+      // A timer may fire a millisecond before the clock reaches its time: the job is not due yet then, and would wait
+      // for the next poll (half a second on average) unless the wake-up is set again.
+      if (this.queue.now() < at) this.wakeAt(at);
+      else this.tick();
+    }, Math.max(0, at - this.queue.now()));
     timer.unref();
     this.wake = { at, timer };
   }
@@ -133,6 +143,30 @@ export class JobRunner {
     while (this.running.size < (this.options.concurrency ?? 1)) {
       const job = this.queue.claim(Object.keys(this.options.handlers));
       if (job === undefined) break;
+      this.launch(job);
+      started.push(job.id);
+    }
+    return [...started, ...this.preempt()];
+  }
+
+  /** While every slot is taken and one runs a preemptible job, a due job someone waits for takes that slot; returns the ids started. */
+  private preempt(): number[] {
+    const handlers = this.options.handlers;
+    const waitedFor = Object.keys(handlers).filter((kind) => handlers[kind].background !== true && handlers[kind].preemptible !== true);
+    const started: number[] = [];
+    for (;;) {
+      const victim = [...this.running.values()].find((run) => handlers[run.job.kind]?.preemptible === true);
+      if (victim === undefined) break;
+      const job = this.queue.claim(waitedFor);
+      if (job === undefined) break;
+      victim.settled = true;
+      this.cleanup(victim);
+      void victim.worker.terminate();
+      try {
+        this.queue.yieldSlot(victim.job.id);
+      } catch (error) {
+        if (!(error instanceof LeaseLostError)) throw error;
+      }
       this.launch(job);
       started.push(job.id);
     }

@@ -29,9 +29,11 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
       onSucceeded: (job, result) => recordImagePredictions(ctx, writableJob(ctx, job), result),
       // Cancelled only when a label save brings a newer model: the live segmentation waits for this slot, and every
       // file the job writes lands whole (renamed into place), so its thread stops at once. The thread started ahead
-      // is left to that segmentation.
+      // is left to that segmentation. Another campaign's save takes its slot the same way (preemptible): the job waits
+      // and starts again afterwards, so one campaign's background maps never delay another's live overlay.
       cancelGraceMs: 0,
       background: true,
+      preemptible: true,
     },
     [SUGGEST_BATCH_JOB_KIND]: {
       module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),

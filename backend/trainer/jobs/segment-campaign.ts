@@ -8,6 +8,7 @@
  * being the segmentation's share of the measurement's uncertainty.
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
@@ -15,13 +16,14 @@ import { createRandom } from '../../../acquisition/sampling/random.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { TrainingDataError } from '../errors.js';
-import { SegmentationCache } from '../segmentation/feature-cache.js';
-import type { GrayImage } from '../segmentation/features.js';
+import { reserveChunkBuffer, SegmentationCache } from '../segmentation/feature-cache.js';
+import { DEFAULT_SCALES, FEATURES_PER_SCALE, type GrayImage } from '../segmentation/features.js';
+import { encodeBytePng, type Rgba } from '../segmentation/png.js';
 import { isSegmentationQuantity, measureClassMapAll, type SegmentationQuantity } from '../segmentation/morphology.js';
-import { type LabeledPixels, PixelClassifier } from '../segmentation/pixel-classifier.js';
+import { type LabeledPixels, PixelClassifier, PREDICT_CHUNK_ROWS } from '../segmentation/pixel-classifier.js';
 import type { Stroke } from '../segmentation/scribbles.js';
 import { ImageSegmenter, type SegmentationResult } from '../segmentation/segmenter.js';
-import { describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
+import { activeTfBackendName, describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
 
 /** One image of the campaign: its asset id and absolute path; labeled images carry their strokes. */
 export interface CampaignImage {
@@ -162,8 +164,18 @@ export const WARM_START_STEPS = 50;
 const PROGRESS_FEATURES = 0.25;
 const PROGRESS_TRAINED = 0.6;
 
-/** Run by a thread started ahead of its job: the backend is ready when the job arrives. */
-export const prepare = prepareTfBackend;
+/**
+ * Run by a thread started ahead of its job: the backend is ready when the job arrives, and the memory a prediction
+ * pass uses (the backend's heap, the chunk buffers) is allocated and touched already.
+ */
+export async function prepare(): Promise<void> {
+  await prepareTfBackend();
+  const featureCount = DEFAULT_SCALES.length * FEATURES_PER_SCALE.length;
+  reserveChunkBuffer(PREDICT_CHUNK_ROWS * featureCount * 2);
+  // The wasm backend's heap is what grows on the first prediction; the pure-JS cpu backend has none, and a warm-up
+  // pass there would cost seconds.
+  if (activeTfBackendName() === 'wasm') PixelClassifier.warmUp(featureCount);
+}
 
 /**
  * Trains on all labeled images (warm-started from `warmStartDir` when it fits), then predicts `focusAssetIds` (or
@@ -182,8 +194,9 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   const toPredict = focus.size > 0 ? job.images.filter((image) => focus.has(image.assetId)) : job.images;
   // The focus image's features first: prediction needs them anyway, and a later image's eviction must not drop them.
   const ordered = [...labeled.filter((image) => focus.has(image.assetId)), ...labeled.filter((image) => !focus.has(image.assetId))];
-  // The focus images' segmenters live through the job: their features are read (or computed) once, for the training
-  // rows and the prediction both.
+  // The focus images' segmenters live through the job: the image is decoded once, and features computed here (none
+  // cached yet) stay in memory for the prediction; cached ones are streamed from disk for the rows and again for the
+  // prediction, which costs less than holding a tile's 96 MiB.
   const kept = new Map<number, ImageSegmenter>();
   for (const image of toPredict) if (focus.size > 0) kept.set(image.assetId, await segmenterFor(image.imagePath, cache));
   try {
@@ -417,45 +430,40 @@ function classFractions(result: SegmentationResult): number[] {
   return counts.map((c) => c / result.labels.length);
 }
 
-/** Writes the class map, the colour overlay and the uncertainty overlay of one image (colors: one per model class). */
+/** The uncertainty overlay's palette: entry k is a warm colour of opacity k/255 (entropy level k). */
+const UNCERTAINTY_PALETTE: Rgba[] = Array.from({ length: 256 }, (_, k): Rgba => [255, 96, 0, k]);
+
+/**
+ * Writes the class map (gray, value = class index), the colour overlay (each pixel its class's colour, opaque) and the
+ * uncertainty overlay (a warm colour whose opacity is the entropy relative to the maximum ln C, in 256 levels) of
+ * one image (colors: one per model class). The overlays are indexed PNGs: they decode to the RGBA an RGBA PNG would
+ * carry, from a quarter of the bytes.
+ */
 export async function writeMaps(dir: string, result: SegmentationResult, colors: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const { width, height } = result;
-  const pixels = width * height;
-  const rgb = colors.map(parseHexColor);
-  const prediction = new Uint8Array(pixels * 4);
-  const uncertainty = new Uint8Array(pixels * 4);
+  const classPalette = result.classes.map((_, k): Rgba => [...(colors[k] === undefined ? GRAY : parseHexColor(colors[k])), 255]);
   const maxEntropy = Math.log(Math.max(2, result.classes.length));
-  for (let p = 0; p < pixels; p++) {
-    const [r, g, b] = rgb[result.labels[p]] ?? [128, 128, 128];
-    prediction[p * 4] = r;
-    prediction[p * 4 + 1] = g;
-    prediction[p * 4 + 2] = b;
-    prediction[p * 4 + 3] = 255;
-    uncertainty[p * 4] = 255;
-    uncertainty[p * 4 + 1] = 96;
-    uncertainty[p * 4 + 3] = Math.round(255 * Math.min(1, result.entropy[p] / maxEntropy));
-  }
+  const levels = new Uint8Array(width * height);
+  for (let p = 0; p < levels.length; p++) levels[p] = Math.round(255 * Math.min(1, result.entropy[p] / maxEntropy));
   await Promise.all([
-    writePng(join(dir, SEGMENTATION_FILES.classes), result.labels, width, height, 1),
-    writePng(join(dir, SEGMENTATION_FILES.prediction), prediction, width, height, 4),
-    writePng(join(dir, SEGMENTATION_FILES.uncertainty), uncertainty, width, height, 4),
+    writePng(join(dir, SEGMENTATION_FILES.classes), encodeBytePng(result.labels, width, height, { kind: 'gray' })),
+    writePng(join(dir, SEGMENTATION_FILES.prediction), encodeBytePng(result.labels, width, height, { kind: 'indexed', palette: classPalette })),
+    writePng(join(dir, SEGMENTATION_FILES.uncertainty), encodeBytePng(levels, width, height, { kind: 'indexed', palette: UNCERTAINTY_PALETTE })),
   ]);
 }
+
+const GRAY: [number, number, number] = [128, 128, 128];
 
 /** [r, g, b] of a #rrggbb colour (gray for anything else). */
 function parseHexColor(color: string): [number, number, number] {
   const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
-  return match ? [parseInt(match[1], 16), parseInt(match[2], 16), parseInt(match[3], 16)] : [128, 128, 128];
+  return match ? [parseInt(match[1], 16), parseInt(match[2], 16), parseInt(match[3], 16)] : GRAY;
 }
 
-/**
- * Writes raw 8-bit pixels (1 or 4 channels) as a PNG, under a temporary name renamed into place: the service serves a
- * map as soon as the file exists, so it must never see half of one. Fast zlib level: maps are rewritten after each save.
- */
-async function writePng(path: string, pixels: Uint8Array, width: number, height: number, channels: 1 | 4): Promise<void> {
-  const image = sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels } });
+/** Writes an encoded PNG under a temporary name renamed into place: the service serves a map as soon as the file exists, so it must never see half of one. */
+async function writePng(path: string, encoded: Promise<Buffer>): Promise<void> {
   const temporary = `${path}.tmp`;
-  await (channels === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 2 }).toFile(temporary);
+  await writeFile(temporary, await encoded);
   renameSync(temporary, path);
 }

@@ -69,10 +69,30 @@ export function quantizationBound(features: Pick<QuantizedFeatures, 'offset' | '
   return features.step[f] / 2 + 4 * Math.fround(2 ** -23) * magnitude;
 }
 
-/** One pixel's features decoded into `out` at `at`. */
-export function decodeRow(features: QuantizedFeatures, pixel: number, out: Float32Array, at: number): void {
+/** One pixel's features decoded into `out` at `at` (`values` may be a chunk of a tile's codes, `pixel` then counted in it). */
+export function decodeRow(features: Pick<QuantizedFeatures, 'count' | 'values' | 'offset' | 'step'>, pixel: number, out: Float32Array, at: number): void {
   const { count, values, offset, step } = features;
   for (let f = 0; f < count; f++) out[at + f] = offset[f] + step[f] * values[pixel * count + f];
+}
+
+/** A cached tile opened to be read chunk by chunk: its header now, its codes one chunk of pixels at a time. */
+export interface TileChunks {
+  /** The tile's shape, feature names and affine decoding (codes come through `forEach`). */
+  features: Omit<QuantizedFeatures, 'values'>;
+  /**
+   * Calls `visit` with the codes of pixels [first, first + count) for consecutive chunks of at most `pixels` pixels,
+   * in one buffer reused between calls (visit must copy what it keeps), then returns whether the whole file was read
+   * and its checksum matched: false means what visit saw must not be used.
+   */
+  forEach(pixels: number, visit: (codes: Uint16Array, first: number, count: number) => void): boolean;
+}
+
+/** The buffer chunked reads fill (one per thread, grown as needed): a fresh 100 MB buffer per read costs more than the read. */
+let chunkBuffer = new Uint8Array(0);
+
+/** Allocates (and touches) the chunk buffer ahead of a job, for chunks of up to `bytes` bytes. */
+export function reserveChunkBuffer(bytes: number): void {
+  if (chunkBuffer.length < bytes) chunkBuffer = new Uint8Array(bytes).fill(1);
 }
 
 /** Options of a SegmentationCache. */
@@ -120,6 +140,26 @@ export class SegmentationCache {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A cached tile to read in chunks (undefined when missing or of another shape): reading a whole tile into memory
+   * costs a fresh buffer of its size (1024²: 96 MiB), whose first touch costs more than the read itself, while a
+   * chunk buffer is reused; the checksum is then known after the last chunk.
+   */
+  openTile(imageKey: string, tile: number, expect: { width: number; height: number }): TileChunks | undefined {
+    const path = this.tilePath(imageKey, tile);
+    const head = this.readHead(path);
+    if (head === undefined) return undefined;
+    const header = head.header as { width: number; height: number; count: number; names: string[]; offset: number[]; step: number[] };
+    if (header.width !== expect.width || header.height !== expect.height || header.offset?.length !== header.count || header.step?.length !== header.count) return undefined;
+    if (head.bodyBytes !== header.width * header.height * header.count * 2) return undefined;
+    this.touch(path);
+    const features = {
+      width: header.width, height: header.height, count: header.count, names: header.names,
+      offset: Float32Array.from(header.offset), step: Float32Array.from(header.step),
+    };
+    return { features, forEach: (pixels, visit) => this.readChunks(path, head.prefix, head.headerBytes, features.count, pixels, visit) };
   }
 
   /** Whether a tile's file exists (its contents are checked when read). */
@@ -220,6 +260,62 @@ export class SegmentationCache {
     this.pinned.add(path);
   }
 
+  /** A file's prefix and parsed header, when the prefix is sound and the size matches (the body is not read). */
+  private readHead(path: string): { prefix: Buffer; header: unknown; headerBytes: number; bodyBytes: number } | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const prefix = Buffer.alloc(16);
+      if (readSync(fd, prefix, 0, 16, 0) !== 16 || prefix.readUInt32LE(0) !== MAGIC) return undefined;
+      const headerBytes = prefix.readUInt32LE(4);
+      const bodyBytes = prefix.readUInt32LE(8);
+      if (statSync(path).size !== 16 + headerBytes + bodyBytes) return undefined;
+      const header = Buffer.alloc(headerBytes);
+      if (readSync(fd, header, 0, headerBytes, 16) !== headerBytes) return undefined;
+      return { prefix, header: JSON.parse(header.toString('utf8')), headerBytes, bodyBytes };
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * Reads a file's body in chunks of `pixels` pixels (2·count bytes each) into the shared chunk buffer, visiting each;
+   * true when the file still has the prefix it was opened with and the checksum of header and body matches.
+   */
+  private readChunks(path: string, prefix: Buffer, headerBytes: number, count: number, pixels: number, visit: (codes: Uint16Array, first: number, count: number) => void): boolean {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const again = Buffer.alloc(16 + headerBytes);
+      if (readFully(fd, again, 0) !== again.length || !again.subarray(0, 16).equals(prefix)) return false;
+      let crc = crc32(again.subarray(16));
+      const bodyBytes = prefix.readUInt32LE(8);
+      const chunkBytes = Math.max(1, Math.floor(pixels)) * count * 2;
+      if (chunkBuffer.length < Math.min(chunkBytes, bodyBytes)) chunkBuffer = new Uint8Array(Math.min(chunkBytes, bodyBytes));
+      for (let at = 0; at < bodyBytes; at += chunkBytes) {
+        const bytes = Math.min(chunkBytes, bodyBytes - at);
+        const chunk = chunkBuffer.subarray(0, bytes);
+        if (readFully(fd, chunk, 16 + headerBytes + at) !== bytes) return false;
+        crc = crc32(chunk, crc);
+        // Errors of visit (a cancelled job, say) pass through: only the file's own faults read as "not to be used".
+        visit(new Uint16Array(chunk.buffer, chunk.byteOffset, bytes / 2), at / (count * 2), bytes / (count * 2));
+      }
+      return crc === prefix.readUInt32LE(12);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** A file's header and body when it is complete and its checksum matches; undefined otherwise. */
   private readChecked(path: string): { header: unknown; data: Uint8Array } | undefined {
     let fd: number;
@@ -247,6 +343,21 @@ export class SegmentationCache {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+/** Bytes read into `into` from `position` (fewer at the end of the file, -1 when the read fails). */
+function readFully(fd: number, into: Uint8Array, position: number): number {
+  try {
+    let done = 0;
+    while (done < into.length) {
+      const n = readSync(fd, into, done, into.length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  } catch {
+    return -1;
   }
 }
 

@@ -79,6 +79,9 @@ interface ClassifierMeta {
 
 const KIND = 'pixel-classifier';
 
+/** Hidden layer widths of each member unless the options say otherwise. */
+const DEFAULT_HIDDEN = [32, 16];
+
 /** A trained ensemble of pixel MLPs; dispose() it when replaced. */
 export class PixelClassifier {
   private constructor(
@@ -99,7 +102,7 @@ export class PixelClassifier {
     const epochs = Math.max(1, Math.round(((options.steps ?? 300) * batchSize) / rows.length));
     const members: MlpModel[] = [];
     const memberCount = options.members ?? 3;
-    const spec = mlpSpec(pixels.featureCount, options.hidden ?? [32, 16], classes.length);
+    const spec = mlpSpec(pixels.featureCount, options.hidden ?? DEFAULT_HIDDEN, classes.length);
     const initial = options.initial !== undefined && warmStartFits(options.initial, spec, classes, memberCount) ? options.initial : undefined;
     for (let m = 0; m < memberCount; m++) {
       const model = initial
@@ -120,6 +123,24 @@ export class PixelClassifier {
       members.push(model);
     }
     return new PixelClassifier(members, classes, pixels.featureCount);
+  }
+
+  /**
+   * Predicts one chunk of zeros with a throwaway ensemble of the default architecture and frees it: the backend's
+   * heap grows to what a prediction needs and the reused buffers are allocated, so a thread started ahead of a job
+   * pays the first touch of that memory (tens of MB, costly on some machines) while it waits rather than the job.
+   */
+  static warmUp(featureCount: number, classCount = 2, memberCount = 3): void {
+    const spec = mlpSpec(featureCount, DEFAULT_HIDDEN, classCount);
+    const members = Array.from({ length: memberCount }, (_, m) => MlpModel.create(spec, m));
+    const classifier = new PixelClassifier(members, Array.from({ length: classCount }, (_, k) => k), featureCount);
+    try {
+      const affine = { offset: new Float32Array(featureCount), step: new Float32Array(featureCount).fill(1) };
+      const out = classifier.predictionBuffers(PREDICT_CHUNK_ROWS, false);
+      classifier.predictInto(new Uint16Array(PREDICT_CHUNK_ROWS * featureCount), PREDICT_CHUNK_ROWS, out, 0, affine, new Float32Array(PREDICT_CHUNK_ROWS));
+    } finally {
+      classifier.dispose();
+    }
   }
 
   /** Loads a classifier saved with `save`. */
@@ -144,23 +165,58 @@ export class PixelClassifier {
    * each member's labels.
    */
   predict(x: Float32Array | Uint16Array, n: number, options: PixelPredictOptions = {}): PixelPrediction {
+    const out = this.predictionBuffers(n, options.memberLabels === true);
+    const memberEntropy = new Float32Array(Math.min(n, PREDICT_CHUNK_ROWS));
+    for (let start = 0; start < n; start += PREDICT_CHUNK_ROWS) {
+      const rows = Math.min(PREDICT_CHUNK_ROWS, n - start);
+      this.predictInto(x.subarray(start * this.featureCount, (start + rows) * this.featureCount), rows, out, start, options.affine, memberEntropy);
+      options.onProgress?.((start + rows) / n);
+    }
+    return out;
+  }
+
+  /** Zeroed output arrays for n rows (each member's labels too with `memberLabels`). */
+  predictionBuffers(n: number, memberLabels: boolean): PixelPrediction {
+    return {
+      probabilities: new Float32Array(n * this.classes.length),
+      entropy: new Float32Array(n),
+      mutualInformation: new Float32Array(n),
+      memberLabels: memberLabels ? this.members.map(() => new Uint8Array(n)) : [],
+    };
+  }
+
+  /**
+   * Predicts at most PREDICT_CHUNK_ROWS rows into `out` from row `at` on (its probabilities there are overwritten;
+   * member labels only when `out` has them); `memberEntropy` is scratch of at least `rows` values. One tensor pass per
+   * member over the chunk; per row the arithmetic is that of a whole-array prediction, whatever the chunking.
+   */
+  predictInto(x: Float32Array | Uint16Array, rows: number, out: PixelPrediction, at: number, affine: PixelPredictOptions['affine'], memberEntropy: Float32Array): void {
+    if (rows > PREDICT_CHUNK_ROWS) throw new RangeError(`predictInto takes at most ${PREDICT_CHUNK_ROWS} rows, got ${rows}`);
     const classCount = this.classes.length;
-    const probabilities = new Float32Array(n * classCount);
-    const memberEntropy = new Float32Array(n);
-    const memberProbabilities = softmaxRows(this.members, x, n, this.featureCount, options);
-    const memberLabels: Uint8Array[] = [];
-    for (const p of memberProbabilities) {
-      for (let i = 0; i < p.length; i++) probabilities[i] += p[i] / this.members.length;
-      for (let r = 0; r < n; r++) memberEntropy[r] += entropyAt(p, r * classCount, classCount) / this.members.length;
-      if (options.memberLabels === true) memberLabels.push(argmaxRows(p, n, classCount));
+    const memberCount = this.members.length;
+    const probabilities = out.probabilities.subarray(at * classCount, (at + rows) * classCount);
+    probabilities.fill(0);
+    memberEntropy.fill(0, 0, rows);
+    const input = inputTensor(x.subarray(0, rows * this.featureCount), rows, this.featureCount, affine);
+    try {
+      this.members.forEach((member, m) => {
+        const tensor = tf.tidy(() => tf.softmax(member.apply(input)));
+        try {
+          const p = tensor.dataSync() as Float32Array;
+          for (let i = 0; i < p.length; i++) probabilities[i] += p[i] / memberCount;
+          for (let r = 0; r < rows; r++) memberEntropy[r] += entropyAt(p, r * classCount, classCount) / memberCount;
+          if (out.memberLabels.length > 0) out.memberLabels[m].set(argmaxRows(p, rows, classCount), at);
+        } finally {
+          tensor.dispose();
+        }
+      });
+    } finally {
+      input.dispose();
     }
-    const entropy = new Float32Array(n);
-    const mutualInformation = new Float32Array(n);
-    for (let r = 0; r < n; r++) {
-      entropy[r] = entropyAt(probabilities, r * classCount, classCount);
-      mutualInformation[r] = Math.max(0, entropy[r] - memberEntropy[r]);
+    for (let r = 0; r < rows; r++) {
+      out.entropy[at + r] = entropyAt(probabilities, r * classCount, classCount);
+      out.mutualInformation[at + r] = Math.max(0, out.entropy[at + r] - memberEntropy[r]);
     }
-    return { probabilities, entropy, mutualInformation, memberLabels };
   }
 
   /** Writes the members and classes under dir. */
@@ -178,45 +234,28 @@ export class PixelClassifier {
   }
 }
 
-/** Each member's softmax for n rows (codes mapped through `affine` first), in chunks: one n x classes array per member. */
-function softmaxRows(members: MlpModel[], x: Float32Array | Uint16Array, n: number, featureCount: number, options: PixelPredictOptions): Float32Array[] {
-  const chunk = 65_536;
-  const outs = members.map((member) => new Float32Array(n * member.spec.outputSize));
-  const affine = options.affine;
-  const offset = affine ? tf.tensor1d(affine.offset) : null;
-  const step = affine ? tf.tensor1d(affine.step) : null;
-  // Codes are widened into one reused buffer with TypedArray.set: V8 converts Uint16Array to Float32Array an order of
-  // magnitude faster that way than through the Float32Array constructor (0.03 s against 0.3 s for a 1024² image). The
-  // buffer is refilled only after the previous chunk's tensors are disposed.
-  let widened: Float32Array | null = null;
-  try {
-    for (let start = 0; start < n; start += chunk) {
-      const rows = Math.min(chunk, n - start);
-      const slice = x.subarray(start * featureCount, (start + rows) * featureCount);
-      let values: Float32Array;
-      if (slice instanceof Float32Array) values = slice;
-      else {
-        widened ??= new Float32Array(Math.min(chunk, n) * featureCount);
-        values = widened.subarray(0, slice.length);
-        values.set(slice);
-      }
-      const input = tf.tidy(() => {
-        const raw = tf.tensor2d(values, [rows, featureCount]);
-        return offset && step ? raw.mul(step).add(offset) as tf.Tensor2D : raw;
-      });
-      members.forEach((member, m) => {
-        const p = tf.tidy(() => tf.softmax(member.apply(input)));
-        outs[m].set(p.dataSync(), start * member.spec.outputSize);
-        p.dispose();
-      });
-      input.dispose();
-      options.onProgress?.((start + rows) / n);
-    }
-  } finally {
-    offset?.dispose();
-    step?.dispose();
+/** Rows per tensor pass when predicting: a chunk's tensors stay small while each pass amortizes its overhead. */
+export const PREDICT_CHUNK_ROWS = 65_536;
+
+/**
+ * Codes are widened into one reused buffer with TypedArray.set: V8 converts Uint16Array to Float32Array an order of
+ * magnitude faster that way than through the Float32Array constructor, and a fresh buffer per prediction would cost
+ * its first touch (the cpu backend keeps the array it is given: the buffer is refilled only after that tensor is
+ * disposed, which predictInto does before returning).
+ */
+let widened = new Float32Array(0);
+
+/** The chunk's rows as a tensor, codes mapped through `affine` (offset + step·code) first. */
+function inputTensor(x: Float32Array | Uint16Array, rows: number, featureCount: number, affine: PixelPredictOptions['affine']): tf.Tensor2D {
+  let values: Float32Array;
+  if (x instanceof Float32Array) values = x;
+  else {
+    if (widened.length < x.length) widened = new Float32Array(Math.max(x.length, PREDICT_CHUNK_ROWS * featureCount));
+    values = widened.subarray(0, x.length);
+    values.set(x);
   }
-  return outs;
+  if (affine === undefined) return tf.tensor2d(values, [rows, featureCount]);
+  return tf.tidy(() => tf.tensor2d(values, [rows, featureCount]).mul(tf.tensor1d(affine.step)).add(tf.tensor1d(affine.offset)) as tf.Tensor2D);
 }
 
 /** Whether a trained classifier can seed a new one: same classes, features, members and architecture. */

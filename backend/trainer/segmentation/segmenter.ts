@@ -5,7 +5,7 @@
 import { TrainingDataError } from '../errors.js';
 import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
 import { type QuantizedFeatures, type SegmentationCache, decodeRow, quantizeFeatures } from './feature-cache.js';
-import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions, type PixelPrediction } from './pixel-classifier.js';
+import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions, type PixelPrediction, PREDICT_CHUNK_ROWS } from './pixel-classifier.js';
 import type { RandomSource } from '../../../acquisition/sampling/random.js';
 import { type ClassId, type Stroke, UNLABELED, classesOf, rasterizeStrokes } from './scribbles.js';
 import { type ImageUncertainty, imageUncertainty } from './uncertainty.js';
@@ -16,6 +16,11 @@ export interface SegmenterOptions {
   tileSize?: number;
   features?: FeatureOptions;
   classifier?: PixelClassifierOptions;
+  /**
+   * Pixels per chunk when a tile's features are read or predicted (default and largest PREDICT_CHUNK_ROWS): results
+   * do not depend on it; smaller chunks use less memory.
+   */
+  chunkPixels?: number;
   /** Most bytes of cached tile features before the least recently used tile is dropped (default 512 MiB). */
   cacheBytes?: number;
   /**
@@ -51,6 +56,15 @@ export interface PredictOptions {
   keepMemberLabels?: boolean;
   /** Called as the prediction proceeds with the fraction of the image's pixels done. */
   onProgress?: (fraction: number) => void;
+}
+
+/** Features of pixels [first, first + count) of a tile (row-major in the tile): floats, or codes with their affine map. */
+interface FeatureChunk {
+  data: Float32Array | Uint16Array;
+  first: number;
+  count: number;
+  featureCount: number;
+  affine?: { offset: Float32Array; step: Float32Array };
 }
 
 /** One tile: its core rectangle in image pixels. */
@@ -107,16 +121,18 @@ export class ImageSegmenter {
       meanEntropy: 0, meanMutualInformation: 0,
     };
     const total = width * height;
+    // Chunk-sized outputs, copied into the image's arrays: the per-member and per-class arrays of a whole image would
+    // cost their first touch (tens of MB) before the first pixel is predicted.
+    const chunk = classifier.predictionBuffers(Math.min(PREDICT_CHUNK_ROWS, total), keepMemberLabels);
+    const memberEntropy = new Float32Array(Math.min(PREDICT_CHUNK_ROWS, total));
     let done = 0;
     this.tiles.forEach((tile, t) => {
-      const stack = this.tileFeatures(t);
-      const n = tile.width * tile.height;
-      const progress = onProgress && ((fraction: number) => onProgress((done + fraction * n) / total));
-      const prediction = 'values' in stack
-        ? classifier.predict(stack.values, n, { memberLabels: keepMemberLabels, affine: { offset: stack.offset, step: stack.step }, onProgress: progress })
-        : classifier.predict(stack.data, n, { memberLabels: keepMemberLabels, onProgress: progress });
-      writeTile(result, tile, prediction, classCount);
-      done += n;
+      this.visitTile(t, (features) => {
+        classifier.predictInto(features.data, features.count, chunk, 0, features.affine, memberEntropy);
+        writeChunk(result, tile, features.first, features.count, chunk, classCount);
+        onProgress?.((done + features.first + features.count) / total);
+      });
+      done += tile.width * tile.height;
     });
     Object.assign(result, imageUncertainty(result.entropy, result.mutualInformation));
     return result;
@@ -162,17 +178,28 @@ export class ImageSegmenter {
     let row = 0;
     for (const [t, pixels] of [...byTile].sort((a, b) => a[0] - b[0])) {
       const tile = this.tiles[t];
-      const stack = this.tileFeatures(t);
-      if (x.length === 0) {
-        featureCount = stack.count;
-        x = new Float32Array(chosen.length * featureCount);
-      }
-      for (const pixel of pixels) {
-        const local = (Math.floor(pixel / this.image.width) - tile.y0) * tile.width + (pixel % this.image.width) - tile.x0;
-        if ('values' in stack) decodeRow(stack, local, x, row * featureCount);
-        else x.set(stack.data.subarray(local * stack.count, (local + 1) * stack.count), row * featureCount);
-        labels[row++] = mask[pixel];
-      }
+      // Ascending image order is ascending order within the tile too.
+      const locals = pixels.map((pixel) => (Math.floor(pixel / this.image.width) - tile.y0) * tile.width + (pixel % this.image.width) - tile.x0);
+      const firstRow = row;
+      let k = 0;
+      this.visitTile(t, (features) => {
+        if (x.length === 0) {
+          featureCount = features.featureCount;
+          x = new Float32Array(chosen.length * featureCount);
+        }
+        // A tile visited again (its stored file failed its checksum at the end) starts over.
+        if (features.first === 0) {
+          k = 0;
+          row = firstRow;
+        }
+        const codes = features.affine && { count: featureCount, values: features.data as Uint16Array, ...features.affine };
+        for (const end = features.first + features.count; k < locals.length && locals[k] < end; k++) {
+          const i = locals[k] - features.first;
+          if (codes) decodeRow(codes, i, x, row * featureCount);
+          else x.set(features.data.subarray(i * featureCount, (i + 1) * featureCount), row * featureCount);
+          labels[row++] = mask[pixels[k]];
+        }
+      });
     }
     return { x, labels, n: chosen.length, featureCount };
   }
@@ -180,6 +207,33 @@ export class ImageSegmenter {
   /** Index of the tile that holds pixel (x, y). */
   private tileOf(x: number, y: number): number {
     return Math.floor(y / this.tileSize) * Math.ceil(this.image.width / this.tileSize) + Math.floor(x / this.tileSize);
+  }
+
+  /**
+   * Visits tile t's features in chunks of `chunkPixels` pixels: from memory; else streamed from the disk store
+   * (never held whole: a tile's codes are 96 MiB at 1024², and a fresh buffer that size costs more than reading it);
+   * else computed and kept. A stored file that fails its checksum once read through is recomputed and the tile
+   * visited again from its first chunk, so `visit` must write by position.
+   */
+  private visitTile(t: number, visit: (features: FeatureChunk) => void): void {
+    const chunkPixels = Math.max(1, Math.min(PREDICT_CHUNK_ROWS, Math.floor(this.options.chunkPixels ?? PREDICT_CHUNK_ROWS)));
+    const store = this.options.store;
+    if (!this.cache.has(t) && store !== undefined) {
+      const opened = store.cache.openTile(store.imageKey, t, this.tiles[t]);
+      if (opened !== undefined) {
+        const { count, offset, step } = opened.features;
+        const affine = { offset, step };
+        if (opened.forEach(chunkPixels, (data, first, pixels) => visit({ data, first, count: pixels, featureCount: count, affine }))) return;
+      }
+    }
+    const stack = this.tileFeatures(t);
+    const pixels = stack.width * stack.height;
+    const data = 'values' in stack ? stack.values : stack.data;
+    const affine = 'values' in stack ? { offset: stack.offset, step: stack.step } : undefined;
+    for (let first = 0; first < pixels; first += chunkPixels) {
+      const count = Math.min(chunkPixels, pixels - first);
+      visit({ data: data.subarray(first * stack.count, (first + count) * stack.count), first, count, featureCount: stack.count, affine });
+    }
   }
 
   /** Cached features of tile t: from memory, from the disk store, or computed on the tile plus halo and cropped to the core. */
@@ -279,25 +333,25 @@ function samplePerClass(mask: Int16Array, classCount: number, cap: number, rando
   return Int32Array.from(kept.sort((a, b) => a - b));
 }
 
-/** Copies a tile's predictions into the full-image result. */
-function writeTile(result: SegmentationResult, tile: Tile, prediction: PixelPrediction, classCount: number): void {
-  for (let y = 0; y < tile.height; y++) {
-    for (let x = 0; x < tile.width; x++) {
-      const local = y * tile.width + x;
-      const global = (tile.y0 + y) * result.width + tile.x0 + x;
-      let best = 0;
-      for (let c = 0; c < classCount; c++) {
-        const p = prediction.probabilities[local * classCount + c];
-        if (result.probabilities.length > 0) result.probabilities[global * classCount + c] = p;
-        if (p > prediction.probabilities[local * classCount + best]) best = c;
-      }
-      result.labels[global] = best;
-      result.entropy[global] = prediction.entropy[local];
-      result.mutualInformation[global] = prediction.mutualInformation[local];
+/** Copies the predictions of tile pixels [first, first + count) (rows 0.. of `prediction`) into the full-image result. */
+function writeChunk(result: SegmentationResult, tile: Tile, first: number, count: number, prediction: PixelPrediction, classCount: number): void {
+  const keep = result.probabilities.length > 0;
+  let x = first % tile.width;
+  let global = (tile.y0 + Math.floor(first / tile.width)) * result.width + tile.x0 + x;
+  for (let local = 0; local < count; local++) {
+    let best = 0;
+    for (let c = 0; c < classCount; c++) {
+      const p = prediction.probabilities[local * classCount + c];
+      if (keep) result.probabilities[global * classCount + c] = p;
+      if (p > prediction.probabilities[local * classCount + best]) best = c;
     }
+    result.labels[global] = best;
+    result.entropy[global] = prediction.entropy[local];
+    result.mutualInformation[global] = prediction.mutualInformation[local];
+    for (let m = 0; m < result.memberLabels.length; m++) result.memberLabels[m][global] = prediction.memberLabels[m][local];
+    if (++x === tile.width) {
+      x = 0;
+      global += result.width - tile.width + 1;
+    } else global++;
   }
-  result.memberLabels.forEach((map, m) => {
-    const member = prediction.memberLabels[m];
-    for (let y = 0; y < tile.height; y++) map.set(member.subarray(y * tile.width, (y + 1) * tile.width), (tile.y0 + y) * result.width + tile.x0);
-  });
 }

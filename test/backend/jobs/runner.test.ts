@@ -128,6 +128,45 @@ describe('job runner (worker threads)', () => {
     expect(ids.map((id) => (queue.get(id).result as { prepared: boolean }).prepared)).toEqual([false, false, true]);
   });
 
+  it('a due job someone waits for takes the slot of a preemptible job, which runs again afterwards without losing an attempt', async () => {
+    const handle = openDatabase(':memory:');
+    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    const handlers = { test: handler, later: { ...handler, background: true, preemptible: true }, quiet: { ...handler, background: true } };
+    const runner = new JobRunner(queue, { handlers, heartbeatMs: 50 });
+    cleanups.push(() => handle.close(), () => runner.stop());
+    const background = queue.enqueue('later', { steps: 40, stepMs: 20 });
+    expect(runner.tick()).toEqual([background.id]);
+    await until(() => queue.get(background.id).progress > 0);
+    // Another background job does not take the slot; a job someone waits for does.
+    const other = queue.enqueue('quiet', { steps: 1 });
+    expect(runner.tick()).toEqual([]);
+    queue.cancel(other.id);
+    const urgent = queue.enqueue('test', { steps: 1 });
+    expect(runner.tick()).toEqual([urgent.id]);
+    expect(queue.get(background.id)).toMatchObject({ status: 'queued', attempts: 0, progress: 0 });
+    await runner.whenIdle();
+    expect(queue.get(urgent.id).status).toBe('succeeded');
+    expect(runner.tick()).toEqual([background.id]);
+    await runner.whenIdle();
+    expect(queue.get(background.id)).toMatchObject({ status: 'succeeded', result: { steps: 40, attempt: 1 } });
+  });
+
+  it('a job becomes due while the wake-up timer fires before the clock reaches its time: the runner wakes again and starts it', async () => {
+    const handle = openDatabase(':memory:');
+    let clock = 1_000_000;
+    const queue = new JobQueue(handle.db, { leaseMs: 60_000, now: () => clock });
+    // No poll to fall back on: only the wake-up set for the job's due time can start it.
+    const runner = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50, pollMs: 3_600_000, preloadWorker: false });
+    cleanups.push(() => handle.close(), () => runner.stop());
+    runner.start();
+    const job = queue.enqueue('test', { steps: 1 }, { runAfter: clock + 20 });
+    // The timer fires after about 20 ms of real time, but this clock stands still: the job is not due then.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(queue.get(job.id).status).toBe('queued');
+    clock += 20;
+    await until(() => queue.get(job.id).status === 'succeeded');
+  });
+
   it('retries a flaky handler with backoff and fails a permanent error at once', async () => {
     const { queue, runner } = setup();
     const flaky = queue.enqueue('test', { failBeforeAttempt: 2, steps: 1 });

@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { encodeGrayPng, generateMicrograph, simulateScribbles } from '../../../backend/demo/micrograph-lab.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
-import { startJobRunner } from '../../../backend/services/background-jobs.js';
+import { jobHandlers, startJobRunner } from '../../../backend/services/background-jobs.js';
+import { PREDICT_IMAGES_JOB_KIND } from '../../../backend/trainer/jobs/predict-images.js';
 import { WARM_START_STEPS } from '../../../backend/trainer/jobs/segment-campaign.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { putLabel } from '../../../backend/services/labels.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
-import { currentSegmentation, segmentationOverlayFile } from '../../../backend/services/segmentation.js';
+import { currentSegmentation, SEGMENT_CAMPAIGN_JOB_KIND, segmentationOverlayFile } from '../../../backend/services/segmentation.js';
 import { createHarness, fileForm, useCpuTfBackend } from '../support.js';
 
 useCpuTfBackend();
@@ -31,6 +32,14 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 describe('the live segmentation loop', () => {
+  it('gives a save\'s segmentation the slot of any campaign\'s background prediction (the runner preempts it, test/backend/jobs/runner.test.ts)', () => {
+    const handlers = jobHandlers(createHarness().ctx);
+    expect(handlers[PREDICT_IMAGES_JOB_KIND]).toMatchObject({ background: true, preemptible: true });
+    expect(handlers[SEGMENT_CAMPAIGN_JOB_KIND]).not.toMatchObject({ background: true });
+    expect(handlers[SEGMENT_CAMPAIGN_JOB_KIND]).not.toMatchObject({ preemptible: true });
+  });
+
+
   it('after a save, records the model with the saved image first, then predicts the others in the background; overlays fall back to the older model', async () => {
     const h = createHarness();
     const events = new CampaignEvents();

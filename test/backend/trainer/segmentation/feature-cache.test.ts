@@ -101,6 +101,66 @@ describe('feature cache', () => {
     reference.dispose();
   });
 
+  it('reads a stored tile chunk by chunk as the whole file reads, and says when a chunked read met a corrupted file', () => {
+    const cacheDir = join(dir, 'chunks');
+    const cache = new SegmentationCache(cacheDir);
+    const quantized = quantizeFeatures(computeFeatures(image));
+    cache.writeTile('img', 0, quantized);
+    const opened = cache.openTile('img', 0, { width: SIZE, height: SIZE })!;
+    expect(opened.features).toMatchObject({ count: quantized.count, offset: quantized.offset, step: quantized.step });
+    const seen = new Uint16Array(quantized.values.length);
+    const firsts: number[] = [];
+    expect(opened.forEach(1000, (codes, first, count) => {
+      firsts.push(first);
+      expect(codes.length).toBe(count * quantized.count);
+      seen.set(codes, first * quantized.count);
+    })).toBe(true);
+    expect(firsts).toEqual([0, 1000, 2000]);
+    expect(seen).toEqual(quantized.values);
+    expect(cache.openTile('img', 0, { width: SIZE + 1, height: SIZE })).toBeUndefined();
+    const path = featureFile(cacheDir);
+    const flipped = readFileSync(path);
+    flipped[flipped.length - 100] ^= 0xff;
+    writeFileSync(path, flipped);
+    expect(cache.openTile('img', 0, { width: SIZE, height: SIZE })!.forEach(1000, () => {})).toBe(false);
+    // An error of the visitor (a cancelled job) passes through rather than reading as a bad file.
+    expect(() => cache.openTile('img', 0, { width: SIZE, height: SIZE })!.forEach(1000, () => {
+      throw new RangeError('stop');
+    })).toThrow('stop');
+  });
+
+  it('predicts exactly the same from a tile streamed in several chunks as from the tile in memory, and from a file corrupted in its last chunk', () => {
+    const cacheDir = join(dir, 'streamed');
+    // 48² pixels in chunks of 1000: three chunks per pass (the service's chunks are 65,536 pixels).
+    const store = () => ({ store: { cache: new SegmentationCache(cacheDir), imageKey: 'big' }, chunkPixels: 1000 });
+    const inMemory = new ImageSegmenter(image, store());
+    inMemory.warmFeatures(); // computed, written, and kept in memory
+    const rows = inMemory.labeledPixels(strokes, ['solid', 'pore']);
+    const classifier = PixelClassifier.train(rows, ['solid', 'pore'], { seed: 1, steps: 20 });
+    const expected = new ImageSegmenter(image, { ...store(), chunkPixels: undefined }).predictWith(classifier, { keepMemberLabels: true });
+    expect(inMemory.predictWith(classifier, { keepMemberLabels: true })).toEqual(expected);
+    inMemory.dispose();
+    const check = (rowsFirst: boolean) => {
+      const streamed = new ImageSegmenter(image, store());
+      if (rowsFirst) expect(streamed.labeledPixels(strokes, ['solid', 'pore']).x).toEqual(rows.x);
+      const result = streamed.predictWith(classifier, { keepMemberLabels: true });
+      streamed.dispose();
+      for (const key of ['labels', 'probabilities', 'entropy', 'mutualInformation', 'memberLabels'] as const) expect(result[key]).toEqual(expected[key]);
+    };
+    check(true);
+    const path = featureFile(cacheDir);
+    const good = readFileSync(path);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 50] ^= 0xff;
+    // The bad byte is seen after every chunk was visited: the training rows, then the prediction, start over.
+    for (const rowsFirst of [true, false]) {
+      writeFileSync(path, flipped);
+      check(rowsFirst);
+      expect(readFileSync(path)).toEqual(good);
+    }
+    classifier.dispose();
+  });
+
   it('keeps the newest files within the byte budget, and never drops what the running job uses', () => {
     const cacheDir = join(dir, 'budget');
     const features = quantizeFeatures(computeFeatures(image));
