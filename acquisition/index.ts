@@ -9,11 +9,16 @@ export type { Posterior, Surrogate } from './models/surrogate.js';
 export { createRandom, type RandomSource } from './sampling/random.js';
 
 // Gaussian processes.
-export { fitGaussianProcess, GaussianProcessFitError, GaussianProcessInputError, KERNEL_NAMES } from './models/gp/index.js';
-export type { FitOptions, GaussianProcess, Hyperparameters, JointPosterior, KernelName } from './models/gp/index.js';
+export {
+  DEFAULT_FIT_PRIORS, DIMENSION_SCALED_PRIORS, fitGaussianProcess, GaussianProcessFitError, GaussianProcessInputError, KERNEL_NAMES,
+  WEAK_SIGNAL_VARIANCE_PRIOR,
+} from './models/gp/index.js';
+export type {
+  FitOptions, GaussianProcess, HyperparameterPriors, Hyperparameters, JointPosterior, KernelName, LogNormalPrior,
+} from './models/gp/index.js';
 
 // Experiment design: suggest() and its strategies.
-export { suggest, coldStartThreshold, defaultStrategy } from './suggest/index.js';
+export { suggest, coldStartThreshold, defaultStrategy, validateStrategyOptions } from './suggest/index.js';
 export { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE, lengthscaleDistance, onBoundary, type SuggestionFlag } from './suggest/index.js';
 export {
   bandProbability, bestMeasured, expectedAbsoluteDeviation, improvementOver, outcomeReasons, type OutcomeReason,
@@ -30,6 +35,7 @@ export {
 } from './models/ensemble/network-ensemble.js';
 export { encodingMap, type EncodingMap } from './space/encoding-map.js';
 export { EXACT_GP_MAX_ROWS, subsetOfData } from './suggest/index.js';
+export { BETA_SCHEDULES, isBetaSchedule, type BetaSchedule } from './suggest/index.js';
 export {
   SURROGATE_KINDS, SURROGATE_SETTINGS, type HeldOutPredictions, type NetworkEvidence, type PairedComparison, type PredictiveScores, type SurrogateChoice,
   type SurrogateKind, type SurrogateSetting,
@@ -44,7 +50,7 @@ export {
 } from './diagnostics/index.js';
 export { STRATEGY_NAMES, isStrategyName, parseStrategyName, type StrategyName } from './strategy-names.js';
 export {
-  ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type AcquisitionStrategy, type PickRule,
+  ACQUISITION_STRATEGIES, batchItemCost, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type AcquisitionStrategy, type PickRule,
 } from './suggest/registry.js';
 
 // Acquisition functions.
@@ -73,13 +79,14 @@ export { createSobolSequence, sobolPoints, type SobolSequence, type SobolOptions
 // Design-space encoding and outcome standardization.
 export {
   createDesignSpaceEncoding, fitFeatureScaling, fitOutcomeTransform, goalSign, standardization, validateParameters,
+  describeRange, insideRange, outcomeRanges, validateRange, type OutcomeRange,
 } from './space/index.js';
 export type { DesignSpaceEncoding, FeatureScaling, OutcomeTransform, ParameterBlock } from './space/index.js';
 
 // Many-row GP prediction in chunks (shared by gp.posterior and the worker-thread PosteriorPool), and the kernel backend.
 export {
   chunkCount, MANY_QUERIES, posteriorChunks, runPosteriorChunks, scaleQuery, type PosteriorModel, type PosteriorRunner,
-  posteriorBoundChunks, runPosteriorBoundChunks, type PosteriorBoundModel, type PosteriorBoundRunner,
+  BOUND_NEIGHBORS, posteriorBoundChunks, runPosteriorBoundChunks, type PosteriorBoundModel, type PosteriorBoundRunner,
 } from './models/gp/posterior-rows.js';
 export { availableBackends, kernelBackend, relaxedSimdAvailable, setKernelBackend, type KernelBackend } from './linalg/index.js';
 

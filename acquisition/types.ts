@@ -31,6 +31,14 @@ export interface Objective {
   /** Relative importance in scalarized multi-objective strategies (default 1). */
   weight?: number;
   unit?: string;
+  /**
+   * The outcome's physical range, where it has one (a score in [0, 1], a yield in [0, 100] %, a positive quantity):
+   * either bound optional, lowerBound < upperBound. The engine then models the outcome on a logit (two bounds) or log
+   * (one bound) scale and its predictions stay inside the range (space/outcome-warp.ts); measured values must lie in it.
+   */
+  lowerBound?: number;
+  /** See lowerBound. */
+  upperBound?: number;
 }
 
 /** A bound that a measured outcome must satisfy to be feasible. */
@@ -38,6 +46,10 @@ export interface OutcomeConstraint {
   name: string;
   op: '<=' | '>=';
   value: number;
+  /** The constrained outcome's physical range, as Objective.lowerBound (the same range where it is also an objective). */
+  lowerBound?: number;
+  /** See lowerBound. */
+  upperBound?: number;
 }
 
 /** Values of the design-space parameters of one sample, by parameter name. */

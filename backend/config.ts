@@ -16,9 +16,11 @@ export interface Config {
   retrainDelaySeconds: number;
   /**
    * Seconds after a label save before the segmentation focused on that image starts (TWINLAB_SEGMENTATION_DELAY_SECONDS,
-   * default 0.5): the labeling page already autosaves only after 0.8 s without an edit, so a burst of strokes arrives as
-   * one save and the next save comes ≥ 0.8 s later, which no shorter wait could fold anyway; saves during a running job
-   * fold into its one waiting successor. The wait only absorbs clients that save in quick bursts (several PUTs at once).
+   * default 0.25): the labeling page already autosaves only after 0.8 s without an edit, so a burst of strokes arrives as
+   * one save and the next save comes ≥ 0.8 s later, which no wait below that could fold anyway; saves during a running
+   * job fold into its one waiting successor. The wait only absorbs clients that save in quick bursts (several PUTs sent
+   * at once, milliseconds apart), so a quarter second is ample, and every tenth of a second here is a tenth of a second
+   * of the save → overlay loop.
    */
   segmentationDelaySeconds: number;
   /** Bytes of cached image features and training pixels kept under <dataDir>/cache (TWINLAB_FEATURE_CACHE_BYTES, default 4 GiB). */
@@ -93,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
     seedDemos: env.TWINLAB_DEMO !== '0',
     retrainDelaySeconds: seconds(env.TWINLAB_RETRAIN_DELAY_SECONDS, 30),
-    segmentationDelaySeconds: seconds(env.TWINLAB_SEGMENTATION_DELAY_SECONDS, 0.5),
+    segmentationDelaySeconds: seconds(env.TWINLAB_SEGMENTATION_DELAY_SECONDS, 0.25),
     featureCacheBytes: wholeNumber(env.TWINLAB_FEATURE_CACHE_BYTES, 4 * 1024 ** 3, 0),
     jobSlots: jobSlots(env.TWINLAB_JOB_SLOTS),
     engine: engineLimits(env),

@@ -21,7 +21,7 @@ import {
   rowPairLength, withHeap,
 } from '../acquisition/linalg/index.js';
 import { availableBackends, kernelBackend, setKernelBackend, type KernelBackend } from '../acquisition/linalg/wasm/runtime.js';
-import { createGaussianProcess, fitGaussianProcess, type GaussianProcess } from '../acquisition/models/gp/index.js';
+import { createGaussianProcess, DIMENSION_SCALED_PRIORS, fitGaussianProcess, type GaussianProcess } from '../acquisition/models/gp/index.js';
 import type { Posterior } from '../acquisition/models/surrogate.js';
 import { createRandom } from '../acquisition/sampling/random.js';
 import { PosteriorPool } from '../backend/workers/posterior-pool.js';
@@ -31,6 +31,8 @@ const SIZES = (process.env.GP_BENCH_SIZES ?? '100,500,2000').split(',').map(Numb
 const POOL_SIZE = Number(process.env.GP_BENCH_POOL ?? 100_000);
 const RESTARTS = Number(process.env.GP_BENCH_RESTARTS ?? 2);
 const REPEATS = Number(process.env.GP_BENCH_REPEATS ?? 3);
+/** GP_BENCH_PRIORS=dimension-scaled fits twinlab's GP by MAP under DIMENSION_SCALED_PRIORS; unset: the library default. */
+const PRIORS = process.env.GP_BENCH_PRIORS === 'dimension-scaled' ? { priors: DIMENSION_SCALED_PRIORS } : {};
 const DIMENSION = 6;
 const PEER = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'sklearn-gp.py');
 const PYTHON = '/usr/bin/python3';
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
     + ` ${threads.threads} worker threads`);
   // Compile the kernels and let V8 optimize them once before timing (the sklearn peer imports numpy before its timer).
   const warm = dataset(60, 7);
-  fitGaussianProcess(warm.X, warm.y, { kernel: 'matern52', seed: 0, restarts: RESTARTS }).posterior(warm.X);
+  fitGaussianProcess(warm.X, warm.y, { kernel: 'matern52', seed: 0, restarts: RESTARTS, ...PRIORS }).posterior(warm.X);
   const haveSklearn = sklearnInstalled();
   if (!haveSklearn) console.log('sklearn: not installed');
   const poolRng = createRandom(99);
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
   const fitRows: string[][] = [], predictRows: string[][] = [];
   for (const n of SIZES) {
     const { X, y } = dataset(n, n);
-    const fit = timed(() => fitGaussianProcess(X, y, { kernel: 'matern52', seed: 0, restarts: RESTARTS }));
+    const fit = timed(() => fitGaussianProcess(X, y, { kernel: 'matern52', seed: 0, restarts: RESTARTS, ...PRIORS }));
     const gp = fit.value;
     const peer = haveSklearn ? await startSklearn(X, y, pool) : null;
     type Run = { value: Posterior; wall: number; cpu: number };

@@ -7,12 +7,15 @@
  *    fitted on a 400-point subset and the model is built on all 2,000 with them, with L⁻¹ computed beforehand (as the
  *    service's model cache holds a fitted model); the L⁻¹ time is printed on its own. First on the calling thread alone,
  *    then as the service runs it: in a worker thread with a BlockingPosteriorPool of os.availableParallelism() − 1
- *    helpers, which split both the exact posteriors and the bound pass (bench/large-pool.cases.ts).
+ *    helpers, which split the exact posteriors and the bound passes, plain and tight (bench/large-pool.cases.ts).
+ *    Beside each pruned case: process CPU seconds inside the model by call (plain bound pass / tight bounds / exact
+ *    posteriors / fantasies) and the rest (request encoding, ranking, response).
  * 2. The fit at n = 100 (restarts 2, after a warm-up fit) against scikit-learn's GaussianProcessRegressor with the same
  *    model and restarts (bench/peers/sklearn-gp.py, its own fit timer), in turns; then the first fit of a fresh
  *    process, cold and after the compute worker's warmUpEngine() (the fixed overhead a first request paid).
  * Timings on this shared 2-core machine are noisy: every figure is a median of LARGE_POOL_REPEATS runs (default 3; the
- * exhaustive ranking LARGE_POOL_EXHAUSTIVE_REPEATS, default 1, as it takes about a minute), with CPU seconds beside.
+ * exhaustive ranking LARGE_POOL_EXHAUSTIVE_REPEATS, default 1, as it takes about a minute; 0 skips it), with CPU seconds
+ * beside. LARGE_POOL_CASES picks cases by name prefix ("EI, 1;UCB"), LARGE_POOL_PARTS the parts (pool, service, fit).
  * Prints; never asserts (the identical-items check prints a mismatch and exits 1).
  */
 import '../backend/engine-features.js';
@@ -44,9 +47,14 @@ function sklearnFit(X: number[][], y: number[]): { fitSeconds: number; fitCpuSec
 async function poolSuggestion(): Promise<boolean> {
   const problem = poolProblem();
   console.log(problem.info);
-  console.log('One thread:');
-  const single = runCases(problem.base, problem.gp);
-  printTable(CASE_HEADER, single.rows);
+  let identical = true;
+  if (PARTS.has('pool')) {
+    console.log('One thread:');
+    const single = runCases(problem.base, problem.gp);
+    printTable(CASE_HEADER, single.rows);
+    identical = single.identical;
+  }
+  if (!PARTS.has('service')) return identical;
   const threads = Math.min(availableParallelism(), 8);
   console.log(`\nThe service's path: a compute worker thread with ${threads - 1} helper thread(s) (BlockingPosteriorPool):`);
   const worker = startThread(import.meta.url, 'large-pool.cases', { workerData: { largePool: true, helpers: threads - 1 } });
@@ -56,7 +64,7 @@ async function poolSuggestion(): Promise<boolean> {
   });
   await worker.terminate();
   printTable(CASE_HEADER, service.rows);
-  return single.identical && service.identical;
+  return identical && service.identical;
 }
 
 /** Part 2: the fit at n = 100 against scikit-learn, in turns. */
@@ -108,8 +116,10 @@ function printTable(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(line(row));
 }
 
+/** Which parts run (LARGE_POOL_PARTS, comma-separated: pool, service, fit); all by default. */
+const PARTS = new Set((process.env.LARGE_POOL_PARTS ?? 'pool,service,fit').split(',').map((p) => p.trim()));
 const identical = await poolSuggestion();
-smallFit();
+if (PARTS.has('fit')) smallFit();
 if (!identical) {
   console.log('MISMATCH: the pruned ranking differs from the exhaustive one');
   process.exit(1);

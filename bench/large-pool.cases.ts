@@ -19,6 +19,8 @@ export const RESULTS = Number(process.env.LARGE_POOL_RESULTS ?? 2000);
 export const POOL_SIZE = Number(process.env.LARGE_POOL_SIZE ?? 100_000);
 export const REPEATS = Number(process.env.LARGE_POOL_REPEATS ?? 3);
 export const EXHAUSTIVE_REPEATS = Number(process.env.LARGE_POOL_EXHAUSTIVE_REPEATS ?? 1);
+/** Which cases run (LARGE_POOL_CASES, ';'-separated name prefixes such as "EI, 1;UCB"); all by default. */
+const CASES = process.env.LARGE_POOL_CASES ? process.env.LARGE_POOL_CASES.split(';').map((c) => c.trim()) : null;
 const DIMENSION = 6;
 
 /** The smooth 6-D test function of bench/gp-speed.bench.ts. */
@@ -42,19 +44,40 @@ export function median(values: readonly number[]): number {
 
 export const format = (v: number, digits = 2): string => v.toFixed(digits);
 
-/** A factory that hands out the prebuilt model and counts the rows of every exact posterior (fantasies included). */
-function countingFactory(gp: OutcomeModel): { factory: ModelFactory; rows: () => number } {
+/** CPU seconds spent inside the model, by call: exact posteriors, bound passes (plain and tight), fantasies. */
+export interface ModelTimes {
+  exact: number;
+  bound: number;
+  tight: number;
+  fantasize: number;
+}
+
+/**
+ * A factory that hands out the prebuilt model, counts the rows of every exact posterior (fantasies included) and
+ * times each kind of call (CPU seconds of the whole process, helper threads included).
+ */
+function countingFactory(gp: OutcomeModel): { factory: ModelFactory; rows: () => number; times: ModelTimes } {
   let rows = 0;
+  const times: ModelTimes = { exact: 0, bound: 0, tight: 0, fantasize: 0 };
+  const clock = <T>(key: keyof ModelTimes, fn: () => T): T => {
+    const start = process.cpuUsage();
+    try {
+      return fn();
+    } finally {
+      const used = process.cpuUsage(start);
+      times[key] += (used.user + used.system) / 1e6;
+    }
+  };
   const wrap = (model: OutcomeModel): OutcomeModel => ({
     posterior: (X) => {
       rows += X.length;
-      return model.posterior(X);
+      return clock('exact', () => model.posterior(X));
     },
-    posteriorBound: model.posteriorBound?.bind(model),
-    fantasize: (X, y) => wrap(model.fantasize(X, y)),
+    posteriorBound: model.posteriorBound ? (X, tight) => clock(tight ? 'tight' : 'bound', () => model.posteriorBound!(X, tight)) : undefined,
+    fantasize: (X, y) => wrap(clock('fantasize', () => model.fantasize(X, y))),
     hyperparameters: model.hyperparameters,
   });
-  return { factory: () => wrap(gp), rows: () => rows };
+  return { factory: () => wrap(gp), rows: () => rows, times };
 }
 
 /** The screening fit's hyperparameters in the units of the standardized targets suggest() fits on. */
@@ -93,7 +116,10 @@ export function poolProblem(): { base: SuggestRequest; gp: GaussianProcess; info
   return { base, gp: gp!, info };
 }
 
-export const CASE_HEADER = ['case', 'exhaustive s', 'pruned s', 'speed-up', 'cpu s (e/p)', 'variances computed', 'same items', 'pruned runs s'];
+export const CASE_HEADER = [
+  'case', 'exhaustive s', 'pruned s', 'speed-up', 'cpu s (e/p)', 'variances computed', 'same items', 'pruned runs s',
+  'pruned cpu s: bound/tight/exact/fantasy/rest',
+];
 
 /** Times every case exhaustively and pruned with the model `gp`; table rows and whether all items agreed. */
 export function runCases(base: SuggestRequest, gp: OutcomeModel): { rows: string[][]; identical: boolean } {
@@ -101,31 +127,44 @@ export function runCases(base: SuggestRequest, gp: OutcomeModel): { rows: string
     { name: 'EI, 1 item', request: { ...base, strategy: 'expected-improvement' } },
     { name: 'EI, 5 items', request: { ...base, strategy: 'expected-improvement', count: 5 } },
     { name: 'UCB, 1 item', request: { ...base, strategy: 'upper-confidence-bound' } },
-  ];
+  ].filter((c) => CASES === null || CASES.some((key) => c.name.startsWith(key)));
   const rows: string[][] = [];
   let identical = true;
   for (const { name, request } of cases) {
-    type Run = { wall: number; cpu: number; rows: number; items: SuggestionItem[] };
+    type Run = { wall: number; cpu: number; rows: number; items: SuggestionItem[]; times: ModelTimes };
     const runs: { pruned: Run[]; exhaustive: Run[] } = { pruned: [], exhaustive: [] };
     for (let r = 0; r < Math.max(REPEATS, EXHAUSTIVE_REPEATS); r++) {
       for (const pruning of [true, false]) {
         if (r >= (pruning ? REPEATS : EXHAUSTIVE_REPEATS)) continue;
         const counter = countingFactory(gp);
         const run = timed(() => suggest(request, { fitModel: counter.factory, poolPruning: pruning }));
-        (pruning ? runs.pruned : runs.exhaustive).push({ wall: run.wall, cpu: run.cpu, rows: counter.rows(), items: run.value });
+        (pruning ? runs.pruned : runs.exhaustive).push({ wall: run.wall, cpu: run.cpu, rows: counter.rows(), items: run.value, times: counter.times });
       }
     }
-    const same = JSON.stringify(runs.pruned[0].items) === JSON.stringify(runs.exhaustive[0].items);
+    // Without exhaustive runs (LARGE_POOL_EXHAUSTIVE_REPEATS=0, a quick look) the rows are counted against the pool.
+    const exhaustive = runs.exhaustive.length > 0;
+    const same = !exhaustive || JSON.stringify(runs.pruned[0].items) === JSON.stringify(runs.exhaustive[0].items);
     identical &&= same;
-    const exhaustiveWall = median(runs.exhaustive.map((t) => t.wall)), prunedWall = median(runs.pruned.map((t) => t.wall));
+    const exhaustiveWall = exhaustive ? median(runs.exhaustive.map((t) => t.wall)) : Number.NaN;
+    const prunedWall = median(runs.pruned.map((t) => t.wall));
+    const exhaustiveRows = exhaustive ? runs.exhaustive[0].rows : POOL_SIZE;
     rows.push([
       name, format(exhaustiveWall), format(prunedWall), format(exhaustiveWall / prunedWall, 1),
-      `${format(median(runs.exhaustive.map((t) => t.cpu)))}/${format(median(runs.pruned.map((t) => t.cpu)))}`,
-      `${format((100 * runs.pruned[0].rows) / runs.exhaustive[0].rows, 1)} %`, same ? 'yes' : 'NO',
+      `${exhaustive ? format(median(runs.exhaustive.map((t) => t.cpu))) : 'NaN'}/${format(median(runs.pruned.map((t) => t.cpu)))}`,
+      `${format((100 * runs.pruned[0].rows) / exhaustiveRows, 1)} %${exhaustive ? '' : ' of pool'}`, exhaustive ? (same ? 'yes' : 'NO') : 'not run',
       runs.pruned.map((t) => format(t.wall)).join(' '),
+      breakdown(runs.pruned),
     ]);
   }
   return { rows, identical };
+}
+
+/** Median CPU seconds of the pruned runs by kind of model call, and the rest (problem, ranking, response). */
+function breakdown(runs: readonly { cpu: number; times: ModelTimes }[]): string {
+  const of = (pick: (run: { cpu: number; times: ModelTimes }) => number) => format(median(runs.map(pick)));
+  const [bound, tight, exact, fantasize] = (['bound', 'tight', 'exact', 'fantasize'] as const).map((key) => of((r) => r.times[key]));
+  const rest = of((r) => r.cpu - r.times.exact - r.times.bound - r.times.tight - r.times.fantasize);
+  return `${bound}/${tight}/${exact}/${fantasize}/${rest}`;
 }
 
 /** The worker-thread side: the cases through a BlockingPosteriorPool, as the service's compute worker runs them. */

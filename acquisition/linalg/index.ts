@@ -14,7 +14,7 @@ export {
   solveLowerTranspose, upperTimesTransposeInto,
 } from './triangular.js';
 export {
-  addRowsTimesLowerPanels, lowerPanelCount, lowerPanelLength, packLowerPanels, packRowPairs, paddedOrder, rowPairCount,
+  addRowsTimesLowerPanels, lowerPanelCount, lowerPanelLength, packLowerPanels, packRowPairs, paddedOrder, rowPairCount, unpackLowerPanels,
   rowPairLength,
 } from './lower-panels.js';
 export {

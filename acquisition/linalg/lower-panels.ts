@@ -50,6 +50,17 @@ export function packLowerPanels(l: Float64Array, n: number, out: Float64Array = 
   return out;
 }
 
+/** The dense lower-triangular n x n matrix (row-major, zeros above the diagonal) of panels packed by packLowerPanels. */
+export function unpackLowerPanels(panels: Float64Array, n: number): Float64Array {
+  if (panels.length < lowerPanelLength(n)) throw new DimensionMismatchError(`panels must hold ${lowerPanelLength(n)} entries for n = ${n}`);
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const q = Math.floor(j / W), c = j - W * q, base = (W * W / 2) * q * (q + 1);
+    for (let k = 0; k <= j; k++) l[j * n + k] = panels[base + W * k + c];
+  }
+  return l;
+}
+
 /** Packs rows 0..m-1 of A (row stride n) into row pairs over the padded depth. */
 export function packRowPairs(
   a: Float64Array, m: number, n: number, out: Float64Array = new Float64Array(rowPairLength(m, n)),

@@ -7,23 +7,40 @@
  * value is therefore divided by a power of two M ≥ half the largest magnitude before it is summed or squared, and
  * the moments are multiplied back by M at the end. A power of two divides and multiplies exactly, so for ordinary
  * data the results are bit for bit those of the textbook formulas; for huge data they stay finite.
+ *
+ * Warped outcomes (outcome-warp.ts: a declared range, or Yeo–Johnson on request) are standardized the same way after
+ * a strictly increasing warp w = g(y): z = (s·g(y) − m)/c. Their posterior maps back by Gauss–Hermite moments of
+ * g⁻¹ (toOriginal), and probabilities of thresholds are exact in warped units, as g is monotone:
+ * P(y ≥ v) = P(z ≥ threshold(v)) for s = +1.
  */
 
 import type { Objective } from '../types.js';
+import { backTransformedMoments, type OutcomeWarp } from './outcome-warp.js';
 
-/** A fitted affine map between one objective's original units and the model's standardized, signed units. */
+/**
+ * A fitted map between one outcome's original units and the model's standardized, signed units: an optional warp
+ * w = g(y), then the affine standardization z = (s·w − offset)/scale (w = y without a warp).
+ */
 export interface OutcomeTransform {
   /** +1 or −1: the sign that turns the goal into maximization (targets keep +1). */
   sign: number;
-  /** Mean of the signed observations. */
+  /** Mean of the signed (warped) observations. */
   offset: number;
-  /** Standard deviation of the signed observations (1 when fewer than two distinct values). */
+  /** Standard deviation of the signed (warped) observations (1 when fewer than two distinct values). */
   scale: number;
-  /** Original value → standardized signed value. */
+  /** The warp applied before standardization; null for the plain affine transform. */
+  warp: OutcomeWarp | null;
+  /** Original value → standardized signed value (values on a bound of a warped outcome are clipped inside first). */
   forward(y: number): number;
-  /** Standardized mean → original units. */
+  /** A threshold (constraint value, band edge) → standardized units: forward(v), or ±∞ outside a declared range. */
+  threshold(v: number): number;
+  /** Standardized value → original units, pointwise (the inverse of forward; a warped outcome's posterior median). */
+  inverse(z: number): number;
+  /** Mean and std in original units of the outcome when z ~ N(mean, std²): affine, or Gauss–Hermite through the warp. */
+  toOriginal(mean: number, std: number): { mean: number; std: number };
+  /** Standardized mean → original units of the affine part (warped units w for a warped outcome). */
   meanToOriginal(mean: number): number;
-  /** Standardized standard deviation → original units. */
+  /** Standardized standard deviation → original units of the affine part (warped units w for a warped outcome). */
   stdToOriginal(std: number): number;
 }
 
@@ -84,15 +101,50 @@ export function standardizeValues(values: ArrayLike<number>): { values: Float64A
   return { values: out, offset: m.offset * m.magnitude, scale: m.scale * m.magnitude };
 }
 
-/** Fits the transform of one outcome with the given sign to its observed values. */
-export function fitOutcomeTransform(values: readonly number[], sign = 1): OutcomeTransform {
+/**
+ * Fits the transform of one outcome with the given sign to its observed values; with a warp (fitted to the same
+ * values), standardizes the warped values instead. Without one the arithmetic is exactly the affine transform's.
+ */
+export function fitOutcomeTransform(values: readonly number[], sign = 1, warp: OutcomeWarp | null = null): OutcomeTransform {
+  if (warp) return fitWarpedTransform(values, sign, warp);
   const m = scaledMoments(values.map((y) => sign * y));
+  const forward = (y: number): number => ((sign * y) / m.magnitude - m.offset) / m.scale;
+  const meanToOriginal = (mean: number): number => sign * ((m.offset + m.scale * mean) * m.magnitude);
+  const stdToOriginal = (std: number): number => m.scale * std * m.magnitude;
   return {
     sign,
     offset: m.offset * m.magnitude,
     scale: m.scale * m.magnitude,
-    forward: (y) => ((sign * y) / m.magnitude - m.offset) / m.scale,
-    meanToOriginal: (mean) => sign * ((m.offset + m.scale * mean) * m.magnitude),
+    warp: null,
+    forward,
+    threshold: forward,
+    inverse: meanToOriginal,
+    toOriginal: (mean, std) => ({ mean: meanToOriginal(mean), std: stdToOriginal(std) }),
+    meanToOriginal,
+    stdToOriginal,
+  };
+}
+
+/** The transform of a warped outcome: standardization of s·g(y), moments back through g⁻¹ (see the file comment). */
+function fitWarpedTransform(values: readonly number[], sign: number, warp: OutcomeWarp): OutcomeTransform {
+  const m = scaledMoments(values.map((y) => sign * warp.apply(y)));
+  const standardize = (w: number): number => ((sign * w) / m.magnitude - m.offset) / m.scale;
+  const meanToOriginal = (mean: number): number => sign * ((m.offset + m.scale * mean) * m.magnitude);
+  const inverse = (z: number): number => warp.invert(meanToOriginal(z));
+  return {
+    sign,
+    offset: m.offset * m.magnitude,
+    scale: m.scale * m.magnitude,
+    warp,
+    forward: (y) => standardize(warp.apply(y)),
+    threshold: (v) => {
+      const w = warp.threshold(v);
+      // Outside the range: ±∞ in the direction the sign sends it.
+      return Number.isFinite(w) ? standardize(w) : sign * w;
+    },
+    inverse,
+    toOriginal: (mean, std) => backTransformedMoments(inverse, mean, std),
+    meanToOriginal,
     stdToOriginal: (std) => m.scale * std * m.magnitude,
   };
 }

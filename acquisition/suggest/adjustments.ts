@@ -3,11 +3,16 @@
  * bands of target objectives that sit next to optimized ones (log probability of landing in the band), and the
  * cost-aware penalty −α · E[log cost]. A multiplicative acquisition α(x)·ΠP_j(x)/c(x)^α becomes
  * log α(x) + Σ log P_j(x) − α log c(x); additive ones (UCB, Thompson) take the same sum as a penalty.
+ * For a warped outcome (declared range, or Yeo–Johnson) the probabilities are exact in warped units, because the warp
+ * is monotone: P(y ≥ v) = P(z ≥ g(v)) and P(lo ≤ y ≤ hi) = P(g(lo) ≤ z ≤ g(hi)) for z ~ N(μ, σ²) the model's
+ * posterior (transform.threshold gives g(v) in standardized units; a negative sign swaps the sides).
  */
 
 import { InvalidObjectiveError } from '../errors.js';
 import { logProbabilityOfFeasibility } from '../functions/outcome-constraints.js';
-import { logTargetBandProbability } from '../functions/target-matching.js';
+import { logTargetBandProbability, type TargetBand } from '../functions/target-matching.js';
+import { logNormalProbabilityBetween } from '../sampling/normal-distribution.js';
+import type { OutcomeTransform } from '../space/outcome-transform.js';
 import type { OutcomeConstraint } from '../types.js';
 import { meanStd, type BeliefState } from './belief.js';
 import type { Problem } from './problem.js';
@@ -28,19 +33,79 @@ export function requireModel(state: BeliefState, name: string): OutcomeModel {
   return model;
 }
 
-/** Posterior of an outcome at X in original units. */
+/**
+ * Posterior mean and std of an outcome at X in original units: the affine map, or for a warped outcome the
+ * Gauss–Hermite moments of the back-transformed Gaussian (inside the declared range).
+ */
 export function originalMeanStd(problem: Problem, state: BeliefState, name: string, X: number[][]): { mean: Float64Array; std: Float64Array } {
   const { mean, std } = meanStd(requireModel(state, name), X);
   const transform = problem.outcomes.get(name)!.transform;
-  return { mean: mean.map((m) => transform.meanToOriginal(m)), std: std.map((s) => transform.stdToOriginal(s)) };
+  if (!transform.warp) return { mean: mean.map((m) => transform.meanToOriginal(m)), std: std.map((s) => transform.stdToOriginal(s)) };
+  const outMean = new Float64Array(mean.length);
+  const outStd = new Float64Array(mean.length);
+  for (let i = 0; i < mean.length; i++) {
+    const moments = transform.toOriginal(mean[i], std[i]);
+    outMean[i] = moments.mean;
+    outStd[i] = moments.std;
+  }
+  return { mean: outMean, std: outStd };
+}
+
+/** A constraint y op v in the standardized units z of a transform: (op, threshold), the op swapped for a negative sign. */
+export function warpedConstraint(transform: OutcomeTransform, op: '<=' | '>=', value: number): { op: '<=' | '>='; value: number } {
+  const flipped = op === '<=' ? '>=' : '<=';
+  return { op: transform.sign > 0 ? op : flipped, value: transform.threshold(value) };
+}
+
+/** The band t ± τ of y as an interval [a, b] of z (a ≤ b; ±∞ where an edge lies outside the declared range). */
+export function warpedBand(transform: OutcomeTransform, band: TargetBand): { lower: number; upper: number } {
+  const a = transform.threshold(band.target - band.tolerance);
+  const b = transform.threshold(band.target + band.tolerance);
+  return transform.sign > 0 ? { lower: a, upper: b } : { lower: b, upper: a };
+}
+
+/** log P(a ≤ z ≤ b) for z ~ N(mean, std²) (the indicator when std = 0). */
+export function logIntervalProbability(mean: number, std: number, lower: number, upper: number): number {
+  if (!(std > 0)) return mean >= lower && mean <= upper ? 0 : -Infinity;
+  return logNormalProbabilityBetween((lower - mean) / std, (upper - mean) / std);
+}
+
+/** log P(c op value) at every row of X, exact in the outcome's modelled units (see the file comment). */
+export function logFeasibility(problem: Problem, state: BeliefState, constraint: OutcomeConstraint, X: number[][]): Float64Array {
+  const transform = problem.outcomes.get(constraint.name)!.transform;
+  const out = new Float64Array(X.length);
+  if (!transform.warp) {
+    const { mean, std } = originalMeanStd(problem, state, constraint.name, X);
+    for (let i = 0; i < X.length; i++) out[i] = logProbabilityOfFeasibility(mean[i], std[i], constraint.op, constraint.value);
+    return out;
+  }
+  const { mean, std } = meanStd(requireModel(state, constraint.name), X);
+  const warped = warpedConstraint(transform, constraint.op, constraint.value);
+  for (let i = 0; i < X.length; i++) out[i] = logProbabilityOfFeasibility(mean[i], std[i], warped.op, warped.value);
+  return out;
+}
+
+/** log P(|y − t| ≤ τ) of one objective at every row of X, exact in its modelled units (see the file comment). */
+export function logTargetBand(problem: Problem, state: BeliefState, name: string, band: TargetBand, X: number[][]): Float64Array {
+  const transform = problem.outcomes.get(name)!.transform;
+  const out = new Float64Array(X.length);
+  if (!transform.warp) {
+    const { mean, std } = originalMeanStd(problem, state, name, X);
+    for (let i = 0; i < X.length; i++) out[i] = logTargetBandProbability(mean[i], std[i], band);
+    return out;
+  }
+  const { mean, std } = meanStd(requireModel(state, name), X);
+  const { lower, upper } = warpedBand(transform, band);
+  for (let i = 0; i < X.length; i++) out[i] = logIntervalProbability(mean[i], std[i], lower, upper);
+  return out;
 }
 
 /** Sum of the shared log-space terms at every row of X. */
 export function logAdjustment(problem: Problem, state: BeliefState, X: number[][], options: AdjustmentOptions): Float64Array {
   const total = new Float64Array(X.length);
   for (const constraint of problem.constraints) {
-    const { mean, std } = originalMeanStd(problem, state, constraint.name, X);
-    for (let i = 0; i < X.length; i++) total[i] += logProbabilityOfFeasibility(mean[i], std[i], constraint.op, constraint.value);
+    const terms = logFeasibility(problem, state, constraint, X);
+    for (let i = 0; i < X.length; i++) total[i] += terms[i];
   }
   if (options.targetBands) {
     for (const objective of problem.objectives) {
@@ -48,9 +113,8 @@ export function logAdjustment(problem: Problem, state: BeliefState, X: number[][
       if (objective.tolerance === undefined) {
         throw new InvalidObjectiveError(`Target objective "${objective.name}" needs a tolerance when optimized together with other objectives`, { objective: objective.name });
       }
-      const band = { target: objective.target!, tolerance: objective.tolerance };
-      const { mean, std } = originalMeanStd(problem, state, objective.name, X);
-      for (let i = 0; i < X.length; i++) total[i] += logTargetBandProbability(mean[i], std[i], band);
+      const terms = logTargetBand(problem, state, objective.name, { target: objective.target!, tolerance: objective.tolerance }, X);
+      for (let i = 0; i < X.length; i++) total[i] += terms[i];
     }
   }
   if (options.costOutcome && options.costAlpha !== 0) {
@@ -81,6 +145,7 @@ export function observationFeasible(problem: Problem, i: number): boolean {
 export function believedFeasible(problem: Problem, state: BeliefState, j: number): boolean {
   return problem.constraints.every((c) => {
     const z = state.believedZ.get(c.name)?.[j];
-    return z !== undefined && satisfies(c, problem.outcomes.get(c.name)!.transform.meanToOriginal(z));
+    // The believed value maps back pointwise (a warped outcome's median: the same side of the threshold as z).
+    return z !== undefined && satisfies(c, problem.outcomes.get(c.name)!.transform.inverse(z));
   });
 }

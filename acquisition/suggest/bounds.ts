@@ -13,11 +13,18 @@
  * any ranking whose models lack posteriorBound (e.g. test mocks). Thompson sampling draws from a random subset and is
  * not pruned. Original units go through the outcome transform's meanToOriginal(μ) and stdToOriginal(σ): the bounds
  * hold while the latter is increasing in σ and the former reads μ alone (the affine transforms of outcome-transform.ts).
+ * A warped outcome's original-unit mean depends on σ as well (Gauss–Hermite moments), so its terms are bounded in
+ * warped units instead, where the posterior is Gaussian and the probabilities exact (adjustments.ts): the same
+ * monotonicity arguments hold there, with an asymmetric band [a, b] of z (its near and far edges as above, and
+ * increasing in σ up to σ⁺ when the far edge is infinite). originalMeanStdUpper refuses a warped outcome; the target
+ * rankers (rankers.ts) therefore build no bound for warped targets and rank them exhaustively.
  */
 
 import { logProbabilityOfFeasibility } from '../functions/outcome-constraints.js';
 import { logTargetBandProbability, type TargetBand } from '../functions/target-matching.js';
-import { requireModel, type AdjustmentOptions } from './adjustments.js';
+import { logNormalProbabilityBetween } from '../sampling/normal-distribution.js';
+import type { OutcomeConstraint } from '../types.js';
+import { requireModel, warpedBand, warpedConstraint, type AdjustmentOptions } from './adjustments.js';
 import type { BeliefState, MeanStd } from './belief.js';
 import type { Problem } from './problem.js';
 import type { OutcomeModel } from './types.js';
@@ -31,10 +38,11 @@ export function meanStdUpper(model: OutcomeModel, X: number[][], tight = false):
   return { mean, std };
 }
 
-/** Mean and std bound of an outcome at X in original units (the outcome transform is affine with a positive scale). */
+/** Mean and std bound of an outcome at X in original units (the outcome transform must be affine: see the file comment). */
 export function originalMeanStdUpper(problem: Problem, state: BeliefState, name: string, X: number[][], tight = false): MeanStd {
-  const { mean, std } = meanStdUpper(requireModel(state, name), X, tight);
   const transform = problem.outcomes.get(name)!.transform;
+  if (transform.warp) throw new Error(`originalMeanStdUpper: outcome "${name}" is warped; bound it in warped units`);
+  const { mean, std } = meanStdUpper(requireModel(state, name), X, tight);
   return { mean: mean.map((m) => transform.meanToOriginal(m)), std: std.map((s) => transform.stdToOriginal(s)) };
 }
 
@@ -69,22 +77,64 @@ export function logTargetBandUpper(mean: number, stdUpper: number, band: TargetB
   return logTargetBandProbability(mean, Math.min(stdUpper, peak), band);
 }
 
+/** Upper bound of log P(a ≤ z ≤ b) for z ~ N(μ, σ²) over σ ∈ [0, σ⁺] (an asymmetric band; see the file comment). */
+export function logIntervalUpper(mean: number, stdUpper: number, lower: number, upper: number): number {
+  if (mean >= lower && mean <= upper) return 0;
+  if (!(upper > lower)) return -Infinity;
+  const near = mean < lower ? lower - mean : mean - upper;
+  const far = mean < lower ? upper - mean : mean - lower;
+  const sigma = far === Infinity ? stdUpper : Math.min(stdUpper, Math.sqrt((far * far - near * near) / (2 * Math.log(far / near))));
+  // Where the peak is not a finite number (extreme ratios), the bound gives up rather than risk being too low.
+  if (!Number.isFinite(sigma)) return 0;
+  if (!(sigma > 0)) return -Infinity;
+  return logNormalProbabilityBetween((lower - mean) / sigma, (upper - mean) / sigma);
+}
+
+/** Upper bound of adjustments.ts logFeasibility over σ ∈ [0, σ⁺] at every row of X. */
+function logFeasibilityTermUpper(problem: Problem, state: BeliefState, constraint: OutcomeConstraint, X: number[][], tight: boolean): Float64Array {
+  const transform = problem.outcomes.get(constraint.name)!.transform;
+  const out = new Float64Array(X.length);
+  if (!transform.warp) {
+    const { mean, std } = originalMeanStdUpper(problem, state, constraint.name, X, tight);
+    for (let i = 0; i < X.length; i++) out[i] = logFeasibilityUpper(mean[i], std[i], constraint.op, constraint.value);
+    return out;
+  }
+  const { mean, std } = meanStdUpper(requireModel(state, constraint.name), X, tight);
+  const warped = warpedConstraint(transform, constraint.op, constraint.value);
+  for (let i = 0; i < X.length; i++) out[i] = logFeasibilityUpper(mean[i], std[i], warped.op, warped.value);
+  return out;
+}
+
+/** Upper bound of adjustments.ts logTargetBand over σ ∈ [0, σ⁺] at every row of X. */
+export function logTargetBandTermUpper(problem: Problem, state: BeliefState, name: string, band: TargetBand, X: number[][], tight: boolean): Float64Array {
+  const transform = problem.outcomes.get(name)!.transform;
+  const out = new Float64Array(X.length);
+  if (!transform.warp) {
+    const { mean, std } = originalMeanStdUpper(problem, state, name, X, tight);
+    for (let i = 0; i < X.length; i++) out[i] = logTargetBandUpper(mean[i], std[i], band);
+    return out;
+  }
+  const { mean, std } = meanStdUpper(requireModel(state, name), X, tight);
+  const { lower, upper } = warpedBand(transform, band);
+  for (let i = 0; i < X.length; i++) out[i] = logIntervalUpper(mean[i], std[i], lower, upper);
+  return out;
+}
+
 /** Upper bound of the shared log-space terms (adjustments.ts logAdjustment) at every row of X. */
 export function logAdjustmentUpper(
   problem: Problem, state: BeliefState, X: number[][], options: AdjustmentOptions, tight = false,
 ): Float64Array {
   const total = new Float64Array(X.length);
   for (const constraint of problem.constraints) {
-    const { mean, std } = originalMeanStdUpper(problem, state, constraint.name, X, tight);
-    for (let i = 0; i < X.length; i++) total[i] += logFeasibilityUpper(mean[i], std[i], constraint.op, constraint.value);
+    const terms = logFeasibilityTermUpper(problem, state, constraint, X, tight);
+    for (let i = 0; i < X.length; i++) total[i] += terms[i];
   }
   if (options.targetBands) {
     for (const objective of problem.objectives) {
       // Without a tolerance the exact ranking throws; the bound leaves that to it.
       if (objective.goal !== 'target' || objective.tolerance === undefined) continue;
-      const band = { target: objective.target!, tolerance: objective.tolerance };
-      const { mean, std } = originalMeanStdUpper(problem, state, objective.name, X, tight);
-      for (let i = 0; i < X.length; i++) total[i] += logTargetBandUpper(mean[i], std[i], band);
+      const terms = logTargetBandTermUpper(problem, state, objective.name, { target: objective.target!, tolerance: objective.tolerance }, X, tight);
+      for (let i = 0; i < X.length; i++) total[i] += terms[i];
     }
   }
   if (options.costOutcome && options.costAlpha !== 0) {

@@ -1,6 +1,8 @@
 /**
  * The default strategy for a set of objectives, and which strategies fit which objectives:
- * one maximized/minimized objective → expected-improvement; two or three → ehvi; four or more → parego;
+ * one maximized/minimized objective → gp-hedge (a portfolio of EI, PI and UCB, Hoffman et al. 2011, as
+ * scikit-optimize's default: no single acquisition is best on every problem, and on the pool suite EI alone
+ * over-exploited where the portfolio did not; see bench/pools.bench.ts); two or three → ehvi; four or more → parego;
  * only target objectives → target-matching (or target-distance when some target has no tolerance).
  * Target objectives next to optimized ones enter as band-probability factors, like outcome constraints.
  */
@@ -23,7 +25,7 @@ export function targetObjectives(objectives: readonly Objective[]): Objective[] 
 export function defaultStrategy(objectives: readonly Objective[]): StrategyName {
   const optimized = optimizedObjectives(objectives).length;
   if (optimized === 0) return objectives.every((o) => o.tolerance !== undefined) ? 'target-matching' : 'target-distance';
-  if (optimized === 1) return 'expected-improvement';
+  if (optimized === 1) return 'gp-hedge';
   return optimized <= 3 ? 'ehvi' : 'parego';
 }
 

@@ -15,8 +15,10 @@ export function explainPoints(problem: Problem, models: Map<string, OutcomeModel
     const transform = problem.outcomes.get(name)!.transform;
     const { mean, std } = meanStd(model, X);
     X.forEach((_, i) => {
-      out[i].mean[name] = transform.meanToOriginal(mean[i]);
-      out[i].std[name] = transform.stdToOriginal(std[i]);
+      // Affine: μ and σ mapped back; warped: Gauss–Hermite moments of the back-transformed Gaussian (inside the range).
+      const moments = transform.toOriginal(mean[i], std[i]);
+      out[i].mean[name] = moments.mean;
+      out[i].std[name] = moments.std;
     });
   }
   return out;

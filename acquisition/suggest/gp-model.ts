@@ -1,4 +1,4 @@
-/** The default model of suggest(): an exact GP (Matern 5/2, ARD) fit by maximum marginal likelihood. */
+/** The default model of suggest(): an exact GP (Matern 5/2, ARD) fit by maximum marginal likelihood, or MAP under DEFAULT_FIT_PRIORS. */
 
 import { fitGaussianProcess } from '../models/gp/index.js';
 import type { ModelFactory } from './types.js';

@@ -6,7 +6,8 @@
  * divided by c². The ensemble is then conditioned on the `conditionOn` rows that measured the outcome (their z and
  * known noise variance), the newer results it was not trained on. Such a model has no posterior bound, gradient or
  * lengthscales: pool ranking is exhaustive, continuous starts are refined by pattern search alone, and the
- * 'extrapolation' flag skips the outcome.
+ * 'extrapolation' flag skips the outcome. Warped outcomes (outcome-warp.ts) are not affine: they fall back to the GP
+ * (see networkOutcomeModels).
  */
 
 import { AcquisitionError, InvalidRequestError } from '../errors.js';
@@ -56,6 +57,11 @@ export function networkOutcomeModels(problem: Problem): Map<string, NetworkOutco
   const out = new Map<string, NetworkOutcome>();
   for (const [name, surrogate] of Object.entries(problem.request.surrogates ?? {})) {
     if (!problem.outcomes.has(name)) continue; // nothing measured: no transform to standardize by, cold start decides
+    // A warped outcome (declared range, Yeo–Johnson) is ranked by the GP on its warped scale: the network's Gaussian
+    // predictive lives in original units and spills over the range, which is what the warp is there to prevent; a
+    // delta-method map into warped units would also make its conditioning on newer rows approximate. The item's
+    // `surrogates` then reports the GP for this outcome.
+    if (problem.outcomes.get(name)!.transform.warp) continue;
     out.set(name, { model: networkOutcomeModel(problem, name, surrogate), use: { kind: surrogate.kind, modelId: surrogate.modelId } });
   }
   return out;

@@ -1,12 +1,15 @@
 /**
  * Turns a suggest request into the numbers the strategies work on: the encoding, encoded observations, pending
  * points and pool candidates, per-outcome training data in standardized signed units, and the identity keys
- * that keep measured and pending points from being suggested again.
+ * that keep measured and pending points from being suggested again. An objective or constraint with a declared
+ * range (lowerBound/upperBound) is standardized after a logit or log warp, one without a range after a Yeo–Johnson
+ * warp when options.unboundedWarp asks for it (space/outcome-warp.ts); the cost outcome is always on the log scale.
  */
 
 import { InvalidObjectiveError, InvalidRequestError } from '../errors.js';
 import { createDesignSpaceEncoding, fitFeatureScaling, type DesignSpaceEncoding, type FeatureScaling } from '../space/encoding.js';
 import { fitOutcomeTransform, goalSign, type OutcomeTransform } from '../space/outcome-transform.js';
+import { describeRange, insideRange, outcomeRanges, rangeWarp, yeoJohnsonWarp, type OutcomeRange, type OutcomeWarp } from '../space/outcome-warp.js';
 import type { Objective, OutcomeConstraint } from '../types.js';
 import type { Observation, PoolItem, SuggestRequest } from './types.js';
 
@@ -57,6 +60,8 @@ export function buildProblem(request: SuggestRequest): Problem {
   const constraints = request.constraints ?? [];
   validateObjectives(objectives);
   validateConstraints(constraints);
+  const ranges = outcomeRanges(objectives, constraints);
+  const unboundedWarp = validateUnboundedWarp(request.options?.unboundedWarp);
   const observations = request.observations ?? [];
   const features = featureScaling(request);
   const encoding = createDesignSpaceEncoding(request.parameters, features ?? undefined);
@@ -67,10 +72,22 @@ export function buildProblem(request: SuggestRequest): Problem {
   const pendingX = pending.map((params) => encoding.encode(params, poolFeatures.get(encoding.key(params))));
   for (const params of pending) excludedKeys.add(encoding.key(params));
   const outcomes = new Map<string, OutcomeData>();
-  for (const objective of objectives) addOutcome(outcomes, objective.name, goalSign(objective.goal), observations, observedX);
-  for (const constraint of constraints) addOutcome(outcomes, constraint.name, 1, observations, observedX);
+  const warpFor = (name: string) => (values: readonly number[]): OutcomeWarp | null => {
+    const range = ranges.get(name);
+    if (range) return rangeWarp(range, values);
+    return unboundedWarp === 'yeo-johnson' ? yeoJohnsonWarp(values) : null;
+  };
+  for (const objective of objectives) addOutcome(outcomes, objective.name, goalSign(objective.goal), observations, observedX, undefined, ranges.get(objective.name), warpFor(objective.name));
+  for (const constraint of constraints) addOutcome(outcomes, constraint.name, 1, observations, observedX, undefined, ranges.get(constraint.name), warpFor(constraint.name));
   const cost = request.options?.cost;
-  if (cost) addOutcome(outcomes, cost.outcome, 1, observations, observedX, Math.log);
+  if (cost) {
+    addOutcome(outcomes, cost.outcome, 1, observations, observedX, Math.log);
+    // The cost penalty reads E[log c] from an affine transform (and its pool bound needs one): a cost outcome that is
+    // also a warped objective or constraint is modelled on its warp instead, so it is refused rather than misread.
+    if (outcomes.get(cost.outcome)?.transform.warp) {
+      throw new InvalidRequestError(`options.cost.outcome "${cost.outcome}" is modelled on a warped scale (a declared range, or options.unboundedWarp); name a cost outcome that is not also a ranged objective or constraint`, { costOutcome: cost.outcome });
+    }
+  }
   const pool = request.pool ? encodePool(request.pool, encoding) : null;
   return { request, encoding, objectives, constraints, observedX, observations, outcomes, pendingX, excludedKeys, pool };
 }
@@ -106,6 +123,12 @@ function validateObjectives(objectives: readonly Objective[]): void {
       throw new InvalidObjectiveError(`Objective "${objective.name}" needs a positive finite tolerance`, { objective: objective.name });
     }
   }
+}
+
+/** The unbounded-outcome warp option, or a typed error for an unknown one. */
+function validateUnboundedWarp(value: unknown): 'none' | 'yeo-johnson' {
+  if (value === undefined || value === 'none' || value === 'yeo-johnson') return value ?? 'none';
+  throw new InvalidRequestError(`options.unboundedWarp must be 'none' or 'yeo-johnson', got ${JSON.stringify(value)}`, { unboundedWarp: value });
 }
 
 /** Throws InvalidObjectiveError for malformed outcome constraints. */
@@ -149,7 +172,10 @@ function poolFeaturesByKey(request: SuggestRequest, encoding: DesignSpaceEncodin
   return map;
 }
 
-/** Adds the measured values of one outcome, transformed (optionally log first, then sign and standardization). */
+/**
+ * Adds the measured values of one outcome, transformed: optionally log first (the cost), or a warp fitted to the values
+ * (`warpFor`), then sign and standardization. Values outside a declared range are refused.
+ */
 function addOutcome(
   outcomes: Map<string, OutcomeData>,
   name: string,
@@ -157,6 +183,8 @@ function addOutcome(
   observations: readonly Observation[],
   observedX: readonly number[][],
   preTransform?: (y: number) => number,
+  range?: OutcomeRange,
+  warpFor?: (values: readonly number[]) => OutcomeWarp | null,
 ): void {
   if (outcomes.has(name)) return;
   const rows: number[] = [];
@@ -170,6 +198,9 @@ function addOutcome(
     if (typeof raw !== 'number' || !Number.isFinite(raw) || (preTransform && !(raw > 0))) {
       throw new InvalidObjectiveError(`Observation ${i} has an invalid value ${String(raw)} for outcome "${name}"`, { outcome: name, observation: i });
     }
+    if (range && !insideRange(range, raw)) {
+      throw new InvalidObjectiveError(`Observation ${i} has value ${raw} for outcome "${name}", outside its range ${describeRange(range)}`, { outcome: name, observation: i });
+    }
     const variance = o.noise?.[name];
     if (variance !== undefined && !(typeof variance === 'number' && Number.isFinite(variance) && variance >= 0)) {
       throw new InvalidObjectiveError(`Observation ${i} has an invalid noise variance ${String(variance)} for outcome "${name}"`, { outcome: name, observation: i });
@@ -181,10 +212,12 @@ function addOutcome(
     if (std > 0) anyNoise = true;
   });
   if (rows.length === 0) return;
-  const transform = fitOutcomeTransform(values, sign);
+  const warp = warpFor ? warpFor(values) : null;
+  const transform = fitOutcomeTransform(values, sign, warp);
   const data: OutcomeData = { name, rows, X: rows.map((i) => observedX[i]), z: values.map((v) => transform.forward(v)), transform };
-  // (std / scale)² rather than variance / scale²: the square of a huge scale would overflow.
-  if (anyNoise) data.noise = noiseStd.map((std) => (std / transform.scale) ** 2);
+  // (std / scale)² rather than variance / scale²: the square of a huge scale would overflow. A warped value's known
+  // noise std is carried by the delta method, std_w = g'(y)·std.
+  if (anyNoise) data.noise = noiseStd.map((std, k) => ((warp ? warp.slope(values[k]) * std : std) / transform.scale) ** 2);
   outcomes.set(name, data);
 }
 

@@ -22,10 +22,11 @@ import { believedFeasible, logAdjustment, observationFeasible, originalMeanStd, 
 import { meanStd, type BeliefState } from './belief.js';
 import { optimizedObjectives, targetObjectives } from './default-strategy.js';
 import type { Problem } from './problem.js';
-import type { ModelFactory } from './types.js';
+import type { ModelFactory, OutcomeModel } from './types.js';
 import { standardizeValues } from '../space/outcome-transform.js';
 import { EXACT_GP_MAX_ROWS, subsetOfData } from './subset.js';
 import { adjustmentOutcomes, boundable, logAdjustmentUpper, logTargetBandUpper, meanStdUpper, originalMeanStdUpper } from './bounds.js';
+import { hasWarpedTarget, targetScale, warpedTargetMatchingRanker } from './warped-targets.js';
 
 /** A strategy's ranking function and how its values are reported. */
 export interface Ranker {
@@ -48,8 +49,14 @@ export interface RankerContext {
   xi: number;
   adjustment: AdjustmentOptions;
   fitModel: ModelFactory;
-  /** Seed of this batch item (ParEGO weights). */
+  /** Seed of this batch item (ParEGO weights, noisy EI's joint draws). */
   seed: number;
+  /**
+   * Single-objective acquisitions read the predictive std √(σ² + σ_n²) of a new measurement instead of the latent
+   * σ (as scikit-learn's GP with a white-noise kernel predicts), σ_n² the model's fitted noise variance (0 for a
+   * model that reports none). Default false.
+   */
+  stdIncludesNoise?: boolean;
 }
 
 /** Posterior mean and variance at one point with their x-gradients (OutcomeModel.posteriorGradient). */
@@ -78,26 +85,54 @@ export interface SingleObjectiveAcquisition {
 
 /** Largest standardized value of an objective over feasible measured and believed points; null if none. */
 export function incumbent(problem: Problem, state: BeliefState, name: string): number | null {
-  const data = problem.outcomes.get(name);
   let best: number | null = null;
-  data?.rows.forEach((i, k) => {
-    if (observationFeasible(problem, i) && (best === null || data.z[k] > best)) best = data.z[k];
-  });
-  (state.believedZ.get(name) ?? []).forEach((z, j) => {
-    if (believedFeasible(problem, state, j) && (best === null || z > best)) best = z;
-  });
+  // A loop, not Math.max(...): a campaign may hold more results than a call takes arguments.
+  for (const z of incumbentCandidates(problem, state, name).z) if (best === null || z > best) best = z;
   return best;
 }
 
-/** A single-objective acquisition (EI, log-EI, PI, UCB) of the one optimized objective, times feasibility (log space). */
-export function singleObjectiveRanker(context: RankerContext, acquisition: SingleObjectiveAcquisition): Ranker {
+/** The feasible measured points of an objective and the feasible believed points: encoded x and standardized value. */
+export function incumbentCandidates(problem: Problem, state: BeliefState, name: string): { X: number[][]; z: number[] } {
+  const data = problem.outcomes.get(name);
+  const X: number[][] = [], z: number[] = [];
+  data?.rows.forEach((i, k) => {
+    if (!observationFeasible(problem, i)) return;
+    X.push(data.X[k]);
+    z.push(data.z[k]);
+  });
+  (state.believedZ.get(name) ?? []).forEach((value, j) => {
+    if (!believedFeasible(problem, state, j)) return;
+    X.push(state.believedX[j]);
+    z.push(value);
+  });
+  return { X, z };
+}
+
+/** The model's noise variance where the ranking asks for the predictive std of a measurement, else 0. */
+export function addedNoiseVariance(model: OutcomeModel, context: RankerContext): number {
+  return context.stdIncludesNoise ? model.hyperparameters?.noiseVariance ?? 0 : 0;
+}
+
+/** √(σ² + extra) of each std (extra ≥ 0 a variance; the same array when extra is 0). */
+export function widenStd(std: Float64Array, extra: number): Float64Array {
+  return extra > 0 ? std.map((s) => Math.sqrt(s * s + extra)) : std;
+}
+
+/**
+ * A single-objective acquisition (EI, log-EI, PI, UCB) of the one optimized objective, times feasibility (log space).
+ * `best` overrides the incumbent (the best feasible measured or believed value) where a strategy defines its own.
+ */
+export function singleObjectiveRanker(
+  context: RankerContext, acquisition: SingleObjectiveAcquisition, best: number | null = incumbent(context.problem, context.state, optimizedObjectives(context.problem.objectives)[0].name),
+): Ranker {
   const { problem, state } = context;
   const objective = optimizedObjectives(problem.objectives)[0];
   const model = requireModel(state, objective.name);
   const scale = problem.outcomes.get(objective.name)!.transform.scale;
-  const best = incumbent(problem, state, objective.name);
+  const noise = addedNoiseVariance(model, context);
   const rank: RankFunction = (X) => {
-    const { mean, std } = meanStd(model, X);
+    const posterior = meanStd(model, X);
+    const mean = posterior.mean, std = widenStd(posterior.std, noise);
     const values = logAdjustment(problem, state, X, context.adjustment);
     for (let i = 0; i < X.length; i++) {
       if (acquisition.usesIncumbent && best === null) continue; // nothing feasible yet: rank by probability of feasibility alone
@@ -107,11 +142,15 @@ export function singleObjectiveRanker(context: RankerContext, acquisition: Singl
   };
   const differentiable = model.posteriorGradient && best !== null && !hasAdjustments(problem, context.adjustment);
   const gradient: RankGradient | undefined = differentiable
-    ? (x) => acquisition.gradient(model.posteriorGradient!(x), best!, context.beta, context.xi)
+    ? (x) => {
+      const posterior = model.posteriorGradient!(x);
+      return acquisition.gradient({ ...posterior, variance: posterior.variance + noise }, best!, context.beta, context.xi);
+    }
     : undefined;
   const bound: BoundFunction | undefined = boundable(state, [objective.name, ...adjustmentOutcomes(problem, context.adjustment)])
     ? (X, tight) => {
-      const { mean, std } = meanStdUpper(model, X, tight);
+      const upper = meanStdUpper(model, X, tight);
+      const mean = upper.mean, std = widenStd(upper.std, noise);
       const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
       if (acquisition.usesIncumbent && best === null) return values;
       for (let i = 0; i < X.length; i++) values[i] += acquisition.upper(mean[i], std[i], best ?? 0, context.beta, context.xi);
@@ -168,7 +207,7 @@ export const logProbabilityOfImprovementGradient: SingleObjectiveGradient = (pos
 export const upperConfidenceBoundGradient: SingleObjectiveGradient = (posterior, _best, beta) =>
   chainRule(posterior, (mean, std) => ({ value: upperConfidenceBound(mean, std, beta), byMean: 1, byStd: Math.sqrt(beta) }));
 
-/** Expected improvement, ranked by log EI; reported as EI in the objective's units. */
+/** Expected improvement, ranked by log EI; reported as EI in the objective's units (warped units for a ranged objective: the model's scale). */
 export const EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
   usesIncumbent: true,
   value: (mean, std, best) => logExpectedImprovement(mean, std, best),
@@ -178,7 +217,7 @@ export const EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
   score: (value, best, scale) => (best === null ? Math.exp(value) : Math.exp(value) * scale),
 };
 
-/** The same ranking as EXPECTED_IMPROVEMENT, reported as log EI (natural log, objective's units). */
+/** The same ranking as EXPECTED_IMPROVEMENT, reported as log EI (natural log, objective's units; warped units for a ranged objective). */
 export const LOG_EXPECTED_IMPROVEMENT: SingleObjectiveAcquisition = {
   ...EXPECTED_IMPROVEMENT,
   score: (value, best, scale) => (best === null ? value : value + Math.log(scale)),
@@ -228,6 +267,8 @@ export function maxVarianceRanker(context: RankerContext): Ranker {
 
 /** Target matching: log probability that every target objective lands in its band (reported as that probability). */
 export function targetMatchingRanker(context: RankerContext): Ranker {
+  // Warped targets: band probabilities exact in warped units (warped-targets.ts).
+  if (hasWarpedTarget(context.problem)) return warpedTargetMatchingRanker(context);
   return targetRanker(
     context, (means, stds, bands) => logTargetProbability(means, stds, bands), Math.exp,
     (means, stdUppers, bands) => bands.reduce((sum, band, j) => sum + logTargetBandUpper(means[j], stdUppers[j], band), 0),
@@ -252,7 +293,7 @@ function targetRanker(
   const { problem, state } = context;
   const targets = targetObjectives(problem.objectives);
   const bands = targets.map((o) => ({ target: o.target!, tolerance: o.tolerance ?? 0 }));
-  const scales = targets.map((o) => problem.outcomes.get(o.name)?.transform.scale ?? 1);
+  const scales = targets.map((o) => targetScale(problem, o.name));
   const rank: RankFunction = (X) => {
     const posteriors = targets.map((o) => originalMeanStd(problem, state, o.name, X));
     const values = logAdjustment(problem, state, X, context.adjustment);
@@ -263,7 +304,8 @@ function targetRanker(
     }
     return values;
   };
-  const bound: BoundFunction | undefined = boundable(state, [...targets.map((o) => o.name), ...adjustmentOutcomes(problem, context.adjustment)])
+  // A warped target's original-unit mean depends on σ too (bounds.ts): no bound, every candidate ranked exactly.
+  const bound: BoundFunction | undefined = !hasWarpedTarget(problem) && boundable(state, [...targets.map((o) => o.name), ...adjustmentOutcomes(problem, context.adjustment)])
     ? (X, tight) => {
       const posteriors = targets.map((o) => originalMeanStdUpper(problem, state, o.name, X, tight));
       const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);

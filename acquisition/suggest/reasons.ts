@@ -12,12 +12,20 @@
  *
  * σ is the std of the latent outcome the engine reports, without measurement noise: the probabilities are those of
  * the model's mean response, a little sharper than those of one noisy measurement.
+ *
+ * An outcome with a declared range (lowerBound/upperBound) is modelled on a warped scale, and its reported μ, σ are
+ * the moments of a non-Gaussian predictive inside the range (space/outcome-warp.ts). Only μ and σ reach this module,
+ * so its band and constraint probabilities use N(μ, σ²) truncated to the range: P(band ∩ range)/P(range), which puts
+ * no mass where the outcome cannot be (a constraint beyond the range is met with probability 1 or 0). This is an
+ * approximation for display; the engine itself ranks by the exact probabilities in warped units (adjustments.ts).
+ * Expected improvements keep the Gaussian formula.
  */
 
 import { expectedImprovement } from '../functions/expected-improvement.js';
 import { probabilityOfFeasibility } from '../functions/outcome-constraints.js';
 import { probabilityOfImprovement } from '../functions/probability-of-improvement.js';
 import { logNormalProbabilityBetween, normalCdf } from '../sampling/normal-distribution.js';
+import { outcomeRanges, type OutcomeRange } from '../space/outcome-warp.js';
 import type { Objective, OutcomeConstraint } from '../types.js';
 import { outcomesFeasible } from './adjustments.js';
 import type { Observation } from './types.js';
@@ -34,6 +42,19 @@ export function bandProbability(mean: number, std: number, lower: number, upper:
   if (!(upper >= lower)) return 0;
   if (!(std > 0)) return mean >= lower && mean <= upper ? 1 : 0;
   return Math.exp(logNormalProbabilityBetween((lower - mean) / std, (upper - mean) / std));
+}
+
+/**
+ * P(lo ≤ y ≤ hi) for y ~ N(μ, σ²) truncated to a declared range: P(band ∩ range)/P(range) (bandProbability without a
+ * range; 0 when the range itself has no mass under the Gaussian).
+ */
+export function rangedBandProbability(mean: number, std: number, lower: number, upper: number, range: OutcomeRange | undefined): number {
+  if (!range) return bandProbability(mean, std, lower, upper);
+  const lo = range.lowerBound ?? -Infinity;
+  const hi = range.upperBound ?? Infinity;
+  const inside = bandProbability(mean, std, lo, hi);
+  if (!(inside > 0)) return 0;
+  return Math.min(1, bandProbability(mean, std, Math.max(lower, lo), Math.min(upper, hi)) / inside);
 }
 
 /** E|y − t| for y ~ N(μ, σ²): σ √(2/π) exp(−d²/2σ²) + d (1 − 2Φ(−d/σ)), d = μ − t (the folded normal's mean). */
@@ -78,6 +99,7 @@ export function outcomeReasons(
   best: Record<string, number>,
 ): OutcomeReason[] {
   const reasons: OutcomeReason[] = [];
+  const ranges = outcomeRanges(objectives, constraints);
   const predicted = (name: string): [number, number] | undefined => {
     const mean = prediction.mean[name];
     const std = prediction.std[name];
@@ -92,7 +114,7 @@ export function outcomeReasons(
       if (objective.tolerance !== undefined) {
         const lower = target - objective.tolerance;
         const upper = target + objective.tolerance;
-        reasons.push({ outcome: objective.name, kind: 'target-band', lower, upper, probability: bandProbability(mean, std, lower, upper) });
+        reasons.push({ outcome: objective.name, kind: 'target-band', lower, upper, probability: rangedBandProbability(mean, std, lower, upper, ranges.get(objective.name)) });
       } else reasons.push({ outcome: objective.name, kind: 'target-distance', target, expectedDistance: expectedAbsoluteDeviation(mean, std, target) });
     } else if (objective.name in best) {
       const { expected, probability } = improvementOver(mean, std, best[objective.name], objective.goal);
@@ -102,7 +124,11 @@ export function outcomeReasons(
   for (const constraint of constraints) {
     const p = predicted(constraint.name);
     if (!p) continue;
-    reasons.push({ outcome: constraint.name, kind: 'constraint', op: constraint.op, value: constraint.value, probability: probabilityOfFeasibility(p[0], p[1], constraint.op, constraint.value) });
+    const range = ranges.get(constraint.name);
+    const probability = range
+      ? rangedBandProbability(p[0], p[1], constraint.op === '>=' ? constraint.value : -Infinity, constraint.op === '<=' ? constraint.value : Infinity, range)
+      : probabilityOfFeasibility(p[0], p[1], constraint.op, constraint.value);
+    reasons.push({ outcome: constraint.name, kind: 'constraint', op: constraint.op, value: constraint.value, probability });
   }
   return reasons;
 }

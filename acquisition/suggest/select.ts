@@ -18,7 +18,10 @@ import { ACQUISITION_STRATEGIES, type StrategyName } from './registry.js';
 import type { AdjustmentOptions } from './adjustments.js';
 import { believe, initialBelief, type BeliefState } from './belief.js';
 import type { Problem } from './problem.js';
-import type { Ranker, RankerContext } from './rankers.js';
+import { singleObjectiveRanker, type Ranker, type RankerContext } from './rankers.js';
+import { requireModel } from './adjustments.js';
+import { optimizedObjectives } from './default-strategy.js';
+import { drawIndex, hedgeProbabilities } from '../functions/portfolio.js';
 import { availablePool } from './space-filling.js';
 import { thompsonCandidates, thompsonChoice } from './thompson.js';
 import type { ModelFactory, OutcomeModel } from './types.js';
@@ -30,6 +33,8 @@ export interface SelectionSettings {
   seed: number;
   beta: number;
   xi: number;
+  /** Single-objective acquisitions rank by the predictive std including the model's noise (StrategyOptions.stdIncludesNoise). */
+  stdIncludesNoise?: boolean;
   adjustment: AdjustmentOptions;
   fitModel: ModelFactory;
   rawSamples: number;
@@ -61,12 +66,40 @@ export function selectBatch(problem: Problem, models: Map<string, OutcomeModel>,
   return problem.pool ? selectFromPool(problem, state, settings) : selectContinuous(problem, state, settings);
 }
 
+/** What the rankers of one batch item are built from. */
+function rankerContext(problem: Problem, state: BeliefState, settings: SelectionSettings, item: number): RankerContext {
+  return {
+    problem, state, beta: settings.beta, xi: settings.xi, adjustment: settings.adjustment, fitModel: settings.fitModel, seed: itemSeed(settings.seed, item),
+    ...(settings.stdIncludesNoise ? { stdIncludesNoise: true } : {}),
+  };
+}
+
 /** The ranker of one batch item (its strategy must pick by a ranker). */
 function rankerFor(problem: Problem, state: BeliefState, settings: SelectionSettings, item: number): Ranker {
   const pick = ACQUISITION_STRATEGIES[settings.strategy].pick;
   if (pick.kind !== 'ranker') throw new Error(`Strategy ${settings.strategy} picks by ${pick.kind}, not by a ranker`);
-  const context: RankerContext = { problem, state, beta: settings.beta, xi: settings.xi, adjustment: settings.adjustment, fitModel: settings.fitModel, seed: itemSeed(settings.seed, item) };
-  return pick.ranker(context);
+  return pick.ranker(rankerContext(problem, state, settings, item));
+}
+
+/**
+ * A portfolio's pick for one batch item: every member's nominee (`nominate` maximizes a ranker over what is still
+ * available), then one nominee drawn with the Hedge probabilities of their gains. The engine keeps no state between
+ * requests, so the gain of a nominee is GP-Hedge's reward, the posterior mean of the objective there (standardized),
+ * under the current model alone rather than summed over past rounds: recomputable from the observations, where
+ * replaying every past round's nominees would refit and re-rank the pool once per past observation.
+ */
+function portfolioChoice(
+  problem: Problem, state: BeliefState, settings: SelectionSettings, item: number, nominate: (ranker: Ranker) => ChosenPoint | null,
+): ChosenPoint | null {
+  const pick = ACQUISITION_STRATEGIES[settings.strategy].pick;
+  if (pick.kind !== 'portfolio') throw new Error(`Strategy ${settings.strategy} picks by ${pick.kind}, not by a portfolio`);
+  const context = rankerContext(problem, state, settings, item);
+  const nominees = pick.members.map((member) => nominate(singleObjectiveRanker(context, member))).filter((p): p is ChosenPoint => p !== null);
+  if (nominees.length === 0) return null;
+  const model = requireModel(state, optimizedObjectives(problem.objectives)[0].name);
+  const gains = Array.from(model.posterior(nominees.map((p) => p.x)).mean);
+  const chosen = drawIndex(hedgeProbabilities(gains, pick.eta), createRandom(context.seed + 17).uniform());
+  return { ...nominees[chosen], score: gains[chosen] };
 }
 
 /** Continuous mode: multi-start maximization per item, skipping points that decode to excluded values. */
@@ -79,12 +112,7 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
   for (let item = 0; item < settings.count; item++) {
     const seed = itemSeed(settings.seed, item);
     let pick: ChosenPoint | null = null;
-    if (pickRule.kind === 'thompson') {
-      const candidates = thompsonCandidates(problem, settings.thompsonCandidates, seed);
-      const choice = thompsonChoice(problem, state, candidates, (i) => !excluded.has(keyOf(candidates[i])), settings.adjustment, seed);
-      if (choice) pick = { x: candidates[choice.index], score: choice.value };
-    } else {
-      const ranker = rankerFor(problem, state, settings, item);
+    const maximize = (ranker: Ranker): ChosenPoint | null => {
       const ranked = maximizeOverDesignSpace(ranker.rank, problem.encoding, {
         seed,
         rawSamples: settings.rawSamples,
@@ -93,7 +121,16 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
         gradient: settings.gradientRefinement ? ranker.gradient : undefined,
       });
       const best = ranked.find((point) => !excluded.has(keyOf(point.x)));
-      if (best) pick = { x: best.x, score: ranker.score(best.value) };
+      return best ? { x: best.x, score: ranker.score(best.value) } : null;
+    };
+    if (pickRule.kind === 'thompson') {
+      const candidates = thompsonCandidates(problem, settings.thompsonCandidates, seed);
+      const choice = thompsonChoice(problem, state, candidates, (i) => !excluded.has(keyOf(candidates[i])), settings.adjustment, seed);
+      if (choice) pick = { x: candidates[choice.index], score: choice.value };
+    } else if (pickRule.kind === 'portfolio') {
+      pick = portfolioChoice(problem, state, settings, item, maximize);
+    } else {
+      pick = maximize(rankerFor(problem, state, settings, item));
     }
     if (!pick) throw new DesignSpaceExhaustedError(settings.count, chosen.length);
     chosen.push(pick);
@@ -127,6 +164,14 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
       const subset = randomSubset(available.filter((i) => !taken.has(i)), settings.thompsonCandidates, seed);
       const choice = thompsonChoice(problem, state, subset.map((i) => pool[i].x), () => true, settings.adjustment, seed);
       if (choice) pick = { x: pool[subset[choice.index]].x, score: choice.value, poolIndex: subset[choice.index] };
+    } else if (pickRule.kind === 'portfolio') {
+      // Every member ranks the whole available pool (its best is all it needs: keep 1, which prunes the most).
+      const candidates = available.filter((i) => !taken.has(i));
+      pick = portfolioChoice(problem, state, settings, item, (ranker) => {
+        const values = rankPool(candidates.map((i) => pool[i].x), ranker, 1, settings.pruning);
+        const best = argmaxAllowed(values, () => true);
+        return best >= 0 ? { x: pool[candidates[best]].x, score: ranker.score(values[best]), poolIndex: candidates[best] } : null;
+      });
     } else {
       const ranker = rankerFor(problem, state, settings, item);
       let candidates = (pickRule.kind === 'ranker' && pickRule.poolRescore === 'whole-pool' ? available : shortlist).filter((i) => !taken.has(i));
@@ -142,7 +187,8 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
     if (!pick) break;
     chosen.push(pick);
     taken.add(pick.poolIndex!);
-    state = believe(state, [pick.x]);
+    // The last pick is not believed: no item reads that state (it costs a posterior and a factor extension per model).
+    if (chosen.length < Math.min(settings.count, available.length)) state = believe(state, [pick.x]);
     settings.onProgress?.(chosen.length, Math.min(settings.count, available.length));
   }
   return chosen;

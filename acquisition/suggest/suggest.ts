@@ -8,9 +8,11 @@
  * by a space-filling design (strategy 'space-filling' on each item). Deterministic given `seed`.
  */
 
+import { InvalidRequestError } from '../errors.js';
+import { kandasamyBeta, srinivasBeta } from '../functions/upper-confidence-bound.js';
 import { parseStrategyName } from '../strategy-names.js';
 import { fitOutcomeModels } from './belief.js';
-import { assertApplicable, defaultStrategy } from './default-strategy.js';
+import { assertApplicable, defaultStrategy, optimizedObjectives } from './default-strategy.js';
 import { explainPoints } from './explain.js';
 import { suggestionFlags } from './flags.js';
 import { defaultModelFactory } from './gp-model.js';
@@ -18,7 +20,7 @@ import { buildProblem, completeObservationCount, type Problem } from './problem.
 import { selectBatch, type ChosenPoint } from './select.js';
 import { ACQUISITION_STRATEGIES, COLD_START_STRATEGY, DEFAULT_BETA, DEFAULT_XI, strategyNeedsModel, type StrategyName } from './registry.js';
 import { networkOutcomeModels, validateSurrogates, type NetworkOutcome } from './network-model.js';
-import type { OutcomeModel, SuggestEngineOptions, SuggestionItem, SuggestRequest, SurrogateUse } from './types.js';
+import { BETA_SCHEDULES, isBetaSchedule, type OutcomeModel, type StrategyOptions, type SuggestEngineOptions, type SuggestionItem, type SuggestRequest, type SurrogateUse } from './types.js';
 
 /**
  * Observations needed before model-based strategies are used: 2·d + 1 when searching the design space, 2 when ranking
@@ -39,6 +41,7 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
   const seed = (request.seed ?? 0) >>> 0;
   const fitModel = engine.fitModel ?? defaultModelFactory;
   validateSurrogates(request);
+  validateStrategyOptions(request.options, Boolean(request.pool));
   // A model-free strategy fits nothing: it works on any data, and its items carry no predictions.
   const networks = needsModel ? networkOutcomeModels(problem) : new Map<string, NetworkOutcome>();
   const models = needsModel
@@ -61,8 +64,9 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
       strategy,
       count: request.count,
       seed,
-      beta: options.beta ?? DEFAULT_BETA,
+      beta: explorationWeight(problem, options),
       xi: options.xi ?? DEFAULT_XI,
+      ...(options.stdIncludesNoise ? { stdIncludesNoise: true } : {}),
       adjustment: {
         targetBands: entry.targetBands,
         costOutcome: options.cost?.outcome,
@@ -83,6 +87,44 @@ export function suggest(request: SuggestRequest, engine: SuggestEngineOptions = 
   const uses: Record<string, SurrogateUse> = {};
   if (needsModel && !coldStart) for (const name of models.keys()) uses[name] = networks.get(name)?.use ?? { kind: 'gp', modelId: null };
   return toItems(problem, models, chosen, strategy, uses);
+}
+
+/**
+ * Throws InvalidRequestError for strategy options of the wrong type or range (before any model is fit); `pool`: whether
+ * the request ranks a pool. Exported so that a caller that defers suggest() (a background batch) can refuse them first.
+ */
+export function validateStrategyOptions(given: StrategyOptions | undefined, pool: boolean): void {
+  const options = given ?? {};
+  if (options.beta !== undefined && !(typeof options.beta === 'number' && Number.isFinite(options.beta) && options.beta >= 0)) {
+    throw new InvalidRequestError(`options.beta must be a finite number ≥ 0, got ${String(options.beta)}`, { option: 'beta' });
+  }
+  if (options.xi !== undefined && !(typeof options.xi === 'number' && Number.isFinite(options.xi))) {
+    throw new InvalidRequestError(`options.xi must be a finite number, got ${String(options.xi)}`, { option: 'xi' });
+  }
+  if (options.stdIncludesNoise !== undefined && typeof options.stdIncludesNoise !== 'boolean') {
+    throw new InvalidRequestError(`options.stdIncludesNoise must be true or false, got ${String(options.stdIncludesNoise)}`, { option: 'stdIncludesNoise' });
+  }
+  const schedule = options.betaSchedule;
+  if (schedule === undefined || schedule === 'constant') return;
+  if (!isBetaSchedule(schedule)) {
+    throw new InvalidRequestError(`options.betaSchedule must be one of ${BETA_SCHEDULES.join(', ')}, got ${String(schedule)}`, { option: 'betaSchedule' });
+  }
+  if (options.beta !== undefined) throw new InvalidRequestError(`options.beta and options.betaSchedule "${schedule}" both set β: give one`, { option: 'beta' });
+  if (schedule === 'srinivas' && !pool) {
+    throw new InvalidRequestError('options.betaSchedule "srinivas" needs a pool: its β_t (Srinivas et al. 2010, Theorem 1) is for a finite decision set', { option: 'betaSchedule' });
+  }
+}
+
+/**
+ * UCB's β: options.beta (default 4) under the 'constant' schedule; otherwise β_t of the schedule at t = the number of
+ * measured values of the first optimized objective (at least 1), |D| = the pool size, d = the encoded input dimension.
+ */
+export function explorationWeight(problem: Problem, options: StrategyOptions): number {
+  const schedule = options.betaSchedule ?? 'constant';
+  if (schedule === 'constant') return options.beta ?? DEFAULT_BETA;
+  const objective = optimizedObjectives(problem.objectives)[0];
+  const t = Math.max(1, objective ? problem.outcomes.get(objective.name)?.rows.length ?? 0 : problem.observations.length);
+  return schedule === 'srinivas' ? srinivasBeta(t, problem.pool!.length) : kandasamyBeta(t, problem.encoding.dimension);
 }
 
 /** Attaches parameter values, pool ids, explanations and trust flags to chosen points. */

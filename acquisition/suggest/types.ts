@@ -1,6 +1,7 @@
 /** The request and response shapes of suggest(), and the model contract it fits per outcome. */
 
 import type { NetworkEncoding, NetworkEnsembleSpec } from '../models/ensemble/types.js';
+import type { PosteriorModel } from '../models/gp/posterior-rows.js';
 import type { Posterior } from '../models/surrogate.js';
 import type { RandomSource } from '../sampling/random.js';
 import type { StrategyName } from '../strategy-names.js';
@@ -30,14 +31,41 @@ export interface PoolItem {
 
 /** Settings of individual strategies; all optional. */
 export interface StrategyOptions {
-  /** UCB exploration weight β in μ + √β σ (standardized units; default 4). */
+  /** UCB exploration weight β in μ + √β σ (standardized units; default 4). Not together with a betaSchedule other than 'constant'. */
   beta?: number;
+  /**
+   * How UCB's β is chosen (upper-confidence-bound, and the UCB member of gp-hedge), t being the number of measured
+   * values of the objective: 'constant' (default) β as given or 4; 'srinivas' β_t = 2 log(|D| t² π²/(6δ)), δ = 0.1, |D|
+   * the pool size (Srinivas et al. 2010, Theorem 1; pool mode only); 'kandasamy' β_t = 0.2 d log(2t), d the encoded
+   * input dimension (Kandasamy et al. 2017/2019). See functions/upper-confidence-bound.ts.
+   */
+  betaSchedule?: BetaSchedule;
+  /**
+   * Single-objective acquisitions (EI, log-EI, PI, UCB, gp-hedge) rank by the predictive std of a new measurement,
+   * √(σ² + σ_n²) with the model's fitted noise variance, instead of the latent σ (default false). Noisy EI models the
+   * noise itself and does not read it.
+   */
+  stdIncludesNoise?: boolean;
   /** Minimum improvement ξ counted by probability-of-improvement (standardized units; default 0.01). */
   xi?: number;
   /** EHVI reference point per optimized objective, in original units (default: worst observed − 10% of range). */
   referencePoint?: Record<string, number>;
   /** Cost-aware ranking: divide by predicted cost^alpha, cost being a measured outcome (modeled on log scale). */
   cost?: { outcome: string; alpha?: number };
+  /**
+   * Warp of objectives and constraints WITHOUT a declared range (ranged ones always get logit/log): 'yeo-johnson'
+   * models them on a Yeo–Johnson transform, λ by maximum likelihood (space/outcome-warp.ts). Default 'none'.
+   */
+  unboundedWarp?: 'none' | 'yeo-johnson';
+}
+
+/** The β schedules of UCB (StrategyOptions.betaSchedule). */
+export const BETA_SCHEDULES = ['constant', 'srinivas', 'kandasamy'] as const;
+export type BetaSchedule = (typeof BETA_SCHEDULES)[number];
+
+/** Whether a string names a β schedule. */
+export function isBetaSchedule(name: string): name is BetaSchedule {
+  return (BETA_SCHEDULES as readonly string[]).includes(name);
 }
 
 /**
@@ -120,8 +148,17 @@ export interface OutcomeModel {
   posteriorGradient?(x: number[]): { mean: number; variance: number; meanGradient: ArrayLike<number>; varianceGradient: ArrayLike<number> };
   /** `count` joint draws of the latent function at the rows of X (each of length n). */
   samplePosterior?(X: number[][], count: number, rng: RandomSource): ArrayLike<number>[];
-  /** Fitted ARD lengthscales per encoded column (the GP has them): the units of the 'extrapolation' flag. */
-  readonly hyperparameters?: { readonly lengthscales: ArrayLike<number> };
+  /**
+   * Fitted ARD lengthscales per encoded column (the GP has them): the units of the 'extrapolation' flag; and the
+   * fitted noise variance (units of y), which StrategyOptions.stdIncludesNoise adds to predictive variances.
+   */
+  readonly hyperparameters?: { readonly lengthscales: ArrayLike<number>; readonly noiseVariance?: number };
+  /**
+   * The arrays of the GP's many-row posterior (L⁻¹, α, scaled inputs): with models/gp baselinePosterior they give the
+   * joint posterior at the measured points and the cross-covariance with them that noisy EI integrates over. Models
+   * without it (networks) rank noisy EI by the plug-in incumbent.
+   */
+  posteriorModel?(): PosteriorModel;
 }
 
 /**

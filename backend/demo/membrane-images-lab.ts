@@ -48,9 +48,10 @@ export const MEMBRANE_IMAGE_MEASUREMENTS: ImageMeasurement[] = [
 ];
 
 export const MEMBRANE_IMAGE_OBJECTIVES: Objective[] = [
-  { name: 'poreDiameter', goal: 'target', target: MEMBRANE_TARGET_DIAMETER, tolerance: MEMBRANE_DIAMETER_TOLERANCE, unit: 'nm' },
-  { name: 'porosity', goal: 'maximize' },
-  { name: 'order', goal: 'maximize' },
+  // Certain ranges: a diameter is positive, an area fraction and the mean |ψ6| order lie in [0, 1].
+  { name: 'poreDiameter', goal: 'target', target: MEMBRANE_TARGET_DIAMETER, tolerance: MEMBRANE_DIAMETER_TOLERANCE, unit: 'nm', lowerBound: 0 },
+  { name: 'porosity', goal: 'maximize', lowerBound: 0, upperBound: 1 },
+  { name: 'order', goal: 'maximize', lowerBound: 0, upperBound: 1 },
 ];
 
 export const MEMBRANE_IMAGE_RENDERING = `Simulated SEM top views of the membrane lab's castings (${MEMBRANE_IMAGE_PIXEL_SIZE_NM} nm per pixel).

@@ -56,9 +56,11 @@ export const MEMBRANE_TARGET_DIAMETER = 30;
 export const MEMBRANE_DIAMETER_TOLERANCE = 3;
 
 export const MEMBRANE_OBJECTIVES: Objective[] = [
-  { name: 'poreDiameter', goal: 'target', target: MEMBRANE_TARGET_DIAMETER, tolerance: MEMBRANE_DIAMETER_TOLERANCE, unit: 'nm' },
-  { name: 'permeance', goal: 'maximize', unit: 'L m⁻² h⁻¹ bar⁻¹' },
-  { name: 'orderScore', goal: 'maximize' },
+  // Physical ranges only where they are certain: a diameter and a permeance are positive, the order score is a
+  // fraction of perfect hexagonal order (the lab reports it clipped to [0, 1]).
+  { name: 'poreDiameter', goal: 'target', target: MEMBRANE_TARGET_DIAMETER, tolerance: MEMBRANE_DIAMETER_TOLERANCE, unit: 'nm', lowerBound: 0 },
+  { name: 'permeance', goal: 'maximize', unit: 'L m⁻² h⁻¹ bar⁻¹', lowerBound: 0 },
+  { name: 'orderScore', goal: 'maximize', lowerBound: 0, upperBound: 1 },
 ];
 
 /** Standard deviations of the measurement noise: `log` ones are of ln(measured / true), `abs` ones additive. */

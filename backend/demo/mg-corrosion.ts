@@ -226,7 +226,8 @@ function moleculeParameter(pool: MgCorrosionItem[]): Parameter {
   return { name: 'molecule', type: 'categorical', choices: pool.map((item) => item.smiles) };
 }
 
-export const MG_CORROSION_OBJECTIVES: Objective[] = [{ name: 'IE', goal: 'maximize', unit: '%' }];
+/** IE = (1 − CR/CR₀)·100 % with a corrosion rate CR ≥ 0: at most 100 %, unbounded below (accelerated corrosion). */
+export const MG_CORROSION_OBJECTIVES: Objective[] = [{ name: 'IE', goal: 'maximize', unit: '%', upperBound: 100 }];
 
 /**
  * The features the demo's surrogate uses: the other-alloy mean and spread. Chosen over RDKit descriptors, Morgan

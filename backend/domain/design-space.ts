@@ -1,6 +1,7 @@
 /** Validation of campaign definitions and of sample parameters against a campaign's design space. */
 import { z } from 'zod';
 import type { Objective, OutcomeConstraint, Parameter, ParamValues } from '../../acquisition/types.js';
+import { AcquisitionError, describeRange, insideRange, outcomeRanges, type OutcomeRange } from '../../acquisition/index.js';
 import { InvalidError } from './errors.js';
 import { IMAGE_QUANTITIES, LENGTH_EXPONENT, SIMULATOR_NAMES, SURROGATE_SETTINGS, type ImageMeasurement, type ImageQuantity, type PixelUnit } from './types.js';
 
@@ -72,6 +73,29 @@ export const parameterSchema = z
       ctx.addIssue({ code: 'custom', path: ['min'], message: 'an integer parameter needs integer min and max' });
   });
 
+/** A bound of an outcome's physical range: any value a measurement may take (±MAX_MEASURED_MAGNITUDE). */
+const outcomeBound = z
+  .number()
+  .finite()
+  .min(-MAX_MEASURED_MAGNITUDE, `must be at least -${MAX_MEASURED_MAGNITUDE}`)
+  .max(MAX_MEASURED_MAGNITUDE, `must be at most ${MAX_MEASURED_MAGNITUDE}`);
+
+const rangeFields = {
+  lowerBound: outcomeBound.optional().describe('the smallest value the outcome can physically take (e.g. 0 for a fraction); measured values below it are refused'),
+  upperBound: outcomeBound.optional().describe('the largest value the outcome can physically take (e.g. 1 for a fraction, 100 for a yield in %); measured values above it are refused'),
+};
+
+/** Issues of an outcome's declared range: lowerBound < upperBound, and `value` (a target, a constraint value) inside it. */
+function checkRange(o: { lowerBound?: number; upperBound?: number }, ctx: z.RefinementCtx, value?: { key: string; what: string; v: number }): void {
+  if (o.lowerBound !== undefined && o.upperBound !== undefined && !(o.lowerBound < o.upperBound)) {
+    ctx.addIssue({ code: 'custom', path: ['upperBound'], message: `upperBound (${o.upperBound}) must be greater than lowerBound (${o.lowerBound})` });
+    return;
+  }
+  if (value && !insideRange(o, value.v)) {
+    ctx.addIssue({ code: 'custom', path: [value.key], message: `the ${value.what} ${value.v} lies outside the outcome's range ${describeRange(o)}; the range must contain it` });
+  }
+}
+
 export const objectiveSchema = z
   .object({
     name,
@@ -80,15 +104,20 @@ export const objectiveSchema = z
     tolerance: z.number().finite().positive().optional(),
     weight: z.number().finite().positive().optional(),
     unit: z.string().max(32).optional(),
+    ...rangeFields,
   })
   .strict()
   .superRefine((o, ctx) => {
     if (o.goal === 'target' && o.target === undefined) ctx.addIssue({ code: 'custom', path: ['target'], message: 'a target objective needs a target value' });
     if (o.goal !== 'target' && (o.target !== undefined || o.tolerance !== undefined))
       ctx.addIssue({ code: 'custom', path: ['target'], message: `target and tolerance apply only to goal "target", not "${o.goal}"` });
+    checkRange(o, ctx, o.goal === 'target' && o.target !== undefined ? { key: 'target', what: 'target', v: o.target } : undefined);
   });
 
-export const constraintSchema = z.object({ name, op: z.enum(['<=', '>=']), value: finite }).strict();
+export const constraintSchema = z
+  .object({ name, op: z.enum(['<=', '>=']), value: finite, ...rangeFields })
+  .strict()
+  .superRefine((c, ctx) => checkRange(c, ctx, { key: 'value', what: 'constraint value', v: c.value }));
 
 export const labelClassSchema = z
   .object({ name: z.string().trim().min(1).max(64), color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f77b4') })
@@ -212,7 +241,26 @@ export function definitionIssues(d: Definition): { path: string; message: string
   for (const dup of duplicates(objectives.map((o) => o.name))) issues.push({ path: 'objectives', message: `objective name "${dup}" is used twice` });
   const paramNames = new Set(params.map((p) => p.name));
   for (const o of [...objectives, ...(d.constraints ?? [])]) if (paramNames.has(o.name)) issues.push({ path: 'objectives', message: `"${o.name}" is both a parameter and an outcome` });
+  // Ranges across objectives and constraints of one outcome: declared once or alike, containing every constraint value.
+  try {
+    outcomeRanges(objectives, d.constraints ?? []);
+  } catch (error) {
+    if (!(error instanceof AcquisitionError)) throw error;
+    issues.push({ path: 'constraints', message: error.message });
+  }
   return issues;
+}
+
+/** The declared range of each outcome of a campaign that has one (its objectives' and constraints', validated alike). */
+export function campaignRanges(c: { objectives: readonly Objective[]; constraints: readonly OutcomeConstraint[] }): Map<string, OutcomeRange> {
+  return outcomeRanges(c.objectives, c.constraints);
+}
+
+/** Problems with a measured value outside its outcome's declared range (none without a range or a finite number). */
+export function rangeIssues(name: string, value: unknown, ranges: ReadonlyMap<string, OutcomeRange>): ParamIssue[] {
+  const range = ranges.get(name);
+  if (!range || typeof value !== 'number' || !Number.isFinite(value) || insideRange(range, value)) return [];
+  return [{ parameter: name, message: `${value} lies outside the declared range ${describeRange(range)} of "${name}"` }];
 }
 
 /** zod refinement running definitionIssues. */

@@ -16,8 +16,9 @@ export function suggestionRoutes(ctx: ServiceContext) {
         tags: ['suggestions'],
         summary: 'Rank the next experiments; suggested samples become pending so no other caller gets them',
         description: [
-          'Answers **201** with the recorded suggestion for a pool ranking (any count) and for a continuous search',
-          `(\`"pool": false\`) of up to ${ctx.config.engine.syncMaxCount} points. A larger continuous batch answers **202** with a`,
+          'Answers **201** with the recorded suggestion for a pool ranking (any count; noisy-expected-improvement, whose items',
+          `cost as much as continuous ones, up to ${ctx.config.engine.syncMaxCount}) and for a continuous search`,
+          `(\`"pool": false\`) of up to ${ctx.config.engine.syncMaxCount} points. A larger batch answers **202** with a`,
           'background job instead (the shape of `GET /api/jobs/{id}`): follow it there or at `/api/jobs/{id}/events`; its progress',
           'moves with every chosen point, and when it succeeds its samples are pending exactly as after a 201 and its',
           '`result.suggestionId` names the recorded suggestion (points another request made pending meanwhile are left out and',
@@ -33,7 +34,7 @@ export function suggestionRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(SuggestRequestSchema), required: true } },
         responses: {
           201: { description: 'A recorded suggestion run', ...json(SuggestionSchema) },
-          202: { description: 'A large continuous batch, running as a background job', ...json(Job) },
+          202: { description: 'A large batch (continuous, or a noisy-EI pool ranking), running as a background job', ...json(Job) },
           ...errorResponses(400, 401, 403, 404, 415, 422, 503),
         },
       }),

@@ -2,7 +2,8 @@
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
 import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow, type ArchivedFilter } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
-import { definitionIssues, imageMeasurementIssues } from '../domain/design-space.js';
+import { campaignRanges, definitionIssues, imageMeasurementIssues, rangeIssues } from '../domain/design-space.js';
+import { allResults } from '../db/results.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import { DEFAULT_LABEL_CLASSES, SIMULATOR_NAMES, SURROGATE_SETTINGS, type CampaignSettings, type ImageMeasurement, type SimulatorName, type SurrogateSetting } from '../domain/types.js';
 import { simulatorMismatch, type SimulatedDefinition } from '../demo/simulators.js';
@@ -166,6 +167,7 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
     const merged = { parameters: patch.parameters ?? row.parameters, objectives: patch.objectives ?? row.objectives, constraints: patch.constraints ?? row.constraints };
     const issues = definitionIssues(merged);
     if (issues.length > 0) throw new InvalidError('invalid_definition', issues.map((i) => i.message).join('; '), issues);
+    if (patch.objectives || patch.constraints) requireResultsInRanges(tx, id, merged);
     // A measurement may be fine alone and name a class that the same patch removes from the label classes.
     const settings = patch.settings ? withDefaultSettings(patch.settings, row.settings) : row.settings;
     if (patch.imageMeasurements || patch.settings || patch.parameters) requireFittingMeasurements(patch.imageMeasurements ?? row.imageMeasurements, merged.parameters, settings);
@@ -181,6 +183,21 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
     });
     return toView({ ...ctx, db: tx }, updated);
   });
+}
+
+/** 409 when a newly declared outcome range (lowerBound/upperBound) leaves out values of the campaign's fitted results. */
+function requireResultsInRanges(db: ServiceContext['db'], campaignId: number, definition: { objectives: Objective[]; constraints: OutcomeConstraint[] }): void {
+  const ranges = campaignRanges(definition);
+  if (ranges.size === 0) return;
+  const outside = allResults(db, campaignId)
+    .filter((r) => r.retractedAt === null && r.supersededAt === null)
+    .flatMap((r) => Object.entries(r.outcomes).flatMap(([name, value]) => rangeIssues(name, value, ranges).map((issue) => ({ resultId: r.id, ...issue }))));
+  if (outside.length === 0) return;
+  throw new ConflictError(
+    'results_outside_range',
+    `${outside.length} measured value(s) lie outside the declared range, e.g. result ${outside[0].resultId}: ${outside[0].message}; correct or retract them first, or widen the range`,
+    { outside: outside.slice(0, 20) },
+  );
 }
 
 /** Archives a campaign with a reason (audited) and cancels its jobs; 409 when it is archived already. */

@@ -1,4 +1,5 @@
 /** Use case: diagnostics of a trained model version for the model views (the computation: surrogate-diagnostics.ts). */
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { findModel } from '../db/jobs.js';
 import { observationsOf } from '../db/results.js';
@@ -12,28 +13,105 @@ import { compute } from './compute.js';
 import type { ServiceContext } from './context.js';
 import { SEGMENTATION_MODEL_KIND } from './segmentation.js';
 import {
-  bestTrainingRow, isNetworkModel, objectiveOf, type DiagnosticsInput, type MeasuredPoint, type ModelDiagnostics, type NetworkDiagnosticsInput,
-  type Observation,
+  bestTrainingRow, isNetworkModel, objectiveOf, type DiagnosedPair, type DiagnosticsInput, type MeasuredPoint, type ModelDiagnostics,
+  type NetworkDiagnosticsInput, type Observation,
 } from './surrogate-diagnostics.js';
+
+/** Which 2-D slices an answer holds: each objective's most relevant pair, or one pair by its parameter names [x, y]. */
+export type PairChoice = 'first' | readonly [string, string];
+
+/** What a view asks for; each field absent: all of it (the answer before views narrowed it). */
+export interface DiagnosticsQuery {
+  /** Only this objective. */
+  objective?: string;
+  pair?: PairChoice;
+}
 
 /**
  * Parity, slices and the 2-D slice of a model version (see surrogate-diagnostics.ts): a network's from its saved
  * artifacts, a GP record's from a GP fitted to its training data. The files are read here; the fits and forward passes
  * run on an engine thread under the campaign's fairness key and the request's budget: with thousands of results they
- * take seconds, and the request thread must keep serving other campaigns meanwhile.
+ * take seconds, and the request thread must keep serving other campaigns meanwhile. The whole answer is computed (one
+ * GP fit serves every objective) and kept for the next view's question; `query` narrows what is sent.
  */
-export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelId: number, signal?: AbortSignal): Promise<ModelDiagnostics> {
+export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelId: number, query: DiagnosticsQuery = {}, signal?: AbortSignal): Promise<ModelDiagnostics> {
   const campaign = requireCampaign(ctx, campaignId);
   const model = findModel(ctx.db, modelId);
   if (model === undefined || model.campaignId !== campaignId) throw new NotFoundError('model', modelId);
   if (model.kind === SEGMENTATION_MODEL_KIND) {
     throw new InvalidError('not_a_surrogate', `model ${modelId} is a segmentation model; parity and slices exist for outcome surrogates only; a segmentation model is assessed on the labeling page`);
   }
+  // A name the model cannot have is refused before any fit (a GP record of one objective, a network: its own).
+  const own = objectiveOf(campaign, model);
+  const diagnosable = own ? [own.name] : campaign.objectives.map((o) => o.name);
+  if (query.objective !== undefined && !diagnosable.includes(query.objective)) throw unknownObjective(modelId, query.objective, diagnosable);
   const input: DiagnosticsInput = isNetworkModel(model.kind)
     ? networkInput(ctx, campaign, model)
     : { campaign, model, data: trainingData(ctx, campaign, model) };
-  const diagnostics = await compute(ctx, 'diagnostics', input, { key: campaignId, signal, timeoutMs: ctx.config.engine.suggestTimeoutSeconds * 1000 });
-  return withRoundedPredictions(diagnostics);
+  const diagnostics = await cachedDiagnostics(ctx, input, () =>
+    compute(ctx, 'diagnostics', input, { key: campaignId, signal, timeoutMs: ctx.config.engine.suggestTimeoutSeconds * 1000 }).then(withRoundedPredictions),
+  );
+  return narrowed(diagnostics, query);
+}
+
+/** The 422 for an objective the model has no diagnostics of. */
+function unknownObjective(modelId: number, objective: string, known: readonly string[]): InvalidError {
+  return new InvalidError('unknown_objective', `model ${modelId} has no diagnostics of objective ${objective}; it has: ${known.join(', ') || 'none'}`, { objective, objectives: known });
+}
+
+/** Answers kept per service (each test harness, each server): a few models' worth, the newest asked for kept. */
+const answerCaches = new WeakMap<ServiceContext, Map<string, ModelDiagnostics>>();
+/** Answers kept per service: a GP record's answer of five parameters and three objectives is about 0.4 MB as JSON. */
+const CACHED_ANSWERS = 8;
+
+/**
+ * The answer for `input`, computed once per distinct input: a view asks again for each objective and pair it shows,
+ * and one fit answers all of them. The key is a digest of the whole input (model, campaign definition, training rows
+ * or artifacts), so a corrected or retracted result, or an edited objective, computes afresh.
+ */
+async function cachedDiagnostics(ctx: ServiceContext, input: DiagnosticsInput, computeAnswer: () => Promise<ModelDiagnostics>): Promise<ModelDiagnostics> {
+  let cache = answerCaches.get(ctx);
+  if (cache === undefined) answerCaches.set(ctx, (cache = new Map()));
+  const key = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const kept = cache.get(key);
+  if (kept !== undefined) {
+    // Map order is insertion order: re-inserting marks it the most recently used.
+    cache.delete(key);
+    cache.set(key, kept);
+    return kept;
+  }
+  const answer = await computeAnswer();
+  cache.set(key, answer);
+  for (const oldest of cache.keys()) {
+    if (cache.size <= CACHED_ANSWERS) break;
+    cache.delete(oldest);
+  }
+  return answer;
+}
+
+/** The part of `diagnostics` a view asked for: one objective's entries, and the 2-D slices `query.pair` names; `pairs` lists them all. */
+export function narrowed(diagnostics: ModelDiagnostics, query: DiagnosticsQuery): ModelDiagnostics {
+  const { objective, pair } = query;
+  const keep = (name: string) => objective === undefined || name === objective;
+  if (objective !== undefined && !(objective in diagnostics.parity)) throw unknownObjective(diagnostics.model.id, objective, Object.keys(diagnostics.parity));
+  const pick = <T>(byObjective: Record<string, T>) => Object.fromEntries(Object.entries(byObjective).filter(([name]) => keep(name)));
+  const answer: ModelDiagnostics = {
+    model: diagnostics.model,
+    parity: pick(diagnostics.parity),
+    ...(diagnostics.measured === undefined ? {} : { measured: pick(diagnostics.measured) }),
+    slices: diagnostics.slices.filter((slice) => keep(slice.objective)),
+  };
+  if (diagnostics.slices2d === undefined) return answer;
+  const slices2d = diagnostics.slices2d.filter((slice) => keep(slice.objective));
+  const pairs: DiagnosedPair[] = slices2d.map(({ objective: of, x, y }) => ({ objective: of, x, y }));
+  if (pair === undefined) return { ...answer, slices2d, pairs };
+  if (pair === 'first') return { ...answer, slices2d: slices2d.filter((slice, index) => slices2d.findIndex((s) => s.objective === slice.objective) === index), pairs };
+  const [x, y] = pair;
+  const chosen = slices2d.filter((slice) => slice.x === x && slice.y === y);
+  if (chosen.length === 0) {
+    throw new InvalidError('unknown_pair', `the model has no 2-D slice over ${x} and ${y}${objective === undefined ? '' : ` for ${objective}`}; the pairs it has are listed in "pairs" of the answer without "pair"`, { x, y, pairs });
+  }
+  return { ...answer, slices2d: chosen, pairs };
 }
 
 /**

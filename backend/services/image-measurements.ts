@@ -17,7 +17,7 @@ import { findJob, latestModelOfKind, succeededJobsForModel } from '../db/jobs.js
 import { activeResultsOfSample, insertResult, supersedeResults, unsupersededDerivedResults } from '../db/results.js';
 import { allSamples, findSample, setSampleStatus } from '../db/samples.js';
 import type { AssetRow, CampaignRow, JobRow, LabelRow, ModelRow, ResultRow } from '../db/schema.js';
-import { LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUnit } from '../domain/design-space.js';
+import { campaignRanges, LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUnit, rangeIssues } from '../domain/design-space.js';
 import { IMAGE_ANALYSIS_SOURCE, type ImageMeasurement, type PixelUnit } from '../domain/types.js';
 import { classifierDirOf, PREDICT_IMAGES_JOB_KIND, type PredictImagesPayload } from '../trainer/jobs/predict-images.js';
 import { segmentedImageSchema, type MeasuredValue, type SegmentationMeasurementRequest, type SegmentedImage } from '../trainer/jobs/segment-campaign.js';
@@ -197,7 +197,7 @@ export function deriveSegmentationResults(ctx: ServiceContext, campaignId: numbe
       }
       target.set(sampleId, w);
     }
-    const changes = applyDerived(tx, campaignId, 'segmentation', model.id, target);
+    const changes = applyDerived(tx, campaign, 'segmentation', model.id, target, skipped);
     return { ...changes, skipped };
   });
   announce(ctx, campaignId, summary);
@@ -232,7 +232,7 @@ export function deriveExpertResults(ctx: ServiceContext, campaignId: number): De
       }
       target.set(sampleId, w);
     }
-    return { ...applyDerived(tx, campaignId, 'experts', null, target), skipped };
+    return { ...applyDerived(tx, campaign, 'experts', null, target, skipped), skipped };
   });
   announce(ctx, campaignId, summary);
   return summary;
@@ -384,15 +384,19 @@ function imagesBySample(db: ServiceContext['db'], campaignId: number): Map<numbe
  * whose derived results lost every image, which are superseded): a sample that already has a result of the family
  * with the same outcomes, std and model keeps it — also when a person retracted it, so a retraction is not undone by
  * deriving again; otherwise its current ones are superseded and, when it has any outcome, one new result is written.
- * The status of every sample touched follows (sampleStatusAfterDerivation).
+ * The status of every sample touched follows (sampleStatusAfterDerivation). A value outside its outcome's declared
+ * range is left out first and listed in `skipped` (dropOutOfRange).
  */
 function applyDerived(
   db: ServiceContext['db'],
-  campaignId: number,
+  campaign: CampaignRow,
   family: 'segmentation' | 'experts',
   modelId: number | null,
   target: Map<number, SampleOutcomes>,
+  skipped: DerivationSummary['skipped'],
 ): { written: number; superseded: number } {
+  const campaignId = campaign.id;
+  dropOutOfRange(campaign, target, skipped);
   const inFamily = (r: ResultRow) => (family === 'segmentation' ? r.modelId !== null : r.modelId === null);
   const standing = new Map<number, ResultRow[]>();
   for (const r of unsupersededDerivedResults(db, campaignId).filter(inFamily)) standing.set(r.sampleId, [...(standing.get(r.sampleId) ?? []), r]);
@@ -418,6 +422,22 @@ function applyDerived(
   }
   for (const sampleId of touched) followSampleStatus(db, campaignId, sampleId);
   return { written, superseded };
+}
+
+/**
+ * Removes from `target` (and lists in `skipped`) every derived value outside its outcome's declared range: such a
+ * value is refused when a person posts it (422), and a stored one would make every later suggestion fail.
+ */
+function dropOutOfRange(campaign: CampaignRow, target: Map<number, SampleOutcomes>, skipped: DerivationSummary['skipped']): void {
+  const ranges = campaignRanges(campaign);
+  if (ranges.size === 0) return;
+  for (const [sampleId, w] of target)
+    for (const [name, value] of Object.entries(w.outcomes))
+      for (const issue of rangeIssues(name, value, ranges)) {
+        delete w.outcomes[name];
+        delete w.std[name];
+        skipped.push({ sampleId, outcome: name, reason: `${issue.message}; the value is not used` });
+      }
 }
 
 /**

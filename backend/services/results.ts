@@ -5,7 +5,8 @@ import { countActions } from '../db/audit.js';
 import { activeResultsOfSample, allResults, isDerived, findResult, findResultByIdempotencyKey, insertResult, listResultRows, retractResultRow, setResultOutcomes } from '../db/results.js';
 import { allSamples, findSample, findSampleByExternalId, findSampleByParamsKey, insertSamples, setSampleStatus } from '../db/samples.js';
 import type { CampaignRow, ResultRow, SampleRow } from '../db/schema.js';
-import { measuredValueIssues, normalizeParams, outcomeNames, paramsKey, parseDecimal } from '../domain/design-space.js';
+import { campaignRanges, measuredValueIssues, normalizeParams, outcomeNames, paramsKey, parseDecimal, rangeIssues } from '../domain/design-space.js';
+import type { OutcomeRange } from '../../acquisition/index.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { Db } from '../db/client.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
@@ -66,12 +67,13 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
   return ctx.db.transaction((tx) => {
     const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
     const allowed = outcomeNames(campaign);
+    const ranges = campaignRanges(campaign);
     const problems: RowIssue[] = [];
     const out: ResultView[] = [];
     let inserted = 0;
     items.forEach((item, i) => {
       const row = rowNumbers?.[i] ?? i;
-      const issues = checkOutcomes(item.outcomes, allowed);
+      const issues = checkOutcomes(item.outcomes, allowed, ranges);
       if (issues.length > 0) return problems.push({ row, issues });
       const requestHash = item.idempotencyKey === undefined ? null : hashItem(item, campaign.parameters);
       if (item.idempotencyKey !== undefined) {
@@ -146,14 +148,17 @@ function refuseRetracted(sample: SampleRow, row: number): SampleRow {
   return sample;
 }
 
-/** Problems with a result's outcomes: unknown names, non-finite values, values beyond the accepted range, none at all. */
-function checkOutcomes(outcomes: Record<string, unknown>, allowed: Set<string>): { parameter: string; message: string }[] {
+/**
+ * Problems with a result's outcomes: unknown names, non-finite values, values beyond the accepted magnitude or outside
+ * the outcome's declared range (lowerBound/upperBound), none at all.
+ */
+function checkOutcomes(outcomes: Record<string, unknown>, allowed: Set<string>, ranges: ReadonlyMap<string, OutcomeRange>): { parameter: string; message: string }[] {
   const issues: { parameter: string; message: string }[] = [];
   const names = Object.keys(outcomes);
   if (names.length === 0) issues.push({ parameter: 'outcomes', message: 'give at least one measured outcome' });
   for (const n of names) {
     if (!allowed.has(n)) issues.push({ parameter: n, message: `not an objective or constrained outcome of this campaign (${[...allowed].join(', ') || 'it has none'})` });
-    else issues.push(...measuredValueIssues(n, outcomes[n]));
+    else issues.push(...measuredValueIssues(n, outcomes[n]), ...rangeIssues(n, outcomes[n], ranges));
   }
   return issues;
 }
@@ -247,7 +252,7 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
         if (!Object.hasOwn(next, name)) issues.push({ parameter: name, message: `result ${resultId} has no value of ${name} to remove` });
         delete next[name];
       } else {
-        const problems = measuredValueIssues(name, value);
+        const problems = [...measuredValueIssues(name, value), ...rangeIssues(name, value, campaignRanges(campaign))];
         issues.push(...problems);
         if (problems.length === 0) next[name] = value as number;
       }

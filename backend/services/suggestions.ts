@@ -1,6 +1,6 @@
 /** Use case: the next experiments of a campaign, recorded so that every suggestion can be explained and reproduced. */
 import {
-  bestMeasured, COLD_START_STRATEGY, outcomeReasons, strategyNeedsModel, type OutcomeReason, type StrategyName, type SuggestionItem, type SuggestRequest, type SurrogateUse,
+  AcquisitionError, batchItemCost, BETA_SCHEDULES, bestMeasured, COLD_START_STRATEGY, defaultStrategy, isBetaSchedule, outcomeReasons, parseStrategyName, strategyNeedsModel, type OutcomeReason, type StrategyName, type StrategyOptions, type SuggestionItem, type SuggestRequest, type SurrogateUse, validateStrategyOptions,
 } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
 import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
@@ -32,6 +32,8 @@ export interface SuggestInput {
   /** Rank the campaign's candidate samples (true) or search the whole design space (false). Default: pool when samples were imported. */
   pool?: boolean;
   seed?: number;
+  /** Settings of individual strategies (UCB's β or its schedule, PI's ξ, the std with noise), passed to the engine and recorded. */
+  options?: { beta?: number; xi?: number; betaSchedule?: string; stdIncludesNoise?: boolean };
 }
 
 export interface SuggestionView {
@@ -73,14 +75,20 @@ const MAX_ATTEMPTS = 4;
 const campaignLocks = new Map<number, { tail: Promise<void>; waiting: number }>();
 
 /**
- * Ranks candidates (pool) or proposes new points, marks them pending, and records the run (201); a continuous batch
- * larger than config.engine.syncMaxCount becomes a background job instead (202), recorded the same way when it
- * succeeds (see recordBatchSuggestion).
+ * Ranks candidates (pool) or proposes new points, marks them pending, and records the run (201); a batch whose
+ * cost, count × the strategy's batchItemCost (acquisition registry), exceeds config.engine.syncMaxCount becomes a
+ * background job instead (202), recorded the same way when it succeeds (see recordBatchSuggestion).
  */
 export async function requestSuggestions(ctx: ServiceContext, campaignId: number, input: SuggestInput, options: SuggestOptions = {}): Promise<SuggestOutcome> {
   const campaign = checkedCampaign(ctx, campaignId, input);
-  const continuous = !(input.pool ?? hasImportedSamples(ctx.db, campaignId));
-  if (continuous && input.count > ctx.config.engine.syncMaxCount) return { status: 202, job: enqueueBatch(ctx, campaign, input) };
+  const pool = input.pool ?? hasImportedSamples(ctx.db, campaignId);
+  const requested = input.strategy ?? campaign.settings.defaultStrategy;
+  const strategy = requested === undefined ? defaultStrategy(campaign.objectives) : parseStrategyName(requested);
+  if (input.count * batchItemCost(strategy, pool) > ctx.config.engine.syncMaxCount) {
+    // The engine checks the options' values only when the job runs: refuse bad ones now, before a job is written.
+    checkOptionsOrThrow(engineOptions(input.options), pool);
+    return { status: 202, job: enqueueBatch(ctx, campaign, { ...input, pool }) };
+  }
   return { status: 201, suggestion: await suggestExperiments(ctx, campaignId, input, options) };
 }
 
@@ -145,7 +153,27 @@ function checkedCampaign(ctx: ServiceContext, campaignId: number, input: Suggest
   const strategy = input.strategy ?? campaign.settings.defaultStrategy;
   // Refuse a bad strategy before the engine runs: nothing may be written for a request that is refused.
   if (strategy !== undefined) parseStrategyOrThrow(strategy);
+  engineOptions(input.options);
   return campaign;
+}
+
+/** The request's strategy options as the engine reads them (it checks their values); an unknown betaSchedule is a 422 naming the known ones. */
+function engineOptions(options: SuggestInput['options']): StrategyOptions | undefined {
+  if (!options) return undefined;
+  const { betaSchedule, ...rest } = options;
+  if (betaSchedule === undefined) return rest;
+  if (!isBetaSchedule(betaSchedule)) throw new InvalidError('invalid_request', `options.betaSchedule must be one of ${BETA_SCHEDULES.join(', ')}, got "${betaSchedule}"`, { option: 'betaSchedule' });
+  return { ...rest, betaSchedule };
+}
+
+/** The engine's check of strategy options (values, and a schedule that needs a pool), its error as an InvalidError (422). */
+function checkOptionsOrThrow(options: StrategyOptions | undefined, pool: boolean): void {
+  try {
+    validateStrategyOptions(options, pool);
+  } catch (err) {
+    if (err instanceof AcquisitionError) throw new InvalidError(err.code, err.message, err.details);
+    throw err;
+  }
 }
 
 async function suggestNow(ctx: ServiceContext, campaignId: number, input: SuggestInput, signal: AbortSignal | undefined, deadline: number): Promise<SuggestionView> {
@@ -213,7 +241,7 @@ function requireFinite(campaign: CampaignRow, request: SuggestRequest, items: Su
   );
 }
 
-/** Builds the engine request now and enqueues it as a suggest-batch job; its success is recorded by recordBatchSuggestion. */
+/** Builds the engine request now (input.pool decided) and enqueues it as a suggest-batch job; its success is recorded by recordBatchSuggestion. */
 function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput): JobView {
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   return ctx.db.transaction((tx) => {
@@ -221,8 +249,8 @@ function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
     const waiting = findQueuedJob(tx, campaign.id, SUGGEST_BATCH_JOB_KIND);
     if (waiting)
       throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; wait until it has run (or cancel it) before asking for another batch`, 10);
-    const { request, surrogateReasons } = buildRequest(ctx, campaign, { ...input, pool: false }, seed);
-    const payload: SuggestBatchPayload = { campaignId: campaign.id, input: { ...input, pool: false }, seed, request, surrogateReasons };
+    const { request, surrogateReasons } = buildRequest(ctx, campaign, input, seed);
+    const payload: SuggestBatchPayload = { campaignId: campaign.id, input, seed, request, surrogateReasons };
     // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
     // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
     return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() }));
@@ -232,7 +260,8 @@ function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
 /**
  * Records a succeeded suggest-batch job as a synchronous suggestion is recorded (pending samples, one suggestion row)
  * and returns the job's final result. Points that became pending or running while the job ran (by other
- * requests) are left out, so no experiment is handed out twice; `skipped` counts them.
+ * requests), and pool candidates that are no longer candidates, are left out, so no experiment is handed out twice
+ * and the claim cannot fail; `skipped` counts them.
  */
 export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
   const payload = job.payload as SuggestBatchPayload;
@@ -240,8 +269,15 @@ export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: 
   const items = result.items as SuggestionItem[];
   requireFinite(campaign, payload.request, items);
   return ctx.db.transaction((tx) => {
-    const taken = new Set(samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).map((s) => s.paramsKey));
-    const fresh = items.filter((it) => !taken.has(paramsKey(it.params)));
+    const keys = items.map((it) => paramsKey(it.params));
+    let fresh: SuggestionItem[];
+    if (payload.request.pool) {
+      const candidates = new Set(samplesWithParamsKeys(tx, campaign.id, keys, ['candidate']).map((s) => s.id));
+      fresh = items.filter((it) => candidates.has(Number(it.poolId)));
+    } else {
+      const taken = new Set(samplesWithParamsKeys(tx, campaign.id, keys, TAKEN).map((s) => s.paramsKey));
+      fresh = items.filter((it) => !taken.has(paramsKey(it.params)));
+    }
     const recorded = insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id, payload.surrogateReasons ?? {});
     ctx.events?.publish({ type: 'suggestion', campaignId: campaign.id, suggestionId: recorded.suggestionId, count: recorded.items.length });
     return {
@@ -271,6 +307,7 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
       ...(view.pool ? { pool: view.pool } : {}),
       count,
       ...(strategy ? { strategy } : {}),
+      ...(input.options ? { options: engineOptions(input.options) } : {}),
       seed,
     };
     const plan = surrogatePlan({ ...ctx, db: tx }, campaign, request, measured.map((o) => o.resultId));
@@ -329,6 +366,7 @@ function insertRun(
     settings: {
       count: input.count, requestedStrategy: input.strategy ?? null, pool: request.pool !== undefined, observations: request.observations.length, pending: request.pending?.length ?? 0,
       surrogate: campaign.settings.surrogate ?? DEFAULT_SURROGATE_SETTING, surrogates, ...(Object.keys(reasons).length > 0 ? { surrogateReasons: reasons } : {}),
+      ...(input.options ? { options: input.options } : {}),
       ...(jobId !== null ? { jobId } : {}),
     },
     modelId,

@@ -60,6 +60,15 @@ export interface ModelDiagnostics {
   measured?: Record<string, MeasuredPoint[]>;
   slices: Slice1d[];
   slices2d?: Slice2d[];
+  /** Every pair with a 2-D slice, per objective, most relevant first, also when the answer holds only some of the slices (diagnostics.ts). */
+  pairs?: DiagnosedPair[];
+}
+
+/** A parameter pair a model has a 2-D slice over, for one objective. */
+export interface DiagnosedPair {
+  objective: string;
+  x: string;
+  y: string;
 }
 
 /** One measured sample: its parameters, features and the mean of its replicates. */

@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, type Worker } from 'node:worker_threads';
 import {
-  chunkCount, kernelBackend, MANY_QUERIES, posteriorBoundChunks, posteriorChunks, type PosteriorBoundModel,
+  BOUND_NEIGHBORS, chunkCount, kernelBackend, MANY_QUERIES, posteriorBoundChunks, posteriorChunks, type PosteriorBoundModel,
   type PosteriorBoundRunner, type PosteriorModel, type PosteriorRunner,
 } from '../../acquisition/index.js';
 import { DEFAULT_MIN_PARALLEL_WORK } from './posterior-pool.js';
@@ -51,7 +51,7 @@ export class BlockingPosteriorPool {
   readonly runner: PosteriorRunner = (model, query, mean, variance) => this.predict(model, query, mean, variance);
   /** The bound runner for gp.withPosteriorRunner() (pool pruning's means and variance bounds, over the same threads). */
   readonly boundRunner: PosteriorBoundRunner = (model, query, mean, varianceUpper) => this.predictBound(model, query, mean, varianceUpper);
-  private sharedBound: { source: PosteriorBoundModel; copy: PosteriorBoundModel } | null = null;
+  private readonly sharedBounds = new Map<PosteriorBoundModel, PosteriorBoundModel>();
   private readonly minParallelWork: number;
   private readonly stallMilliseconds: number;
   private readonly helperScript: { callerUrl: string; basename: string };
@@ -81,7 +81,7 @@ export class BlockingPosteriorPool {
   async close(): Promise<void> {
     this.closed = true;
     this.shared.clear();
-    this.sharedBound = null;
+    this.sharedBounds.clear();
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 
@@ -116,20 +116,20 @@ export class BlockingPosteriorPool {
 
   /**
    * Means and variance bounds (the bound runner's body), split over the helpers like predict(); its work is about
-   * m·n·d, so it is split from m·n ≥ minParallelWork / 16 on.
+   * m·(n·d + k³) for k neighbours per bound, so it is split from there ≥ minParallelWork / 2 on.
    */
   private predictBound(model: PosteriorBoundModel, query: Float64Array, mean: Float64Array, varianceUpper: Float64Array): void {
     const { n, d } = model;
-    const m = query.length / d;
+    const m = query.length / d, k = model.neighbors ?? BOUND_NEIGHBORS;
     const helpers = Math.min(this.helpers, chunkCount(m) - 1);
-    if (this.closed || helpers <= 0 || m * n < this.minParallelWork / 16) {
+    if (this.closed || helpers <= 0 || m * (n * d + k ** 3) < this.minParallelWork / 2) {
       this.stats.inline++;
       posteriorBoundChunks(model, query, mean, varianceUpper);
       return;
     }
-    if (this.sharedBound?.source !== model) this.sharedBound = { source: model, copy: sharedBoundModel(model) };
+    const shared = this.sharedBoundCopy(model);
     const job: PosteriorJob = {
-      id: this.nextId++, backend: kernelBackend(), kind: 'bound', model: this.sharedBound.copy, query: sharedCopy(query),
+      id: this.nextId++, backend: kernelBackend(), kind: 'bound', model: shared, query: sharedCopy(query),
       mean: sharedDoubles(m), variance: sharedDoubles(m), counter: new Int32Array(new SharedArrayBuffer(16)), blocking: true,
     };
     while (this.workers.length < helpers) this.workers.push(this.spawn());
@@ -145,6 +145,17 @@ export class BlockingPosteriorPool {
     this.stats.helperChunks += chunkCount(m) - own;
     mean.set(job.mean);
     varianceUpper.set(job.variance);
+  }
+
+  /** The shared copy of a bound model; the last two are kept (a GP's plain and tight bound alternate). */
+  private sharedBoundCopy(model: PosteriorBoundModel): PosteriorBoundModel {
+    let copy = this.sharedBounds.get(model);
+    if (copy === undefined) {
+      copy = sharedBoundModel(model);
+      if (this.sharedBounds.size >= 2) this.sharedBounds.delete(this.sharedBounds.keys().next().value!);
+      this.sharedBounds.set(model, copy);
+    }
+    return copy;
   }
 
   /** Blocks until no helper is working on the job; false if one failed or stalled. */
@@ -169,7 +180,7 @@ export class BlockingPosteriorPool {
   /** Drops the helpers after a failure; fresh ones start with the next parallel job. */
   private async replaceHelpers(): Promise<void> {
     this.shared.clear();
-    this.sharedBound = null;
+    this.sharedBounds.clear();
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 

@@ -4,7 +4,7 @@
  * the loop refits in a fraction of a full multi-start fit.
  */
 import {
-  fitGaussianProcess, type GaussianProcess, type ModelFactory, type PosteriorBoundRunner, type PosteriorRunner,
+  fitGaussianProcess, type FitOptions, type GaussianProcess, type ModelFactory, type PosteriorBoundRunner, type PosteriorRunner,
 } from '../../acquisition/index.js';
 
 const CAPACITY = 32;
@@ -12,6 +12,14 @@ const CAPACITY = 32;
 const MAX_GROWTH = 16;
 /** Fits are seeded independently of the suggestion's seed, so a model depends only on its data. */
 const FIT_SEED = 0;
+
+/** Options every fit of a ModelCache starts from (e.g. priors, for benchmarking variants). */
+export interface ModelCacheOptions {
+  /** Base fit options of every fit (its seed defaults to FIT_SEED; the cache sets warmStart, restarts and known noise). */
+  fit?: Partial<FitOptions>;
+  /** Random restarts of a warm-started refit, on top of the warm start (default 0). */
+  restartsOnRefit?: number;
+}
 
 /** Counts of what the cache did, for tests and logs. */
 export interface ModelCacheStats {
@@ -29,9 +37,12 @@ export class ModelCache {
 
   /**
    * runner, when given, computes every large posterior of the cached models (e.g. BlockingPosteriorPool's), and
-   * boundRunner their posterior bounds (pool pruning).
+   * boundRunner their posterior bounds (pool pruning); options are passed to every fit.
    */
-  constructor(private readonly runner?: PosteriorRunner, private readonly boundRunner?: PosteriorBoundRunner) {}
+  constructor(
+    private readonly runner?: PosteriorRunner, private readonly boundRunner?: PosteriorBoundRunner,
+    private readonly options: ModelCacheOptions = {},
+  ) {}
 
   /** The GP of this data (with its known noise variances, if any): cached, warm-started from a prefix of it, or fit from scratch. */
   fit(X: number[][], y: number[], noise?: readonly number[]): GaussianProcess {
@@ -44,13 +55,15 @@ export class ModelCache {
     }
     const previous = this.prefixFit(X, y, noise);
     const known = noise ? { knownNoise: noise } : {};
+    const base = { seed: FIT_SEED, ...this.options.fit };
     let gp: GaussianProcess;
     if (previous) {
       this.stats.warmStarts++;
-      gp = fitGaussianProcess(X, y, { seed: FIT_SEED, warmStart: previous.hyperparameters, restarts: 0, ...known });
+      const restarts = this.options.restartsOnRefit ?? 0;
+      gp = fitGaussianProcess(X, y, { ...base, warmStart: previous.hyperparameters, restarts, ...known });
     } else {
       this.stats.coldFits++;
-      gp = fitGaussianProcess(X, y, { seed: FIT_SEED, ...known });
+      gp = fitGaussianProcess(X, y, { ...base, ...known });
     }
     if (this.runner) gp = gp.withPosteriorRunner(this.runner, this.boundRunner);
     this.remember(key, gp);

@@ -7,9 +7,10 @@
  * each next pick before it is measured, and leave-one-out predictions are taken after 12 experiments and at the end,
  * all with the predictive std √(σ²_f + σ²_n).
  */
-import { createDesignSpaceEncoding, fitGaussianProcess, suggest, type Observation, type ParamValues, type PoolItem } from '../../acquisition/index.js';
+import { createDesignSpaceEncoding, fitGaussianProcess, suggest, type FitOptions, type Observation, type ParamValues, type PoolItem } from '../../acquisition/index.js';
 import { ModelCache } from '../../backend/workers/model-cache.js';
 import type { PoolDataset } from './data.js';
+import type { TwinlabVariant } from './variants.js';
 import type { CheckedPrediction } from './metrics.js';
 
 /** Experiments after which the early leave-one-out check is taken (the membrane report of issue 13 was at 12). */
@@ -39,21 +40,25 @@ function paramsOf(dataset: PoolDataset, index: number): ParamValues {
  * Leave-one-out predictions as the diagnostics compute them: a full fit (seed 0), then each fold refit warm-started
  * at its hyperparameters without restarts, predicting the held-out point with std √(σ²_f + σ²_n).
  */
-export function leaveOneOut(X: number[][], y: number[]): CheckedPrediction[] {
-  const full = fitGaussianProcess(X, y, { seed: 0 });
+export function leaveOneOut(X: number[][], y: number[], fit: Partial<FitOptions> = {}): CheckedPrediction[] {
+  const full = fitGaussianProcess(X, y, { ...fit, seed: 0 });
   return X.map((_, held) => {
     const train = X.map((__, i) => i).filter((i) => i !== held);
-    const gp = fitGaussianProcess(train.map((i) => X[i]), train.map((i) => y[i]), { seed: 0, restarts: 0, warmStart: full.hyperparameters });
+    const gp = fitGaussianProcess(train.map((i) => X[i]), train.map((i) => y[i]), { ...fit, seed: 0, restarts: 0, warmStart: full.hyperparameters });
     const posterior = gp.posterior([X[held]]);
     return { measured: y[held], predicted: posterior.mean[0], std: Math.sqrt(Math.max(0, posterior.variance[0]) + gp.hyperparameters.noiseVariance) };
   });
 }
 
-/** Runs one campaign from the given initial picks until `budget` candidates are measured; yields to the event loop between steps. */
-export async function runTwinlab(dataset: PoolDataset, initial: readonly number[], budget: number, seed: number): Promise<TwinlabRun> {
+/**
+ * Runs one campaign of a variant (bench/pools/variants.ts) from the given initial picks until `budget` candidates are
+ * measured; yields to the event loop between steps.
+ */
+export async function runTwinlab(dataset: PoolDataset, initial: readonly number[], budget: number, seed: number, variant: TwinlabVariant): Promise<TwinlabRun> {
   const started = performance.now();
-  const engineModels = new ModelCache();
-  const diagnosticModels = new ModelCache();
+  const engineModels = new ModelCache(undefined, undefined, variant.models);
+  const diagnosticModels = new ModelCache(undefined, undefined, variant.models);
+  const fit = variant.models?.fit ?? {};
   const encoding = createDesignSpaceEncoding(dataset.parameters);
   const encoded = dataset.inputs.map((_, i) => encoding.encode(paramsOf(dataset, i)));
   const objective = dataset.objective.name;
@@ -66,7 +71,10 @@ export async function runTwinlab(dataset: PoolDataset, initial: readonly number[
     const pool: PoolItem[] = [];
     for (let i = 0; i < dataset.values.length; i++) if (!measured.has(i)) pool.push({ id: i, params: paramsOf(dataset, i) });
     const [item] = suggest(
-      { parameters: dataset.parameters, objectives: [dataset.objective], constraints: [], observations, pending: [], pool, count: 1, seed: seed * 100_003 + picks.length },
+      {
+        parameters: dataset.parameters, objectives: [dataset.objective], constraints: [], observations, pending: [], pool, count: 1, seed: seed * 100_003 + picks.length,
+        ...(variant.strategy ? { strategy: variant.strategy } : {}), ...(variant.options ? { options: variant.options } : {}),
+      },
       { fitModel: engineModels.factory },
     );
     const next = Number(item.poolId);
@@ -77,10 +85,10 @@ export async function runTwinlab(dataset: PoolDataset, initial: readonly number[
     const posterior = gp.posterior([encoded[next]]);
     run.nextPoint.push({ measured: truth, predicted: posterior.mean[0], std: Math.sqrt(Math.max(0, posterior.variance[0]) + gp.hyperparameters.noiseVariance) });
     picks.push(next);
-    if (picks.length === EARLY_LOO_AT) run.looEarly = leaveOneOut(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]));
+    if (picks.length === EARLY_LOO_AT) run.looEarly = leaveOneOut(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]), fit);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  run.looEnd = leaveOneOut(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]));
+  run.looEnd = leaveOneOut(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]), fit);
   run.seconds = (performance.now() - started) / 1000;
   return run;
 }

@@ -57,7 +57,8 @@ export const op = {
   f64x2Add: [0xfd, ...unsignedLeb(0xf0)],
   f64x2Sub: [0xfd, ...unsignedLeb(0xf1)],
   f64x2Mul: [0xfd, ...unsignedLeb(0xf2)],
-  f64x2Max: [0xfd, ...unsignedLeb(0xf5)],
+  /** f64x2.pmax a < b ? b : a (one machine instruction; equals f64x2.max unless b is NaN or the two are ±0). */
+  f64x2Pmax: [0xfd, ...unsignedLeb(0xf7)],
   /** f64x2.relaxed_madd a·b + c (relaxed SIMD: fused where the hardware has FMA). */
   f64x2RelaxedMadd: [0xfd, ...unsignedLeb(0x107)],
   f64x2Sqrt: [0xfd, ...unsignedLeb(0xef)],

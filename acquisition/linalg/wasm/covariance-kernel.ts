@@ -9,24 +9,46 @@
  * which also leaves k in the low mantissa bits), ln 2 split in a high and low part (Cody & Waite), e^r by its
  * Taylor polynomial of degree 13 on |r| ≤ ln2/2 (truncation error < 1e-17), and 2^k built directly in the exponent
  * bits. Inputs below −708 are raised to −708, where e^x ≈ 3e−308 stands for zero.
+ *
+ * Layout of the work: r² of a pair of columns is summed over the coordinates in registers (no pass over a row of
+ * partial sums in memory), two pairs at a time with their statements interleaved so that the CPU overlaps the two
+ * dependency chains of the exponential, and every constant is splatted once per call into a local. Each output is
+ * the very same sequence of roundings as summing r² into the output row first (0 + Σ in order k = 0..d−1), so the
+ * numbers are bit for bit those of that simpler form.
  */
 import { F64, I32, op, V128, type FunctionSpec } from './assembler.js';
 
 const M = 0, PAIRS = 1, N = 2, D = 3, A = 4, BT = 5, OUT = 6, SIGNAL = 7, KIND = 8;
-const I = 9, J = 10, K = 11, ROW = 12, PB = 13, JEND = 14;
-const SPLAT = 15, X = 16, KD = 17, R = 18, P = 19, RHO = 20;
+// i32 locals.
+const I = 9, J = 10, K = 11, ROW = 12, PB = 13, JEND = 14, AROW = 15, SPLIT = 16;
+const I32_LOCALS = 8;
+// v128 locals: the constants (set once per call), then two chains of working registers.
+const FIRST_V128 = 17;
+const CONSTANT_VALUES = [
+  5, 1 / 3, 1, 0, -708, Math.LOG2E, 6755399441055744 /* 1.5 · 2⁵² */, 6.93147180369123816490e-01 /* ln 2, high */,
+  1.90821492927058770002e-10 /* ln 2, low */, -0.5,
+] as const;
+const [C5, C_THIRD, C1, C0, C_FLOOR, C_LOG2E, C_MAGIC, C_LN2_HIGH, C_LN2_LOW, C_HALF] = CONSTANT_VALUES.map((_, i) => FIRST_V128 + i);
+const C_SIGNAL = FIRST_V128 + CONSTANT_VALUES.length, C_ONE_BITS = C_SIGNAL + 1;
+/** 1/p! for p = 0..13 (the Taylor coefficients of e^r). */
+const TAYLOR = Array.from({ length: 14 }, (_, p) => 1 / factorial(p));
+const C_TAYLOR = C_ONE_BITS + 1;
+const FIRST_CHAIN = C_TAYLOR + TAYLOR.length;
+/** The working registers of one chain (one pair of output columns). */
+interface Chain { r2: number; x: number; kd: number; r: number; p: number; rho: number; h: number; poly: number }
+const CHAIN_SIZE = 8;
+const chain = (c: number): Chain => {
+  const base = FIRST_CHAIN + c * CHAIN_SIZE;
+  return { r2: base, x: base + 1, kd: base + 2, r: base + 3, p: base + 4, rho: base + 5, h: base + 6, poly: base + 7 };
+};
+const CHAINS = 2;
+const V128_LOCALS = FIRST_CHAIN + CHAINS * CHAIN_SIZE - FIRST_V128;
 
-const MAGIC = 6755399441055744; // 1.5 · 2⁵²
-const LN2_HIGH = 6.93147180369123816490e-01;
-const LN2_LOW = 1.90821492927058770002e-10;
 const ONE_BITS = 0x3ff0000000000000n;
 
 type Code = number[][];
 
-function vconst(value: number): Code {
-  return [op.f64Const(value), op.f64x2Splat];
-}
-
+/** `for (counter = 0; counter < limit; counter += step) body`, with the test up front. */
 function whileBelow(counter: number, limit: Code, step: number, body: Code): Code {
   return [
     op.i32Const(0), op.localSet(counter),
@@ -37,77 +59,109 @@ function whileBelow(counter: number, limit: Code, step: number, body: Code): Cod
   ];
 }
 
-/** Leaves e^x on the stack for the vector in local X (overwrites X, KD, R, P). */
-function vectorExp(): Code {
-  const horner: Code = [...vconst(1 / factorial(13))];
-  for (let p = 12; p >= 0; p--) horner.push(op.localGet(R), op.f64x2Mul, ...vconst(1 / factorial(p)), op.f64x2Add);
-  return [
-    op.localGet(X), ...vconst(-708), op.f64x2Max, op.localSet(X),
-    op.localGet(X), ...vconst(Math.LOG2E), op.f64x2Mul, ...vconst(MAGIC), op.f64x2Add, op.localSet(KD),
+/** Sets every constant register (a constant splatted inside the loops would be rebuilt on every use). */
+function setConstants(): Code {
+  const code: Code = [];
+  CONSTANT_VALUES.forEach((v, i) => code.push(op.f64Const(v), op.f64x2Splat, op.localSet(FIRST_V128 + i)));
+  TAYLOR.forEach((v, p) => code.push(op.f64Const(v), op.f64x2Splat, op.localSet(C_TAYLOR + p)));
+  code.push(op.localGet(SIGNAL), op.f64x2Splat, op.localSet(C_SIGNAL));
+  code.push(op.f64Const(bitsToDouble(ONE_BITS)), op.f64x2Splat, op.localSet(C_ONE_BITS));
+  return code;
+}
+
+/** A statement: one register set from an expression. */
+type Statement = Code;
+
+/**
+ * Statements leaving e^x in c.h for the vector in c.x (overwrites x, kd, r, p): x = k ln 2 + r (see the file comment),
+ * e^r by Horner's rule, times 2^k.
+ */
+function vectorExp(c: Chain): Statement[] {
+  const g = op.localGet;
+  const statements: Statement[] = [
+    // pmax(x, −708): x's NaN passes through as with max, and the floor is neither NaN nor ±0, so the two agree.
+    [g(c.x), g(C_FLOOR), op.f64x2Pmax, op.localSet(c.x)],
+    [g(c.x), g(C_LOG2E), op.f64x2Mul, g(C_MAGIC), op.f64x2Add, op.localSet(c.kd)],
     // k = kd − magic (exact); r = x − k·ln2_hi − k·ln2_lo.
-    op.localGet(KD), ...vconst(MAGIC), op.f64x2Sub, op.localSet(P),
-    op.localGet(X), op.localGet(P), ...vconst(LN2_HIGH), op.f64x2Mul, op.f64x2Sub,
-    op.localGet(P), ...vconst(LN2_LOW), op.f64x2Mul, op.f64x2Sub, op.localSet(R),
-    ...horner,
-    // 2^k: the low bits of kd hold k; shifted into the exponent field and added to the bits of 1.0.
-    op.localGet(KD), op.i32Const(52), op.i64x2Shl, ...vconst(bitsToDouble(ONE_BITS)), op.i64x2Add,
-    op.f64x2Mul,
+    [g(c.kd), g(C_MAGIC), op.f64x2Sub, op.localSet(c.p)],
+    [g(c.x), g(c.p), g(C_LN2_HIGH), op.f64x2Mul, op.f64x2Sub, g(c.p), g(C_LN2_LOW), op.f64x2Mul, op.f64x2Sub, op.localSet(c.r)],
+    [g(C_TAYLOR + 13), op.localSet(c.h)],
+  ];
+  for (let p = 12; p >= 0; p--) statements.push([g(c.h), g(c.r), op.f64x2Mul, g(C_TAYLOR + p), op.f64x2Add, op.localSet(c.h)]);
+  // 2^k: the low bits of kd hold k; shifted into the exponent field and added to the bits of 1.0.
+  statements.push([g(c.h), g(c.kd), op.i32Const(52), op.i64x2Shl, g(C_ONE_BITS), op.i64x2Add, op.f64x2Mul, op.localSet(c.h)]);
+  return statements;
+}
+
+/** Statements leaving signal · (1 + ρ + ρ²/3) e^{−ρ}, ρ = √(5 r²), in c.h for r² in c.r2. */
+function matern(c: Chain): Statement[] {
+  const g = op.localGet;
+  return [
+    [g(c.r2), g(C5), op.f64x2Mul, op.f64x2Sqrt, op.localSet(c.rho)],
+    [g(C0), g(c.rho), op.f64x2Sub, op.localSet(c.x)],
+    [g(c.rho), g(c.rho), op.f64x2Mul, g(C_THIRD), op.f64x2Mul, g(c.rho), op.f64x2Add, g(C1), op.f64x2Add, g(C_SIGNAL), op.f64x2Mul, op.localSet(c.poly)],
+    ...vectorExp(c),
+    [g(c.poly), g(c.h), op.f64x2Mul, op.localSet(c.h)],
   ];
 }
 
-function factorial(k: number): number {
-  let f = 1;
-  for (let i = 2; i <= k; i++) f *= i;
-  return f;
+/** Statements leaving signal · e^{−r²/2} in c.h for r² in c.r2. */
+function rbf(c: Chain): Statement[] {
+  const g = op.localGet;
+  return [[g(c.r2), g(C_HALF), op.f64x2Mul, op.localSet(c.x)], ...vectorExp(c), [g(C_SIGNAL), g(c.h), op.f64x2Mul, op.localSet(c.h)]];
 }
 
-function bitsToDouble(bits: bigint): number {
-  return new Float64Array(BigInt64Array.of(bits).buffer)[0];
+/** The statements of several independent chains, alternated so that the CPU overlaps their latencies. */
+function interleave(lists: Statement[][]): Code {
+  const code: Code = [];
+  const longest = Math.max(...lists.map((l) => l.length));
+  for (let s = 0; s < longest; s++) for (const list of lists) if (s < list.length) code.push(...list[s]);
+  return code;
 }
 
-/** Address of the pair at column j of the current output row. */
-function rowPair(): Code {
-  return [op.localGet(ROW), op.localGet(J), op.i32Const(3), op.i32Shl, op.i32Add];
-}
-
-function body(): Code {
-  const limitPairs: Code = [op.localGet(JEND)];
-  const zeroRow = whileBelow(J, limitPairs, 2, [...rowPair(), ...vconst(0), op.v128Store()]);
-  const accumulate = whileBelow(K, [op.localGet(D)], 1, [
-    op.localGet(A), op.localGet(I), op.localGet(D), op.i32Mul, op.localGet(K), op.i32Add, op.i32Const(3), op.i32Shl,
-    op.i32Add, op.f64Load(), op.f64x2Splat, op.localSet(SPLAT),
-    op.localGet(BT), op.localGet(K), op.localGet(N), op.i32Mul, op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(PB),
-    ...whileBelow(J, limitPairs, 2, [
-      ...rowPair(),
-      ...rowPair(), op.v128Load(),
-      op.localGet(SPLAT), op.localGet(PB), op.localGet(J), op.i32Const(3), op.i32Shl, op.i32Add, op.v128Load(),
-      op.f64x2Sub, op.localTee(X), op.localGet(X), op.f64x2Mul, op.f64x2Add,
-      op.v128Store(),
-    ]),
+/**
+ * Output pairs J .. J + chains − 1 of the current row: r² accumulated over the d coordinates in registers
+ * (r² = 0 + Σ_k (a_k − b_k)² in order k = 0..d−1, as a row of sums would hold it), then the kernel, stored.
+ */
+function pairs(chains: Chain[]): Code {
+  const g = op.localGet;
+  const accumulate = whileBelow(K, [g(D)], 1, [
+    g(AROW), g(K), op.i32Const(3), op.i32Shl, op.i32Add, op.v128Load64Splat(), op.localSet(chains[0].p),
+    g(BT), g(K), g(N), op.i32Mul, g(J), op.i32Add, op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(PB),
+    ...interleave(chains.map((c, t) => [
+      [g(chains[0].p), g(PB), op.v128Load(16 * t), op.f64x2Sub, op.localTee(c.x), g(c.x), op.f64x2Mul, g(c.r2), op.f64x2Add, op.localSet(c.r2)],
+    ])),
   ]);
-  const matern = whileBelow(J, limitPairs, 2, [
-    ...rowPair(),
-    ...rowPair(), op.v128Load(), ...vconst(5), op.f64x2Mul, op.f64x2Sqrt, op.localSet(RHO),
-    ...vconst(0), op.localGet(RHO), op.f64x2Sub, op.localSet(X),
-    // signal · (1 + ρ + ρ²/3)
-    op.localGet(RHO), op.localGet(RHO), op.f64x2Mul, ...vconst(1 / 3), op.f64x2Mul, op.localGet(RHO), op.f64x2Add,
-    ...vconst(1), op.f64x2Add, op.localGet(SIGNAL), op.f64x2Splat, op.f64x2Mul,
-    ...vectorExp(), op.f64x2Mul,
-    op.v128Store(),
-  ]);
-  const rbf = whileBelow(J, limitPairs, 2, [
-    ...rowPair(),
-    ...rowPair(), op.v128Load(), ...vconst(-0.5), op.f64x2Mul, op.localSet(X),
-    op.localGet(SIGNAL), op.f64x2Splat, ...vectorExp(), op.f64x2Mul,
-    op.v128Store(),
-  ]);
+  const store = (kernel: (c: Chain) => Statement[]): Code => [
+    ...interleave(chains.map(kernel)),
+    ...chains.flatMap((c, t) => [g(ROW), g(J), op.i32Const(3), op.i32Shl, op.i32Add, g(c.h), op.v128Store(16 * t)]),
+  ];
   return [
-    op.localGet(PAIRS), op.i32Const(1), op.i32Shl, op.localSet(JEND),
-    ...whileBelow(I, [op.localGet(M)], 1, [
-      op.localGet(OUT), op.localGet(I), op.localGet(N), op.i32Mul, op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(ROW),
-      ...zeroRow,
-      ...accumulate,
-      op.localGet(KIND), op.i32Eqz, op.if, ...matern, op.else, ...rbf, op.end,
+    ...chains.flatMap((c) => [g(C0), op.localSet(c.r2)]),
+    ...accumulate,
+    g(KIND), op.i32Eqz, op.if, ...store(matern), op.else, ...store(rbf), op.end,
+  ];
+}
+
+/** The function body: every row i of the output, its column pairs CHAINS at a time, then the rest one pair at a time. */
+function body(): Code {
+  const g = op.localGet;
+  const all = Array.from({ length: CHAINS }, (_, c) => chain(c));
+  return [
+    ...setConstants(),
+    g(PAIRS), op.i32Const(1), op.i32Shl, op.localSet(JEND),
+    // Columns below SPLIT go CHAINS pairs at a time, the rest one pair at a time.
+    g(PAIRS), op.i32Const(CHAINS), op.i32DivS, op.i32Const(2 * CHAINS), op.i32Mul, op.localSet(SPLIT),
+    ...whileBelow(I, [g(M)], 1, [
+      g(OUT), g(I), g(N), op.i32Mul, op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(ROW),
+      g(A), g(I), g(D), op.i32Mul, op.i32Const(3), op.i32Shl, op.i32Add, op.localSet(AROW),
+      ...whileBelow(J, [g(SPLIT)], 2 * CHAINS, pairs(all)),
+      // The remaining pairs (J = SPLIT after the loop above, also when it ran no iteration).
+      g(SPLIT), op.localSet(J),
+      op.block, g(J), g(JEND), op.i32GeS, op.brIf(0),
+      op.loop, ...pairs([all[0]]),
+      g(J), op.i32Const(2), op.i32Add, op.localTee(J), g(JEND), op.i32LtS, op.brIf(0),
+      op.end, op.end,
     ]),
   ];
 }
@@ -118,7 +172,19 @@ export function covarianceKernel(): FunctionSpec {
     name: 'cross',
     params: [I32, I32, I32, I32, I32, I32, I32, F64, I32],
     results: [],
-    locals: [...new Array<number>(6).fill(I32), ...new Array<number>(6).fill(V128)],
+    locals: [...new Array<number>(I32_LOCALS).fill(I32), ...new Array<number>(V128_LOCALS).fill(V128)],
     body: body(),
   };
+}
+
+/** k! as a double (exact up to 22!). */
+function factorial(k: number): number {
+  let f = 1;
+  for (let i = 2; i <= k; i++) f *= i;
+  return f;
+}
+
+/** The double whose IEEE 754 bit pattern is `bits`. */
+function bitsToDouble(bits: bigint): number {
+  return new Float64Array(BigInt64Array.of(bits).buffer)[0];
 }

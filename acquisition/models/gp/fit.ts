@@ -1,6 +1,7 @@
 /**
- * fitGaussianProcess: standardize y, maximize the log marginal likelihood over [log ℓ, log σ_f², log σ_n²] with
- * multi-start L-BFGS (analytic gradients, projected onto the box of bounds in log space), then build the exact posterior.
+ * fitGaussianProcess: standardize y, maximize the log marginal likelihood (or, with priors, the log posterior
+ * log p(y | θ) + log p(θ), a MAP fit) over [log ℓ, log σ_f², log σ_n²] with multi-start L-BFGS (analytic gradients,
+ * projected onto the box of bounds in log space), then build the exact posterior.
  */
 import { createRandom, type RandomSource } from '../../sampling/random.js';
 import { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
@@ -8,10 +9,13 @@ import { standardizeValues } from '../../space/outcome-transform.js';
 import {
   buildState, createGaussianProcessFromState, type FitSummary, type GaussianProcess, type Hyperparameters,
 } from './gaussian-process.js';
-import { boxesFor, DEFAULT_BOUNDS, fromLogVector, type HyperparameterBounds } from './hyperparameters.js';
+import { boxesFor, DEFAULT_BOUNDS, fromLogVector, priorBounds, type HyperparameterBounds } from './hyperparameters.js';
 import { KERNEL_NAMES, type KernelName } from './kernels.js';
 import { minimizeLbfgs, type Box, type LbfgsOptions } from './lbfgs.js';
-import { logMarginalLikelihood, type TrainingSet } from './marginal-likelihood.js';
+import { logLikelihoodFromFactor, logPosterior, type TrainingSet } from './marginal-likelihood.js';
+import {
+  DEFAULT_FIT_PRIORS, logPriorDensity, priorAt, priorMode, resolvePriors, type HyperparameterPriors, type ResolvedPriors,
+} from './priors.js';
 
 /** Options of fitGaussianProcess. */
 export interface FitOptions {
@@ -40,6 +44,19 @@ export interface FitOptions {
    * the data: each full-data evaluation costs O(n³), so the restarts' exploration is done where it is cheap.
    */
   screeningSize?: number;
+  /**
+   * Hyperparameter priors for a MAP fit (see priors.ts; e.g. DIMENSION_SCALED_PRIORS); null: none, maximum
+   * likelihood; undefined: DEFAULT_FIT_PRIORS. With priors and no explicit `bounds`, the lengthscale box widens to
+   * hold the prior (priorBounds), the first start is the prior's mode (unless warmStart), and the random restarts are
+   * drawn from the priors.
+   */
+  priors?: HyperparameterPriors | null;
+}
+
+/** Which entries of the log vector [log ℓ_1..d, log σ_f², log σ_n²] the optimizer moves; the rest keep `template`. */
+interface Layout {
+  free: number[];
+  template: Float64Array;
 }
 
 /** Fits an exact GP to X (n x d, unit cube) and raw y; the posterior comes back in the units of y. */
@@ -53,62 +70,86 @@ export function fitGaussianProcess(X: number[][], y: number[], options: FitOptio
   const scale2 = standardization.scale * standardization.scale;
   const knownNoise = standardizedKnownNoise(options.knownNoise, y.length, scale2);
   const data: TrainingSet = { x, d, n: y.length, y: standardization.values, ...(knownNoise ? { knownNoise } : {}) };
-  const bounds = options.bounds ?? DEFAULT_BOUNDS;
+  const given = options.priors === undefined ? DEFAULT_FIT_PRIORS : options.priors;
+  const priors = given === null ? null : resolvePriors(given, d);
+  const bounds = options.bounds ?? (priors === null ? DEFAULT_BOUNDS : priorBounds(priors));
   const fixedLogNoise = options.fixedNoise === undefined ? null : Math.log(Math.max(options.fixedNoise / scale2, bounds.noiseVariance[0]));
-  const { best, summary } = optimizeHyperparameters(kernel, data, bounds, fixedLogNoise, options, scale2);
+  const { best, summary } = optimizeHyperparameters(kernel, data, bounds, layoutOf(d, fixedLogNoise, priors), priors, options, scale2);
   const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization, knownNoise);
-  return createGaussianProcessFromState(state, summary);
+  const logLikelihood = logLikelihoodFromFactor(state.factor, state.alpha, state.y) - y.length * Math.log(standardization.scale);
+  return createGaussianProcessFromState(state, { ...summary, logPosterior: logLikelihood + summary.logPrior });
+}
+
+/** The free entries and fixed values: a fixed noise (FitOptions.fixedNoise) and a fixed signal variance (priors). */
+function layoutOf(d: number, fixedLogNoise: number | null, priors: ResolvedPriors | null): Layout {
+  const template = new Float64Array(d + 2);
+  const free: number[] = [];
+  const fixedLogSignal = priors?.fixedLogSignal ?? null;
+  for (let i = 0; i < d + 2; i++) {
+    if (i === d && fixedLogSignal !== null) template[i] = fixedLogSignal;
+    else if (i === d + 1 && fixedLogNoise !== null) template[i] = fixedLogNoise;
+    else free.push(i);
+  }
+  return { free, template };
 }
 
 /** Multi-start box-constrained L-BFGS on the log-hyperparameters; returns the best log vector. */
 function optimizeHyperparameters(
-  kernel: KernelName, data: TrainingSet, bounds: HyperparameterBounds, fixedLogNoise: number | null,
+  kernel: KernelName, data: TrainingSet, bounds: HyperparameterBounds, layout: Layout, priors: ResolvedPriors | null,
   options: FitOptions, scale2: number,
 ): { best: Float64Array; summary: FitSummary } {
   const boxes = boxesFor(data.d, bounds);
-  const free = fixedLogNoise === null ? data.d + 2 : data.d + 1;
   const box = {
-    lower: boxes.slice(0, free).map((b) => Math.log(b[0])),
-    upper: boxes.slice(0, free).map((b) => Math.log(b[1])),
+    lower: layout.free.map((i) => Math.log(boxes[i][0])),
+    upper: layout.free.map((i) => Math.log(boxes[i][1])),
   };
   const rng = createRandom(options.seed ?? 0);
-  const starts = [firstStart(data.d, options.warmStart, scale2)];
-  for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng));
-  const summary: FitSummary = { starts: starts.length, evaluations: 0, iterations: 0, screeningEvaluations: 0 };
+  const starts = [firstStart(data.d, options.warmStart, scale2, priors)];
+  for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng, priors));
+  const summary: FitSummary = {
+    starts: starts.length, evaluations: 0, iterations: 0, screeningEvaluations: 0, logPosterior: NaN, logPrior: 0, bestStart: 0,
+  };
   const screeningSize = options.screeningSize ?? 500;
-  let candidates = starts.map((s) => s.subarray(0, free));
+  let candidates: Float64Array[] = starts.map((s) => Float64Array.from(layout.free, (i) => s[i]));
   if (screeningSize > 0 && data.n > 2 * screeningSize) {
     const subset = randomSubset(data, screeningSize, rng);
-    const screened = bestOf(kernel, subset, candidates, fixedLogNoise, options.optimizer, box);
+    const screened = bestOf(kernel, subset, candidates, layout, priors, options.optimizer, box);
     summary.screeningEvaluations = screened.evaluations;
+    summary.bestStart = screened.bestStart;
     candidates = [screened.best];
   }
-  const result = bestOf(kernel, data, candidates, fixedLogNoise, options.optimizer, box);
+  const result = bestOf(kernel, data, candidates, layout, priors, options.optimizer, box);
   summary.evaluations = result.evaluations;
   summary.iterations = result.iterations;
-  return { best: withNoise(result.best, fixedLogNoise), summary };
+  if (candidates.length > 1) summary.bestStart = result.bestStart;
+  const best = expand(result.best, layout);
+  if (priors !== null) summary.logPrior = logPriorDensity(priors, best, fixedEntries(layout)).value;
+  return { best, summary };
 }
 
-/** Runs L-BFGS from every start on the given data; the free log vector with the lowest −log p(y). */
+/** Runs L-BFGS from every start on the given data; the free log vector with the lowest −log p(y | θ) − log p(θ). */
 function bestOf(
-  kernel: KernelName, data: TrainingSet, starts: Float64Array[], fixedLogNoise: number | null,
+  kernel: KernelName, data: TrainingSet, starts: Float64Array[], layout: Layout, priors: ResolvedPriors | null,
   optimizer: LbfgsOptions | undefined, box: Box,
-): { best: Float64Array; evaluations: number; iterations: number } {
-  const objective = (v: Float64Array) => negativeObjective(kernel, data, v, fixedLogNoise);
+): { best: Float64Array; bestStart: number; evaluations: number; iterations: number } {
+  const skip = fixedEntries(layout);
+  const objective = (v: Float64Array) => negativeObjective(kernel, data, v, layout, priors, skip);
   let bestValue = Infinity;
   let best: Float64Array | null = null;
+  let bestStart = 0;
   let evaluations = 0, iterations = 0;
-  for (const start of starts) {
-    const result = minimizeLbfgs(objective, start, optimizer, box);
+  for (let s = 0; s < starts.length; s++) {
+    const result = minimizeLbfgs(objective, starts[s], optimizer, box);
     evaluations += result.evaluations;
     iterations += result.iterations;
     if (Number.isFinite(result.value) && result.value < bestValue) {
       bestValue = result.value;
       best = result.x;
+      bestStart = s;
     }
   }
   if (best === null) throw new GaussianProcessFitError('no optimizer start reached a finite marginal likelihood');
-  return { best, evaluations, iterations };
+  return { best, bestStart, evaluations, iterations };
 }
 
 /** A seeded random subset of the training set (partial Fisher–Yates shuffle), same standardization. */
@@ -128,27 +169,36 @@ function randomSubset(data: TrainingSet, size: number, rng: RandomSource): Train
   return { x, y, n: size, d: data.d, knownNoise: Float64Array.from({ length: size }, (_, i) => known[order[i]]) };
 }
 
-/** −log p(y | θ) and its gradient in the free log-hyperparameters. */
+/** −log p(y | θ) − log p(θ) (no prior term without priors) and its gradient in the free log-hyperparameters. */
 function negativeObjective(
-  kernel: KernelName, data: TrainingSet, free: Float64Array, fixedLogNoise: number | null,
+  kernel: KernelName, data: TrainingSet, free: Float64Array, layout: Layout, priors: ResolvedPriors | null,
+  skip: ReadonlySet<number>,
 ): { value: number; gradient: Float64Array } {
-  const lml = logMarginalLikelihood(kernel, data, withNoise(free, fixedLogNoise));
+  const posterior = logPosterior(kernel, data, expand(free, layout), priors, skip);
   const gradient = new Float64Array(free.length);
-  for (let i = 0; i < free.length; i++) gradient[i] = -lml.gradient[i];
-  return { value: -lml.value, gradient };
+  for (let i = 0; i < free.length; i++) gradient[i] = -posterior.gradient[layout.free[i]];
+  return { value: -posterior.value, gradient };
 }
 
-/** The full log vector [log ℓ, log σ_f², log σ_n²] from the free part (noise appended when it is fixed). */
-function withNoise(free: Float64Array, fixedLogNoise: number | null): Float64Array {
-  if (fixedLogNoise === null) return Float64Array.from(free);
-  const full = new Float64Array(free.length + 1);
-  full.set(free);
-  full[free.length] = fixedLogNoise;
+/** The full log vector [log ℓ, log σ_f², log σ_n²]: the layout's template with the free entries written in. */
+function expand(free: Float64Array, layout: Layout): Float64Array {
+  const full = Float64Array.from(layout.template);
+  layout.free.forEach((index, i) => { full[index] = free[i]; });
   return full;
 }
 
-/** Warm start (converted to standardized units) or the default guess ℓ = 0.5, σ_f² = 1, σ_n² = 0.01. */
-function firstStart(d: number, warm: Hyperparameters | undefined, scale2: number): Float64Array {
+/** The entries the layout holds fixed: they carry no prior term (a constant that would only shift log p(θ)). */
+function fixedEntries(layout: Layout): Set<number> {
+  const fixed = new Set<number>();
+  for (let i = 0; i < layout.template.length; i++) if (!layout.free.includes(i)) fixed.add(i);
+  return fixed;
+}
+
+/**
+ * Warm start (converted to standardized units), else the default guess ℓ = 0.5, σ_f² = 1, σ_n² = 0.01 with every
+ * group that has a prior at the mode of the maximized prior density instead (the median for the density of log θ).
+ */
+function firstStart(d: number, warm: Hyperparameters | undefined, scale2: number, priors: ResolvedPriors | null): Float64Array {
   const v = new Float64Array(d + 2);
   if (warm !== undefined) {
     if (warm.lengthscales.length !== d) {
@@ -162,16 +212,26 @@ function firstStart(d: number, warm: Hyperparameters | undefined, scale2: number
   v.fill(Math.log(0.5), 0, d);
   v[d] = 0;
   v[d + 1] = Math.log(0.01);
+  if (priors === null) return v;
+  for (let i = 0; i < d + 2; i++) {
+    const prior = priorAt(priors, d, i);
+    if (prior !== null) v[i] = priorMode(priors, prior);
+  }
   return v;
 }
 
-/** A random start, log-uniform in ℓ ∈ [0.05, 2], σ_f² ∈ [0.2, 5], σ_n² ∈ [1e-4, 0.3]. */
-function randomStart(d: number, rng: RandomSource): Float64Array {
+/**
+ * A random start: each log-hyperparameter with a prior drawn from it (Normal(μ, σ) in log space; the optimizer
+ * projects it into the box), the others log-uniform in ℓ ∈ [0.05, 2], σ_f² ∈ [0.2, 5], σ_n² ∈ [1e-4, 0.3].
+ */
+function randomStart(d: number, rng: RandomSource, priors: ResolvedPriors | null): Float64Array {
   const logUniform = (lo: number, hi: number) => Math.log(lo) + (Math.log(hi) - Math.log(lo)) * rng.uniform();
+  const ranges: [number, number][] = [[0.05, 2], [0.2, 5], [1e-4, 0.3]];
   const v = new Float64Array(d + 2);
-  for (let k = 0; k < d; k++) v[k] = logUniform(0.05, 2);
-  v[d] = logUniform(0.2, 5);
-  v[d + 1] = logUniform(1e-4, 0.3);
+  for (let i = 0; i < d + 2; i++) {
+    const prior = priors === null ? null : priorAt(priors, d, i);
+    v[i] = prior === null ? logUniform(...ranges[Math.max(0, i - d + 1)]) : prior.mu + prior.sigma * rng.normal();
+  }
   return v;
 }
 

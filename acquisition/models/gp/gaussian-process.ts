@@ -18,7 +18,7 @@ import { covarianceMatrix, crossCovariance, scaleInputs, type KernelName } from 
 import { addKnownNoise, logLikelihoodFromFactor } from './marginal-likelihood.js';
 import type { StandardizedHyperparameters } from './hyperparameters.js';
 import {
-  MANY_QUERIES, meanOfRows, posteriorBoundChunks, runPosteriorBoundChunks, tightBoundNeighbors, runPosteriorChunks, scaleQuery, varianceOfRows, type PosteriorBoundModel,
+  MANY_QUERIES, meanOfRows, runPosteriorBoundChunks, tightBoundNeighbors, runPosteriorChunks, scaleQuery, varianceOfRows, type PosteriorBoundModel,
   type PosteriorBoundRunner, type PosteriorModel, type PosteriorRunner,
 } from './posterior-rows.js';
 
@@ -56,7 +56,7 @@ export interface GaussianProcess extends Surrogate {
   /**
    * The exact posterior mean at each row of X with an upper bound on its variance (original units), at O(n·d) per row:
    * what pool ranking prunes with (posteriorBoundChunks in posterior-rows.ts). `tight`: conditioned on more neighbours,
-   * tighter and costlier (on the calling thread).
+   * tighter and costlier (both through the bound runner).
    */
   posteriorBound(X: number[][], tight?: boolean): PosteriorBound;
   /**
@@ -101,6 +101,15 @@ export interface FitSummary {
   iterations: number;
   /** Evaluations on the screening subset (0 when the data set was small enough to skip screening). */
   screeningEvaluations: number;
+  /**
+   * The fitted model's log marginal likelihood (original units of y, as GaussianProcess.logMarginalLikelihood) plus
+   * logPrior: the maximized objective up to the constant −n log(scale) of the standardization.
+   */
+  logPosterior: number;
+  /** log p(θ) at the fitted hyperparameters (0 without priors; fixed hyperparameters carry no term). */
+  logPrior: number;
+  /** Which start (0: the first, then the restarts in order) the winning optimization began from. */
+  bestStart: number;
 }
 
 /** Everything a posterior needs, in standardized units. */
@@ -152,6 +161,7 @@ class ExactGaussianProcess implements GaussianProcess {
   private readonly scaledX: Float64Array;
   private cachedModel: PosteriorModel | null = null;
   private cachedBoundModel: PosteriorBoundModel | null = null;
+  private cachedTightBoundModel: PosteriorBoundModel | null = null;
 
   constructor(
     private readonly state: GaussianProcessState, private readonly runner: PosteriorRunner, readonly fitSummary?: FitSummary,
@@ -190,8 +200,11 @@ class ExactGaussianProcess implements GaussianProcess {
   posteriorBound(X: number[][], tight = false): PosteriorBound {
     const query = this.flattenQuery(X);
     const mean = new Float64Array(X.length), varianceUpper = new Float64Array(X.length);
-    if (tight) posteriorBoundChunks(this.posteriorBoundModel(), query, mean, varianceUpper, undefined, tightBoundNeighbors(this.trainingSize));
-    else this.boundRunner(this.posteriorBoundModel(), query, mean, varianceUpper);
+    // The tight bound is the same computation with more neighbours: it runs through the bound runner too (threads).
+    const model = tight
+      ? (this.cachedTightBoundModel ??= { ...this.posteriorBoundModel(), neighbors: tightBoundNeighbors(this.trainingSize) })
+      : this.posteriorBoundModel();
+    this.boundRunner(model, query, mean, varianceUpper);
     return { mean, varianceUpper };
   }
 
@@ -225,6 +238,7 @@ class ExactGaussianProcess implements GaussianProcess {
     const twin = new ExactGaussianProcess(this.state, runner, this.fitSummary, boundRunner ?? this.boundRunner);
     twin.cachedModel = this.cachedModel;
     twin.cachedBoundModel = this.cachedBoundModel;
+    twin.cachedTightBoundModel = this.cachedTightBoundModel;
     return twin;
   }
 

@@ -23,6 +23,21 @@ export const DEFAULT_BOUNDS: HyperparameterBounds = {
   noiseVariance: [1e-6, 10],
 };
 
+/** Prior standard deviations (in log ℓ) that the lengthscale box holds above the prior's location. */
+const PRIOR_BOX_SIGMAS = 4;
+
+/**
+ * Boxes for a MAP fit: DEFAULT_BOUNDS with the lengthscale's upper end raised to e^{μ + 4σ} of its prior (when that
+ * is above 10 cube widths), so that the box only guards the numerics and the prior does the regularizing: the
+ * dimension-scaled prior's median is 4.1·√d cube widths, e^{μ+4σ} ≈ 4,200·√d.
+ */
+export function priorBounds(priors: { lengthscale: { mu: number; sigma: number } | null }): HyperparameterBounds {
+  const prior = priors.lengthscale;
+  if (prior === null) return DEFAULT_BOUNDS;
+  const upper = Math.max(DEFAULT_BOUNDS.lengthscale[1], Math.exp(prior.mu + PRIOR_BOX_SIGMAS * prior.sigma));
+  return { ...DEFAULT_BOUNDS, lengthscale: [DEFAULT_BOUNDS.lengthscale[0], upper] };
+}
+
 /** Standardized-unit hyperparameters as plain numbers. */
 export interface StandardizedHyperparameters {
   lengthscales: Float64Array;

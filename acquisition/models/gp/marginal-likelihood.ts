@@ -17,6 +17,7 @@ import { withHeap } from '../../linalg/wasm/runtime.js';
 import {
   crossCovarianceTransposed, scaleInputsInto, transposePoints, type KernelName,
 } from './kernels.js';
+import { logPriorDensity, type ResolvedPriors } from './priors.js';
 
 /** Training inputs (n x d, row-major, unit cube), standardized targets and, optionally, their known noise. */
 export interface TrainingSet {
@@ -88,6 +89,23 @@ export function logMarginalLikelihood(
     const gradient = traceGradient(kernel, points, d, signal, noise, alpha, inverse, covariance);
     return { value, gradient, jitter };
   });
+}
+
+/**
+ * log p(y | θ) + log p(θ), the MAP objective, and its gradient in [log ℓ_1..d, log σ_f², log σ_n²]; exactly
+ * logMarginalLikelihood without priors. Entries in `skip` (held fixed by the fit) get no prior term. The priors are
+ * densities of the log-hyperparameters (or of θ; see priors.ts), so their gradients are taken in u = log θ directly.
+ */
+export function logPosterior(
+  kernel: KernelName, data: TrainingSet, logParams: ArrayLike<number>, priors: ResolvedPriors | null,
+  skip: ReadonlySet<number> = new Set(),
+): MarginalLikelihood {
+  const lml = logMarginalLikelihood(kernel, data, logParams);
+  if (priors === null) return lml;
+  const prior = logPriorDensity(priors, logParams, skip);
+  const gradient = new Float64Array(lml.gradient.length);
+  for (let i = 0; i < gradient.length; i++) gradient[i] = lml.gradient[i] + prior.gradient[i];
+  return { value: lml.value + prior.value, gradient, jitter: lml.jitter };
 }
 
 /** Adds the known per-point noise variances to the diagonal of an n x n row-major matrix (nothing when absent). */

@@ -210,18 +210,20 @@ export interface PosteriorBoundModel {
   signalVariance: number;
   offset: number;
   scale: number;
+  /** Training points each row's bound conditions on (default BOUND_NEIGHBORS; tightBoundNeighbors(n) for the tight bound). */
+  neighbors?: number;
 }
 
 /**
  * Posterior means (exactly posteriorChunks' numbers: the same cross-covariance and product per row) and an upper bound
  * on each posterior variance, at O(n·d) per row instead of O(n²). The bound is the variance conditioned only on the
- * `neighbors` training points of largest covariance with the row: σ²_S = σ_f² − k_Sᵀ K_SS⁻¹ k_S ≥ σ²_all, since
+ * model's `neighbors` training points of largest covariance with the row: σ²_S = σ_f² − k_Sᵀ K_SS⁻¹ k_S ≥ σ²_all, since
  * conditioning a Gaussian on more observations never raises its variance. A small relative and absolute margin
  * covers the round-off of both computations; it never exceeds the prior σ_f². Scaled query m x d.
  */
 export function posteriorBoundChunks(
   model: PosteriorBoundModel, query: Float64Array, mean: Float64Array, varianceUpper: Float64Array,
-  nextChunk: () => number = counter(), neighbors = BOUND_NEIGHBORS,
+  nextChunk: () => number = counter(),
 ): number {
   const { d, n } = model;
   const m = query.length / d, chunks = chunkCount(m);
@@ -229,7 +231,7 @@ export function posteriorBoundChunks(
   let c = nextChunk();
   if (c >= chunks) return 0;
   const chunk = Math.min(POSTERIOR_CHUNK, m);
-  const size = Math.min(neighbors, n);
+  const size = Math.min(model.neighbors ?? BOUND_NEIGHBORS, n);
   const nearIndex = new Int32Array(size), nearValue = new Float64Array(size);
   const subset = new Float64Array(size * size), solved = new Float64Array(size);
   withHeap(chunk * n + n * d + chunk * d + 2 * n + 2 * chunk, (heap) => {
@@ -265,15 +267,17 @@ export const runPosteriorBoundChunks: PosteriorBoundRunner = (model, query, mean
   posteriorBoundChunks(model, query, mean, varianceUpper);
 };
 
-/** The `index.length` largest entries of row[offset..offset+n) and their columns, largest first (insertion into a short sorted list). */
+/**
+ * The `index.length` largest entries of row[offset..offset+n) and their columns, largest first (insertion into a short
+ * sorted list; equal entries keep the lower column first). Entries are read four at a time and a group none of which
+ * beats the current floor is skipped at once: nearly all of them, once the list has filled.
+ */
 function nearestColumns(row: Float64Array, offset: number, n: number, index: Int32Array, value: Float64Array): void {
   const size = index.length;
   value.fill(-Infinity);
   index.fill(-1);
   let floor = -Infinity;
-  for (let j = 0; j < n; j++) {
-    const v = row[offset + j];
-    if (!(v > floor)) continue;
+  const insert = (v: number, j: number): void => {
     let k = size - 1;
     while (k > 0 && value[k - 1] < v) {
       value[k] = value[k - 1];
@@ -283,7 +287,17 @@ function nearestColumns(row: Float64Array, offset: number, n: number, index: Int
     value[k] = v;
     index[k] = j;
     floor = value[size - 1];
+  };
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    const o = offset + j, v0 = row[o], v1 = row[o + 1], v2 = row[o + 2], v3 = row[o + 3];
+    if (!(v0 > floor) && !(v1 > floor) && !(v2 > floor) && !(v3 > floor)) continue;
+    if (v0 > floor) insert(v0, j);
+    if (v1 > floor) insert(v1, j + 1);
+    if (v2 > floor) insert(v2, j + 2);
+    if (v3 > floor) insert(v3, j + 3);
   }
+  for (; j < n; j++) if (row[offset + j] > floor) insert(row[offset + j], j);
 }
 
 /**

@@ -2,7 +2,22 @@
 import { z } from '@hono/zod-openapi';
 import { BOUNDARY_TOLERANCE, EXTRAPOLATION_DISTANCE } from '../../../acquisition/suggest/flags.js';
 import { STRATEGY_NAMES } from '../../../acquisition/strategy-names.js';
+import { BETA_SCHEDULES } from '../../../acquisition/suggest/types.js';
 import { SURROGATE_KINDS } from '../../../acquisition/validation/types.js';
+
+/** Settings of individual strategies (the engine's StrategyOptions that a caller may set). */
+export const StrategyOptionsSchema = z
+  .object({
+    // Numbers and names of the right type pass here; the engine checks their values, so a wrong one is a 422 that says why.
+    beta: z.number().optional().openapi({ description: 'UCB exploration weight β ≥ 0 in μ + √β σ (standardized units; default 4); not with a betaSchedule other than "constant"' }),
+    xi: z.number().optional().openapi({ description: 'minimum improvement ξ of probability-of-improvement (standardized units; default 0.01)' }),
+    betaSchedule: z.string().max(64).optional().openapi({
+      description: `UCB's β by t, the number of measured values, one of ${BETA_SCHEDULES.join(', ')}: "constant" (default), "srinivas" β_t = 2 log(|D| t² π²/(6δ)), δ = 0.1, |D| the pool (pool mode only), "kandasamy" β_t = 0.2 d log(2t)`,
+    }),
+    stdIncludesNoise: z.boolean().optional().openapi({ description: 'EI, PI, UCB and gp-hedge rank by the predictive std of a measurement √(σ² + σ_n²) instead of the latent σ (default false)' }),
+  })
+  .strict()
+  .openapi('StrategyOptions');
 
 export const SuggestRequestSchema = z
   .object({
@@ -10,6 +25,7 @@ export const SuggestRequestSchema = z
     strategy: z.string().min(1).max(64).optional().openapi({ description: `one of ${STRATEGY_NAMES.join(', ')}; default by objectives` }),
     pool: z.boolean().optional().openapi({ description: 'rank the candidate samples (true) or search the design space (false); default: pool if samples were imported' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional().openapi({ description: 'fix the seed to reproduce a run' }),
+    options: StrategyOptionsSchema.optional(),
   })
   .strict()
   .openapi('SuggestRequest');
@@ -39,7 +55,9 @@ export const SuggestionItemSchema = z
     params: z.record(z.string(), z.union([z.number(), z.string()])),
     mean: z.record(z.string(), z.number()),
     std: z.record(z.string(), z.number()),
-    score: z.number(),
+    score: z.number().openapi({
+      description: 'the strategy\'s acquisition value at the point (see each strategy\'s description); for expected improvement in the objective\'s units, except for an objective with a declared range (lowerBound/upperBound), where it is the improvement of the warped value (logit or log units), not of the outcome itself (the item\'s "improvement" reason gives expectedImprovement in the outcome\'s own units)',
+    }),
     strategy: z.string(),
     flags: z.array(z.string()).openapi({
       description: `trust signals, possibly none: "boundary" (a continuous or integer parameter on its min or max, within ${BOUNDARY_TOLERANCE * 100} % of its range), "extrapolation" (farther than ${EXTRAPOLATION_DISTANCE} fitted GP lengthscales from every measured point)`,

@@ -4,7 +4,7 @@ import { cholesky } from '../../../acquisition/linalg/cholesky.js';
 import { DimensionMismatchError } from '../../../acquisition/linalg/errors.js';
 import {
   addRowsTimesLowerPanels, lowerPanelCount, lowerPanelLength, packLowerPanels, packRowPairs, paddedOrder, rowPairCount,
-  rowPairLength,
+  rowPairLength, unpackLowerPanels,
 } from '../../../acquisition/linalg/lower-panels.js';
 import { invertLower, solveLowerRowsInPlace } from '../../../acquisition/linalg/triangular.js';
 import { kernelBackend, setKernelBackend, withHeap, type KernelBackend } from '../../../acquisition/linalg/wasm/runtime.js';
@@ -124,5 +124,14 @@ describe('packed lower panels', () => {
     expect(() => addRowsTimesLowerPanels(2, 2, a, l, c, 16)).toThrow(DimensionMismatchError);
     expect(() => packLowerPanels(new Float64Array(80), 9)).toThrow(/9x9/);
     expect(() => packRowPairs(new Float64Array(5), 2, 3)).toThrow(/2x3/);
+  });
+
+  it('unpacks what packLowerPanels packed: the lower triangle, zeros above it, for orders on and off the panel width', () => {
+    for (const n of [1, 7, 8, 9, 30]) {
+      const l = randomArray(n * n, n);
+      const unpacked = unpackLowerPanels(packLowerPanels(l, n), n);
+      for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) expect(unpacked[j * n + k]).toBe(k <= j ? l[j * n + k] : 0);
+    }
+    expect(() => unpackLowerPanels(new Float64Array(10), 9)).toThrow(DimensionMismatchError);
   });
 });

@@ -86,3 +86,40 @@ describe('WebAssembly and JS kernels agree', () => {
       }
     });
 });
+
+describe('SIMD cross-covariance (two column pairs per step, then one)', () => {
+  it('matches the JS kernel on every column count 1..9 and d up to 8, and writes no column beyond its pairs', () => {
+    const kernels = activeKernels();
+    if (kernels === null) throw new Error('no WebAssembly kernels');
+    const rng = createRandom(12);
+    for (const d of [1, 2, 6, 8]) {
+      for (let n = 1; n <= 9; n++) {
+        for (const [kind, signal] of [[0, 1.3], [1, 0.7]] as const) {
+          const m = 3, pairs = n >> 1;
+          const a = Float64Array.from({ length: m * d }, () => 3 * rng.uniform());
+          const bt = Float64Array.from({ length: n * d }, () => 3 * rng.uniform());
+          const out = withHeap(m * d + n * d + m * n, (heap) => {
+            heap.set(a);
+            heap.set(bt, m * d);
+            heap.fill(-7, m * d + n * d);
+            kernels.cross(m, pairs, n, d, heap.byteOffset, heap.byteOffset + 8 * m * d, heap.byteOffset + 8 * (m * d + n * d), signal, kind);
+            return Array.from(heap.subarray(m * d + n * d, m * d + n * d + m * n));
+          });
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              if (j >= 2 * pairs) {
+                expect(out[i * n + j], `column ${j} of ${n} is left alone`).toBe(-7);
+                continue;
+              }
+              let r2 = 0;
+              for (let k = 0; k < d; k++) r2 += (a[i * d + k] - bt[k * n + j]) ** 2;
+              const rho = Math.sqrt(5 * r2);
+              const expected = signal * (kind === 0 ? (1 + rho + (rho * rho) / 3) * Math.exp(-rho) : Math.exp(-0.5 * r2));
+              expect(Math.abs(out[i * n + j] - expected), `d ${d}, n ${n}, kind ${kind}`).toBeLessThanOrEqual(2e-15 * signal);
+            }
+          }
+        }
+      }
+    }
+  });
+});

@@ -68,6 +68,7 @@ describe('pruned pool ranking in suggest()', () => {
 
   const cases: { name: string; request: Partial<SuggestRequest> }[] = [
     { name: 'EI', request: { objectives: maximize, strategy: 'expected-improvement' } },
+    { name: 'noisy EI', request: { objectives: maximize, strategy: 'noisy-expected-improvement' } },
     { name: 'log-EI, constrained, cost-aware', request: { objectives: maximize, constraints: constraint, strategy: 'log-expected-improvement', options: { cost: { outcome: 'cost', alpha: 1 } } } },
     { name: 'PI, constrained', request: { objectives: [{ name: 'y', goal: 'minimize' }], constraints: constraint, strategy: 'probability-of-improvement' } },
     { name: 'UCB with a target band', request: { objectives: [...maximize, { name: 't', goal: 'target', target: 0.5, tolerance: 0.1 }], strategy: 'upper-confidence-bound' } },
@@ -75,6 +76,11 @@ describe('pruned pool ranking in suggest()', () => {
     { name: 'target-matching', request: { objectives: [{ name: 't', goal: 'target', target: 0.8, tolerance: 0.05 }], strategy: 'target-matching' } },
     { name: 'target-distance, constrained', request: { objectives: [{ name: 't', goal: 'target', target: 0.3 }], constraints: constraint, strategy: 'target-distance' } },
     { name: 'ParEGO', request: { objectives: [...maximize, { name: 'c', goal: 'minimize' }], strategy: 'parego' } },
+    { name: 'noisy EI, constrained, cost-aware', request: { objectives: maximize, constraints: constraint, strategy: 'noisy-expected-improvement', options: { cost: { outcome: 'cost', alpha: 1 } } } },
+    { name: 'EI on the std with noise', request: { objectives: maximize, strategy: 'expected-improvement', options: { stdIncludesNoise: true } } },
+    { name: 'UCB, Srinivas schedule, std with noise', request: { objectives: maximize, strategy: 'upper-confidence-bound', options: { betaSchedule: 'srinivas', stdIncludesNoise: true } } },
+    { name: 'UCB, Kandasamy schedule', request: { objectives: maximize, strategy: 'upper-confidence-bound', options: { betaSchedule: 'kandasamy' } } },
+    { name: 'GP-Hedge (every member pruned)', request: { objectives: maximize, constraints: constraint, strategy: 'gp-hedge' } },
     { name: 'EHVI (exhaustive: no bound)', request: { objectives: [...maximize, { name: 'c', goal: 'minimize' }], strategy: 'ehvi', count: 2 } },
   ];
 
@@ -109,6 +115,23 @@ describe('pruned pool ranking in suggest()', () => {
   });
 });
 
+// The bound checks of this file (bounds above the exact ranking) would catch a bound made too tight: at 0.7x the
+// variance bound already falls below the exact variance.
+describe('the variance bound has no room to spare', () => {
+  it('holds on a 3,000-row pool (plain and tight), and shrunk to 0.7x it falls below the exact variance somewhere', () => {
+    const { pool, observations } = randomProblem(17, 3000);
+    const problem = buildProblem({ parameters: cube, objectives: maximize, observations, pool, count: 1 });
+    const model = fitOutcomeModels(problem, fixedGp, 0).get('y')!;
+    const X = problem.pool!.map((c) => c.x);
+    const exact = model.posterior(X);
+    for (const tight of [false, true]) {
+      const { varianceUpper } = model.posteriorBound!(X, tight);
+      expect(varianceUpper.every((v, i) => v >= exact.variance[i])).toBe(true);
+      expect(varianceUpper.some((v, i) => 0.7 * v < exact.variance[i])).toBe(true);
+    }
+  });
+});
+
 describe('which strategies prune', () => {
   it('every ranker strategy of the registry has a bound on GP models except EHVI (exhaustive)', () => {
     const { pool, observations } = randomProblem(3, 300);
@@ -130,10 +153,11 @@ describe('which strategies prune', () => {
     }
     expect(exhaustive).toEqual(['ehvi']);
     expect(bounded.sort()).toEqual([
-      'expected-improvement', 'log-expected-improvement', 'max-variance', 'parego', 'probability-of-improvement',
-      'target-distance', 'target-matching', 'upper-confidence-bound',
+      'expected-improvement', 'log-expected-improvement', 'max-variance', 'noisy-expected-improvement', 'parego',
+      'probability-of-improvement', 'target-distance', 'target-matching', 'upper-confidence-bound',
     ]);
-    expect(other.sort()).toEqual(['random', 'space-filling', 'thompson']);
+    // gp-hedge's members are the single-objective rankers above, each pruned.
+    expect(other.sort()).toEqual(['gp-hedge', 'random', 'space-filling', 'thompson']);
   });
 
   it('each bound (plain and tight) lies above the exact ranking, and small-batch pruning keeps the exhaustive top k', () => {
@@ -147,6 +171,8 @@ describe('which strategies prune', () => {
       ['target-matching', [{ name: 't', goal: 'target', target: 0.8, tolerance: 0.05 }], constraint, 0],
       ['target-distance', [{ name: 't', goal: 'target', target: 0.3 }], [], 1],
       ['parego', [...maximize, { name: 'c', goal: 'minimize' }], constraint, 0],
+      ['noisy-expected-improvement', maximize, constraint, 0],
+      ['noisy-expected-improvement', maximize, [], 1],
     ];
     for (const [name, objectives, constraints, costAlpha] of cases) {
       const entry = ACQUISITION_STRATEGIES[name];

@@ -81,7 +81,7 @@ describe.each(Object.entries(DATA))('suggest() with outcomes at %s', (_, values)
     const observations = observe(['a'], values);
     const items = suggest({ parameters: line, objectives: [{ name: 'a', goal: 'maximize' }], observations, count: 2, seed: 5 });
     expectFinite(items, 2, ['a']);
-    expect(items[0].strategy).toBe('expected-improvement');
+    expect(items[0].strategy).toBe('gp-hedge');
   });
 });
 

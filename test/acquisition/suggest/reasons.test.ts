@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bandProbability, bestMeasured, expectedAbsoluteDeviation, improvementOver, outcomeReasons,
+  bandProbability, bestMeasured, expectedAbsoluteDeviation, improvementOver, outcomeReasons, rangedBandProbability,
 } from '../../../acquisition/suggest/reasons.js';
 import type { Observation } from '../../../acquisition/suggest/types.js';
 
@@ -98,5 +98,23 @@ describe('per-objective reasons (closed forms)', () => {
     expect(reasons[3]).toMatchObject({ op: '>=', value: 0.9, probability: 0.5 });
     // A cold start has no predictions: no reasons.
     expect(outcomeReasons([{ name: 'y', goal: 'maximize' }], [], { mean: {}, std: {} }, { y: 1 })).toEqual([]);
+  });
+});
+
+describe('reasons of outcomes with a declared range', () => {
+  it('truncate the Gaussian to the range: P(band ∩ range)/P(range), and a constraint on its bound is certain', () => {
+    // N(0.05, 0.1²) on [0, 1]: P(0 ≤ y ≤ 0.1)/P(0 ≤ y ≤ 1) = (Φ(0.5) − Φ(−0.5))/(Φ(9.5) − Φ(−0.5)).
+    const band = (0.6914624612740131 - 0.3085375387259869) / (1 - 0.3085375387259869);
+    expect(rangedBandProbability(0.05, 0.1, -0.2, 0.1, { lowerBound: 0, upperBound: 1 })).toBeCloseTo(band, 12);
+    expect(rangedBandProbability(0.05, 0.1, -0.2, 0.1, undefined)).toBeCloseTo(bandProbability(0.05, 0.1, -0.2, 0.1), 15);
+    const reasons = outcomeReasons(
+      [{ name: 'y', goal: 'target', target: 0, tolerance: 0.1, lowerBound: 0, upperBound: 1 }],
+      [{ name: 'c', op: '>=', value: 0, lowerBound: 0 }],
+      { mean: { y: 0.05, c: 0.02 }, std: { y: 0.1, c: 0.05 } },
+      {},
+    );
+    expect(reasons[0]).toMatchObject({ kind: 'target-band' });
+    expect((reasons[0] as { probability: number }).probability).toBeCloseTo(band, 12);
+    expect(reasons[1]).toMatchObject({ kind: 'constraint', probability: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidObjectiveError, StrategyNotApplicableError, UnknownStrategyError } from '../../../acquisition/errors.js';
-import { ACQUISITION_STRATEGIES, DEFAULT_BETA, DEFAULT_XI } from '../../../acquisition/suggest/registry.js';
+import { ACQUISITION_STRATEGIES, batchItemCost, DEFAULT_BATCH_ITEM_COST, DEFAULT_BETA, DEFAULT_XI } from '../../../acquisition/suggest/registry.js';
 import { suggest } from '../../../acquisition/suggest/suggest.js';
 import type { ModelFactory, Observation, OutcomeModel, PoolItem } from '../../../acquisition/suggest/types.js';
 import { isStrategyName, parseStrategyName, STRATEGY_NAMES, type StrategyName } from '../../../acquisition/strategy-names.js';
@@ -58,8 +58,10 @@ describe('the acquisition strategy registry', () => {
       expect(entry.needs === 'none').toBe(entry.pending !== 'believed');
       if (entry.gradient) expect(entry.pick.kind).toBe('ranker');
     }
-    expect(ACQUISITION_STRATEGIES['upper-confidence-bound'].defaults).toEqual({ beta: DEFAULT_BETA });
-    expect(ACQUISITION_STRATEGIES['probability-of-improvement'].defaults).toEqual({ xi: DEFAULT_XI });
+    expect(ACQUISITION_STRATEGIES['upper-confidence-bound'].defaults).toEqual({ beta: DEFAULT_BETA, betaSchedule: 'constant', stdIncludesNoise: false });
+    expect(ACQUISITION_STRATEGIES['probability-of-improvement'].defaults).toEqual({ xi: DEFAULT_XI, stdIncludesNoise: false });
+    expect(ACQUISITION_STRATEGIES['gp-hedge'].defaults).toEqual({ beta: DEFAULT_BETA, xi: DEFAULT_XI, betaSchedule: 'constant', stdIncludesNoise: false });
+    expect(ACQUISITION_STRATEGIES['noisy-expected-improvement'].defaults).toEqual({});
     expect(STRATEGY_NAMES.filter((n) => ACQUISITION_STRATEGIES[n].gradient)).toEqual([
       'expected-improvement', 'log-expected-improvement', 'probability-of-improvement', 'upper-confidence-bound',
     ]);
@@ -116,5 +118,20 @@ describe('the acquisition strategy registry', () => {
   it('every name is typed: a StrategyName is a registry key', () => {
     const name: StrategyName = 'ehvi';
     expect(ACQUISITION_STRATEGIES[name].pick.kind).toBe('ranker');
+  });
+});
+
+describe('what the registry says about scores and batch cost', () => {
+  it('says that an EI score of an objective with a declared range is of its warped value, not of the outcome', () => {
+    for (const name of ['expected-improvement', 'log-expected-improvement', 'noisy-expected-improvement'] as const) expect(ACQUISITION_STRATEGIES[name].description).toMatch(/declared range.*warped|warped.*declared range/);
+  });
+
+  it('charges noisy EI’s pool items against the inline budget and leaves every other strategy at the default', () => {
+    expect(batchItemCost('noisy-expected-improvement', true)).toBe(1);
+    expect(batchItemCost('noisy-expected-improvement', false)).toBe(1);
+    for (const name of STRATEGY_NAMES.filter((n) => n !== 'noisy-expected-improvement')) {
+      expect(batchItemCost(name, true), name).toBe(DEFAULT_BATCH_ITEM_COST.pool);
+      expect(batchItemCost(name, false), name).toBe(DEFAULT_BATCH_ITEM_COST.continuous);
+    }
   });
 });

@@ -25,7 +25,7 @@ describe('suggest in pool mode (mock surrogate)', () => {
   const observations = observe([0, 0.5, 1], (x) => -((x - 0.3) ** 2));
 
   it('ranks by EI and reports it in original units (hand-computed)', () => {
-    const [item] = suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations, pool, count: 1 }, engine);
+    const [item] = suggest({ parameters: line, objectives: [{ name: 'y', goal: 'maximize' }], observations, pool, count: 1, strategy: 'expected-improvement' }, engine);
     expect(item.poolId).toBe('m30');
     expect(item.strategy).toBe('expected-improvement');
     const transform = fitOutcomeTransform(observations.map((o) => o.outcomes.y));
@@ -76,7 +76,7 @@ describe('suggest in continuous mode (GP)', () => {
     expect(new Set(keys).size).toBe(4);
     expect(keys).not.toContain('0.6|0.2');
     for (const o of observations) expect(keys).not.toContain(`${o.params.a}|${o.params.b}`);
-    expect(items.every((i) => i.strategy === 'expected-improvement' && Number.isFinite(i.mean.y) && i.std.y >= 0)).toBe(true);
+    expect(items.every((i) => i.strategy === 'gp-hedge' && Number.isFinite(i.mean.y) && i.std.y >= 0)).toBe(true);
     expect(suggest(request)).toEqual(items);
   });
 
@@ -140,9 +140,9 @@ describe('cold start', () => {
     expect(coldStartThreshold(4, true)).toBe(2);
     expect(coldStartThreshold(4)).toBe(9);
     expect(ask(1, true)).toBe('space-filling');
-    expect(ask(2, true)).toBe('expected-improvement');
+    expect(ask(2, true)).toBe('gp-hedge');
     expect(ask(2, false)).toBe('space-filling');
-    expect(ask(9, false)).toBe('expected-improvement');
+    expect(ask(9, false)).toBe('gp-hedge');
     // A constraint measured once has no model yet: space-filling instead of an error.
     const constrained = suggest({
       parameters: cube, objectives: [{ name: 'y', goal: 'maximize' }], constraints: [{ name: 'c', op: '>=', value: 0 }],
@@ -197,7 +197,7 @@ describe('cold start', () => {
 
 describe('strategies and objectives', () => {
   it('chooses the default strategy from the objectives', () => {
-    expect(defaultStrategy([{ name: 'y', goal: 'maximize' }])).toBe('expected-improvement');
+    expect(defaultStrategy([{ name: 'y', goal: 'maximize' }])).toBe('gp-hedge');
     expect(defaultStrategy([{ name: 'y', goal: 'target', target: 1, tolerance: 0.1 }])).toBe('target-matching');
     expect(defaultStrategy([{ name: 'y', goal: 'target', target: 1 }])).toBe('target-distance');
     expect(defaultStrategy([{ name: 'y', goal: 'maximize' }, { name: 'z', goal: 'minimize' }])).toBe('ehvi');

@@ -72,7 +72,10 @@ describe('Mg corrosion pool', () => {
   it('defines a pool campaign over the molecules with IE to maximize', () => {
     const campaign = mgCorrosionCampaign('AZ31');
     expect(campaign.parameters[0].choices).toHaveLength(104);
-    expect(campaign.objectives).toEqual([{ name: 'IE', goal: 'maximize', unit: '%' }]);
+    // IE = (1 − CR/CR₀)·100 % is at most 100 % (CR ≥ 0); unbounded below.
+    expect(campaign.objectives).toEqual([{ name: 'IE', goal: 'maximize', unit: '%', upperBound: 100 }]);
+    // Every record of the vendored table respects it, so posting the pool's values is never refused.
+    expect(Math.max(...loadMgCorrosionRecords().map((r) => r.ie).filter(Number.isFinite))).toBeLessThanOrEqual(100);
   });
 });
 

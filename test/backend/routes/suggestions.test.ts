@@ -179,6 +179,52 @@ describe('suggestions', () => {
   });
 });
 
+describe('suggestion strategies and their options', () => {
+  /** A campaign with an 11 x 11 pool and eight results. */
+  async function measuredCampaign(): Promise<number> {
+    const id = await campaign();
+    await pool(id, 11);
+    const measured = [[0.1, 0.1], [0.9, 0.1], [0.1, 0.9], [0.9, 0.9], [0.5, 0.5], [0.3, 0.5], [0.5, 0.7], [0.2, 0.2]]
+      .map(([x1, x2]) => ({ params: { x1, x2 }, outcomes: { y: f({ x1, x2 }) } }));
+    expect((await h.call('POST', `/api/campaigns/${id}/results`, { body: measured })).status).toBe(201);
+    return id;
+  }
+
+  it.each([
+    ['noisy-expected-improvement', undefined],
+    ['gp-hedge', { beta: 9, xi: 0.05, stdIncludesNoise: true }],
+    ['upper-confidence-bound', { betaSchedule: 'srinivas', stdIncludesNoise: true }],
+    ['upper-confidence-bound', { betaSchedule: 'kandasamy' }],
+    ['expected-improvement', { stdIncludesNoise: false }],
+  ])('accepts %s with options %j, and records the options with the run', async (strategy, options) => {
+    const id = await measuredCampaign();
+    const res = await ask(id, { count: 2, seed: 3, strategy, ...(options ? { options } : {}) });
+    expect(res.status).toBe(201);
+    const s = await res.json();
+    expect(s.items.map((it: { strategy: string }) => it.strategy)).toEqual([strategy, strategy]);
+    const runs = await (await h.call('GET', `/api/campaigns/${id}/suggestions`)).json();
+    expect(runs.items[0].settings.options).toEqual(options);
+  });
+
+  it.each<[string, Record<string, unknown>, string, number, string]>([
+    ['an unknown β schedule', { betaSchedule: 'fast' }, 'upper-confidence-bound', 422, 'invalid_request'],
+    ['a negative β', { beta: -1 }, 'upper-confidence-bound', 422, 'invalid_request'],
+    ['β next to a schedule', { beta: 2, betaSchedule: 'kandasamy' }, 'upper-confidence-bound', 422, 'invalid_request'],
+    ['the Srinivas schedule without a pool', { betaSchedule: 'srinivas' }, 'upper-confidence-bound', 422, 'invalid_request'],
+    ['a non-boolean stdIncludesNoise', { stdIncludesNoise: 'yes' }, 'expected-improvement', 400, 'validation_failed'],
+    ['an unknown option', { temperature: 2 }, 'expected-improvement', 400, 'validation_failed'],
+  ])('refuses %s, writing nothing', async (_, options, strategy, status, code) => {
+    const id = await measuredCampaign();
+    const before = h.snapshot();
+    const res = await ask(id, { count: 1, strategy, options, ...(options.betaSchedule === 'srinivas' ? { pool: false } : {}) });
+    expect(res.status).toBe(status);
+    const error = (await res.json()).error;
+    expect(error.code).toBe(code);
+    if (options.betaSchedule === 'fast') expect(error.message).toContain('kandasamy');
+    expect(h.snapshot()).toBe(before);
+  });
+});
+
 describe('suggestions over features (featuresOnly parameters, e.g. molecules)', () => {
   const ids = Array.from({ length: 40 }, (_, i) => `mol-${i}`);
   const descriptor = (i: number) => ({ logP: Math.sin(i * 0.9) * 2, tpsa: 20 + ((i * 37) % 90), rings: i % 4 });

@@ -39,8 +39,8 @@ describe('demo campaigns', () => {
     expect(mgBatch.status).toBe(201);
     const mg = await mgBatch.json();
     expect(mg.pool).toBe(true);
-    // Two model features: 2·2 + 1 = 5 results start the model, and 6 are seeded.
-    expect(mg.items[0].strategy).toBe('expected-improvement');
+    // Two model features: 2·2 + 1 = 5 results start the model, and 6 are seeded: the one-objective default, not the cold start.
+    expect(mg.items[0].strategy).toBe('gp-hedge');
     expect(mg.items[0].params.molecule).toMatch(/[A-Za-z]/);
   });
 

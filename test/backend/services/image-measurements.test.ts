@@ -48,12 +48,15 @@ function declared(values: Measured, as: Record<string, { quantity: string; class
 }
 
 /** A campaign with image measurements, samples S1 and S2, and images A (2 nm pixels), B (0.004 µm) of S1 and C (no size) of S2. */
-async function setup(h: Harness): Promise<{ id: number; s1: number; s2: number; a: number; b: number; c: number }> {
+async function setup(
+  h: Harness,
+  objectives: Record<string, unknown>[] = [{ name: 'diameter', goal: 'target', target: 30, tolerance: 3 }, { name: 'porosity', goal: 'maximize' }],
+): Promise<{ id: number; s1: number; s2: number; a: number; b: number; c: number }> {
   const created = await h.call('POST', '/api/campaigns', {
     body: {
       name: 'membranes from images',
       parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }],
-      objectives: [{ name: 'diameter', goal: 'target', target: 30, tolerance: 3 }, { name: 'porosity', goal: 'maximize' }],
+      objectives,
       imageMeasurements: MEASUREMENTS,
     },
   });
@@ -427,5 +430,22 @@ describe('corrections and sample status of derived results', () => {
     const s2 = (await results(h, ids.id)).find((r) => r.sampleId === ids.s2)!;
     expect(s2.outcomes).toEqual({ porosity: 0.3 });
     for (const o of observationsOf(h.ctx.db, ids.id)) for (const v of Object.values(o.noise ?? {})) expect(Number.isFinite(v)).toBe(true);
+  });
+
+  it('sets aside a derived value outside its outcome’s declared range and writes the sample’s other values', async () => {
+    const h = createHarness();
+    // Porosity declared in [0, 0.35]: S1's images say 0.45, S2's 0.3.
+    const ids = await setup(h, [{ name: 'diameter', goal: 'target', target: 30, tolerance: 3 }, { name: 'porosity', goal: 'maximize', lowerBound: 0, upperBound: 0.35 }]);
+    const { derived } = recordModel(h, ids.id, firstModelImages(ids));
+    expect(derived.skipped).toContainEqual({ sampleId: ids.s1, outcome: 'porosity', reason: expect.stringMatching(/0\.45 lies outside the declared range \[0, 0\.35\] of "porosity"/) });
+    expect(derived.skipped.filter((s) => s.outcome === 'porosity')).toHaveLength(1);
+    const rows = await results(h, ids.id);
+    const s1 = rows.find((r) => r.sampleId === ids.s1)!;
+    expect(Object.keys(s1.outcomes).sort()).toEqual(['diameter', 'diameterPx']);
+    expect(Object.keys(s1.std!).sort()).toEqual(['diameter', 'diameterPx']);
+    expect(rows.find((r) => r.sampleId === ids.s2)!.outcomes).toEqual({ diameterPx: 10, porosity: 0.3 });
+    // Nothing stored lies outside a declared range, so the campaign can still be asked for suggestions.
+    const suggested = await h.call('POST', `/api/campaigns/${ids.id}/suggestions`, { body: { count: 1, pool: false } });
+    expect(suggested.status, await suggested.clone().text()).toBe(201);
   });
 });

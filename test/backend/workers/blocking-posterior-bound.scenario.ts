@@ -10,6 +10,10 @@ export interface BoundScenarioOutput {
   identical: boolean[];
   /** The same for a model fantasize() derived from the runner's model. */
   fantasyIdentical: boolean;
+  /** The tight bound (more neighbours, also through the helper) equals the one-thread tight bound, bit for bit. */
+  tightIdentical: boolean;
+  /** The tight bound is below the plain one somewhere (the runner really used more neighbours). */
+  tightIsTighter: boolean;
   stats: BlockingPosteriorStats;
 }
 
@@ -37,6 +41,10 @@ await sleep(1500);
 identical.push(same(gp.posteriorBound(query), parallel.posteriorBound(query)));
 const fantasyX = points(3, 4, 3), fantasyY = [0.1, 0.2, 0.3];
 const fantasyIdentical = same(gp.fantasize(fantasyX, fantasyY).posteriorBound(query), parallel.fantasize(fantasyX, fantasyY).posteriorBound(query));
-const output: BoundScenarioOutput = { identical, fantasyIdentical, stats: { ...pool.stats } };
+const tightOne = gp.posteriorBound(query, true), tightSplit = parallel.posteriorBound(query, true);
+const plain = gp.posteriorBound(query);
+const tightIdentical = same(tightOne, tightSplit);
+const tightIsTighter = tightOne.varianceUpper.some((v, i) => v < plain.varianceUpper[i]);
+const output: BoundScenarioOutput = { identical, fantasyIdentical, tightIdentical, tightIsTighter, stats: { ...pool.stats } };
 await pool.close();
 parentPort!.postMessage(output);

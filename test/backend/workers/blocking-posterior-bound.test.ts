@@ -3,7 +3,7 @@ import { startThread } from '../../../backend/workers/thread-entry.js';
 import type { BoundScenarioOutput } from './blocking-posterior-bound.scenario.js';
 
 describe('BlockingPosteriorPool bound runner', () => {
-  it('splits the posterior bounds of a large pool with its helper and gives exactly the one-thread numbers', async () => {
+  it('splits the posterior bounds (plain and tight) of a large pool with its helper and gives exactly the one-thread numbers', async () => {
     const worker = startThread(import.meta.url, 'blocking-posterior-bound.scenario');
     const out = await new Promise<BoundScenarioOutput>((resolve, reject) => {
       worker.once('message', (message: BoundScenarioOutput) => {
@@ -14,7 +14,10 @@ describe('BlockingPosteriorPool bound runner', () => {
     });
     expect(out.identical).toEqual([true, true]);
     expect(out.fantasyIdentical).toBe(true);
-    expect(out.stats.parallel).toBe(3);
+    expect(out.tightIdentical).toBe(true);
+    expect(out.tightIsTighter).toBe(true);
+    // Two plain bounds, one of a fantasy, one tight.
+    expect(out.stats.parallel).toBe(4);
     expect(out.stats.recovered).toBe(0);
     expect(out.stats.helperChunks).toBeGreaterThan(0);
   });

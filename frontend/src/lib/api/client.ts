@@ -344,10 +344,18 @@ export class ApiClient {
     return this.request(`/api/campaigns/${enc(campaignId)}/surrogates`);
   }
 
-  /** Parity (cross-validated prediction vs. measurement) and surrogate slices of a model; null when the server has none. */
-  async modelDiagnostics(campaignId: IdLike, modelId: IdLike): Promise<ModelDiagnostics | null> {
+  /**
+   * Parity (cross-validated prediction vs. measurement) and surrogate slices of a model; null when the server has none.
+   * `view` narrows the answer to what one view shows: one objective, and each objective's most relevant 2-D slice
+   * ('first') or the one over a pair [x, y]; `pairs` of the answer lists every pair to pick from.
+   */
+  async modelDiagnostics(campaignId: IdLike, modelId: IdLike, view: { objective?: string; pair?: 'first' | readonly [string, string] } = {}): Promise<ModelDiagnostics | null> {
+    const query = new URLSearchParams();
+    if (view.objective !== undefined) query.set('objective', view.objective);
+    if (view.pair !== undefined) query.set('pair', view.pair === 'first' ? 'first' : JSON.stringify(view.pair));
+    const search = query.toString() === '' ? '' : `?${query.toString()}`;
     try {
-      return await this.request<ModelDiagnostics>(`/api/campaigns/${enc(campaignId)}/models/${enc(modelId)}/diagnostics`);
+      return await this.request<ModelDiagnostics>(`/api/campaigns/${enc(campaignId)}/models/${enc(modelId)}/diagnostics${search}`);
     } catch (error) {
       if (error instanceof ApiError && error.isNotFound) return null;
       throw error;

@@ -2,6 +2,7 @@
 // against its objectives (results), with per-row errors, before anything is written on the server.
 import type { Campaign } from '../api/types.js';
 import { checkOutcomeValue, checkParameterValue } from '../design-space/validate.js';
+import { outcomeRangeOf } from '../design-space/objective-range.js';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
 export type ImportKind = 'samples' | 'results';
@@ -121,7 +122,7 @@ function checkRow(campaign: ImportTarget, columns: string[], cells: string[], ki
       return;
     } else if (kind === 'results' && objectiveNames.has(column)) {
       if (raw.trim() === '') return;
-      const check = checkOutcomeValue(column, raw);
+      const check = checkOutcomeValue(column, raw, outcomeRangeOf(campaign, column));
       if (!check.ok) errors.push(check.message);
     } else if (kind === 'samples' && raw.trim() !== '') {
       // Any other column is a numeric feature (descriptor) of the sample.

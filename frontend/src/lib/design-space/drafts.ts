@@ -20,6 +20,9 @@ export interface ObjectiveDraft {
   target: string;
   tolerance: string;
   unit: string;
+  /** Physical range, optional: the lowest and highest value the outcome can take (e.g. 0 and 1 for a score). */
+  lowerBound: string;
+  upperBound: string;
 }
 
 export interface ConstraintDraft {
@@ -46,7 +49,7 @@ export function blankParameter(): ParameterDraft {
 
 /** An empty maximize objective row. */
 export function blankObjective(): ObjectiveDraft {
-  return { name: '', goal: 'maximize', target: '', tolerance: '', unit: '' };
+  return { name: '', goal: 'maximize', target: '', tolerance: '', unit: '', lowerBound: '', upperBound: '' };
 }
 
 /** An empty ≤ constraint row. */
@@ -82,7 +85,7 @@ export function parameterFromDraft(draft: ParameterDraft): Parameter {
   return parameter;
 }
 
-/** Converts an objective draft; target and tolerance only for target objectives. */
+/** Converts an objective draft; target and tolerance only for target objectives, each bound only when typed. */
 export function objectiveFromDraft(draft: ObjectiveDraft): Objective {
   const objective: Objective = { name: draft.name.trim(), goal: draft.goal };
   if (draft.goal === 'target') {
@@ -91,6 +94,9 @@ export function objectiveFromDraft(draft: ObjectiveDraft): Objective {
     if (tolerance !== undefined) objective.tolerance = tolerance;
   }
   if (draft.unit.trim() !== '') objective.unit = draft.unit.trim();
+  // An empty field leaves that side open; text that is not a number becomes NaN, which the validator reports.
+  if (draft.lowerBound.trim() !== '') objective.lowerBound = optionalNumber(draft.lowerBound) ?? Number.NaN;
+  if (draft.upperBound.trim() !== '') objective.upperBound = optionalNumber(draft.upperBound) ?? Number.NaN;
   return objective;
 }
 

@@ -3,6 +3,7 @@
 import type { CampaignInput, Objective, OutcomeConstraint, Parameter, ParamValue } from '../api/types.js';
 import { checkImageMeasurements, DEFAULT_LABEL_CLASS_NAMES } from './image-measurements.js';
 import { isIdentifierLike, NAME_RULE, type FieldError } from './names.js';
+import type { OutcomeRange } from './objective-range.js';
 
 export type { FieldError };
 
@@ -35,10 +36,12 @@ export function checkParameterValue(parameter: Parameter, raw: string): ValueChe
   return { ok: true, value };
 }
 
-/** Checks a measured outcome: any finite number. */
-export function checkOutcomeValue(name: string, raw: string): ValueCheck {
+/** Checks a measured outcome: any finite number, inside the outcome's physical range when it declares one (bounds included, as the service checks). */
+export function checkOutcomeValue(name: string, raw: string, range: OutcomeRange = {}): ValueCheck {
   const value = parseNumber(raw);
   if (value === null) return { ok: false, message: `${name}: "${raw.trim()}" is not a number` };
+  if (range.lowerBound !== undefined && value < range.lowerBound) return { ok: false, message: `${name}: ${value} is below the lowest possible value ${range.lowerBound}` };
+  if (range.upperBound !== undefined && value > range.upperBound) return { ok: false, message: `${name}: ${value} is above the highest possible value ${range.upperBound}` };
   return { ok: true, value };
 }
 
@@ -63,7 +66,11 @@ export function checkParameter(parameter: Parameter, index: number): FieldError[
   return errors;
 }
 
-/** Checks one objective: target objectives need a target and a non-negative tolerance. */
+/**
+ * Checks one objective: target objectives need a target and a positive tolerance; a physical range, when given, needs
+ * finite bounds with lower < upper and a target inside it, bounds included (the service's rules, for feedback before
+ * sending).
+ */
 export function checkObjective(objective: Objective, index: number): FieldError[] {
   const errors: FieldError[] = [];
   const at = (field: string, message: string) => errors.push({ field: `objectives.${index}.${field}`, message });
@@ -73,6 +80,17 @@ export function checkObjective(objective: Objective, index: number): FieldError[
     if (objective.tolerance !== undefined && !(objective.tolerance > 0)) at('tolerance', 'Tolerance must be positive');
   }
   if (objective.weight !== undefined && !(objective.weight > 0)) at('weight', 'Weight must be positive');
+  const { lowerBound: lower, upperBound: upper } = objective;
+  if (lower !== undefined && !Number.isFinite(lower)) at('lowerBound', 'The lowest possible value must be a number');
+  if (upper !== undefined && !Number.isFinite(upper)) at('upperBound', 'The highest possible value must be a number');
+  if (lower !== undefined && upper !== undefined && Number.isFinite(lower) && Number.isFinite(upper) && !(lower < upper)) {
+    at('upperBound', 'The highest possible value must be greater than the lowest');
+  }
+  const target = objective.goal === 'target' ? objective.target : undefined;
+  if (target !== undefined && Number.isFinite(target)) {
+    if (lower !== undefined && Number.isFinite(lower) && target < lower) at('target', `The target lies below the lowest possible value (${lower})`);
+    if (upper !== undefined && Number.isFinite(upper) && target > upper) at('target', `The target lies above the highest possible value (${upper})`);
+  }
   return errors;
 }
 

@@ -19,8 +19,8 @@ export function sliceParameterOptions(slices: readonly SurrogateSlice[]): string
   return [...new Set(slices.map((slice) => slice.parameter))];
 }
 
-/** The pairs with a 2-D slice, in the answer's order (most relevant pair first). */
-export function pairOptions(slices: readonly SurrogateSlice2d[]): PairOption[] {
+/** The pairs with a 2-D slice (or listed as such), in the answer's order (most relevant pair first). */
+export function pairOptions(slices: readonly Pick<SurrogateSlice2d, 'x' | 'y'>[]): PairOption[] {
   const seen = new Set<string>();
   return slices.flatMap((slice) => {
     const key = pairKey(slice);

@@ -63,6 +63,14 @@ export function flagNote(flag: string, boundary: readonly BoundaryParameter[] = 
 const STRATEGIES: Record<string, { label: string; title: string }> = {
   'expected-improvement': { label: 'expected improvement', title: 'By how much each point is expected to beat the best result so far, averaged over the model’s uncertainty.' },
   'log-expected-improvement': { label: 'expected improvement (log scale)', title: 'Expected improvement over the best result so far; the score is its logarithm.' },
+  'noisy-expected-improvement': {
+    label: 'expected improvement (noisy results)',
+    title: 'Expected improvement over the best result so far, where the best measured value may itself be off by measurement noise: it is averaged over plausible true values of the measured points (noisy EI, Letham et al. 2019).',
+  },
+  'gp-hedge': {
+    label: 'mix of improvement rules (GP-Hedge)',
+    title: 'Expected improvement, chance of improvement and the optimistic estimate each propose a point; one is picked at random, favouring the proposal the model predicts best (GP-Hedge, Hoffman et al. 2011).',
+  },
   'probability-of-improvement': { label: 'chance of improvement', title: 'The probability that a point beats the best result so far.' },
   'upper-confidence-bound': { label: 'optimistic estimate', title: 'Upper confidence bound: the prediction plus twice its uncertainty, so points that may turn out very good win.' },
   thompson: { label: 'Thompson sampling', title: 'Each point is the best of one plausible version of the model drawn at random: it mixes exploiting and exploring.' },

@@ -34,6 +34,19 @@ describe('ApiClient', () => {
     expect(calls[0].init.headers.get('Authorization')).toBe('Bearer secret');
   });
 
+  it('asks for the diagnostics of one view: objective and pair in the query, nothing without a view', async () => {
+    const answer = { model: { id: 3, kind: 'gp' }, parity: {}, slices: [] };
+    const { client, calls } = clientWith([json(answer), json(answer), json(answer)]);
+    await client.modelDiagnostics(1, 3);
+    await client.modelDiagnostics(1, 3, { objective: 'pore size', pair: 'first' });
+    await client.modelDiagnostics(1, 3, { objective: 'y', pair: ['a&b', 'c'] });
+    expect(calls.map((call) => call.url)).toEqual([
+      '/api/campaigns/1/models/3/diagnostics',
+      '/api/campaigns/1/models/3/diagnostics?objective=pore+size&pair=first',
+      `/api/campaigns/1/models/3/diagnostics?objective=y&pair=${encodeURIComponent('["a&b","c"]')}`,
+    ]);
+  });
+
   it('posts CSV as text/csv, untouched', async () => {
     const { client, calls } = clientWith([json({ inserted: 1, items: [] }, 201)]);
     await client.importSamplesCsv('c 1', 'a,b\n1,2\n');

@@ -13,6 +13,14 @@ const campaign: ImportTarget = {
   ],
 };
 
+describe('buildImportPreview (results in a declared range)', () => {
+  it('flags a measured value outside its objective\'s physical range, as the server would refuse it', () => {
+    const bounded: ImportTarget = { ...campaign, objectives: [{ name: 'rejection', goal: 'maximize', lowerBound: 0, upperBound: 1 }] };
+    const preview = buildImportPreview(bounded, 'temperature,layers,polymer,rejection\n25,2,PES,0.95\n30,2,PES,1.05\n35,2,PES,1\n', 'results');
+    expect(preview.rows.map((row) => row.errors)).toEqual([[], ['rejection: 1.05 is above the highest possible value 1'], []]);
+  });
+});
+
 describe('buildImportPreview (samples)', () => {
   it('accepts valid rows and flags exactly the bad row with its reasons', () => {
     const csv = 'temperature,layers,polymer\n25,2,PES\n90,2.5,PVDF\n60,5,PSf\n';

@@ -53,7 +53,7 @@ describe('image measurements in the campaign form', () => {
     const draft = blankCampaign();
     draft.name = 'Membranes';
     draft.parameters[0] = { name: 'temperature', type: 'continuous', min: '20', max: '80', log: false, choices: '', unit: '' };
-    draft.objectives[0] = { name: 'pore_diameter', goal: 'target', target: '30', tolerance: '3', unit: 'nm' };
+    draft.objectives[0] = { name: 'pore_diameter', goal: 'target', target: '30', tolerance: '3', unit: 'nm', lowerBound: '', upperBound: '' };
     draft.imageMeasurements = [
       { name: 'pore_diameter', quantity: 'mean-equivalent-diameter', class: 'pore', unit: 'nm' },
       { name: 'porosity', quantity: 'area-fraction', class: 'pore', unit: '' },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blankCampaign, campaignFromDraft, splitList } from '../../../../../frontend/src/lib/design-space/drafts.js';
-import { checkCampaign, checkParameterValue, parseNumber } from '../../../../../frontend/src/lib/design-space/validate.js';
+import { checkCampaign, checkOutcomeValue, checkParameterValue, parseNumber } from '../../../../../frontend/src/lib/design-space/validate.js';
 
 describe('parseNumber', () => {
   it('reads plain, signed, exponent and decimal-comma numbers', () => {
@@ -27,14 +27,67 @@ describe('checkParameterValue', () => {
   });
 });
 
+describe('checkOutcomeValue', () => {
+  it('refuses a measured value outside the declared range, the bounds themselves accepted', () => {
+    const range = { lowerBound: 0, upperBound: 1 };
+    expect(checkOutcomeValue('score', '0', range)).toEqual({ ok: true, value: 0 });
+    expect(checkOutcomeValue('score', '1', range)).toEqual({ ok: true, value: 1 });
+    expect(checkOutcomeValue('score', '1.2', range)).toEqual({ ok: false, message: 'score: 1.2 is above the highest possible value 1' });
+    expect(checkOutcomeValue('score', '-0,1', range)).toEqual({ ok: false, message: 'score: -0.1 is below the lowest possible value 0' });
+    expect(checkOutcomeValue('score', '1.2')).toEqual({ ok: true, value: 1.2 });
+  });
+});
+
 describe('checkCampaign', () => {
   function draft() {
     const d = blankCampaign();
     d.name = 'PES';
     d.parameters = [{ name: 'temp', type: 'continuous', min: '20', max: '80', log: false, choices: '', unit: '°C' }];
-    d.objectives = [{ name: 'flux', goal: 'maximize', target: '', tolerance: '', unit: '' }];
+    d.objectives = [{ name: 'flux', goal: 'maximize', target: '', tolerance: '', unit: '', lowerBound: '', upperBound: '' }];
     return d;
   }
+
+  it('sends a physical range only where typed, one side alone included', () => {
+    const d = draft();
+    d.objectives.push({ name: 'score', goal: 'maximize', target: '', tolerance: '', unit: '', lowerBound: '0', upperBound: '1' });
+    d.objectives.push({ name: 'yield', goal: 'maximize', target: '', tolerance: '', unit: '%', lowerBound: ' 0 ', upperBound: '' });
+    const input = campaignFromDraft(d);
+    expect(checkCampaign(input)).toEqual([]);
+    expect(input.objectives).toEqual([
+      { name: 'flux', goal: 'maximize' },
+      { name: 'score', goal: 'maximize', lowerBound: 0, upperBound: 1 },
+      { name: 'yield', goal: 'maximize', unit: '%', lowerBound: 0 },
+    ]);
+  });
+
+  it('flags a range whose highest value is not above its lowest, and text that is not a number', () => {
+    const d = draft();
+    d.objectives[0].lowerBound = '1';
+    d.objectives[0].upperBound = '1';
+    expect(checkCampaign(campaignFromDraft(d))).toEqual([{ field: 'objectives.0.upperBound', message: 'The highest possible value must be greater than the lowest' }]);
+    d.objectives[0].upperBound = '0.5';
+    expect(checkCampaign(campaignFromDraft(d)).map((e) => e.field)).toEqual(['objectives.0.upperBound']);
+    d.objectives[0].upperBound = 'one';
+    expect(checkCampaign(campaignFromDraft(d)).map((e) => e.field)).toEqual(['objectives.0.upperBound']);
+    d.objectives[0].upperBound = '2';
+    expect(checkCampaign(campaignFromDraft(d))).toEqual([]);
+  });
+
+  it('needs a target inside the physical range, the bounds themselves allowed (as the service)', () => {
+    const d = draft();
+    Object.assign(d.objectives[0], { goal: 'target', target: '1.5', lowerBound: '0', upperBound: '1' });
+    expect(checkCampaign(campaignFromDraft(d))).toEqual([{ field: 'objectives.0.target', message: 'The target lies above the highest possible value (1)' }]);
+    d.objectives[0].target = '-0.2';
+    expect(checkCampaign(campaignFromDraft(d))).toEqual([{ field: 'objectives.0.target', message: 'The target lies below the lowest possible value (0)' }]);
+    for (const inside of ['0', '0.8', '1']) {
+      d.objectives[0].target = inside;
+      expect(checkCampaign(campaignFromDraft(d))).toEqual([]);
+    }
+    // One side alone still bounds the target.
+    d.objectives[0].upperBound = '';
+    d.objectives[0].target = '-1';
+    expect(checkCampaign(campaignFromDraft(d)).map((e) => e.field)).toEqual(['objectives.0.target']);
+  });
 
   it('accepts a complete definition and builds the API body', () => {
     const d = draft();
