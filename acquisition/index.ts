@@ -10,11 +10,11 @@ export { createRandom, type RandomSource } from './sampling/random.js';
 
 // Gaussian processes.
 export {
-  DEFAULT_FIT_PRIORS, DIMENSION_SCALED_PRIORS, fitGaussianProcess, GaussianProcessFitError, GaussianProcessInputError, KERNEL_NAMES,
-  WEAK_SIGNAL_VARIANCE_PRIOR,
+  DEFAULT_FIT_PRIORS, DEFAULT_PREDICTIVE_SCALE, DIMENSION_SCALED_PRIORS, fitGaussianProcess, GaussianProcessFitError, GaussianProcessInputError, KERNEL_NAMES,
+  reportedPosterior, studentTVarianceFactor, WEAK_SIGNAL_VARIANCE_PRIOR,
 } from './models/gp/index.js';
 export type {
-  FitOptions, GaussianProcess, HyperparameterPriors, Hyperparameters, JointPosterior, KernelName, LogNormalPrior,
+  FitOptions, PredictiveScale, GaussianProcess, HyperparameterPriors, Hyperparameters, JointPosterior, KernelName, LogNormalPrior,
 } from './models/gp/index.js';
 
 // Experiment design: suggest() and its strategies.

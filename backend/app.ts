@@ -23,6 +23,7 @@ import { suggestionRoutes } from './routes/suggestions.js';
 import { securityHeaders } from './routes/security-headers.js';
 import { apiDocsPage, serveSinglePageApp } from './routes/static-files.js';
 import { tokenRoutes, whoamiRoutes } from './routes/tokens.js';
+import { volumeAnalysisRoutes } from './routes/volume-analysis.js';
 import type { ServiceContext } from './services/context.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -91,6 +92,7 @@ export function createApp(ctx: ServiceContext, options: AppOptions = {}) {
   app.route('/api/campaigns', diagnosticsRoutes(ctx));
   app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api/assets', assetRoutes(ctx));
+  app.route('/api/assets', volumeAnalysisRoutes(ctx));
   app.route('/api/molecules', moleculeRoutes());
   app.route('/api/tokens', tokenRoutes(ctx));
   app.route('/api/whoami', whoamiRoutes());

@@ -27,8 +27,8 @@ Commands:
                                           import a CSV into a campaign, directly into the database
   export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
   token create --name NAME --role ROLE    mint an API token (roles: ${ROLES.join(', ')})
-  demo                                    add the four demo campaigns (membrane lab, Mg corrosion, micrographs,
-                                          membrane casting from SEM images)
+  demo                                    add the five demo campaigns (membrane lab, Mg corrosion, micrographs,
+                                          membrane casting from SEM images, FIB-SEM stack of nanoporous gold)
   simulate --lab membrane|corrosion|branin [--strategy S[,S...]] [--seeds 5] [--budget 40] [--batch 1]
            [--url URL --token TOKEN]      run whole campaigns against a simulated lab through the HTTP API and
                                           compare with random selection (own server unless --url)
@@ -41,6 +41,10 @@ Commands:
                                           scribbles on at most B images (label queue or random order), segment,
                                           derived results, next suggestion; --oracle posts the true values instead.
                                           Prints derived-value errors and castings to the 30 ± 3 nm band
+  simulate --lab fib-sem [--seeds 3] [--size 128] [--slices 24] [--labeled-slices 3] [--shine-through 1] [--json]
+                                          a synthetic FIB-SEM stack (exact cut-plane truth) is uploaded as a volume, a
+                                          simulated expert scribbles on a few slices; prints the cut-plane IoU (solid)
+                                          of the segmentation over all slices, labeled vs unlabeled, and per slice
 
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
              TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
@@ -71,6 +75,9 @@ export async function main(argv: string[]): Promise<number> {
       initial: { type: 'string' },
       rounds: { type: 'string' },
       size: { type: 'string' },
+      slices: { type: 'string' },
+      'labeled-slices': { type: 'string' },
+      'shine-through': { type: 'string' },
       json: { type: 'boolean' },
       url: { type: 'string' },
       token: { type: 'string' },
@@ -102,18 +109,27 @@ export async function main(argv: string[]): Promise<number> {
       labelBudget: optional(values['label-budget'], 'label-budget', 0),
       initial: optional(values.initial, 'initial'),
       rounds: optional(values.rounds, 'rounds', 0),
-      size: optional(values.size, 'size', 64),
+      size: optional(lab === 'membrane-images' ? values.size : undefined, 'size', 64),
+    }).filter(([, v]) => v !== undefined));
+    const shineThrough = values['shine-through'] === undefined ? undefined : Number(values['shine-through']);
+    if (shineThrough !== undefined && !(shineThrough >= 0 && shineThrough <= 10)) return usageError('--shine-through needs a number from 0 to 10');
+    const fibSem = Object.fromEntries(Object.entries({
+      size: optional(lab === 'fib-sem' ? values.size : undefined, 'size', 16),
+      slices: optional(values.slices, 'slices', 2),
+      labeledSlices: optional(values['labeled-slices'], 'labeled-slices'),
+      shineThrough,
     }).filter(([, v]) => v !== undefined));
     const { report, summaries, options } = await simulate(
       {
         lab,
         strategies: (values.strategy ?? 'default').split(',').map((s) => s.trim()).filter(Boolean),
-        seeds: count(values.seeds, 5, 'seeds'),
+        seeds: count(values.seeds, lab === 'fib-sem' ? 3 : 5, 'seeds'),
         budget: values.budget === undefined ? undefined : count(values.budget, 1, 'budget'),
         batch: count(values.batch, lab === 'membrane-images' ? 2 : 1, 'batch'),
         images: count(values.images, 12, 'images'),
         imageOrders,
         membraneImages,
+        fibSem,
         url: values.url,
         token: values.token,
       },

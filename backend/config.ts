@@ -62,6 +62,14 @@ export interface Limits {
    * pixel is decoded (TWINLAB_IMAGE_DECODED_BYTES): a small PNG can inflate to far more than its pixel count suggests.
    */
   imageDecodedBytes: number;
+  /** Largest uploaded volume file (a multi-page TIFF stack) and largest set of slice images sent at once, in bytes. */
+  volumeBytes: number;
+  /** Most pages (slices) of a volume. */
+  volumePages: number;
+  /** Most voxels of a volume, width × height × pages (each page is also held to imagePixels and imageDecodedBytes). */
+  volumeVoxels: number;
+  /** Largest decoded volume, voxels × bytes per grey sample, checked from the header before any page is decoded. */
+  volumeDecodedBytes: number;
   /** Images decoded at once, and uploads that may wait for a turn before a 503 (TWINLAB_IMAGE_DECODES, TWINLAB_IMAGE_DECODE_QUEUE). */
   imageDecodes: { concurrent: number; queued: number };
   /** Open server-sent event streams per token and in all, and when an idle one is closed. */
@@ -76,6 +84,13 @@ export const DEFAULT_LIMITS: Limits = {
   imagePixels: 64 * 1024 * 1024,
   // An 8192² 16-bit grey SEM/FIB frame (the largest routine micrograph) is exactly 128 MiB decoded.
   imageDecodedBytes: 128 * 1024 * 1024,
+  // A volume is analysed whole (3-D measurements, resampling to even spacing hold it as floats: 4 bytes a voxel), so
+  // 512 Mi voxels (e.g. 1024×1024×512, or a 512×512×200 16-bit FIB-SEM stack ten times over) keeps one volume's
+  // analysis near 3 GiB on a 2-core, 24 GB machine; 1 GiB decoded is those voxels at 16 bits.
+  volumeBytes: 2 * 1024 ** 3,
+  volumePages: 4096,
+  volumeVoxels: 512 * 1024 * 1024,
+  volumeDecodedBytes: 1024 ** 3,
   // Two decodes bound decoding memory to 256 MiB; eight waiting uploads cover a lab robot's burst without a queue that grows.
   imageDecodes: { concurrent: 2, queued: 8 },
   eventStreams: DEFAULT_EVENT_STREAM_LIMITS,

@@ -2,7 +2,8 @@
  * Large pools without the full cost (issue 13, part 4).
  * 1. suggest() in pool mode with 2,000 results and 100,000 candidates (6-D, the gp-speed test function + noise, fixed
  *    seeds): exhaustive ranking (every posterior variance) against bound-and-prune (acquisition/optim/pruned-pool.ts),
- *    for expected improvement with one and with five items and for UCB with one; it checks that both return the very
+ *    for expected improvement with one and with five items, for UCB with one, and for the default gp-hedge (its three
+ *    members pruned together from one bound pass) with one and with five items; it checks that both return the very
  *    same items and prints the fraction of candidates whose exact variance was computed. The GP's hyperparameters are
  *    fitted on a 400-point subset and the model is built on all 2,000 with them, with L⁻¹ computed beforehand (as the
  *    service's model cache holds a fitted model); the L⁻¹ time is printed on its own. First on the calling thread alone,

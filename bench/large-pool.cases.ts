@@ -128,6 +128,7 @@ export function runCases(base: SuggestRequest, gp: OutcomeModel): { rows: string
     { name: 'EI, 5 items', request: { ...base, strategy: 'expected-improvement', count: 5 } },
     { name: 'UCB, 1 item', request: { ...base, strategy: 'upper-confidence-bound' } },
     { name: 'default (gp-hedge), 1 item', request: base },
+    { name: 'gp-hedge, 5 items', request: { ...base, count: 5 } },
   ].filter((c) => CASES === null || CASES.some((key) => c.name.startsWith(key)));
   const rows: string[][] = [];
   let identical = true;

@@ -3,7 +3,7 @@
  * so the posterior of a chunk (chunk x n cross-covariances) stays small in memory, and pick the best allowed ones.
  */
 
-import type { RankFunction } from './types.js';
+import type { MultiRankFunction, RankFunction } from './types.js';
 
 /** Default rows per posterior call: 2048 x n doubles is 32 MB at n = 2000. */
 export const DEFAULT_CHUNK_SIZE = 2048;
@@ -14,11 +14,21 @@ export const DEFAULT_CHUNK_SIZE = 2048;
  * chunk of MANY_QUERIES rows or more, which keeps these values equal to the pruned ranking's, pruned-pool.ts).
  */
 export function rankInChunks(X: readonly number[][], rank: RankFunction, chunkSize = DEFAULT_CHUNK_SIZE): Float64Array {
-  const values = new Float64Array(X.length);
+  return rankSeveralInChunks(X, (rows) => [rank(rows)], 1, chunkSize)[0];
+}
+
+/**
+ * Values of several rankings at every row of X from one call per chunk (`rank` gives one array per ranking, e.g. the
+ * members of a portfolio reading one posterior), in rankInChunks' chunks: each ranking gets the numbers it would alone.
+ */
+export function rankSeveralInChunks(
+  X: readonly number[][], rank: MultiRankFunction, rankings: number, chunkSize = DEFAULT_CHUNK_SIZE,
+): Float64Array[] {
+  const values = Array.from({ length: rankings }, () => new Float64Array(X.length));
   const chunks = Math.ceil(X.length / chunkSize);
   for (let c = 0; c < chunks; c++) {
     const start = Math.floor((c * X.length) / chunks), end = Math.floor(((c + 1) * X.length) / chunks);
-    values.set(rank(X.slice(start, end) as number[][]), start);
+    rank(X.slice(start, end) as number[][]).forEach((part, k) => values[k].set(part, start));
   }
   return values;
 }

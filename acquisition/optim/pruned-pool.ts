@@ -6,10 +6,16 @@
  * batch first once that threshold exists). Every candidate left out has a value
  * below that threshold, so the `keep` best (values descending, ties by the lower index, as topAllowed and
  * argmaxAllowed of pool.ts read them) are exactly those of the exhaustive ranking.
+ * Several rankings that read the same per-row quantities (a portfolio's members: one posterior mean, std bound and
+ * exact std) are pruned together: one bound pass over the pool serves all of them; the first exact batch takes the
+ * rows of best bound of each ranking in turn, so each has a threshold of its own from the start; a row's tight bound
+ * and exact values are computed once, for every ranking; each ranking starts from all exact values computed so far
+ * (any exact values give a valid threshold), and the rows it still needs share batches with the others' — so a
+ * portfolio usually computes no more exact rows than one ranking alone.
  */
 
-import { rankInChunks } from './pool.js';
-import type { RankFunction } from './types.js';
+import { rankSeveralInChunks } from './pool.js';
+import type { MultiRankFunction, RankFunction } from './types.js';
 
 /**
  * Exact values are computed at least this many rows at a time: a GP's posterior() takes its many-row path from
@@ -27,11 +33,20 @@ export interface PrunedRanking {
   evaluated: number;
 }
 
+/** PrunedRanking of several rankings of the same rows: values per ranking, and how many rows were computed (for all). */
+export interface PrunedRankings {
+  values: Float64Array[];
+  evaluated: number;
+}
+
 /**
  * An upper bound on a ranking, row by row; with `tight`, a tighter one that costs more per row (it is asked only
  * for rows the plain bound could not prune). Both must be ≥ the exact value of every row.
  */
 export type BoundFunction = (X: number[][], tight?: boolean) => Float64Array;
+
+/** BoundFunction of several rankings from one call: one array of upper bounds per ranking. */
+export type MultiBoundFunction = (X: number[][], tight?: boolean) => Float64Array[];
 
 /**
  * Values of the rows of X for selecting the `keep` best (see the file comment): rank must be row-independent (a row's
@@ -42,46 +57,100 @@ export type BoundFunction = (X: number[][], tight?: boolean) => Float64Array;
 export function rankByBoundAndPrune(
   X: readonly number[][], rank: RankFunction, bound: BoundFunction, keep: number, batch = PRUNED_BATCH,
 ): PrunedRanking {
+  const { values, evaluated } = rankSeveralByBoundAndPrune(X, (rows) => [rank(rows)], (rows, tight) => [bound(rows, tight)], 1, keep, batch);
+  return { values: values[0], evaluated };
+}
+
+/**
+ * rankByBoundAndPrune for `rankings` rankings of the same rows computed together (see the file comment): values[k]
+ * holds ranking k's exact values wherever any ranking needed a row (−Infinity elsewhere), so each one's `keep` best
+ * are exactly its exhaustive ones. rank and bound give one array per ranking, under the same conditions.
+ */
+export function rankSeveralByBoundAndPrune(
+  X: readonly number[][], rank: MultiRankFunction, bound: MultiBoundFunction, rankings: number, keep: number, batch = PRUNED_BATCH,
+): PrunedRankings {
   const size = X.length;
-  const values = new Float64Array(size).fill(-Infinity);
-  if (size === 0 || keep <= 0) return { values, evaluated: 0 };
-  const upper = rankInChunks(X, (rows) => bound(rows));
-  const key = (i: number): number => (Number.isNaN(upper[i]) ? Infinity : upper[i]);
-  // Rows in order of their bound (ties: the lower index first), taken lazily: usually only a few are ever needed.
-  const order = new BoundOrder(upper);
-  const best = new MinHeap(keep);
-  const threshold = (): number => best.min() - THRESHOLD_SLACK * Math.max(1, Math.abs(best.min()));
+  const values = Array.from({ length: rankings }, () => new Float64Array(size).fill(-Infinity));
+  if (size === 0 || keep <= 0 || rankings <= 0) return { values, evaluated: 0 };
+  const upper = rankSeveralInChunks(X, (rows) => bound(rows), rankings);
+  // Each ranking's rows in order of its bound (ties: the lower index first), taken lazily: usually only a few are needed.
+  const orders = upper.map((keys) => new BoundOrder(keys));
   const rowsOf = (indices: readonly number[]) => indices.map((i) => X[i] as number[]);
-  let evaluated = 0;
+  const exact = (k: number, i: number): number => (Number.isNaN(values[k][i]) ? -Infinity : values[k][i]);
+  // Shared by the rankings: rows with exact values, rows queued for them, and tight bounds (where tightDone).
+  const computed = new Uint8Array(size), queued = new Uint8Array(size), tightDone = new Uint8Array(size);
+  const tightUpper = Array.from({ length: rankings }, () => new Float64Array(size));
   let pending: number[] = [];
-  /** Computes the exact values of the pending rows (a short batch padded with other rows: the same rounding path). */
-  const flush = () => {
-    if (pending.length === 0) return;
-    // Any rows pad: their values are dropped.
-    const padded = pending.length < batch && size >= batch ? pending.concat(Array.from({ length: batch - pending.length }, (_, k) => k)) : pending;
-    const computed = rank(rowsOf(padded));
-    for (let k = 0; k < pending.length; k++) {
-      values[pending[k]] = computed[k];
-      best.push(Number.isNaN(computed[k]) ? -Infinity : computed[k]);
-    }
-    evaluated += pending.length;
-    pending = [];
+  let evaluated = 0;
+  // The ranking being pruned (its heap takes each newly computed row once; null: none) and the order that pads batches.
+  let current: MinHeap | null = null, currentRanking = 0;
+  const queue = (i: number): void => {
+    queued[i] = 1;
+    pending.push(i);
   };
-  while (order.remaining() > 0) {
-    if (best.full() && key(order.peek()) < threshold()) break;
-    const rows = order.take(batch);
-    if (!best.full()) {
-      pending.push(...rows);
-      flush();
-      continue;
+  /** Computes the exact values of the queued rows, a short batch padded to the batch size (the same rounding path). */
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const rows = pending;
+    pending = [];
+    // Pads: the next rows by the current ranking's bound (worth having), else any rows; a row computed twice gets the same value.
+    const padding = orders[currentRanking];
+    for (let next = 0; rows.length < batch && size >= batch;) {
+      if (padding.remaining() > 0) {
+        const [i] = padding.take(1);
+        if (!computed[i] && !queued[i]) rows.push(i);
+      } else {
+        rows.push(next++);
+      }
     }
-    const tight = bound(rowsOf(rows), true);
-    const limit = threshold();
-    rows.forEach((i, k) => {
-      if (!(tight[k] < limit)) pending.push(i);
+    const computedValues = rank(rowsOf(rows));
+    rows.forEach((i, j) => {
+      if (computed[i]) return;
+      computed[i] = 1;
+      evaluated++;
+      for (let k = 0; k < rankings; k++) values[k][i] = computedValues[k][j];
+      current?.push(exact(currentRanking, i));
     });
-    if (pending.length >= batch) flush();
+  };
+  // The first batch: the rows of best bound of every ranking in turn, so each starts with a threshold of its own.
+  for (let k = 0; pending.length < batch && orders.some((order) => order.remaining() > 0); k = (k + 1) % rankings) {
+    if (orders[k].remaining() === 0) continue;
+    const [i] = orders[k].take(1);
+    if (!queued[i]) queue(i);
   }
+  flush();
+  for (let k = 0; k < rankings; k++) {
+    const key = (i: number): number => (Number.isNaN(upper[k][i]) ? Infinity : upper[k][i]);
+    const order = orders[k];
+    const best = new MinHeap(keep);
+    for (let i = 0; i < size; i++) if (computed[i]) best.push(exact(k, i));
+    current = best;
+    currentRanking = k;
+    const threshold = (): number => best.min() - THRESHOLD_SLACK * Math.max(1, Math.abs(best.min()));
+    while (order.remaining() > 0) {
+      if (best.full() && key(order.peek()) < threshold()) break;
+      // Rows queued by an earlier ranking are computed in a later batch (into this heap while this ranking runs).
+      const rows = order.take(batch).filter((i) => !computed[i] && !queued[i]);
+      if (!best.full()) {
+        rows.forEach(queue);
+        flush();
+        continue;
+      }
+      const unbounded = rows.filter((i) => !tightDone[i]);
+      if (unbounded.length > 0) {
+        const tight = bound(rowsOf(unbounded), true);
+        unbounded.forEach((i, j) => {
+          tightDone[i] = 1;
+          for (let r = 0; r < rankings; r++) tightUpper[r][i] = tight[r][j];
+        });
+      }
+      const limit = threshold();
+      for (const i of rows) if (!(tightUpper[k][i] < limit)) queue(i);
+      if (pending.length >= batch) flush();
+    }
+  }
+  // A ranking that stopped with rows queued needs only their values (its stop held before they could raise its threshold).
+  current = null;
   flush();
   return { values, evaluated };
 }

@@ -14,8 +14,8 @@ import { augmentedChebyshev, sampleSimplexWeights } from '../functions/parego.js
 import { logProbabilityOfImprovement } from '../functions/probability-of-improvement.js';
 import { expectedSquaredTargetDistance, logTargetProbability } from '../functions/target-matching.js';
 import { upperConfidenceBound } from '../functions/upper-confidence-bound.js';
-import type { BoundFunction } from '../optim/pruned-pool.js';
-import type { RankFunction, RankGradient } from '../optim/types.js';
+import type { BoundFunction, MultiBoundFunction } from '../optim/pruned-pool.js';
+import type { MultiRankFunction, RankFunction, RankGradient } from '../optim/types.js';
 import { logNormalCdf, logNormalPdf } from '../sampling/normal-distribution.js';
 import { createRandom } from '../sampling/random.js';
 import { believedFeasible, logAdjustment, observationFeasible, originalMeanStd, requireModel, type AdjustmentOptions } from './adjustments.js';
@@ -125,21 +125,12 @@ export function widenStd(std: Float64Array, extra: number): Float64Array {
 export function singleObjectiveRanker(
   context: RankerContext, acquisition: SingleObjectiveAcquisition, best: number | null = incumbent(context.problem, context.state, optimizedObjectives(context.problem.objectives)[0].name),
 ): Ranker {
-  const { problem, state } = context;
+  const { problem } = context;
+  const terms = singleObjectiveTerms(context);
   const objective = optimizedObjectives(problem.objectives)[0];
-  const model = requireModel(state, objective.name);
   const scale = problem.outcomes.get(objective.name)!.transform.scale;
-  const noise = addedNoiseVariance(model, context);
-  const rank: RankFunction = (X) => {
-    const posterior = meanStd(model, X);
-    const mean = posterior.mean, std = widenStd(posterior.std, noise);
-    const values = logAdjustment(problem, state, X, context.adjustment);
-    for (let i = 0; i < X.length; i++) {
-      if (acquisition.usesIncumbent && best === null) continue; // nothing feasible yet: rank by probability of feasibility alone
-      values[i] += acquisition.value(mean[i], std[i], best ?? 0, context.beta, context.xi);
-    }
-    return values;
-  };
+  const rank: RankFunction = (X) => acquisitionValues(acquisition, terms.exact(X), best, context, 'value');
+  const { model, noise } = terms;
   const differentiable = model.posteriorGradient && best !== null && !hasAdjustments(problem, context.adjustment);
   const gradient: RankGradient | undefined = differentiable
     ? (x) => {
@@ -147,17 +138,89 @@ export function singleObjectiveRanker(
       return acquisition.gradient({ ...posterior, variance: posterior.variance + noise }, best!, context.beta, context.xi);
     }
     : undefined;
-  const bound: BoundFunction | undefined = boundable(state, [objective.name, ...adjustmentOutcomes(problem, context.adjustment)])
-    ? (X, tight) => {
-      const upper = meanStdUpper(model, X, tight);
-      const mean = upper.mean, std = widenStd(upper.std, noise);
-      const values = logAdjustmentUpper(problem, state, X, context.adjustment, tight);
-      if (acquisition.usesIncumbent && best === null) return values;
-      for (let i = 0; i < X.length; i++) values[i] += acquisition.upper(mean[i], std[i], best ?? 0, context.beta, context.xi);
-      return values;
-    }
-    : undefined;
+  const upper = terms.upper;
+  const bound: BoundFunction | undefined = upper ? (X, tight) => acquisitionValues(acquisition, upper(X, tight), best, context, 'upper') : undefined;
   return { rank, score: (value) => acquisition.score(value, best, scale), gradient, bound };
+}
+
+/**
+ * The members of a single-objective portfolio (gp-hedge) of one batch item, ranked together: `members` are their own
+ * rankers (as singleObjectiveRanker builds them: scores, gradients, continuous mode), `rank` gives every member's
+ * values from one posterior of the objective and one pass of the shared log terms, and `bound` every member's upper
+ * bounds from one bound pass (each acquisition is monotone in σ at a fixed μ, bounds.ts, so one σ⁺ serves all).
+ * Member k's arrays equal members[k].rank and .bound exactly.
+ */
+export interface PortfolioRankers {
+  members: Ranker[];
+  rank: MultiRankFunction;
+  bound?: MultiBoundFunction;
+}
+
+/** PortfolioRankers of these acquisitions for one batch item (see PortfolioRankers). */
+export function portfolioRankers(context: RankerContext, acquisitions: readonly SingleObjectiveAcquisition[]): PortfolioRankers {
+  const best = incumbent(context.problem, context.state, optimizedObjectives(context.problem.objectives)[0].name);
+  const terms = singleObjectiveTerms(context);
+  const upper = terms.upper;
+  return {
+    members: acquisitions.map((acquisition) => singleObjectiveRanker(context, acquisition, best)),
+    rank: (X) => {
+      const exact = terms.exact(X);
+      return acquisitions.map((acquisition) => acquisitionValues(acquisition, exact, best, context, 'value'));
+    },
+    bound: upper
+      ? (X, tight) => {
+        const bounds = upper(X, tight);
+        return acquisitions.map((acquisition) => acquisitionValues(acquisition, bounds, best, context, 'upper'));
+      }
+      : undefined,
+  };
+}
+
+/** What a single-objective acquisition reads at each row: the objective's mean and std, and the shared log terms. */
+interface SingleObjectiveRows {
+  mean: Float64Array;
+  std: Float64Array;
+  adjustment: Float64Array;
+}
+
+/**
+ * The objective's model and added noise variance, its exact rows (posterior mean, std widened by the noise where
+ * asked, logAdjustment) and, where every model read has a posterior bound, their upper counterparts (exact mean,
+ * σ⁺ widened alike, logAdjustmentUpper: bounds.ts).
+ */
+function singleObjectiveTerms(context: RankerContext): {
+  model: OutcomeModel;
+  noise: number;
+  exact(X: number[][]): SingleObjectiveRows;
+  upper?: (X: number[][], tight?: boolean) => SingleObjectiveRows;
+} {
+  const { problem, state } = context;
+  const objective = optimizedObjectives(problem.objectives)[0];
+  const model = requireModel(state, objective.name);
+  const noise = addedNoiseVariance(model, context);
+  const exact = (X: number[][]): SingleObjectiveRows => {
+    const posterior = meanStd(model, X);
+    return { mean: posterior.mean, std: widenStd(posterior.std, noise), adjustment: logAdjustment(problem, state, X, context.adjustment) };
+  };
+  const upper = (X: number[][], tight = false): SingleObjectiveRows => {
+    const bound = meanStdUpper(model, X, tight);
+    return { mean: bound.mean, std: widenStd(bound.std, noise), adjustment: logAdjustmentUpper(problem, state, X, context.adjustment, tight) };
+  };
+  return { model, noise, exact, ...(boundable(state, [objective.name, ...adjustmentOutcomes(problem, context.adjustment)]) ? { upper } : {}) };
+}
+
+/**
+ * An acquisition's ranking values (`value`) or upper bounds (`upper`, from bound rows) at the rows: the shared log
+ * terms plus the acquisition; while nothing feasible was measured an incumbent-based one ranks by the log terms alone.
+ */
+function acquisitionValues(
+  acquisition: SingleObjectiveAcquisition, rows: SingleObjectiveRows, best: number | null, context: RankerContext, which: 'value' | 'upper',
+): Float64Array {
+  const values = Float64Array.from(rows.adjustment);
+  if (acquisition.usesIncumbent && best === null) return values;
+  const { mean, std } = rows;
+  for (let i = 0; i < values.length; i++) values[i] += acquisition[which](mean[i], std[i], best ?? 0, context.beta, context.xi);
+  return values;
 }
 
 /** Whether constraints, target bands or cost add terms to the ranking (their gradients are not implemented). */

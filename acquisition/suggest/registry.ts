@@ -39,7 +39,9 @@ export const HEDGE_ETA = 1;
  *   (for rankings that change per item, such as ParEGO's weights);
  * - `thompson`: each item is the argmax of one joint posterior draw (thompson.ts);
  * - `portfolio`: each member acquisition nominates its best point (over the whole available pool, or the design
- *   space), and a seeded Hedge draw picks one nominee (select.ts, functions/portfolio.ts).
+ *   space), and a seeded Hedge draw picks one nominee (select.ts, functions/portfolio.ts). In pool mode the members
+ *   share one posterior pass: the means and variance bounds once, pruned for all together (rankers.ts
+ *   portfolioRankers, optim/pruned-pool.ts), so the portfolio costs about one member.
  */
 export type PickRule =
   | { kind: 'design'; design(problem: Problem, count: number, seed: number): DesignPoint[] }

@@ -11,14 +11,14 @@
 
 import { DesignSpaceExhaustedError } from '../errors.js';
 import { maximizeOverDesignSpace } from '../optim/continuous.js';
-import { argmaxAllowed, rankInChunks, topAllowed } from '../optim/pool.js';
-import { PRUNED_BATCH, rankByBoundAndPrune } from '../optim/pruned-pool.js';
+import { argmaxAllowed, rankInChunks, rankSeveralInChunks, topAllowed } from '../optim/pool.js';
+import { PRUNED_BATCH, rankByBoundAndPrune, rankSeveralByBoundAndPrune } from '../optim/pruned-pool.js';
 import { createRandom } from '../sampling/random.js';
 import { ACQUISITION_STRATEGIES, type StrategyName } from './registry.js';
 import type { AdjustmentOptions } from './adjustments.js';
 import { believe, initialBelief, type BeliefState } from './belief.js';
 import type { Problem } from './problem.js';
-import { singleObjectiveRanker, type Ranker, type RankerContext } from './rankers.js';
+import { portfolioRankers, type PortfolioRankers, type Ranker, type RankerContext } from './rankers.js';
 import { requireModel } from './adjustments.js';
 import { optimizedObjectives } from './default-strategy.js';
 import { drawIndex, hedgeProbabilities } from '../functions/portfolio.js';
@@ -82,19 +82,19 @@ function rankerFor(problem: Problem, state: BeliefState, settings: SelectionSett
 }
 
 /**
- * A portfolio's pick for one batch item: every member's nominee (`nominate` maximizes a ranker over what is still
- * available), then one nominee drawn with the Hedge probabilities of their gains. The engine keeps no state between
- * requests, so the gain of a nominee is GP-Hedge's reward, the posterior mean of the objective there (standardized),
+ * A portfolio's pick for one batch item: every member's nominee (`nominate` maximizes each member's ranker over what
+ * is still available), then one nominee drawn with the Hedge probabilities of their gains. The engine keeps no state
+ * between requests, so the gain of a nominee is GP-Hedge's reward, the posterior mean of the objective there (standardized),
  * under the current model alone rather than summed over past rounds: recomputable from the observations, where
  * replaying every past round's nominees would refit and re-rank the pool once per past observation.
  */
 function portfolioChoice(
-  problem: Problem, state: BeliefState, settings: SelectionSettings, item: number, nominate: (ranker: Ranker) => ChosenPoint | null,
+  problem: Problem, state: BeliefState, settings: SelectionSettings, item: number, nominate: (portfolio: PortfolioRankers) => (ChosenPoint | null)[],
 ): ChosenPoint | null {
   const pick = ACQUISITION_STRATEGIES[settings.strategy].pick;
   if (pick.kind !== 'portfolio') throw new Error(`Strategy ${settings.strategy} picks by ${pick.kind}, not by a portfolio`);
   const context = rankerContext(problem, state, settings, item);
-  const nominees = pick.members.map((member) => nominate(singleObjectiveRanker(context, member))).filter((p): p is ChosenPoint => p !== null);
+  const nominees = nominate(portfolioRankers(context, pick.members)).filter((p): p is ChosenPoint => p !== null);
   if (nominees.length === 0) return null;
   const model = requireModel(state, optimizedObjectives(problem.objectives)[0].name);
   const gains = Array.from(model.posterior(nominees.map((p) => p.x)).mean);
@@ -128,7 +128,7 @@ function selectContinuous(problem: Problem, initial: BeliefState, settings: Sele
       const choice = thompsonChoice(problem, state, candidates, (i) => !excluded.has(keyOf(candidates[i])), settings.adjustment, seed);
       if (choice) pick = { x: candidates[choice.index], score: choice.value };
     } else if (pickRule.kind === 'portfolio') {
-      pick = portfolioChoice(problem, state, settings, item, maximize);
+      pick = portfolioChoice(problem, state, settings, item, (portfolio) => portfolio.members.map(maximize));
     } else {
       pick = maximize(rankerFor(problem, state, settings, item));
     }
@@ -165,13 +165,14 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
       const choice = thompsonChoice(problem, state, subset.map((i) => pool[i].x), () => true, settings.adjustment, seed);
       if (choice) pick = { x: pool[subset[choice.index]].x, score: choice.value, poolIndex: subset[choice.index] };
     } else if (pickRule.kind === 'portfolio') {
-      // Every member ranks the whole available pool (its best is all it needs: keep 1, which prunes the most).
+      // Every member ranks the whole available pool (its best is all it needs: keep 1, which prunes the most), all
+      // from one posterior pass.
       const candidates = available.filter((i) => !taken.has(i));
-      pick = portfolioChoice(problem, state, settings, item, (ranker) => {
-        const values = rankPool(candidates.map((i) => pool[i].x), ranker, 1, settings.pruning);
-        const best = argmaxAllowed(values, () => true);
-        return best >= 0 ? { x: pool[candidates[best]].x, score: ranker.score(values[best]), poolIndex: candidates[best] } : null;
-      });
+      pick = portfolioChoice(problem, state, settings, item, (portfolio) => rankPoolTogether(candidates.map((i) => pool[i].x), portfolio, settings.pruning)
+        .map((values, k) => {
+          const best = argmaxAllowed(values, () => true);
+          return best >= 0 ? { x: pool[candidates[best]].x, score: portfolio.members[k].score(values[best]), poolIndex: candidates[best] } : null;
+        }));
     } else {
       const ranker = rankerFor(problem, state, settings, item);
       let candidates = (pickRule.kind === 'ranker' && pickRule.poolRescore === 'whole-pool' ? available : shortlist).filter((i) => !taken.has(i));
@@ -200,9 +201,24 @@ function selectFromPool(problem: Problem, initial: BeliefState, settings: Select
  * ones wherever they can matter (the `keep` best and their order); the rest read −Infinity.
  */
 function rankPool(X: number[][], ranker: Ranker, keep: number, pruning: boolean | undefined): Float64Array {
-  // Keeping half the pool or more leaves little to prune: the bound pass would only add to the exact one.
-  if (pruning === false || !ranker.bound || X.length < MIN_PRUNED_POOL || 2 * keep >= X.length) return rankInChunks(X, ranker.rank);
+  if (!ranker.bound || !prunes(X.length, keep, pruning)) return rankInChunks(X, ranker.rank);
   return rankByBoundAndPrune(X, ranker.rank, ranker.bound, keep).values;
+}
+
+/**
+ * Every portfolio member's values of pool rows for picking its best, under rankPool's rules, from shared passes: one
+ * posterior per row (and one bound pass, pruned for all members together: optim/pruned-pool.ts) serves every member.
+ */
+function rankPoolTogether(X: number[][], portfolio: PortfolioRankers, pruning: boolean | undefined): Float64Array[] {
+  const members = portfolio.members.length;
+  if (!portfolio.bound || !prunes(X.length, 1, pruning)) return rankSeveralInChunks(X, portfolio.rank, members);
+  return rankSeveralByBoundAndPrune(X, portfolio.rank, portfolio.bound, members, 1).values;
+}
+
+/** Whether a pool of `size` rows is ranked by bound-and-prune to keep its `keep` best (the ranking has a bound). */
+function prunes(size: number, keep: number, pruning: boolean | undefined): boolean {
+  // Keeping half the pool or more leaves little to prune: the bound pass would only add to the exact one.
+  return pruning !== false && size >= MIN_PRUNED_POOL && 2 * keep < size;
 }
 
 /** Pools from this size on are ranked by bound-and-prune (below it the bound's own pass costs more than it saves). */

@@ -159,6 +159,8 @@ export interface OutcomeModel {
    * without it (networks) rank noisy EI by the plug-in incumbent.
    */
   posteriorModel?(): PosteriorModel;
+  /** How the model was fitted (the GP has it): its reportedVarianceFactor widens the std that suggestion items report. */
+  readonly fitSummary?: { readonly reportedVarianceFactor: number };
 }
 
 /**

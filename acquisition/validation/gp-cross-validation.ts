@@ -1,6 +1,6 @@
 /** Held-out predictions of an exact GP on given folds: the baseline every network is compared against. */
 import { InvalidRequestError } from '../errors.js';
-import { createGaussianProcess, fitGaussianProcess, type GaussianProcess, type Hyperparameters } from '../models/gp/index.js';
+import { createGaussianProcess, fitGaussianProcess, reportedPosterior, type GaussianProcess, type Hyperparameters } from '../models/gp/index.js';
 import { createRandom } from '../sampling/random.js';
 // The engine's bound on an exact GP's rows (O(n³) fit): one number for suggestions and validation.
 import { EXACT_GP_MAX_ROWS } from '../suggest/subset.js';
@@ -66,7 +66,8 @@ export function fitGaussianProcessOnSubsets(
  * 2.34 nats/result held out but 1.20 on unseen rows). Above that the hyperparameters are fitted ONCE on a seeded
  * subset of HYPERPARAMETER_FIT_ROWS rows and kept fixed (one fold barely moves them, and each fit costs O(n³)), each
  * fold's GP conditioned on (≤ EXACT_GP_MAX_ROWS of) its training rows. A held-out row gets μ and σ = √(σ²_f|train +
- * σ²_n + s²_i), the spread of a new observation like it (s²_i its known noise). Above EXACT_GP_MAX_ROWS training rows
+ * σ²_n + s²_i), the spread of a new observation like it (s²_i its known noise), the first two terms widened as reported
+ * (FitSummary.reportedVarianceFactor). Above EXACT_GP_MAX_ROWS training rows
  * a fold conditions on a seeded uniform subset, not the engine's subsetOfData (which keeps the best quarter by the
  * goal's signed values, unknown here): the held-out rows are a uniform sample, so a uniform subset measures the GP's
  * skill there without a goal-dependent bias.
@@ -91,9 +92,10 @@ export function crossValidateGaussianProcess(
       ? fitGaussianProcess(pick(X, rows), pick(y, rows), { seed, restarts: 0, warmStart: hyperparameters, ...known })
       : createGaussianProcess(pick(X, rows), pick(y, rows), { hyperparameters, ...known });
     const posterior = gp.posterior(heldOut.map((i) => X[i]));
+    const factor = gp.fitSummary?.reportedVarianceFactor ?? 1;
     heldOut.forEach((i, k) => {
       mean[i] = posterior.mean[k];
-      std[i] = Math.sqrt(Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance + (noise?.[i] ?? 0));
+      std[i] = Math.sqrt(factor * (Math.max(0, posterior.variance[k]) + gp.hyperparameters.noiseVariance) + (noise?.[i] ?? 0));
     });
   });
   if (mean.some((m) => Number.isNaN(m))) throw new InvalidRequestError('the folds do not hold out every row');

@@ -1,5 +1,5 @@
 /** Data access for image assets and their labels. */
-import { and, asc, count, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { assets, labels, type AssetRow, type LabelRow } from './schema.js';
 
@@ -21,17 +21,55 @@ export function findAssetBySha256(db: Db, campaignId: number, sha256: string): A
   return db.select().from(assets).where(and(eq(assets.campaignId, campaignId), eq(assets.sha256, sha256))).get();
 }
 
-/** One page of a campaign's assets in id order (of one sample, when `sampleId` is given), and the total count. */
-export function listAssetRows(db: Db, campaignId: number, limit: number, offset: number, sampleId?: number): { rows: AssetRow[]; total: number } {
-  const where: SQL = sampleId === undefined ? eq(assets.campaignId, campaignId) : and(eq(assets.campaignId, campaignId), eq(assets.sampleId, sampleId))!;
+/** Which of a campaign's assets a listing holds: of one sample, with or without slices and volumes (both by default). */
+export interface AssetFilter {
+  sampleId?: number;
+  /** Include the slices of volumes (default true). */
+  slices?: boolean;
+  /** Include volumes (depth > 1) themselves (default true). */
+  volumes?: boolean;
+}
+
+/** One page of a campaign's assets in id order, filtered (see AssetFilter), and the total count. */
+export function listAssetRows(db: Db, campaignId: number, limit: number, offset: number, filter: AssetFilter = {}): { rows: AssetRow[]; total: number } {
+  const conditions: SQL[] = [eq(assets.campaignId, campaignId)];
+  if (filter.sampleId !== undefined) conditions.push(eq(assets.sampleId, filter.sampleId));
+  if (filter.slices === false) conditions.push(isNull(assets.volumeAssetId));
+  if (filter.volumes === false) conditions.push(eq(assets.depth, 1));
+  const where = and(...conditions);
   const rows = db.select().from(assets).where(where).orderBy(asc(assets.id)).limit(limit).offset(offset).all();
   const total = db.select({ n: count() }).from(assets).where(where).get()!.n;
   return { rows, total };
 }
 
-/** Changes an asset's sample and pixel size and returns the new row. */
-export function updateAsset(db: Db, id: number, values: Pick<Partial<NewAsset>, 'sampleId' | 'pixelSize' | 'pixelUnit'>): AssetRow {
+/** Changes an asset's sample, pixel size, or (of a volume) slice spacing or positions, and returns the new row. */
+export function updateAsset(db: Db, id: number, values: Pick<Partial<NewAsset>, 'sampleId' | 'pixelSize' | 'pixelUnit' | 'sliceSpacing' | 'slicePositions'>): AssetRow {
   return db.update(assets).set(values).where(eq(assets.id, id)).returning().get();
+}
+
+/** Gives every slice of a volume this pixel size (a slice's pixel size follows its volume's). */
+export function updateSlicesOfVolume(db: Db, volumeId: number, values: Pick<NewAsset, 'pixelSize' | 'pixelUnit'>): void {
+  db.update(assets).set(values).where(eq(assets.volumeAssetId, volumeId)).run();
+}
+
+/** The slices of a volume in slice order. */
+export function slicesOfVolume(db: Db, volumeId: number): AssetRow[] {
+  return db.select().from(assets).where(eq(assets.volumeAssetId, volumeId)).orderBy(asc(assets.sliceIndex)).all();
+}
+
+/** The slice ids of each of these volumes, in slice order (one query per 500 volumes). */
+export function sliceIdsOfVolumes(db: Db, volumeIds: number[]): Map<number, number[]> {
+  const out = new Map<number, number[]>(volumeIds.map((id) => [id, []]));
+  for (let i = 0; i < volumeIds.length; i += 500) {
+    const rows = db
+      .select({ id: assets.id, volumeId: assets.volumeAssetId })
+      .from(assets)
+      .where(inArray(assets.volumeAssetId, volumeIds.slice(i, i + 500)))
+      .orderBy(asc(assets.volumeAssetId), asc(assets.sliceIndex))
+      .all();
+    for (const r of rows) out.get(r.volumeId!)!.push(r.id);
+  }
+  return out;
 }
 
 /** The images of each of these samples, in id order (one query per 500 samples, so a page of samples costs one). */
@@ -56,9 +94,17 @@ export function findAssets(db: Db, ids: number[]): AssetRow[] {
   return out.sort((a, b) => a.id - b.id);
 }
 
-/** Every image of a campaign that belongs to a sample, in id order. */
+/**
+ * Every 2-D image of a campaign that belongs to a sample, in id order. A volume of a sample is not one: it has no 2-D
+ * prediction of its own (its slices are segmented, and they belong to no sample).
+ */
 export function sampleImagesOfCampaign(db: Db, campaignId: number): AssetRow[] {
-  return db.select().from(assets).where(and(eq(assets.campaignId, campaignId), isNotNull(assets.sampleId))).orderBy(asc(assets.id)).all();
+  return db
+    .select()
+    .from(assets)
+    .where(and(eq(assets.campaignId, campaignId), isNotNull(assets.sampleId), eq(assets.depth, 1)))
+    .orderBy(asc(assets.id))
+    .all();
 }
 
 /** The label of an asset, if one was saved. */

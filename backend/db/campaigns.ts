@@ -39,7 +39,7 @@ export function updateCampaignRow(db: Db, id: number, values: Partial<NewCampaig
   return db.update(campaigns).set({ ...values, updatedAt: Date.now() }).where(eq(campaigns.id, id)).returning().get();
 }
 
-/** Sample counts by status, count of active (neither retracted nor superseded) results and asset count of one campaign. */
+/** Sample counts by status, count of active (neither retracted nor superseded) results and asset count (images and volumes, not slices) of one campaign. */
 export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<string, number>; results: number; assets: number } {
   const byStatus = db
     .select({ status: samples.status, n: count() })
@@ -48,7 +48,8 @@ export function campaignCounts(db: Db, id: number): { samplesByStatus: Record<st
     .groupBy(samples.status)
     .all();
   const nResults = db.select({ n: count() }).from(results).where(and(eq(results.campaignId, id), isNull(results.retractedAt), isNull(results.supersededAt))).get()!.n;
-  const nAssets = db.select({ n: count() }).from(assets).where(eq(assets.campaignId, id)).get()!.n;
+  // A volume counts once: its slices are images for labeling, not uploads of their own.
+  const nAssets = db.select({ n: count() }).from(assets).where(and(eq(assets.campaignId, id), isNull(assets.volumeAssetId))).get()!.n;
   return { samplesByStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])), results: nResults, assets: nAssets };
 }
 

@@ -42,9 +42,23 @@ export const assets = sqliteTable(
     /** Physical size of one pixel in `pixelUnit`, so measurements come out in lengths instead of pixels. */
     pixelSize: real('pixel_size'),
     pixelUnit: text('pixel_unit').$type<PixelUnit>(),
+    /** Slices of a volume (a FIB-SEM stack); 1 for a 2-D image and for each slice of a volume. */
+    depth: integer('depth').notNull().default(1),
+    /** The volume this image is a slice of (its slices are images, so labels, the label queue and overlays need nothing new); null otherwise. */
+    volumeAssetId: integer('volume_asset_id').references((): AnySQLiteColumn => assets.id),
+    /** The slice's place in its volume, 0 at the first milled slice; null for an image that is not a slice. */
+    sliceIndex: integer('slice_index'),
+    /** A volume's nominal slice spacing (the mill step) in `pixelUnit`, or in pixels when the pixel size is unknown. */
+    sliceSpacing: real('slice_spacing'),
+    /** A volume's slice positions as estimated from its data (same unit as sliceSpacing, first slice at 0); null until estimated. */
+    slicePositions: text('slice_positions', { mode: 'json' }).$type<number[]>(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('asset_campaign_sha256').on(t.campaignId, t.sha256), index('asset_sample').on(t.sampleId)],
+  (t) => [
+    uniqueIndex('asset_campaign_sha256').on(t.campaignId, t.sha256),
+    index('asset_sample').on(t.sampleId),
+    uniqueIndex('asset_volume_slice').on(t.volumeAssetId, t.sliceIndex),
+  ],
 );
 
 export const samples = sqliteTable(

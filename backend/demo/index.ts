@@ -5,4 +5,5 @@ export * as membraneLab from './membrane-lab.js';
 export * as mgCorrosion from './mg-corrosion.js';
 export * as micrographLab from './micrograph-lab.js';
 export * as membraneImagesLab from './membrane-images-lab.js';
+export * as fibSemLab from './fib-sem-lab.js';
 export * from './simulators.js';

@@ -142,6 +142,10 @@ export const settingsSchema = z
       .nullable()
       .optional()
       .describe(`the simulated lab that measures this campaign (demo campaigns): ${SIMULATOR_NAMES.join(' | ')}; null removes it. Only for a campaign whose definition the lab can measure`),
+    segmentationContext: z
+      .enum(['neighbours', 'none'])
+      .optional()
+      .describe("whether segmentation reads a volume slice's neighbouring slices (shine-through-aware features; default neighbours) or each slice alone (none)"),
     labelClasses: z
       .array(labelClassSchema)
       .min(1, 'give at least one label class')

@@ -56,6 +56,11 @@ export interface CampaignSettings {
    * then offers "Measure with the simulated lab". Absent for a real lab, whatever its definition.
    */
   simulator?: SimulatorName;
+  /**
+   * Whether segmentation gives a volume's slices context features from their neighbouring slices ('neighbours', the
+   * default: tells a pore that shows solid further back from solid at the cut plane) or segments each slice alone.
+   */
+  segmentationContext?: 'neighbours' | 'none';
 }
 
 /** The simulated labs a campaign can be marked with (settings.simulator). */

@@ -1,15 +1,20 @@
-/** Image asset and label routes: upload (of a sample, with a pixel size), attach later, list, download, and the expert's label with optimistic concurrency. */
+/**
+ * Image asset and label routes: upload (of a sample, with a pixel size; a multi-page TIFF or a set of slice images
+ * becomes a volume), attach later, list, download, and the expert's label with optimistic concurrency.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { PIXEL_UNITS } from '../domain/types.js';
-import { assetFile, ATTACHMENT_FIELDS, listAssets, MAX_PIXEL_SIZE, MIN_PIXEL_SIZE, patchAsset, uploadAssetFrom } from '../services/assets.js';
+import { ASSET_KINDS, assetFile, getAsset, listAssets, MAX_PIXEL_SIZE, MAX_SLICE_SPACING, MIN_PIXEL_SIZE, MIN_SLICE_SPACING, patchAsset, sniffImageType } from '../services/assets.js';
 import type { ServiceContext } from '../services/context.js';
 import { getLabel, putLabel } from '../services/labels.js';
 import { segmentationOverlayFile } from '../services/segmentation.js';
 import { allow, CAN_WRITE_DATA, CAN_WRITE_LABELS, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
-import { receiveSingleFile } from './multipart.js';
+import { InvalidError } from '../domain/errors.js';
+import { uploadImageOrVolumeFrom, uploadVolumeFromSlicesFrom, VOLUME_FIELDS } from '../services/volumes.js';
+import { receiveFiles, receiveSingleFile } from './multipart.js';
 
 /**
  * The upload body, for the OpenAPI description only: a plain schema object, not zod, because @hono/zod-openapi
@@ -20,11 +25,24 @@ const UPLOAD_FORM: { type: 'object'; required: string[]; properties: Record<stri
   type: 'object',
   required: ['file'],
   properties: {
-    file: { type: 'string', format: 'binary', description: 'the image: PNG, JPEG or TIFF (8 or 16 bit), one per request' },
+    file: { type: 'string', format: 'binary', description: 'the image: PNG, JPEG or TIFF (8 or 16 bit), one per request; a multi-page TIFF is stored as a volume (a FIB-SEM stack)' },
     sampleId: { type: 'string', description: 'optional: the id of the sample of this campaign the image shows (a sample may have several images)' },
     externalId: { type: 'string', description: "optional, instead of sampleId: the lab's id of the sample" },
     pixelSize: { type: 'string', description: `optional: physical size of one pixel (a number from ${MIN_PIXEL_SIZE} to ${MAX_PIXEL_SIZE}), with pixelUnit` },
     pixelUnit: { type: 'string', enum: [...PIXEL_UNITS], description: 'the unit of pixelSize: nm or µm (required with pixelSize)' },
+    sliceSpacing: {
+      type: 'string',
+      description: `optional, volumes only: the nominal slice spacing (mill step) in pixelUnit, or in pixels without a pixel size (a number from ${MIN_SLICE_SPACING} to ${MAX_SLICE_SPACING})`,
+    },
+  },
+};
+
+/** The slice-images upload body (OpenAPI description only, as UPLOAD_FORM). */
+const VOLUME_FORM: typeof UPLOAD_FORM = {
+  ...UPLOAD_FORM,
+  properties: {
+    ...UPLOAD_FORM.properties,
+    file: { type: 'string', format: 'binary', description: 'the slice images in slice order (repeat the field): PNG, JPEG or single-page TIFF, 8 or 16 bit, all of one size and depth' },
   },
 };
 
@@ -44,6 +62,12 @@ const Asset = z
     sampleId: z.number().int().nullable().openapi({ description: 'the sample the image shows; null for a free image' }),
     pixelSize: z.number().nullable().openapi({ description: 'physical size of one pixel in pixelUnit; null when unknown (measurements in pixels)' }),
     pixelUnit: z.enum(PIXEL_UNITS).nullable(),
+    kind: z.enum(ASSET_KINDS).openapi({ description: "'volume': a stack of slices (its file is the multi-page TIFF); 'slice': one slice of a volume (a grey PNG); 'image': neither" }),
+    depth: z.number().int().openapi({ description: 'slices of a volume; 1 for an image or a slice' }),
+    sliceSpacing: z.number().nullable().openapi({ description: "a volume's nominal slice spacing in pixelUnit (in pixels without a pixel size); null when not given, and for other assets" }),
+    slicePositions: z.array(z.number()).nullable().openapi({ description: "a volume's estimated slice positions (same unit, first at 0); null until estimated" }),
+    sliceAssetIds: z.array(z.number().int()).openapi({ description: "a volume's slice asset ids in slice order; [] for other assets" }),
+    volume: z.object({ assetId: z.number().int(), sliceIndex: z.number().int() }).nullable().openapi({ description: 'the volume a slice belongs to and its place there; null for other assets' }),
     createdAt: z.string().nullable(),
   })
   .openapi('Asset');
@@ -53,6 +77,7 @@ const AssetChange = z
     sampleId: z.number().int().positive().nullable().optional().openapi({ description: 'attach the image to this sample of its campaign, or detach it with null' }),
     pixelSize: z.number().finite().min(MIN_PIXEL_SIZE).max(MAX_PIXEL_SIZE).nullable().optional().openapi({ description: 'physical size of one pixel, given with pixelUnit; null forgets it (with pixelUnit null)' }),
     pixelUnit: z.enum(PIXEL_UNITS).nullable().optional().openapi({ description: 'the unit of pixelSize, given with it' }),
+    sliceSpacing: z.number().finite().min(MIN_SLICE_SPACING).max(MAX_SLICE_SPACING).nullable().optional().openapi({ description: "a volume's nominal slice spacing (null forgets it)" }),
   })
   .strict()
   .openapi('AssetChange');
@@ -108,7 +133,7 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         tags: ['assets'],
         summary:
           'Upload an image (multipart field "file"; PNG, JPEG or TIFF incl. 16-bit), optionally of a sample (sampleId or externalId) with its pixel size (pixelSize and pixelUnit); ' +
-          'the same bytes twice give the same asset (attached to the sample if it had none)',
+          'a multi-page TIFF becomes a volume with its slices (sliceSpacing: the nominal slice spacing); the same bytes twice give the same asset (attached to the sample if it had none)',
         request: {
           params: IdParam,
           body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_FORM } } },
@@ -121,8 +146,46 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
       }),
       async (c) => {
         allow(c, CAN_WRITE_DATA, 'upload images');
-        const maxBytes = ctx.config.limits.imageBytes;
-        const { created, asset } = await uploadAssetFrom(ctx, c.req.valid('param').id, (dir) => receiveSingleFile(c.req.raw, { field: 'file', dir, maxBytes, textFields: ATTACHMENT_FIELDS }));
+        // Only a TIFF may be a stack of many pages: any other file is refused (413) as soon as it passes imageBytes.
+        const { imageBytes, volumeBytes } = ctx.config.limits;
+        const maxBytesFor = (head: Uint8Array) => (sniffImageType(head) === 'image/tiff' ? volumeBytes : imageBytes);
+        const { created, asset } = await uploadImageOrVolumeFrom(ctx, c.req.valid('param').id, (dir) =>
+          receiveSingleFile(c.req.raw, { field: 'file', dir, maxBytes: Math.max(imageBytes, volumeBytes), maxBytesFor, textFields: VOLUME_FIELDS }));
+        return c.json(asset, created ? 201 : 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/{id}/volumes',
+        tags: ['assets'],
+        summary:
+          'Make a volume of slice images (multipart fields "file", one per slice, in slice order, all of one size and depth), optionally of a sample, with its pixel size and ' +
+          'nominal slice spacing; the same slices twice give the same volume',
+        request: {
+          params: IdParam,
+          body: { required: true, content: { 'multipart/form-data': { schema: VOLUME_FORM } } },
+        },
+        responses: {
+          200: { description: 'Already uploaded: the existing volume', ...json(Asset) },
+          201: { description: 'Stored', ...json(Asset) },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 503),
+        },
+      }),
+      async (c) => {
+        allow(c, CAN_WRITE_DATA, 'upload images');
+        const { imageBytes, volumeBytes, volumePages } = ctx.config.limits;
+        const { created, asset } = await uploadVolumeFromSlicesFrom(ctx, c.req.valid('param').id, (dir) =>
+          receiveFiles(c.req.raw, {
+            field: 'file',
+            dir,
+            maxBytes: imageBytes,
+            maxFiles: volumePages,
+            maxTotalBytes: volumeBytes,
+            textFields: VOLUME_FIELDS,
+            tooManyFiles: () => new InvalidError('too_many_pages', `a volume has at most ${volumePages} slices`, { limitPages: volumePages }),
+          }),
+        );
         return c.json(asset, created ? 201 : 200);
       },
     )
@@ -131,13 +194,19 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}/assets',
         tags: ['assets'],
-        summary: "List a campaign's images (of one sample with ?sampleId=)",
-        request: { params: IdParam, query: PageQuery.extend({ sampleId: z.coerce.number().int().positive().optional().openapi({ description: 'only the images of this sample' }) }) },
+        summary: "List a campaign's images and volumes (of one sample with ?sampleId=; the volumes' slices too with ?slices=true)",
+        request: {
+          params: IdParam,
+          query: PageQuery.extend({
+            sampleId: z.coerce.number().int().positive().optional().openapi({ description: 'only the images of this sample' }),
+            slices: z.enum(['true', 'false']).optional().openapi({ description: "also list the volumes' slices (default false)" }),
+          }),
+        },
         responses: { 200: { description: 'A page of assets', ...json(z.object({ items: z.array(Asset), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
       (c) => {
-        const { limit, offset, sampleId } = c.req.valid('query');
-        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset, sampleId), 200);
+        const { limit, offset, sampleId, slices } = c.req.valid('query');
+        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset, { sampleId, slices: slices === 'true' }), 200);
       },
     );
 }
@@ -164,11 +233,21 @@ export function assetRoutes(ctx: ServiceContext) {
         method: 'get',
         path: '/{id}',
         tags: ['assets'],
-        summary: 'Download the image with its content type',
+        summary: "Download the image (a volume: its multi-page TIFF) with its content type; with Accept: application/json, the asset's description instead (a volume's with its slice ids)",
         request: { params: IdParam },
-        responses: { 200: { description: 'The image bytes', content: { 'image/png': { schema: z.string() }, 'image/jpeg': { schema: z.string() }, 'image/tiff': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
+        responses: {
+          200: {
+            description: 'The image bytes, or the asset as JSON',
+            content: { 'image/png': { schema: z.string() }, 'image/jpeg': { schema: z.string() }, 'image/tiff': { schema: z.string() }, 'application/json': { schema: Asset } },
+          },
+          ...errorResponses(400, 401, 404),
+        },
       }),
       async (c) => {
+        // Only a client that asks for JSON alone gets it; an <img> or a plain fetch (*/*) gets the bytes.
+        // The answer depends on Accept, so caches must key on it (the bytes are cached for a year).
+        c.header('vary', 'Accept');
+        if (/^\s*application\/json\s*(;|$)/i.test(c.req.header('accept') ?? '')) return c.json(getAsset(ctx, c.req.valid('param').id), 200, { 'cache-control': 'no-store' });
         const { asset, path } = assetFile(ctx, c.req.valid('param').id);
         const { size } = await stat(path);
         const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;

@@ -1,7 +1,7 @@
 /**
- * Streaming multipart/form-data: the one file of an upload goes straight from the socket to a staging file, hashed on
- * the way, so an upload costs a few buffers of memory whatever its size, and reading stops at the byte limit. Small
- * text fields beside the file (before or after it) are collected.
+ * Streaming multipart/form-data: the file (or files) of an upload go straight from the socket to staging files, hashed
+ * on the way, so an upload costs a few buffers of memory whatever its size, and reading stops at the byte limit. Small
+ * text fields beside the files (before or after them) are collected.
  */
 import busboy, { type Busboy } from 'busboy';
 import { createHash, randomUUID } from 'node:crypto';
@@ -20,8 +20,22 @@ export interface SingleFileOptions {
   dir: string;
   /** Largest file accepted; reading stops and the partial file is deleted once it is passed (413). */
   maxBytes: number;
+  /**
+   * A lower limit for a file named by its first bytes (e.g. only a TIFF may be a stack of many pages): applied once
+   * HEAD_BYTES have arrived, so a file that may not be large is refused (413) as soon as it passes its own limit.
+   */
+  maxBytesFor?: (head: Uint8Array) => number;
   /** Text fields to collect (each at most once, at most FIELD_VALUE_BYTES); other text fields are dropped. */
   textFields?: readonly string[];
+}
+
+export interface FilesOptions extends SingleFileOptions {
+  /** Most files accepted in `field`; one more is refused with `tooManyFiles()`. */
+  maxFiles: number;
+  /** Largest sum of the files' sizes (413 once passed). */
+  maxTotalBytes: number;
+  /** The refusal of a form with more than maxFiles files. */
+  tooManyFiles: () => DomainError;
 }
 
 /** Longest text field value kept; the fields of an upload are ids, numbers and units. */
@@ -38,18 +52,37 @@ const FORM_LIMITS = { fields: 32, fieldSize: 16 * 1024, parts: 64, headerPairs: 
  * over `maxBytes` (413); on any refusal the staging file is gone.
  */
 export async function receiveSingleFile(request: Request, options: SingleFileOptions): Promise<StagedUpload> {
+  const { files, fields } = await receiveFiles(request, {
+    ...options,
+    maxFiles: 1,
+    maxTotalBytes: options.maxBytes,
+    tooManyFiles: () => new BadRequestError('multiple_files', `send exactly one image per request in the field "${options.field}"`),
+  });
+  return { ...files[0]!, fields };
+}
+
+/**
+ * Streams the files in `options.field` of a multipart/form-data request, in the order sent, to new files in
+ * `options.dir`, like receiveSingleFile, and returns them with the wanted text fields. Refuses a form without a file
+ * (400), with more than `maxFiles` (tooManyFiles()), a file over `maxBytes` or files together over `maxTotalBytes` (413);
+ * on any refusal every staging file is gone.
+ */
+export async function receiveFiles(request: Request, options: FilesOptions): Promise<{ files: StagedUpload[]; fields: Record<string, string> }> {
   const contentType = request.headers.get('content-type') ?? undefined;
   if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType))
     throw new UnsupportedMediaTypeError(contentType, [`multipart/form-data with the image in a field named "${options.field}"`]);
   let parser: Busboy;
+  // Room for every file beside the form's few text fields.
+  const limits = { ...FORM_LIMITS, parts: FORM_LIMITS.parts + options.maxFiles - 1, fileSize: options.maxBytes };
   try {
-    parser = busboy({ headers: { 'content-type': contentType }, limits: { ...FORM_LIMITS, fileSize: options.maxBytes } });
+    parser = busboy({ headers: { 'content-type': contentType }, limits });
   } catch (err) {
     throw new BadRequestError('malformed_multipart', `the multipart body cannot be parsed: ${messageOf(err)}`);
   }
   if (!request.body) throw missingFile(options.field);
 
-  let staged: Promise<StagedUpload> | undefined;
+  const staged: Promise<StagedUpload>[] = [];
+  let totalBytes = 0;
   let refusal: Error | undefined;
   let storageFailure: Error | undefined;
   // Destroying the parser ends the pipeline below, which cancels the request body: nothing more is read. It waits a tick
@@ -69,29 +102,36 @@ export async function receiveSingleFile(request: Request, options: SingleFileOpt
   });
   parser.on('file', (name, stream, info) => {
     if (name !== options.field) return drain(stream);
-    if (staged) {
+    if (staged.length === options.maxFiles) {
       drain(stream);
-      return stop(new BadRequestError('multiple_files', `send exactly one image per request in the field "${options.field}"`));
+      return stop(options.tooManyFiles());
     }
     stream.once('limit', () => stop(new PayloadTooLargeError(options.maxBytes)));
-    staged = writeStagingFile(stream, info.filename ?? '', options.dir);
+    let ownLimit: number | undefined;
+    const file = writeStagingFile(stream, info.filename ?? '', options.dir, (bytes, head, fileBytes) => {
+      totalBytes += bytes;
+      if (totalBytes > options.maxTotalBytes) stop(new PayloadTooLargeError(options.maxTotalBytes));
+      if (ownLimit === undefined && options.maxBytesFor && head.length >= HEAD_BYTES) ownLimit = options.maxBytesFor(head);
+      if (ownLimit !== undefined && fileBytes > ownLimit) stop(new PayloadTooLargeError(ownLimit));
+    });
+    staged.push(file);
     // Only the disk failing stops the parse from here; a part that fails because the parse failed is reported by the parse.
-    staged.catch((err: unknown) => {
+    file.catch((err: unknown) => {
       if (err instanceof ServiceUnavailableError || isSystemError(err)) stop((storageFailure = err));
     });
   });
   for (const event of ['partsLimit', 'fieldsLimit'] as const)
-    parser.on(event, () => stop(new BadRequestError('malformed_multipart', `the form has more parts than an image upload needs (at most ${FORM_LIMITS.parts})`)));
+    parser.on(event, () => stop(new BadRequestError('malformed_multipart', `the form has more parts than an image upload needs (at most ${limits.parts})`)));
 
   try {
     await pipeline(Readable.fromWeb(request.body), parser);
     // A stop asked for on the last chunk (the size limit) may come after the form ended; the file is then truncated.
     if (refusal) throw refusal;
-    if (!staged) throw missingFile(options.field);
-    return { ...(await staged), fields };
+    if (staged.length === 0) throw missingFile(options.field);
+    return { files: await Promise.all(staged), fields };
   } catch (err) {
-    // A file staged completely before a later refusal (a second file, a broken end of form) is removed here.
-    if (staged) await staged.then((file) => rm(file.path, { force: true }), () => undefined);
+    // Files staged completely before a later refusal (one file too many, a broken end of form) are removed here.
+    await Promise.all(staged.map((file) => file.then((f) => rm(f.path, { force: true }), () => undefined)));
     if (storageFailure) throw storageFailure;
     const reason = refusal ?? err;
     if (reason instanceof DomainError) throw reason;
@@ -100,15 +140,24 @@ export async function receiveSingleFile(request: Request, options: SingleFileOpt
   }
 }
 
-/** Writes a file part to a new staging file while hashing and counting it; removes the partial file if the part fails. */
-async function writeStagingFile(part: Readable, filename: string, dir: string): Promise<StagedUpload> {
+/** Bytes of a file's start that maxBytesFor sees: enough for any image signature. */
+const HEAD_BYTES = 8;
+
+/**
+ * Writes a file part to a new staging file while hashing and counting it (each chunk's size, the file's first
+ * HEAD_BYTES so far and its size so far to `onBytes`); removes the partial file if the part fails.
+ */
+async function writeStagingFile(part: Readable, filename: string, dir: string, onBytes: (bytes: number, head: Uint8Array, fileBytes: number) => void): Promise<StagedUpload> {
   const path = join(dir, `${randomUUID()}.part`);
   const hash = createHash('sha256');
   let byteSize = 0;
+  let head = new Uint8Array(0);
   const measure = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
+      if (head.length < HEAD_BYTES) head = Uint8Array.from([...head, ...chunk.subarray(0, HEAD_BYTES - head.length)]);
       byteSize += chunk.byteLength;
+      onBytes(chunk.byteLength, head, byteSize);
       done(null, chunk);
     },
   });

@@ -1,11 +1,14 @@
-/** Use cases for image assets: upload (checked, content-addressed, optionally of a sample with a pixel size), attach later, read back, list. */
+/**
+ * Use cases for image assets: upload (checked, content-addressed, optionally of a sample with a pixel size), attach later,
+ * read back, list. Volumes (FIB-SEM stacks) and their slices are assets too; their upload is in volumes.ts.
+ */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { Config } from '../config.js';
-import { findAsset, findAssetBySha256, insertAsset, listAssetRows, storagePathInUse, updateAsset } from '../db/assets.js';
+import { findAsset, findAssetBySha256, insertAsset, listAssetRows, sliceIdsOfVolumes, storagePathInUse, updateAsset, updateSlicesOfVolume } from '../db/assets.js';
 import { clearSampleAssetId, findSample, findSampleByExternalId } from '../db/samples.js';
 import type { Db } from '../db/client.js';
 import type { AssetRow, SampleRow } from '../db/schema.js';
@@ -37,8 +40,23 @@ export interface AssetView {
   /** Physical size of one pixel in pixelUnit; both null when unknown (measurements are then in pixels). */
   pixelSize: number | null;
   pixelUnit: PixelUnit | null;
+  /** 'volume': a stack of slices (its file is the multi-page TIFF); 'slice': one slice of a volume; 'image': neither. */
+  kind: AssetKind;
+  /** Slices of a volume; 1 for an image or a slice. */
+  depth: number;
+  /** A volume's nominal slice spacing in pixelUnit (in pixels when the pixel size is unknown); null when not given, and for other assets. */
+  sliceSpacing: number | null;
+  /** A volume's estimated slice positions (same unit, first at 0); null until estimated, and for other assets. */
+  slicePositions: number[] | null;
+  /** A volume's slice asset ids in slice order; [] for other assets. */
+  sliceAssetIds: number[];
+  /** The volume a slice belongs to and its place there; null for other assets. */
+  volume: { assetId: number; sliceIndex: number } | null;
   createdAt: string | null;
 }
+
+export const ASSET_KINDS = ['image', 'volume', 'slice'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
 
 /** Where an image belongs and its pixel size, as an upload form or a script gives them (all optional). */
 export interface AssetAttachment {
@@ -49,11 +67,15 @@ export interface AssetAttachment {
   pixelUnit?: PixelUnit;
 }
 
-/** A change of an image's sample (null detaches it) or pixel size (null with null unit forgets it). */
+/**
+ * A change of an image's or a volume's sample (null detaches it) or pixel size (null with null unit forgets it; a
+ * volume's slices follow), or of a volume's nominal slice spacing (null forgets it).
+ */
 export interface AssetPatch {
   sampleId?: number | null;
   pixelSize?: number | null;
   pixelUnit?: PixelUnit | null;
+  sliceSpacing?: number | null;
 }
 
 /** The upload form's text fields that this service reads. */
@@ -204,7 +226,7 @@ export function attachmentFromForm(fields: Record<string, string>): AssetAttachm
 }
 
 /** Refuses (400) a pixel size out of range or given without its unit (or a unit without a size). */
-function checkPixelSize(size: number | null | undefined, unit: PixelUnit | null | undefined): void {
+export function checkPixelSize(size: number | null | undefined, unit: PixelUnit | null | undefined): void {
   if ((size === undefined || size === null) !== (unit === undefined || unit === null))
     throw new BadRequestError('invalid_pixel_size', 'give pixelSize and pixelUnit together (the size of one pixel, in nm or µm), or neither');
   if (size !== undefined && size !== null && !(Number.isFinite(size) && size >= MIN_PIXEL_SIZE && size <= MAX_PIXEL_SIZE))
@@ -230,7 +252,7 @@ function resolveSample(db: Db, campaignId: number, given: { sampleId?: number | 
 }
 
 /** The checked attachment of an upload: the sample's id (if any) and the pixel size (if any). */
-function checkAttachment(db: Db, campaignId: number, given: AssetAttachment): { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit } {
+export function checkAttachment(db: Db, campaignId: number, given: AssetAttachment): { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit } {
   checkPixelSize(given.pixelSize, given.pixelUnit);
   const sample = resolveSample(db, campaignId, given);
   return { ...(sample ? { sampleId: sample.id } : {}), ...(given.pixelSize !== undefined ? { pixelSize: given.pixelSize, pixelUnit: given.pixelUnit! } : {}) };
@@ -250,11 +272,15 @@ function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sample
     ...(attach.pixelSize !== undefined && known.pixelSize === null ? { pixelSize: attach.pixelSize, pixelUnit: attach.pixelUnit! } : {}),
   };
   if (Object.keys(values).length === 0) return { row: known, changed: false };
+  if (values.pixelSize !== undefined && known.depth > 1) updateSlicesOfVolume(ctx.db, known.id, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit });
   return { row: updateAsset(ctx.db, known.id, values), changed: true };
 }
 
-/** Checks a staged image and records it; refusals (400, 409, 415, 422, 503) leave the store and the database untouched. */
-async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged: StagedUpload, given: AssetAttachment): Promise<{ created: boolean; asset: AssetView }> {
+/**
+ * Checks a staged image and records it; refusals (400, 409, 415, 422, 503) leave the store and the database untouched.
+ * A multi-page TIFF is refused (422 upload_as_volume): volumes.ts stores those, as volumes.
+ */
+export async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged: StagedUpload, given: AssetAttachment): Promise<{ created: boolean; asset: AssetView }> {
   const mediaType = sniffImageType(await readHead(staged.path, 8));
   if (!mediaType) throw new UnsupportedMediaTypeError('(unrecognized file signature)', ['a PNG, JPEG or TIFF image']);
   checkAttachment(ctx.db, campaignId, given);
@@ -263,6 +289,8 @@ async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged:
   if (known) return answerKnownUpload(ctx, campaignId, known, given);
   const format = EXTENSIONS[mediaType].toUpperCase();
   const meta = await readImageHeader(staged.path, format);
+  if ((meta.pages ?? 1) > 1)
+    throw new InvalidError('upload_as_volume', `the TIFF has ${meta.pages} pages: upload it to the campaign as a volume (an image upload of a stack stores it as one)`, { pages: meta.pages });
   const { width, height, channels, bitsPerSample } = checkImageSize(meta, ctx.config.limits);
   await imageDecodeGate(ctx).run(async () => {
     try {
@@ -307,13 +335,13 @@ async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged:
 }
 
 /** The answer to bytes stored before: the existing asset, attached or sized as given where it was not (see attachKnownAsset). */
-function answerKnownUpload(ctx: ServiceContext, campaignId: number, known: AssetRow, given: AssetAttachment): { created: boolean; asset: AssetView } {
+export function answerKnownUpload(ctx: ServiceContext, campaignId: number, known: AssetRow, given: AssetAttachment): { created: boolean; asset: AssetView } {
   const { row, changed } = ctx.db.transaction((tx) => attachKnownAsset({ ...ctx, db: tx }, known, checkAttachment(tx, campaignId, given)));
   if (changed) {
     rederiveCampaign(ctx, campaignId);
     ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
   }
-  return { created: false, asset: toAssetView(row) };
+  return { created: false, asset: assetView(ctx, row) };
 }
 
 /**
@@ -326,7 +354,11 @@ export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPat
     const tctx = { ...ctx, db: tx };
     const before = requireAsset(tctx, assetId);
     requireWritableCampaign(tctx, before.campaignId);
-    const values: Pick<Partial<AssetRow>, 'sampleId' | 'pixelSize' | 'pixelUnit'> = {};
+    if (before.volumeAssetId !== null)
+      throw new InvalidError('patch_the_volume', `asset ${assetId} is slice ${before.sliceIndex} of volume ${before.volumeAssetId}; its sample and pixel size follow the volume: change asset ${before.volumeAssetId}`, {
+        volumeAssetId: before.volumeAssetId,
+      });
+    const values: Pick<Partial<AssetRow>, 'sampleId' | 'pixelSize' | 'pixelUnit' | 'sliceSpacing'> = {};
     if (patch.sampleId !== undefined) values.sampleId = patch.sampleId === null ? null : resolveSample(tx, before.campaignId, { sampleId: patch.sampleId })!.id;
     if (patch.pixelSize !== undefined || patch.pixelUnit !== undefined) {
       // A size means nothing without its unit: {"pixelUnit": null} alone must not forget the size as a side effect.
@@ -336,9 +368,15 @@ export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPat
       values.pixelSize = patch.pixelSize ?? null;
       values.pixelUnit = patch.pixelUnit ?? null;
     }
+    if (patch.sliceSpacing !== undefined) {
+      if (before.depth === 1) throw new InvalidError('not_a_volume', `asset ${assetId} is not a volume; only a volume has a slice spacing`);
+      checkSliceSpacing(patch.sliceSpacing);
+      values.sliceSpacing = patch.sliceSpacing;
+    }
     const unchanged = (Object.keys(values) as (keyof typeof values)[]).every((k) => values[k] === before[k]);
     // A sample that named the image at import (its assetId) no longer shows it once it moves or is detached.
     if (!unchanged && values.sampleId !== undefined && values.sampleId !== before.sampleId) clearSampleAssetId(tx, assetId);
+    if (!unchanged && before.depth > 1 && values.pixelSize !== undefined) updateSlicesOfVolume(tx, assetId, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit ?? null });
     return { row: unchanged ? before : updateAsset(tx, assetId, values), before };
   });
   if (row !== before) {
@@ -346,7 +384,20 @@ export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPat
     rederiveCampaign(ctx, row.campaignId);
     if (row.sampleId !== null && row.sampleId !== before.sampleId) ctx.events?.publish({ type: 'asset', campaignId: row.campaignId, assetId: row.id });
   }
-  return toAssetView(row);
+  return assetView(ctx, row);
+}
+
+/** Largest nominal slice spacing accepted (in the volume's pixel unit, or pixels): as for pixel sizes, anything above is a typo. */
+export const MAX_SLICE_SPACING = MAX_PIXEL_SIZE;
+
+/** Smallest slice spacing accepted; keeps derived per-volume values (1/spacing³) finite, like MIN_PIXEL_SIZE. */
+export const MIN_SLICE_SPACING = MIN_PIXEL_SIZE;
+
+/** Refuses (400) a slice spacing that is not a number from MIN_SLICE_SPACING to MAX_SLICE_SPACING (null forgets it). */
+export function checkSliceSpacing(spacing: number | null | undefined): void {
+  if (spacing === undefined || spacing === null) return;
+  if (!(Number.isFinite(spacing) && spacing >= MIN_SLICE_SPACING && spacing <= MAX_SLICE_SPACING))
+    throw new BadRequestError('invalid_slice_spacing', `sliceSpacing must be a number from ${MIN_SLICE_SPACING} to ${MAX_SLICE_SPACING} (the mill step, in the pixel unit, or in pixels without one); got ${spacing}`);
 }
 
 /**
@@ -363,7 +414,7 @@ async function decodeEveryPixel(path: string, width: number, limitInputPixels: n
 }
 
 /** The first `n` bytes of a file (fewer if it is shorter). */
-async function readHead(path: string, n: number): Promise<Uint8Array> {
+export async function readHead(path: string, n: number): Promise<Uint8Array> {
   const file = await open(path, 'r');
   try {
     const { buffer, bytesRead } = await file.read(new Uint8Array(n), 0, n, 0);
@@ -374,7 +425,7 @@ async function readHead(path: string, n: number): Promise<Uint8Array> {
 }
 
 /** The image's header (size, channels, depth), read without decoding a pixel; a malformed_image refusal if unreadable. */
-async function readImageHeader(path: string, format: string): Promise<Metadata> {
+export async function readImageHeader(path: string, format: string): Promise<Metadata> {
   try {
     return await sharp(path, { limitInputPixels: false }).metadata();
   } catch (err) {
@@ -420,7 +471,7 @@ function mebibytes(bytes: number): string {
  * Moves a complete file into the store so that it is on disk before anyone can see it: fsync, rename, fsync of the
  * directory. The store is content-addressed, so a file already at the destination holds the same bytes and is kept.
  */
-async function moveDurably(from: string, to: string): Promise<void> {
+export async function moveDurably(from: string, to: string): Promise<void> {
   if (existsSync(to)) return;
   await mkdir(dirname(to), { recursive: true });
   const file = await open(from, 'r');
@@ -446,6 +497,11 @@ export function requireAsset(ctx: ServiceContext, id: number): AssetRow {
   return row;
 }
 
+/** The API view of an asset (a volume's with its slice ids), or a NotFoundError. */
+export function getAsset(ctx: ServiceContext, id: number): AssetView {
+  return assetView(ctx, requireAsset(ctx, id));
+}
+
 /** The asset's metadata and the absolute path of its file. */
 export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; path: string } {
   const asset = requireAsset(ctx, id);
@@ -454,16 +510,36 @@ export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; p
   return { asset, path };
 }
 
-/** A page of a campaign's assets (of one sample, when `sampleId` is given: 404 if it is not in the campaign). */
-export function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number, sampleId?: number): Page<AssetView> {
+/**
+ * A page of a campaign's images and volumes, with the slices of its volumes too when `slices` is true (of one sample,
+ * when `sampleId` is given: 404 if it is not in the campaign).
+ */
+export function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number, filter: { sampleId?: number; slices?: boolean } = {}): Page<AssetView> {
   requireCampaign(ctx, campaignId);
+  const { sampleId } = filter;
   if (sampleId !== undefined && !findSample(ctx.db, campaignId, sampleId)) throw new NotFoundError('sample', sampleId);
-  const { rows, total } = listAssetRows(ctx.db, campaignId, limit, offset, sampleId);
-  return { items: rows.map(toAssetView), total };
+  const { rows, total } = listAssetRows(ctx.db, campaignId, limit, offset, { sampleId, slices: filter.slices === true });
+  return { items: assetViews(ctx, rows), total };
 }
 
-/** The API view of an asset row. */
-export function toAssetView(r: AssetRow): AssetView {
+/** The API views of asset rows, volumes with their slice ids (one query for all). */
+export function assetViews(ctx: Pick<ServiceContext, 'db'>, rows: AssetRow[]): AssetView[] {
+  const sliceIds = sliceIdsOfVolumes(ctx.db, rows.filter((r) => r.depth > 1).map((r) => r.id));
+  return rows.map((r) => toAssetView(r, sliceIds.get(r.id)));
+}
+
+/** The API view of one asset row, a volume with its slice ids. */
+export function assetView(ctx: Pick<ServiceContext, 'db'>, row: AssetRow): AssetView {
+  return assetViews(ctx, [row])[0]!;
+}
+
+/** The kind of asset a row is: a volume (depth > 1), a slice of one, or an image. */
+export function assetKindOf(r: Pick<AssetRow, 'depth' | 'volumeAssetId'>): AssetKind {
+  return r.depth > 1 ? 'volume' : r.volumeAssetId !== null ? 'slice' : 'image';
+}
+
+/** The API view of an asset row; a volume's slice ids are given by the caller (assetViews looks them up). */
+export function toAssetView(r: AssetRow, sliceAssetIds: number[] = []): AssetView {
   return {
     id: r.id,
     campaignId: r.campaignId,
@@ -479,6 +555,12 @@ export function toAssetView(r: AssetRow): AssetView {
     sampleId: r.sampleId,
     pixelSize: r.pixelSize,
     pixelUnit: r.pixelUnit,
+    kind: assetKindOf(r),
+    depth: r.depth,
+    sliceSpacing: r.depth > 1 ? r.sliceSpacing : null,
+    slicePositions: r.depth > 1 ? r.slicePositions : null,
+    sliceAssetIds: r.depth > 1 ? sliceAssetIds : [],
+    volume: r.volumeAssetId !== null && r.sliceIndex !== null ? { assetId: r.volumeAssetId, sliceIndex: r.sliceIndex } : null,
     createdAt: iso(r.createdAt),
   };
 }

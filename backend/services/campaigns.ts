@@ -61,6 +61,7 @@ export function withDefaultSettings(s: SettingsInput | undefined, base?: Campaig
     ...((s?.defaultStrategy ?? base?.defaultStrategy) !== undefined ? { defaultStrategy: s?.defaultStrategy ?? base?.defaultStrategy } : {}),
     ...((s?.modelFeatures ?? base?.modelFeatures) !== undefined ? { modelFeatures: s?.modelFeatures ?? base?.modelFeatures } : {}),
     ...simulatorSetting(s?.simulator, base?.simulator),
+    ...((s?.segmentationContext ?? base?.segmentationContext) !== undefined ? { segmentationContext: s?.segmentationContext ?? base?.segmentationContext } : {}),
   };
 }
 

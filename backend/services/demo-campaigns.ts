@@ -1,12 +1,12 @@
 /**
- * Seeds the four demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs, and the
- * membrane lab measured from SEM images). Each experiment demo is marked with its simulated lab (settings.simulator),
+ * Seeds the five demo campaigns (simulated membrane lab, Mg-corrosion inhibitor pool, synthetic micrographs, the
+ * membrane lab measured from SEM images, and a synthetic FIB-SEM stack of nanoporous gold). Each experiment demo is marked with its simulated lab (settings.simulator),
  * so the board can measure its experiments; the micrograph demo has no experiments to measure.
  */
 import { createRandom } from '../../acquisition/index.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
+import { fibSemLab, membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
 import { campaignHasSamples, findCampaign, findCampaignByText } from '../db/campaigns.js';
 import type { SimulatorName } from '../domain/types.js';
 import { uploadAsset } from './assets.js';
@@ -14,6 +14,7 @@ import { createCampaign, getCampaign, updateCampaign, type CampaignInput, type C
 import type { ServiceContext } from './context.js';
 import { recordResults } from './results.js';
 import { importSampleItems, listSamples, setStatus } from './samples.js';
+import { uploadVolume } from './volumes.js';
 
 /**
  * Features the Mg demo's surrogate uses: the molecule's recorded IE on the other Mg alloys, mean and spread (see
@@ -38,7 +39,7 @@ export type DemoSeeding = 'new' | 'resume';
 
 /**
  * Seeds the demos once per data directory (on first start); later starts leave the database as the lab left it.
- * The marker is written only when all four are complete; a start that was killed halfway completes the demos it
+ * The marker is written only when all five are complete; a start that was killed halfway completes the demos it
  * began instead of adding second copies.
  */
 export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
@@ -85,13 +86,14 @@ export function markSeededDemos(ctx: ServiceContext, log: (line: string) => void
   writeFileSync(done, `${new Date().toISOString()}\n`);
 }
 
-/** Creates (or, resuming, completes) the four demo campaigns with a little measured data each; returns them. */
+/** Creates (or, resuming, completes) the five demo campaigns with a little measured data each; returns them. */
 export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView[]> {
   return [
     await seedMembraneDemo(ctx, seed, seeding),
     await seedCorrosionDemo(ctx, seed, seeding),
     await seedMicrographDemo(ctx, seed, seeding),
     await seedMembraneImagesDemo(ctx, seed, seeding),
+    await seedFibSemDemo(ctx, seed, seeding),
   ];
 }
 
@@ -210,6 +212,38 @@ export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seed
   writeFileSync(join(truthDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   // Cast and imaged, waiting for their measurement: running, so that suggestions treat them as taken.
   for (const s of listSamples(ctx, campaign.id, { status: 'candidate', limit: MEMBRANE_IMAGED, offset: 0 }).items) setStatus(ctx, campaign.id, s.id, 'running');
+  return getCampaign(ctx, campaign.id);
+}
+
+/**
+ * A synthetic FIB-SEM stack of nanoporous gold, uploaded as one volume (8-bit multi-page TIFF, 5 nm pixels, nominal
+ * spacing 10 nm), no slice labeled. The exact cut-plane truth of each slice (PNG per slice asset id, 255 = pore) and
+ * the true slice positions (truth.json, nm from the first slice) stay on the server under demo/ground-truth/<campaign>.
+ * Resuming an interrupted seeding re-sends the same stack, which the store recognizes by its content hash.
+ */
+export async function seedFibSemDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
+  const def = fibSemLab.fibSemCampaign;
+  const campaign = demoCampaign(ctx, {
+    name: def.name,
+    description: `${def.description}\n\n${unwrap(fibSemLab.FIB_SEM_RENDERING)}`,
+    parameters: def.parameters,
+    objectives: [],
+    settings: { labelClasses: fibSemLab.FIB_SEM_LABEL_CLASSES },
+  }, seeding);
+  const truthDir = groundTruthDir(ctx, campaign.id);
+  // truth.json is written last: a campaign that has it is complete (and the stack takes a second to render).
+  if (existsSync(join(truthDir, 'truth.json'))) return campaign;
+  const stack = fibSemLab.fibSemDemoStack(seed);
+  const { asset } = await uploadVolume(ctx, campaign.id, { name: `fib-sem-nanoporous-gold-${seed}.tif`, bytes: stack.tiff }, {
+    pixelSize: stack.pixelSize, pixelUnit: stack.pixelUnit, sliceSpacing: stack.sliceSpacing,
+  });
+  mkdirSync(truthDir, { recursive: true });
+  const { volume } = stack;
+  for (const [i, sliceId] of asset.sliceAssetIds.entries()) {
+    writeFileSync(join(truthDir, `${sliceId}.png`), await micrographLab.encodeMaskPng(volume.truth[i].map((v) => 1 - v), volume.width, volume.height));
+  }
+  const positionsNm = volume.positionsPx.map((p) => round(p * stack.pixelSize, 3));
+  writeFileSync(join(truthDir, 'truth.json'), `${JSON.stringify({ volumeAssetId: asset.id, sliceAssetIds: asset.sliceAssetIds, pixelSizeNm: stack.pixelSize, nominalSpacingNm: stack.sliceSpacing, positionsNm }, null, 2)}\n`);
   return getCampaign(ctx, campaign.id);
 }
 

@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { findAssets, labelsOfCampaign, sampleImagesOfCampaign, findAsset } from '../db/assets.js';
+import { findAssets, labelsOfCampaign, sampleImagesOfCampaign, findAsset, slicesOfVolume } from '../db/assets.js';
 import { findJob, latestModelOfKind, succeededJobsForModel } from '../db/jobs.js';
 import { activeResultsOfSample, insertResult, supersedeResults, unsupersededDerivedResults } from '../db/results.js';
 import { allSamples, findSample, setSampleStatus } from '../db/samples.js';
@@ -21,6 +21,7 @@ import { campaignRanges, LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUni
 import { IMAGE_ANALYSIS_SOURCE, type ImageMeasurement, type PixelUnit } from '../domain/types.js';
 import { classifierDirOf, PREDICT_IMAGES_JOB_KIND, type PredictImagesPayload } from '../trainer/jobs/predict-images.js';
 import { segmentedImageSchema, type MeasuredValue, type SegmentationMeasurementRequest, type SegmentedImage } from '../trainer/jobs/segment-campaign.js';
+import { CONTEXT_REACH, type SliceNeighbours } from '../trainer/segmentation/context.js';
 import { aggregateSampleMeasurement, isSegmentationQuantity, type MemberMeasurement } from '../trainer/segmentation/morphology.js';
 import { requireCampaign, updateCampaign, type CampaignPatch, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
@@ -79,6 +80,26 @@ export function segmentationCacheOf(ctx: ServiceContext): { cacheDir: string; ca
 /** The pixel size a job is given for an asset (in the asset's own unit), when it has one. */
 export function payloadPixelSize(asset: AssetRow): { pixelSize?: number } {
   return asset.pixelSize !== null && asset.pixelUnit !== null ? { pixelSize: asset.pixelSize } : {};
+}
+
+/**
+ * The neighbours a segmentation job reads for each slice among `assets` (absolute paths of the CONTEXT_REACH nearest
+ * slices of its volume on each side, nearest first; fewer at the ends of the stack, where the features mirror them).
+ * One query per volume; assets that are not slices get none.
+ */
+export function sliceNeighboursOf(ctx: ServiceContext, assets: readonly AssetRow[]): Map<number, SliceNeighbours> {
+  const out = new Map<number, SliceNeighbours>();
+  const wanted = new Set(assets.map((a) => a.id));
+  const volumes = new Set(assets.flatMap((a) => (a.volumeAssetId !== null ? [a.volumeAssetId] : [])));
+  for (const volumeId of volumes) {
+    const slices = slicesOfVolume(ctx.db, volumeId);
+    const pathOf = (k: number) => join(ctx.config.assetsDir, slices[k].storagePath);
+    const around = (k: number, step: -1 | 1) => Array.from({ length: CONTEXT_REACH }, (_, d) => k + step * (d + 1)).filter((j) => j >= 0 && j < slices.length).map(pathOf);
+    slices.forEach((slice, k) => {
+      if (wanted.has(slice.id)) out.set(slice.id, { above: around(k, -1), below: around(k, 1) });
+    });
+  }
+  return out;
 }
 
 /** A finishing job's images, not stored yet: what it was asked (payload) and what it measured. */
@@ -327,9 +348,13 @@ export function requestImagePrediction(ctx: ServiceContext, campaignId: number, 
     (waiting) => {
       const earlier = waiting ? predictJobSchema.safeParse(waiting.payload) : undefined;
       const ids = [...new Set([...(earlier?.success ? earlier.data.images.map((i) => i.assetId) : []), ...assetIds])].sort((a, b) => a - b);
-      const images = findAssets(ctx.db, ids)
-        .filter((asset) => asset.campaignId === campaignId)
-        .map((asset) => ({ assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset) }));
+      // A volume itself is never predicted (its slices are).
+      const assets = findAssets(ctx.db, ids).filter((asset) => asset.campaignId === campaignId && asset.depth === 1);
+      const neighbours = sliceNeighboursOf(ctx, assets);
+      const images = assets.map((asset) => ({
+        assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset),
+        ...(neighbours.has(asset.id) ? { neighbours: neighbours.get(asset.id)! } : {}),
+      }));
       const payload: PredictImagesJobPayload = {
         modelId: model.id,
         classifierDir: classifierDirOf(artifactDir),

@@ -70,7 +70,8 @@ interface RankingInput {
 export async function labelQueue(ctx: ServiceContext, campaignId: number, count: number, seed = 0, requested?: string): Promise<LabelQueue> {
   const campaign = requireCampaign(ctx, campaignId);
   const asked = parseStrategy(campaign, requested);
-  const assets = listAssetRows(ctx.db, campaignId, 100_000, 0).rows;
+  // A volume is labeled slice by slice, so the queue proposes its slices, never the volume itself.
+  const assets = listAssetRows(ctx.db, campaignId, 100_000, 0, { volumes: false }).rows;
   const labeledIds = new Set(labelsOfCampaign(ctx.db, campaignId).filter(hasAnnotation).map((l) => l.assetId));
   const labeled = assets.map((a, i) => (labeledIds.has(a.id) ? i : -1)).filter((i) => i >= 0);
   const unlabeled = assets.length - labeled.length;

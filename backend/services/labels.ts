@@ -37,8 +37,9 @@ export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
 }
 
 /**
- * Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409. When the
- * image shows a sample and the campaign declares expert quantities, the sample's expert-derived result follows.
+ * Saves a label if `input.version` is the stored version (0 for the first save); a stale version is a 409, a volume
+ * (not one of its slices) a 422. When the image shows a sample and the campaign declares expert quantities, the
+ * sample's expert-derived result follows.
  */
 export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): LabelView {
   const saved = saveLabel(ctx, assetId, input, author);
@@ -51,6 +52,8 @@ function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, auth
   return ctx.db.transaction((tx) => {
     const tctx = { ...ctx, db: tx };
     const asset = requireAsset(tctx, assetId);
+    if (asset.depth > 1)
+      throw new InvalidError('label_a_slice', `asset ${assetId} is a volume of ${asset.depth} slices; labels belong to its slices (sliceAssetIds), one label per slice`, { depth: asset.depth });
     const campaign = requireCampaign(tctx, asset.campaignId);
     checkLabelFitsImage(input, asset.width, asset.height, campaign.settings.labelClasses.map((c) => c.name));
     const values = {

@@ -17,7 +17,7 @@ import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import {
   deriveSegmentationResults, derivationForJobResult, imagesUnderModel, jobMeasurements, payloadPixelSize, PREDICT_IMAGES_JOB_KIND, requestImagePrediction,
-  requestMissingPredictions, segmentationCacheOf, SEGMENTATION_MODEL_KIND, type DerivationSummary,
+  requestMissingPredictions, segmentationCacheOf, SEGMENTATION_MODEL_KIND, sliceNeighboursOf, type DerivationSummary,
 } from './image-measurements.js';
 import { newestMapOf, removeSupersededMaps, SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay } from './segmentation-maps.js';
 import { classifierDirOf } from '../trainer/jobs/predict-images.js';
@@ -243,7 +243,9 @@ function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow, focusAs
   if (classes.length < 2) {
     throw new InvalidError('not_enough_labels', `segmentation needs scribbles of at least two classes; so far: ${[...scribbled].join(', ') || 'none'}`, { classes: [...scribbled] });
   }
-  const assets = listAssetRows(ctx.db, campaign.id, 100_000, 0).rows;
+  // A volume is segmented through its slices (each an image, with its neighbours' paths for context features).
+  const assets = listAssetRows(ctx.db, campaign.id, 100_000, 0, { volumes: false }).rows;
+  const neighbours = sliceNeighboursOf(ctx, assets);
   // Each image is measured with its pixel size (in its own unit), so lengths come back in that unit.
   const payload: SegmentCampaignPayload & { labelIds: number[]; measurements: ReturnType<typeof jobMeasurements> } = {
     classes: classes.map((c) => c.name),
@@ -253,7 +255,9 @@ function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow, focusAs
       imagePath: join(ctx.config.assetsDir, a.storagePath),
       ...payloadPixelSize(a),
       ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
+      ...(neighbours.has(a.id) ? { neighbours: neighbours.get(a.id)! } : {}),
     })),
+    context: campaign.settings.segmentationContext ?? 'neighbours',
     measurements: jobMeasurements(campaign),
     artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
     seed: 0,

@@ -24,7 +24,7 @@
  */
 import {
   AcquisitionError, bestSample, createDesignSpaceEncoding, createNetworkEnsemble, crossValidateGaussianProcess, crossValidationFolds,
-  fitFeatureScaling, fitGaussianProcessOnSubsets, GaussianProcessFitError, lengthscaleRelevance, parityPoints, relevantPairs, slice2d,
+  fitFeatureScaling, fitGaussianProcessOnSubsets, GaussianProcessFitError, reportedPosterior, lengthscaleRelevance, parityPoints, relevantPairs, slice2d,
   slices1d, sliceRangeRelevance, type DesignSpaceEncoding, type FeatureScaling, type MeasuredPoint, type Objective, type ParamValues,
   type Parameter, type ParityPoint, type Slice1d, type Slice2d, type SliceSurface,
 } from '../../acquisition/index.js';
@@ -154,7 +154,7 @@ function gpDiagnostics(campaign: CampaignRow, model: ModelRow, data: Observation
     if (encoded.encodeAt === null) continue;
     const best = bestSample(samples, objective);
     const encodeAt = encoded.encodeAt;
-    const surface: SliceSurface = { objective: objective.name, base: best.params, encode: (p) => encodeAt(p, best.features), posterior: (X) => gp.posterior(X) };
+    const surface: SliceSurface = { objective: objective.name, base: best.params, encode: (p) => encodeAt(p, best.features), posterior: (X) => reportedPosterior(gp, X) };
     (diagnostics.measured ??= {})[objective.name] = samples.map((s) => ({ sampleId: s.sampleId, params: s.params, value: s.value }));
     diagnostics.slices.push(...slices1d(surface, campaign.parameters));
     const pairs = relevantPairs(lengthscaleRelevance(gpColumns(campaign.parameters, encoded.encoding), gp.hyperparameters.lengthscales));

@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { MG_MODEL_FEATURES } from '../services/demo-campaigns.js';
 import { TwinlabClient } from './api-client.js';
+import { DEFAULT_FIB_SEM_OPTIONS, formatFibSemReport, simulateFibSem, type FibSemRun, type FibSemSimulationOptions } from './fib-sem-expert.js';
 import { braninSimulation, corrosionSimulation, LAB_NAMES, membraneSimulation, type LabName, type SimulatedLab } from './labs.js';
 import { formatLabelingReport, LABELING_ORDERS, simulateLabeling, type LabelingOrder, type LabelingSummary } from './micrograph-expert.js';
 import {
@@ -15,8 +16,8 @@ import {
 } from './membrane-images.js';
 import { formatReport, simulateStrategy, type StrategySummary } from './run.js';
 
-/** Everything `twinlab simulate --lab` accepts: the experiment labs, the micrograph-labeling expert, the image loop. */
-export const SIMULATION_NAMES = [...LAB_NAMES, 'micrograph', 'membrane-images'] as const;
+/** Everything `twinlab simulate --lab` accepts: the experiment labs, the micrograph-labeling expert, the image loop, FIB-SEM stacks. */
+export const SIMULATION_NAMES = [...LAB_NAMES, 'micrograph', 'membrane-images', 'fib-sem'] as const;
 export type SimulationName = (typeof SIMULATION_NAMES)[number];
 
 /** Default budget: experiments for the labs, labeled images for the micrograph expert. */
@@ -35,6 +36,8 @@ export interface SimulateArgs {
   imageOrders?: MembraneImageMode[];
   /** membrane-images: the loop's settings (defaults in DEFAULT_MEMBRANE_IMAGES_OPTIONS; batch from `batch`). */
   membraneImages?: Partial<Omit<MembraneImagesOptions, 'onProgress'>>;
+  /** fib-sem: the stack and the expert (defaults in DEFAULT_FIB_SEM_OPTIONS). */
+  fibSem?: Partial<Omit<FibSemSimulationOptions, 'onProgress'>>;
   url?: string;
   token?: string;
 }
@@ -49,7 +52,7 @@ export function labOf(name: LabName): SimulatedLab {
 /** Runs the simulation (against `url`, or a private in-process server) and returns the report and the raw summaries. */
 export async function simulate(
   args: SimulateArgs, log: (line: string) => void,
-): Promise<{ report: string; summaries: StrategySummary[] | LabelingSummary[] | MembraneImagesRun[]; options?: MembraneImagesOptions }> {
+): Promise<{ report: string; summaries: StrategySummary[] | LabelingSummary[] | MembraneImagesRun[] | FibSemRun[]; options?: MembraneImagesOptions | FibSemSimulationOptions }> {
   if (!SIMULATION_NAMES.includes(args.lab)) throw new Error(`unknown lab "${args.lab}"; choose ${SIMULATION_NAMES.join(', ')}`);
   const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
   return withClient(args, async (client) => {
@@ -59,6 +62,12 @@ export async function simulate(
       log(`membrane-images: ${modes.join(' vs ')}, ${seeds.length} seeds × ${options.initial + options.rounds * options.batch} castings, label budget ${options.labelBudget} images`);
       const runs = await simulateMembraneImages(client, modes, seeds, options);
       return { report: formatMembraneImagesReport(runs, options), summaries: runs, options };
+    }
+    if (args.lab === 'fib-sem') {
+      const options: FibSemSimulationOptions = { ...DEFAULT_FIB_SEM_OPTIONS, ...args.fibSem, onProgress: log };
+      log(`fib-sem: ${seeds.length} seeds × a ${options.size}² × ${options.slices} stack, shine-through ${options.shineThrough}, ${options.labeledSlices} labeled slices`);
+      const runs = await simulateFibSem(client, seeds, options);
+      return { report: formatFibSemReport(runs, options), summaries: runs, options };
     }
     if (args.lab === 'micrograph') {
       const orders = labelingOrders(args.strategies);

@@ -5,9 +5,9 @@
  * factory (the engine thread's cache: reuse and warm starts). Alongside, for the calibration table, twinlab's GP as
  * the diagnostics fit it (raw outcomes, seed 0; here through a second ModelCache so that it is refit cheaply) predicts
  * each next pick before it is measured, and leave-one-out predictions are taken after 12 experiments and at the end,
- * all with the predictive std √(σ²_f + σ²_n).
+ * all with the predictive std √(σ²_f + σ²_n) widened as reported (FitSummary.reportedVarianceFactor).
  */
-import { createDesignSpaceEncoding, fitGaussianProcess, suggest, type FitOptions, type Observation, type ParamValues, type PoolItem } from '../../acquisition/index.js';
+import { createDesignSpaceEncoding, fitGaussianProcess, suggest, type FitOptions, type GaussianProcess, type Observation, type ParamValues, type PoolItem } from '../../acquisition/index.js';
 import { ModelCache } from '../../backend/workers/model-cache.js';
 import type { PoolDataset } from './data.js';
 import type { TwinlabVariant } from './variants.js';
@@ -36,17 +36,23 @@ function paramsOf(dataset: PoolDataset, index: number): ParamValues {
   return Object.fromEntries(dataset.parameters.map((p, j) => [p.name, dataset.inputs[index][j]]));
 }
 
+/** A GP's prediction of one measured point as the diagnostics report it: σ = √(f(σ²_f|data + σ²_n)), f the reported variance factor. */
+function checkedPrediction(gp: GaussianProcess, x: number[], measured: number): CheckedPrediction {
+  const posterior = gp.posterior([x]);
+  const factor = gp.fitSummary?.reportedVarianceFactor ?? 1;
+  return { measured, predicted: posterior.mean[0], std: Math.sqrt(factor * (Math.max(0, posterior.variance[0]) + gp.hyperparameters.noiseVariance)) };
+}
+
 /**
  * Leave-one-out predictions as the diagnostics compute them: a full fit (seed 0), then each fold refit warm-started
- * at its hyperparameters without restarts, predicting the held-out point with std √(σ²_f + σ²_n).
+ * at its hyperparameters without restarts, predicting the held-out point with std √(σ²_f + σ²_n) widened as reported.
  */
 export function leaveOneOut(X: number[][], y: number[], fit: Partial<FitOptions> = {}): CheckedPrediction[] {
   const full = fitGaussianProcess(X, y, { ...fit, seed: 0 });
   return X.map((_, held) => {
     const train = X.map((__, i) => i).filter((i) => i !== held);
     const gp = fitGaussianProcess(train.map((i) => X[i]), train.map((i) => y[i]), { ...fit, seed: 0, restarts: 0, warmStart: full.hyperparameters });
-    const posterior = gp.posterior([X[held]]);
-    return { measured: y[held], predicted: posterior.mean[0], std: Math.sqrt(Math.max(0, posterior.variance[0]) + gp.hyperparameters.noiseVariance) };
+    return checkedPrediction(gp, X[held], y[held]);
   });
 }
 
@@ -82,8 +88,7 @@ export async function runTwinlab(dataset: PoolDataset, initial: readonly number[
     const truth = dataset.values[next];
     if (item.mean[objective] !== undefined) run.shown.push({ measured: truth, predicted: item.mean[objective], std: item.std[objective] });
     const gp = diagnosticModels.fit(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]));
-    const posterior = gp.posterior([encoded[next]]);
-    run.nextPoint.push({ measured: truth, predicted: posterior.mean[0], std: Math.sqrt(Math.max(0, posterior.variance[0]) + gp.hyperparameters.noiseVariance) });
+    run.nextPoint.push(checkedPrediction(gp, encoded[next], truth));
     picks.push(next);
     if (picks.length === EARLY_LOO_AT) run.looEarly = leaveOneOut(picks.map((i) => encoded[i]), picks.map((i) => dataset.values[i]), fit);
     await new Promise<void>((resolve) => setImmediate(resolve));

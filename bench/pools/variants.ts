@@ -40,6 +40,10 @@ export const VARIANTS: Readonly<Record<string, TwinlabVariant>> = {
   'ei-noise': { description: 'EI ranked with the predictive std including noise (as the reference loop)', options: { stdIncludesNoise: true } },
   'ucb-noise': { description: 'UCB β = 1.96² with the std including noise (the GP-LCB reference\'s rule)', strategy: 'upper-confidence-bound', options: { beta: 1.96 ** 2, stdIncludesNoise: true } },
   yj: { description: 'default strategy on a Yeo-Johnson warp of the objective', options: { unboundedWarp: 'yeo-johnson' } },
+  'student-t': {
+    description: 'default, with the marginalized covariance scale (Student-t variance, Santner et al. 2003) in the ranking too, not only in what is reported',
+    models: { fit: { predictiveScale: 'student-t' } },
+  },
   'priors-nei': { description: 'dimension-scaled priors (density of θ) + noisy EI', strategy: 'noisy-expected-improvement', models: { fit: { priors: PRIORS_NATURAL } } },
   'priors-hedge': { description: 'dimension-scaled priors (density of θ) + gp-hedge', strategy: 'gp-hedge', models: { fit: { priors: PRIORS_NATURAL } } },
   'priors-ucb-kandasamy': {

@@ -7,7 +7,7 @@ import { createRandom, type RandomSource } from '../../sampling/random.js';
 import { GaussianProcessFitError, GaussianProcessInputError } from './errors.js';
 import { standardizeValues } from '../../space/outcome-transform.js';
 import {
-  buildState, createGaussianProcessFromState, type FitSummary, type GaussianProcess, type Hyperparameters,
+  buildState, type GaussianProcessState, createGaussianProcessFromState, type FitSummary, type GaussianProcess, type Hyperparameters,
 } from './gaussian-process.js';
 import { boxesFor, DEFAULT_BOUNDS, fromLogVector, priorBounds, type HyperparameterBounds } from './hyperparameters.js';
 import { KERNEL_NAMES, type KernelName } from './kernels.js';
@@ -51,6 +51,32 @@ export interface FitOptions {
    * drawn from the priors.
    */
   priors?: HyperparameterPriors | null;
+  /**
+   * How the model's variance treats the overall scale of the covariance: 'plug-in' uses the fitted σ_f² and σ_n² as
+   * if known, and reports (FitSummary.reportedVarianceFactor, reportedPosterior) the Student-t variance of a
+   * marginalized common scale of both (studentTVarianceFactor), which widens the predictions of small or rough data
+   * sets to what the data support; 'student-t' puts that scale into the model itself, so ranking sees it too. Default
+   * DEFAULT_PREDICTIVE_SCALE. Ignored with fixedNoise or knownNoise, whose noise is known and so cannot share an
+   * unknown scale.
+   */
+  predictiveScale?: PredictiveScale;
+}
+
+/** How a fitted GP's predictive variance treats the covariance's overall scale (FitOptions.predictiveScale). */
+export type PredictiveScale = 'plug-in' | 'student-t';
+
+/** The predictive scale fits use unless told otherwise. */
+export const DEFAULT_PREDICTIVE_SCALE: PredictiveScale = 'plug-in';
+
+/**
+ * The variance factor of a marginalized covariance scale: with a Jeffreys prior on c in K = c·K̂, the predictive of f
+ * is Student-t with ν = n − 1 degrees of freedom (one mean parameter, the standardization offset, is estimated) about
+ * the plug-in mean, with scale² s²·(plug-in variance), s² = yᵀK̂⁻¹y / ν; its variance is s²·ν/(ν − 2) times the
+ * plug-in one (Santner, Williams & Notz 2003, §4.1). ν is held at ≥ 3 so that 2–3 observations keep a finite variance.
+ */
+export function studentTVarianceFactor(yKinvY: number, n: number): number {
+  const nu = Math.max(n - 1, 3);
+  return (yKinvY / Math.max(n - 1, 1)) * (nu / (nu - 2));
 }
 
 /** Which entries of the log vector [log ℓ_1..d, log σ_f², log σ_n²] the optimizer moves; the rest keep `template`. */
@@ -75,9 +101,15 @@ export function fitGaussianProcess(X: number[][], y: number[], options: FitOptio
   const bounds = options.bounds ?? (priors === null ? DEFAULT_BOUNDS : priorBounds(priors));
   const fixedLogNoise = options.fixedNoise === undefined ? null : Math.log(Math.max(options.fixedNoise / scale2, bounds.noiseVariance[0]));
   const { best, summary } = optimizeHyperparameters(kernel, data, bounds, layoutOf(d, fixedLogNoise, priors), priors, options, scale2);
-  const state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization, knownNoise);
+  let state = buildState(kernel, x, d, data.y, fromLogVector(best), standardization, knownNoise);
+  let reportedVarianceFactor = 1;
+  if (options.fixedNoise === undefined && knownNoise === null) {
+    const factor = studentTVarianceFactor(dot(state.y, state.alpha), y.length);
+    if ((options.predictiveScale ?? DEFAULT_PREDICTIVE_SCALE) === 'student-t') state = withCovarianceScaled(state, factor);
+    else if (Number.isFinite(factor) && factor > 0) reportedVarianceFactor = factor;
+  }
   const logLikelihood = logLikelihoodFromFactor(state.factor, state.alpha, state.y) - y.length * Math.log(standardization.scale);
-  return createGaussianProcessFromState(state, { ...summary, logPosterior: logLikelihood + summary.logPrior });
+  return createGaussianProcessFromState(state, { ...summary, logPosterior: logLikelihood + summary.logPrior, reportedVarianceFactor });
 }
 
 /** The free entries and fixed values: a fixed noise (FitOptions.fixedNoise) and a fixed signal variance (priors). */
@@ -107,7 +139,7 @@ function optimizeHyperparameters(
   const starts = [firstStart(data.d, options.warmStart, scale2, priors)];
   for (let r = 0; r < (options.restarts ?? 2); r++) starts.push(randomStart(data.d, rng, priors));
   const summary: FitSummary = {
-    starts: starts.length, evaluations: 0, iterations: 0, screeningEvaluations: 0, logPosterior: NaN, logPrior: 0, bestStart: 0,
+    starts: starts.length, evaluations: 0, iterations: 0, screeningEvaluations: 0, logPosterior: NaN, logPrior: 0, bestStart: 0, reportedVarianceFactor: 1,
   };
   const screeningSize = options.screeningSize ?? 500;
   let candidates: Float64Array[] = starts.map((s) => Float64Array.from(layout.free, (i) => s[i]));
@@ -278,3 +310,20 @@ export function standardizedKnownNoise(knownNoise: ArrayLike<number> | undefined
 export function standardize(y: ArrayLike<number>): { values: Float64Array; offset: number; scale: number } {
   return standardizeValues(y);
 }
+
+/** The same model with K multiplied by c (signal, noise and jitter alike): the factor scales by √c, K⁻¹y by 1/c, the mean stays. */
+function withCovarianceScaled(state: GaussianProcessState, c: number): GaussianProcessState {
+  if (!(Number.isFinite(c) && c > 0)) return state;
+  const root = Math.sqrt(c);
+  const hyper = { lengthscales: state.hyper.lengthscales, signalVariance: state.hyper.signalVariance * c, noiseVariance: state.hyper.noiseVariance * c };
+  const factor = { rows: state.factor.rows, cols: state.factor.cols, data: state.factor.data.map((v) => v * root) };
+  return { ...state, hyper, factor, alpha: state.alpha.map((v) => v / c), jitter: state.jitter * c };
+}
+
+/** Σ a_i·b_i. */
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+

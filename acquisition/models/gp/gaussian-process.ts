@@ -110,6 +110,12 @@ export interface FitSummary {
   logPrior: number;
   /** Which start (0: the first, then the restarts in order) the winning optimization began from. */
   bestStart: number;
+  /**
+   * What multiplies this model's variances in predictions reported to people (reportedPosterior): the Student-t factor
+   * of a marginalized covariance scale (studentTVarianceFactor) when the model itself is plug-in, 1 when it already
+   * carries that scale (FitOptions.predictiveScale 'student-t') or its noise is known. Ranking uses the model as is.
+   */
+  reportedVarianceFactor: number;
 }
 
 /** Everything a posterior needs, in standardized units. */
@@ -282,3 +288,14 @@ class ExactGaussianProcess implements GaussianProcess {
     return scaleQuery(X, this.state.hyper.lengthscales);
   }
 }
+
+/**
+ * The posterior of f as reported to people (suggestion items, diagnostics): the variances multiplied by the fit's
+ * reportedVarianceFactor (1 for a model without a fit: createGaussianProcess, fantasies).
+ */
+export function reportedPosterior(gp: Pick<GaussianProcess, 'posterior' | 'fitSummary'>, X: number[][]): Posterior {
+  const posterior = gp.posterior(X);
+  const factor = gp.fitSummary?.reportedVarianceFactor ?? 1;
+  return factor === 1 ? posterior : { mean: posterior.mean, variance: posterior.variance.map((v) => v * factor) };
+}
+

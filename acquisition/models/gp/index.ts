@@ -1,6 +1,7 @@
 /** Exact Gaussian-process regression: fitting (multi-start L-BFGS on the marginal likelihood) and posteriors. */
-export { fitGaussianProcess, type FitOptions } from './fit.js';
+export { DEFAULT_PREDICTIVE_SCALE, fitGaussianProcess, studentTVarianceFactor, type FitOptions, type PredictiveScale } from './fit.js';
 export { createGaussianProcess, type CreateOptions } from './create.js';
+export { reportedPosterior } from './gaussian-process.js';
 export type {
   FitSummary, GaussianProcess, Hyperparameters, JointPosterior, PosteriorBound, PosteriorGradient,
 } from './gaussian-process.js';

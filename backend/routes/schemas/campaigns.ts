@@ -27,7 +27,7 @@ export const CampaignSchema = z
     constraints: z.array(constraintSchema),
     settings: CampaignSettingsSchema,
     imageMeasurements: z.array(imageMeasurementSchema),
-    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active results: not retracted and not superseded by a newer model\'s derived result' }), assets: z.number() }),
+    counts: z.object({ samples: z.number(), byStatus: z.record(z.string(), z.number()), results: z.number().openapi({ description: 'active results: not retracted and not superseded by a newer model\'s derived result' }), assets: z.number().openapi({ description: 'images and volumes (a volume\'s slices are not counted)' }) }),
     archivedAt: z.string().nullable().openapi({ description: 'when the campaign was archived; null while active' }),
     createdAt: z.string().nullable(),
     updatedAt: z.string().nullable(),

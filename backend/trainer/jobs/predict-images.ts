@@ -12,15 +12,24 @@ import { PermanentJobError } from '../../jobs/types.js';
 import { ModelFormatError } from '../errors.js';
 import { SEGMENTATION_QUANTITIES } from '../segmentation/morphology.js';
 import { SegmentationCache } from '../segmentation/feature-cache.js';
+import { CONTEXT_REACH, ContextSupply } from '../segmentation/context.js';
 import { PixelClassifier } from '../segmentation/pixel-classifier.js';
 import { describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
-import { CLASSIFIER_DIR, checkMeasurementPayload, predictImage, type SegmentedImage } from './segment-campaign.js';
+import { CLASSIFIER_DIR, checkMeasurementPayload, contextOfModel, decodeGrayImage, predictImage, type SegmentedImage } from './segment-campaign.js';
 
 /** The job kind a service registers for this handler (module: backend/trainer/jobs/predict-images.ts). */
 export const PREDICT_IMAGES_JOB_KIND = 'predict-images';
 
-/** One image to predict: asset id, absolute path and optional pixel size (length of one pixel, caller's unit). */
-export const predictImageSchema = z.object({ assetId: z.number().int(), imagePath: z.string(), pixelSize: z.number().optional() });
+/**
+ * One image to predict: asset id, absolute path, optional pixel size (length of one pixel, caller's unit) and, for a
+ * volume's slice, its neighbours' paths (nearest first; read when the model has context features).
+ */
+export const predictImageSchema = z.object({
+  assetId: z.number().int(),
+  imagePath: z.string(),
+  pixelSize: z.number().optional(),
+  neighbours: z.object({ above: z.array(z.string()).max(CONTEXT_REACH), below: z.array(z.string()).max(CONTEXT_REACH) }).optional(),
+});
 export type PredictImage = z.infer<typeof predictImageSchema>;
 
 /** The job payload (files written per image are segment-campaign's SEGMENTATION_FILES, under <artifactDir>/assets/<id>/). */
@@ -75,6 +84,13 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
     throw error;
   }
   const cache = job.cacheDir ? new SegmentationCache(job.cacheDir, { budgetBytes: job.cacheBytes }) : undefined;
+  // The model's inputs say whether it reads slices' neighbours (a model trained with context predicts a 2-D image as its own context).
+  const layout = contextOfModel(classifier.featureCount);
+  if (layout === undefined) {
+    classifier.dispose();
+    throw new PermanentJobError(`the saved classifier reads ${classifier.featureCount} features, which no feature layout of this version has`, 'model_format');
+  }
+  const supply = layout === 'neighbours' ? new ContextSupply(decodeGrayImage) : undefined;
   try {
     const images: SegmentedImage[] = [];
     const total = job.images.length;
@@ -84,6 +100,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
       let reported = 0;
       images.push(await predictImage(classifier, image, job, {
         cache,
+        context: supply,
         // Progress within an image, so that a cancel (a newer save) is noticed while a large image is predicted.
         onProgress: (fraction) => {
           // A newer model is on its way (a label was saved): stop within the image rather than finish outdated maps.

@@ -5,7 +5,9 @@
  * labeling workspace. The per-image mean entropy and BALD it returns rank the images in the label queue: the image
  * the model is least sure about is the one whose label teaches it most. With `measurements`, each image's morphology
  * (porosity, pore diameter, …) is measured on the ensemble's class map and on every member's, the members' spread
- * being the segmentation's share of the measurement's uncertainty.
+ * being the segmentation's share of the measurement's uncertainty. A volume's slices come as images with their
+ * neighbours' paths: when a labeled one has some (and `context` is not 'none'), the model reads context features of the
+ * neighbouring slices too (segmentation/context.ts: shine-through), and so does every predict-images job of it.
  */
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import { createRandom } from '../../../acquisition/sampling/random.js';
 import type { JobContext } from '../../jobs/types.js';
 import { PermanentJobError } from '../../jobs/types.js';
 import { TrainingDataError } from '../errors.js';
+import { ContextSupply, contextFeatureCount, MissingContextError, type SliceNeighbours } from '../segmentation/context.js';
 import { reserveChunkBuffer, SegmentationCache } from '../segmentation/feature-cache.js';
 import { DEFAULT_SCALES, FEATURES_PER_SCALE, type GrayImage } from '../segmentation/features.js';
 import { encodeBytePng, type Rgba } from '../segmentation/png.js';
@@ -32,7 +35,15 @@ export interface CampaignImage {
   strokes?: Stroke[];
   /** Length of one pixel (nm, µm: the caller's unit); measured lengths and densities come in that unit. Default 1 (pixels). */
   pixelSize?: number;
+  /**
+   * A volume's slice: the paths of its nearest slices, nearest first (above: lower slice indices, below: higher; at
+   * most CONTEXT_REACH a side, fewer at the ends of the stack), whose context features join its own.
+   */
+  neighbours?: SliceNeighbours;
 }
+
+/** Whether a model reads slices' neighbours: 'neighbours' (default) when a labeled image has some, 'none' never. */
+export type SegmentationContext = 'neighbours' | 'none';
 
 /**
  * One quantity to measure on every image's class map: `class` is a class name (or `classIndex` an index into the
@@ -92,6 +103,11 @@ export interface SegmentCampaignPayload {
   focusAssetIds?: number[];
   /** The previous segmentation model's saved classifier: the new one starts from it when the classes and features match. */
   warmStartDir?: string;
+  /**
+   * Context features from slices' neighbours (default 'neighbours'): used when some labeled image is a slice with
+   * neighbours; every image then gets them (a 2-D image is its own context). 'none': the single-slice classifier.
+   */
+  context?: SegmentationContext;
 }
 
 /** What the job returns: the model's classes and training data size, and each image's uncertainty. */
@@ -107,6 +123,8 @@ export interface SegmentCampaignResult extends Record<string, unknown> {
   steps: number;
   /** The payload's images not predicted by this job (with focusAssetIds): a predict-images job of the model takes them. */
   deferredAssetIds: number[];
+  /** Whether the model reads slices' neighbours (its features are then the 2-D ones and the context ones). */
+  context: SegmentationContext;
 }
 
 /** Steps of a result stored before the field existed (all were trained from scratch with PixelClassifier's default). */
@@ -124,6 +142,7 @@ export const segmentCampaignResultSchema = z
     warmStarted: z.boolean().default(false),
     steps: z.number().default(SCRATCH_STEPS_STORED),
     deferredAssetIds: z.array(z.number().int()).default([]),
+    context: z.enum(['neighbours', 'none']).default('none'),
   })
   .passthrough();
 
@@ -190,6 +209,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   const labeled = job.images.filter((image) => (image.strokes?.length ?? 0) > 0);
   if (labeled.length === 0) throw new PermanentJobError('no image has scribbles yet; label at least one image with two classes', 'training_data');
   const cache = job.cacheDir ? new SegmentationCache(job.cacheDir, { budgetBytes: job.cacheBytes }) : undefined;
+  const supply = job.context !== 'none' && labeled.some((image) => image.neighbours !== undefined) ? new ContextSupply(decodeGrayImage) : undefined;
   const focus = new Set(job.focusAssetIds ?? []);
   const toPredict = focus.size > 0 ? job.images.filter((image) => focus.has(image.assetId)) : job.images;
   // The focus image's features first: prediction needs them anyway, and a later image's eviction must not drop them.
@@ -198,9 +218,9 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   // cached yet) stay in memory for the prediction; cached ones are streamed from disk for the rows and again for the
   // prediction, which costs less than holding a tile's 96 MiB.
   const kept = new Map<number, ImageSegmenter>();
-  for (const image of toPredict) if (focus.size > 0) kept.set(image.assetId, await segmenterFor(image.imagePath, cache));
+  for (const image of toPredict) if (focus.size > 0) kept.set(image.assetId, await segmenterFor(image, cache, supply));
   try {
-    return await trainAndPredict(job, { backend: backend.name, labeled, ordered, toPredict, cache, kept }, context);
+    return await trainAndPredict(job, { backend: backend.name, labeled, ordered, toPredict, cache, supply, kept }, context);
   } finally {
     for (const segmenter of kept.values()) segmenter.dispose();
   }
@@ -209,11 +229,14 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
 /** The body of `run` once the images are sorted: train, save the classifier, predict the images asked for. */
 async function trainAndPredict(
   job: SegmentCampaignPayload,
-  plan: { backend: string; labeled: CampaignImage[]; ordered: CampaignImage[]; toPredict: CampaignImage[]; cache: SegmentationCache | undefined; kept: Map<number, ImageSegmenter> },
+  plan: {
+    backend: string; labeled: CampaignImage[]; ordered: CampaignImage[]; toPredict: CampaignImage[]; cache: SegmentationCache | undefined;
+    supply: ContextSupply | undefined; kept: Map<number, ImageSegmenter>;
+  },
   context: JobContext,
 ): Promise<Record<string, unknown>> {
-  const { backend, labeled, ordered, toPredict, cache, kept } = plan;
-  const classifier = await trainOnLabeledImages(job, ordered, cache, kept, context);
+  const { backend, labeled, ordered, toPredict, cache, supply, kept } = plan;
+  const classifier = await trainOnLabeledImages(job, ordered, { cache, supply }, kept, context);
   if (classifier === null) return { cancelled: true };
   try {
     mkdirSync(job.artifactDir, { recursive: true });
@@ -226,6 +249,7 @@ async function trainAndPredict(
       let reported = 0;
       images.push(await predictImage(classifier.model, image, job, {
         cache,
+        context: supply,
         segmenter: kept.get(image.assetId),
         onProgress: (fraction) => {
           // A progress message per tenth of an image: enough to see it move (and to notice a cancel) without flooding the log.
@@ -241,6 +265,7 @@ async function trainAndPredict(
       backend, classes: classifier.model.classes.map(String), labeledImages: labeled.length, labeledPixels: classifier.pixels,
       artifactDir: job.artifactDir, images, warmStarted: classifier.warmStarted, steps: classifier.steps,
       deferredAssetIds: job.images.filter((image) => !predicted.has(image.assetId)).map((image) => image.assetId),
+      context: supply ? 'neighbours' : 'none',
     };
     return result;
   } finally {
@@ -253,14 +278,15 @@ async function trainAndPredict(
  * the ensemble's class map and on each member's (`job.classes`/`colors`: the campaign's classes and their colours).
  */
 export async function predictImage(
-  classifier: PixelClassifier, image: { assetId: number; imagePath: string; pixelSize?: number },
+  classifier: PixelClassifier, image: { assetId: number; imagePath: string; pixelSize?: number; neighbours?: SliceNeighbours },
   job: { artifactDir: string; classes: string[]; colors: string[]; measurements?: SegmentationMeasurementRequest[] },
-  options: { cache?: SegmentationCache; onProgress?: (fraction: number) => void; segmenter?: ImageSegmenter } = {},
+  options: { cache?: SegmentationCache; context?: ContextSupply; onProgress?: (fraction: number) => void; segmenter?: ImageSegmenter } = {},
 ): Promise<SegmentedImage> {
   const requests = job.measurements ?? [];
-  const segmenter = options.segmenter ?? (await segmenterFor(image.imagePath, options.cache));
+  const segmenter = options.segmenter ?? (await segmenterFor(image, options.cache, options.context));
   try {
-    const result = segmenter.predictWith(classifier, { keepProbabilities: false, keepMemberLabels: requests.length > 0, onProgress: options.onProgress });
+    const result = await withNeighbours(segmenter, options.context, () =>
+      segmenter.predictWith(classifier, { keepProbabilities: false, keepMemberLabels: requests.length > 0, onProgress: options.onProgress }));
     const colors = classifier.classes.map((c) => job.colors[job.classes.indexOf(String(c))]);
     await writeMaps(join(job.artifactDir, 'assets', String(image.assetId)), result, colors);
     return {
@@ -309,10 +335,43 @@ export function checkMeasurementPayload(requests: readonly SegmentationMeasureme
   }
 }
 
-/** A segmenter of an image file whose features come from (and go to) the disk cache when there is one. */
-export async function segmenterFor(imagePath: string, cache: SegmentationCache | undefined): Promise<ImageSegmenter> {
-  const options = cache ? { store: { cache, imageKey: SegmentationCache.imageKey(imagePath, {}, TILE_SIZE) }, tileSize: TILE_SIZE } : { tileSize: TILE_SIZE };
-  return new ImageSegmenter(await decodeGrayImage(imagePath), options);
+/**
+ * A segmenter of an image file whose features come from (and go to) the disk cache when there is one. With a context
+ * supply (the model reads neighbours) its features include the slice's context (a 2-D image's own), keyed by the
+ * neighbours too; their pixels are decoded only when some tile's features are not cached.
+ */
+export async function segmenterFor(image: { imagePath: string; neighbours?: SliceNeighbours }, cache: SegmentationCache | undefined, supply?: ContextSupply): Promise<ImageSegmenter> {
+  const { imagePath } = image;
+  if (supply === undefined) {
+    const options = cache ? { store: { cache, imageKey: SegmentationCache.imageKey(imagePath, {}, TILE_SIZE) }, tileSize: TILE_SIZE } : { tileSize: TILE_SIZE };
+    return new ImageSegmenter(await decodeGrayImage(imagePath), options);
+  }
+  const neighbours = image.neighbours ?? { above: [], below: [] };
+  const context = supply.contextFor(imagePath, neighbours);
+  const store = cache ? { store: { cache, imageKey: SegmentationCache.imageKey(imagePath, {}, TILE_SIZE, neighbours) } } : {};
+  const segmenter = new ImageSegmenter(await supply.image(imagePath), { tileSize: TILE_SIZE, context, ...store });
+  if (!segmenter.featuresCached()) await supply.load(context);
+  return segmenter;
+}
+
+/**
+ * Runs `use` on the segmenter; when its features turn out to need neighbours that were not loaded (a cached file
+ * failed its checksum), loads them and runs it again (`use` starts over: both callers write by position).
+ */
+async function withNeighbours<T>(segmenter: ImageSegmenter, supply: ContextSupply | undefined, use: () => T): Promise<T> {
+  try {
+    return use();
+  } catch (error) {
+    if (!(error instanceof MissingContextError) || supply === undefined || segmenter.context === undefined) throw error;
+    await supply.load(segmenter.context);
+    return use();
+  }
+}
+
+/** The features a classifier of `featureCount` inputs reads: the 2-D ones only, or those and the slices' context; undefined for neither. */
+export function contextOfModel(featureCount: number): SegmentationContext | undefined {
+  const own = DEFAULT_SCALES.length * FEATURES_PER_SCALE.length;
+  return featureCount === own ? 'none' : featureCount === own + contextFeatureCount() ? 'neighbours' : undefined;
 }
 
 /** Tile edge of job segmenters (ImageSegmenter's default; part of the feature cache's key). */
@@ -320,19 +379,21 @@ const TILE_SIZE = 1024;
 
 /** One labeled image's training rows: from the row cache (keyed by its strokes, classes and seed), else sampled now. */
 async function labeledRowsOf(
-  job: SegmentCampaignPayload, image: CampaignImage, cache: SegmentationCache | undefined, kept: ImageSegmenter | undefined,
+  job: SegmentCampaignPayload, image: CampaignImage, caches: { cache: SegmentationCache | undefined; supply: ContextSupply | undefined }, kept: ImageSegmenter | undefined,
 ): Promise<{ rows: LabeledPixels; cached: boolean }> {
+  const { cache, supply } = caches;
   const maxPerClass = job.maxPixelsPerClass ?? 10_000;
   const seed = job.seed ?? 0;
-  const key = SegmentationCache.rowsKey(SegmentationCache.imageKey(image.imagePath, {}, TILE_SIZE), image.strokes ?? [], job.classes, maxPerClass, seed);
+  const imageKey = SegmentationCache.imageKey(image.imagePath, {}, TILE_SIZE, supply ? (image.neighbours ?? { above: [], below: [] }) : undefined);
+  const key = SegmentationCache.rowsKey(imageKey, image.strokes ?? [], job.classes, maxPerClass, seed);
   const stored = cache?.readRows(key);
   if (stored !== undefined) return { rows: stored, cached: true };
-  const segmenter = kept ?? (await segmenterFor(image.imagePath, cache));
+  const segmenter = kept ?? (await segmenterFor(image, cache, supply));
   try {
     // Each image samples with its own generator (seeded by the job's seed and the image's rows key), so its rows do not
     // depend on which other images were labeled: one image's save recomputes that image's rows only.
-    const random = createRandom((seed * 2654435761 + parseInt(key.slice(0, 8), 16)) >>> 0);
-    const rows = segmenter.labeledPixels(image.strokes ?? [], job.classes, { maxPerClass, random });
+    const sample = () => ({ maxPerClass, random: createRandom((seed * 2654435761 + parseInt(key.slice(0, 8), 16)) >>> 0) });
+    const rows = await withNeighbours(segmenter, supply, () => segmenter.labeledPixels(image.strokes ?? [], job.classes, sample()));
     cache?.writeRows(key, rows);
     return { rows, cached: false };
   } catch (error) {
@@ -349,13 +410,13 @@ async function labeledRowsOf(
  * were all erased drops out instead of failing the job, which needs two classes.
  */
 async function trainOnLabeledImages(
-  job: SegmentCampaignPayload, labeled: CampaignImage[], cache: SegmentationCache | undefined, kept: Map<number, ImageSegmenter>, context: JobContext,
+  job: SegmentCampaignPayload, labeled: CampaignImage[], caches: { cache: SegmentationCache | undefined; supply: ContextSupply | undefined }, kept: Map<number, ImageSegmenter>, context: JobContext,
 ): Promise<{ model: PixelClassifier; pixels: number; warmStarted: boolean; steps: number } | null> {
   const parts: LabeledPixels[] = [];
   for (const [i, image] of labeled.entries()) {
     if (context.shouldStop()) return null;
     context.progress((PROGRESS_FEATURES * i) / labeled.length, `reading the scribbles of image ${image.assetId} (${i + 1} of ${labeled.length} labeled images)`);
-    const { rows, cached } = await labeledRowsOf(job, image, cache, kept.get(image.assetId));
+    const { rows, cached } = await labeledRowsOf(job, image, caches, kept.get(image.assetId));
     parts.push(rows);
     context.progress((PROGRESS_FEATURES * (i + 1)) / labeled.length, `training pixels of image ${image.assetId} ${cached ? 'taken from the cache' : 'computed (image filters on the whole image)'}: ${rows.n} pixels`);
   }

@@ -13,11 +13,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rena
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { CONTEXT_REACH, CONTEXT_SCALES, type SliceNeighbours } from './context.js';
 import type { FeatureOptions, FeatureStack } from './features.js';
 import type { LabeledPixels } from './pixel-classifier.js';
 
 /** Bumped whenever the filters or the file layout change: older files then simply stop matching. */
 export const FEATURE_CACHE_VERSION = 'features-v1';
+
+/** Bumped whenever the context features (context.ts) change: the keys of slices' features then change. */
+export const CONTEXT_FEATURES_VERSION = 'context-v1';
 
 /** Default byte budget of a data directory's segmentation cache (TWINLAB_FEATURE_CACHE_BYTES): about forty 1024² images. */
 export const DEFAULT_FEATURE_CACHE_BYTES = 4 * 1024 ** 3;
@@ -115,10 +119,19 @@ export class SegmentationCache {
     this.budget = options.budgetBytes ?? DEFAULT_FEATURE_CACHE_BYTES;
   }
 
-  /** The key of an image's features: its file (content-addressed storage path) and size, the feature options and the tiling. */
-  static imageKey(imagePath: string, options: FeatureOptions, tileSize: number): string {
-    const size = existsSync(imagePath) ? statSync(imagePath).size : -1;
-    return digest([FEATURE_CACHE_VERSION, imagePath, size, options.scales ?? null, options.downsampleLargeScales ?? true, tileSize]);
+  /**
+   * The key of an image's features: its file (content-addressed storage path) and size, the feature options and the
+   * tiling; with `context` (a slice's neighbours, nearest first: their files and sizes, and the context features'
+   * layout) those too, so a slice whose neighbours change (or a model without context) never reads another's
+   * features. Without `context` the key is what it always was.
+   */
+  static imageKey(imagePath: string, options: FeatureOptions, tileSize: number, context?: SliceNeighbours): string {
+    const fileOf = (path: string) => [path, existsSync(path) ? statSync(path).size : -1];
+    const [, size] = fileOf(imagePath);
+    const base = [FEATURE_CACHE_VERSION, imagePath, size, options.scales ?? null, options.downsampleLargeScales ?? true, tileSize];
+    if (context === undefined) return digest(base);
+    const layout = { version: CONTEXT_FEATURES_VERSION, reach: CONTEXT_REACH, scales: CONTEXT_SCALES };
+    return digest([...base, layout, context.above.map(fileOf), context.below.map(fileOf)]);
   }
 
   /** A tile's cached features, or undefined when missing, corrupt or of another shape (then recompute). */

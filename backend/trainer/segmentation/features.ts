@@ -46,13 +46,20 @@ export interface FeatureOptions {
   downsampleLargeScales?: boolean;
 }
 
-/** Computes all features of an image at the given scales. */
-export function computeFeatures(image: GrayImage, options: FeatureOptions = {}): FeatureStack {
+/** Feature planes computed elsewhere (a slice's context), one per name, each width·height values of the image's grid. */
+export interface ExtraPlanes {
+  names: string[];
+  planes: Float32Array[];
+}
+
+/** Computes all features of an image at the given scales, then the `extra` planes (appended in their order). */
+export function computeFeatures(image: GrayImage, options: FeatureOptions = {}, extra?: ExtraPlanes): FeatureStack {
   checkImage(image);
   const scales = options.scales ?? DEFAULT_SCALES;
   const downsample = options.downsampleLargeScales ?? true;
   const { width, height } = image;
-  const count = scales.length * FEATURES_PER_SCALE.length;
+  const own = scales.length * FEATURES_PER_SCALE.length;
+  const count = own + (extra?.planes.length ?? 0);
   const data = new Float32Array(width * height * count);
   const names: string[] = [];
   scales.forEach((sigma, s) => {
@@ -66,6 +73,11 @@ export function computeFeatures(image: GrayImage, options: FeatureOptions = {}):
     });
     names.push(...FEATURES_PER_SCALE.map((name) => `${name}@${sigma}`));
   });
+  extra?.planes.forEach((plane, k) => {
+    if (plane.length !== width * height) throw new TrainingDataError(`extra feature plane ${extra.names[k]} has ${plane.length} values, expected ${width * height}`);
+    for (let p = 0; p < plane.length; p++) data[p * count + own + k] = plane[p];
+  });
+  names.push(...(extra?.names ?? []));
   return { width, height, count, names, data };
 }
 

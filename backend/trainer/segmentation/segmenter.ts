@@ -3,7 +3,8 @@
  * do not show) and cached, so a new scribble costs only retraining the small pixel ensemble and one prediction pass.
  */
 import { TrainingDataError } from '../errors.js';
-import { type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
+import { type ExtraPlanes, type FeatureOptions, type FeatureStack, type GrayImage, DEFAULT_SCALES, checkImage, computeFeatures, cropImage, featureHalo } from './features.js';
+import { contextFeatureNames, contextPlanes, type Rect, type SliceContext } from './context.js';
 import { type QuantizedFeatures, type SegmentationCache, decodeRow, quantizeFeatures } from './feature-cache.js';
 import { type LabeledPixels, PixelClassifier, type PixelClassifierOptions, type PixelPrediction, PREDICT_CHUNK_ROWS } from './pixel-classifier.js';
 import type { RandomSource } from '../../../acquisition/sampling/random.js';
@@ -28,6 +29,11 @@ export interface SegmenterOptions {
    * the 16-bit quantized ones (feature-cache.ts), cached or not, so a result never depends on what was cached.
    */
   store?: { cache: SegmentationCache; imageKey: string };
+  /**
+   * The image is a slice of a volume: its neighbours' context features (context.ts) follow the 2-D ones. A store's
+   * imageKey must then name the neighbours too (SegmentationCache.imageKey's `context`).
+   */
+  context?: SliceContext;
 }
 
 /** A tile's features in memory: floats, or 16-bit codes (with a disk store). */
@@ -86,6 +92,11 @@ export class ImageSegmenter {
     checkImage(image);
     this.tileSize = options.tileSize ?? 1024;
     this.tiles = tileGrid(image.width, image.height, this.tileSize);
+  }
+
+  /** The slice context its features include (undefined: a 2-D image's features only). */
+  get context(): SliceContext | undefined {
+    return this.options.context;
   }
 
   /** Fits a new pixel classifier to the strokes (classes from the strokes unless given) and returns it. */
@@ -248,7 +259,7 @@ export class ImageSegmenter {
     const tile = this.tiles[t];
     let stack: TileFeatures | undefined = store?.cache.readTile(store.imageKey, t, tile);
     if (stack === undefined) {
-      const computed = computeTileFeatures(this.image, tile, this.options.features ?? {});
+      const computed = computeTileFeatures(this.image, tile, this.options.features ?? {}, this.options.context);
       if (store) {
         stack = quantizeFeatures(computed);
         store.cache.writeTile(store.imageKey, t, stack);
@@ -288,15 +299,19 @@ function tileGrid(width: number, height: number, size: number): Tile[] {
   return tiles;
 }
 
-/** Features of a tile's core, computed on the tile grown by the features' halo (clipped to the image). */
-function computeTileFeatures(image: GrayImage, tile: Tile, options: FeatureOptions): FeatureStack {
-  if (tile.width === image.width && tile.height === image.height) return computeFeatures(image, options);
+/**
+ * Features of a tile's core, computed on the tile grown by the features' halo (clipped to the image), then the context
+ * planes of the same rectangle (computed from whole slices, so they need no halo of their own).
+ */
+function computeTileFeatures(image: GrayImage, tile: Tile, options: FeatureOptions, context?: SliceContext): FeatureStack {
+  const extra = (rect: Rect): ExtraPlanes | undefined => (context === undefined ? undefined : { names: contextFeatureNames(), planes: contextPlanes(image, context, rect) });
+  if (tile.width === image.width && tile.height === image.height) return computeFeatures(image, options, extra(tile));
   const halo = featureHalo(options.scales ?? DEFAULT_SCALES);
   const x0 = Math.max(0, tile.x0 - halo);
   const y0 = Math.max(0, tile.y0 - halo);
   const x1 = Math.min(image.width, tile.x0 + tile.width + halo);
   const y1 = Math.min(image.height, tile.y0 + tile.height + halo);
-  const padded = computeFeatures(cropImage(image, x0, y0, x1 - x0, y1 - y0), options);
+  const padded = computeFeatures(cropImage(image, x0, y0, x1 - x0, y1 - y0), options, extra({ x0, y0, width: x1 - x0, height: y1 - y0 }));
   const data = new Float32Array(tile.width * tile.height * padded.count);
   for (let y = 0; y < tile.height; y++) {
     const from = ((tile.y0 - y0 + y) * padded.width + (tile.x0 - x0)) * padded.count;

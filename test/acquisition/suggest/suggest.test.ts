@@ -9,7 +9,7 @@ import { defaultStrategy } from '../../../acquisition/suggest/default-strategy.j
 import { coldStartThreshold, suggest } from '../../../acquisition/suggest/suggest.js';
 import type { Observation, PoolItem } from '../../../acquisition/suggest/types.js';
 import type { Parameter } from '../../../acquisition/types.js';
-import { mockFactory } from './mock-model.js';
+import { mockFactory, mockModel } from './mock-model.js';
 
 const line: Parameter[] = [{ name: 'x', type: 'continuous', min: 0, max: 1 }];
 const square: Parameter[] = [
@@ -33,6 +33,17 @@ describe('suggest in pool mode (mock surrogate)', () => {
     expect(item.score).toBeCloseTo(expectedImprovement(0, 0.1, best) * transform.scale, 10);
     expect(item.mean.y).toBeCloseTo(transform.meanToOriginal(0), 12);
     expect(item.std.y).toBeCloseTo(0.1 * transform.scale, 12);
+  });
+
+  it('reports the std widened by the fit\'s reported variance factor, and ranks as before', () => {
+    const request = { parameters: line, objectives: [{ name: 'y', goal: 'maximize' as const }], observations, pool, count: 1, strategy: 'expected-improvement' };
+    const widened = { fitModel: () => ({ ...mockModel(mean, () => 0.01), fitSummary: { reportedVarianceFactor: 4 } }) };
+    const [plain] = suggest(request, engine);
+    const [reported] = suggest(request, widened);
+    expect(reported.poolId).toBe(plain.poolId);
+    expect(reported.score).toBe(plain.score);
+    expect(reported.mean.y).toBe(plain.mean.y);
+    expect(reported.std.y).toBeCloseTo(2 * plain.std.y, 12);
   });
 
   it('never returns duplicates, pending or measured pool items in a batch, and spreads the batch', () => {

@@ -6,15 +6,17 @@ import { CampaignEvents } from '../../../backend/services/campaign-events.js';
 import { createHarness } from '../support.js';
 
 describe('demo campaigns', () => {
-  it('seeds the membrane lab, the Mg pool, the micrographs and the SEM membrane lab, each ready to use, once per data directory', async () => {
+  it('seeds the membrane lab, the Mg pool, the micrographs, the SEM membrane lab and the FIB-SEM stack, each ready to use, once per data directory', async () => {
     const h = createHarness();
     const lines: string[] = [];
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
     expect(lines).toHaveLength(1);
     const list = await (await h.call('GET', '/api/campaigns')).json();
-    expect(list.total).toBe(4);
-    const [membraneImages, micrographs, corrosion, membrane] = list.items;
+    expect(list.total).toBe(5);
+    const [fibSem, membraneImages, micrographs, corrosion, membrane] = list.items;
+    expect(fibSem.name).toBe('FIB-SEM: nanoporous gold');
+    expect(readdirSync(groundTruthDir(h.ctx, fibSem.id))).toHaveLength(33);
     expect(membraneImages.imageMeasurements.map((m: { name: string }) => m.name)).toEqual(['poreDiameter', 'porosity', 'order']);
     expect(membraneImages.counts.assets).toBe(12);
     expect(membraneImages.counts.byStatus).toEqual({ running: 12 });
@@ -88,8 +90,8 @@ describe('demo campaigns', () => {
     await seedDemosOnFirstStart(ctx, (l) => lines.push(l));
     expect(lines).toHaveLength(1);
     list = await (await h.call('GET', '/api/campaigns')).json();
-    expect(list.total).toBe(4);
-    const [, micrographs, corrosion, membrane] = list.items;
+    expect(list.total).toBe(5);
+    const [, , micrographs, corrosion, membrane] = list.items;
     expect(membrane.counts.results).toBe(12);
     expect(corrosion.counts.byStatus).toEqual({ candidate: 99, measured: 6 });
     expect(micrographs.counts.assets).toBe(12);
@@ -101,8 +103,8 @@ describe('demo campaigns', () => {
     const h = createHarness();
     await seedDemoCampaigns(h.ctx);
     const again = await seedDemoCampaigns(h.ctx, 2);
-    expect(again).toHaveLength(4);
-    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(8);
+    expect(again).toHaveLength(5);
+    expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(10);
     expect(existsSync(groundTruthDir(h.ctx, again[2].id))).toBe(true);
   });
 });

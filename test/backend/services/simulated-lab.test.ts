@@ -41,7 +41,7 @@ describe('simulated lab service', () => {
   it('marks every experiment demo with its lab when seeding; demos seeded before the marker get it once, by the first start’s record, never a user’s campaign', async () => {
     const h = createHarness();
     const demos = await seedDemoCampaigns(h.ctx, 1);
-    expect(demos.map((c) => c.settings.simulator ?? null)).toEqual(['membrane', 'corrosion', null, 'membrane-images']);
+    expect(demos.map((c) => c.settings.simulator ?? null)).toEqual(['membrane', 'corrosion', null, 'membrane-images', null]);
     expect(simulatorOf(h.ctx, demos[3].id)).toMatchObject({ lab: 'membrane-images', kind: 'images' });
 
     // As an older version left them: no marker on any.
@@ -54,7 +54,7 @@ describe('simulated lab service', () => {
     writeFileSync(join(h.ctx.config.dataDir, '.demo-seeded'), `2026-01-01T00:00:00.000Z ${demos.map((c) => c.id).join(',')}\n`);
     const lines: string[] = [];
     markSeededDemos(h.ctx, (line) => lines.push(line));
-    expect(demos.map((c) => getCampaign(h.ctx, c.id).settings.simulator ?? null)).toEqual(['membrane', 'corrosion', null, 'membrane-images']);
+    expect(demos.map((c) => getCampaign(h.ctx, c.id).settings.simulator ?? null)).toEqual(['membrane', 'corrosion', null, 'membrane-images', null]);
     expect(getCampaign(h.ctx, user.id).settings.simulator).toBeUndefined();
     expect(getCampaign(h.ctx, copy.id).settings.simulator).toBeUndefined();
     expect(lines).toHaveLength(3);

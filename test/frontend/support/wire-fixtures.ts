@@ -36,7 +36,8 @@ export function anAsset(fields: Partial<Asset> = {}): Asset {
   const id = fields.id ?? 1;
   return {
     id, campaignId: 1, sha256: '0'.repeat(64), mediaType: 'image/png', filename: `${id}.png`, byteSize: 0, width: 4, height: 4, channels: 1, bitDepth: 8,
-    url: `/api/assets/${id}`, sampleId: null, pixelSize: null, pixelUnit: null, createdAt: null, ...fields,
+    url: `/api/assets/${id}`, sampleId: null, pixelSize: null, pixelUnit: null, kind: 'image', depth: 1, sliceSpacing: null, slicePositions: null, sliceAssetIds: [],
+    volume: null, createdAt: null, ...fields,
   };
 }
 

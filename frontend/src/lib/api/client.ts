@@ -21,6 +21,7 @@ import type {
   ModelDiagnostics,
   ModelVersion,
   SegmentationStatus,
+  SlicePositions,
   Result,
   ResultCorrection,
   ResultInput,
@@ -35,6 +36,7 @@ import type {
   TrainableSurrogateKind,
   TokenCreate,
   TokenInfo,
+  VolumeMeasurements,
   WhoAmI,
 } from './types.js';
 
@@ -211,23 +213,45 @@ export class ApiClient {
 
   /**
    * Uploads one image as multipart form data (field `file`), optionally attached to a sample and with the physical
-   * size of a pixel (fields before the file, so the server knows them when the bytes arrive).
+   * size of a pixel (fields before the file, so the server knows them when the bytes arrive). A multi-page TIFF
+   * becomes a volume, with `sliceSpacing` as its nominal slice spacing.
    */
   uploadAsset(campaignId: IdLike, image: Blob, filename: string, options: AssetUploadOptions = {}): Promise<Asset> {
-    const form = new FormData();
-    if (options.sampleId !== undefined) form.append('sampleId', String(options.sampleId));
-    if (options.pixelSize !== undefined) {
-      form.append('pixelSize', String(options.pixelSize));
-      form.append('pixelUnit', options.pixelUnit ?? 'nm');
-    }
+    const form = uploadForm(options);
     form.append('file', image, filename);
     return this.request(`/api/campaigns/${enc(campaignId)}/assets`, { method: 'POST', body: form });
   }
 
-  /** The campaign's uploaded images, optionally only those of one sample. */
+  /**
+   * Uploads slice images (in slice order, all the same size) as one volume: multipart fields `file`, one per slice,
+   * after the options.
+   */
+  uploadVolumeSlices(campaignId: IdLike, slices: readonly { image: Blob; filename: string }[], options: AssetUploadOptions = {}): Promise<Asset> {
+    const form = uploadForm(options);
+    for (const slice of slices) form.append('file', slice.image, slice.filename);
+    return this.request(`/api/campaigns/${enc(campaignId)}/volumes`, { method: 'POST', body: form });
+  }
+
+  /** The campaign's uploaded images and volumes (not the volumes' slices), optionally only those of one sample. */
   listAssets(campaignId: IdLike, options: { sampleId?: IdLike } = {}): Promise<List<Asset>> {
     const query = options.sampleId !== undefined ? `?sampleId=${enc(options.sampleId)}` : '';
     return this.request(`/api/campaigns/${enc(campaignId)}/assets${query}`);
+  }
+
+  /** 3-D measurements of a volume's segmented phase `phase` (a label class) from its slices' predictions. */
+  volumeMeasurements(volumeId: IdLike, phase: string): Promise<VolumeMeasurements> {
+    return this.request(`/api/assets/${enc(volumeId)}/measurements-3d?phase=${enc(phase)}`);
+  }
+
+  /** Estimates each slice's position in depth from the data, stores them on the volume and answers them. */
+  estimateSlicePositions(volumeId: IdLike): Promise<SlicePositions> {
+    return this.request(`/api/assets/${enc(volumeId)}/slice-positions`, { method: 'POST' });
+  }
+
+  /** The volume as a TIFF stack, its slices resampled to even spacing at their estimated positions ('corrected'). */
+  async volumeStack(volumeId: IdLike, spacing: 'nominal' | 'corrected'): Promise<Blob> {
+    const response = await this.raw(`/api/assets/${enc(volumeId)}/stack.tif?spacing=${spacing}`);
+    return response.blob();
   }
 
   /** Attaches an image to a sample (null detaches) or sets its pixel size. */
@@ -409,6 +433,18 @@ export class ApiClient {
   deleteToken(tokenId: IdLike): Promise<void> {
     return this.request(`/api/tokens/${enc(tokenId)}`, { method: 'DELETE' });
   }
+}
+
+/** The text fields of an upload form (sample, pixel size, slice spacing), which go before the files. */
+function uploadForm(options: AssetUploadOptions): FormData {
+  const form = new FormData();
+  if (options.sampleId !== undefined) form.append('sampleId', String(options.sampleId));
+  if (options.pixelSize !== undefined) {
+    form.append('pixelSize', String(options.pixelSize));
+    form.append('pixelUnit', options.pixelUnit ?? 'nm');
+  }
+  if (options.sliceSpacing !== undefined) form.append('sliceSpacing', String(options.sliceSpacing));
+  return form;
 }
 
 /** Percent-encodes one path segment. */

@@ -25,7 +25,9 @@ import type { HealthSchema } from '../../../../backend/routes/schemas/health.js'
 import type { ModelMetricsSchema } from '../../../../backend/routes/schemas/models.js';
 import type { bulkInsertSchema, ResultCorrectionSchema, ResultInputSchema } from '../../../../backend/routes/schemas/samples.js';
 import type { TokenCreateSchema } from '../../../../backend/routes/schemas/tokens.js';
-import type { AssetAttachment, AssetPatch as AssetPatchBody, AssetView } from '../../../../backend/services/assets.js';
+import type { AssetPatch as AssetPatchBody, AssetView } from '../../../../backend/services/assets.js';
+import type { VolumeOptions } from '../../../../backend/services/volumes.js';
+import type { Measurements3dView, SlicePositionsView } from '../../../../backend/services/volume-analysis.js';
 import type { AuditEventView } from '../../../../backend/services/audit.js';
 import type { CampaignInput, CampaignView } from '../../../../backend/services/campaigns.js';
 import type { Page } from '../../../../backend/services/context.js';
@@ -96,8 +98,11 @@ export type BulkInsert<T> = z.infer<ReturnType<typeof bulkInsertSchema<z.ZodType
 /** An uploaded image: size in pixels, file, the sample it shows and its pixel size (null: unknown). */
 export type Asset = AssetView;
 
-/** Optional form fields of an upload as this client sends them: the sample it shows, and the physical size of a pixel. */
-export type AssetUploadOptions = Pick<AssetAttachment, 'sampleId' | 'pixelSize' | 'pixelUnit'>;
+/**
+ * Optional form fields of an upload as this client sends them: the sample it shows, the physical size of a pixel, and
+ * for a stack (a multi-page TIFF, or slice images) the nominal slice spacing.
+ */
+export type AssetUploadOptions = Pick<VolumeOptions, 'sampleId' | 'pixelSize' | 'pixelUnit' | 'sliceSpacing'>;
 
 /** PATCH /api/assets/{id}: attach an image to a sample (null detaches) or set its pixel size later. */
 export type AssetPatch = AssetPatchBody;
@@ -201,6 +206,16 @@ export type Health = z.infer<typeof HealthSchema>;
 
 /** The envelope of every refusal: `{error: {code, message, details?}}`. */
 export type ApiErrorBody = z.infer<typeof ErrorBody>;
+
+/**
+ * GET /api/assets/:id/measurements-3d: 3-D measurements of one class (phase) of a segmented volume — its volume
+ * fraction and the porosity (the rest), the specific surface area (per `unit`), the mean ligament and pore size —, the
+ * models whose predictions were measured, and whether estimated or nominal slice positions were used.
+ */
+export type VolumeMeasurements = Measurements3dView;
+
+/** POST /api/assets/:id/slice-positions: the estimated slice positions and gaps, and how far they are from the nominal ones. */
+export type SlicePositions = SlicePositionsView;
 
 /** The campaign's segmentation model and the newest segmentation job (GET /api/campaigns/:id/segmentation). */
 export type SegmentationStatus = Omit<SegmentationView, 'model'> & { model: ModelVersion | null };

@@ -160,13 +160,16 @@ export class LabelCanvas implements ToolHost {
     this.container.style.cursor = pan.dragging ? 'grabbing' : this.spaceHeld ? 'grab' : tool.cursor(this);
   }
 
-  /** Shows a new image and fits it to the container. */
-  setImage(image: CanvasImageSource & { width: number; height: number }): void {
+  /** Shows a new image and fits it to the container (with `keepView`, an image of the same size keeps zoom and position). */
+  setImage(image: CanvasImageSource & { width: number; height: number }, options: { keepView?: boolean } = {}): void {
+    // The next slice of a volume keeps the zoom and position, so the same spot can be followed through the stack.
+    const keepView = options.keepView === true && this.imageNode !== null && this.size.width === image.width && this.size.height === image.height;
     this.imageNode?.destroy();
     this.size = { width: image.width, height: image.height };
     this.imageNode = new Konva.Image({ image, x: 0, y: 0, width: image.width, height: image.height });
     this.imageLayer.add(this.imageNode);
-    this.fit();
+    if (keepView) this.imageLayer.batchDraw();
+    else this.fit();
   }
 
   /** Shows (or with null removes) a model overlay image stretched over the image. */

@@ -17,11 +17,15 @@ export class Router {
     };
   }
 
-  /** Goes to a pathname, adding a history entry (or replacing the current one). */
-  navigate(path: string, options: { replace?: boolean } = {}): void {
+  /**
+   * Goes to a pathname, adding a history entry (or replacing the current one). `inPlace`: the same page shows other
+   * content (the next slice of a volume), so scroll position and focus stay where they are.
+   */
+  navigate(path: string, options: { replace?: boolean; inPlace?: boolean } = {}): void {
     if (options.replace) history.replaceState(null, '', path);
     else history.pushState(null, '', path);
     this.path = location.pathname;
+    if (options.inPlace) return;
     window.scrollTo(0, 0);
     // Screen readers and keyboard users continue from the new page's content, not from the old link.
     document.getElementById('main')?.focus({ preventScroll: true });

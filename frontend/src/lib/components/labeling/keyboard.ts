@@ -15,7 +15,9 @@ export type LabelingCommand =
   | { kind: 'toggle-prediction' }
   | { kind: 'shortcuts' }
   | { kind: 'save' }
-  | { kind: 'next' };
+  | { kind: 'next' }
+  /** Another slice of the open volume: one towards the first slice or deeper, or the first or last one. */
+  | { kind: 'slice'; to: 'previous' | 'next' | 'first' | 'last' };
 
 export interface KeyLike {
   key: string;
@@ -54,6 +56,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['M'], description: 'Show or hide the model prediction', match: ['m'], command: { kind: 'toggle-prediction' } },
   { keys: ['U'], description: 'Show or hide the model uncertainty', match: ['u'], command: { kind: 'toggle-uncertainty' } },
   { keys: ['N'], description: 'Save and open the next image of the queue', match: ['n'], command: { kind: 'next' } },
+  { keys: ['PgUp', '↑'], description: 'Previous slice of a volume (towards the first)', match: ['PageUp', 'ArrowUp'], command: { kind: 'slice', to: 'previous' } },
+  { keys: ['PgDn', '↓'], description: 'Next slice of a volume (deeper)', match: ['PageDown', 'ArrowDown'], command: { kind: 'slice', to: 'next' } },
+  { keys: ['Home'], description: 'First slice of the volume', match: ['Home'], command: { kind: 'slice', to: 'first' } },
+  { keys: ['End'], description: 'Last slice of the volume', match: ['End'], command: { kind: 'slice', to: 'last' } },
   { keys: ['?'], description: 'This list of shortcuts', match: ['?'], command: { kind: 'shortcuts' } },
 ];
 

@@ -82,3 +82,23 @@ export function assetPatchOf(fields: UploadFields, samples: readonly Pick<Sample
   const { sampleId, pixelSize, pixelUnit } = check.options;
   return { ok: true, patch: { sampleId: sampleId ?? null, pixelSize: pixelSize ?? null, pixelUnit: pixelUnit ?? null } };
 }
+
+export type SliceSpacingCheck = { ok: true; value?: number } | { ok: false; error: string };
+
+/** The slice spacing of a stack as typed: none when empty, else a positive number (in the pixel unit, or pixels). */
+export function sliceSpacingOf(text: string): SliceSpacingCheck {
+  if (text.trim() === '') return { ok: true };
+  const value = parseNumber(text);
+  return value !== null && value > 0 && value < Number.MAX_VALUE ? { ok: true, value } : { ok: false, error: 'Slice spacing must be a positive number' };
+}
+
+/** Whether an upload is a TIFF, the one format that may hold a stack of slices. */
+export function isTiffFile(file: { name: string; type: string }): boolean {
+  return file.type === 'image/tiff' || /\.tiff?$/i.test(file.name);
+}
+
+/** Slice images in slice order: by file name, numbers compared as numbers (slice_2 before slice_10). */
+export function inSliceOrder<T extends { name: string }>(files: readonly T[]): T[] {
+  const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  return [...files].sort((a, b) => collator.compare(a.name, b.name));
+}

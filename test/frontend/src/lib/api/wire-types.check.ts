@@ -31,6 +31,7 @@ import type { RecordedSuggestionItem, StoredSuggestionItem, SuggestInput, Sugges
 import type { ModelDiagnostics } from '../../../../../backend/services/surrogate-diagnostics.js';
 import type { createToken, Principal, TokenView } from '../../../../../backend/services/tokens.js';
 import type { JobView, ModelView, TrainingJobView } from '../../../../../backend/services/training.js';
+import type { Measurements3dView, SlicePositionsView } from '../../../../../backend/services/volume-analysis.js';
 
 /** true when A and B are the same type (not merely assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -79,6 +80,8 @@ export type AppUsesTheServiceTypes = [
   Expect<SameKeys<App.SegmentationStatus, SegmentationView>>,
   Expect<Equal<Omit<App.SegmentationStatus, 'model'>, Omit<SegmentationView, 'model'>>>,
   Expect<Equal<App.SegmentationStatus['model'], App.ModelVersion | null>>,
+  Expect<Equal<App.VolumeMeasurements, Measurements3dView>>,
+  Expect<Equal<App.SlicePositions, SlicePositionsView>>,
 ];
 
 /** The service's views say what the routes' schemas publish. */

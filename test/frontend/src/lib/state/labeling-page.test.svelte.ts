@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ServerSentEvent } from '../../../../../frontend/src/lib/sse/parse-sse.js';
 import { parseLiveEvent } from '../../../../../frontend/src/lib/state/campaign-watch.js';
 import { LabelingPageState, type LabelingApi } from '../../../../../frontend/src/lib/state/labeling-page.svelte.js';
+import { anAsset } from '../../../support/wire-fixtures.js';
 
 /** A fake API: one image, an overlay whose model id the test sets, and a log of the calls that matter. */
 function fakeApi() {
   const state = { overlayModel: 3 as number | null, calls: [] as string[] };
   const api = {
-    listAssets: async () => ({ items: [{ id: 7, campaignId: 1, width: 4, height: 3, mediaType: 'image/png', filename: 'a.png' }], total: 1 }),
+    listAssets: async () => ({ items: [anAsset({ id: 7, width: 4, height: 3 })], total: 1 }),
     listSamples: async () => ({ items: [], total: 0 }),
     labelQueue: async () => ({ items: [{ assetId: 7, score: 1, reason: 'most uncertain' }], total: 1, labeled: 2, strategy: 'uncertainty' }),
     assetImage: async () => new Blob(['x']),
