@@ -12,6 +12,7 @@ import { ensureFrontendBuilt } from './support/build.js';
 import { COATING_PARAMETERS } from './support/fixtures.js';
 import { apiCaller, collectPageErrors, expectNoSidewaysScroll, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
+import { labelStage } from './support/label-stage.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Training and predicting 8 small slices on a 2-core machine takes seconds; the wait is for the event, not a timing claim. */
@@ -42,30 +43,8 @@ let volume: AssetInfo;
 
 const api = apiCaller(() => server);
 const screenshot = screenshotter(() => page, 'fib-sem-volume');
-const stage = () => page.locator('[data-testid=label-stage]');
+const { stageNumber, drawStroke } = labelStage(() => page);
 const caption = () => page.getByTestId('slice-caption');
-
-async function stageNumber(attribute: string): Promise<number> {
-  const value = await stage().getAttribute(attribute);
-  return value === null || value === '' ? Number.NaN : Number(value);
-}
-
-/** Page coordinates of an image pixel: stage box origin + s·p + t. */
-async function pagePointOf(x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = await stage().boundingBox();
-  if (!box) throw new Error('stage not visible');
-  const [scale, offsetX, offsetY] = await Promise.all([stageNumber('data-scale'), stageNumber('data-offset-x'), stageNumber('data-offset-y')]);
-  return { x: box.x + x * scale + offsetX, y: box.y + y * scale + offsetY };
-}
-
-async function drawStroke(from: [number, number], to: [number, number]): Promise<void> {
-  const start = await pagePointOf(...from);
-  const end = await pagePointOf(...to);
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move(end.x, end.y, { steps: 8 });
-  await page.mouse.up();
-}
 
 /** The open slice: the caption says slice `index + 1`, and the address names that slice's asset. */
 async function expectSlice(index: number): Promise<void> {

@@ -11,6 +11,7 @@ import { COATING_PARAMETERS } from './support/fixtures.js';
 import { micrographPng } from './support/images.js';
 import { apiCaller, collectPageErrors, expectNoSidewaysScroll, NARROW, screenshotter, WIDE } from './support/page-helpers.js';
 import { startTwinlab, type RunningTwinlab } from './support/server.js';
+import { labelStage } from './support/label-stage.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Training a model on a 2-core machine takes seconds; the wait is for the event, not a timing claim. */
@@ -33,29 +34,7 @@ let assetId = 0;
 const api = apiCaller(() => server);
 const screenshot = screenshotter(() => page, 'live-labeling');
 
-const stage = () => page.locator('[data-testid=label-stage]');
-
-async function stageNumber(attribute: string): Promise<number> {
-  const value = await stage().getAttribute(attribute);
-  return value === null || value === '' ? Number.NaN : Number(value);
-}
-
-/** Page coordinates of an image pixel: stage box origin + s·p + t. */
-async function pagePointOf(x: number, y: number): Promise<{ x: number; y: number }> {
-  const box = await stage().boundingBox();
-  if (!box) throw new Error('stage not visible');
-  const [scale, offsetX, offsetY] = await Promise.all([stageNumber('data-scale'), stageNumber('data-offset-x'), stageNumber('data-offset-y')]);
-  return { x: box.x + x * scale + offsetX, y: box.y + y * scale + offsetY };
-}
-
-async function drawStroke(from: [number, number], to: [number, number]): Promise<void> {
-  const start = await pagePointOf(...from);
-  const end = await pagePointOf(...to);
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move(end.x, end.y, { steps: 10 });
-  await page.mouse.up();
-}
+const { stage, stageNumber, pagePointOf, drawStroke } = labelStage(() => page);
 
 async function saved(): Promise<void> {
   await page.keyboard.press('Control+s');
