@@ -275,13 +275,7 @@ export class SegmentationCache {
 
   /** A file's prefix and parsed header, when the prefix is sound and the size matches (the body is not read). */
   private readHead(path: string): { prefix: Buffer; header: unknown; headerBytes: number; bodyBytes: number } | undefined {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return undefined;
-    }
-    try {
+    return withOpenFile(path, undefined, (fd) => {
       const prefix = Buffer.alloc(16);
       if (readSync(fd, prefix, 0, 16, 0) !== 16 || prefix.readUInt32LE(0) !== MAGIC) return undefined;
       const headerBytes = prefix.readUInt32LE(4);
@@ -290,11 +284,7 @@ export class SegmentationCache {
       const header = Buffer.alloc(headerBytes);
       if (readSync(fd, header, 0, headerBytes, 16) !== headerBytes) return undefined;
       return { prefix, header: JSON.parse(header.toString('utf8')), headerBytes, bodyBytes };
-    } catch {
-      return undefined;
-    } finally {
-      closeSync(fd);
-    }
+    });
   }
 
   /**
@@ -302,13 +292,8 @@ export class SegmentationCache {
    * true when the file still has the prefix it was opened with and the checksum of header and body matches.
    */
   private readChunks(path: string, prefix: Buffer, headerBytes: number, count: number, pixels: number, visit: (codes: Uint16Array, first: number, count: number) => void): boolean {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return false;
-    }
-    try {
+    // Errors of visit (a cancelled job, say) pass through: only the file's own faults read as "not to be used".
+    return withOpenFile(path, false, (fd) => {
       const again = Buffer.alloc(16 + headerBytes);
       if (readFully(fd, again, 0) !== again.length || !again.subarray(0, 16).equals(prefix)) return false;
       let crc = crc32(again.subarray(16));
@@ -320,24 +305,15 @@ export class SegmentationCache {
         const chunk = chunkBuffer.subarray(0, bytes);
         if (readFully(fd, chunk, 16 + headerBytes + at) !== bytes) return false;
         crc = crc32(chunk, crc);
-        // Errors of visit (a cancelled job, say) pass through: only the file's own faults read as "not to be used".
         visit(new Uint16Array(chunk.buffer, chunk.byteOffset, bytes / 2), at / (count * 2), bytes / (count * 2));
       }
       return crc === prefix.readUInt32LE(12);
-    } finally {
-      closeSync(fd);
-    }
+    }, { rethrow: true });
   }
 
   /** A file's header and body when it is complete and its checksum matches; undefined otherwise. */
   private readChecked(path: string): { header: unknown; data: Uint8Array } | undefined {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return undefined;
-    }
-    try {
+    return withOpenFile(path, undefined, (fd) => {
       const size = statSync(path).size;
       const prefix = Buffer.alloc(16);
       if (size < 16 || readSync(fd, prefix, 0, 16, 0) !== 16 || prefix.readUInt32LE(0) !== MAGIC) return undefined;
@@ -351,11 +327,28 @@ export class SegmentationCache {
       const data = all.subarray(headerBytes);
       if (crc32(data, crc32(header)) !== prefix.readUInt32LE(12)) return undefined;
       return { header: JSON.parse(Buffer.from(header).toString('utf8')), data };
-    } catch {
-      return undefined;
-    } finally {
-      closeSync(fd);
-    }
+    });
+  }
+}
+
+/**
+ * `use` of the file opened for reading, closed afterwards; `unusable` when it cannot be opened, and when `use` throws
+ * (a truncated or garbled file) unless `rethrow`.
+ */
+function withOpenFile<T>(path: string, unusable: T, use: (fd: number) => T, options: { rethrow?: boolean } = {}): T {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return unusable;
+  }
+  try {
+    return use(fd);
+  } catch (err) {
+    if (options.rethrow) throw err;
+    return unusable;
+  } finally {
+    closeSync(fd);
   }
 }
 

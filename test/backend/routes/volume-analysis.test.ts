@@ -132,6 +132,10 @@ describe('GET /api/assets/{id}/measurements-3d', () => {
     const unknown = await h.call('GET', `/api/assets/${volumeId}/measurements-3d?phase=gold`);
     expect(unknown.status).toBe(422);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('unknown_phase');
+    // A valid-shaped extreme: a 10 000-character phase name is a clear 4xx, not a 5xx.
+    const long = await h.call('GET', `/api/assets/${volumeId}/measurements-3d?phase=${'x'.repeat(10_000)}`);
+    expect(long.status).toBeGreaterThanOrEqual(400);
+    expect(long.status).toBeLessThan(500);
 
     const positions = CUTS.map((z) => z * 5);
     updateAsset(h.ctx.db, volumeId, { slicePositions: positions });

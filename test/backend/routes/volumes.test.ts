@@ -150,6 +150,14 @@ describe('volume upload (multi-page TIFF)', () => {
     expect(new Set(rows.map((r) => r.sha256)).size).toBe(3);
   });
 
+  it('refuses slice spacings out of range (1e308, 0, -1, text) with 400, storing nothing', async () => {
+    const bytes = encodeTiffStack(pages(8, 8, 3, 8));
+    const before = (await list('?slices=true')).total;
+    for (const spacing of ['1e308', '0', '-1', 'thin']) expect((await upload(bytes, 'x.tif', { sliceSpacing: spacing })).status).toBe(400);
+    expect((await list('?slices=true')).total).toBe(before);
+    expect(stagedFiles()).toEqual([]);
+  });
+
   it('keeps a one-page TIFF an image, and refuses a slice spacing for it (422)', async () => {
     const one = encodeTiffStack(pages(8, 8, 1, 16));
     expect((await upload(one, 'one.tif', { sliceSpacing: '2' })).status).toBe(422);

@@ -1,5 +1,6 @@
 /** Test support: an isotropic random field evaluable at any depth, for slice-position and 3-D measurement tests. */
 import { createRandom } from '../../../acquisition/sampling/random.js';
+import { fieldPlane as demoFieldPlane } from '../../../backend/demo/fib-sem/structure.js';
 
 /** A random-phase wave field f = √(2/M) Σ cos(k·x + φ), k ~ N(0, I/ℓ²): mean 0, variance 1, covariance exp(−r²/2ℓ²). */
 export interface WaveField {
@@ -24,26 +25,9 @@ export function waveField(lengthPx: number, draws: number, seed: number): WaveFi
   return { waves };
 }
 
-/** The field on the plane z (width × height pixels, row-major), cos(a + b) split into x and y factors. */
+/** The field on the plane z (width × height pixels, row-major), evaluated separably as the demo's structure is. */
 export function fieldPlane(field: WaveField, width: number, height: number, z: number): Float32Array {
-  const out = new Float64Array(width * height);
-  const amplitude = Math.sqrt(2 / field.waves.length);
-  const cx = new Float64Array(width);
-  const sx = new Float64Array(width);
-  for (const w of field.waves) {
-    for (let x = 0; x < width; x++) {
-      cx[x] = Math.cos(w.kx * x);
-      sx[x] = Math.sin(w.kx * x);
-    }
-    for (let y = 0; y < height; y++) {
-      const b = w.ky * y + w.kz * z + w.phase;
-      const cb = amplitude * Math.cos(b);
-      const sb = amplitude * Math.sin(b);
-      const row = y * width;
-      for (let x = 0; x < width; x++) out[row + x] += cx[x] * cb - sx[x] * sb;
-    }
-  }
-  return Float32Array.from(out);
+  return Float32Array.from(demoFieldPlane({ waves: field.waves, amplitude: Math.sqrt(2 / field.waves.length) }, width, height, z));
 }
 
 /** Adds white Gaussian noise of standard deviation `std` (seeded), in place. */
