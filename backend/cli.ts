@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { loadConfig } from './config.js';
-import { openDatabase } from './db/client.js';
+import { openStore } from './db/open.js';
 import { DomainError } from './domain/errors.js';
 import { ROLES, type Role } from './domain/types.js';
 import type { ServiceContext } from './services/context.js';
@@ -47,7 +47,8 @@ Commands:
                                           of the segmentation over all slices, labeled vs unlabeled, and per slice
 
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
-             TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't)
+             TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't),
+             DATABASE_URL (postgres://user:password@host:5432/db: run on PostgreSQL; unset: SQLite in TWINLAB_DATA)
 Options: -h, --help   show this help`;
 
 /** Runs one CLI invocation; returns the process exit code. */
@@ -146,18 +147,18 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     return new Promise<number>(() => {});
   }
-  const handle = openDatabase(config.databasePath);
-  const ctx: ServiceContext = { db: handle.db, config };
+  const store = await openStore(config);
+  const ctx: ServiceContext = { db: store, config };
   try {
     if (command === 'import') {
       const id = campaignId(values.campaign);
       if (values.samples) report((await importSamplesCsv(ctx, id, readFileSync(values.samples, 'utf8'))).inserted, 'samples');
-      else if (values.results) report(recordResultsCsv(ctx, id, readFileSync(values.results, 'utf8'), 'cli').inserted, 'results');
+      else if (values.results) report((await recordResultsCsv(ctx, id, readFileSync(values.results, 'utf8'), 'cli')).inserted, 'results');
       else return usageError('import needs --samples FILE.csv or --results FILE.csv');
       return 0;
     }
     if (command === 'export') {
-      const csv = exportCampaignCsv(ctx, campaignId(values.campaign));
+      const csv = await exportCampaignCsv(ctx, campaignId(values.campaign));
       if (values.out) writeFileSync(values.out, csv);
       else process.stdout.write(csv);
       return 0;
@@ -169,7 +170,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'token' && sub === 'create') {
       const role = values.role as Role;
       if (!values.name || !ROLES.includes(role)) return usageError(`token create needs --name and --role (${ROLES.join(', ')})`);
-      const t = createToken(ctx, values.name, role);
+      const t = await createToken(ctx, values.name, role);
       console.log(`token ${t.id} (${t.role}): ${t.token}`);
       return 0;
     }
@@ -182,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    handle.close();
+    await store.close();
   }
 }
 

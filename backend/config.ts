@@ -8,6 +8,11 @@ export interface Config {
   port: number;
   dataDir: string;
   databasePath: string;
+  /**
+   * A PostgreSQL connection string (DATABASE_URL, postgres:// or postgresql://): the service then runs on that database
+   * instead of the SQLite file at databasePath. Null (unset) keeps the embedded SQLite default.
+   */
+  databaseUrl: string | null;
   assetsDir: string;
   adminToken: string | undefined;
   /** Seed the demo campaigns at the first start of a data directory (TWINLAB_DEMO=0 turns it off). */
@@ -96,7 +101,7 @@ export const DEFAULT_LIMITS: Limits = {
   eventStreams: DEFAULT_EVENT_STREAM_LIMITS,
 };
 
-/** Reads HOST, PORT, TWINLAB_DATA, TWINLAB_ADMIN_TOKEN and TWINLAB_DEMO. */
+/** Reads HOST, PORT, TWINLAB_DATA, DATABASE_URL, TWINLAB_ADMIN_TOKEN, TWINLAB_DEMO and the TWINLAB_* limits. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0..65535, got ${env.PORT}`);
@@ -106,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     dataDir,
     databasePath: join(dataDir, 'twinlab.sqlite'),
+    databaseUrl: databaseUrl(env.DATABASE_URL),
     assetsDir: join(dataDir, 'assets'),
     adminToken: env.TWINLAB_ADMIN_TOKEN || undefined,
     seedDemos: env.TWINLAB_DEMO !== '0',
@@ -143,6 +149,13 @@ function engineLimits(env: NodeJS.ProcessEnv): EngineLimits {
     suggestTimeoutSeconds: seconds(env.TWINLAB_SUGGEST_TIMEOUT_SECONDS, 60),
     syncMaxCount: wholeNumber(env.TWINLAB_SUGGEST_SYNC_MAX_COUNT, 50, 1),
   };
+}
+
+/** DATABASE_URL when set: only PostgreSQL URLs are accepted, so a typo never silently falls back to SQLite. */
+function databaseUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new Error('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database); leave it unset for the embedded SQLite database');
+  return raw;
 }
 
 /** An integer setting of at least `min`, or the fallback when unset. */

@@ -4,7 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp, VERSION } from './app.js';
 import type { Config } from './config.js';
-import { openDatabase, type DatabaseHandle } from './db/client.js';
+import { describeStore, openStore } from './db/open.js';
 import type { ServiceContext } from './services/context.js';
 import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
@@ -20,16 +20,23 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the database under config.dataDir and serves the API and the browser app. */
+/** Opens the configured store (PostgreSQL at DATABASE_URL, else SQLite under config.dataDir) and serves the API and the browser app. */
 export async function startServer(config: Config, log: (line: string) => void = (l) => console.log(l)): Promise<RunningServer> {
-  const handle: DatabaseHandle = openDatabase(config.databasePath);
+  const store = await openStore(config);
   // Engine threads beside the request thread, at most one task per campaign at a time: a long suggestion of one
   // campaign never holds the worker another campaign needs, and the request thread stays free.
   const compute = new ComputePool({ size: config.engine.workers, maxQueued: config.engine.queued, prestart: true });
-  const events = new CampaignEvents();
-  const ctx: ServiceContext = { db: handle.db, config, compute, events };
-  const newAdminToken = ensureAdminToken(ctx);
-  if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
+  // On PostgreSQL, events also travel to and from the other replicas on the database (LISTEN/NOTIFY).
+  const events = new CampaignEvents(store.broadcast, (line) => log(line));
+  await events.start();
+  const ctx: ServiceContext = { db: store, config, compute, events };
+  // Replicas starting at once on one PostgreSQL database take turns here: one writes the admin token and the demos, the
+  // next finds them (demo seeding resumes by campaign name, so it adds nothing twice).
+  const newAdminToken = await store.exclusive({ scope: 'startup', id: 0 }, async () => {
+    const minted = await ensureAdminToken(ctx);
+    if (config.seedDemos) await seedDemosOnFirstStart(ctx, log);
+    return minted;
+  });
   const tf = await ensureTfBackend();
   const app = createApp(ctx, { tfBackend: () => tf.name });
   const runner = startJobRunner(ctx, { log: (line) => log(`[twinlab] ${line}`) });
@@ -40,7 +47,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  log(`twinlab ${VERSION} listening on ${url} (data in ${config.dataDir})`);
+  log(`twinlab ${VERSION} listening on ${url} (database ${describeStore(config)}, files in ${config.dataDir})`);
   // The secret is printed only when it was just generated: one from the environment is already known to whoever set
   // it, and logs are read by more people than should hold an admin token.
   if (newAdminToken) {
@@ -55,10 +62,11 @@ export async function startServer(config: Config, log: (line: string) => void = 
       new Promise((resolve) => {
         server.close(() => {
           stopRetraining();
-          void Promise.all([compute.close(), runner.stop()]).then(() => {
-            handle.close();
-            resolve();
-          });
+          // The store closes last: the runner's last updates and the compute tasks' answers still write to it.
+          void Promise.all([compute.close(), runner.stop(), events.stop()])
+            .then(() => store.close())
+            .catch((error: unknown) => log(`closing the database failed: ${(error as Error).message}`))
+            .finally(resolve);
         });
         // Event streams never end by themselves; without this an open browser tab would keep the server up.
         if ('closeAllConnections' in server) server.closeAllConnections();

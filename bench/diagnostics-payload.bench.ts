@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { createApp } from '../backend/app.js';
 import { loadConfig } from '../backend/config.js';
 import { openDatabase } from '../backend/db/client.js';
+import { sqliteStore } from '../backend/db/sqlite-store.js';
 import type { ServiceContext } from '../backend/services/context.js';
 import { seedMembraneDemo } from '../backend/services/demo-campaigns.js';
 import { createToken } from '../backend/services/tokens.js';
 
-const ctx: ServiceContext = { db: openDatabase(':memory:').db, config: loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-bench-')) }) };
+const ctx: ServiceContext = { db: sqliteStore(openDatabase(':memory:')), config: loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-bench-')) }) };
 const app = createApp(ctx);
-const { token } = createToken(ctx, 'bench', 'admin');
+const { token } = await createToken(ctx, 'bench', 'admin');
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 
 /** GETs or POSTs `path`; the body text, its status and the milliseconds it took. */

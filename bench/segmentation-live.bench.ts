@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createRandom } from '../acquisition/sampling/random.js';
 import { loadConfig } from '../backend/config.js';
-import { latestJobOfKind } from '../backend/db/jobs.js';
 import { generateMicrograph, intersectionOverUnion, simulateScribbles } from '../backend/demo/micrograph-lab.js';
 import { startServer } from '../backend/server.js';
 import type { CampaignEvent } from '../backend/services/campaign-events.js';
@@ -182,7 +181,7 @@ try {
       console.error(`case ${size}² × ${count} images done in ${((performance.now() - t) / 1000).toFixed(0)} s: ${result.row.join(' | ')}`);
       if (COLD && size === 1024 && count === (COUNTS.includes(12) ? 12 : COUNTS[COUNTS.length - 1])) {
         // The background prediction finishes first, so the reference has the machine to itself.
-        while (latestJobOfKind(server.ctx.db, result.campaignId, 'predict-images', ['queued', 'running'])) await new Promise((r) => setTimeout(r, 200));
+        while (await server.ctx.db.latestJobOfKind(result.campaignId, 'predict-images', ['queued', 'running'])) await new Promise((r) => setTimeout(r, 200));
         const cold = await coldReference(result.campaignId, result.current.id, result.current.truth);
         notes.push(`cold reference, 1024² current image in a ${count}-image campaign (features recomputed, trained from scratch with ${300} steps, all images before the model): `
           + `${cold.seconds.toFixed(1)} s = ${(cold.seconds / result.live).toFixed(1)}× the live loop's ${result.live.toFixed(2)} s; IoU ${cold.iou.toFixed(3)} (live, warm-started: ${result.iou.toFixed(3)})`);

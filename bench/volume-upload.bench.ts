@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createRandom } from '../acquisition/sampling/random.js';
 import { loadConfig } from '../backend/config.js';
 import { openDatabase } from '../backend/db/client.js';
+import { sqliteStore } from '../backend/db/sqlite-store.js';
 import { createCampaign } from '../backend/services/campaigns.js';
 import type { ServiceContext } from '../backend/services/context.js';
 import { uploadVolume } from '../backend/services/volumes.js';
@@ -41,7 +42,7 @@ function stack(seed: number): TiffPage[] {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-bench-'));
-const ctx: ServiceContext = { db: openDatabase(':memory:').db, config: loadConfig({ TWINLAB_DATA: dataDir }) };
+const ctx: ServiceContext = { db: sqliteStore(openDatabase(':memory:')), config: loadConfig({ TWINLAB_DATA: dataDir }) };
 const rows: string[][] = [];
 const row = (what: string, t: { wall: number; cpu: number }, note = '') => rows.push([what, t.wall.toFixed(2), t.cpu.toFixed(2), note]);
 
@@ -60,7 +61,7 @@ row('decode every page (blocks of 16 MiB)', await timedAsync(() => forEachStackP
   row('slice PNGs (20 slices)', t, `${((bytes / 20 / (SIZE * SIZE * 2)) * 100).toFixed(0)}% of raw`);
 }
 
-const campaign = createCampaign(ctx, { name: 'bench', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] });
+const campaign = await createCampaign(ctx, { name: 'bench', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] });
 const rss0 = process.memoryUsage().rss;
 let peak = rss0;
 const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);

@@ -2,15 +2,14 @@
  * The durable job queue over the `job` table: enqueue, claim with a lease, heartbeat, progress and log, cancel,
  * retry with exponential backoff up to maxAttempts, and recovery of jobs whose lease expired (their worker died).
  * Every change is also emitted in-process so that server-sent events can stream progress without polling.
+ * The guarantees (one owner per job, one waiting job per campaign and kind) live in the store's operations, each
+ * atomic in its store (claimJob, insertOrJoinQueuedJob, requeueJob): the queue adds no read-then-write of its own
+ * that they depend on.
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client.js';
-import {
-  claimJob, extendLease, findJob, finishJob, insertJob, insertOrJoinQueuedJob, recordProgress, requestJobCancel, requeueJob,
-  settleExpiredJobs, yieldJob,
-} from '../db/jobs.js';
 import type { JobRow } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { JobStatus } from '../domain/types.js';
 
@@ -54,7 +53,7 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** A durable queue bound to one database and one lease owner. */
+/** A durable queue bound to one store and one lease owner. */
 export class JobQueue {
   readonly owner: string;
   readonly leaseMs: number;
@@ -62,7 +61,7 @@ export class JobQueue {
   /** The queue's clock in epoch ms (what due times and leases are compared with). */
   readonly now: () => number;
 
-  constructor(private readonly db: Db, private readonly options: JobQueueOptions = {}) {
+  constructor(private readonly db: Store, private readonly options: JobQueueOptions = {}) {
     this.owner = options.owner ?? randomUUID();
     this.leaseMs = options.leaseMs ?? 30_000;
     this.now = options.now ?? Date.now;
@@ -70,8 +69,8 @@ export class JobQueue {
   }
 
   /** Adds a queued job. */
-  enqueue(kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): JobRow {
-    const row = insertJob(this.db, {
+  async enqueue(kind: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<JobRow> {
+    const row = await this.db.insertJob({
       kind, payload, campaignId: options.campaignId ?? null, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0,
     });
     this.emit(row, []);
@@ -82,15 +81,16 @@ export class JobQueue {
    * Adds a queued job of a campaign unless one of this kind is already waiting there: then that job takes the payload
    * `payloadFor(waiting)` builds instead (atomically: at most one queued job per campaign and kind). With
    * `joinsRunning`, a running job of the campaign and kind that it accepts for the built payload (the same work) is
-   * returned instead, and nothing changes.
+   * returned instead, and nothing changes. Both callbacks stay synchronous: they run inside the store's transaction,
+   * so whatever data they need is read before the call.
    */
-  enqueueOrJoin(
+  async enqueueOrJoin(
     kind: string,
     payloadFor: (waiting: JobRow | undefined) => Record<string, unknown>,
     options: EnqueueOptions & { campaignId: number; joinsRunning?: (running: JobRow, payload: Record<string, unknown>) => boolean },
-  ): { row: JobRow; joined: boolean } {
-    const joined = insertOrJoinQueuedJob(
-      this.db, { kind, campaignId: options.campaignId, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0 }, payloadFor, this.now(),
+  ): Promise<{ row: JobRow; joined: boolean }> {
+    const joined = await this.db.insertOrJoinQueuedJob(
+      { kind, campaignId: options.campaignId, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0 }, payloadFor, this.now(),
       options.joinsRunning,
     );
     const line = !joined.joined ? [] : joined.row.status === 'running'
@@ -101,80 +101,80 @@ export class JobQueue {
   }
 
   /** The job, or NotFoundError. */
-  get(id: number): JobRow {
-    const row = findJob(this.db, id);
+  async get(id: number): Promise<JobRow> {
+    const row = await this.db.findJob(id);
     if (row === undefined) throw new NotFoundError('job', id);
     return row;
   }
 
   /** Claims the next runnable job of these kinds (including expired leases), or undefined. */
-  claim(kinds: string[]): JobRow | undefined {
-    const row = claimJob(this.db, kinds, this.owner, this.now(), this.leaseMs);
+  async claim(kinds: string[]): Promise<JobRow | undefined> {
+    const row = await this.db.claimJob(kinds, this.owner, this.now(), this.leaseMs);
     // The log is read by the lab: a first start is just "started"; a retry says which attempt it is (the worker's id is in the lease, not the log).
     if (row !== undefined) this.emit(row, [row.attempts === 1 ? 'started' : `started again (attempt ${row.attempts} of ${row.maxAttempts})`]);
     return row;
   }
 
   /** Extends the lease; returns whether cancellation was requested. Throws LeaseLostError if the lease is gone. */
-  heartbeat(id: number): { cancelRequested: boolean } {
-    const row = extendLease(this.db, id, this.owner, this.now(), this.leaseMs);
+  async heartbeat(id: number): Promise<{ cancelRequested: boolean }> {
+    const row = await this.db.extendLease(id, this.owner, this.now(), this.leaseMs);
     if (row === undefined) throw new LeaseLostError(id);
     return { cancelRequested: row.cancelRequested };
   }
 
   /** Records progress 0..1 and log lines (also a heartbeat); returns whether cancellation was requested. */
-  progress(id: number, fraction: number, lines: string[] = []): { cancelRequested: boolean } {
+  async progress(id: number, fraction: number, lines: string[] = []): Promise<{ cancelRequested: boolean }> {
     const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-    const row = recordProgress(this.db, id, this.owner, clamped, lines, this.now(), this.leaseMs);
+    const row = await this.db.recordProgress(id, this.owner, clamped, lines, this.now(), this.leaseMs);
     if (row === undefined) throw new LeaseLostError(id);
     this.emit(row, lines);
     return { cancelRequested: row.cancelRequested };
   }
 
   /** Marks the job succeeded with its result. */
-  succeed(id: number, result: Record<string, unknown>): JobRow {
-    return this.settle(id, finishJob(this.db, id, this.owner, this.now(), { status: 'succeeded', result }), ['succeeded']);
+  async succeed(id: number, result: Record<string, unknown>): Promise<JobRow> {
+    return this.settle(id, await this.db.finishJob(id, this.owner, this.now(), { status: 'succeeded', result }), ['succeeded']);
   }
 
   /** Marks the job cancelled (its handler stopped after a cancel request). */
-  cancelled(id: number): JobRow {
-    return this.settle(id, finishJob(this.db, id, this.owner, this.now(), { status: 'cancelled', error: null }), ['cancelled']);
+  async cancelled(id: number): Promise<JobRow> {
+    return this.settle(id, await this.db.finishJob(id, this.owner, this.now(), { status: 'cancelled', error: null }), ['cancelled']);
   }
 
   /**
    * Records a failed attempt: requeued after min(base·2^(attempt−1), max) while attempts remain (and `retryable`),
    * else failed for good — also when a newer job of its campaign and kind already waits.
    */
-  fail(id: number, error: string, retryable = true): JobRow {
-    const job = this.get(id);
+  async fail(id: number, error: string, retryable = true): Promise<JobRow> {
+    const job = await this.get(id);
     const now = this.now();
     if (retryable && job.attempts < job.maxAttempts) {
       const delay = this.backoffMs(job.attempts);
-      const row = requeueJob(this.db, id, this.owner, error, now + delay, now);
+      const row = await this.db.requeueJob(id, this.owner, error, now + delay, now);
       const line = row?.status === 'failed' ? `failed: ${row.error}` : `attempt ${job.attempts} failed: ${error}; retrying in ${delay} ms`;
       return this.settle(id, row, [line]);
     }
-    return this.settle(id, finishJob(this.db, id, this.owner, now, { status: 'failed', error }), [`failed: ${error}`]);
+    return this.settle(id, await this.db.finishJob(id, this.owner, now, { status: 'failed', error }), [`failed: ${error}`]);
   }
 
   /** Puts a running job back in the queue, due now and without counting its attempt: its runner gave the slot to a job someone waits for. */
-  yieldSlot(id: number): JobRow {
-    const row = yieldJob(this.db, id, this.owner, this.now());
+  async yieldSlot(id: number): Promise<JobRow> {
+    const row = await this.db.yieldJob(id, this.owner, this.now());
     return this.settle(id, row, ['paused: its slot went to a job someone waits for; it starts again when a slot is free']);
   }
 
   /** Asks a job to stop (queued: cancelled now; running: its runner stops it at the next heartbeat). */
-  cancel(id: number): JobRow {
-    const row = requestJobCancel(this.db, id, this.now());
+  async cancel(id: number): Promise<JobRow> {
+    const row = await this.db.requestJobCancel(id, this.now());
     if (row === undefined) throw new NotFoundError('job', id);
     this.emit(row, row.status === 'cancelled' ? ['cancelled before it started'] : row.status === 'running' ? ['cancel requested'] : []);
     return row;
   }
 
   /** Settles expired leases that cannot run again (cancelled or out of attempts). */
-  settleExpired(): number[] {
-    const ids = settleExpiredJobs(this.db, this.now());
-    for (const id of ids) this.emit(this.get(id), []);
+  async settleExpired(): Promise<number[]> {
+    const ids = await this.db.settleExpiredJobs(this.now());
+    for (const id of ids) this.emit(await this.get(id), []);
     return ids;
   }
 
@@ -184,8 +184,11 @@ export class JobQueue {
     return Math.min(this.options.backoffMaxMs ?? 300_000, base * 2 ** Math.max(0, attempt - 1));
   }
 
-  /** Subscribes to changes of one job (or all jobs with id '*'); returns the unsubscribe function. */
-  subscribe(id: number | '*', listener: (event: JobEvent) => void): () => void {
+  /**
+   * Subscribes to changes of one job (or all jobs with id '*'); returns the unsubscribe function. The listener also
+   * gets the job's row as it was written, so that it needs no read of its own to act on the change.
+   */
+  subscribe(id: number | '*', listener: (event: JobEvent, row: JobRow) => void): () => void {
     const channel = `job:${id}`;
     this.emitter.on(channel, listener);
     return () => this.emitter.off(channel, listener);
@@ -201,7 +204,7 @@ export class JobQueue {
   /** Notifies subscribers of the job and of '*'. */
   private emit(row: JobRow, lines: string[]): void {
     const event: JobEvent = { id: row.id, kind: row.kind, status: row.status, progress: row.progress, error: row.error, lines };
-    this.emitter.emit(`job:${row.id}`, event);
-    this.emitter.emit('job:*', event);
+    this.emitter.emit(`job:${row.id}`, event, row);
+    this.emitter.emit('job:*', event, row);
   }
 }

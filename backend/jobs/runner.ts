@@ -2,6 +2,9 @@
  * Runs queued jobs in worker threads so the service's event loop stays free: claims jobs with a lease, heartbeats
  * while a worker computes, relays progress to the queue (and so to subscribers), stops a worker on cancel (first by
  * a shared flag the handler polls, then by terminating it after a grace period), and retries failures with backoff.
+ * The queue answers asynchronously: ticks run one at a time (two never fill one slot twice), each job's updates are
+ * written in the order they came (progress lines, then its end), and every timer or event handler catches and logs
+ * what fails, so a store error never becomes an unhandled rejection.
  */
 import type { Worker } from 'node:worker_threads';
 import type { JobRow } from '../db/schema.js';
@@ -17,7 +20,7 @@ export interface JobHandlerSpec {
    * Runs on the main thread after the handler succeeded, before the job is marked succeeded (e.g. to record a
    * model row); its return value replaces the stored result. A throw fails the attempt.
    */
-  onSucceeded?: (job: JobRow, result: Record<string, unknown>) => Record<string, unknown>;
+  onSucceeded?: (job: JobRow, result: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * Grace time of this kind's cancelled handlers (default: the runner's cancelGraceMs). 0 terminates the thread at once:
    * for work whose partial output is harmless (files written whole and renamed into place) and whose slot an
@@ -67,7 +70,19 @@ interface Running {
   graceTimer: NodeJS.Timeout | null;
   lastProgress: number;
   settled: boolean;
+  /** This job's queue updates, chained: each starts when the one before ended, so they land in the order they came. */
+  updates: Promise<void>;
+  /** Whether a heartbeat waits in `updates` (a slow store then gets one at a time, not a pile). */
+  beating: boolean;
+  /** The update that records the job's end, once settled that way. */
+  finishing: Promise<void> | null;
+  /** Resolves when the thread has exited and the job's end is recorded. */
   done: Promise<void>;
+}
+
+/** The message of a thrown value, for logs. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Polls the queue and runs jobs of the known kinds in worker threads. */
@@ -79,6 +94,10 @@ export class JobRunner {
   /** A thread started ahead for the next job (see preloadWorker). */
   private spare: Worker | null = null;
   private stopped = false;
+  /** The tick in progress (or the last one): the next waits for it. */
+  private ticking: Promise<unknown> = Promise.resolve();
+  /** Counts start() calls, so that a poll loop of an earlier start ends instead of running beside the new one. */
+  private generation = 0;
 
   constructor(readonly queue: JobQueue, private readonly options: JobRunnerOptions) {}
 
@@ -90,34 +109,44 @@ export class JobRunner {
   start(): void {
     this.stopped = false;
     this.unsubscribe?.();
-    this.unsubscribe = this.queue.subscribe('*', (event) => {
+    this.unsubscribe = this.queue.subscribe('*', (event, row) => {
       // This runs inside whoever changed the job (a request, say): a failure here must not fail that change; the
       // poll and the heartbeat remain the fallback.
       try {
-        this.onQueueEvent(event);
+        this.onQueueEvent(event, row);
       } catch (error) {
-        this.options.log?.(`job ${event.id}: could not react to its change at once (${(error as Error).message}); the next poll will`);
+        this.log(`job ${event.id}: could not react to its change at once (${messageOf(error)}); the next poll will`);
       }
     });
+    if (this.timer !== null) clearTimeout(this.timer);
+    const generation = ++this.generation;
+    // The next poll is set once this one's tick has ended: a slow store never piles ticks up.
     const poll = (): void => {
-      this.tick();
-      this.timer = setTimeout(poll, this.options.pollMs ?? 500);
-      this.timer.unref();
+      this.timer = null;
+      void this.tick()
+        .catch((error: unknown) => this.log(`looking for jobs failed (${messageOf(error)}); the next poll tries again`))
+        .finally(() => {
+          if (this.stopped || generation !== this.generation) return;
+          this.timer = setTimeout(poll, this.options.pollMs ?? 500);
+          this.timer.unref();
+        });
     };
     poll();
   }
 
-  /** A job changed: start it when it becomes due, or pass a cancel request on to its worker now. */
-  private onQueueEvent(event: JobEvent): void {
+  /**
+   * A job changed (`row` as written): start it when it becomes due, or pass a cancel request on to its worker now.
+   * Synchronous, from the row the queue hands over: no read of the store per event.
+   */
+  private onQueueEvent(event: JobEvent, row: JobRow): void {
     const run = this.running.get(event.id);
     // A cancel request reaches the worker now, not at its next progress report or heartbeat.
     if (run !== undefined && event.status === 'running') {
-      const row = this.queue.get(event.id);
-      if (row.cancelRequested) this.guard(run, () => this.observeCancel(run, row));
+      if (row.cancelRequested) this.observeCancel(run, row);
       return;
     }
     if (event.status !== 'queued' || !(event.kind in this.options.handlers)) return;
-    this.wakeAt(this.queue.get(event.id).runAfter);
+    this.wakeAt(row.runAfter);
   }
 
   /** Ticks at `at` (epoch ms) unless an earlier wake-up is already set; asynchronous, never inside the caller's update. */
@@ -130,42 +159,72 @@ export class JobRunner {
       // A timer may fire a millisecond before the clock reaches its time: the job is not due yet then, and would wait
       // for the next poll (half a second on average) unless the wake-up is set again.
       if (this.queue.now() < at) this.wakeAt(at);
-      else this.tick();
+      else this.tick().catch((error: unknown) => this.log(`looking for jobs failed (${messageOf(error)}); the next poll tries again`));
     }, Math.max(0, at - this.queue.now()));
     timer.unref();
     this.wake = { at, timer };
   }
 
-  /** Claims jobs up to the free slots and starts them; returns the ids started. */
-  tick(): number[] {
+  /**
+   * Claims jobs up to the free slots and starts them; returns the ids started. Ticks run one after another: two at
+   * once would both see the same free slot and fill it twice.
+   */
+  tick(): Promise<number[]> {
+    const next = this.ticking.then(() => this.fillSlots());
+    this.ticking = next.catch(() => undefined);
+    return next;
+  }
+
+  /** One tick: claims and starts jobs while slots are free, then lets waited-for jobs take preemptible slots. */
+  private async fillSlots(): Promise<number[]> {
     if (this.stopped) return [];
     const started: number[] = [];
     while (this.running.size < (this.options.concurrency ?? 1)) {
-      const job = this.queue.claim(Object.keys(this.options.handlers));
+      const job = await this.queue.claim(Object.keys(this.options.handlers));
       if (job === undefined) break;
+      if (this.stopped) {
+        await this.giveBack(job);
+        break;
+      }
       this.launch(job);
       started.push(job.id);
     }
-    return [...started, ...this.preempt()];
+    return [...started, ...(await this.preempt())];
+  }
+
+  /** Puts back a job claimed while the runner stopped, due now and without counting the attempt. */
+  private async giveBack(job: JobRow): Promise<void> {
+    try {
+      await this.queue.yieldSlot(job.id);
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+    }
   }
 
   /** While every slot is taken and one runs a preemptible job, a due job someone waits for takes that slot; returns the ids started. */
-  private preempt(): number[] {
+  private async preempt(): Promise<number[]> {
     const handlers = this.options.handlers;
     const waitedFor = Object.keys(handlers).filter((kind) => handlers[kind].background !== true && handlers[kind].preemptible !== true);
     const started: number[] = [];
-    for (;;) {
-      const victim = [...this.running.values()].find((run) => handlers[run.job.kind]?.preemptible === true);
+    while (!this.stopped) {
+      const victim = [...this.running.values()].find((run) => !run.settled && handlers[run.job.kind]?.preemptible === true);
       if (victim === undefined) break;
-      const job = this.queue.claim(waitedFor);
+      const job = await this.queue.claim(waitedFor);
       if (job === undefined) break;
-      victim.settled = true;
-      this.cleanup(victim);
-      void victim.worker.terminate();
-      try {
-        this.queue.yieldSlot(victim.job.id);
-      } catch (error) {
-        if (!(error instanceof LeaseLostError)) throw error;
+      if (this.stopped) {
+        await this.giveBack(job);
+        break;
+      }
+      // The victim may have ended while the claim was answered: its slot is free then, with nothing to put back.
+      if (!victim.settled) {
+        victim.settled = true;
+        this.cleanup(victim);
+        void victim.worker.terminate();
+        try {
+          await this.after(victim, () => this.queue.yieldSlot(victim.job.id));
+        } catch (error) {
+          if (!(error instanceof LeaseLostError)) throw error;
+        }
       }
       this.launch(job);
       started.push(job.id);
@@ -185,15 +244,19 @@ export class JobRunner {
 
   /**
    * Stops polling and terminates running workers without settling their jobs: their leases expire and another
-   * runner (after a restart) claims them again, as after a crash.
+   * runner (after a restart) claims them again, as after a crash. Resolves once the tick and the queue updates in
+   * progress have ended, so the store can be closed after it.
    */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     if (this.wake !== null) clearTimeout(this.wake.timer);
     this.wake = null;
     this.unsubscribe?.();
     this.unsubscribe = null;
+    // A tick in flight starts nothing more now, and puts back what it claims meanwhile.
+    await this.ticking;
     const all = [...this.running.values()];
     for (const run of all) {
       run.settled = true;
@@ -201,7 +264,7 @@ export class JobRunner {
     }
     const spare = this.spare;
     this.spare = null;
-    await Promise.all([...all.map((run) => run.worker.terminate()), spare?.terminate()]);
+    await Promise.all([...all.map((run) => run.worker.terminate()), spare?.terminate(), ...all.map((run) => run.updates)]);
   }
 
   /** Starts a worker for a claimed job and wires its messages. */
@@ -222,14 +285,16 @@ export class JobRunner {
     const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
     const run: Running = {
       job, worker, cancelFlag, lastProgress: 0, settled: false, done, graceTimer: null,
+      updates: Promise.resolve(), beating: false, finishing: null,
       heartbeat: setInterval(() => this.beat(run), heartbeatMs),
     };
     this.running.set(job.id, run);
     worker.on('message', (message: WorkerMessage) => this.onMessage(run, message));
-    worker.on('error', (error) => this.settle(run, () => this.queue.fail(job.id, `worker crashed: ${error.message}`)));
+    worker.on('error', (error) => void this.settle(run, () => this.queue.fail(job.id, `worker crashed: ${error.message}`)));
     worker.on('exit', (code) => {
-      this.settle(run, () => (this.stopRequested(run) ? this.queue.cancelled(job.id) : this.queue.fail(job.id, `worker exited with code ${code} before finishing`)));
-      resolveDone();
+      const cancelled = this.stopRequested(run);
+      void this.settle(run, () => (cancelled ? this.queue.cancelled(job.id) : this.queue.fail(job.id, `worker exited with code ${code} before finishing`)))
+        .finally(resolveDone);
     });
   }
 
@@ -252,25 +317,27 @@ export class JobRunner {
     if (run.settled) return;
     if (message.type === 'progress') {
       if (message.progress !== null) run.lastProgress = message.progress;
-      this.guard(run, () => this.observeCancel(run, this.queue.progress(run.job.id, run.lastProgress, message.lines)));
+      // The fraction as of this message: the update may be written after later messages arrived.
+      const fraction = run.lastProgress;
+      this.guard(run, async () => this.observeCancel(run, await this.queue.progress(run.job.id, fraction, message.lines)));
       return;
     }
     if (this.stopRequested(run)) {
-      this.settle(run, () => this.queue.cancelled(run.job.id));
+      void this.settle(run, () => this.queue.cancelled(run.job.id));
     } else if (message.type === 'done') {
-      this.settle(run, () => this.succeed(run, message.result));
+      void this.settle(run, () => this.succeed(run, message.result));
     } else {
-      this.settle(run, () => this.queue.fail(run.job.id, `${message.name}: ${message.message}`, message.retryable));
+      void this.settle(run, () => this.queue.fail(run.job.id, `${message.name}: ${message.message}`, message.retryable));
     }
     void run.worker.terminate();
   }
 
   /** Applies the kind's success hook, then marks the job succeeded. */
-  private succeed(run: Running, result: Record<string, unknown>): JobRow {
+  private async succeed(run: Running, result: Record<string, unknown>): Promise<JobRow> {
     const hook = this.options.handlers[run.job.kind].onSucceeded;
     let final = result;
     try {
-      if (hook) final = hook(this.queue.get(run.job.id), result);
+      if (hook) final = await hook(await this.queue.get(run.job.id), result);
     } catch (error) {
       // A permanent refusal (the campaign was archived meanwhile, say) would refuse again: no retry.
       return this.queue.fail(run.job.id, `storing the result failed: ${(error as Error).message}`, !(error instanceof PermanentJobError));
@@ -280,13 +347,20 @@ export class JobRunner {
 
   /** Heartbeat: keeps the lease and notices cancel requests even while the handler never reports progress. */
   private beat(run: Running): void {
-    if (run.settled) return;
-    this.guard(run, () => this.observeCancel(run, this.queue.heartbeat(run.job.id)));
+    if (run.settled || run.beating) return;
+    run.beating = true;
+    this.guard(run, async () => {
+      try {
+        this.observeCancel(run, await this.queue.heartbeat(run.job.id));
+      } finally {
+        run.beating = false;
+      }
+    });
   }
 
   /** On a cancel request: raise the shared flag, and terminate the thread if it has not stopped within the grace time. */
   private observeCancel(run: Running, state: { cancelRequested: boolean }): void {
-    if (!state.cancelRequested || this.stopRequested(run)) return;
+    if (run.settled || !state.cancelRequested || this.stopRequested(run)) return;
     Atomics.store(run.cancelFlag, 0, 1);
     this.options.log?.(`job ${run.job.id}: cancel requested, asking the handler to stop`);
     const grace = this.options.handlers[run.job.kind]?.cancelGraceMs ?? this.options.cancelGraceMs ?? 2000;
@@ -299,38 +373,76 @@ export class JobRunner {
     return Atomics.load(run.cancelFlag, 0) === 1;
   }
 
-  /** Runs a queue update; a lost lease means another runner owns the job now, so this worker is dropped. */
-  private guard(run: Running, update: () => void): void {
-    try {
-      update();
-    } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
-      this.options.log?.(`job ${run.job.id}: lease lost, stopping this worker`);
+  /** Runs a queue update of this job once its earlier updates have ended. */
+  private after<T>(run: Running, update: () => Promise<T>): Promise<T> {
+    const next = run.updates.then(update);
+    run.updates = next.then(() => undefined, () => undefined);
+    return next;
+  }
+
+  /**
+   * Runs a queue update of a running job in its turn; a lost lease means another runner owns the job now, so this
+   * worker is dropped. Any other failure is logged: the next heartbeat tries again, or the lease runs out.
+   */
+  private guard(run: Running, update: () => Promise<void>): void {
+    this.after(run, update).catch((error: unknown) => {
+      if (!(error instanceof LeaseLostError)) {
+        this.log(`job ${run.job.id}: updating its state failed (${messageOf(error)})`);
+        return;
+      }
+      // A job settled meanwhile records its own end (and meets the lost lease there).
+      if (run.settled) return;
+      this.log(`job ${run.job.id}: lease lost, stopping this worker`);
       run.settled = true;
       this.cleanup(run);
       void run.worker.terminate();
-    }
+    });
   }
 
-  /** Settles a job exactly once. */
-  private settle(run: Running, finish: () => JobRow): void {
-    if (run.settled) return;
+  /**
+   * Settles a job exactly once: records its end after its earlier updates, then frees its slot. Never rejects: a
+   * failure to record the end is logged, and the job, still leased to this runner, runs again once the lease expires.
+   */
+  private settle(run: Running, finish: () => Promise<JobRow>): Promise<void> {
+    if (run.settled) return run.finishing ?? Promise.resolve();
     run.settled = true;
-    this.cleanup(run);
-    try {
-      const row = finish();
-      this.options.log?.(`job ${row.id} (${row.kind}) ${row.status}${row.error ? `: ${row.error}` : ''}`);
-    } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
-    }
-    // The slot is free: a job waiting for it starts now rather than at the next poll.
-    this.wakeAt(Date.now());
+    this.stopTimers(run);
+    run.finishing = this.after(run, finish)
+      .then(
+        (row) => this.options.log?.(`job ${row.id} (${row.kind}) ${row.status}${row.error ? `: ${row.error}` : ''}`),
+        (error: unknown) => {
+          if (!(error instanceof LeaseLostError)) this.log(`job ${run.job.id}: recording its end failed (${messageOf(error)}); it runs again once its lease expires`);
+        },
+      )
+      .finally(() => {
+        // The slot is held until the end is written (whenIdle means "settled in the store"), then it is free: a job
+        // waiting for it starts now rather than at the next poll.
+        this.forget(run);
+        this.wakeAt(this.queue.now());
+      });
+    return run.finishing;
   }
 
   /** Stops the timers of a run and forgets it. */
   private cleanup(run: Running): void {
+    this.stopTimers(run);
+    this.forget(run);
+  }
+
+  /** Stops the heartbeat and grace timer of a run. */
+  private stopTimers(run: Running): void {
     clearInterval(run.heartbeat);
     if (run.graceTimer !== null) clearTimeout(run.graceTimer);
-    this.running.delete(run.job.id);
+  }
+
+  /** Frees the run's slot (unless a later run of the same job took it already). */
+  private forget(run: Running): void {
+    if (this.running.get(run.job.id) === run) this.running.delete(run.job.id);
+  }
+
+  /** Logs a line through the configured log, or to stderr when none is set (a failure is never silent). */
+  private log(line: string): void {
+    if (this.options.log !== undefined) this.options.log(line);
+    else console.error(`[twinlab] ${line}`);
   }
 }

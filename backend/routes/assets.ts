@@ -204,9 +204,9 @@ export function campaignAssetRoutes(ctx: ServiceContext) {
         },
         responses: { 200: { description: 'A page of assets', ...json(z.object({ items: z.array(Asset), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => {
+      async (c) => {
         const { limit, offset, sampleId, slices } = c.req.valid('query');
-        return c.json(listAssets(ctx, c.req.valid('param').id, limit, offset, { sampleId, slices: slices === 'true' }), 200);
+        return c.json(await listAssets(ctx, c.req.valid('param').id, limit, offset, { sampleId, slices: slices === 'true' }), 200);
       },
     );
 }
@@ -223,9 +223,9 @@ export function assetRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(AssetChange), required: true } },
         responses: { 200: { description: 'The changed asset', ...json(Asset) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_WRITE_DATA, 'change images');
-        return c.json(patchAsset(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
+        return c.json(await patchAsset(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
       },
     )
     .openapi(
@@ -247,8 +247,8 @@ export function assetRoutes(ctx: ServiceContext) {
         // Only a client that asks for JSON alone gets it; an <img> or a plain fetch (*/*) gets the bytes.
         // The answer depends on Accept, so caches must key on it (the bytes are cached for a year).
         c.header('vary', 'Accept');
-        if (/^\s*application\/json\s*(;|$)/i.test(c.req.header('accept') ?? '')) return c.json(getAsset(ctx, c.req.valid('param').id), 200, { 'cache-control': 'no-store' });
-        const { asset, path } = assetFile(ctx, c.req.valid('param').id);
+        if (/^\s*application\/json\s*(;|$)/i.test(c.req.header('accept') ?? '')) return c.json(await getAsset(ctx, c.req.valid('param').id), 200, { 'cache-control': 'no-store' });
+        const { asset, path } = await assetFile(ctx, c.req.valid('param').id);
         const { size } = await stat(path);
         const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
         return c.body(body, 200, {
@@ -269,7 +269,7 @@ export function assetRoutes(ctx: ServiceContext) {
         request: { params: IdParam, query: z.object({ format: z.enum(['overlay', 'classes']).default('overlay') }) },
         responses: { 200: { description: 'The prediction', content: { 'image/png': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => overlayResponse(segmentationOverlayFile(ctx, c.req.valid('param').id, c.req.valid('query').format === 'classes' ? 'classes' : 'prediction')),
+      async (c) => overlayResponse(await segmentationOverlayFile(ctx, c.req.valid('param').id, c.req.valid('query').format === 'classes' ? 'classes' : 'prediction')),
     )
     .openapi(
       createRoute({
@@ -280,7 +280,7 @@ export function assetRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The uncertainty overlay', content: { 'image/png': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => overlayResponse(segmentationOverlayFile(ctx, c.req.valid('param').id, 'uncertainty')),
+      async (c) => overlayResponse(await segmentationOverlayFile(ctx, c.req.valid('param').id, 'uncertainty')),
     )
     .openapi(
       createRoute({
@@ -291,7 +291,7 @@ export function assetRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The label', ...json(Label) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(getLabel(ctx, c.req.valid('param').id), 200),
+      async (c) => c.json(await getLabel(ctx, c.req.valid('param').id), 200),
     )
     .openapi(
       createRoute({
@@ -302,9 +302,9 @@ export function assetRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(LabelBody), required: true } },
         responses: { 200: { description: 'Saved; the version went up by one', ...json(Label) }, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         const principal = allow(c, CAN_WRITE_LABELS, 'write labels');
-        return c.json(putLabel(ctx, c.req.valid('param').id, c.req.valid('json'), principal.name), 200);
+        return c.json(await putLabel(ctx, c.req.valid('param').id, c.req.valid('json'), principal.name), 200);
       },
     );
 }

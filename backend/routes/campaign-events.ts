@@ -22,9 +22,9 @@ export function campaignEventRoutes(ctx: ServiceContext, events: CampaignEvents)
       request: { params: IdParam },
       responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } }, ...errorResponses(400, 401, 404, 429) },
     }),
-    (c) => {
+    async (c) => {
       const { id } = c.req.valid('param');
-      requireCampaign(ctx, id);
+      await requireCampaign(ctx, id);
       const release = streamSlots(ctx).open(c.get('principal').tokenId);
       const idleMs = ctx.config.limits.eventStreams.idleMs;
       return streamSSE(c, async (stream) => {

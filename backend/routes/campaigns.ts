@@ -78,9 +78,9 @@ export function campaignRoutes(ctx: ServiceContext) {
         request: { body: { ...json(CampaignCreate), required: true } },
         responses: { 201: { description: 'Created', ...json(CampaignSchema) }, ...errorResponses(400, 401, 403, 413, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'create campaigns');
-        return c.json(createCampaign(ctx, c.req.valid('json')), 201);
+        return c.json(await createCampaign(ctx, c.req.valid('json')), 201);
       },
     )
     .openapi(
@@ -92,9 +92,9 @@ export function campaignRoutes(ctx: ServiceContext) {
         request: { query: PageQuery.extend({ archived: z.enum(['only', 'include']).optional().openapi({ description: 'list archived campaigns only, or include them (default: active ones only)' }) }) },
         responses: { 200: { description: 'A page of campaigns', ...json(z.object({ items: z.array(CampaignSchema), total: z.number() })) }, ...errorResponses(400, 401) },
       }),
-      (c) => {
+      async (c) => {
         const { limit, offset, archived } = c.req.valid('query');
-        return c.json(listCampaigns(ctx, limit, offset, archived ?? 'exclude', c.get('principal').campaigns), 200);
+        return c.json(await listCampaigns(ctx, limit, offset, archived ?? 'exclude', c.get('principal').campaigns), 200);
       },
     )
     .openapi(
@@ -106,7 +106,7 @@ export function campaignRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The campaign', ...json(CampaignSchema) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(getCampaign(ctx, c.req.valid('param').id), 200),
+      async (c) => c.json(await getCampaign(ctx, c.req.valid('param').id), 200),
     )
     .openapi(
       createRoute({
@@ -117,18 +117,18 @@ export function campaignRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(CampaignPatch), required: true } },
         responses: { 200: { description: 'The changed campaign', ...json(CampaignSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_WRITE_CAMPAIGNS, 'change campaigns');
-        return c.json(patchCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
+        return c.json(await patchCampaign(ctx, c.req.valid('param').id, c.req.valid('json')), 200);
       },
     )
-    .openapi(archiveStateRoute('/{id}/archive', 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)', 'The archived campaign'), (c) => {
+    .openapi(archiveStateRoute('/{id}/archive', 'Archive a campaign with a reason: read-only, no retraining, hidden from the default list (audited)', 'The archived campaign'), async (c) => {
       const p = allow(c, CAN_WRITE_CAMPAIGNS, 'archive campaigns');
-      return c.json(archiveCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+      return c.json(await archiveCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
     })
-    .openapi(archiveStateRoute('/{id}/restore', 'Restore an archived campaign with a reason (audited)', 'The restored campaign'), (c) => {
+    .openapi(archiveStateRoute('/{id}/restore', 'Restore an archived campaign with a reason (audited)', 'The restored campaign'), async (c) => {
       const p = allow(c, CAN_WRITE_CAMPAIGNS, 'restore campaigns');
-      return c.json(restoreCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
+      return c.json(await restoreCampaign(ctx, c.req.valid('param').id, c.req.valid('json').reason, { name: p.name, tokenId: p.tokenId }), 200);
     })
     .openapi(
       createRoute({
@@ -142,6 +142,6 @@ export function campaignRoutes(ctx: ServiceContext) {
         },
         responses: { 200: { description: 'A page of audit events', ...json(z.object({ items: z.array(AuditEventSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(listAudit(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+      async (c) => c.json(await listAudit(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
     );
 }

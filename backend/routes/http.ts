@@ -75,7 +75,7 @@ export function bearerAuth(ctx: ServiceContext): MiddlewareHandler<AppEnv> {
     const header = c.req.header('authorization');
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
     if (!match) throw new UnauthorizedError();
-    c.set('principal', authenticate(ctx, match[1]));
+    c.set('principal', await authenticate(ctx, match[1]));
     await next();
   };
 }
@@ -188,7 +188,7 @@ export function campaignAccess(ctx: ServiceContext): MiddlewareHandler<AppEnv> {
     if (match) {
       const kind = KIND_OF_SEGMENT[match[1] as keyof typeof KIND_OF_SEGMENT];
       const restoring = kind === 'campaign' && /^\/restore\/?$/.test(match[3] ?? '');
-      checkCampaignAccess(ctx, principal, { kind, id: Number(match[2]) }, write && !restoring);
+      await checkCampaignAccess(ctx, principal, { kind, id: Number(match[2]) }, write && !restoring);
     } else if (write && /^\/api\/campaigns\/?$/.test(c.req.path)) {
       requireUnscopedToken(principal, 'create campaigns');
     }

@@ -30,7 +30,7 @@ export function jobRoutes(ctx: ServiceContext) {
         request: { query: JobListQuery },
         responses: { 200: { description: 'A page of jobs', ...json(z.object({ items: z.array(Job), total: z.number() })) }, ...errorResponses(400, 401) },
       }),
-      (c) => c.json(listJobs(ctx, c.req.valid('query'), c.get('principal').campaigns), 200),
+      async (c) => c.json(await listJobs(ctx, c.req.valid('query'), c.get('principal').campaigns), 200),
     )
     .openapi(
       createRoute({
@@ -41,7 +41,7 @@ export function jobRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The job', ...json(Job) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(getJob(ctx, c.req.valid('param').id), 200),
+      async (c) => c.json(await getJob(ctx, c.req.valid('param').id), 200),
     )
     .openapi(
       createRoute({
@@ -52,9 +52,9 @@ export function jobRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The job after the request', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 409) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_WRITE_DATA, 'cancel jobs');
-        return c.json(cancelJob(ctx, c.req.valid('param').id), 200);
+        return c.json(await cancelJob(ctx, c.req.valid('param').id), 200);
       },
     )
     .openapi(
@@ -69,9 +69,9 @@ export function jobRoutes(ctx: ServiceContext) {
           ...errorResponses(400, 401, 404, 429),
         },
       }),
-      (c) => {
+      async (c) => {
         const id = c.req.valid('param').id;
-        const first = getJob(ctx, id);
+        const first = await getJob(ctx, id);
         const release = streamSlots(ctx).open(c.get('principal').tokenId);
         const idleMs = ctx.config.limits.eventStreams.idleMs;
         return streamSSE(c, async (stream) => {
@@ -100,7 +100,7 @@ export function jobRoutes(ctx: ServiceContext) {
               });
               wake = null;
               const events = pending.splice(0);
-              const now = getJob(ctx, id);
+              const now = await getJob(ctx, id);
               for (const event of events) await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf(event)) });
               if (events.length === 0 && (now.status !== last.status || now.progress !== last.progress)) {
                 await stream.writeSSE({ event: 'progress', data: JSON.stringify(progressOf({ ...now, error: now.error ?? null, lines: [] })) });

@@ -84,9 +84,9 @@ export function modelRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(TrainRequest), required: false } },
         responses: { 202: { description: 'The queued training job, or the queued or running one this request joined', ...json(TrainingJob) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         const { role } = allow(c, CAN_WRITE_DATA, 'train models');
-        return c.json(requestTraining(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, role), 202);
+        return c.json(await requestTraining(ctx, c.req.valid('param').id, c.req.valid('json') ?? {}, role), 202);
       },
     )
     .openapi(
@@ -98,9 +98,9 @@ export function modelRoutes(ctx: ServiceContext) {
         request: { params: IdParam, query: PageQuery },
         responses: { 200: { description: 'A page of models', ...json(z.object({ items: z.array(Model), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => {
+      async (c) => {
         const { limit, offset } = c.req.valid('query');
-        return c.json(listModels(ctx, c.req.valid('param').id, limit, offset), 200);
+        return c.json(await listModels(ctx, c.req.valid('param').id, limit, offset), 200);
       },
     )
     .openapi(
@@ -116,6 +116,6 @@ export function modelRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The surrogate of each outcome', ...json(SurrogateReport) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(surrogateReport(ctx, c.req.valid('param').id), 200),
+      async (c) => c.json(await surrogateReport(ctx, c.req.valid('param').id), 200),
     );
 }

@@ -56,7 +56,7 @@ export function sampleRoutes(ctx: ServiceContext) {
         request: { params: IdParam, query: PageQuery.extend({ status: z.enum(SAMPLE_STATUSES).optional() }) },
         responses: { 200: { description: 'A page of samples', ...json(z.object({ items: z.array(SampleSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(listSamples(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
+      async (c) => c.json(await listSamples(ctx, c.req.valid('param').id, c.req.valid('query')), 200),
     )
     .openapi(
       createRoute({
@@ -76,11 +76,11 @@ export function sampleRoutes(ctx: ServiceContext) {
         },
         responses: { 200: { description: 'The sample', ...json(SampleSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
       }),
-      (c) => {
+      async (c) => {
         const actor = actorOf(allow(c, CAN_WRITE_DATA, 'change samples'));
         const { id, sampleId } = c.req.valid('param');
         const { status, reason } = c.req.valid('json');
-        return c.json(setStatus(ctx, id, sampleId, status, actor, reason), 200);
+        return c.json(await setStatus(ctx, id, sampleId, status, actor, reason), 200);
       },
     )
     .openapi(
@@ -92,10 +92,10 @@ export function sampleRoutes(ctx: ServiceContext) {
         request: { params: SampleIdParam, query: RetractionQuery, body: { ...json(RetractionBody), required: false } },
         responses: { 200: { description: 'The retracted sample', ...json(SampleSchema) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
       }),
-      (c) => {
+      async (c) => {
         const actor = actorOf(allow(c, CAN_WRITE_DATA, 'retract samples'));
         const { id, sampleId } = c.req.valid('param');
-        return c.json(retractSample(ctx, id, sampleId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
+        return c.json(await retractSample(ctx, id, sampleId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
       },
     )
     .openapi(
@@ -116,11 +116,11 @@ export function sampleRoutes(ctx: ServiceContext) {
         const { id } = c.req.valid('param');
         const source = `${principal.role}:${principal.name}`;
         let out;
-        if (mediaType(c) === 'text/csv') out = recordResultsCsv(ctx, id, await c.req.text(), source);
+        if (mediaType(c) === 'text/csv') out = await recordResultsCsv(ctx, id, await c.req.text(), source);
         else {
           const items = requireArray(c.req.valid('json'));
           requireItemCount(items.length, maxItems);
-          out = recordResults(ctx, id, items, source);
+          out = await recordResults(ctx, id, items, source);
         }
         return c.json(out, out.inserted > 0 ? 201 : 200);
       },
@@ -143,9 +143,9 @@ export function sampleRoutes(ctx: ServiceContext) {
         },
         responses: { 200: { description: 'A page of results', ...json(z.object({ items: z.array(Result), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => {
+      async (c) => {
         const { includeRetracted, includeSuperseded, ...query } = c.req.valid('query');
-        return c.json(listResults(ctx, c.req.valid('param').id, { ...query, includeRetracted: includeRetracted === 'true', includeSuperseded: includeSuperseded === 'true' }), 200);
+        return c.json(await listResults(ctx, c.req.valid('param').id, { ...query, includeRetracted: includeRetracted === 'true', includeSuperseded: includeSuperseded === 'true' }), 200);
       },
     )
     .openapi(
@@ -157,10 +157,10 @@ export function sampleRoutes(ctx: ServiceContext) {
         request: { params: ResultIdParam, body: { ...json(ResultCorrectionSchema), required: true } },
         responses: { 200: { description: 'The corrected result', ...json(Result) }, ...errorResponses(400, 401, 403, 404, 409, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         const actor = actorOf(allow(c, CAN_WRITE_DATA, 'correct results'));
         const { id, resultId } = c.req.valid('param');
-        return c.json(correctResult(ctx, id, resultId, c.req.valid('json'), actor), 200);
+        return c.json(await correctResult(ctx, id, resultId, c.req.valid('json'), actor), 200);
       },
     )
     .openapi(
@@ -172,10 +172,10 @@ export function sampleRoutes(ctx: ServiceContext) {
         request: { params: ResultIdParam, query: RetractionQuery, body: { ...json(RetractionBody), required: false } },
         responses: { 200: { description: 'The retracted result', ...json(Result) }, ...errorResponses(400, 401, 403, 404, 409, 415) },
       }),
-      (c) => {
+      async (c) => {
         const actor = actorOf(allow(c, CAN_WRITE_DATA, 'retract results'));
         const { id, resultId } = c.req.valid('param');
-        return c.json(retractResult(ctx, id, resultId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
+        return c.json(await retractResult(ctx, id, resultId, c.req.valid('json').reason ?? c.req.valid('query').reason, actor), 200);
       },
     )
     .openapi(
@@ -187,9 +187,9 @@ export function sampleRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => {
+      async (c) => {
         const { id } = c.req.valid('param');
-        const body = exportCampaignCsv(ctx, id);
+        const body = await exportCampaignCsv(ctx, id);
         return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="campaign-${id}.csv"` });
       },
     );

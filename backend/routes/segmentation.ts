@@ -20,10 +20,10 @@ export function segmentationRoutes(ctx: ServiceContext) {
         request: { params: IdParam, body: { ...json(SegmentationRequest), required: false } },
         responses: { 202: { description: 'The queued segmentation job', ...json(Job) }, ...errorResponses(400, 401, 403, 404, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_WRITE_LABELS, 'start segmentation');
         const body = c.req.valid('json') ?? {};
-        return c.json(requestSegmentation(ctx, c.req.valid('param').id, { focusAssetId: body.focusAssetId }), 202);
+        return c.json(await requestSegmentation(ctx, c.req.valid('param').id, { focusAssetId: body.focusAssetId }), 202);
       },
     )
     .openapi(
@@ -35,6 +35,6 @@ export function segmentationRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The model (null before the first) and per-image figures', ...json(Segmentation) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json(currentSegmentation(ctx, c.req.valid('param').id), 200),
+      async (c) => c.json(await currentSegmentation(ctx, c.req.valid('param').id), 200),
     );
 }

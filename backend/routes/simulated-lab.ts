@@ -52,7 +52,7 @@ export function simulatedLabRoutes(ctx: ServiceContext) {
         request: { params: IdParam },
         responses: { 200: { description: 'The simulator', ...json(z.object({ simulator: Simulator.nullable() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => c.json({ simulator: simulatorOf(ctx, c.req.valid('param').id) }, 200),
+      async (c) => c.json({ simulator: await simulatorOf(ctx, c.req.valid('param').id) }, 200),
     )
     .openapi(
       createRoute({

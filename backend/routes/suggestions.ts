@@ -53,9 +53,9 @@ export function suggestionRoutes(ctx: ServiceContext) {
         request: { params: IdParam, query: PageQuery },
         responses: { 200: { description: 'A page of runs', ...json(z.object({ items: z.array(SuggestionRunSchema), total: z.number() })) }, ...errorResponses(400, 401, 404) },
       }),
-      (c) => {
+      async (c) => {
         const { limit, offset } = c.req.valid('query');
-        return c.json(listSuggestions(ctx, c.req.valid('param').id, limit, offset), 200);
+        return c.json(await listSuggestions(ctx, c.req.valid('param').id, limit, offset), 200);
       },
     );
 }

@@ -17,10 +17,10 @@ export function tokenRoutes(ctx: ServiceContext) {
         request: { body: { ...json(TokenCreateSchema), required: true } },
         responses: { 201: { description: 'Created', ...json(CreatedTokenSchema) }, ...errorResponses(400, 401, 403, 415, 422) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_MANAGE_TOKENS, 'manage tokens');
         const { name, role, campaigns } = c.req.valid('json');
-        return c.json(createToken(ctx, name, role, campaigns), 201);
+        return c.json(await createToken(ctx, name, role, campaigns), 201);
       },
     )
     .openapi(
@@ -31,9 +31,9 @@ export function tokenRoutes(ctx: ServiceContext) {
         summary: 'List tokens (never their secrets)',
         responses: { 200: { description: 'Tokens', ...json(z.object({ items: z.array(TokenSchema), total: z.number() })) }, ...errorResponses(401, 403) },
       }),
-      (c) => {
+      async (c) => {
         allow(c, CAN_MANAGE_TOKENS, 'manage tokens');
-        return c.json(listTokens(ctx), 200);
+        return c.json(await listTokens(ctx), 200);
       },
     )
     .openapi(
@@ -47,9 +47,9 @@ export function tokenRoutes(ctx: ServiceContext) {
         request: { params: IdParam, query: TokenRevokeQuery },
         responses: { 204: { description: 'Revoked' }, ...errorResponses(400, 401, 403, 404, 409) },
       }),
-      (c) => {
+      async (c) => {
         const caller = allow(c, CAN_MANAGE_TOKENS, 'manage tokens');
-        deleteToken(ctx, c.req.valid('param').id, caller, c.req.valid('query').revokeOwn === 'true');
+        await deleteToken(ctx, c.req.valid('param').id, caller, c.req.valid('query').revokeOwn === 'true');
         return c.body(null, 204);
       },
     );

@@ -8,10 +8,8 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promi
 import { dirname, join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { Config } from '../config.js';
-import { findAsset, findAssetBySha256, insertAsset, listAssetRows, sliceIdsOfVolumes, storagePathInUse, updateAsset, updateSlicesOfVolume } from '../db/assets.js';
-import { clearSampleAssetId, findSample, findSampleByExternalId } from '../db/samples.js';
-import type { Db } from '../db/client.js';
 import type { AssetRow, SampleRow } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import { parseDecimal, pixelUnitOf } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError, UnsupportedMediaTypeError } from '../domain/errors.js';
 import type { PixelUnit } from '../domain/types.js';
@@ -171,7 +169,7 @@ export async function uploadAssetFrom(
   receive: (stagingDir: string) => Promise<StagedUpload>,
   attachment: AssetAttachment = {},
 ): Promise<{ created: boolean; asset: AssetView }> {
-  requireCampaign(ctx, campaignId);
+  await requireCampaign(ctx, campaignId);
   const staged = await receive(await uploadStagingDirectory(ctx));
   try {
     const given = { ...attachment, ...attachmentFromForm(staged.fields ?? {}) };
@@ -237,14 +235,14 @@ export function checkPixelSize(size: number | null | undefined, unit: PixelUnit 
  * The sample an image is to show, by id or by external id, in this campaign: 400 for both given, 422 when there is no
  * such sample, 409 when it was retracted. Undefined when neither is given.
  */
-function resolveSample(db: Db, campaignId: number, given: { sampleId?: number | null; externalId?: string }): SampleRow | undefined {
+async function resolveSample(db: Store, campaignId: number, given: { sampleId?: number | null; externalId?: string }): Promise<SampleRow | undefined> {
   if (given.sampleId != null && given.externalId !== undefined) throw new BadRequestError('invalid_field', 'give sampleId or externalId, not both');
   let sample: SampleRow | undefined;
   if (given.sampleId != null) {
-    sample = findSample(db, campaignId, given.sampleId);
+    sample = await db.findSample(campaignId, given.sampleId);
     if (!sample) throw new InvalidError('unknown_sample', `sample ${given.sampleId} is not in campaign ${campaignId}`, { sampleId: given.sampleId });
   } else if (given.externalId !== undefined) {
-    sample = findSampleByExternalId(db, campaignId, given.externalId);
+    sample = await db.findSampleByExternalId(campaignId, given.externalId);
     if (!sample) throw new InvalidError('unknown_sample', `no sample of campaign ${campaignId} has externalId "${given.externalId}"`, { externalId: given.externalId });
   } else return undefined;
   if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sample.id} was retracted; images can no longer be added to it`, { sampleId: sample.id });
@@ -252,9 +250,9 @@ function resolveSample(db: Db, campaignId: number, given: { sampleId?: number | 
 }
 
 /** The checked attachment of an upload: the sample's id (if any) and the pixel size (if any). */
-export function checkAttachment(db: Db, campaignId: number, given: AssetAttachment): { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit } {
+export async function checkAttachment(db: Store, campaignId: number, given: AssetAttachment): Promise<{ sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit }> {
   checkPixelSize(given.pixelSize, given.pixelUnit);
-  const sample = resolveSample(db, campaignId, given);
+  const sample = await resolveSample(db, campaignId, given);
   return { ...(sample ? { sampleId: sample.id } : {}), ...(given.pixelSize !== undefined ? { pixelSize: given.pixelSize, pixelUnit: given.pixelUnit! } : {}) };
 }
 
@@ -262,7 +260,7 @@ export function checkAttachment(db: Db, campaignId: number, given: AssetAttachme
  * An upload of bytes already stored: the existing asset, attached to the given sample and given the pixel size where
  * it had none. 409 when it shows another sample or has another pixel size (change those with PATCH /api/assets/{id}).
  */
-function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit }): { row: AssetRow; changed: boolean } {
+async function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sampleId?: number; pixelSize?: number; pixelUnit?: PixelUnit }): Promise<{ row: AssetRow; changed: boolean }> {
   if (attach.sampleId !== undefined && known.sampleId !== null && known.sampleId !== attach.sampleId)
     throw new ConflictError('asset_of_other_sample', `this image was uploaded before as asset ${known.id} of sample ${known.sampleId}; if that was wrong, attach that image to the right sample instead of uploading it again`, { assetId: known.id, sampleId: known.sampleId });
   if (attach.pixelSize !== undefined && known.pixelSize !== null && (known.pixelSize !== attach.pixelSize || known.pixelUnit !== attach.pixelUnit))
@@ -272,8 +270,29 @@ function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sample
     ...(attach.pixelSize !== undefined && known.pixelSize === null ? { pixelSize: attach.pixelSize, pixelUnit: attach.pixelUnit! } : {}),
   };
   if (Object.keys(values).length === 0) return { row: known, changed: false };
-  if (values.pixelSize !== undefined && known.depth > 1) updateSlicesOfVolume(ctx.db, known.id, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit });
-  return { row: updateAsset(ctx.db, known.id, values), changed: true };
+  if (values.pixelSize !== undefined && known.depth > 1) await ctx.db.updateSlicesOfVolume(known.id, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit });
+  return { row: await ctx.db.updateAsset(known.id, values), changed: true };
+}
+
+/**
+ * Inserts an upload's rows with `insert`, in one transaction with the lookup of its content hash: `{existing}` when an
+ * asset of the campaign has those bytes, else `{row}`. On SQLite no other upload can slip in between; on PostgreSQL a
+ * concurrent upload of the same bytes that commits first makes the unique content hash refuse ours, which is then
+ * answered as bytes stored before. Any other failure is thrown.
+ */
+export async function insertUnlessStored(
+  ctx: ServiceContext, campaignId: number, sha256: string, insert: (tx: Store) => Promise<AssetRow>,
+): Promise<{ existing: AssetRow } | { row: AssetRow }> {
+  try {
+    return await ctx.db.transaction(async (tx): Promise<{ existing: AssetRow } | { row: AssetRow }> => {
+      const existing = await tx.findAssetBySha256(campaignId, sha256);
+      return existing ? { existing } : { row: await insert(tx) };
+    });
+  } catch (err) {
+    const raced = await ctx.db.findAssetBySha256(campaignId, sha256);
+    if (raced === undefined) throw err;
+    return { existing: raced };
+  }
 }
 
 /**
@@ -283,9 +302,9 @@ function attachKnownAsset(ctx: ServiceContext, known: AssetRow, attach: { sample
 export async function storeStagedImage(ctx: ServiceContext, campaignId: number, staged: StagedUpload, given: AssetAttachment): Promise<{ created: boolean; asset: AssetView }> {
   const mediaType = sniffImageType(await readHead(staged.path, 8));
   if (!mediaType) throw new UnsupportedMediaTypeError('(unrecognized file signature)', ['a PNG, JPEG or TIFF image']);
-  checkAttachment(ctx.db, campaignId, given);
+  await checkAttachment(ctx.db, campaignId, given);
   // The same bytes were checked when they were first stored.
-  const known = findAssetBySha256(ctx.db, campaignId, staged.sha256);
+  const known = await ctx.db.findAssetBySha256(campaignId, staged.sha256);
   if (known) return answerKnownUpload(ctx, campaignId, known, given);
   const format = EXTENSIONS[mediaType].toUpperCase();
   const meta = await readImageHeader(staged.path, format);
@@ -302,46 +321,47 @@ export async function storeStagedImage(ctx: ServiceContext, campaignId: number, 
   const relative = join(staged.sha256.slice(0, 2), `${staged.sha256}.${EXTENSIONS[mediaType]}`);
   // The sample is checked again as it is now (it may have been retracted while the image decoded), before the file
   // enters the store, so a refusal here leaves no file behind.
-  checkAttachment(ctx.db, campaignId, given);
+  await checkAttachment(ctx.db, campaignId, given);
   await moveDurably(staged.path, join(ctx.config.assetsDir, relative));
-  // No await from here to the insert: a concurrent upload of the same bytes cannot slip in between.
-  const existing = findAssetBySha256(ctx.db, campaignId, staged.sha256);
-  if (existing) return answerKnownUpload(ctx, campaignId, existing, given);
-  let attach: ReturnType<typeof checkAttachment>;
+  let stored: { existing: AssetRow } | { row: AssetRow };
   try {
-    attach = checkAttachment(ctx.db, campaignId, given);
+    stored = await insertUnlessStored(ctx, campaignId, staged.sha256, async (tx) => {
+      const attach = await checkAttachment(tx, campaignId, given);
+      return await tx.insertAsset({
+        campaignId,
+        sha256: staged.sha256,
+        mediaType,
+        filename: staged.filename.slice(0, 255) || `image.${EXTENSIONS[mediaType]}`,
+        byteSize: staged.byteSize,
+        width,
+        height,
+        channels,
+        bitDepth: bitsPerSample,
+        storagePath: relative,
+        sampleId: attach.sampleId ?? null,
+        pixelSize: attach.pixelSize ?? null,
+        pixelUnit: attach.pixelUnit ?? null,
+      });
+    });
   } catch (err) {
     // Refused during the move (the sample was retracted meanwhile): the stored file is removed unless an asset uses it.
-    if (!storagePathInUse(ctx.db, relative)) await rm(join(ctx.config.assetsDir, relative), { force: true });
+    if (!(await ctx.db.storagePathInUse(relative))) await rm(join(ctx.config.assetsDir, relative), { force: true });
     throw err;
   }
-  const row = insertAsset(ctx.db, {
-    campaignId,
-    sha256: staged.sha256,
-    mediaType,
-    filename: staged.filename.slice(0, 255) || `image.${EXTENSIONS[mediaType]}`,
-    byteSize: staged.byteSize,
-    width,
-    height,
-    channels,
-    bitDepth: bitsPerSample,
-    storagePath: relative,
-    sampleId: attach.sampleId ?? null,
-    pixelSize: attach.pixelSize ?? null,
-    pixelUnit: attach.pixelUnit ?? null,
-  });
+  if ('existing' in stored) return answerKnownUpload(ctx, campaignId, stored.existing, given);
+  const { row } = stored;
   ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
   return { created: true, asset: toAssetView(row) };
 }
 
 /** The answer to bytes stored before: the existing asset, attached or sized as given where it was not (see attachKnownAsset). */
-export function answerKnownUpload(ctx: ServiceContext, campaignId: number, known: AssetRow, given: AssetAttachment): { created: boolean; asset: AssetView } {
-  const { row, changed } = ctx.db.transaction((tx) => attachKnownAsset({ ...ctx, db: tx }, known, checkAttachment(tx, campaignId, given)));
+export async function answerKnownUpload(ctx: ServiceContext, campaignId: number, known: AssetRow, given: AssetAttachment): Promise<{ created: boolean; asset: AssetView }> {
+  const { row, changed } = await ctx.db.transaction(async (tx) => attachKnownAsset({ ...ctx, db: tx }, known, await checkAttachment(tx, campaignId, given)));
   if (changed) {
-    rederiveCampaign(ctx, campaignId);
+    await rederiveCampaign(ctx, campaignId);
     ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
   }
-  return { created: false, asset: assetView(ctx, row) };
+  return { created: false, asset: await assetView(ctx, row) };
 }
 
 /**
@@ -349,17 +369,17 @@ export function answerKnownUpload(ctx: ServiceContext, campaignId: number, known
  * clears its pixel size (with its unit); the derived results of the samples involved follow at once. 409 when the
  * campaign is archived or the sample retracted, 422 for a sample of another campaign, 400 for a size without unit.
  */
-export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPatch): AssetView {
-  const { row, before } = ctx.db.transaction((tx) => {
+export async function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPatch): Promise<AssetView> {
+  const { row, before } = await ctx.db.transaction(async (tx) => {
     const tctx = { ...ctx, db: tx };
-    const before = requireAsset(tctx, assetId);
-    requireWritableCampaign(tctx, before.campaignId);
+    const before = await requireAsset(tctx, assetId);
+    await requireWritableCampaign(tctx, before.campaignId);
     if (before.volumeAssetId !== null)
       throw new InvalidError('patch_the_volume', `asset ${assetId} is slice ${before.sliceIndex} of volume ${before.volumeAssetId}; its sample and pixel size follow the volume: change asset ${before.volumeAssetId}`, {
         volumeAssetId: before.volumeAssetId,
       });
     const values: Pick<Partial<AssetRow>, 'sampleId' | 'pixelSize' | 'pixelUnit' | 'sliceSpacing'> = {};
-    if (patch.sampleId !== undefined) values.sampleId = patch.sampleId === null ? null : resolveSample(tx, before.campaignId, { sampleId: patch.sampleId })!.id;
+    if (patch.sampleId !== undefined) values.sampleId = patch.sampleId === null ? null : (await resolveSample(tx, before.campaignId, { sampleId: patch.sampleId }))!.id;
     if (patch.pixelSize !== undefined || patch.pixelUnit !== undefined) {
       // A size means nothing without its unit: {"pixelUnit": null} alone must not forget the size as a side effect.
       if (patch.pixelSize === undefined || patch.pixelUnit === undefined)
@@ -375,13 +395,13 @@ export function patchAsset(ctx: ServiceContext, assetId: number, patch: AssetPat
     }
     const unchanged = (Object.keys(values) as (keyof typeof values)[]).every((k) => values[k] === before[k]);
     // A sample that named the image at import (its assetId) no longer shows it once it moves or is detached.
-    if (!unchanged && values.sampleId !== undefined && values.sampleId !== before.sampleId) clearSampleAssetId(tx, assetId);
-    if (!unchanged && before.depth > 1 && values.pixelSize !== undefined) updateSlicesOfVolume(tx, assetId, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit ?? null });
-    return { row: unchanged ? before : updateAsset(tx, assetId, values), before };
+    if (!unchanged && values.sampleId !== undefined && values.sampleId !== before.sampleId) await tx.clearSampleAssetId(assetId);
+    if (!unchanged && before.depth > 1 && values.pixelSize !== undefined) await tx.updateSlicesOfVolume(assetId, { pixelSize: values.pixelSize, pixelUnit: values.pixelUnit ?? null });
+    return { row: unchanged ? before : await tx.updateAsset(assetId, values), before };
   });
   if (row !== before) {
     // The samples it left and joined (or its lengths) have other values now; a model that never saw it measures it.
-    rederiveCampaign(ctx, row.campaignId);
+    await rederiveCampaign(ctx, row.campaignId);
     if (row.sampleId !== null && row.sampleId !== before.sampleId) ctx.events?.publish({ type: 'asset', campaignId: row.campaignId, assetId: row.id });
   }
   return assetView(ctx, row);
@@ -491,20 +511,20 @@ export async function moveDurably(from: string, to: string): Promise<void> {
 }
 
 /** The asset row, or a NotFoundError. */
-export function requireAsset(ctx: ServiceContext, id: number): AssetRow {
-  const row = findAsset(ctx.db, id);
+export async function requireAsset(ctx: ServiceContext, id: number): Promise<AssetRow> {
+  const row = await ctx.db.findAsset(id);
   if (!row) throw new NotFoundError('asset', id);
   return row;
 }
 
 /** The API view of an asset (a volume's with its slice ids), or a NotFoundError. */
-export function getAsset(ctx: ServiceContext, id: number): AssetView {
-  return assetView(ctx, requireAsset(ctx, id));
+export async function getAsset(ctx: ServiceContext, id: number): Promise<AssetView> {
+  return assetView(ctx, await requireAsset(ctx, id));
 }
 
 /** The asset's metadata and the absolute path of its file. */
-export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; path: string } {
-  const asset = requireAsset(ctx, id);
+export async function assetFile(ctx: ServiceContext, id: number): Promise<{ asset: AssetRow; path: string }> {
+  const asset = await requireAsset(ctx, id);
   const path = join(ctx.config.assetsDir, asset.storagePath);
   if (!existsSync(path)) throw new NotFoundError('stored file of asset', id);
   return { asset, path };
@@ -514,23 +534,23 @@ export function assetFile(ctx: ServiceContext, id: number): { asset: AssetRow; p
  * A page of a campaign's images and volumes, with the slices of its volumes too when `slices` is true (of one sample,
  * when `sampleId` is given: 404 if it is not in the campaign).
  */
-export function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number, filter: { sampleId?: number; slices?: boolean } = {}): Page<AssetView> {
-  requireCampaign(ctx, campaignId);
+export async function listAssets(ctx: ServiceContext, campaignId: number, limit: number, offset: number, filter: { sampleId?: number; slices?: boolean } = {}): Promise<Page<AssetView>> {
+  await requireCampaign(ctx, campaignId);
   const { sampleId } = filter;
-  if (sampleId !== undefined && !findSample(ctx.db, campaignId, sampleId)) throw new NotFoundError('sample', sampleId);
-  const { rows, total } = listAssetRows(ctx.db, campaignId, limit, offset, { sampleId, slices: filter.slices === true });
-  return { items: assetViews(ctx, rows), total };
+  if (sampleId !== undefined && !(await ctx.db.findSample(campaignId, sampleId))) throw new NotFoundError('sample', sampleId);
+  const { rows, total } = await ctx.db.listAssetRows(campaignId, limit, offset, { sampleId, slices: filter.slices === true });
+  return { items: await assetViews(ctx, rows), total };
 }
 
 /** The API views of asset rows, volumes with their slice ids (one query for all). */
-export function assetViews(ctx: Pick<ServiceContext, 'db'>, rows: AssetRow[]): AssetView[] {
-  const sliceIds = sliceIdsOfVolumes(ctx.db, rows.filter((r) => r.depth > 1).map((r) => r.id));
+export async function assetViews(ctx: Pick<ServiceContext, 'db'>, rows: AssetRow[]): Promise<AssetView[]> {
+  const sliceIds = await ctx.db.sliceIdsOfVolumes(rows.filter((r) => r.depth > 1).map((r) => r.id));
   return rows.map((r) => toAssetView(r, sliceIds.get(r.id)));
 }
 
 /** The API view of one asset row, a volume with its slice ids. */
-export function assetView(ctx: Pick<ServiceContext, 'db'>, row: AssetRow): AssetView {
-  return assetViews(ctx, [row])[0]!;
+export async function assetView(ctx: Pick<ServiceContext, 'db'>, row: AssetRow): Promise<AssetView> {
+  return (await assetViews(ctx, [row]))[0]!;
 }
 
 /** The kind of asset a row is: a volume (depth > 1), a slice of one, or an image. */

@@ -1,8 +1,6 @@
 /** The audit history of a campaign: every correction, retraction, archive and restore with who, when, what and why. */
-import { insertAuditEvent, listAuditRows } from '../db/audit.js';
-import type { Db } from '../db/client.js';
+import type { Store } from '../db/store.js';
 import type { AuditEventRow } from '../db/schema.js';
-import { findCampaign } from '../db/campaigns.js';
 import { BadRequestError, NotFoundError } from '../domain/errors.js';
 import { MAX_REASON_LENGTH, type AuditAction, type AuditEntity } from '../domain/types.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -38,19 +36,19 @@ export function requireReason(reason: string | undefined): string {
 }
 
 /** Appends one audit event inside the caller's transaction. */
-export function recordAudit(
-  tx: Db,
+export async function recordAudit(
+  tx: Store,
   event: { campaignId: number; entity: AuditEntity; entityId: number; action: AuditAction; before: Record<string, unknown> | null; after: Record<string, unknown> | null; reason: string },
   actor: Actor,
-): void {
-  insertAuditEvent(tx, { ...event, actor: actor.name, actorTokenId: actor.tokenId });
+): Promise<void> {
+  await tx.insertAuditEvent({ ...event, actor: actor.name, actorTokenId: actor.tokenId });
 }
 
 /** A page of a campaign's audit history, newest first, optionally about one entity kind and/or id. */
-export function listAudit(ctx: ServiceContext, campaignId: number, filter: { entity?: AuditEntity; entityId?: number; limit: number; offset: number }): Page<AuditEventView> {
+export async function listAudit(ctx: ServiceContext, campaignId: number, filter: { entity?: AuditEntity; entityId?: number; limit: number; offset: number }): Promise<Page<AuditEventView>> {
   // The campaign is looked up here rather than through services/campaigns, which records audit events itself.
-  if (!findCampaign(ctx.db, campaignId)) throw new NotFoundError('campaign', campaignId);
-  const { rows, total } = listAuditRows(ctx.db, campaignId, filter);
+  if (!await ctx.db.findCampaign(campaignId)) throw new NotFoundError('campaign', campaignId);
+  const { rows, total } = await ctx.db.listAuditRows(campaignId, filter);
   return { items: rows.map(toAuditEventView), total };
 }
 

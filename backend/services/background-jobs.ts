@@ -18,15 +18,15 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
   return {
     [TRAIN_JOB_KIND]: {
       module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordTrainedModels(ctx, writableJob(ctx, job), result),
+      onSucceeded: async (job, result) => recordTrainedModels(ctx, await writableJob(ctx, job), result),
     },
     [SEGMENT_CAMPAIGN_JOB_KIND]: {
       module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordSegmentationModel(ctx, writableJob(ctx, job), result),
+      onSucceeded: async (job, result) => recordSegmentationModel(ctx, await writableJob(ctx, job), result),
     },
     [PREDICT_IMAGES_JOB_KIND]: {
       module: new URL(`../trainer/jobs/predict-images${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordImagePredictions(ctx, writableJob(ctx, job), result),
+      onSucceeded: async (job, result) => recordImagePredictions(ctx, await writableJob(ctx, job), result),
       // Cancelled only when a label save brings a newer model: the live segmentation waits for this slot, and every
       // file the job writes lands whole (renamed into place), so its thread stops at once. The thread started ahead
       // is left to that segmentation. Another campaign's save takes its slot the same way (preemptible): the job waits
@@ -37,7 +37,7 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
     },
     [SUGGEST_BATCH_JOB_KIND]: {
       module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),
-      onSucceeded: (job, result) => recordBatchSuggestion(ctx, writableJob(ctx, job), result),
+      onSucceeded: async (job, result) => recordBatchSuggestion(ctx, await writableJob(ctx, job), result),
     },
   };
 }
@@ -46,8 +46,8 @@ export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec>
  * The job, if its campaign still takes writes. A job that finishes after its campaign was archived records nothing
  * (archiving cancels the campaign's jobs, but one may finish before its runner sees the request).
  */
-function writableJob(ctx: ServiceContext, job: JobRow): JobRow {
-  if (job.campaignId !== null && isArchived(requireCampaign(ctx, job.campaignId)))
+async function writableJob(ctx: ServiceContext, job: JobRow): Promise<JobRow> {
+  if (job.campaignId !== null && isArchived(await requireCampaign(ctx, job.campaignId)))
     throw new PermanentJobError(`campaign ${job.campaignId} was archived while the job ran; its result was not recorded`, 'campaign_archived');
   return job;
 }

@@ -1,7 +1,4 @@
 /** Who may reach which campaign, and which campaigns take no more writes: token scopes and archived campaigns. */
-import { findAsset } from '../db/assets.js';
-import { findCampaign } from '../db/campaigns.js';
-import { findJob } from '../db/jobs.js';
 import { ConflictError, ForbiddenError } from '../domain/errors.js';
 import type { ServiceContext } from './context.js';
 import { requireCampaignScope, type Principal } from './tokens.js';
@@ -10,10 +7,10 @@ import { requireCampaignScope, type Principal } from './tokens.js';
 export type CampaignResource = { kind: 'campaign' | 'asset' | 'job'; id: number };
 
 /** The campaign a resource belongs to: a number, null for a job of no campaign, undefined when it does not exist. */
-export function campaignOf(ctx: ServiceContext, resource: CampaignResource): number | null | undefined {
-  if (resource.kind === 'campaign') return findCampaign(ctx.db, resource.id)?.id;
-  if (resource.kind === 'asset') return findAsset(ctx.db, resource.id)?.campaignId;
-  const job = findJob(ctx.db, resource.id);
+export async function campaignOf(ctx: ServiceContext, resource: CampaignResource): Promise<number | null | undefined> {
+  if (resource.kind === 'campaign') return (await ctx.db.findCampaign(resource.id))?.id;
+  if (resource.kind === 'asset') return (await ctx.db.findAsset(resource.id))?.campaignId;
+  const job = await ctx.db.findJob(resource.id);
   return job === undefined ? undefined : job.campaignId;
 }
 
@@ -22,15 +19,15 @@ export function campaignOf(ctx: ServiceContext, resource: CampaignResource): num
  * reach the campaign, and an archived campaign takes no writes until restored. A resource that does not exist is left
  * to the route, which answers 404.
  */
-export function checkCampaignAccess(ctx: ServiceContext, principal: Principal, resource: CampaignResource, write: boolean): void {
-  const campaignId = campaignOf(ctx, resource);
+export async function checkCampaignAccess(ctx: ServiceContext, principal: Principal, resource: CampaignResource, write: boolean): Promise<void> {
+  const campaignId = await campaignOf(ctx, resource);
   if (campaignId === undefined) return;
   if (campaignId === null) {
     if (principal.campaigns !== null) throw new ForbiddenError(`this token is limited to campaign(s) ${principal.campaigns.join(', ')}; ${resource.kind} ${resource.id} belongs to none`);
     return;
   }
   requireCampaignScope(principal, campaignId);
-  if (write && resource.kind !== 'job' && findCampaign(ctx.db, campaignId)?.archivedAt != null)
+  if (write && resource.kind !== 'job' && (await ctx.db.findCampaign(campaignId))?.archivedAt != null)
     throw new ConflictError('campaign_archived', `campaign ${campaignId} is archived and read-only; restore it first (Restore on the campaign's page, or the restore request of the API)`);
 }
 

@@ -1,13 +1,11 @@
 /** Use cases for campaigns: create, read, list, update, archive and restore. */
 import type { Objective, OutcomeConstraint, Parameter } from '../../acquisition/types.js';
-import { campaignCounts, campaignHasSamples, findCampaign, insertCampaign, listCampaignRows, updateCampaignRow, type ArchivedFilter } from '../db/campaigns.js';
+import { type ArchivedFilter } from '../db/campaigns.js';
 import type { CampaignRow } from '../db/schema.js';
 import { campaignRanges, definitionIssues, imageMeasurementIssues, rangeIssues } from '../domain/design-space.js';
-import { allResults } from '../db/results.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import { DEFAULT_LABEL_CLASSES, SIMULATOR_NAMES, SURROGATE_SETTINGS, type CampaignSettings, type ImageMeasurement, type SimulatorName, type SurrogateSetting } from '../domain/types.js';
 import { simulatorMismatch, type SimulatedDefinition } from '../demo/simulators.js';
-import { activeJobIdsOf } from '../db/jobs.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { jobQueueFor } from './training.js';
@@ -101,12 +99,12 @@ function checkedSurrogate(value: string | undefined): SurrogateSetting | undefin
 }
 
 /** Creates a campaign from a validated definition; image measurements that do not fit it are refused (422). */
-export function createCampaign(ctx: ServiceContext, input: CampaignInput): CampaignView {
+export async function createCampaign(ctx: ServiceContext, input: CampaignInput): Promise<CampaignView> {
   const settings = withDefaultSettings(input.settings);
   const imageMeasurements = input.imageMeasurements ?? [];
   requireFittingMeasurements(imageMeasurements, input.parameters, settings);
   requireFittingSimulator(settings, { parameters: input.parameters, objectives: input.objectives ?? [], constraints: input.constraints ?? [], imageMeasurements });
-  const row = insertCampaign(ctx.db, {
+  const row = await ctx.db.insertCampaign({
     name: input.name,
     description: input.description ?? '',
     parameters: input.parameters,
@@ -125,8 +123,8 @@ function requireFittingMeasurements(measurements: ImageMeasurement[], parameters
 }
 
 /** The campaign row, or a NotFoundError. */
-export function requireCampaign(ctx: ServiceContext, id: number): CampaignRow {
-  const row = findCampaign(ctx.db, id);
+export async function requireCampaign(ctx: ServiceContext, id: number): Promise<CampaignRow> {
+  const row = await ctx.db.findCampaign(id);
   if (!row) throw new NotFoundError('campaign', id);
   return row;
 }
@@ -135,15 +133,15 @@ export function requireCampaign(ctx: ServiceContext, id: number): CampaignRow {
  * The campaign row when it takes writes: NotFoundError when absent, 409 when archived. The HTTP layer checks this
  * before routes run; the services that change records check again so no path (or future route) can bypass it.
  */
-export function requireWritableCampaign(ctx: ServiceContext, id: number): CampaignRow {
-  const row = requireCampaign(ctx, id);
+export async function requireWritableCampaign(ctx: ServiceContext, id: number): Promise<CampaignRow> {
+  const row = await requireCampaign(ctx, id);
   if (isArchived(row)) throw new ConflictError('campaign_archived', `campaign ${id} is archived and read-only; restore it first (Restore on the campaign's page, or the restore request of the API)`);
   return row;
 }
 
 /** One campaign with its counts. */
-export function getCampaign(ctx: ServiceContext, id: number): CampaignView {
-  return toView(ctx, requireCampaign(ctx, id));
+export async function getCampaign(ctx: ServiceContext, id: number): Promise<CampaignView> {
+  return toView(ctx, await requireCampaign(ctx, id));
 }
 
 /** Whether the campaign is archived (read-only over HTTP, no retraining, hidden from the default list). */
@@ -152,28 +150,30 @@ export function isArchived(row: CampaignRow): boolean {
 }
 
 /** A page of campaigns (of `only`, a token's scope, when given), newest first: active ones unless `archived` asks for archived ones only or both. */
-export function listCampaigns(ctx: ServiceContext, limit: number, offset: number, archived: ArchivedFilter = 'exclude', only: number[] | null = null): Page<CampaignView> {
-  const { rows, total } = listCampaignRows(ctx.db, limit, offset, archived, only);
-  return { items: rows.map((r) => toView(ctx, r)), total };
+export async function listCampaigns(ctx: ServiceContext, limit: number, offset: number, archived: ArchivedFilter = 'exclude', only: number[] | null = null): Promise<Page<CampaignView>> {
+  const { rows, total } = await ctx.db.listCampaignRows(limit, offset, archived, only);
+  const items: CampaignView[] = [];
+  for (const r of rows) items.push(await toView(ctx, r));
+  return { items, total };
 }
 
 /** Changes a campaign; its parameters may change only while it has no samples. */
-export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignPatch): CampaignView {
-  return ctx.db.transaction((tx) => {
-    const row = findCampaign(tx, id);
+export async function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignPatch): Promise<CampaignView> {
+  return await ctx.db.transaction(async (tx) => {
+    const row = await tx.findCampaign(id);
     if (!row) throw new NotFoundError('campaign', id);
-    if (patch.parameters && campaignHasSamples(tx, id))
+    if (patch.parameters && (await tx.campaignHasSamples(id)))
       throw new ConflictError('campaign_has_samples', 'the design space cannot change once the campaign has samples; create a new campaign instead');
     // The patch may be fine alone and clash with what it leaves unchanged (an objective named like a parameter).
     const merged = { parameters: patch.parameters ?? row.parameters, objectives: patch.objectives ?? row.objectives, constraints: patch.constraints ?? row.constraints };
     const issues = definitionIssues(merged);
     if (issues.length > 0) throw new InvalidError('invalid_definition', issues.map((i) => i.message).join('; '), issues);
-    if (patch.objectives || patch.constraints) requireResultsInRanges(tx, id, merged);
+    if (patch.objectives || patch.constraints) await requireResultsInRanges(tx, id, merged);
     // A measurement may be fine alone and name a class that the same patch removes from the label classes.
     const settings = patch.settings ? withDefaultSettings(patch.settings, row.settings) : row.settings;
     if (patch.imageMeasurements || patch.settings || patch.parameters) requireFittingMeasurements(patch.imageMeasurements ?? row.imageMeasurements, merged.parameters, settings);
     requireFittingSimulator(settings, { ...merged, imageMeasurements: patch.imageMeasurements ?? row.imageMeasurements });
-    const updated = updateCampaignRow(tx, id, {
+    const updated = await tx.updateCampaignRow(id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.parameters ? { parameters: patch.parameters } : {}),
@@ -187,10 +187,10 @@ export function updateCampaign(ctx: ServiceContext, id: number, patch: CampaignP
 }
 
 /** 409 when a newly declared outcome range (lowerBound/upperBound) leaves out values of the campaign's fitted results. */
-function requireResultsInRanges(db: ServiceContext['db'], campaignId: number, definition: { objectives: Objective[]; constraints: OutcomeConstraint[] }): void {
+async function requireResultsInRanges(db: ServiceContext['db'], campaignId: number, definition: { objectives: Objective[]; constraints: OutcomeConstraint[] }): Promise<void> {
   const ranges = campaignRanges(definition);
   if (ranges.size === 0) return;
-  const outside = allResults(db, campaignId)
+  const outside = (await db.allResults(campaignId))
     .filter((r) => r.retractedAt === null && r.supersededAt === null)
     .flatMap((r) => Object.entries(r.outcomes).flatMap(([name, value]) => rangeIssues(name, value, ranges).map((issue) => ({ resultId: r.id, ...issue }))));
   if (outside.length === 0) return;
@@ -202,28 +202,28 @@ function requireResultsInRanges(db: ServiceContext['db'], campaignId: number, de
 }
 
 /** Archives a campaign with a reason (audited) and cancels its jobs; 409 when it is archived already. */
-export function archiveCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): CampaignView {
-  const archived = setArchived(ctx, id, true, requireReason(reason), actor);
+export async function archiveCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): Promise<CampaignView> {
+  const archived = await setArchived(ctx, id, true, requireReason(reason), actor);
   // Its waiting and running work would only write into a read-only campaign: stop it (a job that finishes anyway
   // records nothing, see background-jobs.ts).
-  for (const jobId of activeJobIdsOf(ctx.db, id)) jobQueueFor(ctx).cancel(jobId);
+  for (const jobId of await ctx.db.activeJobIdsOf(id)) await jobQueueFor(ctx).cancel(jobId);
   return archived;
 }
 
 /** Restores an archived campaign with a reason (audited); 409 when it is not archived. */
-export function restoreCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): CampaignView {
+export async function restoreCampaign(ctx: ServiceContext, id: number, reason: string | undefined, actor: Actor): Promise<CampaignView> {
   return setArchived(ctx, id, false, requireReason(reason), actor);
 }
 
 /** Moves a campaign into or out of the archive and records who did it and why, in one transaction. */
-function setArchived(ctx: ServiceContext, id: number, archive: boolean, reason: string, actor: Actor): CampaignView {
-  return ctx.db.transaction((tx) => {
-    const row = findCampaign(tx, id);
+async function setArchived(ctx: ServiceContext, id: number, archive: boolean, reason: string, actor: Actor): Promise<CampaignView> {
+  return await ctx.db.transaction(async (tx) => {
+    const row = await tx.findCampaign(id);
     if (!row) throw new NotFoundError('campaign', id);
     if (archive && isArchived(row)) throw new ConflictError('already_archived', `campaign ${id} was archived at ${iso(row.archivedAt)}; restore it first`);
     if (!archive && !isArchived(row)) throw new ConflictError('not_archived', `campaign ${id} is not archived, so there is nothing to restore`);
-    const updated = updateCampaignRow(tx, id, { archivedAt: archive ? Date.now() : null });
-    recordAudit(
+    const updated = await tx.updateCampaignRow(id, { archivedAt: archive ? Date.now() : null });
+    await recordAudit(
       tx,
       { campaignId: id, entity: 'campaign', entityId: id, action: archive ? 'archive' : 'restore', before: { archivedAt: iso(row.archivedAt) }, after: { archivedAt: iso(updated.archivedAt) }, reason },
       actor,
@@ -233,8 +233,8 @@ function setArchived(ctx: ServiceContext, id: number, archive: boolean, reason: 
 }
 
 /** The API view of a campaign row with its counts. */
-function toView(ctx: ServiceContext, row: CampaignRow): CampaignView {
-  const c = campaignCounts(ctx.db, row.id);
+async function toView(ctx: ServiceContext, row: CampaignRow): Promise<CampaignView> {
+  const c = await ctx.db.campaignCounts(row.id);
   const total = Object.values(c.samplesByStatus).reduce((a, b) => a + b, 0);
   return {
     id: row.id,

@@ -1,12 +1,13 @@
-/** What every service needs: the database and the configuration. */
+/** What every service needs: the store (SQLite or PostgreSQL, the service does not know which) and the configuration. */
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Store } from '../db/store.js';
 import type { ComputePool } from '../workers/compute-pool.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { EventStreamSlots } from './event-streams.js';
 
 export interface ServiceContext {
-  db: Db;
+  /** The database, as the domain-level store. */
+  db: Store;
   config: Config;
   /** Worker threads for heavy pure computations; without it they run on the calling thread (tests, CLI). */
   compute?: ComputePool;

@@ -7,7 +7,6 @@ import { createRandom } from '../../acquisition/index.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fibSemLab, membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
-import { campaignHasSamples, findCampaign, findCampaignByText } from '../db/campaigns.js';
 import type { SimulatorName } from '../domain/types.js';
 import { uploadAsset } from './assets.js';
 import { createCampaign, getCampaign, updateCampaign, type CampaignInput, type CampaignView } from './campaigns.js';
@@ -45,7 +44,7 @@ export type DemoSeeding = 'new' | 'resume';
 export async function seedDemosOnFirstStart(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
   const marker = join(ctx.config.dataDir, DEMO_MARKER);
   if (existsSync(marker)) {
-    markSeededDemos(ctx, log);
+    await markSeededDemos(ctx, log);
     return;
   }
   const made = await seedDemoCampaigns(ctx, 1, 'resume');
@@ -71,16 +70,16 @@ function demoSimulators(): Map<string, SimulatorName> {
  * created, even with a demo's name or design space, are never in that record; copies made by `twinlab demo` before
  * this change are not either, and keep no simulator (set settings.simulator on them to add one).
  */
-export function markSeededDemos(ctx: ServiceContext, log: (line: string) => void): void {
+export async function markSeededDemos(ctx: ServiceContext, log: (line: string) => void): Promise<void> {
   const done = join(ctx.config.dataDir, SIMULATOR_MARKER);
   if (existsSync(done)) return;
   const seededIds = (readFileSync(join(ctx.config.dataDir, DEMO_MARKER), 'utf8').trim().split(/\s+/)[1] ?? '').split(',').map(Number).filter((id) => Number.isSafeInteger(id) && id > 0);
   const simulators = demoSimulators();
   for (const id of seededIds) {
-    const row = findCampaign(ctx.db, id);
+    const row = await ctx.db.findCampaign(id);
     const simulator = row ? simulators.get(row.name) : undefined;
     if (!row || simulator === undefined || row.settings.simulator !== undefined || simulatorMismatch(simulator, row) !== undefined) continue;
-    updateCampaign(ctx, id, { settings: { simulator } });
+    await updateCampaign(ctx, id, { settings: { simulator } });
     log(`Demo campaign #${id} (${row.name}) is now run by the simulated ${simulator} lab.`);
   }
   writeFileSync(done, `${new Date().toISOString()}\n`);
@@ -101,18 +100,18 @@ export async function seedDemoCampaigns(ctx: ServiceContext, seed = 1, seeding: 
  * A new campaign, or when resuming the oldest one with this name and description (only a demo seeding makes those),
  * given its simulated lab if an interrupted start made it before settings.simulator existed.
  */
-function demoCampaign(ctx: ServiceContext, input: CampaignInput, seeding: DemoSeeding): CampaignView {
-  const earlier = seeding === 'resume' ? findCampaignByText(ctx.db, input.name, input.description ?? '') : undefined;
-  if (!earlier) return createCampaign(ctx, input);
+async function demoCampaign(ctx: ServiceContext, input: CampaignInput, seeding: DemoSeeding): Promise<CampaignView> {
+  const earlier = seeding === 'resume' ? await ctx.db.findCampaignByText(input.name, input.description ?? '') : undefined;
+  if (!earlier) return await createCampaign(ctx, input);
   const simulator = input.settings?.simulator;
-  if (typeof simulator === 'string' && earlier.settings.simulator === undefined) return updateCampaign(ctx, earlier.id, { settings: { simulator } });
-  return getCampaign(ctx, earlier.id);
+  if (typeof simulator === 'string' && earlier.settings.simulator === undefined) return await updateCampaign(ctx, earlier.id, { settings: { simulator } });
+  return await getCampaign(ctx, earlier.id);
 }
 
 /** The membrane lab: 12 simulated castings already measured, so the first suggestion is model-based. */
 export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = membraneLab.membraneCampaign;
-  const campaign = demoCampaign(ctx, {
+  const campaign = await demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(membraneLab.MEMBRANE_RESPONSE_SURFACE)}`,
     parameters: def.parameters,
@@ -127,15 +126,15 @@ export async function seedMembraneDemo(ctx: ServiceContext, seed = 1, seeding: D
     const outcomes = Object.fromEntries(Object.entries(measured).filter(([k]) => objectives.has(k)));
     return { params: roundParams(params), outcomes, idempotencyKey: `demo-membrane-${i}` };
   });
-  recordResults(ctx, campaign.id, items, 'demo:membrane-lab');
-  return getCampaign(ctx, campaign.id);
+  await recordResults(ctx, campaign.id, items, 'demo:membrane-lab');
+  return await getCampaign(ctx, campaign.id);
 }
 
 /** The Mg-corrosion pool for ZE41: every molecule a candidate with other-alloy evidence and RDKit descriptors; 6 already "measured". */
 export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const pool = mgCorrosion.loadMgCorrosionPool(mgCorrosion.DEFAULT_MG_ALLOY);
   const def = mgCorrosion.mgCorrosionCampaign(mgCorrosion.DEFAULT_MG_ALLOY, pool);
-  const campaign = demoCampaign(ctx, {
+  const campaign = await demoCampaign(ctx, {
     name: def.name,
     description: def.description,
     parameters: def.parameters.map((p) => ({ ...p, featuresOnly: true })),
@@ -143,18 +142,18 @@ export async function seedCorrosionDemo(ctx: ServiceContext, seed = 1, seeding: 
     settings: { batchSize: 3, modelFeatures: MG_MODEL_FEATURES, simulator: 'corrosion' },
   }, seeding);
   // One transaction: a campaign with samples has them all.
-  if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
+  if (!(await ctx.db.campaignHasSamples(campaign.id))) await importSampleItems(ctx, campaign.id, mgCorrosion.mgCorrosionCandidates(pool));
   const rng = createRandom(seed);
   const chosen = new Set<number>();
   while (chosen.size < Math.min(MG_MEASURED, pool.length)) chosen.add(rng.integer(pool.length));
-  recordResults(ctx, campaign.id, [...chosen].map((i) => ({ externalId: pool[i].id, outcomes: { IE: pool[i].ie }, idempotencyKey: `demo-mg-${i}` })), 'demo:excorr-database');
-  return getCampaign(ctx, campaign.id);
+  await recordResults(ctx, campaign.id, [...chosen].map((i) => ({ externalId: pool[i].id, outcomes: { IE: pool[i].ie }, idempotencyKey: `demo-mg-${i}` })), 'demo:excorr-database');
+  return await getCampaign(ctx, campaign.id);
 }
 
 /** Synthetic SEM micrographs to label; their exact ground truth stays on the server under demo/ground-truth. */
 export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = micrographLab.micrographCampaign;
-  const campaign = demoCampaign(ctx, {
+  const campaign = await demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(micrographLab.MICROGRAPH_RENDERING)}`,
     parameters: def.parameters,
@@ -162,7 +161,7 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding:
     settings: { labelClasses: [{ name: 'pore', color: '#1f77b4' }, { name: 'solid', color: '#ff7f0e' }] },
   }, seeding);
   // The samples go in last, in one transaction: a campaign with samples has every image and ground truth.
-  if (campaignHasSamples(ctx.db, campaign.id)) return campaign;
+  if (await ctx.db.campaignHasSamples(campaign.id)) return campaign;
   const truthDir = groundTruthDir(ctx, campaign.id);
   mkdirSync(truthDir, { recursive: true });
   const samples = [];
@@ -173,7 +172,7 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding:
     samples.push({ params: { porosity: round(m.porosity, 3), featureSize: round(m.featureSize, 1), kind: m.kind }, assetId: asset.id });
   }
   await importSampleItems(ctx, campaign.id, samples);
-  return getCampaign(ctx, campaign.id);
+  return await getCampaign(ctx, campaign.id);
 }
 
 /**
@@ -185,7 +184,7 @@ export async function seedMicrographDemo(ctx: ServiceContext, seed = 1, seeding:
  */
 export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = membraneImagesLab.membraneImagesCampaign;
-  const campaign = demoCampaign(ctx, {
+  const campaign = await demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(membraneImagesLab.MEMBRANE_IMAGE_RENDERING)}`,
     parameters: def.parameters,
@@ -196,7 +195,7 @@ export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seed
   const rng = createRandom(seed + 101);
   const castings = Array.from({ length: MEMBRANE_IMAGED }, (_, i) => ({ externalId: `casting-${i + 1}`, params: roundParams(membraneLab.sampleMembraneParams(rng)) }));
   // One transaction for the samples; the images follow, each stored once by content hash (a resumed start re-sends them).
-  if (!campaignHasSamples(ctx.db, campaign.id)) await importSampleItems(ctx, campaign.id, castings);
+  if (!(await ctx.db.campaignHasSamples(campaign.id))) await importSampleItems(ctx, campaign.id, castings);
   const truthDir = groundTruthDir(ctx, campaign.id);
   mkdirSync(truthDir, { recursive: true });
   const truth: Record<string, unknown> = {};
@@ -211,8 +210,8 @@ export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seed
   }
   writeFileSync(join(truthDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   // Cast and imaged, waiting for their measurement: running, so that suggestions treat them as taken.
-  for (const s of listSamples(ctx, campaign.id, { status: 'candidate', limit: MEMBRANE_IMAGED, offset: 0 }).items) setStatus(ctx, campaign.id, s.id, 'running');
-  return getCampaign(ctx, campaign.id);
+  for (const s of (await listSamples(ctx, campaign.id, { status: 'candidate', limit: MEMBRANE_IMAGED, offset: 0 })).items) await setStatus(ctx, campaign.id, s.id, 'running');
+  return await getCampaign(ctx, campaign.id);
 }
 
 /**
@@ -223,7 +222,7 @@ export async function seedMembraneImagesDemo(ctx: ServiceContext, seed = 1, seed
  */
 export async function seedFibSemDemo(ctx: ServiceContext, seed = 1, seeding: DemoSeeding = 'new'): Promise<CampaignView> {
   const def = fibSemLab.fibSemCampaign;
-  const campaign = demoCampaign(ctx, {
+  const campaign = await demoCampaign(ctx, {
     name: def.name,
     description: `${def.description}\n\n${unwrap(fibSemLab.FIB_SEM_RENDERING)}`,
     parameters: def.parameters,
@@ -244,7 +243,7 @@ export async function seedFibSemDemo(ctx: ServiceContext, seed = 1, seeding: Dem
   }
   const positionsNm = volume.positionsPx.map((p) => round(p * stack.pixelSize, 3));
   writeFileSync(join(truthDir, 'truth.json'), `${JSON.stringify({ volumeAssetId: asset.id, sliceAssetIds: asset.sliceAssetIds, pixelSizeNm: stack.pixelSize, nominalSpacingNm: stack.sliceSpacing, positionsNm }, null, 2)}\n`);
-  return getCampaign(ctx, campaign.id);
+  return await getCampaign(ctx, campaign.id);
 }
 
 /** Where a micrograph campaign's ground-truth masks live (PNG per asset id; 255 = pore). Never served over HTTP. */

@@ -1,10 +1,7 @@
 /** Use case: diagnostics of a trained model version for the model views (the computation: surrogate-diagnostics.ts). */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { findModel } from '../db/jobs.js';
-import { observationsOf } from '../db/results.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
-import { findSample } from '../db/samples.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import { loadCrossValidation, loadNetworkSurrogate, type SavedCrossValidation, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { requireCampaign } from './campaigns.js';
@@ -35,8 +32,8 @@ export interface DiagnosticsQuery {
  * GP fit serves every objective) and kept for the next view's question; `query` narrows what is sent.
  */
 export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, modelId: number, query: DiagnosticsQuery = {}, signal?: AbortSignal): Promise<ModelDiagnostics> {
-  const campaign = requireCampaign(ctx, campaignId);
-  const model = findModel(ctx.db, modelId);
+  const campaign = await requireCampaign(ctx, campaignId);
+  const model = await ctx.db.findModel(modelId);
   if (model === undefined || model.campaignId !== campaignId) throw new NotFoundError('model', modelId);
   if (model.kind === SEGMENTATION_MODEL_KIND) {
     throw new InvalidError('not_a_surrogate', `model ${modelId} is a segmentation model; parity and slices exist for outcome surrogates only; a segmentation model is assessed on the labeling page`);
@@ -46,8 +43,8 @@ export async function modelDiagnostics(ctx: ServiceContext, campaignId: number, 
   const diagnosable = own ? [own.name] : campaign.objectives.map((o) => o.name);
   if (query.objective !== undefined && !diagnosable.includes(query.objective)) throw unknownObjective(modelId, query.objective, diagnosable);
   const input: DiagnosticsInput = isNetworkModel(model.kind)
-    ? networkInput(ctx, campaign, model)
-    : { campaign, model, data: trainingData(ctx, campaign, model) };
+    ? await networkInput(ctx, campaign, model)
+    : { campaign, model, data: await trainingData(ctx, campaign, model) };
   const diagnostics = await cachedDiagnostics(ctx, input, () =>
     compute(ctx, 'diagnostics', input, { key: campaignId, signal, timeoutMs: ctx.config.engine.suggestTimeoutSeconds * 1000 }).then(withRoundedPredictions),
   );
@@ -142,8 +139,8 @@ function withRoundedPredictions(diagnostics: ModelDiagnostics): ModelDiagnostics
 }
 
 /** The results the model was trained on (its snapshot), or every result when it has none recorded. */
-function trainingData(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): Observation[] {
-  const rows = observationsOf(ctx.db, campaign.id);
+async function trainingData(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): Promise<Observation[]> {
+  const rows = await ctx.db.observationsOf(campaign.id);
   const ids = model.trainingSnapshot.resultIds;
   if (!ids || ids.length === 0) return rows;
   const kept = new Set(ids);
@@ -151,7 +148,7 @@ function trainingData(ctx: ServiceContext, campaign: CampaignRow, model: ModelRo
 }
 
 /** A network's saved cross-validation and ensemble and the sample its slices pass through; 422 when they are missing. */
-function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): NetworkDiagnosticsInput {
+async function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRow): Promise<NetworkDiagnosticsInput> {
   const objective = objectiveOf(campaign, model);
   const missing = (why: string) =>
     new InvalidError('model_artifacts_missing', `model ${model.id} (${model.kind}) has no diagnostics: ${why}. Train the campaign's surrogates again to get a model with them.`, { modelId: model.id });
@@ -175,24 +172,26 @@ function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: ModelRo
   }
   if (crossValidation.rows.length === 0) throw missing('its saved cross-validation has no rows');
   const featuresOnly = campaign.parameters.some((p) => p.featuresOnly);
-  const best = featuresOnly ? undefined : findSample(ctx.db, campaign.id, bestTrainingRow(crossValidation, objective).sampleId);
+  const best = featuresOnly ? undefined : await ctx.db.findSample(campaign.id, bestTrainingRow(crossValidation, objective).sampleId);
   return {
     campaign, model,
     network: {
       objective: objective.name, crossValidation, surrogate,
       base: best ? { params: best.params, features: best.features } : null,
-      measured: best ? measuredRows(ctx, campaign, crossValidation) : [],
+      measured: best ? await measuredRows(ctx, campaign, crossValidation) : [],
     },
   };
 }
 
 /** A network's training rows with their samples' parameters (rows whose sample is gone are left out). */
-function measuredRows(ctx: ServiceContext, campaign: CampaignRow, crossValidation: SavedCrossValidation): MeasuredPoint[] {
-  const paramsOf = new Map(observationsOf(ctx.db, campaign.id).map((o) => [o.sampleId, o.params]));
-  return crossValidation.rows.flatMap((row) => {
-    const params = paramsOf.get(row.sampleId) ?? findSample(ctx.db, campaign.id, row.sampleId)?.params;
-    return params ? [{ sampleId: row.sampleId, params, value: row.y }] : [];
-  });
+async function measuredRows(ctx: ServiceContext, campaign: CampaignRow, crossValidation: SavedCrossValidation): Promise<MeasuredPoint[]> {
+  const paramsOf = new Map((await ctx.db.observationsOf(campaign.id)).map((o) => [o.sampleId, o.params]));
+  const points: MeasuredPoint[] = [];
+  for (const row of crossValidation.rows) {
+    const params = paramsOf.get(row.sampleId) ?? (await ctx.db.findSample(campaign.id, row.sampleId))?.params;
+    if (params) points.push({ sampleId: row.sampleId, params, value: row.y });
+  }
+  return points;
 }
 
 /** Which saved file lacks what the diagnostics read (rows, held-out predictions per row, an encoding), if one does. */

@@ -5,10 +5,9 @@
  */
 import { type PoolItem, type SuggestionItem, type Observation } from '../../acquisition/index.js';
 import type { Parameter, ParamValues } from '../../acquisition/types.js';
-import type { Db } from '../db/client.js';
-import { observationsOf, type FittedObservation } from '../db/results.js';
+import type { Store } from '../db/store.js';
+import { type FittedObservation } from '../db/results.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
-import { hasImportedSamples, samplesWithStatus } from '../db/suggestions.js';
 import { InvalidError } from '../domain/errors.js';
 
 export interface EngineView {
@@ -95,15 +94,15 @@ export function pendingCutoff(campaign: CampaignRow, now = Date.now()): number {
  * were imported) the candidates. Training builds its rows from the same view, so a network's encoding is the one the
  * engine ranks in.
  */
-export function currentEngineView(db: Db, campaign: CampaignRow, options: { pool?: boolean; requireCandidates?: boolean } = {}): CurrentEngineView {
+export async function currentEngineView(db: Store, campaign: CampaignRow, options: { pool?: boolean; requireCandidates?: boolean } = {}): Promise<CurrentEngineView> {
   const cutoff = pendingCutoff(campaign);
   const stale = (s: SampleRow) => s.status === 'pending' && s.pendingSince !== null && s.pendingSince < cutoff;
-  const inFlight = samplesWithStatus(db, campaign.id, ['pending', 'running']);
-  const poolRows = options.pool ?? hasImportedSamples(db, campaign.id)
-    ? [...samplesWithStatus(db, campaign.id, ['candidate']), ...inFlight.filter(stale)].sort((a, b) => a.id - b.id)
+  const inFlight = await db.samplesWithStatus(campaign.id, ['pending', 'running']);
+  const poolRows = (options.pool ?? (await db.hasImportedSamples(campaign.id)))
+    ? [...(await db.samplesWithStatus(campaign.id, ['candidate'])), ...inFlight.filter(stale)].sort((a, b) => a.id - b.id)
     : undefined;
   if (options.requireCandidates && poolRows?.length === 0)
     throw new InvalidError('pool_exhausted', 'no candidate samples are left to suggest: import more candidates, or ask with "pool": false to search the design space');
-  const measured = observationsOf(db, campaign.id);
+  const measured = await db.observationsOf(campaign.id);
   return { view: engineView(campaign, measured, inFlight.filter((s) => !stale(s)), poolRows), measured, poolRows };
 }

@@ -24,7 +24,7 @@ export async function imageEmbedding(ctx: ServiceContext, asset: AssetRow): Prom
   const remembered = memory.get(file);
   if (remembered !== undefined) return remembered;
   if (existsSync(file)) return remember(file, JSON.parse(readFileSync(file, 'utf8')) as number[]);
-  const source = assetFile(ctx, asset.id).path;
+  const source = (await assetFile(ctx, asset.id)).path;
   const thumb = await sharp(source).grayscale().resize(THUMB, THUMB, { fit: 'fill' }).raw().toBuffer();
   const full = await sharp(source).grayscale().resize(128, 128, { fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
   const histogram = new Array<number>(BINS).fill(0);

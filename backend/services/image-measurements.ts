@@ -12,11 +12,8 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { findAssets, labelsOfCampaign, sampleImagesOfCampaign, findAsset, slicesOfVolume } from '../db/assets.js';
-import { findJob, latestModelOfKind, succeededJobsForModel } from '../db/jobs.js';
-import { activeResultsOfSample, insertResult, supersedeResults, unsupersededDerivedResults } from '../db/results.js';
-import { allSamples, findSample, setSampleStatus } from '../db/samples.js';
 import type { AssetRow, CampaignRow, JobRow, LabelRow, ModelRow, ResultRow } from '../db/schema.js';
+import type { LockName } from '../db/store.js';
 import { campaignRanges, LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUnit, rangeIssues } from '../domain/design-space.js';
 import { IMAGE_ANALYSIS_SOURCE, type ImageMeasurement, type PixelUnit } from '../domain/types.js';
 import { classifierDirOf, PREDICT_IMAGES_JOB_KIND, type PredictImagesPayload } from '../trainer/jobs/predict-images.js';
@@ -87,12 +84,12 @@ export function payloadPixelSize(asset: AssetRow): { pixelSize?: number } {
  * slices of its volume on each side, nearest first; fewer at the ends of the stack, where the features mirror them).
  * One query per volume; assets that are not slices get none.
  */
-export function sliceNeighboursOf(ctx: ServiceContext, assets: readonly AssetRow[]): Map<number, SliceNeighbours> {
+export async function sliceNeighboursOf(ctx: ServiceContext, assets: readonly AssetRow[]): Promise<Map<number, SliceNeighbours>> {
   const out = new Map<number, SliceNeighbours>();
   const wanted = new Set(assets.map((a) => a.id));
   const volumes = new Set(assets.flatMap((a) => (a.volumeAssetId !== null ? [a.volumeAssetId] : [])));
   for (const volumeId of volumes) {
-    const slices = slicesOfVolume(ctx.db, volumeId);
+    const slices = await ctx.db.slicesOfVolume(volumeId);
     const pathOf = (k: number) => join(ctx.config.assetsDir, slices[k].storagePath);
     const around = (k: number, step: -1 | 1) => Array.from({ length: CONTEXT_REACH }, (_, d) => k + step * (d + 1)).filter((j) => j >= 0 && j < slices.length).map(pathOf);
     slices.forEach((slice, k) => {
@@ -112,16 +109,16 @@ export interface FreshImages {
  * Every image a segmentation model predicted, with its measurements: the model's own job, overridden by later
  * predict-images jobs for the same model (newest last), overridden by `fresh` (a job of the model finishing now).
  */
-export function imagesUnderModel(ctx: ServiceContext, model: ModelRow, fresh?: FreshImages): Map<number, ImageUnderModel> {
+export async function imagesUnderModel(ctx: ServiceContext, model: ModelRow, fresh?: FreshImages): Promise<Map<number, ImageUnderModel>> {
   const out = new Map<number, ImageUnderModel>();
   const add = (payload: Record<string, unknown>, images: unknown) => {
     const asked = payloadImagesSchema.safeParse(payload.images ?? []);
     const sizes = new Map((asked.success ? asked.data : []).map((i) => [i.assetId, i.pixelSize ?? null]));
     for (const image of storedImagesOf(images)) out.set(image.assetId, { ...image, measuredPixelSize: sizes.get(image.assetId) ?? null });
   };
-  const own: JobRow | undefined = model.jobId !== null ? findJob(ctx.db, model.jobId) : undefined;
+  const own: JobRow | undefined = model.jobId !== null ? await ctx.db.findJob(model.jobId) : undefined;
   if (own?.result) add(own.payload, own.result.images);
-  for (const job of succeededJobsForModel(ctx.db, model.campaignId, PREDICT_IMAGES_JOB_KIND, model.id)) add(job.payload, job.result?.images);
+  for (const job of await ctx.db.succeededJobsForModel(model.campaignId, PREDICT_IMAGES_JOB_KIND, model.id)) add(job.payload, job.result?.images);
   if (fresh) add(fresh.payload, fresh.images);
   return out;
 }
@@ -160,24 +157,42 @@ interface SampleOutcomes {
 }
 
 /**
+ * The lock that makes a campaign's derivations take turns: each reads the current derived results and supersedes them,
+ * so two at once (two replicas, or two jobs finishing together on PostgreSQL) could write the same result twice.
+ */
+export function derivationLock(campaignId: number): LockName {
+  return { scope: 'derive', id: campaignId };
+}
+
+/**
  * Writes the segmentation-derived results of the newest segmentation model for every sample whose images it
  * measured (`fresh`: the result of a job of that model finishing now). A sample whose current derived result already
  * says the same under the same model is left alone; otherwise its older derived results of this family are superseded
  * and one new result is written. Publishes 'results' when anything changed. Does nothing before the first model.
  */
-export function deriveSegmentationResults(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): DerivationSummary {
-  const summary = ctx.db.transaction((tx) => {
-    const tctx = { ...ctx, db: tx };
-    const campaign = requireCampaign(tctx, campaignId);
-    const model = latestModelOfKind(tx, campaignId, SEGMENTATION_MODEL_KIND);
+export async function deriveSegmentationResults(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): Promise<DerivationSummary> {
+  const summary = await ctx.db.exclusive(derivationLock(campaignId), () => ctx.db.transaction((tx) => segmentationDerivation({ ...ctx, db: tx }, campaignId, fresh)));
+  announce(ctx, campaignId, summary);
+  return summary;
+}
+
+/**
+ * The body of deriveSegmentationResults, for a caller that writes more in the same transaction: `tctx.db` is a
+ * transaction opened under derivationLock(campaignId) (locks are always taken before a transaction, never inside one).
+ */
+export async function segmentationDerivation(tctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): Promise<DerivationSummary> {
+  {
+    const tx = tctx.db;
+    const campaign = await requireCampaign(tctx, campaignId);
+    const model = await tx.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
     const empty: DerivationSummary = { written: 0, superseded: 0, skipped: [] };
     if (model === undefined) return empty;
     // A job of an older model that finishes late measured with a classifier that is no longer the newest.
-    const measured = imagesUnderModel(tctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
+    const measured = await imagesUnderModel(tctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
     const measurements = campaign.imageMeasurements.filter((m) => isSegmentationQuantity(m.quantity));
     const skipped: DerivationSummary['skipped'] = [];
     const target = new Map<number, SampleOutcomes>();
-    for (const [sampleId, images] of imagesBySample(tx, campaignId)) {
+    for (const [sampleId, images] of await imagesBySample(tx, campaignId)) {
       const predicted = images.filter((a) => measured.has(a.id));
       // Images not predicted yet (a predict-images job is on its way) leave the sample as it is.
       if (predicted.length === 0) continue;
@@ -218,11 +233,9 @@ export function deriveSegmentationResults(ctx: ServiceContext, campaignId: numbe
       }
       target.set(sampleId, w);
     }
-    const changes = applyDerived(tx, campaign, 'segmentation', model.id, target, skipped);
+    const changes = await applyDerived(tx, campaign, 'segmentation', model.id, target, skipped);
     return { ...changes, skipped };
-  });
-  announce(ctx, campaignId, summary);
-  return summary;
+  }
 }
 
 /**
@@ -230,14 +243,14 @@ export function deriveSegmentationResults(ctx: ServiceContext, campaignId: numbe
  * labeled images put in the class) of every sample with images, from the saved labels; modelId null. Samples whose
  * value did not change are left alone. Publishes 'results' when anything changed.
  */
-export function deriveExpertResults(ctx: ServiceContext, campaignId: number): DerivationSummary {
-  const summary = ctx.db.transaction((tx) => {
-    const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
+export async function deriveExpertResults(ctx: ServiceContext, campaignId: number): Promise<DerivationSummary> {
+  const summary = await ctx.db.exclusive(derivationLock(campaignId), () => ctx.db.transaction(async (tx) => {
+    const campaign = await requireCampaign({ ...ctx, db: tx }, campaignId);
     const measurements = campaign.imageMeasurements.filter((m) => m.quantity === 'expert-rating' || m.quantity === 'expert-class-fraction');
     const skipped: DerivationSummary['skipped'] = [];
-    const labels = new Map<number, LabelRow>(labelsOfCampaign(tx, campaignId).map((l) => [l.assetId, l]));
+    const labels = new Map<number, LabelRow>((await tx.labelsOfCampaign(campaignId)).map((l) => [l.assetId, l]));
     const target = new Map<number, SampleOutcomes>();
-    for (const [sampleId, images] of imagesBySample(tx, campaignId)) {
+    for (const [sampleId, images] of await imagesBySample(tx, campaignId)) {
       const w: SampleOutcomes = { outcomes: {}, std: {} };
       for (const m of measurements) {
         const perImage: MemberMeasurement[] = images.flatMap((a) => {
@@ -253,16 +266,16 @@ export function deriveExpertResults(ctx: ServiceContext, campaignId: number): De
       }
       target.set(sampleId, w);
     }
-    return { ...applyDerived(tx, campaign, 'experts', null, target, skipped), skipped };
-  });
+    return { ...(await applyDerived(tx, campaign, 'experts', null, target, skipped)), skipped };
+  }));
   announce(ctx, campaignId, summary);
   return summary;
 }
 
 /** Both derivations, from what is stored now (after images moved between samples, pixel sizes or measurements changed). */
-export function rederiveCampaign(ctx: ServiceContext, campaignId: number): DerivationSummary {
-  const a = deriveSegmentationResults(ctx, campaignId);
-  const b = deriveExpertResults(ctx, campaignId);
+export async function rederiveCampaign(ctx: ServiceContext, campaignId: number): Promise<DerivationSummary> {
+  const a = await deriveSegmentationResults(ctx, campaignId);
+  const b = await deriveExpertResults(ctx, campaignId);
   return { written: a.written + b.written, superseded: a.superseded + b.superseded, skipped: [...a.skipped, ...b.skipped] };
 }
 
@@ -270,10 +283,10 @@ export function rederiveCampaign(ctx: ServiceContext, campaignId: number): Deriv
  * Changes a campaign (see updateCampaign); when its image measurements changed, its derived results follow
  * (imageMeasurementsChanged). A patch that repeats the measurements as they are starts nothing.
  */
-export function patchCampaign(ctx: ServiceContext, campaignId: number, patch: CampaignPatch): CampaignView {
-  const before = requireCampaign(ctx, campaignId).imageMeasurements;
-  const view = updateCampaign(ctx, campaignId, patch);
-  if (patch.imageMeasurements && JSON.stringify(before) !== JSON.stringify(view.imageMeasurements)) imageMeasurementsChanged(ctx, campaignId);
+export async function patchCampaign(ctx: ServiceContext, campaignId: number, patch: CampaignPatch): Promise<CampaignView> {
+  const before = (await requireCampaign(ctx, campaignId)).imageMeasurements;
+  const view = await updateCampaign(ctx, campaignId, patch);
+  if (patch.imageMeasurements && JSON.stringify(before) !== JSON.stringify(view.imageMeasurements)) await imageMeasurementsChanged(ctx, campaignId);
   return view;
 }
 
@@ -283,8 +296,8 @@ export function patchCampaign(ctx: ServiceContext, campaignId: number, patch: Ca
  * segmentation model measure the sample images that lack a measurement as now declared. Returns the predict-images
  * job, if one was queued.
  */
-export function imageMeasurementsChanged(ctx: ServiceContext, campaignId: number): JobView | undefined {
-  rederiveCampaign(ctx, campaignId);
+export async function imageMeasurementsChanged(ctx: ServiceContext, campaignId: number): Promise<JobView | undefined> {
+  await rederiveCampaign(ctx, campaignId);
   return requestMissingPredictions(ctx, campaignId);
 }
 
@@ -292,10 +305,10 @@ export function imageMeasurementsChanged(ctx: ServiceContext, campaignId: number
  * The sample images (of samples not retracted) that `model` has not measured as the campaign declares now: never
  * predicted, or a declared segmentation measurement missing or measured with another quantity or class.
  */
-function unmeasuredSampleImages(ctx: ServiceContext, campaign: CampaignRow, measured: Map<number, ImageUnderModel>): number[] {
+async function unmeasuredSampleImages(ctx: ServiceContext, campaign: CampaignRow, measured: Map<number, ImageUnderModel>): Promise<number[]> {
   const declared = jobMeasurements(campaign);
   const out: number[] = [];
-  for (const images of imagesBySample(ctx.db, campaign.id).values())
+  for (const images of (await imagesBySample(ctx.db, campaign.id)).values())
     for (const a of images) {
       const image = measured.get(a.id);
       if (image === undefined || declared.some((m) => matchingValue(image, m) === undefined)) out.push(a.id);
@@ -309,12 +322,12 @@ function unmeasuredSampleImages(ctx: ServiceContext, campaign: CampaignRow, meas
  * that arrived while it trained), after any predict-images job (one of an older model finishing late), and after the
  * measurements changed. Undefined when nothing is missing or there is no model.
  */
-export function requestMissingPredictions(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): JobView | undefined {
-  const campaign = requireCampaign(ctx, campaignId);
-  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+export async function requestMissingPredictions(ctx: ServiceContext, campaignId: number, fresh?: FreshImages & { modelId: number }): Promise<JobView | undefined> {
+  const campaign = await requireCampaign(ctx, campaignId);
+  const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined) return undefined;
-  const measured = imagesUnderModel(ctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
-  return requestImagePrediction(ctx, campaignId, unmeasuredSampleImages(ctx, campaign, measured));
+  const measured = await imagesUnderModel(ctx, model, fresh && fresh.modelId === model.id ? fresh : undefined);
+  return requestImagePrediction(ctx, campaignId, await unmeasuredSampleImages(ctx, campaign, measured));
 }
 
 /**
@@ -323,14 +336,14 @@ export function requestMissingPredictions(ctx: ServiceContext, campaignId: numbe
  * measured it already (moving it between samples only re-derives); 'segment' otherwise (a free image, or no model
  * yet: the debounced full segmentation predicts every image).
  */
-export function arrivingImagePlan(ctx: ServiceContext, assetId: number): 'predict' | 'nothing' | 'segment' {
-  const asset = findAsset(ctx.db, assetId);
+export async function arrivingImagePlan(ctx: ServiceContext, assetId: number): Promise<'predict' | 'nothing' | 'segment'> {
+  const asset = await ctx.db.findAsset(assetId);
   if (asset === undefined) return 'nothing';
-  const model = latestModelOfKind(ctx.db, asset.campaignId, SEGMENTATION_MODEL_KIND);
+  const model = await ctx.db.latestModelOfKind(asset.campaignId, SEGMENTATION_MODEL_KIND);
   if (asset.sampleId === null || model === undefined) return 'segment';
-  const image = imagesUnderModel(ctx, model).get(assetId);
+  const image = (await imagesUnderModel(ctx, model)).get(assetId);
   if (image === undefined) return 'predict';
-  return jobMeasurements(requireCampaign(ctx, asset.campaignId)).some((m) => matchingValue(image, m) === undefined) ? 'predict' : 'nothing';
+  return jobMeasurements(await requireCampaign(ctx, asset.campaignId)).some((m) => matchingValue(image, m) === undefined) ? 'predict' : 'nothing';
 }
 
 /**
@@ -338,39 +351,74 @@ export function arrivingImagePlan(ctx: ServiceContext, assetId: number): 'predic
  * job is joined: its images are carried over (whichever model it was for: they still need predicting) and the joined
  * job predicts with the newest model. Undefined when there is no model yet or no image to predict.
  */
-export function requestImagePrediction(ctx: ServiceContext, campaignId: number, assetIds: number[]): JobView | undefined {
-  const campaign = requireCampaign(ctx, campaignId);
-  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+export async function requestImagePrediction(ctx: ServiceContext, campaignId: number, assetIds: number[]): Promise<JobView | undefined> {
+  const campaign = await requireCampaign(ctx, campaignId);
+  const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined || model.artifactPath === null || assetIds.length === 0) return undefined;
   const artifactDir = join(ctx.config.dataDir, model.artifactPath);
-  const { row } = jobQueueFor(ctx).enqueueOrJoin(
-    PREDICT_IMAGES_JOB_KIND,
-    (waiting) => {
-      const earlier = waiting ? predictJobSchema.safeParse(waiting.payload) : undefined;
-      const ids = [...new Set([...(earlier?.success ? earlier.data.images.map((i) => i.assetId) : []), ...assetIds])].sort((a, b) => a - b);
-      // A volume itself is never predicted (its slices are).
-      const assets = findAssets(ctx.db, ids).filter((asset) => asset.campaignId === campaignId && asset.depth === 1);
-      const neighbours = sliceNeighboursOf(ctx, assets);
-      const images = assets.map((asset) => ({
-        assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset),
-        ...(neighbours.has(asset.id) ? { neighbours: neighbours.get(asset.id)! } : {}),
-      }));
-      const payload: PredictImagesJobPayload = {
-        modelId: model.id,
-        classifierDir: classifierDirOf(artifactDir),
-        artifactDir,
-        classes: campaign.settings.labelClasses.map((c) => c.name),
-        colors: campaign.settings.labelClasses.map((c) => c.color),
-        images,
-        measurements: jobMeasurements(campaign),
-        seed: 0,
-        ...segmentationCacheOf(ctx),
-      };
-      return { ...payload };
-    },
-    { campaignId, runAfter: Date.now() },
-  );
-  return toJobView(row);
+  // The queue builds the payload inside its transaction, where nothing may be awaited: the assets (and slice
+  // neighbours) of this request and of the waiting job are read first; a job that another request joined meanwhile
+  // with images not read yet refuses the payload (nothing is written) and the missing ones are read for another try.
+  const idsWith = (waiting: JobRow | undefined): number[] => {
+    const earlier = waiting ? predictJobSchema.safeParse(waiting.payload) : undefined;
+    return [...new Set([...(earlier?.success ? earlier.data.images.map((i) => i.assetId) : []), ...assetIds])].sort((a, b) => a - b);
+  };
+  const read = new Map<number, AssetRow | undefined>();
+  const neighbours = new Map<number, SliceNeighbours>();
+  const readAssets = async (ids: number[]): Promise<void> => {
+    const missing = ids.filter((id) => !read.has(id));
+    if (missing.length === 0) return;
+    const found = await ctx.db.findAssets(missing);
+    for (const id of missing) read.set(id, undefined);
+    for (const asset of found) read.set(asset.id, asset);
+    for (const [id, n] of await sliceNeighboursOf(ctx, found)) neighbours.set(id, n);
+  };
+  // A volume itself is never predicted (its slices are).
+  const predictPayload = (ids: number[]): Record<string, unknown> => {
+    const assets = ids.flatMap((id) => {
+      const asset = read.get(id);
+      return asset !== undefined && asset.campaignId === campaignId && asset.depth === 1 ? [asset] : [];
+    });
+    const images = assets.map((asset) => ({
+      assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset),
+      ...(neighbours.has(asset.id) ? { neighbours: neighbours.get(asset.id)! } : {}),
+    }));
+    const payload: PredictImagesJobPayload = {
+      modelId: model.id,
+      classifierDir: classifierDirOf(artifactDir),
+      artifactDir,
+      classes: campaign.settings.labelClasses.map((c) => c.name),
+      colors: campaign.settings.labelClasses.map((c) => c.color),
+      images,
+      measurements: jobMeasurements(campaign),
+      seed: 0,
+      ...segmentationCacheOf(ctx),
+    };
+    return { ...payload };
+  };
+  await readAssets(idsWith(await ctx.db.findQueuedJob(campaignId, PREDICT_IMAGES_JOB_KIND)));
+  for (;;) {
+    let unread: number[] = [];
+    try {
+      const { row } = await jobQueueFor(ctx).enqueueOrJoin(PREDICT_IMAGES_JOB_KIND, (waiting) => {
+        const ids = idsWith(waiting);
+        unread = ids.filter((id) => !read.has(id));
+        if (unread.length > 0) throw new UnreadAssets();
+        return predictPayload(ids);
+      }, { campaignId, runAfter: Date.now() });
+      return toJobView(row);
+    } catch (err) {
+      if (!(err instanceof UnreadAssets)) throw err;
+      await readAssets(unread);
+    }
+  }
+}
+
+/** Thrown from a payload callback that needs assets not read before the queue's transaction (see requestImagePrediction). */
+class UnreadAssets extends Error {
+  constructor() {
+    super('the waiting job names images that were not read yet');
+  }
 }
 
 /**
@@ -378,13 +426,13 @@ export function requestImagePrediction(ctx: ServiceContext, campaignId: number, 
  * newest), queues the newest model for the sample images still unmeasured (all of this job's, when its model is no
  * longer the newest), and returns the job's final result with what was derived.
  */
-export function recordImagePredictions(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+export async function recordImagePredictions(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
   const asked = predictJobSchema.safeParse(job.payload);
   const fresh = { modelId: asked.success ? asked.data.modelId : -1, payload: job.payload, images: result.images };
-  const derived = deriveSegmentationResults(ctx, job.campaignId!, fresh);
-  if (result.cancelled !== true) requestMissingPredictions(ctx, job.campaignId!, fresh);
+  const derived = await deriveSegmentationResults(ctx, job.campaignId!, fresh);
+  if (result.cancelled !== true) await requestMissingPredictions(ctx, job.campaignId!, fresh);
   // Older models' maps that served as the fallback for these images are no longer needed.
-  removeSupersededMaps(ctx, job.campaignId!);
+  await removeSupersededMaps(ctx, job.campaignId!);
   return { ...result, derived: derivationForJobResult(derived) };
 }
 
@@ -397,10 +445,10 @@ export function derivationForJobResult(summary: DerivationSummary): DerivationSu
 }
 
 /** The campaign's images that belong to a sample that is not retracted, by sample. */
-function imagesBySample(db: ServiceContext['db'], campaignId: number): Map<number, AssetRow[]> {
-  const live = new Set(allSamples(db, campaignId).filter((s) => s.status !== 'retracted').map((s) => s.id));
+async function imagesBySample(db: ServiceContext['db'], campaignId: number): Promise<Map<number, AssetRow[]>> {
+  const live = new Set((await db.allSamples(campaignId)).filter((s) => s.status !== 'retracted').map((s) => s.id));
   const out = new Map<number, AssetRow[]>();
-  for (const a of sampleImagesOfCampaign(db, campaignId)) if (live.has(a.sampleId!)) out.set(a.sampleId!, [...(out.get(a.sampleId!) ?? []), a]);
+  for (const a of await db.sampleImagesOfCampaign(campaignId)) if (live.has(a.sampleId!)) out.set(a.sampleId!, [...(out.get(a.sampleId!) ?? []), a]);
   return out;
 }
 
@@ -412,20 +460,20 @@ function imagesBySample(db: ServiceContext['db'], campaignId: number): Map<numbe
  * The status of every sample touched follows (sampleStatusAfterDerivation). A value outside its outcome's declared
  * range is left out first and listed in `skipped` (dropOutOfRange).
  */
-function applyDerived(
+async function applyDerived(
   db: ServiceContext['db'],
   campaign: CampaignRow,
   family: 'segmentation' | 'experts',
   modelId: number | null,
   target: Map<number, SampleOutcomes>,
   skipped: DerivationSummary['skipped'],
-): { written: number; superseded: number } {
+): Promise<{ written: number; superseded: number }> {
   const campaignId = campaign.id;
   dropOutOfRange(campaign, target, skipped);
   const inFamily = (r: ResultRow) => (family === 'segmentation' ? r.modelId !== null : r.modelId === null);
   const standing = new Map<number, ResultRow[]>();
-  for (const r of unsupersededDerivedResults(db, campaignId).filter(inFamily)) standing.set(r.sampleId, [...(standing.get(r.sampleId) ?? []), r]);
-  const withImages = new Set(imagesBySample(db, campaignId).keys());
+  for (const r of (await db.unsupersededDerivedResults(campaignId)).filter(inFamily)) standing.set(r.sampleId, [...(standing.get(r.sampleId) ?? []), r]);
+  const withImages = new Set((await imagesBySample(db, campaignId)).keys());
   // A sample that no longer has images (detached or moved) keeps no derived value of them.
   for (const sampleId of standing.keys()) if (!withImages.has(sampleId) && !target.has(sampleId)) target.set(sampleId, { outcomes: {}, std: {} });
   const now = Date.now();
@@ -437,15 +485,15 @@ function applyDerived(
     const hasOutcomes = Object.keys(w.outcomes).length > 0;
     const kept = hasOutcomes ? rows.find((r) => r.modelId === modelId && sameValues(r.outcomes, w.outcomes) && sameValues(r.std ?? {}, w.std)) : undefined;
     const replaced = rows.filter((r) => r !== kept && r.retractedAt === null);
-    supersedeResults(db, replaced.map((r) => r.id), now);
+    await db.supersedeResults(replaced.map((r) => r.id), now);
     superseded += replaced.length;
     if (replaced.length > 0) touched.push(sampleId);
     if (!hasOutcomes || kept !== undefined) continue;
-    insertResult(db, { campaignId, sampleId, outcomes: w.outcomes, std: w.std, modelId, source: IMAGE_ANALYSIS_SOURCE });
+    await db.insertResult({ campaignId, sampleId, outcomes: w.outcomes, std: w.std, modelId, source: IMAGE_ANALYSIS_SOURCE });
     if (replaced.length === 0) touched.push(sampleId);
     written++;
   }
-  for (const sampleId of touched) followSampleStatus(db, campaignId, sampleId);
+  for (const sampleId of touched) await followSampleStatus(db, campaignId, sampleId);
   return { written, superseded };
 }
 
@@ -470,12 +518,12 @@ function dropOutOfRange(campaign: CampaignRow, target: Map<number, SampleOutcome
  * retracted, not superseded) result remains; a 'measured' sample left with none is a 'candidate' again. 'failed' and
  * 'retracted' are the lab's word and stay; 'pending' and 'candidate' become 'measured' once a result exists.
  */
-function followSampleStatus(db: ServiceContext['db'], campaignId: number, sampleId: number): void {
-  const sample = findSample(db, campaignId, sampleId);
+async function followSampleStatus(db: ServiceContext['db'], campaignId: number, sampleId: number): Promise<void> {
+  const sample = await db.findSample(campaignId, sampleId);
   if (sample === undefined || sample.status === 'failed' || sample.status === 'retracted') return;
-  const active = activeResultsOfSample(db, sampleId).length > 0;
+  const active = (await db.activeResultsOfSample(sampleId)).length > 0;
   const next = active ? 'measured' : sample.status === 'measured' ? 'candidate' : sample.status;
-  if (next !== sample.status) setSampleStatus(db, sampleId, next, { pendingSince: null });
+  if (next !== sample.status) await db.setSampleStatus(sampleId, next, { pendingSince: null });
 }
 
 /** Whether two outcome records hold the same names and values (to within rounding of a re-run). */

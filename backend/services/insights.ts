@@ -1,6 +1,6 @@
 /** Use case: which variables matter for each objective (feature relevance), and a sparse subset to model with. */
+import type { FittedObservation } from '../db/results.js';
 import type { CampaignRow } from '../db/schema.js';
-import { observationsOf } from '../db/results.js';
 import { requireCampaign } from './campaigns.js';
 import { compute } from './compute.js';
 import type { ServiceContext } from './context.js';
@@ -28,8 +28,8 @@ export interface InsightsView {
 /** Relevance of every numeric parameter and feature for each objective, from the measured samples. */
 export async function campaignInsights(ctx: ServiceContext, campaignId: number, method = 'stability', seed = 0, signal?: AbortSignal): Promise<InsightsView> {
   const deadline = Date.now() + ctx.config.engine.suggestTimeoutSeconds * 1000;
-  const campaign = requireCampaign(ctx, campaignId);
-  const rows = observationsOf(ctx.db, campaignId);
+  const campaign = await requireCampaign(ctx, campaignId);
+  const rows = await ctx.db.observationsOf(campaignId);
   const objectives: ObjectiveInsight[] = [];
   for (const objective of campaign.objectives) {
     const data = perSampleMeans(campaign, rows, objective.name);
@@ -45,7 +45,7 @@ export async function campaignInsights(ctx: ServiceContext, campaignId: number, 
 }
 
 /** One row per measured sample (replicates averaged): numeric parameters and every feature as columns. */
-function perSampleMeans(campaign: CampaignRow, rows: ReturnType<typeof observationsOf>, outcome: string): { X: number[][]; y: number[]; names: string[] } {
+function perSampleMeans(campaign: CampaignRow, rows: FittedObservation[], outcome: string): { X: number[][]; y: number[]; names: string[] } {
   const numeric = campaign.parameters.filter((p) => p.type !== 'categorical').map((p) => p.name);
   const featureNames = [...new Set(rows.flatMap((r) => Object.keys(r.features ?? {})))].sort();
   const names = [...numeric, ...featureNames.filter((f) => !numeric.includes(f))];

@@ -4,9 +4,6 @@ import {
   type DecisionRole, type DecisionSample, type SampleDecisionWeight,
 } from '../../acquisition/index.js';
 import { unattachedWeight } from '../../acquisition/strategies/decision-value.js';
-import { labelsOfCampaign, listAssetRows } from '../db/assets.js';
-import { observationsOf } from '../db/results.js';
-import { allSamples } from '../db/samples.js';
 import type { AssetRow, CampaignRow, SampleRow } from '../db/schema.js';
 import { InvalidError } from '../domain/errors.js';
 import { LABEL_QUEUE_STRATEGIES, type LabelQueueStrategy } from '../domain/types.js';
@@ -68,14 +65,14 @@ interface RankingInput {
  * 422 for an unknown strategy, or 'decision' in a campaign without image measurements.
  */
 export async function labelQueue(ctx: ServiceContext, campaignId: number, count: number, seed = 0, requested?: string): Promise<LabelQueue> {
-  const campaign = requireCampaign(ctx, campaignId);
+  const campaign = await requireCampaign(ctx, campaignId);
   const asked = parseStrategy(campaign, requested);
   // A volume is labeled slice by slice, so the queue proposes its slices, never the volume itself.
-  const assets = listAssetRows(ctx.db, campaignId, 100_000, 0, { volumes: false }).rows;
-  const labeledIds = new Set(labelsOfCampaign(ctx.db, campaignId).filter(hasAnnotation).map((l) => l.assetId));
+  const assets = (await ctx.db.listAssetRows(campaignId, 100_000, 0, { volumes: false })).rows;
+  const labeledIds = new Set((await ctx.db.labelsOfCampaign(campaignId)).filter(hasAnnotation).map((l) => l.assetId));
   const labeled = assets.map((a, i) => (labeledIds.has(a.id) ? i : -1)).filter((i) => i >= 0);
   const unlabeled = assets.length - labeled.length;
-  const segmentation = currentSegmentation(ctx, campaignId);
+  const segmentation = await currentSegmentation(ctx, campaignId);
   const model = segmentation.model;
   const strategy: LabelQueueStrategy = model === null ? 'diversity' : asked;
   const base = { total: unlabeled, labeled: labeled.length, ...(model && strategy !== 'diversity' ? { modelId: model.id } : {}) };
@@ -91,7 +88,7 @@ export async function labelQueue(ctx: ServiceContext, campaignId: number, count:
   }
   const input: RankingInput = { assets, labeled, embeddings, segmentation, count };
   if (strategy === 'decision') {
-    const decided = decisionItems(ctx, campaign, input);
+    const decided = await decisionItems(ctx, campaign, input);
     if (decided !== null) return { items: decided, strategy, ...base };
     const why = 'no label can change the next experiment now (no image measurement that an objective or constraint uses is uncertain or unmeasured), so by uncertainty: ';
     return { items: uncertaintyItems(input).map((item) => ({ ...item, reason: why + item.reason })), strategy: 'uncertainty', ...base };
@@ -139,17 +136,17 @@ function uncertaintyItems({ assets, labeled, embeddings, segmentation, count }: 
  * U_i: mean pixel entropy (ln C for an image not predicted yet); w_s from the campaign's fitted values (the results
  * the engine fits: superseded derived values left out, a person's value taking precedence, std from the derived row).
  */
-function decisionItems(ctx: ServiceContext, campaign: CampaignRow, input: RankingInput): LabelQueueItem[] | null {
+async function decisionItems(ctx: ServiceContext, campaign: CampaignRow, input: RankingInput): Promise<LabelQueueItem[] | null> {
   const { assets, labeled, embeddings, segmentation, count } = input;
   const measured = new Set((campaign.imageMeasurements ?? []).map((m) => m.name));
   const roles: DecisionRole[] = [
     ...campaign.objectives.filter((o) => measured.has(o.name)).map((objective): DecisionRole => ({ kind: 'objective', objective })),
     ...campaign.constraints.filter((c) => measured.has(c.name)).map((constraint): DecisionRole => ({ kind: 'constraint', constraint })),
   ];
-  const samples = allSamples(ctx.db, campaign.id).filter((s) => s.status !== 'retracted');
+  const samples = (await ctx.db.allSamples(campaign.id)).filter((s) => s.status !== 'retracted');
   const indexOf = new Map(samples.map((s, i) => [s.id, i]));
   const withImages = new Set(assets.map((a) => a.sampleId).filter((id): id is number => id !== null && indexOf.has(id)));
-  const decisionSamples = decisionStates(ctx, campaign.id, samples, roles, withImages);
+  const decisionSamples = await decisionStates(ctx, campaign.id, samples, roles, withImages);
   const weights = sampleDecisionWeights(roles, decisionSamples);
   const entropyOf = new Map(segmentation.images.map((i) => [i.assetId, i.meanEntropy]));
   const maxEntropy = maxEntropyOf(segmentation);
@@ -194,12 +191,12 @@ function decisionItems(ctx: ServiceContext, campaign: CampaignRow, input: Rankin
  * measured otherwise (a value without known noise: a person's, or a derived one with std 0, which a label cannot move
  * either), or not measured yet although it has images. Replicates of direct values are averaged.
  */
-function decisionStates(ctx: ServiceContext, campaignId: number, samples: SampleRow[], roles: DecisionRole[], withImages: Set<number>): DecisionSample[] {
+async function decisionStates(ctx: ServiceContext, campaignId: number, samples: SampleRow[], roles: DecisionRole[], withImages: Set<number>): Promise<DecisionSample[]> {
   const names = roles.map((r) => (r.kind === 'objective' ? r.objective.name : r.constraint.name));
   const direct = new Map<string, number[]>();
   const derived = new Map<string, { value: number; std: number }>();
   const key = (sampleId: number, name: string) => `${sampleId}\u0000${name}`;
-  for (const row of observationsOf(ctx.db, campaignId)) {
+  for (const row of await ctx.db.observationsOf(campaignId)) {
     for (const name of names) {
       const value = row.outcomes[name];
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;

@@ -1,5 +1,4 @@
 /** Use cases for expert labels: read and save with optimistic concurrency; saved image-level ratings and classes derive the sample's expert outcomes. */
-import { findLabel, insertLabel, updateLabelIfVersion } from '../db/assets.js';
 import type { LabelRow } from '../db/schema.js';
 import { ConflictError, InvalidError } from '../domain/errors.js';
 import type { LabelPoint, LabelPolygon, LabelStroke } from '../domain/types.js';
@@ -30,9 +29,9 @@ export interface LabelView {
 }
 
 /** The asset's label, or an empty one at version 0 when none was saved yet. */
-export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
-  requireAsset(ctx, assetId);
-  const row = findLabel(ctx.db, assetId);
+export async function getLabel(ctx: ServiceContext, assetId: number): Promise<LabelView> {
+  await requireAsset(ctx, assetId);
+  const row = await ctx.db.findLabel(assetId);
   return row ? toLabelView(row) : { assetId, strokes: [], points: [], polygons: [], class: null, rating: null, author: null, version: 0, updatedAt: null };
 }
 
@@ -41,20 +40,20 @@ export function getLabel(ctx: ServiceContext, assetId: number): LabelView {
  * (not one of its slices) a 422. When the image shows a sample and the campaign declares expert quantities, the
  * sample's expert-derived result follows.
  */
-export function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): LabelView {
-  const saved = saveLabel(ctx, assetId, input, author);
+export async function putLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): Promise<LabelView> {
+  const saved = await saveLabel(ctx, assetId, input, author);
   ctx.events?.publish({ type: 'label', campaignId: saved.campaignId, assetId, version: saved.view.version });
-  if (saved.derivesExpertOutcomes) deriveExpertResults(ctx, saved.campaignId);
+  if (saved.derivesExpertOutcomes) await deriveExpertResults(ctx, saved.campaignId);
   return saved.view;
 }
 
-function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): { campaignId: number; view: LabelView; derivesExpertOutcomes: boolean } {
-  return ctx.db.transaction((tx) => {
+async function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, author: string): Promise<{ campaignId: number; view: LabelView; derivesExpertOutcomes: boolean }> {
+  return await ctx.db.transaction(async (tx) => {
     const tctx = { ...ctx, db: tx };
-    const asset = requireAsset(tctx, assetId);
+    const asset = await requireAsset(tctx, assetId);
     if (asset.depth > 1)
       throw new InvalidError('label_a_slice', `asset ${assetId} is a volume of ${asset.depth} slices; labels belong to its slices (sliceAssetIds), one label per slice`, { depth: asset.depth });
-    const campaign = requireCampaign(tctx, asset.campaignId);
+    const campaign = await requireCampaign(tctx, asset.campaignId);
     checkLabelFitsImage(input, asset.width, asset.height, campaign.settings.labelClasses.map((c) => c.name));
     const values = {
       strokes: input.strokes,
@@ -64,14 +63,14 @@ function saveLabel(ctx: ServiceContext, assetId: number, input: LabelInput, auth
       rating: input.rating ?? null,
       author,
     };
-    const current = findLabel(tx, assetId);
+    const current = await tx.findLabel(assetId);
     const currentVersion = current?.version ?? 0;
     if (input.version !== currentVersion)
       throw new ConflictError('stale_version', `the label was changed by ${current?.author ?? 'someone'} (now version ${currentVersion}); reload it and apply your edit again`, {
         currentVersion,
         current: current ? toLabelView(current) : null,
       });
-    const row = current ? updateLabelIfVersion(tx, assetId, currentVersion, values) : insertLabel(tx, { assetId, ...values, version: 1 });
+    const row = current ? await tx.updateLabelIfVersion(assetId, currentVersion, values) : await tx.insertLabel({ assetId, ...values, version: 1 });
     if (!row) throw new ConflictError('stale_version', 'the label changed while saving; reload it');
     const derivesExpertOutcomes = asset.sampleId !== null && campaign.imageMeasurements.some((m) => m.quantity === 'expert-rating' || m.quantity === 'expert-class-fraction');
     return { campaignId: campaign.id, view: toLabelView(row), derivesExpertOutcomes };

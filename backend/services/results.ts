@@ -1,14 +1,12 @@
 /** Use cases for results: record measured outcomes (idempotently), correct or retract them (audited), list them, export the campaign as CSV. */
 import { createHash } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
-import { countActions } from '../db/audit.js';
-import { activeResultsOfSample, allResults, isDerived, findResult, findResultByIdempotencyKey, insertResult, listResultRows, retractResultRow, setResultOutcomes } from '../db/results.js';
-import { allSamples, findSample, findSampleByExternalId, findSampleByParamsKey, insertSamples, setSampleStatus } from '../db/samples.js';
+import { isDerived } from '../db/results.js';
 import type { CampaignRow, ResultRow, SampleRow } from '../db/schema.js';
 import { campaignRanges, measuredValueIssues, normalizeParams, outcomeNames, paramsKey, parseDecimal, rangeIssues } from '../domain/design-space.js';
 import type { OutcomeRange } from '../../acquisition/index.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
-import type { Db } from '../db/client.js';
+import type { Store } from '../db/store.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { requireCampaign, requireWritableCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -51,43 +49,47 @@ export interface ResultCorrection {
 }
 
 /** Records results in one transaction: all or nothing. A retried idempotency key returns the first result. */
-export function recordResults(
+export async function recordResults(
   ctx: ServiceContext,
   campaignId: number,
   items: ResultInput[],
   source: string,
   rowNumbers?: number[],
-): { inserted: number; items: ResultView[] } {
-  const out = recordResultsInTransaction(ctx, campaignId, items, source, rowNumbers);
+): Promise<{ inserted: number; items: ResultView[] }> {
+  const out = await recordResultsInTransaction(ctx, campaignId, items, source, rowNumbers);
   if (out.inserted > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: out.inserted });
   return out;
 }
 
-function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, items: ResultInput[], source: string, rowNumbers?: number[]): { inserted: number; items: ResultView[] } {
-  return ctx.db.transaction((tx) => {
-    const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
+async function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, items: ResultInput[], source: string, rowNumbers?: number[]): Promise<{ inserted: number; items: ResultView[] }> {
+  return await ctx.db.transaction(async (tx) => {
+    const campaign = await requireCampaign({ ...ctx, db: tx }, campaignId);
     const allowed = outcomeNames(campaign);
     const ranges = campaignRanges(campaign);
     const problems: RowIssue[] = [];
     const out: ResultView[] = [];
     let inserted = 0;
-    items.forEach((item, i) => {
+    for (const [i, item] of items.entries()) {
       const row = rowNumbers?.[i] ?? i;
       const issues = checkOutcomes(item.outcomes, allowed, ranges);
-      if (issues.length > 0) return problems.push({ row, issues });
+      if (issues.length > 0) {
+        problems.push({ row, issues });
+        continue;
+      }
       const requestHash = item.idempotencyKey === undefined ? null : hashItem(item, campaign.parameters);
       if (item.idempotencyKey !== undefined) {
-        const earlier = findResultByIdempotencyKey(tx, campaignId, item.idempotencyKey);
+        const earlier = await tx.findResultByIdempotencyKey(campaignId, item.idempotencyKey);
         if (earlier) {
           if (earlier.requestHash !== requestHash)
             throw new ConflictError('idempotency_key_reused', `idempotencyKey "${item.idempotencyKey}" was already used for different data (result ${earlier.id})`, { row, resultId: earlier.id });
           // The first answer, as it stands now: corrected or retracted since, the retry must not undo that.
-          return out.push(toResultView(earlier, correctionCounts(tx, [earlier.id]).get(earlier.id) ?? 0));
+          out.push(toResultView(earlier, (await correctionCounts(tx, [earlier.id])).get(earlier.id) ?? 0));
+          continue;
         }
       }
-      const sample = resolveSample(tx, campaign, item, row, problems);
-      if (sample === undefined) return;
-      const result = insertResult(tx, {
+      const sample = await resolveSample(tx, campaign, item, row, problems);
+      if (sample === undefined) continue;
+      const result = await tx.insertResult({
         campaignId,
         sampleId: sample,
         outcomes: item.outcomes as Record<string, number>,
@@ -95,10 +97,10 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
         requestHash,
         source,
       });
-      setSampleStatus(tx, sample, 'measured');
+      await tx.setSampleStatus(sample, 'measured');
       inserted++;
       out.push(toResultView(result));
-    });
+    }
     if (problems.length > 0) throw new InvalidError('invalid_rows', `${problems.length} of ${items.length} results were refused; nothing was recorded`, problems);
     return { inserted, items: out };
   });
@@ -108,20 +110,20 @@ function recordResultsInTransaction(ctx: ServiceContext, campaignId: number, ite
  * Finds the sample a result is for, creating it from params when it does not exist yet. A retracted sample named by
  * sampleId or externalId refuses the whole request (409): it was withdrawn on purpose; matching by params skips it.
  */
-function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: number, problems: RowIssue[]): number | undefined {
+async function resolveSample(tx: Store, campaign: CampaignRow, item: ResultInput, row: number, problems: RowIssue[]): Promise<number | undefined> {
   const given = [item.sampleId !== undefined, item.externalId !== undefined || item.params !== undefined].filter(Boolean).length;
   if (given !== 1) {
     problems.push({ row, issues: [{ parameter: 'sampleId', message: 'give either sampleId, or externalId and/or params (to find or create the sample)' }] });
     return undefined;
   }
   if (item.sampleId !== undefined) {
-    const s = findSample(tx, campaign.id, item.sampleId);
+    const s = await tx.findSample(campaign.id, item.sampleId);
     if (!s) problems.push({ row, issues: [{ parameter: 'sampleId', message: `sample ${item.sampleId} is not in campaign ${campaign.id}` }] });
     else refuseRetracted(s, row);
     return s?.id;
   }
   if (item.externalId !== undefined) {
-    const s = findSampleByExternalId(tx, campaign.id, item.externalId);
+    const s = await tx.findSampleByExternalId(campaign.id, item.externalId);
     if (s) return refuseRetracted(s, row).id;
     if (item.params === undefined) {
       problems.push({ row, issues: [{ parameter: 'externalId', message: `no sample has externalId "${item.externalId}"; send params to create it` }] });
@@ -135,10 +137,10 @@ function resolveSample(tx: Db, campaign: CampaignRow, item: ResultInput, row: nu
   }
   const key = paramsKey(r.params);
   if (item.externalId === undefined) {
-    const existing = findSampleByParamsKey(tx, campaign.id, key);
+    const existing = await tx.findSampleByParamsKey(campaign.id, key);
     if (existing) return existing.id;
   }
-  return insertSamples(tx, [{ campaignId: campaign.id, params: r.params, paramsKey: key, externalId: item.externalId ?? null, status: 'measured', origin: 'result' }])[0].id;
+  return (await tx.insertSamples([{ campaignId: campaign.id, params: r.params, paramsKey: key, externalId: item.externalId ?? null, status: 'measured', origin: 'result' }]))[0].id;
 }
 
 /** The sample itself, or a 409 when it was retracted: no new result may attach to a withdrawn sample. */
@@ -201,22 +203,22 @@ export function resultsFromCsv(campaign: CampaignRow, text: string, maxRows: num
 }
 
 /** Records results from CSV text. */
-export function recordResultsCsv(ctx: ServiceContext, campaignId: number, text: string, source: string): { inserted: number; items: ResultView[] } {
-  const campaign = requireCampaign(ctx, campaignId);
+export async function recordResultsCsv(ctx: ServiceContext, campaignId: number, text: string, source: string): Promise<{ inserted: number; items: ResultView[] }> {
+  const campaign = await requireCampaign(ctx, campaignId);
   const { items, lines } = resultsFromCsv(campaign, text, ctx.config.limits.itemsPerRequest);
   return recordResults(ctx, campaignId, items, source, lines);
 }
 
 /** A page of a campaign's results; retracted and superseded ones only when asked for. */
-export function listResults(
+export async function listResults(
   ctx: ServiceContext,
   campaignId: number,
   filter: { sampleId?: number; includeRetracted?: boolean; includeSuperseded?: boolean; limit: number; offset: number },
-): Page<ResultView> {
-  requireCampaign(ctx, campaignId);
-  if (filter.sampleId !== undefined && !findSample(ctx.db, campaignId, filter.sampleId)) throw new NotFoundError('sample', filter.sampleId);
-  const { rows, total } = listResultRows(ctx.db, campaignId, filter);
-  return { items: resultViews(ctx.db, rows), total };
+): Promise<Page<ResultView>> {
+  await requireCampaign(ctx, campaignId);
+  if (filter.sampleId !== undefined && !(await ctx.db.findSample(campaignId, filter.sampleId))) throw new NotFoundError('sample', filter.sampleId);
+  const { rows, total } = await ctx.db.listResultRows(campaignId, filter);
+  return { items: await resultViews(ctx.db, rows), total };
 }
 
 /**
@@ -225,11 +227,11 @@ export function listResults(
  * nothing and answers the result as it is, so a retried PATCH is harmless. Derived (image-analysis) and superseded
  * results are refused (409): post a measured value instead, which takes precedence over the derived one.
  */
-export function correctResult(ctx: ServiceContext, campaignId: number, resultId: number, correction: ResultCorrection, actor: Actor): ResultView {
+export async function correctResult(ctx: ServiceContext, campaignId: number, resultId: number, correction: ResultCorrection, actor: Actor): Promise<ResultView> {
   const reason = requireReason(correction.reason);
-  const out = ctx.db.transaction((tx) => {
-    const campaign = requireWritableCampaign({ ...ctx, db: tx }, campaignId);
-    const row = requireResult(tx, campaignId, resultId);
+  const out = await ctx.db.transaction(async (tx) => {
+    const campaign = await requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const row = await requireResult(tx, campaignId, resultId);
     if (row.retractedAt !== null) throw new ConflictError('result_retracted', `result ${resultId} was retracted (${row.retractionReason ?? 'no reason'}); it can no longer be corrected`);
     refuseSuperseded(row, 'corrected');
     // A derived result is twinlab's reading of the images: deriving again would silently replace an edited copy, so
@@ -259,10 +261,10 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
     }
     if (issues.length === 0 && Object.keys(next).length === 0) issues.push({ parameter: 'outcomes', message: 'a result keeps at least one outcome; retract it instead (DELETE) to withdraw it' });
     if (issues.length > 0) throw new InvalidError('invalid_outcomes', `the correction of result ${resultId} was refused; nothing changed: ${issues.map((i) => `${i.parameter}: ${i.message}`).join('; ')}`, issues);
-    if (paramsKey(next) === paramsKey(row.outcomes)) return { view: toResultView(row, correctionCounts(tx, [row.id]).get(row.id) ?? 0), changed: false };
-    const updated = setResultOutcomes(tx, row.id, next);
-    recordAudit(tx, { campaignId, entity: 'result', entityId: row.id, action: 'correct', before: { outcomes: row.outcomes }, after: { outcomes: next }, reason }, actor);
-    return { view: toResultView(updated, correctionCounts(tx, [row.id]).get(row.id) ?? 0), changed: true };
+    if (paramsKey(next) === paramsKey(row.outcomes)) return { view: toResultView(row, (await correctionCounts(tx, [row.id])).get(row.id) ?? 0), changed: false };
+    const updated = await tx.setResultOutcomes(row.id, next);
+    await recordAudit(tx, { campaignId, entity: 'result', entityId: row.id, action: 'correct', before: { outcomes: row.outcomes }, after: { outcomes: next }, reason }, actor);
+    return { view: toResultView(updated, (await correctionCounts(tx, [row.id])).get(row.id) ?? 0), changed: true };
   });
   // A corrected value changes what the models are fit to, so the retraining loop hears of it like of new results.
   if (out.changed) ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });
@@ -270,16 +272,16 @@ export function correctResult(ctx: ServiceContext, campaignId: number, resultId:
 }
 
 /** Retracts a result with a reason, in one transaction with its audit event; 409 the second time and for a superseded result. */
-export function retractResult(ctx: ServiceContext, campaignId: number, resultId: number, reasonGiven: string | undefined, actor: Actor): ResultView {
+export async function retractResult(ctx: ServiceContext, campaignId: number, resultId: number, reasonGiven: string | undefined, actor: Actor): Promise<ResultView> {
   const reason = requireReason(reasonGiven);
-  const view = ctx.db.transaction((tx) => {
-    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
-    const row = requireResult(tx, campaignId, resultId);
+  const view = await ctx.db.transaction(async (tx) => {
+    await requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const row = await requireResult(tx, campaignId, resultId);
     if (row.retractedAt !== null) throw new ConflictError('already_retracted', `result ${resultId} was already retracted at ${iso(row.retractedAt)}: ${row.retractionReason ?? ''}`);
     refuseSuperseded(row, 'retracted');
-    const sample = findSample(tx, campaignId, row.sampleId)!;
-    const retracted = retractResultInTransaction(tx, row, reason, actor, Date.now(), sample);
-    return toResultView(retracted, correctionCounts(tx, [row.id]).get(row.id) ?? 0);
+    const sample = (await tx.findSample(campaignId, row.sampleId))!;
+    const retracted = await retractResultInTransaction(tx, row, reason, actor, Date.now(), sample);
+    return toResultView(retracted, (await correctionCounts(tx, [row.id])).get(row.id) ?? 0);
   });
   ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });
   return view;
@@ -292,19 +294,19 @@ export function retractResult(ctx: ServiceContext, campaignId: number, resultId:
  * the engine may suggest it again (or the lab marks it failed); 'measured' would claim data no model sees, and
  * 'pending' would claim that someone was asked to run it. Retracting the sample itself is the way to withdraw it.
  */
-export function retractResultInTransaction(tx: Db, row: ResultRow, reason: string, actor: Actor, at: number, sample?: SampleRow): ResultRow {
-  const retracted = retractResultRow(tx, row.id, reason, at);
+export async function retractResultInTransaction(tx: Store, row: ResultRow, reason: string, actor: Actor, at: number, sample?: SampleRow): Promise<ResultRow> {
+  const retracted = await tx.retractResultRow(row.id, reason, at);
   const before: Record<string, unknown> = { retractedAt: null, retractionReason: null };
   const after: Record<string, unknown> = { retractedAt: iso(at), retractionReason: reason };
   if (sample) {
-    const next = activeResultsOfSample(tx, sample.id).length > 0 ? 'measured' : 'candidate';
+    const next = (await tx.activeResultsOfSample(sample.id)).length > 0 ? 'measured' : 'candidate';
     if (next !== sample.status) {
-      setSampleStatus(tx, sample.id, next, { pendingSince: null });
+      await tx.setSampleStatus(sample.id, next, { pendingSince: null });
       before.sampleStatus = sample.status;
       after.sampleStatus = next;
     }
   }
-  recordAudit(tx, { campaignId: row.campaignId, entity: 'result', entityId: row.id, action: 'retract', before, after, reason }, actor);
+  await recordAudit(tx, { campaignId: row.campaignId, entity: 'result', entityId: row.id, action: 'retract', before, after, reason }, actor);
   return retracted;
 }
 
@@ -315,20 +317,20 @@ function refuseSuperseded(row: ResultRow, verb: 'corrected' | 'retracted'): void
 }
 
 /** The result row of this campaign, or a NotFoundError. */
-function requireResult(tx: Db, campaignId: number, resultId: number): ResultRow {
-  const row = findResult(tx, campaignId, resultId);
+async function requireResult(tx: Store, campaignId: number, resultId: number): Promise<ResultRow> {
+  const row = await tx.findResult(campaignId, resultId);
   if (!row) throw new NotFoundError('result', resultId, `it is not a result of campaign ${campaignId}`);
   return row;
 }
 
 /** How many times each of these results was corrected. */
-function correctionCounts(db: Db, resultIds: number[]): Map<number, number> {
-  return countActions(db, 'result', 'correct', resultIds);
+function correctionCounts(db: Store, resultIds: number[]): Promise<Map<number, number>> {
+  return db.countActions('result', 'correct', resultIds);
 }
 
 /** API views of result rows, with their correction counts looked up at once. */
-function resultViews(db: Db, rows: ResultRow[]): ResultView[] {
-  const counts = correctionCounts(db, rows.map((r) => r.id));
+async function resultViews(db: Store, rows: ResultRow[]): Promise<ResultView[]> {
+  const counts = await correctionCounts(db, rows.map((r) => r.id));
   return rows.map((r) => toResultView(r, counts.get(r.id) ?? 0));
 }
 
@@ -337,11 +339,11 @@ function resultViews(db: Db, rows: ResultRow[]): ResultView[] {
  * `retracted` and the number of corrections in `corrections`), plus one row per sample without results. Text cells
  * are neutralized against formula injection; numbers are written as they are.
  */
-export function exportCampaignCsv(ctx: ServiceContext, campaignId: number): string {
-  const campaign = requireCampaign(ctx, campaignId);
-  const samples = allSamples(ctx.db, campaignId);
-  const all = allResults(ctx.db, campaignId);
-  const corrections = correctionCounts(ctx.db, all.map((r) => r.id));
+export async function exportCampaignCsv(ctx: ServiceContext, campaignId: number): Promise<string> {
+  const campaign = await requireCampaign(ctx, campaignId);
+  const samples = await ctx.db.allSamples(campaignId);
+  const all = await ctx.db.allResults(campaignId);
+  const corrections = await correctionCounts(ctx.db, all.map((r) => r.id));
   const resultsBySample = new Map<number, ResultRow[]>();
   for (const r of all) resultsBySample.set(r.sampleId, [...(resultsBySample.get(r.sampleId) ?? []), r]);
   const featureNames = [...new Set(samples.flatMap((s) => Object.keys(s.features ?? {})))].sort();

@@ -6,11 +6,9 @@
  * that image; each image's new overlay is announced as it lands.
  */
 import { z } from 'zod';
-import { findCampaign } from '../db/campaigns.js';
-import { findJob, modelsOfJob } from '../db/jobs.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { ServiceContext } from './context.js';
-import type { JobRow } from '../db/schema.js';
+import type { JobRow, ModelRow } from '../db/schema.js';
 import { arrivingImagePlan, PREDICT_IMAGES_JOB_KIND, requestImagePrediction, storedImagesOf } from './image-measurements.js';
 import { overlaysReady } from './segmentation-maps.js';
 import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
@@ -25,43 +23,61 @@ export interface RetrainLoopOptions {
   segmentationDelayMs?: number;
 }
 
-/** Starts the loop; returns a function that stops it. */
-export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS, options: RetrainLoopOptions = {}): () => void {
+/** A running loop: calling it stops it; `settled()` resolves once every event heard so far has been acted on. */
+export interface RetrainLoop {
+  (): void;
+  settled(): Promise<void>;
+}
+
+/**
+ * Starts the loop; returns a function that stops it. Events are acted on one after another, in the order they came
+ * (each needs the store, so it is asynchronous); a failure is logged and never rejects, since an unhandled rejection
+ * would stop the service.
+ */
+export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS, options: RetrainLoopOptions = {}): RetrainLoop {
   const segmentationDelayMs = options.segmentationDelayMs ?? ctx.config.segmentationDelaySeconds * 1000;
+  let tail: Promise<void> = Promise.resolve();
+  const inOrder = (task: () => Promise<void>, failure: string): void => {
+    tail = tail.then(task).catch((err: unknown) => console.error(`[twinlab] ${failure}:`, err));
+  };
   const stopResults = events.subscribeAll((event) => {
     if (event.type !== 'results' && event.type !== 'label' && event.type !== 'asset') return;
-    // An archived campaign is frozen: its models stay as they were until it is restored.
-    if (findCampaign(ctx.db, event.campaignId)?.archivedAt != null) return;
-    try {
+    // A retrain that cannot be scheduled must not fail the request that recorded the results or the label.
+    inOrder(async () => {
+      // An archived campaign is frozen: its models stay as they were until it is restored.
+      if ((await ctx.db.findCampaign(event.campaignId))?.archivedAt != null) return;
       // Derived results come here too: they retrain the surrogate, never the segmentation (which would derive again).
-      if (event.type === 'results') scheduleTraining(ctx, event.campaignId, delayMs);
+      if (event.type === 'results') await scheduleTraining(ctx, event.campaignId, delayMs);
       // A save is followed within seconds by the model on that image (the others follow in the background).
-      else if (event.type === 'label') scheduleSegmentation(ctx, event.campaignId, segmentationDelayMs, event.assetId);
+      else if (event.type === 'label') await scheduleSegmentation(ctx, event.campaignId, segmentationDelayMs, event.assetId);
       else {
-        const plan = arrivingImagePlan(ctx, event.assetId);
+        const plan = await arrivingImagePlan(ctx, event.assetId);
         // A sample's new image is measured by the current model now: its sample's outcome should not wait for a retrain.
-        if (plan === 'predict') requestImagePrediction(ctx, event.campaignId, [event.assetId]);
+        if (plan === 'predict') await requestImagePrediction(ctx, event.campaignId, [event.assetId]);
         // A new image gets its prediction (and its place in the queue) once the labels support a model.
-        else if (plan === 'segment') scheduleSegmentation(ctx, event.campaignId, delayMs);
+        else if (plan === 'segment') await scheduleSegmentation(ctx, event.campaignId, delayMs);
       }
-    } catch (err) {
-      // A retrain that cannot be scheduled must not fail the request that recorded the results or the label.
-      console.error(`[twinlab] could not schedule retraining of campaign ${event.campaignId}:`, err);
-    }
+    }, `could not schedule retraining of campaign ${event.campaignId}`);
   });
   const overlays = new OverlayAnnouncer(ctx, events);
-  const stopJobs = jobQueueFor(ctx).subscribe('*', (job) => {
-    const row = findJob(ctx.db, job.id);
-    if (!row?.campaignId) return;
-    events.publish({ type: 'job', campaignId: row.campaignId, jobId: job.id, kind: job.kind, status: job.status, progress: job.progress, error: job.error });
-    if ((job.kind === TRAIN_JOB_KIND || job.kind === SEGMENT_CAMPAIGN_JOB_KIND) && job.status === 'succeeded')
-      for (const model of modelsOfJob(ctx.db, job.id)) events.publish({ type: 'model', campaignId: row.campaignId, modelId: model.id, kind: model.kind });
-    if (job.kind === SEGMENT_CAMPAIGN_JOB_KIND || job.kind === PREDICT_IMAGES_JOB_KIND) overlays.observe(row);
+  const stopJobs = jobQueueFor(ctx).subscribe('*', (job, row) => {
+    if (!row.campaignId) return;
+    const campaignId = row.campaignId;
+    // The job's own change is told at once (the queue gives its row); its models and overlays need the store.
+    events.publish({ type: 'job', campaignId, jobId: job.id, kind: job.kind, status: job.status, progress: job.progress, error: job.error });
+    const segmentation = job.kind === SEGMENT_CAMPAIGN_JOB_KIND;
+    if (!(job.kind === TRAIN_JOB_KIND || segmentation || job.kind === PREDICT_IMAGES_JOB_KIND)) return;
+    inOrder(async () => {
+      const models = (job.kind === TRAIN_JOB_KIND || segmentation) && job.status === 'succeeded' ? await ctx.db.modelsOfJob(job.id) : [];
+      for (const model of models) events.publish({ type: 'model', campaignId, modelId: model.id, kind: model.kind });
+      if (segmentation || job.kind === PREDICT_IMAGES_JOB_KIND) overlays.observe(row, models);
+    }, `could not announce the models and overlays of job ${job.id}`);
   });
-  return () => {
+  const stop = () => {
     stopResults();
     stopJobs();
   };
+  return Object.assign(stop, { settled: () => tail });
 }
 
 /**
@@ -76,11 +92,12 @@ class OverlayAnnouncer {
 
   constructor(private readonly ctx: ServiceContext, private readonly events: CampaignEvents) {}
 
-  observe(job: JobRow): void {
+  /** Acts on a job's change; `models` are the models a succeeded segment-campaign job recorded. */
+  observe(job: JobRow, models: ModelRow[]): void {
     const campaignId = job.campaignId!;
     if (job.kind === SEGMENT_CAMPAIGN_JOB_KIND) {
       if (job.status !== 'succeeded') return;
-      const model = modelsOfJob(this.ctx.db, job.id)[0];
+      const model = models[0];
       const images = storedImagesOf(job.result?.images);
       if (model?.artifactPath == null) return;
       for (const image of images) {

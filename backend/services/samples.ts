@@ -1,10 +1,8 @@
 /** Use cases for samples: bulk import from JSON or CSV, listing, workflow status, retraction (audited). */
 import type { Parameter } from '../../acquisition/types.js';
-import { activeResultsOfSample } from '../db/results.js';
-import { existingExternalIds, findSample, insertSamples, listSampleRows, setSampleStatus, type NewSample } from '../db/samples.js';
+import { type NewSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
-import { findAsset, imagesOfSamples, updateAsset } from '../db/assets.js';
-import type { Db } from '../db/client.js';
+import type { Store } from '../db/store.js';
 import { measuredValueIssues, normalizeParams, paramsKey, parseDecimal, RESERVED_NAMES, type ParamIssue } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import type { SampleStatus } from '../domain/types.js';
@@ -56,14 +54,14 @@ export interface RowIssue {
 }
 
 /** Validates every item first, then inserts all of them in one transaction, or none. */
-export function importSamples(ctx: ServiceContext, campaignId: number, items: SampleInput[], rowNumbers?: number[]): { inserted: number; items: SampleView[] } {
-  return ctx.db.transaction((tx) => {
-    const campaign = requireCampaign({ ...ctx, db: tx }, campaignId);
+export async function importSamples(ctx: ServiceContext, campaignId: number, items: SampleInput[], rowNumbers?: number[]): Promise<{ inserted: number; items: SampleView[] }> {
+  return await ctx.db.transaction(async (tx) => {
+    const campaign = await requireCampaign({ ...ctx, db: tx }, campaignId);
     const problems: RowIssue[] = [];
     const values: NewSample[] = [];
     const seen = new Map<string, number>();
     const assetRows = new Map<number, number>();
-    items.forEach((item, i) => {
+    for (const [i, item] of items.entries()) {
       const row = rowNumbers?.[i] ?? i;
       const r = normalizeParams(campaign.parameters, item.params);
       const issues: ParamIssue[] = 'issues' in r ? [...r.issues] : [];
@@ -74,14 +72,17 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
         else seen.set(item.externalId, row);
       }
       if (item.assetId !== undefined) {
-        const asset = findAsset(tx, item.assetId);
+        const asset = await tx.findAsset(item.assetId);
         const first = assetRows.get(item.assetId);
         if (!asset || asset.campaignId !== campaignId) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is not in this campaign` });
         else if (asset.sampleId !== null) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} already shows sample ${asset.sampleId}` });
         else if (first !== undefined) issues.push({ parameter: 'assetId', message: `asset ${item.assetId} is also named at ${rowNumbers ? 'line' : 'row'} ${first}` });
         else assetRows.set(item.assetId, row);
       }
-      if (issues.length > 0) return problems.push({ row, issues });
+      if (issues.length > 0) {
+        problems.push({ row, issues });
+        continue;
+      }
       const params = (r as { params: Record<string, number | string> }).params;
       values.push({
         campaignId,
@@ -93,16 +94,16 @@ export function importSamples(ctx: ServiceContext, campaignId: number, items: Sa
         assetId: item.assetId ?? null,
         status: 'candidate',
       });
-    });
+    }
     if (problems.length > 0)
       throw new InvalidError('invalid_rows', `${problems.length} of ${items.length} rows do not fit the design space; nothing was imported`, problems);
-    const taken = existingExternalIds(tx, campaignId, [...seen.keys()]);
+    const taken = await tx.existingExternalIds(campaignId, [...seen.keys()]);
     if (taken.size > 0)
       throw new ConflictError('duplicate_external_id', `externalId already used in this campaign: ${[...taken].slice(0, 10).join(', ')}; nothing was imported`, [...taken]);
-    const rows = insertSamples(tx, values);
+    const rows = await tx.insertSamples(values);
     // The image named by assetId shows the new sample: it lists among the sample's images and measures it.
-    for (const r of rows) if (r.assetId !== null) updateAsset(tx, r.assetId, { sampleId: r.id });
-    return { inserted: rows.length, items: sampleViews(tx, rows) };
+    for (const r of rows) if (r.assetId !== null) await tx.updateAsset(r.assetId, { sampleId: r.id });
+    return { inserted: rows.length, items: await sampleViews(tx, rows) };
   });
 }
 
@@ -137,38 +138,38 @@ export function samplesFromCsv(campaign: CampaignRow, text: string, maxRows: num
 
 /** Imports samples from CSV text. */
 export async function importSamplesCsv(ctx: ServiceContext, campaignId: number, text: string): Promise<{ inserted: number; items: SampleView[] }> {
-  const campaign = requireCampaign(ctx, campaignId);
+  const campaign = await requireCampaign(ctx, campaignId);
   const { items, lines } = samplesFromCsv(campaign, text, ctx.config.limits.itemsPerRequest);
-  return announced(ctx, campaignId, importSamples(ctx, campaignId, await addMolecularDescriptors(items, lines), lines));
+  return announced(ctx, campaignId, await importSamples(ctx, campaignId, await addMolecularDescriptors(items, lines), lines));
 }
 
 /** Imports samples given as JSON, featurizing SMILES first. */
 export async function importSampleItems(ctx: ServiceContext, campaignId: number, items: SampleInput[]): Promise<{ inserted: number; items: SampleView[] }> {
-  requireCampaign(ctx, campaignId);
-  return announced(ctx, campaignId, importSamples(ctx, campaignId, await addMolecularDescriptors(items)));
+  await requireCampaign(ctx, campaignId);
+  return announced(ctx, campaignId, await importSamples(ctx, campaignId, await addMolecularDescriptors(items)));
 }
 
 /** Tells browsers of the new samples; images they named now show them, so the derived results follow. */
-function announced<T extends { inserted: number; items: SampleView[] }>(ctx: ServiceContext, campaignId: number, out: T): T {
+async function announced<T extends { inserted: number; items: SampleView[] }>(ctx: ServiceContext, campaignId: number, out: T): Promise<T> {
   ctx.events?.publish({ type: 'samples', campaignId, inserted: out.inserted });
   const named = out.items.filter((s) => s.assetId !== null);
   if (named.length > 0) {
-    rederiveCampaign(ctx, campaignId);
+    await rederiveCampaign(ctx, campaignId);
     for (const s of named) ctx.events?.publish({ type: 'asset', campaignId, assetId: s.assetId! });
   }
   return out;
 }
 
 /** A page of a campaign's samples. */
-export function listSamples(ctx: ServiceContext, campaignId: number, filter: { status?: SampleStatus; limit: number; offset: number }): Page<SampleView> {
-  requireCampaign(ctx, campaignId);
-  const { rows, total } = listSampleRows(ctx.db, campaignId, filter);
-  return { items: sampleViews(ctx.db, rows), total };
+export async function listSamples(ctx: ServiceContext, campaignId: number, filter: { status?: SampleStatus; limit: number; offset: number }): Promise<Page<SampleView>> {
+  await requireCampaign(ctx, campaignId);
+  const { rows, total } = await ctx.db.listSampleRows(campaignId, filter);
+  return { items: await sampleViews(ctx.db, rows), total };
 }
 
 /** API views of sample rows, with their images looked up at once (one query for a page). */
-export function sampleViews(db: Db, rows: SampleRow[]): SampleView[] {
-  const images = imagesOfSamples(db, rows.map((r) => r.id));
+export async function sampleViews(db: Store, rows: SampleRow[]): Promise<SampleView[]> {
+  const images = await db.imagesOfSamples(rows.map((r) => r.id));
   return rows.map((r) => toSampleView(r, images.get(r.id) ?? []));
 }
 
@@ -225,30 +226,30 @@ const SERVICE_ACTOR: Actor = { name: 'twinlab', tokenId: null };
  * otherwise). Setting the status it already has changes nothing. Moves back or to failed are recorded in the audit
  * history with the reason given (or one that names the move), in the same transaction.
  */
-export function setStatus(
+export async function setStatus(
   ctx: ServiceContext, campaignId: number, sampleId: number, status: ManualStatus, actor: Actor = SERVICE_ACTOR, reasonGiven?: string,
-): SampleView {
+): Promise<SampleView> {
   const reason = reasonGiven === undefined ? undefined : requireReason(reasonGiven);
-  const out = ctx.db.transaction((tx) => {
-    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
-    const sample = findSample(tx, campaignId, sampleId);
+  const out = await ctx.db.transaction(async (tx) => {
+    await requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const sample = await tx.findSample(campaignId, sampleId);
     if (!sample) throw new NotFoundError('sample', sampleId);
     if (sample.status === 'measured') throw new ConflictError('already_measured', `sample ${sampleId} already has results; its status stays "measured"`);
     if (sample.status === 'retracted') throw new ConflictError('sample_retracted', `sample ${sampleId} was retracted; it stays out of the campaign`);
-    if (sample.status === status) return { view: sampleViews(tx, [sample])[0], changed: false };
+    if (sample.status === status) return { view: (await sampleViews(tx, [sample]))[0], changed: false };
     const allowed = STATUS_MOVES[sample.status];
     if (!allowed.includes(status))
       throw new ConflictError('invalid_status_change', `sample ${sampleId} is ${sample.status}; it can become ${allowed.join(' or ')}, not ${status}`, { from: sample.status, to: status, allowed });
-    setSampleStatus(tx, sampleId, status, status === 'pending' ? {} : { pendingSince: null });
+    await tx.setSampleStatus(sampleId, status, status === 'pending' ? {} : { pendingSince: null });
     const move = `${sample.status}→${status}`;
     if (!FORWARD_MOVES.has(move)) {
-      recordAudit(
+      await recordAudit(
         tx,
         { campaignId, entity: 'sample', entityId: sampleId, action: 'correct', before: { status: sample.status }, after: { status }, reason: reason ?? `status changed from ${sample.status} to ${status}` },
         actor,
       );
     }
-    return { view: sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0], changed: true };
+    return { view: (await sampleViews(tx, [(await tx.findSample(campaignId, sampleId))!]))[0], changed: true };
   });
   if (out.changed) ctx.events?.publish({ type: 'samples', campaignId, inserted: 0 });
   return out.view;
@@ -258,23 +259,23 @@ export function setStatus(
  * Retracts a sample with a reason, in one transaction: its active results are retracted (each audited), then the
  * sample (audited). A retracted sample is never suggested, matched or measured again; 409 the second time.
  */
-export function retractSample(ctx: ServiceContext, campaignId: number, sampleId: number, reasonGiven: string | undefined, actor: Actor): SampleView {
+export async function retractSample(ctx: ServiceContext, campaignId: number, sampleId: number, reasonGiven: string | undefined, actor: Actor): Promise<SampleView> {
   const reason = requireReason(reasonGiven);
-  const { view, results } = ctx.db.transaction((tx) => {
-    requireWritableCampaign({ ...ctx, db: tx }, campaignId);
-    const sample = findSample(tx, campaignId, sampleId);
+  const { view, results } = await ctx.db.transaction(async (tx) => {
+    await requireWritableCampaign({ ...ctx, db: tx }, campaignId);
+    const sample = await tx.findSample(campaignId, sampleId);
     if (!sample) throw new NotFoundError('sample', sampleId);
     if (sample.status === 'retracted') throw new ConflictError('already_retracted', `sample ${sampleId} was already retracted`);
     const at = Date.now();
-    const active = activeResultsOfSample(tx, sampleId);
-    for (const row of active) retractResultInTransaction(tx, row, reason, actor, at);
-    setSampleStatus(tx, sampleId, 'retracted', { pendingSince: null });
-    recordAudit(
+    const active = await tx.activeResultsOfSample(sampleId);
+    for (const row of active) await retractResultInTransaction(tx, row, reason, actor, at);
+    await tx.setSampleStatus(sampleId, 'retracted', { pendingSince: null });
+    await recordAudit(
       tx,
       { campaignId, entity: 'sample', entityId: sampleId, action: 'retract', before: { status: sample.status }, after: { status: 'retracted', retractedResultIds: active.map((r) => r.id) }, reason },
       actor,
     );
-    return { view: sampleViews(tx, [findSample(tx, campaignId, sampleId)!])[0], results: active.length };
+    return { view: (await sampleViews(tx, [(await tx.findSample(campaignId, sampleId))!]))[0], results: active.length };
   });
   // Its results leave the models only if it had any; the sample list changes either way.
   if (results > 0) ctx.events?.publish({ type: 'results', campaignId, inserted: 0 });

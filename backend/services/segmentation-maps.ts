@@ -6,7 +6,6 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestJobOfKind, listModelRows } from '../db/jobs.js';
 import type { ModelRow } from '../db/schema.js';
 import { PREDICT_IMAGES_JOB_KIND } from '../trainer/jobs/predict-images.js';
 import { SEGMENTATION_FILES } from '../trainer/jobs/segment-campaign.js';
@@ -28,8 +27,8 @@ const KEEP_OLDER_MODEL_MAPS = 1;
 const FALLBACK_MODELS = 20;
 
 /** The campaign's segmentation models that have an artifact folder, newest first. */
-function modelsWithMaps(ctx: ServiceContext, campaignId: number): ModelRow[] {
-  return listModelRows(ctx.db, campaignId, FALLBACK_MODELS, 0, SEGMENTATION_MODEL_KIND).rows.filter((m) => m.artifactPath !== null);
+async function modelsWithMaps(ctx: ServiceContext, campaignId: number): Promise<ModelRow[]> {
+  return (await ctx.db.listModelRows(campaignId, FALLBACK_MODELS, 0, SEGMENTATION_MODEL_KIND)).rows.filter((m) => m.artifactPath !== null);
 }
 
 /** Absolute path of one map of an asset under a model's artifact folder. */
@@ -45,8 +44,8 @@ export function overlaysReady(ctx: ServiceContext, artifactDir: string, assetId:
 }
 
 /** The newest model's map of the asset, else the newest older model's that has one; undefined when none has. */
-export function newestMapOf(ctx: ServiceContext, campaignId: number, assetId: number, overlay: SegmentationOverlay): { path: string; modelId: number } | undefined {
-  for (const model of modelsWithMaps(ctx, campaignId)) {
+export async function newestMapOf(ctx: ServiceContext, campaignId: number, assetId: number, overlay: SegmentationOverlay): Promise<{ path: string; modelId: number } | undefined> {
+  for (const model of await modelsWithMaps(ctx, campaignId)) {
     const path = mapPath(ctx, model.artifactPath!, assetId, overlay);
     if (existsSync(path)) return { path, modelId: model.id };
   }
@@ -58,21 +57,23 @@ export function newestMapOf(ctx: ServiceContext, campaignId: number, assetId: nu
  * when it holds the newest map of some image (the newer models have not reached it yet), or while a job writes into
  * it; leftovers of failed or cancelled runs go.
  */
-export function removeSupersededMaps(ctx: ServiceContext, campaignId: number): void {
+export async function removeSupersededMaps(ctx: ServiceContext, campaignId: number): Promise<void> {
   const root = join(ctx.config.dataDir, 'models', String(campaignId));
   if (!existsSync(root)) return;
   const keep = new Set<string>();
   const covered = new Set<string>();
-  modelsWithMaps(ctx, campaignId).forEach((model, k) => {
+  (await modelsWithMaps(ctx, campaignId)).forEach((model, k) => {
     const assetsDir = join(ctx.config.dataDir, model.artifactPath!, 'assets');
     const images = existsSync(assetsDir) ? readdirSync(assetsDir).filter((id) => existsSync(join(assetsDir, id, SEGMENTATION_FILES.prediction))) : [];
     if (k <= KEEP_OLDER_MODEL_MAPS || images.some((id) => !covered.has(id))) keep.add(model.artifactPath!);
     for (const id of images) covered.add(id);
   });
-  const writing = [SEGMENT_CAMPAIGN_JOB_KIND, PREDICT_IMAGES_JOB_KIND]
-    .map((kind) => latestJobOfKind(ctx.db, campaignId, kind, ['queued', 'running']))
-    .map((job) => (job ? String(job.payload.artifactDir ?? '') : ''))
-    .filter((dir) => dir !== '');
+  const writing: string[] = [];
+  for (const kind of [SEGMENT_CAMPAIGN_JOB_KIND, PREDICT_IMAGES_JOB_KIND]) {
+    const job = await ctx.db.latestJobOfKind(campaignId, kind, ['queued', 'running']);
+    const dir = job ? String(job.payload.artifactDir ?? '') : '';
+    if (dir !== '') writing.push(dir);
+  }
   for (const entry of readdirSync(root)) {
     if (!entry.startsWith('segmentation-')) continue;
     const relative = join('models', String(campaignId), entry);

@@ -6,8 +6,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { findAsset, labelsOfCampaign, listAssetRows } from '../db/assets.js';
-import { findJob, findQueuedJob, insertModel, latestJobOfKind, latestModelOfKind, listModelRows } from '../db/jobs.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
 import type { LabelStroke } from '../domain/types.js';
@@ -16,7 +14,7 @@ import { segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentC
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import {
-  deriveSegmentationResults, derivationForJobResult, imagesUnderModel, jobMeasurements, payloadPixelSize, PREDICT_IMAGES_JOB_KIND, requestImagePrediction,
+  derivationForJobResult, derivationLock, imagesUnderModel, jobMeasurements, payloadPixelSize, PREDICT_IMAGES_JOB_KIND, requestImagePrediction, segmentationDerivation,
   requestMissingPredictions, segmentationCacheOf, SEGMENTATION_MODEL_KIND, sliceNeighboursOf, type DerivationSummary,
 } from './image-measurements.js';
 import { newestMapOf, removeSupersededMaps, SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay } from './segmentation-maps.js';
@@ -58,11 +56,12 @@ export interface SegmentationView {
  * is moved to now, not doubled; 422 when the scribbles do not cover two classes yet. With `focusAssetId` (an image of
  * the campaign, else 404) that image is predicted first and the others in the background (see scheduleSegmentation).
  */
-export function requestSegmentation(ctx: ServiceContext, campaignId: number, options: { focusAssetId?: number } = {}): JobView {
-  const campaign = requireCampaign(ctx, campaignId);
-  if (options.focusAssetId !== undefined) requireCampaignAsset(ctx, campaignId, options.focusAssetId);
-  const { row } = jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => segmentationPayload(ctx, campaign, focusOf(options.focusAssetId, waiting)).job, { campaignId, runAfter: Date.now() });
-  if (options.focusAssetId !== undefined) stopBackgroundPredictions(ctx, campaignId);
+export async function requestSegmentation(ctx: ServiceContext, campaignId: number, options: { focusAssetId?: number } = {}): Promise<JobView> {
+  const campaign = await requireCampaign(ctx, campaignId);
+  if (options.focusAssetId !== undefined) await requireCampaignAsset(ctx, campaignId, options.focusAssetId);
+  const payloadWith = await segmentationPayload(ctx, campaign);
+  const { row } = await jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => payloadWith(focusOf(options.focusAssetId, waiting)).job, { campaignId, runAfter: Date.now() });
+  if (options.focusAssetId !== undefined) await stopBackgroundPredictions(ctx, campaignId);
   return toJobView(row);
 }
 
@@ -74,18 +73,19 @@ export function requestSegmentation(ctx: ServiceContext, campaignId: number, opt
  * they land, and on a busy machine it would hold the slot the focused job needs. Returns undefined while there are
  * too few scribbles to train on.
  */
-export function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number, focusAssetId?: number): JobView | undefined {
-  const campaign = requireCampaign(ctx, campaignId);
+export async function scheduleSegmentation(ctx: ServiceContext, campaignId: number, delayMs: number, focusAssetId?: number): Promise<JobView | undefined> {
+  const campaign = await requireCampaign(ctx, campaignId);
   try {
     const runAfter = Date.now() + delayMs;
-    const view = toJobView(jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => segmentationPayload(ctx, campaign, focusOf(focusAssetId, waiting)).job, { campaignId, runAfter }).row);
-    if (focusAssetId !== undefined) stopBackgroundPredictions(ctx, campaignId);
+    const payloadWith = await segmentationPayload(ctx, campaign);
+    const view = toJobView((await jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => payloadWith(focusOf(focusAssetId, waiting)).job, { campaignId, runAfter })).row);
+    if (focusAssetId !== undefined) await stopBackgroundPredictions(ctx, campaignId);
     return view;
   } catch (err) {
     if (!(err instanceof InvalidError)) throw err;
     // The labels no longer support a model (scribbles cleared): a waiting job would train on the old ones.
-    const waiting = findQueuedJob(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
-    if (waiting) jobQueueFor(ctx).cancel(waiting.id);
+    const waiting = await ctx.db.findQueuedJob(campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
+    if (waiting) await jobQueueFor(ctx).cancel(waiting.id);
     return undefined;
   }
 }
@@ -98,8 +98,8 @@ function focusOf(requested: number | undefined, waiting: JobRow | undefined): nu
 }
 
 /** 404 unless the asset belongs to the campaign. */
-function requireCampaignAsset(ctx: ServiceContext, campaignId: number, assetId: number): void {
-  const asset = findAsset(ctx.db, assetId);
+async function requireCampaignAsset(ctx: ServiceContext, campaignId: number, assetId: number): Promise<void> {
+  const asset = await ctx.db.findAsset(assetId);
   if (asset === undefined || asset.campaignId !== campaignId) throw new NotFoundError('asset', assetId, `asset ${assetId} is not an image of campaign ${campaignId}`);
 }
 
@@ -107,9 +107,9 @@ function requireCampaignAsset(ctx: ServiceContext, campaignId: number, assetId: 
  * Cancels the campaign's waiting and running predict-images jobs (a newer model is on its way: its own background
  * prediction covers every image again, and the sample images still unmeasured are queued once it is recorded).
  */
-function stopBackgroundPredictions(ctx: ServiceContext, campaignId: number): void {
-  for (const job of [findQueuedJob(ctx.db, campaignId, PREDICT_IMAGES_JOB_KIND), latestJobOfKind(ctx.db, campaignId, PREDICT_IMAGES_JOB_KIND, ['running'])]) {
-    if (job !== undefined && !job.cancelRequested) jobQueueFor(ctx).cancel(job.id);
+async function stopBackgroundPredictions(ctx: ServiceContext, campaignId: number): Promise<void> {
+  for (const job of [await ctx.db.findQueuedJob(campaignId, PREDICT_IMAGES_JOB_KIND), await ctx.db.latestJobOfKind(campaignId, PREDICT_IMAGES_JOB_KIND, ['running'])]) {
+    if (job !== undefined && !job.cancelRequested) await jobQueueFor(ctx).cancel(job.id);
   }
 }
 
@@ -125,7 +125,7 @@ const recordedPayloadSchema = z.object({
  * (those that arrived while it trained). Returns the job's final result with the model id and what was derived. A
  * result or payload of another shape fails the job permanently.
  */
-export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+export async function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
   const parsedResult = segmentCampaignResultSchema.safeParse(result);
   const parsedPayload = recordedPayloadSchema.safeParse(job.payload);
   if (!parsedResult.success || !parsedPayload.success) throw new PermanentJobError(`segmentation job ${job.id} returned or was given data of an unexpected shape`, 'bad_result');
@@ -133,25 +133,25 @@ export function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result
   const labelIds = parsedPayload.data.labelIds ?? [];
   const labeled = new Set(parsedPayload.data.images.filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
   const unlabeled = segmented.images.filter((i) => !labeled.has(i.assetId));
-  const { model, derived } = ctx.db.transaction((tx) => {
+  const { model, derived } = await ctx.db.exclusive(derivationLock(job.campaignId!), () => ctx.db.transaction(async (tx) => {
     // Events wait for the commit: the retraining loop must see the derived results it is told about.
     const tctx: ServiceContext = { db: tx, config: ctx.config };
-    const model = insertModelOf(tctx, job, segmented, labelIds, unlabeled);
-    const derived: DerivationSummary = deriveSegmentationResults(tctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
+    const model = await insertModelOf(tctx, job, segmented, labelIds, unlabeled);
+    const derived: DerivationSummary = await segmentationDerivation(tctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
     return { model, derived };
-  });
+  }));
   if (derived.written + derived.superseded > 0) ctx.events?.publish({ type: 'results', campaignId: job.campaignId!, inserted: derived.written });
   // The images a focused job left out are predicted in the background by this model (the sample images among them
   // are also what requestMissingPredictions finds; both join one waiting job).
-  requestImagePrediction(ctx, job.campaignId!, segmented.deferredAssetIds);
-  requestMissingPredictions(ctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
-  removeSupersededMaps(ctx, job.campaignId!);
+  await requestImagePrediction(ctx, job.campaignId!, segmented.deferredAssetIds);
+  await requestMissingPredictions(ctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
+  await removeSupersededMaps(ctx, job.campaignId!);
   return { ...segmented, modelId: model.id, derived: derivationForJobResult(derived) };
 }
 
 /** Inserts the model row of a finished segmentation job. */
-function insertModelOf(ctx: ServiceContext, job: JobRow, segmented: SegmentCampaignResult, labelIds: number[], unlabeled: SegmentCampaignResult['images']) {
-  return insertModel(ctx.db, {
+function insertModelOf(ctx: ServiceContext, job: JobRow, segmented: SegmentCampaignResult, labelIds: number[], unlabeled: SegmentCampaignResult['images']): Promise<ModelRow> {
+  return ctx.db.insertModel({
     campaignId: job.campaignId!,
     kind: SEGMENTATION_MODEL_KIND,
     architecture: { classes: segmented.classes, classifier: 'pixel MLP ensemble on multi-scale filter features' },
@@ -170,18 +170,18 @@ function insertModelOf(ctx: ServiceContext, job: JobRow, segmented: SegmentCampa
  * The campaign's newest segmentation model with per-image uncertainty (model null before the first one; images the
  * model predicted later, by predict-images jobs, included) and its newest job.
  */
-export function currentSegmentation(ctx: ServiceContext, campaignId: number): SegmentationView {
-  requireCampaign(ctx, campaignId);
-  const job = latestJobOfKind(ctx.db, campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
+export async function currentSegmentation(ctx: ServiceContext, campaignId: number): Promise<SegmentationView> {
+  await requireCampaign(ctx, campaignId);
+  const job = await ctx.db.latestJobOfKind(campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
   const lastJob = job ? { id: job.id, status: job.status, ...(job.error ? { error: job.error } : {}) } : null;
-  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+  const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined) return { model: null, classes: [], images: [], lastJob };
-  const stored = segmentCampaignResultSchema.safeParse(model.jobId !== null ? findJob(ctx.db, model.jobId)?.result : undefined);
+  const stored = segmentCampaignResultSchema.safeParse(model.jobId !== null ? (await ctx.db.findJob(model.jobId))?.result : undefined);
   const classes = stored.success ? stored.data.classes : [];
   return {
     model: toModelView(model),
     classes,
-    images: [...imagesWithFallback(ctx, model, classes).values()].map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
+    images: [...(await imagesWithFallback(ctx, model, classes)).values()].map(({ assetId, meanEntropy, meanMutualInformation, classFractions }) => ({ assetId, meanEntropy, meanMutualInformation, classFractions })),
     lastJob,
   };
 }
@@ -193,13 +193,13 @@ const FIGURE_FALLBACK_MODELS = 5;
  * The newest model's figures per image, and for an image it has not predicted yet those of the newest older model
  * with the same classes that did (so the label queue keeps its order while the background prediction runs).
  */
-function imagesWithFallback(ctx: ServiceContext, model: ModelRow, classes: string[]): Map<number, ImageUncertaintyView> {
-  const out = new Map<number, ImageUncertaintyView>(imagesUnderModel(ctx, model));
-  const older = listModelRows(ctx.db, model.campaignId, FIGURE_FALLBACK_MODELS + 1, 0, SEGMENTATION_MODEL_KIND).rows.filter((m) => m.id !== model.id);
+async function imagesWithFallback(ctx: ServiceContext, model: ModelRow, classes: string[]): Promise<Map<number, ImageUncertaintyView>> {
+  const out = new Map<number, ImageUncertaintyView>(await imagesUnderModel(ctx, model));
+  const older = (await ctx.db.listModelRows(model.campaignId, FIGURE_FALLBACK_MODELS + 1, 0, SEGMENTATION_MODEL_KIND)).rows.filter((m) => m.id !== model.id);
   for (const previous of older) {
-    const result = segmentCampaignResultSchema.safeParse(previous.jobId !== null ? findJob(ctx.db, previous.jobId)?.result : undefined);
+    const result = segmentCampaignResultSchema.safeParse(previous.jobId !== null ? (await ctx.db.findJob(previous.jobId))?.result : undefined);
     if (!result.success || JSON.stringify(result.data.classes) !== JSON.stringify(classes)) continue;
-    for (const [assetId, image] of imagesUnderModel(ctx, previous)) if (!out.has(assetId)) out.set(assetId, image);
+    for (const [assetId, image] of await imagesUnderModel(ctx, previous)) if (!out.has(assetId)) out.set(assetId, image);
   }
   return out;
 }
@@ -209,10 +209,10 @@ function imagesWithFallback(ctx: ServiceContext, model: ModelRow, classes: strin
  * being labeled first and the others in the background: meanwhile an older model's map is served), with that model's
  * id; NotFoundError when no model has predicted the image yet.
  */
-export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, overlay: SegmentationOverlay): { path: string; modelId: number } {
-  const asset = findAsset(ctx.db, assetId);
+export async function segmentationOverlayFile(ctx: ServiceContext, assetId: number, overlay: SegmentationOverlay): Promise<{ path: string; modelId: number }> {
+  const asset = await ctx.db.findAsset(assetId);
   if (asset === undefined) throw new NotFoundError('asset', assetId);
-  const found = newestMapOf(ctx, asset.campaignId, assetId, overlay);
+  const found = await newestMapOf(ctx, asset.campaignId, assetId, overlay);
   if (found === undefined) {
     throw new NotFoundError(`${overlay} of asset`, assetId, 'no segmentation model has predicted this image yet: scribble two classes on some image and wait for the model');
   }
@@ -220,17 +220,21 @@ export function segmentationOverlayFile(ctx: ServiceContext, assetId: number, ov
 }
 
 /** The previous model's saved classifier, when there is one on disk: the next model starts from it. */
-function warmStartOf(ctx: ServiceContext, campaignId: number): { warmStartDir?: string } {
-  const model = latestModelOfKind(ctx.db, campaignId, SEGMENTATION_MODEL_KIND);
+async function warmStartOf(ctx: ServiceContext, campaignId: number): Promise<{ warmStartDir?: string }> {
+  const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
   if (model?.artifactPath == null) return {};
   const dir = classifierDirOf(join(ctx.config.dataDir, model.artifactPath));
   return existsSync(dir) ? { warmStartDir: dir } : {};
 }
 
-/** The job payload: the classes scribbled so far, every image with its strokes, and where the maps go. */
-function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow, focusAssetId?: number): { job: Record<string, unknown> } {
+/**
+ * The job payload: the classes scribbled so far, every image with its strokes, and where the maps go; 422 when the
+ * scribbles do not cover two classes. Read from the store first and answered as a function of the focus, since the
+ * queue builds the payload in its transaction (where nothing may be awaited) from the job it joins.
+ */
+async function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): Promise<(focusAssetId?: number) => { job: Record<string, unknown> }> {
   const defined = new Set(campaign.settings.labelClasses.map((c) => c.name));
-  const labels = labelsOfCampaign(ctx.db, campaign.id).filter((l) => l.strokes.length + l.points.length > 0);
+  const labels = (await ctx.db.labelsOfCampaign(campaign.id)).filter((l) => l.strokes.length + l.points.length > 0);
   // A clicked point teaches like a dot of brush (a small disc of its class); points go first so that eraser strokes
   // remove them as the canvas shows. Strokes of a class the campaign no longer defines are left out.
   const strokesOf = (l: (typeof labels)[number]): LabelStroke[] => [
@@ -244,28 +248,31 @@ function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow, focusAs
     throw new InvalidError('not_enough_labels', `segmentation needs scribbles of at least two classes; so far: ${[...scribbled].join(', ') || 'none'}`, { classes: [...scribbled] });
   }
   // A volume is segmented through its slices (each an image, with its neighbours' paths for context features).
-  const assets = listAssetRows(ctx.db, campaign.id, 100_000, 0, { volumes: false }).rows;
-  const neighbours = sliceNeighboursOf(ctx, assets);
+  const assets = (await ctx.db.listAssetRows(campaign.id, 100_000, 0, { volumes: false })).rows;
+  const neighbours = await sliceNeighboursOf(ctx, assets);
+  const warmStart = await warmStartOf(ctx, campaign.id);
   // Each image is measured with its pixel size (in its own unit), so lengths come back in that unit.
-  const payload: SegmentCampaignPayload & { labelIds: number[]; measurements: ReturnType<typeof jobMeasurements> } = {
-    classes: classes.map((c) => c.name),
-    colors: classes.map((c) => c.color),
-    images: assets.map((a) => ({
-      assetId: a.id,
-      imagePath: join(ctx.config.assetsDir, a.storagePath),
-      ...payloadPixelSize(a),
-      ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
-      ...(neighbours.has(a.id) ? { neighbours: neighbours.get(a.id)! } : {}),
-    })),
-    context: campaign.settings.segmentationContext ?? 'neighbours',
-    measurements: jobMeasurements(campaign),
-    artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
-    seed: 0,
-    labelIds: labels.map((l) => l.id),
-    ...segmentationCacheOf(ctx),
-    ...warmStartOf(ctx, campaign.id),
-    // A focus the campaign no longer has (the image was deleted meanwhile) is dropped: every image is predicted then.
-    ...(focusAssetId !== undefined && assets.some((a) => a.id === focusAssetId) ? { focusAssetIds: [focusAssetId] } : {}),
+  return (focusAssetId) => {
+    const payload: SegmentCampaignPayload & { labelIds: number[]; measurements: ReturnType<typeof jobMeasurements> } = {
+      classes: classes.map((c) => c.name),
+      colors: classes.map((c) => c.color),
+      images: assets.map((a) => ({
+        assetId: a.id,
+        imagePath: join(ctx.config.assetsDir, a.storagePath),
+        ...payloadPixelSize(a),
+        ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
+        ...(neighbours.has(a.id) ? { neighbours: neighbours.get(a.id)! } : {}),
+      })),
+      context: campaign.settings.segmentationContext ?? 'neighbours',
+      measurements: jobMeasurements(campaign),
+      artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
+      seed: 0,
+      labelIds: labels.map((l) => l.id),
+      ...segmentationCacheOf(ctx),
+      ...warmStart,
+      // A focus the campaign no longer has (the image was deleted meanwhile) is dropped: every image is predicted then.
+      ...(focusAssetId !== undefined && assets.some((a) => a.id === focusAssetId) ? { focusAssetIds: [focusAssetId] } : {}),
+    };
+    return { job: payload as unknown as Record<string, unknown> };
   };
-  return { job: payload as unknown as Record<string, unknown> };
 }

@@ -19,8 +19,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom } from '../../acquisition/index.js';
 import { InvalidDemoInputError, membraneImagesLab, membraneLab, mgCorrosion, micrographLab, simulatorMismatch } from '../demo/index.js';
-import { findAssetBySha256, imagesOfSamples } from '../db/assets.js';
-import { findSample } from '../db/samples.js';
 import type { CampaignRow, SampleRow } from '../db/schema.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import { modeledOutcomes } from '../domain/design-space.js';
@@ -138,8 +136,8 @@ function labOf(campaign: CampaignRow): SimulatedLab | undefined {
 }
 
 /** The campaign's simulated lab, or null when it has none (404 only for a missing campaign). */
-export function simulatorOf(ctx: ServiceContext, campaignId: number): SimulatorView | null {
-  const lab = labOf(requireCampaign(ctx, campaignId));
+export async function simulatorOf(ctx: ServiceContext, campaignId: number): Promise<SimulatorView | null> {
+  const lab = labOf(await requireCampaign(ctx, campaignId));
   return lab ? { lab: lab.lab, name: lab.name, kind: lab.kind, description: lab.description } : null;
 }
 
@@ -174,19 +172,20 @@ const OPEN_STATUSES: readonly SampleRow['status'][] = ['pending', 'running'];
  * (409 `already_imaged`), named twice (422), or a point the lab cannot measure (422).
  */
 export async function measureWithSimulatedLab(ctx: ServiceContext, campaignId: number, sampleIds: readonly number[], seedGiven?: number): Promise<SimulatedMeasurement> {
-  const campaign = requireWritableCampaign(ctx, campaignId);
+  const campaign = await requireWritableCampaign(ctx, campaignId);
   const lab = labOf(campaign);
   if (!lab) throw new ConflictError('no_simulator', `campaign ${campaignId} is not run by a simulated lab (only the demo campaigns are); enter measured results instead`);
   const twice = sampleIds.filter((id, i) => sampleIds.indexOf(id) !== i);
   if (twice.length > 0) throw new InvalidError('duplicate_sample', `sample ${twice[0]} is named twice; each experiment is measured once per request`, { sampleIds: [...new Set(twice)] });
   const seed = seedGiven ?? randomInt(0, 2 ** 31 - sampleIds.length);
-  const samples = sampleIds.map((sampleId) => {
-    const sample = findSample(ctx.db, campaignId, sampleId);
+  const samples: SampleRow[] = [];
+  for (const sampleId of sampleIds) {
+    const sample = await ctx.db.findSample(campaignId, sampleId);
     if (!sample) throw new NotFoundError('sample', sampleId, `it is not a sample of campaign ${campaignId}`);
     if (!OPEN_STATUSES.includes(sample.status))
       throw new ConflictError('not_open', `sample ${sampleId} is ${sample.status}; the simulated lab measures pending or running experiments only`, { sampleId, status: sample.status });
-    return sample;
-  });
+    samples.push(sample);
+  }
   if (lab.kind === 'images' && samples.length > MAX_IMAGES_PER_REQUEST)
     throw new InvalidError('too_many_images', `the simulated SEM images at most ${MAX_IMAGES_PER_REQUEST} castings per request (each image takes a moment to render); got ${samples.length}`, { max: MAX_IMAGES_PER_REQUEST });
   if (lab.kind === 'images') return { lab: lab.lab, inserted: 0, items: [], images: await oneImagingAtATime(campaignId, () => imageSamples(ctx, campaignId, lab, samples, seed)) };
@@ -196,7 +195,7 @@ export async function measureWithSimulatedLab(ctx: ServiceContext, campaignId: n
     const recorded = Object.fromEntries(outcomes.filter((name) => Number.isFinite(measured[name])).map((name) => [name, measured[name]]));
     return { sampleId: sample.id, outcomes: recorded, idempotencyKey: `simulated:sample-${sample.id}:seed-${seed + i}` };
   });
-  const out = recordResults(ctx, campaignId, items, SIMULATED_SOURCE);
+  const out = await recordResults(ctx, campaignId, items, SIMULATED_SOURCE);
   return { lab: lab.lab, inserted: out.inserted, items: out.items.map((result, i) => ({ ...result, seed: seed + i })), images: [] };
 }
 
@@ -222,7 +221,7 @@ function oneImagingAtATime<T>(campaignId: number, task: () => Promise<T>): Promi
  * the first write.
  */
 async function imageSamples(ctx: ServiceContext, campaignId: number, lab: ImagingLab, samples: SampleRow[], seed: number): Promise<SimulatedImage[]> {
-  const imaged = imagesOfSamples(ctx.db, samples.map((s) => s.id));
+  const imaged = await ctx.db.imagesOfSamples(samples.map((s) => s.id));
   const already = samples.find((s) => (imaged.get(s.id)?.length ?? 0) > 0);
   if (already)
     throw new ConflictError('already_imaged', `sample ${already.id} already has a micrograph; label it or wait for the model to measure it, instead of casting it again`, { sampleId: already.id });
@@ -230,7 +229,7 @@ async function imageSamples(ctx: ServiceContext, campaignId: number, lab: Imagin
   for (const [i, sample] of samples.entries()) {
     const image = await lab.image(sample.params, seed + i);
     // Same casting, same seed, same bytes: the store would take it for the other sample's image (a 409 after earlier writes).
-    const twin = findAssetBySha256(ctx.db, campaignId, createHash('sha256').update(image.png).digest('hex'));
+    const twin = await ctx.db.findAssetBySha256(campaignId, createHash('sha256').update(image.png).digest('hex'));
     if (twin && twin.sampleId !== sample.id)
       throw new ConflictError('same_micrograph', `seed ${seed + i} gives sample ${sample.id} the very micrograph of asset ${twin.id} (same casting conditions); measure it with another seed`, { assetId: twin.id });
     rendered.push({ sample, seed: seed + i, ...image });
@@ -243,7 +242,7 @@ async function imageSamples(ctx: ServiceContext, campaignId: number, lab: Imagin
     const { asset } = await uploadAsset(ctx, campaignId, { name: filename, bytes: r.png }, { sampleId: r.sample.id, pixelSize: r.pixelSize, pixelUnit: r.pixelUnit });
     writeFileSync(join(truthDir, `${asset.id}.png`), r.truthPng);
     // Cast and imaged, waiting for the image's measurement (as the seeded castings are).
-    if (r.sample.status === 'pending') setStatus(ctx, campaignId, r.sample.id, 'running');
+    if (r.sample.status === 'pending') await setStatus(ctx, campaignId, r.sample.id, 'running');
     out.push({ sampleId: r.sample.id, assetId: asset.id, seed: r.seed, filename: asset.filename });
   }
   return out;

@@ -4,18 +4,7 @@ import {
 } from '../../acquisition/index.js';
 import { randomInt } from 'node:crypto';
 import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
-import { insertSamples } from '../db/samples.js';
-import {
-  claimCandidates,
-  hasImportedSamples,
-  insertSuggestion,
-  listSuggestionRows,
-  releasePendingBefore,
-  resultIdsOf,
-  samplesWithParamsKeys,
-  setSuggestionItems,
-} from '../db/suggestions.js';
-import { findQueuedJob, insertModel } from '../db/jobs.js';
+import type { LockName } from '../db/store.js';
 import { MAX_MEASURED_MAGNITUDE, paramsKey } from '../domain/design-space.js';
 import { InvalidError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors.js';
 import { ComputeCancelledError } from '../workers/compute-pool.js';
@@ -80,14 +69,14 @@ const campaignLocks = new Map<number, { tail: Promise<void>; waiting: number }>(
  * background job instead (202), recorded the same way when it succeeds (see recordBatchSuggestion).
  */
 export async function requestSuggestions(ctx: ServiceContext, campaignId: number, input: SuggestInput, options: SuggestOptions = {}): Promise<SuggestOutcome> {
-  const campaign = checkedCampaign(ctx, campaignId, input);
-  const pool = input.pool ?? hasImportedSamples(ctx.db, campaignId);
+  const campaign = await checkedCampaign(ctx, campaignId, input);
+  const pool = input.pool ?? (await ctx.db.hasImportedSamples(campaignId));
   const requested = input.strategy ?? campaign.settings.defaultStrategy;
   const strategy = requested === undefined ? defaultStrategy(campaign.objectives) : parseStrategyName(requested);
   if (input.count * batchItemCost(strategy, pool) > ctx.config.engine.syncMaxCount) {
     // The engine checks the options' values only when the job runs: refuse bad ones now, before a job is written.
     checkOptionsOrThrow(engineOptions(input.options), pool);
-    return { status: 202, job: enqueueBatch(ctx, campaign, { ...input, pool }) };
+    return { status: 202, job: await enqueueBatch(ctx, campaign, { ...input, pool }) };
   }
   return { status: 201, suggestion: await suggestExperiments(ctx, campaignId, input, options) };
 }
@@ -114,7 +103,11 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
   campaignLocks.set(campaignId, lock);
   try {
     await waitForTurn(previous, options.signal, deadline, limits.suggestTimeoutSeconds);
-    return await suggestNow(ctx, campaignId, input, options.signal, deadline);
+    // Replicas on one PostgreSQL database serialize the campaign's runs too (an advisory lock), so each run sees the
+    // points claimed by the one before it in any process; the wait counts against the same budget.
+    return await ctx.db.exclusive(suggestionLock(campaignId), () => suggestNow(ctx, campaignId, input, options.signal, deadline), {
+      deadline, signal: options.signal, onTimeout: () => engineBusy(limits.suggestTimeoutSeconds),
+    });
   } finally {
     release();
     lock.waiting--;
@@ -124,6 +117,16 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
 
 /** Seconds a refused caller is told to wait. */
 const RETRY_AFTER_SECONDS = 5;
+
+/** The lock that orders a campaign's suggestion runs across processes. */
+function suggestionLock(campaignId: number): LockName {
+  return { scope: 'suggest', id: campaignId };
+}
+
+/** The answer to a request whose turn did not come within its budget. */
+function engineBusy(budgetSeconds: number): ServiceUnavailableError {
+  return new ServiceUnavailableError('engine_busy', `earlier suggestions for this campaign kept the engine busy for the whole time budget of ${budgetSeconds} s; try again shortly`, RETRY_AFTER_SECONDS);
+}
 
 /** Resolves when `previous` settles; rejects when the signal aborts or the deadline passes first. */
 function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, deadline: number, budgetSeconds: number): Promise<void> {
@@ -136,7 +139,7 @@ function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, d
     };
     const onAbort = (): void => done(() => reject(new ComputeCancelledError()));
     const timer = setTimeout(
-      () => done(() => reject(new ServiceUnavailableError('engine_busy', `earlier suggestions for this campaign kept the engine busy for the whole time budget of ${budgetSeconds} s; try again shortly`, RETRY_AFTER_SECONDS))),
+      () => done(() => reject(engineBusy(budgetSeconds))),
       Math.max(0, deadline - Date.now()),
     );
     timer.unref();
@@ -146,8 +149,8 @@ function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, d
 }
 
 /** The campaign, after the checks that need no engine: objectives exist, and the strategy is known. */
-function checkedCampaign(ctx: ServiceContext, campaignId: number, input: SuggestInput): CampaignRow {
-  const campaign = requireCampaign(ctx, campaignId);
+async function checkedCampaign(ctx: ServiceContext, campaignId: number, input: SuggestInput): Promise<CampaignRow> {
+  const campaign = await requireCampaign(ctx, campaignId);
   if (campaign.objectives.length === 0)
     throw new InvalidError('no_objectives', 'this campaign has no objectives, so there is nothing to optimize; add an objective to the campaign (the outcome to maximize, minimize or bring to a target) and ask again');
   const strategy = input.strategy ?? campaign.settings.defaultStrategy;
@@ -177,15 +180,16 @@ function checkOptionsOrThrow(options: StrategyOptions | undefined, pool: boolean
 }
 
 async function suggestNow(ctx: ServiceContext, campaignId: number, input: SuggestInput, signal: AbortSignal | undefined, deadline: number): Promise<SuggestionView> {
-  const campaign = checkedCampaign(ctx, campaignId, input);
+  const campaign = await checkedCampaign(ctx, campaignId, input);
   const seed = input.seed ?? randomInt(0, 2 ** 31);
   for (let attempt = 1; ; attempt++) {
-    const { request, restore, surrogateReasons } = buildRequest(ctx, campaign, input, seed);
+    // The engine computes outside any transaction: a snapshot is read (buildRequest), then the claim is recorded (recordSuggestion).
+    const { request, restore, surrogateReasons } = await buildRequest(ctx, campaign, input, seed);
     const items = restore(await runEngine(ctx, campaignId, request, signal, deadline));
     // The client went away while the engine computed: nothing is recorded, the samples stay candidates.
     if (signal?.aborted) throw new ComputeCancelledError();
     requireFinite(campaign, request, items);
-    const recorded = recordSuggestion(ctx, campaign, input, request, items, seed, surrogateReasons);
+    const recorded = await recordSuggestion(ctx, campaign, input, request, items, seed, surrogateReasons);
     if (recorded) {
       ctx.events?.publish({ type: 'suggestion', campaignId, suggestionId: recorded.suggestionId, count: recorded.items.length });
       return recorded;
@@ -242,19 +246,29 @@ function requireFinite(campaign: CampaignRow, request: SuggestRequest, items: Su
 }
 
 /** Builds the engine request now (input.pool decided) and enqueues it as a suggest-batch job; its success is recorded by recordBatchSuggestion. */
-function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput): JobView {
+async function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput): Promise<JobView> {
   const seed = input.seed ?? randomInt(0, 2 ** 31);
-  return ctx.db.transaction((tx) => {
-    // One waiting batch per campaign (plus the one running), as for training: a client cannot fill the job slots.
-    const waiting = findQueuedJob(tx, campaign.id, SUGGEST_BATCH_JOB_KIND);
-    if (waiting)
-      throw new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; wait until it has run (or cancel it) before asking for another batch`, 10);
-    const { request, surrogateReasons } = buildRequest(ctx, campaign, input, seed);
-    const payload: SuggestBatchPayload = { campaignId: campaign.id, input, seed, request, surrogateReasons };
-    // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
-    // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
-    return toJobView(jobQueueFor(ctx).enqueue(SUGGEST_BATCH_JOB_KIND, payload, { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() }));
-  });
+  // One waiting batch per campaign (plus the one running), as for training: a client cannot fill the job slots.
+  const refuse = (waiting: JobRow) =>
+    new TooManyRequestsError('batch_waiting', `batch job ${waiting.id} of this campaign is still waiting to run; wait until it has run (or cancel it) before asking for another batch`, 10);
+  // Looked for first so that a waiting batch is the answer even when the request could not be built now.
+  const waiting = await ctx.db.findQueuedJob(campaign.id, SUGGEST_BATCH_JOB_KIND);
+  if (waiting) throw refuse(waiting);
+  const { request, surrogateReasons } = await buildRequest(ctx, campaign, input, seed);
+  const payload: SuggestBatchPayload = { campaignId: campaign.id, input, seed, request, surrogateReasons };
+  // The engine is deterministic given its input: a failed attempt would fail again, one retry covers a lost worker.
+  // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
+  // enqueueOrJoin looks for a waiting job and inserts in one transaction (the job queue's, which announces the job
+  // only once it is committed): a batch that another request queued meanwhile refuses this one instead of being joined.
+  const { row } = await jobQueueFor(ctx).enqueueOrJoin(
+    SUGGEST_BATCH_JOB_KIND,
+    (queued) => {
+      if (queued) throw refuse(queued);
+      return payload;
+    },
+    { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() },
+  );
+  return toJobView(row);
 }
 
 /**
@@ -263,39 +277,41 @@ function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
  * requests), and pool candidates that are no longer candidates, are left out, so no experiment is handed out twice
  * and the claim cannot fail; `skipped` counts them.
  */
-export function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+export async function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
   const payload = job.payload as SuggestBatchPayload;
-  const campaign = requireCampaign(ctx, payload.campaignId);
+  const campaign = await requireCampaign(ctx, payload.campaignId);
   const items = result.items as SuggestionItem[];
   requireFinite(campaign, payload.request, items);
-  return ctx.db.transaction((tx) => {
+  // Under the campaign's suggestion lock, so that no synchronous run of any replica claims these points meanwhile.
+  const { recorded, skipped } = await ctx.db.exclusive(suggestionLock(campaign.id), () => ctx.db.transaction(async (tx) => {
     const keys = items.map((it) => paramsKey(it.params));
     let fresh: SuggestionItem[];
     if (payload.request.pool) {
-      const candidates = new Set(samplesWithParamsKeys(tx, campaign.id, keys, ['candidate']).map((s) => s.id));
+      const candidates = new Set((await tx.samplesWithParamsKeys(campaign.id, keys, ['candidate'])).map((s) => s.id));
       fresh = items.filter((it) => candidates.has(Number(it.poolId)));
     } else {
-      const taken = new Set(samplesWithParamsKeys(tx, campaign.id, keys, TAKEN).map((s) => s.paramsKey));
+      const taken = new Set((await tx.samplesWithParamsKeys(campaign.id, keys, TAKEN)).map((s) => s.paramsKey));
       fresh = items.filter((it) => !taken.has(paramsKey(it.params)));
     }
-    const recorded = insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id, payload.surrogateReasons ?? {});
-    ctx.events?.publish({ type: 'suggestion', campaignId: campaign.id, suggestionId: recorded.suggestionId, count: recorded.items.length });
-    return {
-      suggestionId: recorded.suggestionId, modelId: recorded.modelId, surrogates: recorded.surrogates, strategy: recorded.strategy, count: recorded.items.length,
-      skipped: items.length - fresh.length,
-    };
-  });
+    return { recorded: await insertRun(tx, campaign, payload.input, payload.request, fresh, payload.seed, job.id, payload.surrogateReasons ?? {}), skipped: items.length - fresh.length };
+  }));
+  // Announced once committed: a listener that reads the store then sees the run (and never runs inside the transaction).
+  ctx.events?.publish({ type: 'suggestion', campaignId: campaign.id, suggestionId: recorded.suggestionId, count: recorded.items.length });
+  return {
+    suggestionId: recorded.suggestionId, modelId: recorded.modelId, surrogates: recorded.surrogates, strategy: recorded.strategy, count: recorded.items.length,
+    skipped,
+  };
 }
 
 /**
  * The engine request from the campaign's current data (observations, pending points, pool, and the trained networks
  * chosen to rank outcomes: see surrogates.ts), how to read its answer, and why each outcome's surrogate was chosen.
  */
-function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): { request: SuggestRequest; restore: EngineView['restore']; surrogateReasons: Record<string, string> } {
-  return ctx.db.transaction((tx) => {
+async function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, seed: number): Promise<{ request: SuggestRequest; restore: EngineView['restore']; surrogateReasons: Record<string, string> }> {
+  return await ctx.db.transaction(async (tx) => {
     // Pending samples past their timeout count as candidates again, but they are released only when a run is
     // recorded (insertRun): a request refused later (timeout, disconnect, non-finite answer) must write nothing.
-    const { view, measured, poolRows } = currentEngineView(tx, campaign, { ...(input.pool !== undefined ? { pool: input.pool } : {}), requireCandidates: true });
+    const { view, measured, poolRows } = await currentEngineView(tx, campaign, { ...(input.pool !== undefined ? { pool: input.pool } : {}), requireCandidates: true });
     const count = poolRows ? Math.min(input.count, poolRows.length) : input.count;
     const strategy = input.strategy ?? campaign.settings.defaultStrategy;
     const request: SuggestRequest = {
@@ -310,7 +326,7 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
       ...(input.options ? { options: engineOptions(input.options) } : {}),
       seed,
     };
-    const plan = surrogatePlan({ ...ctx, db: tx }, campaign, request, measured.map((o) => o.resultId));
+    const plan = await surrogatePlan({ ...ctx, db: tx }, campaign, request, measured.map((o) => o.resultId));
     if (Object.keys(plan.surrogates).length > 0) request.surrogates = plan.surrogates;
     const surrogateReasons = Object.fromEntries(Object.entries(plan.choices).map(([outcome, choice]) => [outcome, choice.reason]));
     return { request, restore: view.restore, surrogateReasons };
@@ -321,13 +337,14 @@ function buildRequest(ctx: ServiceContext, campaign: CampaignRow, input: Suggest
  * Claims the chosen samples and records the run in one transaction; undefined when a candidate was taken meanwhile
  * (pool mode), or when another run made one of these points pending meanwhile (continuous mode).
  */
-function recordSuggestion(
+async function recordSuggestion(
   ctx: ServiceContext, campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, surrogateReasons: Record<string, string>,
-): SuggestionView | undefined {
+): Promise<SuggestionView | undefined> {
   try {
-    return ctx.db.transaction((tx) => {
-      if (!request.pool && samplesWithParamsKeys(tx, campaign.id, items.map((it) => paramsKey(it.params)), TAKEN).length > 0) throw new ContendedError();
-      return insertRun(tx, campaign, input, request, items, seed, null, surrogateReasons);
+    // The check and the claim are one transaction, through `tx` only: no other request can claim in between.
+    return await ctx.db.transaction(async (tx) => {
+      if (!request.pool && (await tx.samplesWithParamsKeys(campaign.id, items.map((it) => paramsKey(it.params)), TAKEN)).length > 0) throw new ContendedError();
+      return await insertRun(tx, campaign, input, request, items, seed, null, surrogateReasons);
     });
   } catch (err) {
     if (err instanceof ContendedError) return undefined;
@@ -343,16 +360,16 @@ const TAKEN: SampleRow['status'][] = ['pending', 'running'];
  * fails. The run records which model ranked each outcome (the engine's report, with the GP's record id filled in),
  * in its settings and on every item.
  */
-function insertRun(
+async function insertRun(
   tx: ServiceContext['db'], campaign: CampaignRow, input: SuggestInput, request: SuggestRequest, items: SuggestionItem[], seed: number, jobId: number | null,
   surrogateReasons: Record<string, string>,
-): SuggestionView {
-  releasePendingBefore(tx, campaign.id, pendingCutoff(campaign));
+): Promise<SuggestionView> {
+  await tx.releasePendingBefore(campaign.id, pendingCutoff(campaign));
   const engineUses = items[0]?.surrogates ?? {};
   // A GP record exists for runs that fit a GP: a model-based strategy where some outcome (or, from an engine that
   // does not report surrogates, every outcome) was ranked by a GP.
   const usesGp = Object.keys(engineUses).length === 0 || Object.values(engineUses).some((use) => use.kind === 'gp');
-  const gp = usesGp ? currentModel(tx, campaign.id, items[0]?.strategy ?? COLD_START_STRATEGY) : undefined;
+  const gp = usesGp ? await currentModel(tx, campaign.id, items[0]?.strategy ?? COLD_START_STRATEGY) : undefined;
   const withGpRecord = (uses: Record<string, SurrogateUse> | undefined): Record<string, SurrogateUse> =>
     Object.fromEntries(Object.entries(uses ?? {}).map(([outcome, use]) => [outcome, use.kind === 'gp' ? { kind: 'gp', modelId: gp?.id ?? null } : use]));
   const surrogates = withGpRecord(engineUses);
@@ -360,7 +377,7 @@ function insertRun(
   const modelId = gp?.id ?? firstNetwork?.modelId ?? null;
   const strategy = items[0]?.strategy ?? request.strategy ?? COLD_START_STRATEGY;
   const reasons = Object.fromEntries(Object.entries(surrogateReasons).filter(([outcome]) => outcome in surrogates));
-  const row = insertSuggestion(tx, {
+  const row = await tx.insertSuggestion({
     campaignId: campaign.id,
     strategy,
     settings: {
@@ -376,12 +393,11 @@ function insertRun(
   let sampleIds: number[];
   if (request.pool) {
     const ids = items.map((it) => Number(it.poolId));
-    const claimed = claimCandidates(tx, ids, row.id);
+    const claimed = await tx.claimCandidates(ids, row.id);
     if (claimed.length !== ids.length) throw new ContendedError();
     sampleIds = ids;
   } else {
-    const created = insertSamples(
-      tx,
+    const created = await tx.insertSamples(
       items.map((it) => ({ campaignId: campaign.id, params: it.params, paramsKey: paramsKey(it.params), status: 'pending' as const, origin: 'suggestion' as const, pendingSince: Date.now(), suggestionId: row.id })),
     );
     sampleIds = created.map((s) => s.id);
@@ -391,23 +407,23 @@ function insertRun(
   const out: RecordedSuggestionItem[] = items.map((it, i) => ({
     sampleId: sampleIds[i], ...it, surrogates: withGpRecord(it.surrogates), reasons: outcomeReasons(request.objectives, request.constraints ?? [], it, best),
   }));
-  setSuggestionItems(tx, row.id, out as unknown as Record<string, unknown>[]);
+  await tx.setSuggestionItems(row.id, out as unknown as Record<string, unknown>[]);
   return { suggestionId: row.id, modelId, strategy, seed, pool: request.pool !== undefined, surrogates, items: out };
 }
 
 class ContendedError extends Error {}
 
 /** The GP record fit to exactly the current results: the newest one whose snapshot matches (freshGpRecord), else a new one. */
-function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: StrategyName): ModelRow | undefined {
+async function currentModel(tx: ServiceContext['db'], campaignId: number, strategy: StrategyName): Promise<ModelRow | undefined> {
   if (!strategyNeedsModel(strategy)) return undefined;
-  const fresh = freshGpRecord(tx, campaignId);
+  const fresh = await freshGpRecord(tx, campaignId);
   if (fresh) return fresh;
-  return insertModel(tx, {
+  return await tx.insertModel({
     campaignId,
     kind: 'gp',
     architecture: { kernel: 'matern52', ard: true, outputs: 'independent GP per outcome', hyperparameterFit: 'multi-start L-BFGS on the log marginal likelihood' },
     metrics: {},
-    trainingSnapshot: { resultIds: resultIdsOf(tx, campaignId) },
+    trainingSnapshot: { resultIds: await tx.resultIdsOf(campaignId) },
   });
 }
 
@@ -431,9 +447,9 @@ export interface SuggestionRunView {
 }
 
 /** A page of a campaign's past suggestion runs. */
-export function listSuggestions(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<SuggestionRunView> {
-  requireCampaign(ctx, campaignId);
-  const { rows, total } = listSuggestionRows(ctx.db, campaignId, limit, offset);
+export async function listSuggestions(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Promise<Page<SuggestionRunView>> {
+  await requireCampaign(ctx, campaignId);
+  const { rows, total } = await ctx.db.listSuggestionRows(campaignId, limit, offset);
   // Runs recorded before surrogates were recorded show none.
   const surrogatesOf = (settings: Record<string, unknown>) => (isRecord(settings.surrogates) ? settings.surrogates : {});
   return {

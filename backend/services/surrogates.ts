@@ -11,11 +11,8 @@ import { createDesignSpaceEncoding, createNetworkEnsemble } from '../../acquisit
 import { encodingMap } from '../../acquisition/space/encoding-map.js';
 import { featureScaling } from '../../acquisition/suggest/problem.js';
 import { chooseSurrogate } from '../../acquisition/validation/choice.js';
-import { lastCorrectionAt } from '../db/audit.js';
-import type { Db } from '../db/client.js';
-import { latestModelOfKind, modelsOfKinds } from '../db/jobs.js';
+import type { Store } from '../db/store.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
-import { resultIdsOf } from '../db/suggestions.js';
 import { modeledOutcomes } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
 import { loadNetworkSurrogate, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
@@ -110,13 +107,13 @@ interface Assessed {
  * each outcome a network ranks, the network with `conditionOn` = the indices of `request.observations` whose result
  * (resultIds[i]) it was not trained on. `ctx.db` may be a transaction (the request's snapshot).
  */
-export function surrogatePlan(ctx: ServiceContext, campaign: CampaignRow, request: SuggestRequest, resultIds: readonly number[]): SurrogatePlan {
+export async function surrogatePlan(ctx: ServiceContext, campaign: CampaignRow, request: SuggestRequest, resultIds: readonly number[]): Promise<SurrogatePlan> {
   const setting = settingOf(campaign);
   const observations = request.observations.map((o, i) => ({ resultId: resultIds[i], outcomes: o.outcomes }));
   const data: CurrentData = { observations, encoding: once(() => encodingOf(request)) };
   const surrogates: Record<string, NetworkSurrogate> = {};
   const choices: Record<string, SurrogateChoice> = {};
-  for (const [outcome, assessed] of assessCampaign(ctx, campaign, data)) {
+  for (const [outcome, assessed] of await assessCampaign(ctx, campaign, data)) {
     const choice = chooseSurrogate(setting, assessed.map((a) => a.evidence));
     choices[outcome] = choice;
     if (choice.kind === 'gp') continue;
@@ -131,12 +128,12 @@ export function surrogatePlan(ctx: ServiceContext, campaign: CampaignRow, reques
 }
 
 /** The campaign's surrogate per objective and constraint, as a suggestion made now would choose it, with every candidate and why. */
-export function surrogateReport(ctx: ServiceContext, campaignId: number): SurrogateReport {
-  const campaign = requireCampaign(ctx, campaignId);
+export async function surrogateReport(ctx: ServiceContext, campaignId: number): Promise<SurrogateReport> {
+  const campaign = await requireCampaign(ctx, campaignId);
   const setting = settingOf(campaign);
-  const data = reportData(ctx, campaign);
-  const gp = freshGpRecord(ctx.db, campaign.id);
-  const objectives = [...assessCampaign(ctx, campaign, data)].map(([objective, assessed]): ObjectiveSurrogateView => {
+  const data = await reportData(ctx, campaign);
+  const gp = await freshGpRecord(ctx.db, campaign.id);
+  const objectives = [...(await assessCampaign(ctx, campaign, data))].map(([objective, assessed]): ObjectiveSurrogateView => {
     const choice = chooseSurrogate(setting, assessed.map((a) => a.evidence));
     return {
       objective,
@@ -152,13 +149,13 @@ export function surrogateReport(ctx: ServiceContext, campaignId: number): Surrog
  * The GP record fit to exactly the current results, if one was recorded: the newest GP row whose snapshot is the
  * campaign's active results, with no correction since it was recorded (a corrected result keeps its id).
  */
-export function freshGpRecord(db: Db, campaignId: number): ModelRow | undefined {
-  const latest = latestModelOfKind(db, campaignId, 'gp');
+export async function freshGpRecord(db: Store, campaignId: number): Promise<ModelRow | undefined> {
+  const latest = await db.latestModelOfKind(campaignId, 'gp');
   if (latest === undefined) return undefined;
-  const correctedAt = lastCorrectionAt(db, campaignId);
+  const correctedAt = await db.lastCorrectionAt(campaignId);
   if (correctedAt !== undefined && correctedAt >= latest.createdAt) return undefined;
   const snapshot = latest.trainingSnapshot.resultIds;
-  const resultIds = resultIdsOf(db, campaignId);
+  const resultIds = await db.resultIdsOf(campaignId);
   return snapshot && snapshot.length === resultIds.length && snapshot.every((id, i) => id === resultIds[i]) ? latest : undefined;
 }
 
@@ -177,9 +174,9 @@ function encodingOf(request: SuggestRequest): CurrentEncoding {
 }
 
 /** The data of a suggestion made now in the campaign's default mode (pool when candidates were imported). */
-function reportData(ctx: ServiceContext, campaign: CampaignRow): CurrentData {
+async function reportData(ctx: ServiceContext, campaign: CampaignRow): Promise<CurrentData> {
   try {
-    const { view, measured } = currentEngineView(ctx.db, campaign);
+    const { view, measured } = await currentEngineView(ctx.db, campaign);
     const observations = measured.map((o) => ({ resultId: o.resultId, outcomes: o.outcomes }));
     return { observations, encoding: once(() => encodingOf({ parameters: view.parameters, objectives: campaign.objectives, observations: view.observations, ...(view.pool ? { pool: view.pool } : {}), count: 1 })) };
   } catch (err) {
@@ -190,10 +187,10 @@ function reportData(ctx: ServiceContext, campaign: CampaignRow): CurrentData {
 }
 
 /** Per objective, then constraint (each name once): its candidates, newest first, assessed against the current data. */
-function assessCampaign(ctx: ServiceContext, campaign: CampaignRow, data: CurrentData): Map<string, Assessed[]> {
+async function assessCampaign(ctx: ServiceContext, campaign: CampaignRow, data: CurrentData): Promise<Map<string, Assessed[]>> {
   const outcomes = modeledOutcomes(campaign);
-  const rows = modelsOfKinds(ctx.db, campaign.id, NETWORK_KINDS, NETWORK_ROWS_READ);
-  const correctedAt = lastCorrectionAt(ctx.db, campaign.id);
+  const rows = await ctx.db.modelsOfKinds(campaign.id, NETWORK_KINDS, NETWORK_ROWS_READ);
+  const correctedAt = await ctx.db.lastCorrectionAt(campaign.id);
   const fitted = new Set(data.observations.map((o) => o.resultId));
   const out = new Map<string, Assessed[]>();
   for (const outcome of outcomes) {

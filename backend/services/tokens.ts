@@ -1,9 +1,5 @@
 /** Use cases for API tokens: mint, list, revoke, authenticate, campaign scopes, and the first admin token. */
 import { createHash, randomBytes } from 'node:crypto';
-import { findCampaign } from '../db/campaigns.js';
-import {
-  countTokensWithRole, deleteTokenRow, environmentTokens, findToken, findTokenByHash, insertToken, listTokenRows, makeEnvironmentAdmin, renameToken, setTokenManagedBy, touchToken,
-} from '../db/tokens.js';
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError } from '../domain/errors.js';
 import type { Role } from '../domain/types.js';
 import { iso, type Page, type ServiceContext } from './context.js';
@@ -44,22 +40,23 @@ export function hashToken(secret: string): string {
  * Mints a token; the secret is returned once and only its hash is stored. `campaigns` limits a non-admin token to
  * those campaigns (a collaborator, a robot on one line); admin tokens manage the whole service and are never scoped.
  */
-export function createToken(ctx: ServiceContext, name: string, role: Role, campaigns?: number[]): TokenView & { token: string } {
+export async function createToken(ctx: ServiceContext, name: string, role: Role, campaigns?: number[]): Promise<TokenView & { token: string }> {
   const scope = campaigns === undefined ? null : [...new Set(campaigns)].sort((a, b) => a - b);
   if (scope !== null) {
     if (role === 'admin') throw new InvalidError('admin_token_scoped', 'an admin token manages the whole service and cannot be limited to campaigns; choose another role');
     if (scope.length === 0) throw new InvalidError('empty_scope', 'give at least one campaign id, or leave "campaigns" out for a token that reaches every campaign');
-    const missing = scope.filter((id) => findCampaign(ctx.db, id) === undefined);
+    const missing: number[] = [];
+    for (const id of scope) if ((await ctx.db.findCampaign(id)) === undefined) missing.push(id);
     if (missing.length > 0) throw new InvalidError('unknown_campaigns', `campaign(s) ${missing.join(', ')} do not exist`, { missing });
   }
   const token = `tl_${randomBytes(32).toString('base64url')}`;
-  const row = insertToken(ctx.db, { name, role, tokenHash: hashToken(token), campaignIds: scope });
+  const row = await ctx.db.insertToken({ name, role, tokenHash: hashToken(token), campaignIds: scope });
   return { ...toTokenView(row), token };
 }
 
 /** All tokens (never their secrets). */
-export function listTokens(ctx: ServiceContext): Page<TokenView> {
-  const rows = listTokenRows(ctx.db);
+export async function listTokens(ctx: ServiceContext): Promise<Page<TokenView>> {
+  const rows = await ctx.db.listTokenRows();
   return { items: rows.map(toTokenView), total: rows.length };
 }
 
@@ -69,32 +66,33 @@ export function listTokens(ctx: ServiceContext): Page<TokenView> {
  * The caller's own token is refused unless `revokeOwn` says so: by accident it locks the person out, on purpose
  * (the secret leaked) it is the right move.
  */
-export function deleteToken(ctx: ServiceContext, id: number, caller: Principal, revokeOwn = false): void {
-  ctx.db.transaction((tx) => {
-    const row = findToken(tx, id);
+export async function deleteToken(ctx: ServiceContext, id: number, caller: Principal, revokeOwn = false): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const row = await tx.findToken(id);
     if (!row) throw new NotFoundError('token', id);
     if (row.managedBy === 'environment')
       throw new ConflictError(
         'env_managed_token',
         'this admin token is defined by TWINLAB_ADMIN_TOKEN, so revoking it here would not last; to rotate it, restart the service with a new TWINLAB_ADMIN_TOKEN (the old secret then stops working), or unset it after creating another admin token',
       );
-    if (row.role === 'admin' && countTokensWithRole(tx, 'admin') === 1)
+    if (row.role === 'admin' && (await tx.countTokensWithRole('admin')) === 1)
       throw new ConflictError('last_admin_token', 'this is the last admin token; create another admin token before revoking it');
     if (row.id === caller.tokenId && !revokeOwn)
       throw new ConflictError(
         'own_token',
         'this is the token you are signed in with; revoking it signs you out at once. To revoke it anyway (for example because it leaked), repeat the request with revokeOwn=true, or sign in with another admin token',
       );
-    deleteTokenRow(tx, id);
+    await tx.deleteTokenRow(id);
   });
 }
 
 /** The principal of a bearer secret, or an UnauthorizedError. */
-export function authenticate(ctx: ServiceContext, secret: string): Principal {
-  const row = findTokenByHash(ctx.db, hashToken(secret));
+export async function authenticate(ctx: ServiceContext, secret: string): Promise<Principal> {
+  const row = await ctx.db.findTokenByHash(hashToken(secret));
   if (!row) throw new UnauthorizedError('the bearer token is not valid (revoked or mistyped)');
-  // Only write last-used once a minute: a write per read request would cost an fsync each.
-  if (row.lastUsedAt === null || Date.now() - row.lastUsedAt > 60_000) touchToken(ctx.db, row.id);
+  // Only write last-used once a minute: a write per read request would cost an fsync each. Awaited, not left
+  // floating: a failed write then fails this request as it always did, never an unhandled rejection.
+  if (row.lastUsedAt === null || Date.now() - row.lastUsedAt > 60_000) await ctx.db.touchToken(row.id);
   return { tokenId: row.id, name: row.name, role: row.role, campaigns: row.campaignIds ?? null, managedByEnvironment: row.managedBy === 'environment' };
 }
 
@@ -115,25 +113,25 @@ export function requireCampaignScope(principal: Principal, campaignId: number): 
  * is minted on the very first start.
  * Returns the new secret when one was minted (to print once), else undefined.
  */
-export function ensureAdminToken(ctx: ServiceContext): string | undefined {
+export async function ensureAdminToken(ctx: ServiceContext): Promise<string | undefined> {
   const secret = ctx.config.adminToken;
   if (secret) {
     const hash = hashToken(secret);
-    ctx.db.transaction((tx) => {
-      for (const old of environmentTokens(tx)) if (old.tokenHash !== hash) deleteTokenRow(tx, old.id);
-      const existing = findTokenByHash(tx, hash);
-      if (!existing) insertToken(tx, { name: ENVIRONMENT_ADMIN_NAME, role: 'admin', tokenHash: hash, managedBy: 'environment' });
+    await ctx.db.transaction(async (tx) => {
+      for (const old of await tx.environmentTokens()) if (old.tokenHash !== hash) await tx.deleteTokenRow(old.id);
+      const existing = await tx.findTokenByHash(hash);
+      if (!existing) await tx.insertToken({ name: ENVIRONMENT_ADMIN_NAME, role: 'admin', tokenHash: hash, managedBy: 'environment' });
       // A row from before tokens knew their origin, or a minted token the operator chose to pin in the environment:
       // it becomes what the variable promises, an unscoped admin token.
-      else if (existing.managedBy !== 'environment' || existing.role !== 'admin' || existing.campaignIds !== null) makeEnvironmentAdmin(tx, existing.id);
-      if (existing?.name === LEGACY_ENVIRONMENT_ADMIN_NAME) renameToken(tx, existing.id, ENVIRONMENT_ADMIN_NAME);
+      else if (existing.managedBy !== 'environment' || existing.role !== 'admin' || existing.campaignIds !== null) await tx.makeEnvironmentAdmin(existing.id);
+      if (existing?.name === LEGACY_ENVIRONMENT_ADMIN_NAME) await tx.renameToken(existing.id, ENVIRONMENT_ADMIN_NAME);
     });
     return undefined;
   }
   // Without TWINLAB_ADMIN_TOKEN the token it once defined becomes an ordinary admin token, which an admin may revoke.
-  for (const old of environmentTokens(ctx.db)) setTokenManagedBy(ctx.db, old.id, null);
-  if (countTokensWithRole(ctx.db, 'admin') > 0) return undefined;
-  return createToken(ctx, 'admin', 'admin').token;
+  for (const old of await ctx.db.environmentTokens()) await ctx.db.setTokenManagedBy(old.id, null);
+  if ((await ctx.db.countTokensWithRole('admin')) > 0) return undefined;
+  return (await createToken(ctx, 'admin', 'admin')).token;
 }
 
 function toTokenView(r: { id: number; name: string; role: Role; campaignIds: number[] | null; managedBy: string | null; createdAt: number; lastUsedAt: number | null }): TokenView {

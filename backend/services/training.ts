@@ -5,11 +5,9 @@
 import { AcquisitionError, type NetworkEncoding } from '../../acquisition/index.js';
 import { buildProblem } from '../../acquisition/suggest/problem.js';
 import { isAbsolute, join, relative } from 'node:path';
-import { lastCorrectionAt } from '../db/audit.js';
-import type { Db } from '../db/client.js';
-import { findJob, insertModel, listJobRows, listModelRows } from '../db/jobs.js';
 import { trainingPlan } from '../trainer/training-plan.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
+import type { Store } from '../db/store.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import { modeledOutcomes } from '../domain/design-space.js';
 import type { JobStatus, Role } from '../domain/types.js';
@@ -17,7 +15,7 @@ import { JobQueue } from '../jobs/queue.js';
 import type { SurrogateKind, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload } from '../trainer/jobs/train-surrogate.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
-import { currentEngineView, type EngineView } from './engine-view.js';
+import { currentEngineView, type CurrentEngineView, type EngineView } from './engine-view.js';
 
 /** The job kind of surrogate training. */
 export const TRAIN_JOB_KIND = 'train-surrogate';
@@ -64,7 +62,7 @@ export interface ModelView {
   createdAt: string | null;
 }
 
-const queues = new WeakMap<Db, JobQueue>();
+const queues = new WeakMap<Store, JobQueue>();
 
 /** The one job queue of this database in this process (routes and the runner share it, so events reach SSE). */
 export function jobQueueFor(ctx: ServiceContext): JobQueue {
@@ -190,14 +188,18 @@ export type TrainingJobView = JobView & { joined: boolean };
  * request's data and options, so a campaign has at most one queued (plus one running) training job. A job already
  * running the same work (same results, uncorrected since, same kind, options and objectives) is returned as it is.
  */
-export function requestTraining(ctx: ServiceContext, campaignId: number, request: TrainRequest, role: Role): TrainingJobView {
+export async function requestTraining(ctx: ServiceContext, campaignId: number, request: TrainRequest, role: Role): Promise<TrainingJobView> {
   checkTrainingOptions(request.options ?? {}, role);
-  const campaign = requireCampaign(ctx, campaignId);
-  const { row, joined } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => {
-    const built = trainingPayload(ctx, campaign, request);
-    checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, Math.max(...built.payload.targets.map((t) => t.rows.length)), role);
-    return jobPayload(built, request);
-  }, { campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(ctx.db, campaignId, running, payload, 'exactly') });
+  const campaign = await requireCampaign(ctx, campaignId);
+  // The payload is built from the store before the queue's transaction (whose payload callback must not await); this
+  // request's payload does not depend on a waiting job.
+  const built = trainingPayload(ctx, campaign, await trainingData(ctx, campaign), request);
+  checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, Math.max(...built.payload.targets.map((t) => t.rows.length)), role);
+  const stored = jobPayload(built, request);
+  const correctedAt = await ctx.db.lastCorrectionAt(campaignId);
+  const { row, joined } = await jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => stored, {
+    campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running, payload, 'exactly'),
+  });
   return { ...toJobView(row), joined };
 }
 
@@ -208,13 +210,17 @@ export function requestTraining(ctx: ServiceContext, campaignId: number, request
  * the same data (whatever its kind and options) covers it, and nothing is queued. Returns undefined while there is
  * too little data to train on.
  */
-export function scheduleTraining(ctx: ServiceContext, campaignId: number, delayMs: number): JobView | undefined {
-  const campaign = requireCampaign(ctx, campaignId);
+export async function scheduleTraining(ctx: ServiceContext, campaignId: number, delayMs: number): Promise<JobView | undefined> {
+  const campaign = await requireCampaign(ctx, campaignId);
   try {
-    const { row } = jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, (waiting) => {
+    // The data is read before the queue's transaction (whose payload callback must not await); the waiting job's
+    // request only picks what is built from it.
+    const data = await trainingData(ctx, campaign);
+    const correctedAt = await ctx.db.lastCorrectionAt(campaignId);
+    const { row } = await jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, (waiting) => {
       const request = waiting ? requestOf(waiting) : {};
-      return jobPayload(trainingPayload(ctx, campaign, request), request);
-    }, { campaignId, runAfter: Date.now() + delayMs, joinsRunning: (running, payload) => sameTrainingWork(ctx.db, campaignId, running, payload, 'data') });
+      return jobPayload(trainingPayload(ctx, campaign, data, request), request);
+    }, { campaignId, runAfter: Date.now() + delayMs, joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running, payload, 'data') });
     return toJobView(row);
   } catch (err) {
     if (err instanceof InvalidError) return undefined;
@@ -233,13 +239,13 @@ function jobPayload(built: ReturnType<typeof trainingPayload>, request: TrainReq
 
 /**
  * Whether a running training job already does the work of `payload`: trained on the same results (none corrected
- * since it read them) for the same objectives; 'exactly' also asks for the same kind and options ("train now"),
- * 'data' does not (an automatic retrain only wants the data covered).
+ * since it read them: `correctedAt` is the campaign's last correction, read with the payload's data) for the same
+ * objectives; 'exactly' also asks for the same kind and options ("train now"), 'data' does not (an automatic retrain
+ * only wants the data covered).
  */
-function sameTrainingWork(db: Db, campaignId: number, running: JobRow, payload: Record<string, unknown>, match: 'exactly' | 'data'): boolean {
+function sameTrainingWork(correctedAt: number | undefined, running: JobRow, payload: Record<string, unknown>, match: 'exactly' | 'data'): boolean {
   const before = running.payload;
   if (typeof before.dataAt !== 'number') return false;
-  const correctedAt = lastCorrectionAt(db, campaignId);
   if (correctedAt !== undefined && correctedAt >= before.dataAt) return false;
   const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
   const objectives = (p: Record<string, unknown>) => (Array.isArray(p.targets) ? p.targets.map((t: { objective?: unknown }) => t.objective) : null);
@@ -260,31 +266,31 @@ function requestOf(job: JobRow): TrainRequest {
 }
 
 /** One job, or NotFoundError. */
-export function getJob(ctx: ServiceContext, id: number): JobView {
-  const row = findJob(ctx.db, id);
+export async function getJob(ctx: ServiceContext, id: number): Promise<JobView> {
+  const row = await ctx.db.findJob(id);
   if (row === undefined) throw new NotFoundError('job', id);
   return toJobView(row);
 }
 
 /** Asks a job to stop; a finished job cannot be cancelled (409). */
-export function cancelJob(ctx: ServiceContext, id: number): JobView {
-  const before = getJob(ctx, id);
+export async function cancelJob(ctx: ServiceContext, id: number): Promise<JobView> {
+  const before = await getJob(ctx, id);
   if (before.status === 'succeeded' || before.status === 'failed') {
     throw new ConflictError('job_finished', `job ${id} already ${before.status}; only queued or running jobs can be cancelled`);
   }
-  return toJobView(jobQueueFor(ctx).cancel(id));
+  return toJobView(await jobQueueFor(ctx).cancel(id));
 }
 
 /** A page of jobs, newest first, optionally of one campaign; a scoped token sees only its campaigns' jobs. */
-export function listJobs(ctx: ServiceContext, filter: { campaignId?: number; limit: number; offset: number }, scope: number[] | null = null): Page<JobView> {
-  const { rows, total } = listJobRows(ctx.db, scope === null ? filter : { ...filter, campaignIds: scope });
+export async function listJobs(ctx: ServiceContext, filter: { campaignId?: number; limit: number; offset: number }, scope: number[] | null = null): Promise<Page<JobView>> {
+  const { rows, total } = await ctx.db.listJobRows(scope === null ? filter : { ...filter, campaignIds: scope });
   return { items: rows.map(toJobView), total };
 }
 
 /** A page of a campaign's models, newest first. */
-export function listModels(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Page<ModelView> {
-  requireCampaign(ctx, campaignId);
-  const { rows, total } = listModelRows(ctx.db, campaignId, limit, offset);
+export async function listModels(ctx: ServiceContext, campaignId: number, limit: number, offset: number): Promise<Page<ModelView>> {
+  await requireCampaign(ctx, campaignId);
+  const { rows, total } = await ctx.db.listModelRows(campaignId, limit, offset);
   return { items: rows.map(toModelView), total };
 }
 
@@ -294,35 +300,55 @@ export function listModels(ctx: ServiceContext, campaignId: number, limit: numbe
  * flags; architecture the network's shape and the encoding its inputs were made with; the training snapshot the
  * results it saw and when it read them.
  */
-export function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Record<string, unknown> {
+export async function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
   const trained = (result.models ?? []) as TrainedSurrogate[];
   const resultIds = (job.payload.resultIds ?? []) as number[];
   const dataAt = typeof job.payload.dataAt === 'number' ? { at: job.payload.dataAt } : {};
   const encoding = job.payload.encoding as NetworkEncoding;
-  const ids = ctx.db.transaction((tx) => trained.map((model) => insertModel(tx, {
-    campaignId: job.campaignId!,
-    kind: model.kind,
-    architecture: { objective: model.objective, ...model.architecture, encoding },
-    metrics: { ...model.metrics, comparison: model.comparison, flags: model.flags },
-    trainingSnapshot: { resultIds, ...dataAt },
-    artifactPath: relativeToData(ctx, model.artifactDir),
-    jobId: job.id,
-  }).id));
+  const ids = await ctx.db.transaction(async (tx) => {
+    const out: number[] = [];
+    for (const model of trained) {
+      const row = await tx.insertModel({
+        campaignId: job.campaignId!,
+        kind: model.kind,
+        architecture: { objective: model.objective, ...model.architecture, encoding },
+        metrics: { ...model.metrics, comparison: model.comparison, flags: model.flags },
+        trainingSnapshot: { resultIds, ...dataAt },
+        artifactPath: relativeToData(ctx, model.artifactDir),
+        jobId: job.id,
+      });
+      out.push(row.id);
+    }
+    return out;
+  });
   return {
     backend: result.backend,
     models: trained.map((model, i) => ({ modelId: ids[i], objective: model.objective, metrics: model.metrics, comparison: model.comparison, flags: model.flags })),
   };
 }
 
-/**
- * The payload of a training job, from the engine's view of the campaign (what a suggestion made now would fit): the
- * fitted results' inputs encoded exactly as the engine encodes them (its feature scaling over pool and observations
- * included), one row per result, and per target the rows that measured it, their values and known noise.
- */
-function trainingPayload(ctx: ServiceContext, campaign: CampaignRow, request: TrainRequest): { payload: TrainSurrogatePayload; resultIds: number[]; dataAt: number } {
+/** What a training job is built from: the engine's view of the campaign now, and when it was read. */
+interface TrainingData {
+  engine: CurrentEngineView;
+  dataAt: number;
+}
+
+/** Reads the engine's view of the campaign (what a suggestion made now would fit) for a training payload. */
+async function trainingData(ctx: ServiceContext, campaign: CampaignRow): Promise<TrainingData> {
   const dataAt = Date.now();
   // Molecules seen only through their features need the pool's rows to place them (see engine-view.ts).
-  const { view, measured } = currentEngineView(ctx.db, campaign, campaign.parameters.some((p) => p.featuresOnly) ? { pool: true } : {});
+  const engine = await currentEngineView(ctx.db, campaign, campaign.parameters.some((p) => p.featuresOnly) ? { pool: true } : {});
+  return { engine, dataAt };
+}
+
+/**
+ * The payload of a training job, from the engine's view of the campaign (trainingData): the fitted results' inputs
+ * encoded exactly as the engine encodes them (its feature scaling over pool and observations included), one row per
+ * result, and per target the rows that measured it, their values and known noise.
+ */
+function trainingPayload(ctx: ServiceContext, campaign: CampaignRow, data: TrainingData, request: TrainRequest): { payload: TrainSurrogatePayload; resultIds: number[]; dataAt: number } {
+  const { dataAt } = data;
+  const { view, measured } = data.engine;
   const names = request.objectives ?? defaultTargets(campaign, measured.map((o) => o.outcomes));
   if (names.length === 0) throw new InvalidError('nothing_to_train', 'the campaign has no objectives or constraints with results; record results first');
   const targets = names.map((objective) => {

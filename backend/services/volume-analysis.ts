@@ -15,8 +15,6 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { slicesOfVolume, updateAsset } from '../db/assets.js';
-import { findModel } from '../db/jobs.js';
 import type { AssetRow } from '../db/schema.js';
 import { ConflictError, InvalidError } from '../domain/errors.js';
 import type { PixelUnit } from '../domain/types.js';
@@ -107,8 +105,8 @@ export interface StackExport {
 const LISTED_MISSING = 20;
 
 /** The asset if it is a volume (404 when missing, 422 not_a_volume otherwise). */
-export function requireVolume(ctx: ServiceContext, id: number): AssetRow {
-  const asset = requireAsset(ctx, id);
+export async function requireVolume(ctx: ServiceContext, id: number): Promise<AssetRow> {
+  const asset = await requireAsset(ctx, id);
   if (asset.depth < 2) {
     const hint = asset.volumeAssetId !== null ? `: it is slice ${asset.sliceIndex} of volume ${asset.volumeAssetId}` : '';
     throw new InvalidError('not_a_volume', `asset ${id} is not a volume (a multi-page stack)${hint}`);
@@ -117,8 +115,8 @@ export function requireVolume(ctx: ServiceContext, id: number): AssetRow {
 }
 
 /** The volume's slices in order; 409 when rows are missing (an upload still being stored). */
-function slicesOf(ctx: ServiceContext, volume: AssetRow): AssetRow[] {
-  const slices = slicesOfVolume(ctx.db, volume.id);
+async function slicesOf(ctx: ServiceContext, volume: AssetRow): Promise<AssetRow[]> {
+  const slices = await ctx.db.slicesOfVolume(volume.id);
   if (slices.length !== volume.depth || slices.some((s, k) => s.sliceIndex !== k)) {
     throw new ConflictError('volume_incomplete', `volume ${volume.id} has ${slices.length} of its ${volume.depth} slices stored; try again shortly`);
   }
@@ -167,8 +165,8 @@ function positionsOf(volume: AssetRow): { positions: number[]; spacing: 'correct
  * them with the per-gap figures. 422 for an asset that is no volume, or slices that cannot be measured.
  */
 export async function estimateVolumeSlicePositions(ctx: ServiceContext, volumeId: number, scale: PositionScale = 'nominal'): Promise<SlicePositionsView> {
-  const volume = requireVolume(ctx, volumeId);
-  const slices = slicesOf(ctx, volume);
+  const volume = await requireVolume(ctx, volumeId);
+  const slices = await slicesOf(ctx, volume);
   const { unit, pixelSize } = unitOf(volume);
   const nominal = volume.sliceSpacing;
   const estimate = await imageDecodeGate(ctx).run(async () => {
@@ -183,7 +181,7 @@ export async function estimateVolumeSlicePositions(ctx: ServiceContext, volumeId
     return measurable(() => done.estimate({ ...(nominal !== null ? { nominalSpacingPx: nominal / pixelSize } : {}), scaleToNominal: scale === 'nominal' }));
   });
   const view = positionsView(volume.id, unit, pixelSize, nominal, estimate);
-  updateAsset(ctx.db, volume.id, { slicePositions: view.positions });
+  await ctx.db.updateAsset(volume.id, { slicePositions: view.positions });
   return view;
 }
 
@@ -234,9 +232,10 @@ function positionsView(assetId: number, unit: PixelUnit | 'px', pixelSize: numbe
  * has. Uses the estimated positions when there are any, else the nominal spacing.
  */
 export async function measureVolume(ctx: ServiceContext, volumeId: number, phase?: string): Promise<Measurements3dView> {
-  const volume = requireVolume(ctx, volumeId);
-  const slices = slicesOf(ctx, volume);
-  const maps = slices.map((s) => newestMapOf(ctx, volume.campaignId, s.id, 'classes'));
+  const volume = await requireVolume(ctx, volumeId);
+  const slices = await slicesOf(ctx, volume);
+  const maps: ({ path: string; modelId: number } | undefined)[] = [];
+  for (const s of slices) maps.push(await newestMapOf(ctx, volume.campaignId, s.id, 'classes'));
   const missing = maps.flatMap((m, k) => (m === undefined ? [k] : []));
   if (missing.length > 0) {
     const listed = missing.slice(0, LISTED_MISSING).join(', ') + (missing.length > LISTED_MISSING ? ', …' : '');
@@ -248,7 +247,7 @@ export async function measureVolume(ctx: ServiceContext, volumeId: number, phase
   }
   const classesOf = new Map<number, string[]>();
   for (const { modelId } of maps as { modelId: number }[]) {
-    if (!classesOf.has(modelId)) classesOf.set(modelId, classesOfModel(ctx, modelId));
+    if (!classesOf.has(modelId)) classesOf.set(modelId, await classesOfModel(ctx, modelId));
   }
   const modelIds = [...classesOf.keys()].sort((a, b) => b - a);
   const classes = classesOf.get(modelIds[0])!;
@@ -295,8 +294,8 @@ export async function measureVolume(ctx: ServiceContext, volumeId: number, phase
 }
 
 /** A segmentation model's classes in class-map order (recorded in its architecture). */
-function classesOfModel(ctx: ServiceContext, modelId: number): string[] {
-  const classes = findModel(ctx.db, modelId)?.architecture.classes;
+async function classesOfModel(ctx: ServiceContext, modelId: number): Promise<string[]> {
+  const classes = (await ctx.db.findModel(modelId))?.architecture.classes;
   return Array.isArray(classes) ? classes.map(String) : [];
 }
 
@@ -312,8 +311,8 @@ function asciiJson(value: unknown): string {
  * positions as JSON. The caller streams the file and then calls `remove`.
  */
 export async function exportVolumeStack(ctx: ServiceContext, volumeId: number, spacing: 'nominal' | 'corrected'): Promise<StackExport> {
-  const volume = requireVolume(ctx, volumeId);
-  const slices = slicesOf(ctx, volume);
+  const volume = await requireVolume(ctx, volumeId);
+  const slices = await slicesOf(ctx, volume);
   const { unit } = unitOf(volume);
   if (spacing === 'corrected' && (volume.slicePositions === null || volume.slicePositions.length !== volume.depth)) {
     throw new ConflictError('positions_not_estimated', `volume ${volume.id} has no estimated slice positions yet: estimate them first`);

@@ -7,7 +7,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
-import { findAssetBySha256, insertAsset, storagePathInUse, updateAsset } from '../db/assets.js';
 import type { AssetRow } from '../db/schema.js';
 import { parseDecimal } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.js';
@@ -23,6 +22,7 @@ import {
   moveDurably,
   readHead,
   readImageHeader,
+  insertUnlessStored,
   sniffImageType,
   storeStagedImage,
   uploadStagingDirectory,
@@ -66,7 +66,7 @@ export async function uploadImageOrVolumeFrom(
   campaignId: number,
   receive: (stagingDir: string) => Promise<StagedUpload>,
 ): Promise<{ created: boolean; asset: AssetView }> {
-  requireCampaign(ctx, campaignId);
+  await requireCampaign(ctx, campaignId);
   const staged = await receive(await uploadStagingDirectory(ctx));
   try {
     const given = volumeOptionsFromForm(staged.fields ?? {});
@@ -85,7 +85,7 @@ export async function uploadImageOrVolumeFrom(
  * upload; 415 for a file that is no TIFF, 422 not_a_volume for a single page.
  */
 export async function uploadVolume(ctx: ServiceContext, campaignId: number, file: { name: string; bytes: Uint8Array }, options: VolumeOptions = {}): Promise<{ created: boolean; asset: AssetView }> {
-  requireCampaign(ctx, campaignId);
+  await requireCampaign(ctx, campaignId);
   checkSliceSpacing(options.sliceSpacing);
   if (file.bytes.byteLength > ctx.config.limits.volumeBytes) throw new PayloadTooLargeError(ctx.config.limits.volumeBytes);
   const path = join(await uploadStagingDirectory(ctx), `${randomUUID()}.part`);
@@ -110,13 +110,13 @@ export async function uploadVolumeFromSlicesFrom(
   campaignId: number,
   receive: (stagingDir: string) => Promise<{ files: StagedUpload[]; fields: Record<string, string> }>,
 ): Promise<{ created: boolean; asset: AssetView }> {
-  requireCampaign(ctx, campaignId);
+  await requireCampaign(ctx, campaignId);
   const dir = await uploadStagingDirectory(ctx);
   const { files, fields } = await receive(dir);
   const stackPath = join(dir, `${randomUUID()}.part`);
   try {
     const given = volumeOptionsFromForm(fields);
-    checkAttachment(ctx.db, campaignId, given);
+    await checkAttachment(ctx.db, campaignId, given);
     if (files.length < 2) throw new InvalidError('too_few_slices', `a volume needs at least two slices; got ${files.length} (upload a single image as an image)`);
     const shape = await checkSliceFiles(ctx, files);
     const shapes = files.map(() => shape);
@@ -144,9 +144,9 @@ interface StagedSlice {
  * return the existing volume (its sample, pixel size and slice spacing set where it had none; 409 where they differ).
  */
 async function storeStagedVolume(ctx: ServiceContext, campaignId: number, staged: StagedUpload, given: VolumeOptions): Promise<{ created: boolean; asset: AssetView }> {
-  checkAttachment(ctx.db, campaignId, given);
+  await checkAttachment(ctx.db, campaignId, given);
   checkSliceSpacing(given.sliceSpacing);
-  const known = findAssetBySha256(ctx.db, campaignId, staged.sha256);
+  const known = await ctx.db.findAssetBySha256(campaignId, staged.sha256);
   if (known) return answerKnownVolume(ctx, campaignId, known, given);
   if (staged.byteSize > ctx.config.limits.volumeBytes) throw new PayloadTooLargeError(ctx.config.limits.volumeBytes);
   const header = await readStackHeader(staged.path, ctx.config.limits);
@@ -163,7 +163,7 @@ async function storeStagedVolume(ctx: ServiceContext, campaignId: number, staged
     );
     // The sample is checked again as it is now (it may have been retracted while the pages decoded), before any file
     // enters the store.
-    checkAttachment(ctx.db, campaignId, given);
+    await checkAttachment(ctx.db, campaignId, given);
     return await moveAndInsert(ctx, campaignId, staged, header, slices, given);
   } finally {
     await Promise.all(slices.map((s) => rm(s.path, { force: true })));
@@ -188,12 +188,9 @@ async function moveAndInsert(
       await moveDurably(from, join(ctx.config.assetsDir, to));
       moved.push(to);
     }
-    // No await from here to the insert: a concurrent upload of the same bytes cannot slip in between.
-    const existing = findAssetBySha256(ctx.db, campaignId, staged.sha256);
-    if (existing) return answerKnownVolume(ctx, campaignId, existing, given);
-    const attach = checkAttachment(ctx.db, campaignId, given);
-    row = ctx.db.transaction((tx) => {
-      const volume = insertAsset(tx, {
+    const stored = await insertUnlessStored(ctx, campaignId, staged.sha256, async (tx) => {
+      const attach = await checkAttachment(tx, campaignId, given);
+      const volume = await tx.insertAsset({
         campaignId,
         sha256: staged.sha256,
         mediaType: 'image/tiff',
@@ -212,8 +209,8 @@ async function moveAndInsert(
       });
       const stem = basename(volume.filename, extname(volume.filename));
       const digits = String(header.pages - 1).length;
-      slices.forEach((slice, index) =>
-        insertAsset(tx, {
+      for (const [index, slice] of slices.entries()) {
+        await tx.insertAsset({
           campaignId,
           sha256: slice.digest,
           mediaType: 'image/png',
@@ -229,33 +226,35 @@ async function moveAndInsert(
           pixelUnit: volume.pixelUnit,
           volumeAssetId: volume.id,
           sliceIndex: index,
-        }),
-      );
+        });
+      }
       return volume;
     });
+    if ('existing' in stored) return await answerKnownVolume(ctx, campaignId, stored.existing, given);
+    row = stored.row;
   } catch (err) {
-    for (const relative of moved) if (!storagePathInUse(ctx.db, relative)) await rm(join(ctx.config.assetsDir, relative), { force: true });
+    for (const relative of moved) if (!(await ctx.db.storagePathInUse(relative))) await rm(join(ctx.config.assetsDir, relative), { force: true });
     throw err;
   }
   ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
-  return { created: true, asset: assetView(ctx, row) };
+  return { created: true, asset: await assetView(ctx, row) };
 }
 
 /**
  * The answer to a stack stored before: the existing volume, with the sample and pixel size set where it had none (its
  * slices follow) and the slice spacing where it had none; 409 where they differ.
  */
-function answerKnownVolume(ctx: ServiceContext, campaignId: number, known: AssetRow, given: VolumeOptions): { created: boolean; asset: AssetView } {
+async function answerKnownVolume(ctx: ServiceContext, campaignId: number, known: AssetRow, given: VolumeOptions): Promise<{ created: boolean; asset: AssetView }> {
   const spacing = given.sliceSpacing;
   if (spacing !== undefined && known.sliceSpacing !== null && known.sliceSpacing !== spacing)
     throw new ConflictError('asset_slice_spacing_differs', `this stack was uploaded before as volume ${known.id} with slice spacing ${known.sliceSpacing}; change the slice spacing of that volume instead of uploading it again`, {
       assetId: known.id,
     });
-  const answer = answerKnownUpload(ctx, campaignId, known, given);
+  const answer = await answerKnownUpload(ctx, campaignId, known, given);
   if (spacing === undefined || known.sliceSpacing !== null || known.depth === 1) return answer;
-  const row = updateAsset(ctx.db, known.id, { sliceSpacing: spacing });
+  const row = await ctx.db.updateAsset(known.id, { sliceSpacing: spacing });
   ctx.events?.publish({ type: 'asset', campaignId, assetId: row.id });
-  return { created: false, asset: assetView(ctx, row) };
+  return { created: false, asset: await assetView(ctx, row) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/config.js';
 import { openDatabase } from '../../backend/db/client.js';
+import { sqliteStore } from '../../backend/db/sqlite-store.js';
 import { createCampaign } from '../../backend/services/campaigns.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -21,15 +22,15 @@ describe('twinlab CLI', () => {
     expect(bad.stderr).toContain('unknown command "frobnicate"');
   });
 
-  it('imports samples and results from CSV files and exports the joined CSV', () => {
+  it('imports samples and results from CSV files and exports the joined CSV', async () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
-    const handle = openDatabase(loadConfig({ TWINLAB_DATA: data }).databasePath);
-    const id = createCampaign({ db: handle.db, config: loadConfig({ TWINLAB_DATA: data }) }, {
+    const store = sqliteStore(openDatabase(loadConfig({ TWINLAB_DATA: data }).databasePath));
+    const id = (await createCampaign({ db: store, config: loadConfig({ TWINLAB_DATA: data }) }, {
       name: 'cli',
       parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }],
       objectives: [{ name: 'y', goal: 'maximize' }],
-    }).id;
-    handle.close();
+    })).id;
+    await store.close();
     writeFileSync(join(data, 's.csv'), 'externalId,x\nA,1\nB,2\n');
     writeFileSync(join(data, 'r.csv'), 'externalId,y\nA,0.5\n');
     const env = { TWINLAB_DATA: data };
@@ -43,16 +44,19 @@ describe('twinlab CLI', () => {
     expect(lines[2]).toBe('2,B,candidate,,2,,,,,,');
   });
 
-  it('reports a bad import with its reason and exit code 1, importing nothing', () => {
+  it('reports a bad import with its reason and exit code 1, importing nothing', async () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
     const config = loadConfig({ TWINLAB_DATA: data });
-    const handle = openDatabase(config.databasePath);
-    const id = createCampaign({ db: handle.db, config }, { name: 'cli', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }] }).id;
-    handle.close();
+    const store = sqliteStore(openDatabase(config.databasePath));
+    const id = (await createCampaign({ db: store, config }, { name: 'cli', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }] })).id;
+    await store.close();
     writeFileSync(join(data, 's.csv'), 'x\n1\n11\n');
     const r = cli(['import', '--campaign', String(id), '--samples', join(data, 's.csv')], { TWINLAB_DATA: data });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('invalid_rows');
     expect(r.stderr).toContain('11 is outside the range [0, 10]');
+    const after = openDatabase(config.databasePath);
+    expect(after.sqlite.prepare('SELECT count(*) AS n FROM sample').get()).toEqual({ n: 0 });
+    after.close();
   });
 });

@@ -1,45 +1,94 @@
-/** Test harness: an app on a fresh in-memory database, a token per role, and a snapshot of every table. */
-import { mkdtempSync } from 'node:fs';
+/**
+ * Test harness: an app on a fresh database, a token per role, raw SQL and a snapshot of every table.
+ *
+ * The store is SQLite in memory, or, with TWINLAB_TEST_STORE=postgres (the vitest project "postgres"), a fresh
+ * PostgreSQL database cloned from the migrated template that test/setup/postgres.ts prepares.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import sharp from 'sharp';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createApp } from '../../backend/app.js';
 import { loadConfig, type Config } from '../../backend/config.js';
-import { openDatabase, type DatabaseHandle } from '../../backend/db/client.js';
+import { openDatabase } from '../../backend/db/client.js';
+import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import type { Store, StoreDialect } from '../../backend/db/store.js';
 import type { Role } from '../../backend/domain/types.js';
 import type { ServiceContext } from '../../backend/services/context.js';
-import { createToken } from '../../backend/services/tokens.js';
+import { hashToken } from '../../backend/services/tokens.js';
+
+/** Which store this test run uses: the vitest project "postgres" sets TWINLAB_TEST_STORE=postgres. */
+export const testStore: StoreDialect = process.env.TWINLAB_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The PostgreSQL store, loaded only for PostgreSQL runs (the SQLite runs need nothing of it). */
+const postgres = testStore === 'postgres' ? await import('../../backend/db/pg/client.js') : undefined;
+
+/** Every harness this test file made that is still open: closed after the file's tests, so no pool, LISTEN connection,
+ * database or data folder outlives its file (an open pool would keep the test worker from exiting). */
+const openHarnesses = new Set<Harness>();
+afterAll(async () => {
+  for (const h of openHarnesses) await h.close();
+});
+
+/** A row as raw SQL returns it (column names as in the database; integers and counts as JS numbers). */
+export type SqlRow = Record<string, unknown>;
 
 export interface Harness {
   app: ReturnType<typeof createApp>;
   ctx: ServiceContext;
-  handle: DatabaseHandle;
   tokens: Record<Role, string>;
+  /** Resolves once the database exists and the tokens are stored; `call`, `sql`, `snapshot` and `tables` await it. */
+  ready: Promise<void>;
   /** Sends a request as a role (default admin); a non-string body is sent as JSON. */
   call(method: string, path: string, opts?: { role?: Role | null; body?: unknown; type?: string; headers?: Record<string, string> }): Promise<Response>;
-  /** Every row of every table, to assert that a refused request wrote nothing. */
-  snapshot(): string;
+  /** Runs raw SQL with `?` placeholders; returns the rows (none for a statement that returns no data). */
+  sql(text: string, ...params: unknown[]): Promise<SqlRow[]>;
+  /** The user tables, sorted by name (no migration bookkeeping). */
+  tables(): Promise<string[]>;
+  /** Every row of every table, to assert that a refused request wrote nothing (compare only within one store). */
+  snapshot(): Promise<string>;
+  /** Closes the store, drops the PostgreSQL database and removes the data directory. */
+  close(): Promise<void>;
 }
 
-const TABLES = ['campaign', 'sample', 'result', 'asset', 'label', 'model', 'suggestion', 'job', 'token', 'audit_event'];
+const ROLES: Role[] = ['admin', 'expert', 'experimentalist', 'client'];
 
-/** A fresh app with its own in-memory database and data directory. */
+/** How one store runs raw SQL: `text` already has the dialect's placeholders. */
+interface RawSql {
+  query(text: string, params: unknown[]): Promise<SqlRow[]>;
+  tables(): Promise<string[]>;
+}
+
+/** A fresh app with its own database and data directory; its tokens are stored once `ready` resolves. */
 export function createHarness(overrides: Partial<Config> = {}): Harness {
   const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-test-'));
   const config = { ...loadConfig({ TWINLAB_DATA: dataDir }), ...overrides };
-  const handle = openDatabase(':memory:');
-  const ctx: ServiceContext = { db: handle.db, config };
+  const { store, raw, dropDatabase } = testStore === 'postgres' ? postgresHarnessStore() : sqliteHarnessStore();
+  const ctx: ServiceContext = { db: store, config };
   const app = createApp(ctx);
-  const tokens = Object.fromEntries(
-    (['admin', 'expert', 'experimentalist', 'client'] as Role[]).map((r) => [r, createToken(ctx, `${r}-tester`, r).token]),
-  ) as Record<Role, string>;
-  return {
+  // The secrets are known at once (tests read them synchronously); only their rows are written asynchronously.
+  const tokens = Object.fromEntries(ROLES.map((r) => [r, `tl_${randomBytes(32).toString('base64url')}`])) as Record<Role, string>;
+  const ready = (async () => {
+    // One after another, so the token ids are 1..4 in role order as they always were.
+    for (const role of ROLES) await store.insertToken({ name: `${role}-tester`, role, tokenHash: hashToken(tokens[role]), campaignIds: null });
+  })();
+  // A harness that is never used must not turn a failed set-up into an unhandled rejection; users of `ready` still see it.
+  ready.catch(() => undefined);
+  const query = async (text: string, params: unknown[]) => {
+    await ready;
+    return raw.query(store.dialect === 'postgres' ? numberedPlaceholders(text) : text, params);
+  };
+  let closed: Promise<void> | undefined;
+  const harness: Harness = {
     app,
     ctx,
-    handle,
     tokens,
-    call(method, path, opts = {}) {
+    ready,
+    async call(method, path, opts = {}) {
+      await ready;
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       const role = opts.role === undefined ? 'admin' : opts.role;
       if (role) headers.authorization = `Bearer ${tokens[role]}`;
@@ -49,13 +98,137 @@ export function createHarness(overrides: Partial<Config> = {}): Harness {
         else body = JSON.stringify(opts.body);
         if (!(opts.body instanceof FormData)) headers['content-type'] ??= opts.type ?? 'application/json';
       }
-      return Promise.resolve(app.request(path, { method, headers, body }));
+      return app.request(path, { method, headers, body });
     },
-    snapshot() {
-      // Token last-used times move on reads by design; everything else must stay as it was.
-      return JSON.stringify(TABLES.map((t) => handle.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all())).replace(/"last_used_at":(\d+|null)/g, '');
+    sql: (text, ...params) => query(text, params),
+    async tables() {
+      await ready;
+      return raw.tables();
+    },
+    async snapshot() {
+      await ready;
+      const out: [string, string[]][] = [];
+      for (const table of await raw.tables()) {
+        const rows = await raw.query(`SELECT * FROM "${table}"`, []);
+        // Token last-used times move on reads by design; everything else must stay as it was.
+        for (const row of rows) delete row.last_used_at;
+        // Sorted as text, so a table without an id column compares as well and the engine's row order does not matter.
+        out.push([table, rows.map((row) => JSON.stringify(row)).sort()]);
+      }
+      return JSON.stringify(out);
+    },
+    close() {
+      openHarnesses.delete(harness);
+      closed ??= (async () => {
+        await ready.catch(() => undefined);
+        await store.close();
+        await dropDatabase();
+        rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return closed;
     },
   };
+  openHarnesses.add(harness);
+  return harness;
+}
+
+/** SQLite in memory, as the service opens it (migrated, foreign keys on). */
+function sqliteHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () => Promise<void> } {
+  const handle = openDatabase(':memory:');
+  const raw: RawSql = {
+    async query(text, params) {
+      const statement = handle.sqlite.prepare(text);
+      if (statement.reader) return statement.all(...params) as SqlRow[];
+      statement.run(...params);
+      return [];
+    },
+    async tables() {
+      const rows = handle.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`).all() as { name: string }[];
+      return rows.map((r) => r.name).sort();
+    },
+  };
+  return { store: sqliteStore(handle), raw, dropDatabase: async () => undefined };
+}
+
+/** What test/setup/postgres.ts hands every test file: a server where tests may create databases, and the template. */
+export interface TestPostgres {
+  /** A connection URL to the server (its database is only used to create and drop others). */
+  url: string;
+  /** The migrated database each harness clones. */
+  template: string;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    twinlabPostgres: TestPostgres;
+  }
+}
+
+let adminPool: pg.Pool | undefined;
+
+/** The pool this test process uses to create and drop its databases. */
+function admin(server: TestPostgres): pg.Pool {
+  adminPool ??= new pg.Pool({ connectionString: server.url, max: 2, idleTimeoutMillis: 1000, allowExitOnIdle: true });
+  return adminPool;
+}
+
+/** Integers (count(*) is bigint on PostgreSQL) and numerics come back as JS numbers, as better-sqlite3 gives them. */
+const numericTypes: pg.CustomTypesConfig = {
+  getTypeParser: (oid, format) =>
+    oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+};
+
+/** A fresh PostgreSQL database cloned from the migrated template; the store waits until it exists. */
+function postgresHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () => Promise<void> } {
+  const server = inject('twinlabPostgres');
+  if (!server || !postgres) throw new Error('TWINLAB_TEST_STORE=postgres needs the globalSetup test/setup/postgres.ts (run the vitest project "postgres")');
+  const name = `h_${randomBytes(6).toString('hex')}`;
+  const url = new URL(server.url);
+  url.pathname = `/${name}`;
+  // Identifiers are generated here (hex) and by the set-up, so quoting them is enough.
+  const created = admin(server)
+    .query(`CREATE DATABASE "${name}" TEMPLATE "${server.template}"`)
+    .then(() => undefined);
+  created.catch(() => undefined);
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 4, idleTimeoutMillis: 1000, allowExitOnIdle: true });
+  // An idle client's error (the server going away at the end of the run) must not crash the test process.
+  pool.on('error', () => undefined);
+  const raw: RawSql = {
+    async query(text, params) {
+      await created;
+      return (await pool.query<SqlRow>({ text, values: params, types: numericTypes })).rows;
+    },
+    async tables() {
+      await created;
+      const rows = (await pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '__drizzle%'`)).rows;
+      return rows.map((r) => r.name).sort();
+    },
+  };
+  return {
+    store: postgres.postgresStore(pool, created),
+    raw,
+    async dropDatabase() {
+      if (!pool.ended) await pool.end();
+      await admin(server).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+/** `?` placeholders as PostgreSQL's `$1`, `$2`, … (a `?` inside a quoted string or identifier stays). */
+function numberedPlaceholders(text: string): string {
+  let n = 0;
+  let quote: string | null = null;
+  let out = '';
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+      out += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      out += ch;
+    } else out += ch === '?' ? `$${++n}` : ch;
+  }
+  return out;
 }
 
 /** A small design space used across route tests. */

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/config.js';
-import { openDatabase, type DatabaseHandle } from '../../backend/db/client.js';
-import { insertModel } from '../../backend/db/jobs.js';
+import { openDatabase } from '../../backend/db/client.js';
+import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import type { Store } from '../../backend/db/store.js';
 import type { ServiceContext } from '../../backend/services/context.js';
 import { deriveSegmentationResults, type MeasuredImage } from '../../backend/services/image-measurements.js';
 import { launchChromium } from './support/browser.js';
@@ -36,7 +37,7 @@ interface StoredResult {
 let server: RunningTwinlab;
 let browser: Browser;
 let page: Page;
-let database: DatabaseHandle;
+let database: Store | undefined;
 let ctx: ServiceContext;
 const pageErrors: string[] = [];
 let campaignId = 0;
@@ -85,10 +86,10 @@ function fabricatedJobImages(externalIds: string[], diameterShift: number): Meas
 }
 
 /** Registers a segmentation model (no artifact: nothing predicts with it here) and derives results from its "job". */
-function deriveWithNewModel(externalIds: string[], diameterShift: number): number {
-  const model = insertModel(ctx.db, { campaignId, kind: 'segmentation', architecture: {}, metrics: {}, trainingSnapshot: {} });
+async function deriveWithNewModel(externalIds: string[], diameterShift: number): Promise<number> {
+  const model = await ctx.db.insertModel({ campaignId, kind: 'segmentation', architecture: {}, metrics: {}, trainingSnapshot: {} });
   const payload = { images: externalIds.map((externalId) => ({ assetId: assetIds[externalId], pixelSize: PIXEL_NM })) };
-  const summary = deriveSegmentationResults(ctx, campaignId, { modelId: model.id, payload, images: fabricatedJobImages(externalIds, diameterShift) });
+  const summary = await deriveSegmentationResults(ctx, campaignId, { modelId: model.id, payload, images: fabricatedJobImages(externalIds, diameterShift) });
   expect(summary.written).toBe(externalIds.length);
   return model.id;
 }
@@ -151,13 +152,13 @@ beforeAll(async () => {
   // M-2 was also measured by hand: that value is used, the derived one stays beside it.
   await api(`/api/campaigns/${campaignId}/results`, { method: 'POST', body: JSON.stringify([{ externalId: 'M-2', outcomes: { pore_diameter: 30.5 } }]) });
 
-  database = openDatabase(join(server.dataDir, 'twinlab.sqlite'));
-  ctx = { db: database.db, config: loadConfig({ TWINLAB_DATA: server.dataDir }) };
-  firstModelId = deriveWithNewModel(['M-1', 'M-2'], 0);
+  database = sqliteStore(openDatabase(join(server.dataDir, 'twinlab.sqlite')));
+  ctx = { db: database, config: loadConfig({ TWINLAB_DATA: server.dataDir }) };
+  firstModelId = await deriveWithNewModel(['M-1', 'M-2'], 0);
 });
 
 afterAll(async () => {
-  database?.close();
+  await database?.close();
   await browser?.close();
   await server?.stop();
 });
@@ -254,7 +255,7 @@ describe('images as outcomes in the browser', () => {
     expect(await m3Card.getByTestId('thumbnail').count()).toBe(1);
 
     // A newer model measures M-1, M-2 and M-3: it supersedes the first model's results.
-    secondModelId = deriveWithNewModel(['M-1', 'M-2', 'M-3'], 0.5);
+    secondModelId = await deriveWithNewModel(['M-1', 'M-2', 'M-3'], 0.5);
     const m4Card = cards.filter({ hasText: 'sample M-4' });
     await m4Card.getByRole('button', { name: 'Mark running' }).click();
     await m3Card.getByTestId('derived-badge').first().waitFor();

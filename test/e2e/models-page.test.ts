@@ -9,8 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkEnsembleSpec, Parameter } from '../../acquisition/index.js';
 import { pairedComparison, pointLogDensities, predictiveScores, type PredictiveScores } from '../../acquisition/validation/index.js';
-import { openDatabase, type DatabaseHandle } from '../../backend/db/client.js';
-import { insertModel } from '../../backend/db/jobs.js';
+import { openDatabase } from '../../backend/db/client.js';
+import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import type { Store } from '../../backend/db/store.js';
 import type { SurrogateReport } from '../../backend/services/surrogates.js';
 import { saveCrossValidation, saveNetworkSurrogate } from '../../backend/trainer/artifacts.js';
 import { reasonInWords } from '../../frontend/src/lib/components/models/surrogates.js';
@@ -27,7 +28,7 @@ const FOLDS = Array.from({ length: 12 }, (_, i) => [i]);
 let server: RunningTwinlab;
 let browser: Browser;
 let page: Page;
-let database: DatabaseHandle;
+let database: Store | undefined;
 const pageErrors: string[] = [];
 let campaignId = 0;
 /** The deep ensemble that beats the GP on thickness, the flagged Surgeon ensemble of thickness, the flagged ensemble of roughness. */
@@ -54,14 +55,14 @@ function handMadeEnsemble(): NetworkEnsembleSpec {
 }
 
 /** Registers a network model row with its artifacts and the held-out evidence of the given predictions against the GP's. */
-function registerNetwork(options: {
+async function registerNetwork(options: {
   kind: 'deep-ensemble' | 'surgeon';
   objective: string;
   rows: { resultId: number; sampleId: number; y: number }[];
   network: { mean: number[]; std: number[] };
   gp: { mean: number[]; std: number[] };
   parameters: Parameter[];
-}): { id: number; scores: PredictiveScores } {
+}): Promise<{ id: number; scores: PredictiveScores }> {
   const y = options.rows.map((row) => row.y);
   const asPredictions = (p: { mean: number[]; std: number[] }) => ({ mean: Float64Array.from(p.mean), std: Float64Array.from(p.std) });
   const scores = predictiveScores(y, asPredictions(options.network), FOLDS.length);
@@ -73,7 +74,7 @@ function registerNetwork(options: {
   const encoding = { parameters: options.parameters, features: null };
   saveNetworkSurrogate(dir, { format: 1, kind: options.kind, objective: options.objective, ensemble: handMadeEnsemble(), encoding });
   saveCrossValidation(dir, { format: 1, objective: options.objective, rows: options.rows, folds: FOLDS, network: options.network, gp: options.gp });
-  const row = insertModel(database.db, {
+  const row = await database!.insertModel({
     campaignId,
     kind: options.kind,
     architecture: { objective: options.objective, hidden: [2], members: 2, encoding },
@@ -119,16 +120,16 @@ beforeAll(async () => {
   const roughness = rowsOf('roughness');
   const meanOf = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-  database = openDatabase(join(server.dataDir, 'twinlab.sqlite'));
+  database = sqliteStore(openDatabase(join(server.dataDir, 'twinlab.sqlite')));
   // Thickness: the ensemble is close (errors ±0.5 nm, σ 0.8), the GP farther and wider: the ensemble wins clearly.
   const thicknessGp = { mean: thickness.map((r, i) => r.y + (i % 2 === 0 ? 1.3 : -1.1)), std: thickness.map(() => 1.6) };
   // An older Surgeon ensemble (registered first) that predicts the opposite trend: worse than the mean, flagged.
   const yMean = meanOf(thickness.map((r) => r.y));
-  ids.thicknessSurgeon = registerNetwork({
+  ids.thicknessSurgeon = (await registerNetwork({
     kind: 'surgeon', objective: 'thickness', rows: thickness, parameters: campaign.parameters, gp: thicknessGp,
     network: { mean: thickness.map((r) => 2 * yMean - r.y), std: thickness.map(() => 3) },
-  }).id;
-  const ensemble = registerNetwork({
+  })).id;
+  const ensemble = await registerNetwork({
     kind: 'deep-ensemble', objective: 'thickness', rows: thickness, parameters: campaign.parameters, gp: thicknessGp,
     network: { mean: thickness.map((r, i) => r.y + (i % 3 === 0 ? 0.5 : -0.4)), std: thickness.map(() => 0.8) },
   });
@@ -136,15 +137,15 @@ beforeAll(async () => {
   thicknessEnsembleScores = ensemble.scores;
   // Roughness is noise: the ensemble overfits it (worse than the mean), so the GP decides.
   const roughnessMean = meanOf(roughness.map((r) => r.y));
-  ids.roughnessEnsemble = registerNetwork({
+  ids.roughnessEnsemble = (await registerNetwork({
     kind: 'deep-ensemble', objective: 'roughness', rows: roughness, parameters: campaign.parameters,
     gp: { mean: roughness.map(() => roughnessMean), std: roughness.map(() => 0.35) },
     network: { mean: roughness.map((r) => 2 * roughnessMean - r.y), std: roughness.map(() => 0.2) },
-  }).id;
+  })).id;
 });
 
 afterAll(async () => {
-  database?.close();
+  await database?.close();
   await browser?.close();
   await server?.stop();
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../backend/db/client.js';
+import { describeStore, openStore } from '../../../backend/db/open.js';
 
 describe('openDatabase', () => {
   it('applies the migrations to an empty database and creates every table of the domain model', () => {
@@ -42,5 +43,25 @@ describe('openDatabase', () => {
       h.sqlite.prepare("INSERT INTO sample (campaign_id, params, params_key, status) VALUES (999, '{}', '[]', 'candidate')").run(),
     ).toThrow(/FOREIGN KEY/);
     h.close();
+  });
+});
+
+describe('openStore', () => {
+  it('without DATABASE_URL opens the migrated SQLite file, whose data outlives the store', async () => {
+    const databasePath = join(mkdtempSync(join(tmpdir(), 'twinlab-db-')), 'x.sqlite');
+    const store = await openStore({ databasePath, databaseUrl: null });
+    expect(store.dialect).toBe('sqlite');
+    const created = await store.insertCampaign({ name: 'kept', parameters: [], objectives: [], constraints: [], settings: { batchSize: 1, pendingTimeoutMinutes: 60, labelClasses: [] } });
+    await store.close();
+    const reopened = openDatabase(databasePath);
+    expect(reopened.sqlite.prepare('SELECT id, name FROM campaign').all()).toEqual([{ id: created.id, name: 'kept' }]);
+    reopened.close();
+  });
+
+  it('describes where the data lives without ever showing a password', () => {
+    expect(describeStore({ databasePath: '/data/twinlab.sqlite', databaseUrl: null })).toBe('/data/twinlab.sqlite');
+    const described = describeStore({ databasePath: '/data/twinlab.sqlite', databaseUrl: 'postgres://lab:s3cret-pw@db.example:5432/twinlab' });
+    expect(described).toBe('postgresql://db.example:5432/twinlab');
+    expect(described).not.toContain('s3cret-pw');
   });
 });

@@ -5,11 +5,21 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../backend/config.js';
 import { openDatabase, type DatabaseHandle } from '../../../backend/db/client.js';
+import { sqliteStore } from '../../../backend/db/sqlite-store.js';
+import type { Store } from '../../../backend/db/store.js';
 import { JobQueue, type JobEvent } from '../../../backend/jobs/queue.js';
 import { JobRunner } from '../../../backend/jobs/runner.js';
 
 const handler = { module: new URL('./fixtures/test-handler.ts', import.meta.url) };
 const cleanups: (() => Promise<void> | void)[] = [];
+
+/** A fresh in-memory store (the one place that picks the database) and its raw SQLite handle; closed after the test. */
+function makeStore(): { handle: DatabaseHandle; store: Store } {
+  const handle = openDatabase(':memory:');
+  const store = sqliteStore(handle);
+  cleanups.push(() => store.close());
+  return { handle, store };
+}
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -17,17 +27,17 @@ afterEach(async () => {
 
 /** A queue and runner on a fresh in-memory database. */
 function setup(leaseMs = 2000): { handle: DatabaseHandle; queue: JobQueue; runner: JobRunner } {
-  const handle = openDatabase(':memory:');
-  const queue = new JobQueue(handle.db, { leaseMs, backoffBaseMs: 10 });
+  const { handle, store } = makeStore();
+  const queue = new JobQueue(store, { leaseMs, backoffBaseMs: 10 });
   const runner = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50, cancelGraceMs: 300 });
-  cleanups.push(() => handle.close(), () => runner.stop());
+  cleanups.push(() => runner.stop());
   return { handle, queue, runner };
 }
 
 /** Polls until the condition holds (or fails after the timeout). */
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -36,12 +46,12 @@ async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void
 describe('job runner (worker threads)', () => {
   it('runs a job in a worker thread and streams its progress events in order', async () => {
     const { queue, runner } = setup();
-    const job = queue.enqueue('test', { steps: 4 });
+    const job = await queue.enqueue('test', { steps: 4 });
     const events: JobEvent[] = [];
     queue.subscribe(job.id, (e) => events.push(e));
-    expect(runner.tick()).toEqual([job.id]);
+    expect(await runner.tick()).toEqual([job.id]);
     await runner.whenIdle();
-    const done = queue.get(job.id);
+    const done = await queue.get(job.id);
     expect(done).toMatchObject({ status: 'succeeded', progress: 1, result: { steps: 4, attempt: 1 } });
     const progress = events.filter((e) => e.status === 'running').map((e) => e.progress);
     expect(progress).toEqual([0, 0.25, 0.5, 0.75, 1]);
@@ -55,159 +65,183 @@ describe('job runner (worker threads)', () => {
     cleanups.push(() => runner.stop());
     const insert = handle.sqlite.prepare("INSERT INTO campaign (name, parameters, objectives, constraints, settings) VALUES (?, '[]', '[]', '[]', '{}') RETURNING id");
     const [a, b] = ['A', 'B'].map((name) => (insert.get(name) as { id: number }).id);
-    const a1 = queue.enqueue('test', { steps: 2 }, { campaignId: a });
-    const a2 = queue.enqueue('test', { steps: 2 }, { campaignId: a });
-    const b1 = queue.enqueue('test', { steps: 2 }, { campaignId: b });
+    const a1 = await queue.enqueue('test', { steps: 2 }, { campaignId: a });
+    const a2 = await queue.enqueue('test', { steps: 2 }, { campaignId: a });
+    const b1 = await queue.enqueue('test', { steps: 2 }, { campaignId: b });
     // Two jobs start at once; the third slot stays free because a2 waits for a1 (one running per campaign and kind).
-    expect(runner.tick()).toEqual([a1.id, b1.id]);
+    expect(await runner.tick()).toEqual([a1.id, b1.id]);
     await runner.whenIdle();
-    expect(runner.tick()).toEqual([a2.id]);
+    expect(await runner.tick()).toEqual([a2.id]);
     await runner.whenIdle();
-    expect([a1, a2, b1].map((job) => queue.get(job.id).status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    expect(await Promise.all([a1, a2, b1].map(async (job) => (await queue.get(job.id)).status))).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
   it('a cancelled job stops at its next check and ends cancelled', async () => {
     const { queue, runner } = setup();
-    const job = queue.enqueue('test', { steps: 1000, stepMs: 20 });
-    runner.tick();
-    await until(() => queue.get(job.id).progress > 0);
-    queue.cancel(job.id);
+    const job = await queue.enqueue('test', { steps: 1000, stepMs: 20 });
+    await runner.tick();
+    await until(async () => (await queue.get(job.id)).progress > 0);
+    await queue.cancel(job.id);
     await runner.whenIdle();
-    const row = queue.get(job.id);
+    const row = await queue.get(job.id);
     expect(row.status).toBe('cancelled');
     expect(row.progress).toBeLessThan(0.5);
   });
 
   it('a handler that never checks for cancellation is terminated after the grace time', async () => {
     const { queue, runner } = setup();
-    const job = queue.enqueue('test', { ignoreCancel: true });
-    runner.tick();
+    const job = await queue.enqueue('test', { ignoreCancel: true });
+    await runner.tick();
     await until(() => runner.runningJobIds().includes(job.id));
-    queue.cancel(job.id);
+    await queue.cancel(job.id);
     await runner.whenIdle();
-    expect(queue.get(job.id).status).toBe('cancelled');
+    expect((await queue.get(job.id)).status).toBe('cancelled');
   });
 
   it('a kind with no cancel grace is terminated at once, whatever the runner\'s grace', async () => {
-    const handle = openDatabase(':memory:');
-    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    const { store } = makeStore();
+    const queue = new JobQueue(store, { leaseMs: 2000, backoffBaseMs: 10 });
     // A minute of grace would outlast the test's timeout: only the kind's 0 can end the job in time.
     const runner = new JobRunner(queue, { handlers: { test: { ...handler, cancelGraceMs: 0 } }, heartbeatMs: 50, cancelGraceMs: 60_000 });
-    cleanups.push(() => handle.close(), () => runner.stop());
-    const job = queue.enqueue('test', { ignoreCancel: true });
-    runner.tick();
+    cleanups.push(() => runner.stop());
+    const job = await queue.enqueue('test', { ignoreCancel: true });
+    await runner.tick();
     await until(() => runner.runningJobIds().includes(job.id));
-    queue.cancel(job.id);
+    await queue.cancel(job.id);
     await runner.whenIdle();
-    expect(queue.get(job.id).status).toBe('cancelled');
+    expect((await queue.get(job.id)).status).toBe('cancelled');
   });
 
   it('a thread started ahead runs its module\'s prepare before its job; a fresh thread does not', async () => {
     const { queue, runner } = setup();
-    const first = queue.enqueue('test', { steps: 1 });
-    runner.tick();
+    const first = await queue.enqueue('test', { steps: 1 });
+    await runner.tick();
     await runner.whenIdle();
-    const second = queue.enqueue('test', { steps: 1 });
-    runner.tick();
+    const second = await queue.enqueue('test', { steps: 1 });
+    await runner.tick();
     await runner.whenIdle();
-    expect(queue.get(first.id).result).toMatchObject({ prepared: false });
-    expect(queue.get(second.id).result).toMatchObject({ prepared: true });
+    expect((await queue.get(first.id)).result).toMatchObject({ prepared: false });
+    expect((await queue.get(second.id)).result).toMatchObject({ prepared: true });
   });
 
   it('a background kind starts in a fresh thread and leaves the thread started ahead to the next job', async () => {
-    const handle = openDatabase(':memory:');
-    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    const { store } = makeStore();
+    const queue = new JobQueue(store, { leaseMs: 2000, backoffBaseMs: 10 });
     const runner = new JobRunner(queue, { handlers: { test: handler, later: { ...handler, background: true } }, heartbeatMs: 50 });
-    cleanups.push(() => handle.close(), () => runner.stop());
+    cleanups.push(() => runner.stop());
     const ids: number[] = [];
     for (const kind of ['test', 'later', 'test']) {
-      ids.push(queue.enqueue(kind, { steps: 1 }).id);
-      runner.tick();
+      ids.push((await queue.enqueue(kind, { steps: 1 })).id);
+      await runner.tick();
       await runner.whenIdle();
     }
-    expect(ids.map((id) => (queue.get(id).result as { prepared: boolean }).prepared)).toEqual([false, false, true]);
+    expect(await Promise.all(ids.map(async (id) => ((await queue.get(id)).result as { prepared: boolean }).prepared))).toEqual([false, false, true]);
   });
 
   it('a due job someone waits for takes the slot of a preemptible job, which runs again afterwards without losing an attempt', async () => {
-    const handle = openDatabase(':memory:');
-    const queue = new JobQueue(handle.db, { leaseMs: 2000, backoffBaseMs: 10 });
+    const { store } = makeStore();
+    const queue = new JobQueue(store, { leaseMs: 2000, backoffBaseMs: 10 });
     const handlers = { test: handler, later: { ...handler, background: true, preemptible: true }, quiet: { ...handler, background: true } };
     const runner = new JobRunner(queue, { handlers, heartbeatMs: 50 });
-    cleanups.push(() => handle.close(), () => runner.stop());
-    const background = queue.enqueue('later', { steps: 40, stepMs: 20 });
-    expect(runner.tick()).toEqual([background.id]);
-    await until(() => queue.get(background.id).progress > 0);
+    cleanups.push(() => runner.stop());
+    const background = await queue.enqueue('later', { steps: 40, stepMs: 20 });
+    expect(await runner.tick()).toEqual([background.id]);
+    await until(async () => (await queue.get(background.id)).progress > 0);
     // Another background job does not take the slot; a job someone waits for does.
-    const other = queue.enqueue('quiet', { steps: 1 });
-    expect(runner.tick()).toEqual([]);
-    queue.cancel(other.id);
-    const urgent = queue.enqueue('test', { steps: 1 });
-    expect(runner.tick()).toEqual([urgent.id]);
-    expect(queue.get(background.id)).toMatchObject({ status: 'queued', attempts: 0, progress: 0 });
+    const other = await queue.enqueue('quiet', { steps: 1 });
+    expect(await runner.tick()).toEqual([]);
+    await queue.cancel(other.id);
+    const urgent = await queue.enqueue('test', { steps: 1 });
+    expect(await runner.tick()).toEqual([urgent.id]);
+    expect(await queue.get(background.id)).toMatchObject({ status: 'queued', attempts: 0, progress: 0 });
     await runner.whenIdle();
-    expect(queue.get(urgent.id).status).toBe('succeeded');
-    expect(runner.tick()).toEqual([background.id]);
+    expect((await queue.get(urgent.id)).status).toBe('succeeded');
+    expect(await runner.tick()).toEqual([background.id]);
     await runner.whenIdle();
-    expect(queue.get(background.id)).toMatchObject({ status: 'succeeded', result: { steps: 40, attempt: 1 } });
+    expect(await queue.get(background.id)).toMatchObject({ status: 'succeeded', result: { steps: 40, attempt: 1 } });
   });
 
   it('a job becomes due while the wake-up timer fires before the clock reaches its time: the runner wakes again and starts it', async () => {
-    const handle = openDatabase(':memory:');
+    const { store } = makeStore();
     let clock = 1_000_000;
-    const queue = new JobQueue(handle.db, { leaseMs: 60_000, now: () => clock });
+    const queue = new JobQueue(store, { leaseMs: 60_000, now: () => clock });
     // No poll to fall back on: only the wake-up set for the job's due time can start it.
     const runner = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50, pollMs: 3_600_000, preloadWorker: false });
-    cleanups.push(() => handle.close(), () => runner.stop());
+    cleanups.push(() => runner.stop());
     runner.start();
-    const job = queue.enqueue('test', { steps: 1 }, { runAfter: clock + 20 });
+    const job = await queue.enqueue('test', { steps: 1 }, { runAfter: clock + 20 });
     // The timer fires after about 20 ms of real time, but this clock stands still: the job is not due then.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(queue.get(job.id).status).toBe('queued');
+    expect((await queue.get(job.id)).status).toBe('queued');
     clock += 20;
-    await until(() => queue.get(job.id).status === 'succeeded');
+    await until(async () => (await queue.get(job.id)).status === 'succeeded');
+  });
+
+  it('a store error while a job reports progress is logged, never left unhandled, and the job still ends', async () => {
+    const { store } = makeStore();
+    /** A queue whose first progress update fails as a dropped database connection would. */
+    class FlakyQueue extends JobQueue {
+      failures = 1;
+      override async progress(...args: Parameters<JobQueue['progress']>): ReturnType<JobQueue['progress']> {
+        if (this.failures-- > 0) throw new Error('connection reset');
+        return super.progress(...args);
+      }
+    }
+    const queue = new FlakyQueue(store, { leaseMs: 2000, backoffBaseMs: 10 });
+    const lines: string[] = [];
+    const runner = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50, log: (line) => lines.push(line) });
+    cleanups.push(() => runner.stop());
+    const job = await queue.enqueue('test', { steps: 3 });
+    expect(await runner.tick()).toEqual([job.id]);
+    await runner.whenIdle();
+    expect(lines).toContain(`job ${job.id}: updating its state failed (connection reset)`);
+    const done = await queue.get(job.id);
+    expect(done).toMatchObject({ status: 'succeeded', result: { steps: 3, attempt: 1 } });
+    // The failed update's line is lost; the later ones are written in order.
+    expect(done.log).toBe('step 2 of 3\nstep 3 of 3\n');
   });
 
   it('retries a flaky handler with backoff and fails a permanent error at once', async () => {
     const { queue, runner } = setup();
-    const flaky = queue.enqueue('test', { failBeforeAttempt: 2, steps: 1 });
-    const broken = queue.enqueue('test', { permanentFailure: true });
-    runner.tick();
+    const flaky = await queue.enqueue('test', { failBeforeAttempt: 2, steps: 1 });
+    const broken = await queue.enqueue('test', { permanentFailure: true });
+    await runner.tick();
     await runner.whenIdle();
-    expect(queue.get(flaky.id)).toMatchObject({ status: 'queued', attempts: 1 });
-    expect(queue.get(flaky.id).error).toMatch(/flaky failure on attempt 1/);
+    expect(await queue.get(flaky.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect((await queue.get(flaky.id)).error).toMatch(/flaky failure on attempt 1/);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    runner.tick();
+    await runner.tick();
     await runner.whenIdle();
-    runner.tick();
+    await runner.tick();
     await runner.whenIdle();
-    expect(queue.get(flaky.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
-    expect(queue.get(broken.id)).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(queue.get(broken.id).error).toMatch(/PermanentJobError: the payload can never work/);
+    expect(await queue.get(flaky.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(await queue.get(broken.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await queue.get(broken.id)).error).toMatch(/PermanentJobError: the payload can never work/);
   });
 
   it('a job whose process was killed mid-run is re-claimed after restart, once its lease expires', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinlab-jobs-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const databasePath = join(dir, 'twinlab.sqlite');
-    const first = openDatabase(databasePath);
-    const job = new JobQueue(first.db).enqueue('test', { steps: 100, stepMs: 20 });
-    first.close();
+    const first = sqliteStore(openDatabase(databasePath));
+    const job = await new JobQueue(first).enqueue('test', { steps: 100, stepMs: 20 });
+    await first.close();
     const child = spawn(process.execPath, ['--import', 'tsx', new URL('./fixtures/runner-process.ts', import.meta.url).pathname, databasePath, '1000'], { stdio: 'ignore' });
     cleanups.push(() => void child.kill('SIGKILL'));
-    const handle = openDatabase(databasePath);
-    cleanups.push(() => handle.close());
-    const restarted = new JobQueue(handle.db, { leaseMs: 1000, owner: 'restarted' });
-    await until(() => restarted.get(job.id).progress >= 0.05);
+    const store = sqliteStore(openDatabase(databasePath));
+    cleanups.push(() => store.close());
+    const restarted = new JobQueue(store, { leaseMs: 1000, owner: 'restarted' });
+    await until(async () => (await restarted.get(job.id)).progress >= 0.05);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    const orphan = restarted.get(job.id);
+    const orphan = await restarted.get(job.id);
     expect(orphan).toMatchObject({ status: 'running', leaseOwner: 'doomed-process', attempts: 1 });
     expect(orphan.progress).toBeLessThan(1);
     const runner = new JobRunner(restarted, { handlers: { test: handler }, heartbeatMs: 100 });
     cleanups.push(() => runner.stop());
-    await until(() => runner.tick().length > 0 || runner.runningJobIds().length > 0);
+    await until(async () => (await runner.tick()).length > 0 || runner.runningJobIds().length > 0);
     await runner.whenIdle();
-    expect(restarted.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 2, leaseOwner: null, result: { attempt: 2 } });
+    expect(await restarted.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 2, leaseOwner: null, result: { attempt: 2 } });
   });
 });
 

@@ -79,11 +79,11 @@ describe('uploading an image of a sample', () => {
   ])('refuses %s, storing neither file nor row', async (_what, fields, status, code) => {
     const resolved = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v === 'S' ? String(s1) : v]));
     for (const order of ['fields-first', 'file-first'] as const) {
-      const snapshot = h.snapshot();
+      const snapshot = await h.snapshot();
       const res = await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form(resolved, order) });
       expect(res.status).toBe(status);
       expect((await res.json()).error.code).toBe(code);
-      expect(h.snapshot()).toBe(snapshot);
+      expect(await h.snapshot()).toBe(snapshot);
       expect(filesUnder(h.ctx.config.assetsDir)).toEqual([]);
       expect(filesUnder(join(h.ctx.config.dataDir, 'uploads'))).toEqual([]);
     }
@@ -91,15 +91,15 @@ describe('uploading an image of a sample', () => {
 
   it('refuses a sample of another campaign (422) and a retracted sample (409), writing nothing', async () => {
     const other = (await (await h.call('POST', '/api/campaigns', { body: { name: 'other', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }] } })).json()).id;
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     expect((await h.call('POST', `/api/campaigns/${other}/assets`, { body: await form({ sampleId: String(s1) }) })).status).toBe(422);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
     expect((await h.call('DELETE', `/api/campaigns/${id}/samples/${s2}`, { body: { reason: 'cracked membrane' } })).status).toBe(200);
-    const retracted = h.snapshot();
+    const retracted = await h.snapshot();
     const res = await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form({ externalId: 'M-2' }, 'file-first') });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('sample_retracted');
-    expect(h.snapshot()).toBe(retracted);
+    expect(await h.snapshot()).toBe(retracted);
     expect(filesUnder(h.ctx.config.assetsDir)).toEqual([]);
   });
 
@@ -110,13 +110,13 @@ describe('uploading an image of a sample', () => {
     expect(await again.json()).toMatchObject({ id: free.id, sampleId: s1, pixelSize: 3, pixelUnit: 'nm' });
     const same = await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form({ sampleId: String(s1) }) });
     expect(same.status).toBe(200);
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     const moved = await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form({ sampleId: String(s2) }) });
     expect(moved.status).toBe(409);
     expect((await moved.json()).error.code).toBe('asset_of_other_sample');
     const resized = await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form({ pixelSize: '4', pixelUnit: 'nm' }) });
     expect(resized.status).toBe(409);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
   });
 });
 
@@ -129,24 +129,24 @@ describe('PATCH /api/assets/{id}', () => {
     expect(await (await patch({ pixelSize: null, pixelUnit: null })).json()).toMatchObject({ sampleId: s2, pixelSize: null, pixelUnit: null });
     expect(await (await patch({ sampleId: null })).json()).toMatchObject({ sampleId: null });
 
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     expect((await patch({ pixelSize: 5 })).status).toBe(400);
     expect((await patch({ pixelSize: -1, pixelUnit: 'nm' })).status).toBe(400);
     expect((await patch({ sampleId: 9999 })).status).toBe(422);
     expect((await patch({ owner: 'me' })).status).toBe(400);
     expect((await patch({ sampleId: s1 }, 'expert')).status).toBe(403);
     expect((await h.call('PATCH', '/api/assets/9999', { body: { sampleId: s1 } })).status).toBe(404);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
 
     await h.call('DELETE', `/api/campaigns/${id}/samples/${s1}`, { body: { reason: 'lost' } });
-    const retracted = h.snapshot();
+    const retracted = await h.snapshot();
     expect((await patch({ sampleId: s1 })).status).toBe(409);
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'done' } })).status).toBe(200);
-    const archived = h.snapshot();
+    const archived = await h.snapshot();
     const refused = await patch({ sampleId: s2 });
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.code).toBe('campaign_archived');
-    expect(h.snapshot()).toBe(archived);
+    expect(await h.snapshot()).toBe(archived);
     expect(archived).not.toBe(retracted);
   });
 });
@@ -159,11 +159,11 @@ describe('sample import naming an image by asset id', () => {
     const sample = (await res.json()).items[0];
     expect(sample).toMatchObject({ assetId: asset, images: [{ id: asset, width: 32, height: 24 }] });
     expect((await (await h.call('GET', `/api/campaigns/${id}/assets?sampleId=${sample.id}`)).json()).items.map((a: { id: number }) => a.id)).toEqual([asset]);
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     const again = await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { x: 0.6 }, assetId: asset }] });
     expect(again.status).toBe(422);
     expect(JSON.stringify((await again.json()).error.details)).toMatch(/already shows sample/);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
     // Moving the image to another sample: the sample that named it no longer does.
     expect((await h.call('PATCH', `/api/assets/${asset}`, { body: { sampleId: s1 } })).status).toBe(200);
     const after = (await (await h.call('GET', `/api/campaigns/${id}/samples`)).json()).items.find((x: { id: number }) => x.id === sample.id);
@@ -174,13 +174,13 @@ describe('sample import naming an image by asset id', () => {
 describe('pixel size changes', () => {
   it('refuses a unit without its size (and a size without its unit), keeping the size', async () => {
     const asset = (await (await h.call('POST', `/api/campaigns/${id}/assets`, { body: await form({ pixelSize: '2', pixelUnit: 'nm' }) })).json()).id;
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     for (const body of [{ pixelUnit: null }, { pixelSize: null }, { pixelUnit: 'µm' }]) {
       const res = await h.call('PATCH', `/api/assets/${asset}`, { body });
       expect(res.status).toBe(400);
       expect((await res.json()).error.code).toBe('invalid_pixel_size');
     }
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
     const cleared = await h.call('PATCH', `/api/assets/${asset}`, { body: { pixelSize: null, pixelUnit: null } });
     expect(await cleared.json()).toMatchObject({ pixelSize: null, pixelUnit: null });
   });

@@ -78,13 +78,13 @@ describe('label routes', () => {
 
   it('refuses a stale version with 409, keeps the stored label, and tells the current version', async () => {
     await h.call('PUT', `/api/assets/${assetId}/label`, { role: 'expert', body: label(0) });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const stale = await h.call('PUT', `/api/assets/${assetId}/label`, { role: 'admin', body: { ...label(0), class: 'solid' } });
     expect(stale.status).toBe(409);
     const err = (await stale.json()).error;
     expect(err.code).toBe('stale_version');
     expect(err.details.currentVersion).toBe(1);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -159,7 +159,7 @@ describe('decompression bombs (issue 15, finding 3)', () => {
       .png({ compressionLevel: 9 })
       .toBuffer();
     expect(bomb.byteLength).toBeLessThan(1024 * 1024);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await upload(new Uint8Array(bomb), 'bomb.png');
     expect(res.status).toBe(422);
     const error = (await res.json()).error;
@@ -167,7 +167,7 @@ describe('decompression bombs (issue 15, finding 3)', () => {
     expect(error.message).toContain('8000×8000 pixels × 4 channels × 16 bits = 488.3 MiB once decoded');
     expect(error.message).toContain('at most 128 MiB');
     expect(error.details).toEqual({ width: 8000, height: 8000, channels: 4, bitsPerSample: 16, decodedBytes: 512_000_000, limitBytes: 128 * 2 ** 20 });
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(filesUnder(h.ctx.config.assetsDir)).toEqual([]);
     expect(filesUnder(stagingDir(h))).toEqual([]);
   });
@@ -178,13 +178,13 @@ describe('decompression bombs (issue 15, finding 3)', () => {
     ['tiff', true],
   ] as const)('still decodes every pixel: a %s whose header is intact but whose last bytes are missing is refused (422)', async (format, sixteen) => {
     const whole = await testImage(format, 300, 200, sixteen);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await upload(whole.slice(0, whole.byteLength - 20), `cut.${format}`);
     expect(res.status).toBe(422);
     const error = (await res.json()).error;
     expect(error).toMatchObject({ code: 'malformed_image' });
     expect(error.message).toContain('could not be decoded');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(filesUnder(h.ctx.config.assetsDir)).toEqual([]);
   });
 
@@ -209,12 +209,12 @@ describe('decompression bombs (issue 15, finding 3)', () => {
     const waiting = images.slice(0, 2).map((bytes, i) => x.call('POST', `/api/campaigns/${campaign}/assets`, { body: fileForm(bytes, `w${i}.png`) }));
     await until(() => gate.pending === 2, 'both uploads wait for a decode slot');
     expect(gate.active).toBe(2);
-    const before = x.snapshot();
+    const before = await x.snapshot();
     const refused = await x.call('POST', `/api/campaigns/${campaign}/assets`, { body: fileForm(images[2], 'late.png') });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
     expect((await refused.json()).error.code).toBe('decoder_busy');
-    expect(x.snapshot()).toBe(before);
+    expect(await x.snapshot()).toBe(before);
     releaseSlots();
     await Promise.all(holders);
     expect((await Promise.all(waiting)).map((r) => r.status)).toEqual([201, 201]);
@@ -246,13 +246,13 @@ describe('uploads are authenticated before, and streamed while, the body is read
   it('stops reading a chunked upload at the image byte limit with 413 and deletes the partial file', async () => {
     const x = createHarness({ limits: { ...DEFAULT_LIMITS, imageBytes: 1024 * 1024 } });
     const campaign = await createExampleCampaign(x);
-    const before = x.snapshot();
+    const before = await x.snapshot();
     const body = countingBody(formHead('big.png'), 16 * 1024 * 1024);
     const res = await postStream(x, campaign, body.stream, x.tokens.admin);
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe('payload_too_large');
     expect(body.pulled()).toBeLessThan(2 * 1024 * 1024);
-    expect(x.snapshot()).toBe(before);
+    expect(await x.snapshot()).toBe(before);
     expect(filesUnder(stagingDir(x))).toEqual([]);
     expect(filesUnder(x.ctx.config.assetsDir)).toEqual([]);
   });

@@ -173,7 +173,7 @@ describe('bad requests', () => {
   });
 
   it.each(cases.map((x) => [x.name, x] as const))('%s → refused with the right status and code, nothing written', async (_, x) => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const body = typeof x.body === 'function' ? (x.body as (i: Ids) => unknown)(ids) : x.body;
     const res = await h.call(x.method, x.path(ids), { body, type: x.type, headers: x.headers });
     const payload = await res.json();
@@ -181,7 +181,7 @@ describe('bad requests', () => {
     expect(typeof payload.error.message).toBe('string');
     expect(payload.error.message.length).toBeGreaterThan(10);
     expect(JSON.stringify(payload)).not.toMatch(/at .*\.(ts|js):\d+/);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -206,7 +206,7 @@ describe('bodies without a declared length (chunked)', () => {
     ['JSON', 'application/json', '[', DEFAULT_LIMITS.jsonBytes],
     ['CSV', 'text/csv', 'concentration,evaporation,layers,solvent\n', DEFAULT_LIMITS.csvBytes],
   ] as const)('refuses a %s body past its cap with 413 once the cap is passed, not at its end, writing nothing', async (_, type, head, cap) => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const body = chunked(head, cap + 8 * 1024 * 1024);
     const res = await h.app.request(`/api/campaigns/${ids.campaign}/samples`, {
       method: 'POST',
@@ -218,7 +218,7 @@ describe('bodies without a declared length (chunked)', () => {
     expect((await res.json()).error.code).toBe('payload_too_large');
     // Reading stopped within a few chunks of the cap instead of running to the end of the body.
     expect(body.pulled()).toBeLessThanOrEqual(cap + 4 * 64 * 1024);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('accepts a chunked JSON body under the cap', async () => {

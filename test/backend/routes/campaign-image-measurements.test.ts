@@ -1,6 +1,5 @@
 /** Declaring image measurements on a campaign (create and PATCH): validation, nothing written on refusal, names usable as outcomes. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findJob, insertJob, insertModel } from '../../../backend/db/jobs.js';
 import { PREDICT_IMAGES_JOB_KIND } from '../../../backend/services/image-measurements.js';
 import { createHarness, fileForm, testImage, type Harness } from '../support.js';
 
@@ -55,10 +54,10 @@ describe('image measurements on campaign create', () => {
     ['the export column superseded as a name', [{ name: 'superseded', quantity: 'expert-rating' }], 400],
     ['a name ending in .std', [{ name: 'porosity.std', quantity: 'area-fraction', class: 'pore' }], 400],
   ])('refuses %s and creates nothing', async (_what, imageMeasurements, status) => {
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     const res = await h.call('POST', '/api/campaigns', { body: { ...base, imageMeasurements } });
     expect(res.status).toBe(status);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
   });
 });
 
@@ -87,7 +86,7 @@ describe('units of image measurements', () => {
 describe('image measurements on campaign PATCH', () => {
   it('refuses measurements that do not fit the campaign, or label classes that drop a measured class, writing nothing', async () => {
     const id = (await (await h.call('POST', '/api/campaigns', { body: { ...base, imageMeasurements: [pore] } })).json()).id;
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     const unknownClass = await h.call('PATCH', `/api/campaigns/${id}`, { body: { imageMeasurements: [{ name: 'p', quantity: 'area-fraction', class: 'crack' }] } });
     expect(unknownClass.status).toBe(422);
     expect((await unknownClass.json()).error.message).toMatch(/class "crack" is not one of the campaign's label classes/);
@@ -96,7 +95,7 @@ describe('image measurements on campaign PATCH', () => {
     expect((await h.call('PATCH', `/api/campaigns/${id}`, { body: { imageMeasurements: [{ ...pore, quantity: 'volume' }] } })).status).toBe(400);
     const dropsPore = await h.call('PATCH', `/api/campaigns/${id}`, { body: { settings: { labelClasses: [{ name: 'solid', color: '#ff7f0e' }, { name: 'crack', color: '#000000' }] } } });
     expect(dropsPore.status).toBe(422);
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
   });
 
   it('changes the measurements and has the current segmentation model measure every sample’s images again', async () => {
@@ -106,22 +105,22 @@ describe('image measurements on campaign PATCH', () => {
     form.append('sampleId', String(sample));
     const asset = (await (await h.call('POST', `/api/campaigns/${id}/assets`, { body: form })).json()).id;
     // A segmentation model exists (recorded by hand: no training here).
-    const job = insertJob(h.ctx.db, { kind: 'segment-campaign', campaignId: id, payload: {}, maxAttempts: 1 });
-    const model = insertModel(h.ctx.db, { campaignId: id, kind: 'segmentation', architecture: { classes: ['pore', 'solid'] }, metrics: {}, trainingSnapshot: {}, artifactPath: `models/${id}/segmentation-1`, jobId: job.id });
+    const job = await h.ctx.db.insertJob({ kind: 'segment-campaign', campaignId: id, payload: {}, maxAttempts: 1 });
+    const model = await h.ctx.db.insertModel({ campaignId: id, kind: 'segmentation', architecture: { classes: ['pore', 'solid'] }, metrics: {}, trainingSnapshot: {}, artifactPath: `models/${id}/segmentation-1`, jobId: job.id });
     const porosity = { name: 'porosity', quantity: 'area-fraction', class: 'pore' };
     const res = await h.call('PATCH', `/api/campaigns/${id}`, { body: { imageMeasurements: [pore, porosity] } });
     expect(res.status).toBe(200);
     expect((await res.json()).imageMeasurements).toEqual([pore, porosity]);
-    const queued = h.handle.sqlite.prepare('SELECT id FROM job WHERE kind = ? AND campaign_id = ?').all(PREDICT_IMAGES_JOB_KIND, id) as { id: number }[];
+    const queued = (await h.sql('SELECT id FROM job WHERE kind = ? AND campaign_id = ?', PREDICT_IMAGES_JOB_KIND, id)) as { id: number }[];
     expect(queued).toHaveLength(1);
-    expect(findJob(h.ctx.db, queued[0].id)!.payload).toMatchObject({
+    expect((await h.ctx.db.findJob(queued[0].id))!.payload).toMatchObject({
       modelId: model.id,
       images: [{ assetId: asset }],
       measurements: [{ name: 'poreDiameter', quantity: 'mean-equivalent-diameter', class: 'pore' }, { name: 'porosity', quantity: 'area-fraction', class: 'pore' }],
     });
     // A form that sends the measurements unchanged with another edit measures nothing again.
-    h.handle.sqlite.prepare("UPDATE job SET status = 'cancelled' WHERE id = ?").run(queued[0].id);
+    await h.sql("UPDATE job SET status = 'cancelled' WHERE id = ?", queued[0].id);
     expect((await h.call('PATCH', `/api/campaigns/${id}`, { body: { name: 'renamed', imageMeasurements: [pore, porosity] } })).status).toBe(200);
-    expect(h.handle.sqlite.prepare('SELECT count(*) AS n FROM job WHERE kind = ? AND campaign_id = ?').get(PREDICT_IMAGES_JOB_KIND, id)).toEqual({ n: 1 });
+    expect((await h.sql('SELECT count(*) AS n FROM job WHERE kind = ? AND campaign_id = ?', PREDICT_IMAGES_JOB_KIND, id))[0]).toEqual({ n: 1 });
   });
 });

@@ -81,19 +81,19 @@ describe('campaign routes', () => {
     expect((await (await h.call('GET', '/api/campaigns')).json()).total).toBe(1);
     expect((await (await h.call('GET', `/api/campaigns/${id}`)).json()).archivedAt).toBe(view.archivedAt);
 
-    let before = h.snapshot();
+    let before = await h.snapshot();
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'again' } })).status).toBe(409);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
 
     const restored = await h.call('POST', `/api/campaigns/${id}/restore`, { body: { reason: 'reviewer asked for one more run' } });
     expect(restored.status).toBe(200);
     expect((await restored.json()).archivedAt).toBeNull();
     expect(await ids('')).toEqual([id, kept]);
-    before = h.snapshot();
+    before = await h.snapshot();
     const again = await h.call('POST', `/api/campaigns/${id}/restore`, { body: { reason: 'again' } });
     expect(again.status).toBe(409);
     expect((await again.json()).error.code).toBe('not_archived');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
 
     const audit = (await (await h.call('GET', `/api/campaigns/${id}/audit?entity=campaign`)).json()).items;
     expect(audit.map((e: { action: string; reason: string; actor: string; entityId: number }) => [e.action, e.reason, e.actor, e.entityId])).toEqual([
@@ -106,7 +106,7 @@ describe('campaign routes', () => {
 
   it('refuses to archive without a reason, for a role that may not, or a campaign that does not exist, writing nothing', async () => {
     const id = await createExampleCampaign(h);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: {} })).status).toBe(400);
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: ' ' } })).status).toBe(400);
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'x'.repeat(501) } })).status).toBe(400);
@@ -114,7 +114,7 @@ describe('campaign routes', () => {
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { role: 'expert', body: { reason: 'r' } })).status).toBe(403);
     expect((await h.call('POST', '/api/campaigns/999/archive', { body: { reason: 'r' } })).status).toBe(404);
     expect((await h.call('GET', '/api/campaigns?archived=yes')).status).toBe(400);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('describes the correction, retraction, archive and audit routes in the OpenAPI document with their errors', async () => {
@@ -159,7 +159,7 @@ describe('settings.surrogate', () => {
 
   it('refuses an unknown value with 422 naming the allowed ones, on create and PATCH, writing nothing', async () => {
     const id = await createExampleCampaign(h);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const [method, path, body] of [
       ['POST', '/api/campaigns', { ...EXAMPLE_CAMPAIGN, settings: { surrogate: 'neural' } }],
       ['PATCH', `/api/campaigns/${id}`, { name: 'renamed', settings: { surrogate: 'GP' } }],
@@ -171,6 +171,6 @@ describe('settings.surrogate', () => {
       expect(error.message).toMatch(/auto, gp, deep-ensemble, surgeon/);
       expect(error.details.allowed).toEqual(['auto', 'gp', 'deep-ensemble', 'surgeon']);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });

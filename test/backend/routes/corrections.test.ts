@@ -1,6 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { observationsOf } from '../../../backend/db/results.js';
-import { resultIdsOf } from '../../../backend/db/suggestions.js';
 import { createExampleCampaign, createHarness, type Harness } from '../support.js';
 
 let h: Harness;
@@ -15,9 +13,14 @@ async function post(items: Record<string, unknown>[], campaignId = id): Promise<
   return (await res.json()).items.map((r: { id: number }) => r.id);
 }
 
+/** An audit row as stored, oldest first; `before`/`after` decoded (SQLite keeps JSON as text, PostgreSQL as json). */
+type AuditRow = { entity: string; entity_id: number; action: string; actor: string; actor_token_id: number | null; reason: string; before: unknown; after: unknown };
+
 /** Audit rows as stored, oldest first. */
-function auditRows(): { entity: string; entity_id: number; action: string; actor: string; actor_token_id: number | null; reason: string; before: string; after: string }[] {
-  return h.handle.sqlite.prepare('SELECT * FROM audit_event ORDER BY id').all() as ReturnType<typeof auditRows>;
+async function auditRows(): Promise<AuditRow[]> {
+  const decode = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
+  const rows = (await h.sql('SELECT * FROM audit_event ORDER BY id')) as AuditRow[];
+  return rows.map((row) => ({ ...row, before: decode(row.before), after: decode(row.after) }));
 }
 
 beforeEach(async () => {
@@ -34,11 +37,11 @@ describe('correcting a result (PATCH)', () => {
     const view = await res.json();
     expect(view).toMatchObject({ id: rid, outcomes: { pore: 28.5, permeance: 410 }, retractedAt: null, retractionReason: null, corrections: 1 });
     expect(view.outcomes).not.toHaveProperty('order');
-    const adminTokenId = (h.handle.sqlite.prepare("SELECT id FROM token WHERE name = 'admin-tester'").get() as { id: number }).id;
-    const [event] = auditRows();
+    const adminTokenId = ((await h.sql("SELECT id FROM token WHERE name = 'admin-tester'"))[0] as { id: number }).id;
+    const [event] = await auditRows();
     expect(event).toMatchObject({ entity: 'result', entity_id: rid, action: 'correct', actor: 'admin-tester', actor_token_id: adminTokenId, reason: 'transcription error' });
-    expect(JSON.parse(event.before)).toEqual({ outcomes: { pore: 82.5, permeance: 410, order: 0.7 } });
-    expect(JSON.parse(event.after)).toEqual({ outcomes: { pore: 28.5, permeance: 410 } });
+    expect(event.before).toEqual({ outcomes: { pore: 82.5, permeance: 410, order: 0.7 } });
+    expect(event.after).toEqual({ outcomes: { pore: 28.5, permeance: 410 } });
     const listed = (await (await h.call('GET', `/api/campaigns/${id}/results`)).json()).items[0];
     expect(listed).toMatchObject({ outcomes: { pore: 28.5, permeance: 410 }, corrections: 1 });
     await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 28.6 }, reason: 'recalibrated' } });
@@ -47,7 +50,7 @@ describe('correcting a result (PATCH)', () => {
 
   it('refuses a bad reason, an unknown outcome, 1e308, a non-number, removing every outcome or an absent one, and writes nothing', async () => {
     const [rid] = await post([{ sampleId, outcomes: { pore: 30 } }]);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const path = `/api/campaigns/${id}/results/${rid}`;
     const refusals: [Record<string, unknown>, number, string][] = [
       [{ outcomes: { pore: 31 } }, 400, 'validation_failed'],
@@ -64,7 +67,7 @@ describe('correcting a result (PATCH)', () => {
       const res = await h.call('PATCH', path, { body });
       expect([JSON.stringify(body).slice(0, 60), res.status]).toEqual([JSON.stringify(body).slice(0, 60), status]);
       expect((await res.json()).error.code).toBe(code);
-      expect(h.snapshot()).toBe(before);
+      expect(await h.snapshot()).toBe(before);
     }
     const huge = await (await h.call('PATCH', path, { body: { outcomes: { pore: 1e308 }, reason: 'typo' } })).json();
     expect(huge.error.details).toEqual([{ parameter: 'pore', message: '1e+308 is outside the accepted range [-1e+100, 1e+100]; record it in another unit' }]);
@@ -76,35 +79,35 @@ describe('correcting a result (PATCH)', () => {
     expect((await h.call('PATCH', `/api/campaigns/${other}/results/${rid}`, { body: { outcomes: { pore: 1 }, reason: 'r' } })).status).toBe(404);
     expect((await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { role: 'expert', body: { outcomes: { pore: 1 }, reason: 'r' } })).status).toBe(403);
     expect((await h.call('DELETE', `/api/campaigns/${id}/results/${rid}`, { body: { reason: 'contaminated' } })).status).toBe(200);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 1 }, reason: 'r' } });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('result_retracted');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('writes nothing for a correction that changes nothing, so a retried PATCH is harmless', async () => {
     const [rid] = await post([{ sampleId, outcomes: { pore: 30 } }]);
     expect((await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 31 }, reason: 'r' } })).status).toBe(200);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const retry = await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 31 }, reason: 'r' } });
     expect(retry.status).toBe(200);
     expect(await retry.json()).toMatchObject({ outcomes: { pore: 31 }, corrections: 1 });
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('answers an idempotent retry of the original POST with the corrected result and inserts nothing', async () => {
     const item = { sampleId, outcomes: { pore: 82.5 }, idempotencyKey: 'robot-run-9' };
     const [rid] = await post([item]);
     await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 28.5 }, reason: 'digits swapped' } });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const retry = await h.call('POST', `/api/campaigns/${id}/results`, { body: [item] });
     expect(retry.status).toBe(200);
     const body = await retry.json();
     expect(body.inserted).toBe(0);
     expect(body.items).toHaveLength(1);
     expect(body.items[0]).toMatchObject({ id: rid, outcomes: { pore: 28.5 }, corrections: 1 });
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -127,19 +130,19 @@ describe('retracting a result (DELETE)', () => {
     const all = await (await h.call('GET', `/api/campaigns/${id}/results?includeRetracted=true`)).json();
     expect(all.items.map((r: { id: number; retractionReason: string }) => [r.id, r.retractionReason])).toEqual([[a, 'wrong sample on the stage'], [b, 'drifted detector']]);
     expect((await (await h.call('GET', `/api/campaigns/${id}`)).json()).counts.results).toBe(0);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const again = await h.call('DELETE', `/api/campaigns/${id}/results/${a}`, { body: { reason: 'again' } });
     expect(again.status).toBe(409);
     expect((await again.json()).error.code).toBe('already_retracted');
-    expect(h.snapshot()).toBe(before);
-    const events = auditRows();
+    expect(await h.snapshot()).toBe(before);
+    const events = await auditRows();
     expect(events.map((e) => [e.entity, e.entity_id, e.action])).toEqual([['result', a, 'retract'], ['result', b, 'retract']]);
-    expect(JSON.parse(events[1].after)).toMatchObject({ retractionReason: 'drifted detector', sampleStatus: 'candidate' });
+    expect(events[1].after).toMatchObject({ retractionReason: 'drifted detector', sampleStatus: 'candidate' });
   });
 
   it('refuses a retraction without a reason, or with a blank or too long one, and writes nothing', async () => {
     const [rid] = await post([{ sampleId, outcomes: { pore: 30 } }]);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const path = `/api/campaigns/${id}/results/${rid}`;
     for (const [opts, code] of [
       [{}, 'reason_required'],
@@ -154,7 +157,7 @@ describe('retracting a result (DELETE)', () => {
     }
     expect((await h.call('DELETE', `${path}?reason=`)).status).toBe(400);
     expect((await h.call('DELETE', path, { role: 'expert', body: { reason: 'r' } })).status).toBe(403);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -166,9 +169,9 @@ describe('retracting a sample (DELETE)', () => {
     expect(await res.json()).toMatchObject({ id: sampleId, status: 'retracted' });
     const results = (await (await h.call('GET', `/api/campaigns/${id}/results?includeRetracted=true`)).json()).items;
     expect(results.map((r: { retractionReason: string }) => r.retractionReason)).toEqual(['membrane cracked before imaging', 'membrane cracked before imaging']);
-    expect(auditRows().map((e) => [e.entity, e.entity_id, e.action])).toEqual([['result', r1, 'retract'], ['result', r2, 'retract'], ['sample', sampleId, 'retract']]);
+    expect((await auditRows()).map((e) => [e.entity, e.entity_id, e.action])).toEqual([['result', r1, 'retract'], ['result', r2, 'retract'], ['sample', sampleId, 'retract']]);
 
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const item of [{ sampleId, outcomes: { pore: 29 } }, { externalId: 'M-1', outcomes: { pore: 29 } }, { externalId: 'M-1', params, outcomes: { pore: 29 } }]) {
       const again = await h.call('POST', `/api/campaigns/${id}/results`, { body: [item] });
       expect(again.status).toBe(409);
@@ -179,7 +182,7 @@ describe('retracting a sample (DELETE)', () => {
     const twice = await h.call('DELETE', `/api/campaigns/${id}/samples/${sampleId}`, { body: { reason: 'again' } });
     expect(twice.status).toBe(409);
     expect((await twice.json()).error.code).toBe('already_retracted');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
 
     // A measurement at the same parameters is a new experiment: it gets a new sample instead of the retracted one.
     const [fresh] = await post([{ params, outcomes: { pore: 29 } }]);
@@ -201,7 +204,7 @@ describe('archived campaigns', () => {
   it('refuse corrections and retractions (409) until restored, writing nothing', async () => {
     const [rid] = await post([{ sampleId, outcomes: { pore: 30 } }]);
     expect((await h.call('POST', `/api/campaigns/${id}/archive`, { body: { reason: 'done' } })).status).toBe(200);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const [method, path, body] of [
       ['PATCH', `/api/campaigns/${id}/results/${rid}`, { outcomes: { pore: 31 }, reason: 'r' }],
       ['DELETE', `/api/campaigns/${id}/results/${rid}`, { reason: 'r' }],
@@ -212,7 +215,7 @@ describe('archived campaigns', () => {
       expect([method, path, res.status]).toEqual([method, path, 409]);
       expect((await res.json()).error.code).toBe('campaign_archived');
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     await h.call('POST', `/api/campaigns/${id}/restore`, { body: { reason: 'one more fix' } });
     expect((await h.call('PATCH', `/api/campaigns/${id}/results/${rid}`, { body: { outcomes: { pore: 31 }, reason: 'r' } })).status).toBe(200);
   });
@@ -276,9 +279,9 @@ describe('what models see after a correction or retraction', () => {
     expect((await model(cid, second.modelId)).trainingSnapshot.resultIds).toEqual([rids[0], rids[2], rids[3]]);
     const runs = (await (await h.call('GET', `/api/campaigns/${cid}/suggestions`)).json()).items;
     expect(runs.map((r: { settings: { observations: number } }) => r.settings.observations)).toEqual([3, 4]);
-    expect(observationsOf(h.ctx.db, cid)).toHaveLength(3);
-    expect(observationsOf(h.ctx.db, cid).map((o) => o.resultId)).toEqual([rids[0], rids[2], rids[3]]);
-    expect(resultIdsOf(h.ctx.db, cid)).toEqual([rids[0], rids[2], rids[3]]);
+    expect(await h.ctx.db.observationsOf(cid)).toHaveLength(3);
+    expect((await h.ctx.db.observationsOf(cid)).map((o) => o.resultId)).toEqual([rids[0], rids[2], rids[3]]);
+    expect(await h.ctx.db.resultIdsOf(cid)).toEqual([rids[0], rids[2], rids[3]]);
   });
 
   it('fits the corrected value: the same seeded suggestion changes, and a new model version records it', async () => {
@@ -289,7 +292,7 @@ describe('what models see after a correction or retraction', () => {
     expect(repeat.modelId).toBe(first.modelId);
     expect(repeat.items[0].mean).toEqual(first.items[0].mean);
     expect((await h.call('PATCH', `/api/campaigns/${cid}/results/${rids[3]}`, { body: { outcomes: { y: 5 }, reason: 'units: was mV' } })).status).toBe(200);
-    expect(observationsOf(h.ctx.db, cid).map((o) => o.outcomes.y)[3]).toBe(5);
+    expect((await h.ctx.db.observationsOf(cid)).map((o) => o.outcomes.y)[3]).toBe(5);
     const corrected = await suggestOnce(cid);
     expect(corrected.modelId).not.toBe(first.modelId);
     expect(corrected.items[0].mean.y).not.toBeCloseTo(first.items[0].mean.y, 6);

@@ -4,7 +4,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { findQueuedJob } from '../../../backend/db/jobs.js';
 import { encodeGrayPng, generateMicrograph, simulateScribbles } from '../../../backend/demo/micrograph-lab.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { uploadAsset } from '../../../backend/services/assets.js';
@@ -40,7 +39,7 @@ describe('derived results from a trained segmentation model', () => {
     const h = createHarness();
     const events = new CampaignEvents();
     const ctx = { ...h.ctx, events };
-    const stop = startRetrainLoop(ctx, events, 60_000);
+    const loop = startRetrainLoop(ctx, events, 60_000);
     const created = await h.call('POST', '/api/campaigns', {
       body: {
         name: 'porosity from images',
@@ -56,13 +55,14 @@ describe('derived results from a trained segmentation model', () => {
     const upload = async (i: number) =>
       (await uploadAsset(ctx, id, { name: `m${i}.png`, bytes: new Uint8Array(await encodeGrayPng(micrographs[i].image, 64, 64)) }, { sampleId: samples[i].id, pixelSize: 2, pixelUnit: 'nm' })).asset.id;
     const first = [await upload(0), await upload(1)];
+    await loop.settled();
     const strokes = simulateScribbles(micrographs[0].groundTruth, 64, 64, { classNames: ['solid', 'pore'], strokesPerClass: 3, maxFraction: 0.05 }, createRandom(1));
     expect((await h.call('PUT', `/api/assets/${first[0]}/label`, { role: 'expert', body: { version: 0, strokes, points: [], polygons: [] } })).status).toBe(200);
 
-    const job = requestSegmentation(ctx, id);
+    const job = await requestSegmentation(ctx, id);
     runner = startJobRunner(ctx, { pollMs: 50, log: () => {} });
     expect(await finished(h, job.id)).toMatchObject({ status: 'succeeded' });
-    const modelId = currentSegmentation(ctx, id).model!.id;
+    const modelId = (await currentSegmentation(ctx, id)).model!.id;
     const derived = (await (await h.call('GET', `/api/campaigns/${id}/results`)).json()).items as ResultBody[];
     expect(derived.map((r) => [r.sampleId, r.source, r.modelId])).toEqual([[samples[0].id, 'image-analysis', modelId], [samples[1].id, 'image-analysis', modelId]]);
     for (const [i, r] of derived.entries()) {
@@ -73,16 +73,17 @@ describe('derived results from a trained segmentation model', () => {
 
     // A new image of the third sample: the model predicts it at once (no retraining) and the sample gets its values.
     const late = await upload(2);
+    await loop.settled();
     // The runner may have claimed it already (the upload awaits its staging file's removal after queueing it).
-    const predict = (h.handle.sqlite.prepare('SELECT id FROM job WHERE kind = ? AND campaign_id = ? ORDER BY id DESC').get(PREDICT_IMAGES_JOB_KIND, id) as { id: number } | undefined) ?? null;
+    const predict = ((await h.sql('SELECT id FROM job WHERE kind = ? AND campaign_id = ? ORDER BY id DESC', PREDICT_IMAGES_JOB_KIND, id))[0] as { id: number } | undefined) ?? null;
     expect(predict).not.toBeNull();
-    expect(findQueuedJob(ctx.db, id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
+    expect(await ctx.db.findQueuedJob(id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
     expect(await finished(h, predict!.id)).toMatchObject({ status: 'succeeded' });
     const third = ((await (await h.call('GET', `/api/campaigns/${id}/results?sampleId=${samples[2].id}`)).json()).items as ResultBody[])[0];
     expect(third).toMatchObject({ source: 'image-analysis', modelId });
     expect(Math.abs(third.outcomes.porosity - micrographs[2].porosity)).toBeLessThan(0.15);
-    expect(currentSegmentation(ctx, id).images.map((i) => i.assetId)).toContain(late);
+    expect((await currentSegmentation(ctx, id)).images.map((i) => i.assetId)).toContain(late);
     expect((await h.call('GET', `/api/assets/${late}/prediction`)).status).toBe(200);
-    stop();
+    loop();
   });
 });

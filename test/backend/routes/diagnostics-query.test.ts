@@ -2,7 +2,6 @@
 // shows, `pairs` lists every map to pick from, and an answer without a query is the whole answer as before.
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { insertModel } from '../../../backend/db/jobs.js';
 import { createHarness, type Harness } from '../support.js';
 
 interface Slice2dBody { objective: string; x: string; y: string }
@@ -31,7 +30,7 @@ async function twoObjectiveCampaign(h: Harness, count: number): Promise<{ path: 
     return { params, outcomes: { y1: Math.sin(6 * params.a) + 0.1 * params.b, y2: params.c ** 2 - params.a } };
   });
   expect((await h.call('POST', `/api/campaigns/${campaign.id}/results`, { body: rows })).status).toBe(201);
-  const model = insertModel(h.ctx.db, { campaignId: campaign.id, kind: 'gp', architecture: {}, metrics: {}, trainingSnapshot: {} });
+  const model = await h.ctx.db.insertModel({ campaignId: campaign.id, kind: 'gp', architecture: {}, metrics: {}, trainingSnapshot: {} });
   return { path: `/api/campaigns/${campaign.id}/models/${model.id}/diagnostics`, campaignId: campaign.id };
 }
 

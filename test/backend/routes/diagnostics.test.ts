@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { findCampaign } from '../../../backend/db/campaigns.js';
-import { findModel, insertModel } from '../../../backend/db/jobs.js';
-import { observationsOf } from '../../../backend/db/results.js';
 import { bestSample, crossValidationFolds, sweepValues } from '../../../acquisition/index.js';
 import { computeDiagnostics, CROSS_VALIDATION_FOLDS, LEAVE_ONE_OUT_MAX } from '../../../backend/services/surrogate-diagnostics.js';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,7 +31,7 @@ async function smoothCampaign(h: Harness, count: number): Promise<{ campaignId: 
   });
   const res = await h.call('POST', `/api/campaigns/${c.id}/results`, { body: rows });
   expect(res.status).toBe(201);
-  const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+  const model = await h.ctx.db.insertModel({ campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
   return { campaignId: c.id, modelId: model.id };
 }
 
@@ -77,13 +74,13 @@ describe('model diagnostics', () => {
     // Every pair of the continuous parameters a, b, c (n is an integer), the most relevant first (a, ...).
     expect(body.slices2d.map((s: { x: string; y: string }) => [s.x, s.y].sort().join('×')).sort()).toEqual(['a×b', 'a×c', 'b×c']);
     // The slices state what they hold fixed: the best measured sample's other values.
-    const best = observationsOf(h.ctx.db, campaignId).reduce((a, o) => (o.outcomes.y > a.outcomes.y ? o : a));
+    const best = (await h.ctx.db.observationsOf(campaignId)).reduce((a, o) => (o.outcomes.y > a.outcomes.y ? o : a));
     expect(sliceA.fixed).toEqual({ b: best.params.b, c: best.params.c, n: best.params.n });
     expect(Object.keys(slice2d.fixed).sort()).toEqual(['a', 'b', 'c', 'n'].filter((p) => p !== slice2d.x && p !== slice2d.y));
     // The measured points the GP was fitted to, with their parameters, for drawing over the slices.
     const measured = body.measured.y as { sampleId: number; params: Record<string, number>; value: number }[];
     expect(measured).toHaveLength(30);
-    const bySample = new Map(observationsOf(h.ctx.db, campaignId).map((o) => [o.sampleId, o]));
+    const bySample = new Map((await h.ctx.db.observationsOf(campaignId)).map((o) => [o.sampleId, o]));
     for (const point of measured) {
       expect(point.params).toEqual(bySample.get(point.sampleId)!.params);
       expect(point.value).toBe(bySample.get(point.sampleId)!.outcomes.y);
@@ -122,7 +119,7 @@ describe('model diagnostics', () => {
   it('fits the known noise of derived values and adds it to their parity std (replicates: Σs²/count²)', async () => {
     const h = createHarness();
     const { campaignId, modelId } = await smoothCampaign(h, 12);
-    const rows = observationsOf(h.ctx.db, campaignId);
+    const rows = await h.ctx.db.observationsOf(campaignId);
     // Sample 0's value was read off images with std 10; sample 1 has two derived replicates, each with std 2.
     const data = [
       { ...rows[0], noise: { y: 100 } },
@@ -130,7 +127,7 @@ describe('model diagnostics', () => {
       { ...rows[1], resultId: -1, noise: { y: 4 } },
       ...rows.slice(2),
     ];
-    const diagnostics = computeDiagnostics({ campaign: findCampaign(h.ctx.db, campaignId)!, model: findModel(h.ctx.db, modelId)!, data });
+    const diagnostics = computeDiagnostics({ campaign: (await h.ctx.db.findCampaign(campaignId))!, model: (await h.ctx.db.findModel(modelId))!, data });
     const parity = diagnostics.parity.y;
     const std = (sampleId: number) => parity.find((p) => p.sampleId === sampleId)!.std;
     // √(σ²_f + σ²_n + s²): at least the known part; the measured samples stay far below it.
@@ -153,7 +150,7 @@ describe('model diagnostics', () => {
       { externalId: s.externalId, outcomes: { y: 2 * (i / 5) - 0.1 } },
     ]);
     expect((await h.call('POST', `/api/campaigns/${c.id}/results`, { body: results })).status).toBe(201);
-    const model = insertModel(h.ctx.db, { campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+    const model = await h.ctx.db.insertModel({ campaignId: c.id, kind: 'gp', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
     const res = await h.call('GET', `/api/campaigns/${c.id}/models/${model.id}/diagnostics`);
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -192,8 +189,8 @@ function linearEnsemble(varianceScale: number): NetworkEnsembleSpec {
 /** A network model row of smoothCampaign's campaign with saved artifacts (written unless `write` is false). */
 async function networkModel(h: Harness, count: number, write = true) {
   const { campaignId } = await smoothCampaign(h, count);
-  const campaign = findCampaign(h.ctx.db, campaignId)!;
-  const rows = observationsOf(h.ctx.db, campaignId).map((o) => ({ resultId: o.resultId, sampleId: o.sampleId, y: o.outcomes.y }));
+  const campaign = (await h.ctx.db.findCampaign(campaignId))!;
+  const rows = (await h.ctx.db.observationsOf(campaignId)).map((o) => ({ resultId: o.resultId, sampleId: o.sampleId, y: o.outcomes.y }));
   const folds = crossValidationFolds(rows.length, { folds: 5, seed: 0 });
   // Held-out predictions as a training job would have saved them (any numbers: parity must show them as they are).
   const network = { mean: rows.map((r, i) => r.y + 0.01 * i), std: rows.map((_, i) => 0.1 + 0.001 * i) };
@@ -203,7 +200,7 @@ async function networkModel(h: Harness, count: number, write = true) {
     saveCrossValidation(dir, { format: 1, objective: 'y', rows, folds, network, gp: network });
     saveNetworkSurrogate(dir, { format: 1, kind: 'deep-ensemble', objective: 'y', ensemble: linearEnsemble(1.5), encoding: { parameters: campaign.parameters, features: null } });
   }
-  const model = insertModel(h.ctx.db, {
+  const model = await h.ctx.db.insertModel({
     campaignId, kind: 'deep-ensemble', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: { resultIds: rows.map((r) => r.resultId) }, artifactPath,
   });
   return { campaignId, modelId: model.id, rows, network };
@@ -223,12 +220,12 @@ describe('network model diagnostics', () => {
     // Predictions are answered to 6 significant digits; measured values exactly.
     const sig6 = (v: number) => Number(v.toPrecision(6));
     expect(body.parity.y).toEqual(rows.map((r, i) => ({ sampleId: r.sampleId, measured: r.y, predicted: sig6(network.mean[i]), std: sig6(network.std[i]) })));
-    const paramsOf = new Map(observationsOf(h.ctx.db, campaignId).map((o) => [o.sampleId, o.params]));
+    const paramsOf = new Map((await h.ctx.db.observationsOf(campaignId)).map((o) => [o.sampleId, o.params]));
     expect(body.measured.y).toEqual(rows.map((r) => ({ sampleId: r.sampleId, params: paramsOf.get(r.sampleId), value: r.y })));
 
     // The slices pass through the sample with the largest y; there the member spread is b², the noise log 2 + 1e-6, × 1.5.
     const best = rows.reduce((a, r) => (r.y > a.y ? r : a));
-    const b = observationsOf(h.ctx.db, campaignId).find((o) => o.sampleId === best.sampleId)!.params.b as number;
+    const b = (await h.ctx.db.observationsOf(campaignId)).find((o) => o.sampleId === best.sampleId)!.params.b as number;
     const std = Math.sqrt(1.5 * (b * b + Math.log(2) + 1e-6));
     const sliceA = body.slices.find((s: { parameter: string }) => s.parameter === 'a');
     sliceA.x.forEach((x: number, i: number) => expectSix(sliceA.mean[i], 2 * x));
@@ -253,7 +250,7 @@ describe('network model diagnostics', () => {
     expect(error.code).toBe('model_artifacts_missing');
     expect(error.message).toContain('are missing');
     expect(error.message).not.toContain(h.ctx.config.dataDir);
-    const bare = insertModel(h.ctx.db, { campaignId, kind: 'surgeon', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
+    const bare = await h.ctx.db.insertModel({ campaignId, kind: 'surgeon', architecture: { objective: 'y' }, metrics: {}, trainingSnapshot: {} });
     const none = await h.call('GET', `/api/campaigns/${campaignId}/models/${bare.id}/diagnostics`);
     expect(none.status).toBe(422);
     expect((await none.json()).error.code).toBe('model_artifacts_missing');
@@ -261,7 +258,7 @@ describe('network model diagnostics', () => {
   it('answers 422 model_artifacts_missing, never a 5xx, for a cv.json or ensemble.json of the wrong shape (review of issue 12)', async () => {
     const h = createHarness();
     const { campaignId, modelId } = await networkModel(h, 8);
-    const dir = join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!);
+    const dir = join(h.ctx.config.dataDir, (await h.ctx.db.findModel(modelId))!.artifactPath!);
     const cv = JSON.parse(readFileSync(join(dir, 'cv.json'), 'utf8')) as Record<string, unknown>;
     const ensemble = readFileSync(join(dir, 'ensemble.json'), 'utf8');
     const diagnostics = async () => {

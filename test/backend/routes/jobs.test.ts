@@ -9,8 +9,10 @@ let h: Harness;
 let call: ReturnType<typeof trainingApp>;
 let runner: JobRunner | null = null;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
+  // The tokens in h.tokens exist once the harness is ready; this app is called without h.call.
+  await h.ready;
   call = trainingApp(h.ctx);
 });
 
@@ -30,7 +32,7 @@ function parseEvents(text: string): { event: string; data: Record<string, unknow
 
 describe('job routes', () => {
   it('gets a job, and 404s an unknown one', async () => {
-    const job = jobQueueFor(h.ctx).enqueue('test', { steps: 2 });
+    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 2 });
     const res = await call('GET', `/api/jobs/${job.id}`, h.tokens.expert);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: job.id, kind: 'test', status: 'queued', progress: 0, attempts: 0 });
@@ -40,7 +42,7 @@ describe('job routes', () => {
   });
 
   it('streams progress as server-sent events until the job ends', async () => {
-    const job = jobQueueFor(h.ctx).enqueue('test', { steps: 4, stepMs: 30 });
+    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 4, stepMs: 30 });
     const streaming = call('GET', `/api/jobs/${job.id}/events`, h.tokens.client);
     const res = await streaming;
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -56,24 +58,24 @@ describe('job routes', () => {
 
   it('cancels a queued job at once, refuses to cancel a finished one, and needs a writing role', async () => {
     const queue = jobQueueFor(h.ctx);
-    const job = queue.enqueue('test', {});
+    const job = await queue.enqueue('test', {});
     expect((await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.expert)).status).toBe(403);
     const res = await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.experimentalist);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'cancelled' });
-    const other = queue.enqueue('test', {});
-    queue.claim(['test']);
-    queue.succeed(other.id, {});
+    const other = await queue.enqueue('test', {});
+    await queue.claim(['test']);
+    await queue.succeed(other.id, {});
     const refused = await call('POST', `/api/jobs/${other.id}/cancel`, h.tokens.admin);
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('job_finished');
   });
 
   it('cancels a running job through the API: the runner stops it', async () => {
-    const job = jobQueueFor(h.ctx).enqueue('test', { steps: 2000, stepMs: 10 });
+    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 2000, stepMs: 10 });
     runner = new JobRunner(jobQueueFor(h.ctx), { handlers: testHandler, pollMs: 20, heartbeatMs: 50 });
     runner.start();
-    for (let i = 0; i < 600 && jobQueueFor(h.ctx).get(job.id).progress === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 600 && (await jobQueueFor(h.ctx).get(job.id)).progress === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.admin)).status).toBe(200);
     await runner.whenIdle();
     const after = (await (await call('GET', `/api/jobs/${job.id}`, h.tokens.admin)).json()) as { status: string; progress: number };

@@ -64,13 +64,13 @@ describe('label queue', () => {
     const ok = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=diversity`);
     expect(ok.status).toBe(200);
     expect((await ok.json()).strategy).toBe('diversity');
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const unknown = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=entropy`);
     expect(unknown.status).toBe(422);
     expect((await unknown.json()).error.code).toBe('unknown_label_queue_strategy');
     const decision = await h.call('GET', `/api/campaigns/${campaignId}/label-queue?strategy=decision`);
     expect(decision.status).toBe(422);
     expect((await decision.json()).error.code).toBe('no_image_measurements');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });

@@ -11,8 +11,10 @@ let h: Harness;
 let call: ReturnType<typeof trainingApp>;
 let runner: JobRunner | null = null;
 
-beforeEach(() => {
+beforeEach(async () => {
   h = createHarness();
+  // The tokens in h.tokens exist once the harness is ready; this app is called without h.call.
+  await h.ready;
   call = trainingApp(h.ctx);
 });
 
@@ -88,11 +90,11 @@ describe('model routes', () => {
 
   it('refuses training without enough results (422) and writes nothing', async () => {
     const id = await campaignWithResults(3);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, {});
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_enough_data');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('checks roles, the campaign and the body', async () => {
@@ -110,9 +112,10 @@ describe('model routes', () => {
   });
 });
 
-/** The training jobs of a campaign, oldest first. */
-function trainingJobs(campaignId: number): { id: number; status: string; payload: string }[] {
-  return h.handle.sqlite.prepare('SELECT id, status, payload FROM job WHERE campaign_id = ? AND kind = ? ORDER BY id').all(campaignId, TRAIN_JOB_KIND) as { id: number; status: string; payload: string }[];
+/** The training jobs of a campaign, oldest first (the payload decoded: SQLite keeps JSON as text, PostgreSQL as json). */
+async function trainingJobs(campaignId: number): Promise<{ id: number; status: string; payload: Record<string, unknown> }[]> {
+  const rows = (await h.sql('SELECT id, status, payload FROM job WHERE campaign_id = ? AND kind = ? ORDER BY id', campaignId, TRAIN_JOB_KIND)) as { id: number; status: string; payload: unknown }[];
+  return rows.map((row) => ({ ...row, payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown> }));
 }
 
 /** The error body of a refused request. */
@@ -125,7 +128,7 @@ const MAXIMAL_SURGEON = { kind: 'surgeon', options: { members: 20, epochs: 5000,
 describe('limits on expensive training jobs (issue 15, finding 5)', () => {
   it('refuses five maximal Surgeon jobs from a client with 422 and queues nothing; an admin may queue one', async () => {
     const id = await campaignWithResults(8);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (let i = 0; i < 5; i++) {
       const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, MAXIMAL_SURGEON);
       expect(res.status).toBe(422);
@@ -134,8 +137,8 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
       expect(error.details).toMatchObject({ option: 'members', value: 20, ceiling: 10, role: 'client', adminMaximum: 20 });
       expect(error.message).toMatch(/options\.members.*ceiling of 10 for role "client".*admin token may go up to 20/);
     }
-    expect(h.snapshot()).toBe(before);
-    expect(trainingJobs(id)).toEqual([]);
+    expect(await h.snapshot()).toBe(before);
+    expect(await trainingJobs(id)).toEqual([]);
     const admin = await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, MAXIMAL_SURGEON);
     expect(admin.status).toBe(202);
   });
@@ -149,9 +152,9 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
       ids.push(((await res.json()) as { id: number; status: string }).id);
     }
     expect(new Set(ids).size).toBe(1);
-    const jobs = trainingJobs(id);
+    const jobs = await trainingJobs(id);
     expect(jobs.map((j) => j.status)).toEqual(['queued']);
-    expect(JSON.parse(jobs[0].payload)).toMatchObject({ options: { members: 2, epochs: 54, folds: 2 }, request: { options: { epochs: 54 } } });
+    expect(jobs[0].payload).toMatchObject({ options: { members: 2, epochs: 54, folds: 2 }, request: { options: { epochs: 54 } } });
   });
 
   it('concurrent requests cannot make two queued jobs', async () => {
@@ -160,22 +163,22 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(202));
     const ids = await Promise.all(responses.map(async (r) => ((await r.json()) as { id: number }).id));
     expect(new Set(ids).size).toBe(1);
-    expect(trainingJobs(id)).toHaveLength(1);
+    expect(await trainingJobs(id)).toHaveLength(1);
   });
 
   it('allows one running plus one queued job per campaign: a request during a run queues one, the next joins it', async () => {
     const id = await campaignWithResults(8);
     const other = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
+    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
     const second = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 20 } })).json()) as { id: number };
     const third = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 30 } })).json()) as { id: number; status: string };
     expect(second.id).not.toBe(first.id);
     expect(third).toMatchObject({ id: second.id, status: 'queued' });
-    expect(trainingJobs(id).map((j) => j.status)).toEqual(['running', 'queued']);
+    expect((await trainingJobs(id)).map((j) => j.status)).toEqual(['running', 'queued']);
     // Another campaign is not affected.
     const elsewhere = (await (await call('POST', `/api/campaigns/${other}/train`, h.tokens.client, {})).json()) as { id: number };
-    expect(trainingJobs(other).map((j) => j.id)).toEqual([elsewhere.id]);
+    expect((await trainingJobs(other)).map((j) => j.id)).toEqual([elsewhere.id]);
   });
 
   it.each([
@@ -187,7 +190,7 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
     [{ hidden: [16, 257] }, 'hidden', 257, 256, 1024],
   ])('role ceilings: %o is refused for non-admins, naming the option, the ceiling and the admin maximum', async (options, option, value, ceiling, adminMaximum) => {
     const id = await campaignWithResults(8);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const role of ['client', 'experimentalist'] as const) {
       const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens[role], { options });
       expect(res.status).toBe(422);
@@ -195,14 +198,14 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
       expect(error).toMatchObject({ code: 'training_option_limit', details: { option, value, ceiling, role, adminMaximum } });
       expect(error.message).toMatch(/admin/);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options })).status).toBe(202);
   });
 
   it('bounds the total work of a non-admin job, naming the figure and the bound', async () => {
     // 40 results: the plan keeps up to 10 members, batches of 8 rows, so 5 Adam steps per epoch.
     const id = await campaignWithResults(40);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     // 10 members × (10 folds + 1) × 2000 epochs × 5 steps × (1 + 32·32 / 30,000) = 1,137,547 member-steps > 600,000.
     const tooMuch = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 10, folds: 10, epochs: 2000 } });
     expect(tooMuch.status).toBe(422);
@@ -215,7 +218,7 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
     // The Surgeon's search counts five member-epochs per search epoch: 5 × 11 × 2000 × 5 × 1.0341 + 5 × 2000 × 5 = 618,773.
     const surgeon = await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { kind: 'surgeon', options: { members: 5, folds: 10, epochs: 2000, searchEpochs: 2000 } });
     expect(await errorOf(surgeon)).toMatchObject({ code: 'training_work_limit', details: { work: 618773 } });
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { members: 2, folds: 4, epochs: 2000 } })).status).toBe(202);
     expect((await call('POST', `/api/campaigns/${id}/train`, h.tokens.admin, { options: { members: 10, folds: 10, epochs: 2000 } })).status).toBe(202);
   });
@@ -243,26 +246,26 @@ describe('"train now" joins the training already under way (issue 12)', () => {
     expect(first.joined).toBe(false);
     const again = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 20 } })).json()) as { id: number; joined: boolean; status: string };
     expect(again).toMatchObject({ id: first.id, joined: true, status: 'queued' });
-    expect(trainingJobs(id)).toHaveLength(1);
+    expect(await trainingJobs(id)).toHaveLength(1);
   });
 
   it('joins a running job on the same data with the same kind, options and objectives, writing nothing', async () => {
     const id = await campaignWithResults(8);
     const body = { kind: 'deep-ensemble', options: { epochs: 20, members: 2 } };
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number };
-    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
-    const before = h.snapshot();
+    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
+    const before = await h.snapshot();
     // The same options written in another key order are the same work.
     const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.experimentalist, { options: { members: 2, epochs: 20 } });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ id: first.id, status: 'running', joined: true });
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('does not join a running job whose cancel was requested: the request queues a new job (review of issue 12)', async () => {
     const id = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    expect(jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND])!.id).toBe(first.id);
+    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
     expect((await h.call('POST', `/api/jobs/${first.id}/cancel`)).status).toBe(200);
     const again = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number; joined: boolean; status: string };
     expect(again.id).not.toBe(first.id);
@@ -272,16 +275,16 @@ describe('"train now" joins the training already under way (issue 12)', () => {
   it('queues a new job when the running one differs: other options, other objectives, new results, or a correction since', async () => {
     const id = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]);
+    await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]);
     const queuedFor = async (body: Record<string, unknown>) => {
       const job = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number; joined: boolean; status: string };
       expect(job.id).not.toBe(first.id);
       expect(job.status).toBe('queued');
-      h.handle.sqlite.prepare("UPDATE job SET status = 'cancelled' WHERE id = ?").run(job.id);
+      await h.sql("UPDATE job SET status = 'cancelled' WHERE id = ?", job.id);
     };
     await queuedFor({ options: { epochs: 20 } });
     await queuedFor({ kind: 'surgeon' });
-    const resultIds = (JSON.parse(trainingJobs(id)[0].payload) as { resultIds: number[] }).resultIds;
+    const resultIds = ((await trainingJobs(id))[0].payload as { resultIds: number[] }).resultIds;
     expect((await h.call('PATCH', `/api/campaigns/${id}/results/${resultIds[0]}`, { body: { outcomes: { y: 0.5 }, reason: 'typo' } })).status).toBe(200);
     await queuedFor({});
   });

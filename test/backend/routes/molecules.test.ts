@@ -7,7 +7,7 @@ const drawing = (smiles: string, size?: number) =>
 describe('GET /api/molecules/drawing', () => {
   it('draws a molecule as SVG of the asked size, with the name the reference data gives it', async () => {
     const h = createHarness();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     // Citraconic acid as another spelling than the Mg corrosion data's: the name is found by canonical SMILES.
     const res = await h.call('GET', drawing('OC(=O)/C=C(/C)C(O)=O', 64), { role: 'expert' });
     expect(res.status).toBe(200);
@@ -20,7 +20,7 @@ describe('GET /api/molecules/drawing', () => {
     expect(decodeURIComponent(res.headers.get('x-twinlab-molecule-name')!)).toContain('Citraconic acid');
     expect(decodeURIComponent(res.headers.get('x-twinlab-canonical-smiles')!)).toBe('C/C(=C/C(=O)O)C(=O)O');
     expect(res.headers.get('cache-control')).toContain('max-age');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('answers without a name header for a molecule the reference data does not know', async () => {
@@ -33,7 +33,7 @@ describe('GET /api/molecules/drawing', () => {
 
   it('refuses what it cannot draw with a clear 4xx, never a 5xx', async () => {
     const h = createHarness();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const bad = await h.call('GET', drawing('C1CC(not a molecule'));
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.code).toBe('invalid_smiles');
@@ -47,7 +47,7 @@ describe('GET /api/molecules/drawing', () => {
     }
     expect((await h.call('GET', '/api/molecules/drawing')).status).toBe(400);
     expect((await h.call('GET', drawing('CCO'), { role: null })).status).toBe(401);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     // A refused request leaves the service able to draw.
     expect((await h.call('GET', drawing('CCO'))).status).toBe(200);
   });

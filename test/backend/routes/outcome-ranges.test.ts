@@ -26,7 +26,7 @@ describe('declared outcome ranges on campaigns', () => {
 
   // A malformed campaign body is a 400 validation_failed in this API (as min not below max is: bad-requests.test.ts).
   it('refuses malformed ranges with 400 validation_failed and a message that says what is wrong, writing nothing', async () => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ objectives: [{ name: 'y', goal: 'maximize', lowerBound: 1, upperBound: 0 }] }, /upperBound \(0\) must be greater than lowerBound \(1\)/],
       [{ objectives: [{ name: 'y', goal: 'maximize', lowerBound: 2, upperBound: 2 }] }, /must be greater than lowerBound/],
@@ -44,7 +44,7 @@ describe('declared outcome ranges on campaigns', () => {
       expect(text).toContain('validation_failed');
       expect(text).toMatch(message);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -56,7 +56,7 @@ describe('measured values outside a declared range', () => {
 
   it('are refused with 422 naming the value and the range, in JSON and CSV, and nothing is stored', async () => {
     expect((await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params: { x: 0.1 }, outcomes: { order: 0, yield: 100 } }] })).status).toBe(201);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const json = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params: { x: 0.3 }, outcomes: { order: 0.3 } }, { params: { x: 0.7 }, outcomes: { order: 1.02, yield: 101 } }] });
     expect(json.status).toBe(422);
     expect((await json.json()).error.details).toEqual([{
@@ -69,16 +69,16 @@ describe('measured values outside a declared range', () => {
     const csv = await h.call('POST', `/api/campaigns/${id}/results`, { body: 'x,order\n0.3,0.3\n0.7,-0.01\n', type: 'text/csv' });
     expect(csv.status).toBe(422);
     expect(await messages(csv)).toContain('-0.01 lies outside the declared range [0, 1] of \\"order\\"');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('are refused in a correction too, which changes nothing', async () => {
     const posted = await (await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params: { x: 0.1 }, outcomes: { order: 0.5 } }] })).json();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('PATCH', `/api/campaigns/${id}/results/${posted.items[0].id}`, { body: { outcomes: { order: 1.5 }, reason: 'typo' } });
     expect(res.status).toBe(422);
     expect(await messages(res)).toContain('1.5 lies outside the declared range [0, 1]');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('values on the bounds are accepted and suggestions predict inside the range', async () => {
@@ -98,14 +98,14 @@ describe('declaring a range on a campaign that has results', () => {
   it('is refused with 409 while fitted results lie outside it, writing nothing; allowed once they fit', async () => {
     const id = (await (await create({ objectives: [{ name: 'y', goal: 'maximize' }] })).json()).id;
     const posted = await (await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params: { x: 0.1 }, outcomes: { y: 0.4 } }, { params: { x: 0.2 }, outcomes: { y: 1.3 } }] })).json();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const ranged = { objectives: [{ name: 'y', goal: 'maximize', lowerBound: 0, upperBound: 1 }] };
     const res = await h.call('PATCH', `/api/campaigns/${id}`, { body: ranged });
     expect(res.status).toBe(409);
     const { error } = await res.json();
     expect(error.code).toBe('results_outside_range');
     expect(error.message).toContain(`result ${posted.items[1].id}: 1.3 lies outside the declared range [0, 1]`);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     // Retracted results are not fitted and do not block it.
     expect((await h.call('DELETE', `/api/campaigns/${id}/results/${posted.items[1].id}`, { body: { reason: 'wrong unit' } })).status).toBe(200);
     expect((await h.call('PATCH', `/api/campaigns/${id}`, { body: ranged })).status).toBe(200);

@@ -49,22 +49,22 @@ describe('result routes', () => {
     const first = await h.call('POST', `/api/campaigns/${id}/results`, { body: [item] });
     expect(first.status).toBe(201);
     const firstBody = await first.json();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const retry = await h.call('POST', `/api/campaigns/${id}/results`, { body: [item] });
     expect(retry.status).toBe(200);
     const retryBody = await retry.json();
     expect(retryBody.inserted).toBe(0);
     expect(retryBody.items).toEqual(firstBody.items);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('refuses an idempotency key reused for different data with 409 and writes nothing', async () => {
     await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId, outcomes: { pore: 29 }, idempotencyKey: 'k' }] });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId, outcomes: { pore: 35 }, idempotencyKey: 'k' }] });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('idempotency_key_reused');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('records results from CSV with sampleId or parameter columns', async () => {
@@ -106,14 +106,14 @@ describe('the range of measured values (finding 1: one extreme outcome broke a c
   it('refuses 1e308 in JSON and CSV with 422 naming the row and the field, writes nothing, and later suggestions still work', async () => {
     const cid = (await (await h.call('POST', '/api/campaigns', { body: { name: 'toy', parameters: space, objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
     expect((await h.call('POST', `/api/campaigns/${cid}/results`, { body: [0.1, 0.5, 0.9].map((x) => ({ params: { x }, outcomes: { y: x } })) })).status).toBe(201);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const json = await h.call('POST', `/api/campaigns/${cid}/results`, { body: [{ params: { x: 0.3 }, outcomes: { y: 0.3 } }, { params: { x: 0.7 }, outcomes: { y: 1e308 } }] });
     expect(json.status).toBe(422);
     expect((await json.json()).error.details).toEqual([{ row: 1, issues: [{ parameter: 'y', message: '1e+308 is outside the accepted range [-1e+100, 1e+100]; record it in another unit' }] }]);
     const csv = await h.call('POST', `/api/campaigns/${cid}/results`, { body: 'x,y\n0.3,0.3\n0.7,-1e101\n', type: 'text/csv' });
     expect(csv.status).toBe(422);
     expect((await csv.json()).error.details).toEqual([{ row: 3, issues: [{ parameter: 'y', message: expect.stringContaining('-1e+101 is outside the accepted range') }] }]);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const res = await h.call('POST', `/api/campaigns/${cid}/suggestions`, { body: { count: 2, seed: 3 } });
     expect(res.status).toBe(201);
     for (const it of (await res.json()).items) for (const v of [it.mean.y, it.std.y, it.score]) expect(Number.isFinite(v)).toBe(true);
@@ -135,7 +135,7 @@ describe('CSV formula injection in the export (finding 6)', () => {
     expect(imported.status).toBe(201);
     const sid = (await imported.json()).items[0].id;
     // RDKit refuses such a SMILES at import; the export must still be safe for whatever the database holds.
-    h.handle.sqlite.prepare('UPDATE sample SET smiles = ? WHERE id = ?').run(evil, sid);
+    await h.sql('UPDATE sample SET smiles = ? WHERE id = ?', evil, sid);
     await h.call('POST', `/api/campaigns/${cid}/results`, { body: [{ sampleId: sid, outcomes: { pore: 30, permeance: -3.5 } }] });
     const text = await (await h.call('GET', `/api/campaigns/${cid}/export.csv`)).text();
     const [row] = parse(text, { columns: true }) as Record<string, string>[];

@@ -34,31 +34,31 @@ describe('sample status from the board (issue 14, part 3)', () => {
   });
 
   it('refuses a move that is not allowed (409 invalid_status_change, naming the allowed moves), writing nothing', async () => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await patch('failed');
     expect(res.status).toBe(409);
     const error = (await res.json()).error;
     expect(error).toMatchObject({ code: 'invalid_status_change', details: { from: 'candidate', to: 'failed', allowed: ['pending', 'running'] } });
     expect(error.message).toBe(`sample ${sampleId} is candidate; it can become pending or running, not failed`);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('setting the current status changes nothing; a retracted or measured sample and invalid bodies are refused, writing nothing', async () => {
     expect((await patch('pending')).status).toBe(200);
-    let before = h.snapshot();
+    let before = await h.snapshot();
     expect((await patch('pending')).status).toBe(200);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     for (const body of [{ status: 'measured' }, { status: 'retracted' }, { status: 'failed', reason: '' }, { status: 'failed', reason: 'x'.repeat(501) }, { status: 'running', extra: 1 }]) {
       const res = await h.call('PATCH', `/api/campaigns/${id}/samples/${sampleId}`, { body });
       expect([body, res.status]).toEqual([body, 400]);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId, outcomes: { pore: 30 } }] });
-    before = h.snapshot();
+    before = await h.snapshot();
     const measured = await patch('pending');
     expect(measured.status).toBe(409);
     expect((await measured.json()).error.code).toBe('already_measured');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('documents the allowed moves in the OpenAPI description', async () => {

@@ -60,14 +60,14 @@ describe('sample routes', () => {
 
 describe('the range of sample features', () => {
   it('refuses a feature beyond ±1e100 in JSON or CSV with 422 naming the row and the feature, and writes nothing', async () => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: good, features: { mw: 120 } }, { params: good, features: { mw: 1e308 } }] });
     expect(res.status).toBe(422);
     expect((await res.json()).error.details).toEqual([{ row: 1, issues: [{ parameter: 'mw', message: '1e+308 is outside the accepted range [-1e+100, 1e+100]; record it in another unit' }] }]);
     const csv = await h.call('POST', `/api/campaigns/${id}/samples`, { body: 'concentration,evaporation,layers,solvent,mw\n25,10,2,DMF/THF,-2e150\n', type: 'text/csv' });
     expect(csv.status).toBe(422);
     expect((await csv.json()).error.details).toEqual([{ row: 2, issues: [{ parameter: 'mw', message: expect.stringContaining('-2e+150 is outside') }] }]);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -83,12 +83,12 @@ describe('samples with SMILES', () => {
     expect(items[0].features.amw).toBeCloseTo(46.07, 2);
     expect(items[1].features.NumAromaticRings).toBe(1);
     expect(items[1].features.exactmw).toBeCloseTo(78.047, 3);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const bad = await h.call('POST', `/api/campaigns/${mol.id}/samples`, { body: 'molecule,smiles\nethanol,CCO\nbenzene,C1CC(\n', type: 'text/csv' });
     expect(bad.status).toBe(422);
     const err = (await bad.json()).error;
     expect(err.details).toEqual([{ row: 3, issues: [{ parameter: 'smiles', message: 'RDKit cannot parse "C1CC("' }] }]);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 

@@ -8,6 +8,7 @@ import { createHarness } from '../support.js';
 describe('issue 15, finding 10: security headers on every response', () => {
   it('sends CSP with frame-ancestors none, nosniff, DENY framing and no referrer on API, errors, docs and the app; no HSTS', async () => {
     const h = createHarness();
+    await h.ready;
     const root = mkdtempSync(join(tmpdir(), 'twinlab-dist-'));
     mkdirSync(join(root, 'assets'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>app</title>');

@@ -3,7 +3,6 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
-import { findJob, findQueuedJob } from '../../../backend/db/jobs.js';
 import { encodeGrayPng, generateMicrograph, intersectionOverUnion, simulateScribbles, type Micrograph } from '../../../backend/demo/micrograph-lab.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
@@ -69,15 +68,15 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     expect(queue.strategy).toBe('diversity');
     expect(queue.items).toHaveLength(3);
 
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const refused = await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'expert' });
     expect(refused.status).toBe(422);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('not_enough_labels');
     const onlyPore = await h.call('PUT', `/api/assets/${assets[0].id}/label`, { role: 'expert', body: { version: 0, strokes: [{ class: 'pore', width: 3, points: [1, 1, 10, 1] }], points: [], polygons: [] } });
     expect(onlyPore.status).toBe(200);
-    const after = h.snapshot();
+    const after = await h.snapshot();
     expect((await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'expert' })).status).toBe(422);
-    expect(h.snapshot()).toBe(after);
+    expect(await h.snapshot()).toBe(after);
     expect(after).not.toBe(before);
     expect((await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'client' })).status).toBe(403);
     expect((await h.call('POST', '/api/campaigns/999/segmentation', { role: 'expert' })).status).toBe(404);
@@ -134,22 +133,22 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     const h = createHarness();
     const { id, assets } = await micrographCampaign(h, 2);
     await scribble(h, assets[0].id, assets[0].micrograph, 1);
-    const debounced = scheduleSegmentation(h.ctx, id, 60_000)!;
-    const debouncedStart = findJob(h.ctx.db, debounced.id)!.runAfter;
+    const debounced = (await scheduleSegmentation(h.ctx, id, 60_000))!;
+    const debouncedStart = (await h.ctx.db.findJob(debounced.id))!.runAfter;
     const now = (await (await h.call('POST', `/api/campaigns/${id}/segmentation`, { role: 'expert' })).json()) as { id: number };
     expect(now.id).toBe(debounced.id);
     // Moved from a minute ahead to now: its start is no longer in the debounce window.
-    expect(findJob(h.ctx.db, now.id)!.runAfter).toBeLessThan(debouncedStart - 30_000);
+    expect((await h.ctx.db.findJob(now.id))!.runAfter).toBeLessThan(debouncedStart - 30_000);
 
     // The expert clears the label within the debounce window: the waiting job must not train on the old strokes.
     const label = (await (await h.call('GET', `/api/assets/${assets[0].id}/label`)).json()) as { version: number };
     const cleared = await h.call('PUT', `/api/assets/${assets[0].id}/label`, { role: 'expert', body: { version: label.version, strokes: [], points: [], polygons: [] } });
     expect(cleared.status).toBe(200);
-    expect(scheduleSegmentation(h.ctx, id, 60_000)).toBeUndefined();
-    expect(findJob(h.ctx.db, now.id)!.status).toBe('cancelled');
+    expect(await scheduleSegmentation(h.ctx, id, 60_000)).toBeUndefined();
+    expect((await h.ctx.db.findJob(now.id))!.status).toBe('cancelled');
 
     // A job that fails permanently shows up as the last job with its reason.
-    const broken = jobQueueFor(h.ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, { classes: ['solid', 'pore'], colors: [], images: [], artifactDir: '/nonexistent' }, { campaignId: id });
+    const broken = await jobQueueFor(h.ctx).enqueue(SEGMENT_CAMPAIGN_JOB_KIND, { classes: ['solid', 'pore'], colors: [], images: [], artifactDir: '/nonexistent' }, { campaignId: id });
     runner = startJobRunner(h.ctx, { pollMs: 50, log: () => {} });
     expect((await finished(h, broken.id)).status).toBe('failed');
     const status = (await (await h.call('GET', `/api/campaigns/${id}/segmentation`)).json()) as { model: unknown; lastJob: { id: number; status: string; error: string } };
@@ -179,21 +178,23 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     const events = new CampaignEvents();
     const ctx = { ...h.ctx, events };
     // Label saves schedule the focused segmentation after their own delay (a minute here, so the burst can be inspected).
-    const stop = startRetrainLoop(ctx, events, 60_000, { segmentationDelayMs: 60_000 });
+    const loop = startRetrainLoop(ctx, events, 60_000, { segmentationDelayMs: 60_000 });
     const { id, assets } = await micrographCampaign({ ...h, ctx } as Harness, 2);
     // h.call goes through h.ctx (no events); publish label events the way the route does through the service.
     const { putLabel } = await import('../../../backend/services/labels.js');
     const strokes = simulateScribbles(assets[0].micrograph.groundTruth, 64, 64, { classNames: ['solid', 'pore'], strokesPerClass: 2, maxFraction: 0.05 }, createRandom(3));
-    putLabel(ctx, assets[0].id, { version: 0, strokes, points: [], polygons: [] }, 'expert');
-    const first = findQueuedJob(ctx.db, id, SEGMENT_CAMPAIGN_JOB_KIND)!;
+    await putLabel(ctx, assets[0].id, { version: 0, strokes, points: [], polygons: [] }, 'expert');
+    await loop.settled();
+    const first = (await ctx.db.findQueuedJob(id, SEGMENT_CAMPAIGN_JOB_KIND))!;
     expect(first.runAfter).toBeGreaterThan(Date.now() + 50_000);
-    putLabel(ctx, assets[1].id, { version: 0, strokes: strokes.slice(0, 2), points: [], polygons: [] }, 'expert');
-    const second = findQueuedJob(ctx.db, id, SEGMENT_CAMPAIGN_JOB_KIND)!;
+    await putLabel(ctx, assets[1].id, { version: 0, strokes: strokes.slice(0, 2), points: [], polygons: [] }, 'expert');
+    await loop.settled();
+    const second = (await ctx.db.findQueuedJob(id, SEGMENT_CAMPAIGN_JOB_KIND))!;
     expect(second.id).toBe(first.id);
     expect((second.payload.labelIds as number[]).length).toBe(2);
     const seen: CampaignEvent[] = [];
     events.subscribe(id, (e) => seen.push(e));
-    h.handle.sqlite.prepare('UPDATE job SET run_after = 0 WHERE id = ?').run(first.id);
+    await h.sql('UPDATE job SET run_after = 0 WHERE id = ?', first.id);
     runner = startJobRunner(ctx, { pollMs: 50, log: () => {} });
     expect((await finished(h, first.id)).status).toBe('succeeded');
     for (let i = 0; i < 100 && !seen.some((e) => e.type === 'model'); i++) await new Promise((r) => setTimeout(r, 20));
@@ -204,8 +205,9 @@ describe('campaign segmentation and the uncertainty label queue', () => {
     const extra = generateMicrograph({ width: 64, height: 64, featureSize: 20, seed: 99 });
     const { asset } = await uploadAsset(ctx, id, { name: 'new.png', bytes: new Uint8Array(await encodeGrayPng(extra.image, 64, 64)) });
     expect(seen).toContainEqual({ type: 'asset', campaignId: id, assetId: asset.id });
-    const next = findQueuedJob(ctx.db, id, SEGMENT_CAMPAIGN_JOB_KIND)!;
+    await loop.settled();
+    const next = (await ctx.db.findQueuedJob(id, SEGMENT_CAMPAIGN_JOB_KIND))!;
     expect((next.payload.images as { assetId: number }[]).map((i) => i.assetId)).toContain(asset.id);
-    stop();
+    loop();
   });
 });

@@ -39,11 +39,11 @@ describe('simulated lab (issue 14, part 2)', () => {
     const { id, pending } = await membraneCampaign({});
     expect((await (await h.call('GET', `/api/campaigns/${id}`)).json()).settings.simulator).toBeUndefined();
     expect(await (await h.call('GET', `/api/campaigns/${id}/simulator`)).json()).toEqual({ simulator: null });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('POST', `/api/campaigns/${id}/samples/${pending}/simulate`, { body: { seed: 1 } });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('no_simulator');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('sets the marker only where the lab can measure the definition (422 with the reason), keeps it fitting, and removes it with null', async () => {
@@ -55,7 +55,7 @@ describe('simulated lab (issue 14, part 2)', () => {
       [{ name: 'not a molecule', parameters: def.parameters, objectives: [{ name: 'IE', goal: 'maximize' }], settings: { simulator: 'corrosion' } }, 'simulator_mismatch', /categorical parameter named "molecule"/],
       [{ name: 'unknown', parameters: def.parameters, objectives: def.objectives, settings: { simulator: 'reactor' } }, 'invalid_simulator_setting', /must be one of membrane, membrane-images, corrosion/],
     ];
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const [body, code, message] of refusedCreate) {
       const res = await h.call('POST', '/api/campaigns', { body });
       expect([body.name, res.status]).toEqual([body.name, 422]);
@@ -63,18 +63,18 @@ describe('simulated lab (issue 14, part 2)', () => {
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
 
     const { id } = await membraneCampaign({});
     const plain = await createExampleCampaign(h);
     const marked = await membraneCampaign();
-    const snapshot = h.snapshot();
+    const snapshot = await h.snapshot();
     for (const [campaign, patch] of [[plain, { settings: { simulator: 'membrane' } }], [marked.id, { objectives: [{ name: 'cost', goal: 'minimize' }] }]] as const) {
       const res = await h.call('PATCH', `/api/campaigns/${campaign}`, { body: patch });
       expect(res.status).toBe(422);
       expect((await res.json()).error.code).toBe('simulator_mismatch');
     }
-    expect(h.snapshot()).toBe(snapshot);
+    expect(await h.snapshot()).toBe(snapshot);
     // A campaign that fits may be marked, and unmarked with null.
     const set = await h.call('PATCH', `/api/campaigns/${id}`, { body: { settings: { simulator: 'membrane' } } });
     expect((await set.json()).settings.simulator).toBe('membrane');
@@ -117,7 +117,7 @@ describe('simulated lab (issue 14, part 2)', () => {
     const plainSample = (await (await h.call('POST', `/api/campaigns/${plain}/samples`, { body: [{ params: { concentration: 20, evaporation: 10, layers: 2, solvent: 'DMF/THF' } }] })).json()).items[0].id;
     const candidate = (await (await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { ...CASTING, humidity: 70 } }] })).json()).items[0].id;
     await h.call('POST', `/api/campaigns/${id}/samples/${running}/simulate`, { body: { seed: 1 } });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const cases: [string, unknown, number, string?][] = [
       [`/api/campaigns/${plain}/samples/${plainSample}/simulate`, {}, 409, 'no_simulator'],
       [`/api/campaigns/${plain}/simulate`, { sampleIds: [plainSample] }, 409, 'no_simulator'],
@@ -140,7 +140,7 @@ describe('simulated lab (issue 14, part 2)', () => {
     }
     // An expert may not record results.
     expect((await h.call('POST', `/api/campaigns/${id}/samples/${pending}/simulate`, { role: 'expert', body: {} })).status).toBe(403);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('returns the Mg table’s recorded IE for a pool molecule and refuses a molecule that is not in the table (422)', async () => {
@@ -153,13 +153,13 @@ describe('simulated lab (issue 14, part 2)', () => {
     expect((await (await h.call('GET', `/api/campaigns/${id}/simulator`)).json()).simulator).toMatchObject({ lab: 'corrosion', kind: 'table' });
     const samples = (await (await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { molecule: pool[1].smiles } }, { params: { molecule: outsider } }] })).json()).items as { id: number }[];
     for (const s of samples) await h.call('PATCH', `/api/campaigns/${id}/samples/${s.id}`, { body: { status: 'pending' } });
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const refused = await h.call('POST', `/api/campaigns/${id}/simulate`, { body: { sampleIds: [samples[0].id, samples[1].id] } });
     expect(refused.status).toBe(422);
     const error = (await refused.json()).error;
     expect(error.code).toBe('not_in_pool');
     expect(error.message).toContain('not in the ZE41 table');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const res = await h.call('POST', `/api/campaigns/${id}/samples/${samples[0].id}/simulate`);
     expect(res.status).toBe(201);
     expect((await res.json()).items[0]).toMatchObject({ outcomes: { IE: pool[1].ie }, source: 'simulated' });
@@ -197,7 +197,7 @@ describe('simulated lab (issue 14, part 2)', () => {
     expect((await (await h.call('GET', `/api/campaigns/${id}/results`)).json()).total).toBe(0);
 
     // Refused, writing nothing: a sample imaged already, the same seed on the same casting, too many at once, no marker.
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const cases: [unknown, number, string][] = [
       [{ sampleIds: [samples[2].id, samples[0].id] }, 409, 'already_imaged'],
       [{ sampleIds: [samples[2].id], seed: 11 }, 409, 'same_micrograph'],
@@ -207,14 +207,14 @@ describe('simulated lab (issue 14, part 2)', () => {
       expect(refused.status).toBe(status);
       expect((await refused.json()).error.code).toBe(code);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const many = (await (await h.call('POST', `/api/campaigns/${id}/samples`, { body: Array.from({ length: 25 }, (_, i) => ({ params: { ...CASTING, temperature: 20 + i * 0.1 } })) })).json()).items as { id: number }[];
     for (const s of many) await h.call('PATCH', `/api/campaigns/${id}/samples/${s.id}`, { body: { status: 'pending' } });
-    const beforeMany = h.snapshot();
+    const beforeMany = await h.snapshot();
     const tooMany = await h.call('POST', `/api/campaigns/${id}/simulate`, { body: { sampleIds: many.map((s) => s.id) } });
     expect(tooMany.status).toBe(422);
     expect((await tooMany.json()).error.code).toBe('too_many_images');
-    expect(h.snapshot()).toBe(beforeMany);
+    expect(await h.snapshot()).toBe(beforeMany);
 
     // Two requests at once for the same casting: the second waits for the first, sees its micrograph and is refused.
     const [a, b] = await Promise.all([21, 22].map((seed) => h.call('POST', `/api/campaigns/${id}/simulate`, { body: { sampleIds: [samples[2].id], seed } })));

@@ -7,8 +7,6 @@ import { loadConfig, type Config } from '../../../backend/config.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
 import { recordBatchSuggestion } from '../../../backend/services/suggestions.js';
-import { findJob } from '../../../backend/db/jobs.js';
-import { setSampleStatus } from '../../../backend/db/samples.js';
 import { createHarness, type Harness } from '../support.js';
 
 let runner: JobRunner | null = null;
@@ -86,15 +84,15 @@ describe('the inline/job decision counts the strategy’s per-item cost', () => 
     const id = await poolCampaign(h, 10);
     const res = await h.call('POST', `/api/campaigns/${id}/suggestions`, { body: { count: 4, seed: 2, strategy: 'noisy-expected-improvement' } });
     expect(res.status).toBe(202);
-    const job = findJob(h.ctx.db, (await res.json()).id)!;
+    const job = (await h.ctx.db.findJob((await res.json()).id))!;
     const candidates = (await (await h.call('GET', `/api/campaigns/${id}/samples?status=candidate`)).json()).items as { id: number; params: { x: number } }[];
     // Meanwhile an inline request (EI answers pool batches inline) claims one candidate, and the lab retracts another.
     const inline = await (await h.call('POST', `/api/campaigns/${id}/suggestions`, { body: { count: 1, seed: 3, strategy: 'expected-improvement' } })).json();
     const claimed = candidates.find((c) => c.id === (inline.items[0].sampleId as number))!;
     const rest = candidates.filter((c) => c !== claimed);
-    setSampleStatus(h.ctx.db, rest[0].id, 'retracted');
+    await h.ctx.db.setSampleStatus(rest[0].id, 'retracted');
     const item = (c: { id: number; params: { x: number } }) => ({ params: c.params, poolId: c.id, mean: { y: 0 }, std: { y: 1 }, score: 1, strategy: 'noisy-expected-improvement' });
-    const result = recordBatchSuggestion(h.ctx, job, { items: [claimed, rest[0], rest[1], rest[2]].map(item) });
+    const result = await recordBatchSuggestion(h.ctx, job, { items: [claimed, rest[0], rest[1], rest[2]].map(item) });
     expect(result).toMatchObject({ count: 2, skipped: 2 });
     const pending = (await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).items as { id: number }[];
     expect(pending.map((p) => p.id).sort((a, b) => a - b)).toEqual([claimed.id, rest[1].id, rest[2].id].sort((a, b) => a - b));

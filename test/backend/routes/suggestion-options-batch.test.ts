@@ -11,7 +11,7 @@ describe('strategy options of a background batch', () => {
     const rows = Array.from({ length: 8 }, (_, i) => ({ params: { a: i / 8, b: ((i * 3) % 8) / 8 }, outcomes: { y: Math.sin(i) } }));
     expect((await h.call('POST', `/api/campaigns/${campaign.id}/results`, { body: rows })).status).toBe(201);
     const count = h.ctx.config.engine.syncMaxCount + 1;
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const refused: [Record<string, unknown>, RegExp][] = [
       [{ beta: -1 }, /options\.beta must be a finite number ≥ 0, got -1/],
       [{ betaSchedule: 'srinivas' }, /"srinivas" needs a pool/],
@@ -23,7 +23,7 @@ describe('strategy options of a background batch', () => {
       expect(res.status, error.message).toBe(422);
       expect(error.message).toMatch(message);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const queued = await h.call('POST', `/api/campaigns/${campaign.id}/suggestions`, { body: { count, seed: 1, strategy: 'upper-confidence-bound', options: { betaSchedule: 'kandasamy' } } });
     expect(queued.status).toBe(202);
   });

@@ -2,8 +2,6 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../backend/config.js';
-import { insertResult } from '../../../backend/db/results.js';
-import { insertSamples } from '../../../backend/db/samples.js';
 import { paramsKey } from '../../../backend/domain/design-space.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { createApp } from '../../../backend/app.js';
@@ -129,7 +127,7 @@ describe('suggestions', () => {
     const exhausted = await ask(id, { count: 1 });
     expect(exhausted.status).toBe(422);
     expect((await exhausted.json()).error.code).toBe('pool_exhausted');
-    h.handle.sqlite.prepare('UPDATE sample SET pending_since = pending_since - 6 * 60000').run();
+    await h.sql('UPDATE sample SET pending_since = pending_since - 6 * 60000');
     const again = await ask(id, { count: 4, seed: 2 });
     expect(again.status).toBe(201);
     expect((await again.json()).items).toHaveLength(4);
@@ -139,12 +137,12 @@ describe('suggestions', () => {
     const id = await campaign({ settings: { pendingTimeoutMinutes: 5 } });
     await pool(id, 2);
     await ask(id, { count: 4, seed: 1 });
-    h.handle.sqlite.prepare('UPDATE sample SET pending_since = pending_since - 6 * 60000').run();
-    const before = h.snapshot();
+    await h.sql('UPDATE sample SET pending_since = pending_since - 6 * 60000');
+    const before = await h.snapshot();
     // A strategy the engine refuses only after the request was built: nothing may change, stale samples included.
     const refused = await ask(id, { count: 2, strategy: 'target-matching' });
     expect(refused.status).toBe(422);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const again = await ask(id, { count: 2, seed: 2 });
     expect(again.status).toBe(201);
     expect((await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).total).toBe(2);
@@ -169,13 +167,13 @@ describe('suggestions', () => {
     ['pool mode without candidates', {}, { count: 1, pool: true }, 422, 'pool_exhausted'],
   ])('refuses %s, writing nothing', async (_, campaignExtra, body, status, code) => {
     const id = await campaign(campaignExtra);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await ask(id, body);
     expect(res.status).toBe(status);
     const err = (await res.json()).error;
     expect(err.code).toBe(code);
     if (code === 'unknown_strategy') expect(err.message).toContain('expected-improvement');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -215,13 +213,13 @@ describe('suggestion strategies and their options', () => {
     ['an unknown option', { temperature: 2 }, 'expected-improvement', 400, 'validation_failed'],
   ])('refuses %s, writing nothing', async (_, options, strategy, status, code) => {
     const id = await measuredCampaign();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await ask(id, { count: 1, strategy, options, ...(options.betaSchedule === 'srinivas' ? { pool: false } : {}) });
     expect(res.status).toBe(status);
     const error = (await res.json()).error;
     expect(error.code).toBe(code);
     if (options.betaSchedule === 'fast') expect(error.message).toContain('kandasamy');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -264,17 +262,17 @@ describe('suggestions over features (featuresOnly parameters, e.g. molecules)', 
 
   it('refuses continuous search and samples without the model’s features, writing nothing', async () => {
     const id = await moleculeCampaign();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const continuous = await ask(id, { count: 1, pool: false });
     expect(continuous.status).toBe(422);
     expect((await continuous.json()).error.code).toBe('needs_pool');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     await h.call('POST', `/api/campaigns/${id}/samples`, { body: [{ params: { molecule: 'mol-1' } }] });
-    const before2 = h.snapshot();
+    const before2 = await h.snapshot();
     const missing = await ask(id, { count: 1 });
     expect(missing.status).toBe(422);
     expect((await missing.json()).error.code).toBe('missing_features');
-    expect(h.snapshot()).toBe(before2);
+    expect(await h.snapshot()).toBe(before2);
   });
 });
 
@@ -325,18 +323,19 @@ function withPool(size: number | ComputePool): ComputePool {
   pools.push(pool);
   h.ctx.compute = pool;
   const app = createApp(h.ctx);
-  const tokens = h.tokens;
+  const { tokens, ready } = h;
   h = {
     ...h,
     app,
-    call: (method, path, opts = {}) =>
-      Promise.resolve(
-        app.request(path, {
-          method,
-          headers: { authorization: `Bearer ${tokens.admin}`, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-          body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-        }),
-      ),
+    // Like the harness's own call, it waits for the harness to be ready (its tokens stored) first.
+    call: async (method, path, opts = {}) => {
+      await ready;
+      return app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${tokens.admin}`, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    },
   };
   return pool;
 }
@@ -347,10 +346,10 @@ describe('extreme outcomes (issue #15, finding 1)', () => {
       h = createHarness();
       const id = await lineCampaign([0.1, 0.3, 0.5, 0.7]);
       // Straight through the DB layer, past the API's range check, as data written before that check existed.
-      const [sample] = insertSamples(h.ctx.db, [{ campaignId: id, params: { x: 0.9 }, paramsKey: paramsKey({ x: 0.9 }), status: 'measured', origin: 'import' }]);
-      insertResult(h.ctx.db, { campaignId: id, sampleId: sample.id, outcomes: { y: extreme }, source: 'api' });
+      const [sample] = await h.ctx.db.insertSamples([{ campaignId: id, params: { x: 0.9 }, paramsKey: paramsKey({ x: 0.9 }), status: 'measured', origin: 'import' }]);
+      await h.ctx.db.insertResult({ campaignId: id, sampleId: sample.id, outcomes: { y: extreme }, source: 'api' });
       for (const strategy of ['expected-improvement', 'upper-confidence-bound', 'thompson', 'max-variance', 'random', 'space-filling']) {
-        const before = h.snapshot();
+        const before = await h.snapshot();
         const res = await ask(id, { count: 2, strategy, pool: false, seed: 1 });
         const body = await res.json();
         expect(res.status, JSON.stringify(body)).toBeLessThan(500);
@@ -360,7 +359,7 @@ describe('extreme outcomes (issue #15, finding 1)', () => {
           if (strategy === 'random' || strategy === 'space-filling') expect(body.items[0].mean).toEqual({});
         } else {
           expect(body.error.code).toBe('non_finite_prediction');
-          expect(h.snapshot()).toBe(before);
+          expect(await h.snapshot()).toBe(before);
         }
       }
     }
@@ -370,13 +369,13 @@ describe('extreme outcomes (issue #15, finding 1)', () => {
     h = createHarness();
     const id = await lineCampaign();
     withPool(new NonFiniteEngine());
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await ask(id, { count: 2, pool: false, seed: 1, strategy: 'upper-confidence-bound' });
     expect(res.status).toBe(422);
     const err = (await res.json()).error;
     expect(err.code).toBe('non_finite_prediction');
     expect(err.message).toMatch(/retract/);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -417,7 +416,7 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     h = createHarness(engineConfig({ syncMaxCount: 1000, suggestTimeoutSeconds: 0.5 }));
     const pool = withPool(1);
     const id = await lineCampaign();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await ask(id, { count: 1000, pool: false, strategy: 'expected-improvement', seed: 1 });
     expect(res.status).toBe(503);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -425,7 +424,7 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     expect(err.code).toBe('engine_timeout');
     expect(err.message).toMatch(/smaller "count"/);
     expect(err.message).toMatch(/202/);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(pool.runningCount).toBe(0);
     // A fresh worker serves the next request; the budget is per request, so give it room.
     // (The app's context shares this config object.)
@@ -485,14 +484,13 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     const first = await ask(id, { count: 1000, pool: false, seed: 3 });
     expect(first.status).toBe(202);
     const job = await first.json();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const second = await ask(id, { count: 500, pool: false, seed: 4 });
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).not.toBeNull();
     expect((await second.json()).error).toMatchObject({ code: 'batch_waiting', message: expect.stringContaining(`batch job ${job.id} of this campaign is still waiting`) });
-    expect(h.snapshot()).toBe(before);
-    const row = h.handle.sqlite.prepare('SELECT run_after FROM job WHERE id = ?').get(job.id) as { run_after: number };
-    expect(row.run_after).toBeGreaterThan(0);
+    expect(await h.snapshot()).toBe(before);
+    expect((await h.ctx.db.findJob(job.id))!.runAfter).toBeGreaterThan(0);
   });
 
   it('documents 201, 202 and 503 of POST /suggestions in the OpenAPI description', async () => {
@@ -524,11 +522,11 @@ describe('a fair, bounded and cancellable engine (issue #15, finding 2)', () => 
     h = createHarness();
     const id = await lineCampaign();
     const request = { parameters: [{ name: 'x', type: 'continuous' as const, min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' as const }], observations: [], count: 1 };
-    const job = jobQueueFor(h.ctx).enqueue(SUGGEST_BATCH_JOB_KIND, { campaignId: id, input: { count: 1, pool: false }, seed: 1, request }, { campaignId: id });
-    const before = h.snapshot();
+    const job = await jobQueueFor(h.ctx).enqueue(SUGGEST_BATCH_JOB_KIND, { campaignId: id, input: { count: 1, pool: false }, seed: 1, request }, { campaignId: id });
+    const before = await h.snapshot();
     const items = [{ params: { x: 0.5 }, mean: { y: Number.POSITIVE_INFINITY }, std: { y: 1 }, score: 1, strategy: 'expected-improvement' }];
-    expect(() => recordBatchSuggestion(h.ctx, job, { items })).toThrow(/non-finite/);
-    expect(h.snapshot()).toBe(before);
+    await expect(recordBatchSuggestion(h.ctx, job, { items })).rejects.toThrow(/non-finite/);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -557,7 +555,7 @@ describe('client disconnect over a real HTTP server (issue #15, finding 2)', () 
     const id = await lineCampaign();
     // Pool mode: the candidates must stay candidates.
     expect((await h.call('POST', `/api/campaigns/${id}/samples`, { body: Array.from({ length: 1500 }, (_, i) => ({ params: { x: (i + 0.5) / 1500 } })) })).status).toBe(201);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: h.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
     });
@@ -573,7 +571,7 @@ describe('client disconnect over a real HTTP server (issue #15, finding 2)', () 
     await expect(request).rejects.toThrow();
     // The server saw the disconnect and terminated the worker that ran the task.
     await until(() => pool.runningCount === 0 && pool.workerCount === 0);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     const candidates = await (await h.call('GET', `/api/campaigns/${id}/samples?status=candidate&limit=2000`)).json();
     expect(candidates.total).toBe(1500);
     expect((await (await h.call('GET', `/api/campaigns/${id}/suggestions`)).json()).total).toBe(0);

@@ -2,11 +2,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NetworkEncoding, NetworkEnsembleSpec, PredictiveScores } from '../../../acquisition/index.js';
-import { findCampaign } from '../../../backend/db/campaigns.js';
 import { loadConfig } from '../../../backend/config.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
-import { findModel, insertModel } from '../../../backend/db/jobs.js';
-import { observationsOf } from '../../../backend/db/results.js';
 import { currentEngineView } from '../../../backend/services/engine-view.js';
 import { surrogatePlan } from '../../../backend/services/surrogates.js';
 import { saveCrossValidation, saveNetworkSurrogate } from '../../../backend/trainer/artifacts.js';
@@ -58,8 +55,8 @@ function scores(n: number, logDensity: number, r2: number): PredictiveScores {
  * Writes a deep-ensemble model row of `y` (with ensemble.json and cv.json in the data directory) whose recorded
  * comparison makes it clearly better than the GP: +1.0 ± 0.1 nats per result. Returns its id.
  */
-function network(h: Harness, id: number, options: { resultIds?: number[]; at?: number; encoding?: NetworkEncoding; dir?: string; meanDifference?: number } = {}): number {
-  const rows = observationsOf(h.ctx.db, id);
+async function network(h: Harness, id: number, options: { resultIds?: number[]; at?: number; encoding?: NetworkEncoding; dir?: string; meanDifference?: number } = {}): Promise<number> {
+  const rows = await h.ctx.db.observationsOf(id);
   const resultIds = options.resultIds ?? rows.map((o) => o.resultId);
   const dir = options.dir ?? `models/${id}/hand-made-${Math.random().toString(36).slice(2)}/0-y`;
   const encoding = options.encoding ?? ENCODING;
@@ -70,7 +67,7 @@ function network(h: Harness, id: number, options: { resultIds?: number[]; at?: n
     network: { mean: trained.map(() => 0), std: trained.map(() => 1) }, gp: { mean: trained.map(() => 0), std: trained.map(() => 1) },
   });
   const n = trained.length;
-  return insertModel(h.ctx.db, {
+  return (await h.ctx.db.insertModel({
     campaignId: id,
     kind: 'deep-ensemble',
     architecture: { objective: 'y', hidden: [], summary: '2-2', params: 6, members: 2, encoding },
@@ -80,7 +77,7 @@ function network(h: Harness, id: number, options: { resultIds?: number[]; at?: n
     },
     trainingSnapshot: { resultIds, at: options.at ?? Date.now() },
     artifactPath: dir,
-  }).id;
+  })).id;
 }
 
 interface Suggestion {
@@ -110,7 +107,7 @@ describe('suggestions record the surrogate that ranked each objective', () => {
   it('auto: a network clearly better than the GP ranks, and the suggestion and its items name it', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const modelId = network(h, id);
+    const modelId = await network(h, id);
     const s = await suggest(h, id);
     expect(s.surrogates).toEqual({ y: { kind: 'deep-ensemble', modelId } });
     for (const item of s.items) expect(item.surrogates).toEqual({ y: { kind: 'deep-ensemble', modelId } });
@@ -125,7 +122,7 @@ describe('suggestions record the surrogate that ranked each objective', () => {
   it('settings.surrogate "gp": the GP ranks, recorded with the GP record id that the run names', async () => {
     const h = createHarness();
     const id = await campaign(h, 10, { surrogate: 'gp' });
-    network(h, id);
+    await network(h, id);
     const s = await suggest(h, id);
     expect(s.modelId).not.toBeNull();
     expect(s.surrogates).toEqual({ y: { kind: 'gp', modelId: s.modelId } });
@@ -146,7 +143,7 @@ describe('suggestions record the surrogate that ranked each objective', () => {
     const id = ((await res.json()) as { id: number }).id;
     const items = Array.from({ length: 10 }, (_, i) => ({ params: { x1: (i * 0.618034) % 1, x2: (i * 0.414214 + 0.1) % 1 }, outcomes: { y: -i / 10, c: i / 10 } }));
     expect((await h.call('POST', `/api/campaigns/${id}/results`, { body: items })).status).toBe(201);
-    const modelId = network(h, id);
+    const modelId = await network(h, id);
     const s = await suggest(h, id);
     expect(s.modelId).not.toBeNull();
     expect(s.modelId).not.toBe(modelId);
@@ -158,7 +155,7 @@ describe('suggestions record the surrogate that ranked each objective', () => {
   it('auto keeps the GP when the network is not clearly better', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const modelId = network(h, id, { meanDifference: 0.1 }); // 0.1 < 2 × 0.1 standard errors
+    const modelId = await network(h, id, { meanDifference: 0.1 }); // 0.1 < 2 × 0.1 standard errors
     const s = await suggest(h, id);
     expect(s.surrogates.y.kind).toBe('gp');
     expect(s.modelId).toBe(s.surrogates.y.modelId);
@@ -176,11 +173,11 @@ describe('background batches rank with the same surrogates', () => {
     const base = loadConfig({});
     const h = createHarness({ engine: { ...base.engine, syncMaxCount: 2 } });
     const id = await campaign(h, 10);
-    const modelId = network(h, id);
+    const modelId = await network(h, id);
     const res = await h.call('POST', `/api/campaigns/${id}/suggestions`, { body: { count: 3, seed: 3, pool: false, strategy: 'expected-improvement' } });
     expect(res.status).toBe(202);
     const job = (await res.json()) as { id: number };
-    const payload = JSON.parse((h.handle.sqlite.prepare('SELECT payload FROM job WHERE id = ?').get(job.id) as { payload: string }).payload);
+    const payload = (await h.ctx.db.findJob(job.id))!.payload as { request: { surrogates: Record<string, unknown> } };
     expect(payload.request.surrogates.y).toMatchObject({ kind: 'deep-ensemble', modelId, ensemble: ENSEMBLE });
     const runner = startJobRunner(h.ctx, { pollMs: 20, log: () => {} });
     try {
@@ -205,9 +202,9 @@ describe('usability of a trained network', () => {
   it('a network trained before a correction is not usable, and the report says why', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const modelId = network(h, id, { at: Date.now() - 60_000 });
+    const modelId = await network(h, id, { at: Date.now() - 60_000 });
     expect((await report(h, id)).objectives[0].chosen).toEqual({ kind: 'deep-ensemble', modelId });
-    const resultId = observationsOf(h.ctx.db, id)[0].resultId;
+    const resultId = (await h.ctx.db.observationsOf(id))[0].resultId;
     const corrected = await h.call('PATCH', `/api/campaigns/${id}/results/${resultId}`, { body: { outcomes: { y: -0.5 }, reason: 'transcription error' } });
     expect(corrected.status).toBe(200);
     const r = await report(h, id, 'expert');
@@ -221,13 +218,13 @@ describe('usability of a trained network', () => {
   it('results newer than the network become conditionOn; more than max(20, n/4) of them make it unusable', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const trainedOn = observationsOf(h.ctx.db, id).map((o) => o.resultId);
-    const modelId = network(h, id);
+    const trainedOn = (await h.ctx.db.observationsOf(id)).map((o) => o.resultId);
+    const modelId = await network(h, id);
     await results(h, id, 10, 13);
-    const row = findCampaign(h.ctx.db, id)!;
-    const { view, measured } = currentEngineView(h.ctx.db, row);
+    const row = (await h.ctx.db.findCampaign(id))!;
+    const { view, measured } = await currentEngineView(h.ctx.db, row);
     const request = { parameters: view.parameters, objectives: row.objectives, observations: view.observations, count: 1 };
-    const plan = surrogatePlan(h.ctx, row, request, measured.map((o) => o.resultId));
+    const plan = await surrogatePlan(h.ctx, row, request, measured.map((o) => o.resultId));
     expect(measured.slice(0, 10).map((o) => o.resultId)).toEqual(trainedOn);
     expect(plan.surrogates.y).toMatchObject({ kind: 'deep-ensemble', modelId, conditionOn: [10, 11, 12], ensemble: ENSEMBLE, encoding: ENCODING });
     expect(plan.choices.y.kind).toBe('deep-ensemble');
@@ -241,8 +238,8 @@ describe('usability of a trained network', () => {
   it('a retracted training result, another design space or a missing ensemble.json make it unusable, each saying why', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const otherSpace = network(h, id, { encoding: { parameters: [parameters[0], { ...parameters[1], name: 'x3' }], features: null } });
-    const missing = network(h, id);
+    const otherSpace = await network(h, id, { encoding: { parameters: [parameters[0], { ...parameters[1], name: 'x3' }], features: null } });
+    const missing = await network(h, id);
     const { rmSync } = await import('node:fs');
     const row = (await (await h.call('GET', `/api/campaigns/${id}/models`)).json()) as { items: { id: number; artifactPath: string }[] };
     rmSync(join(h.ctx.config.dataDir, row.items.find((m) => m.id === missing)!.artifactPath, 'ensemble.json'));
@@ -250,7 +247,7 @@ describe('usability of a trained network', () => {
     const before = await whyNot();
     expect(before[otherSpace]).toMatch(/cannot be mapped/);
     expect(before[missing]).toMatch(/ensemble.json could not be loaded/);
-    const resultId = observationsOf(h.ctx.db, id)[0].resultId;
+    const resultId = (await h.ctx.db.observationsOf(id))[0].resultId;
     expect((await h.call('DELETE', `/api/campaigns/${id}/results/${resultId}`, { body: { reason: 'contaminated' } })).status).toBe(200);
     const after = await whyNot();
     expect(after[otherSpace]).toMatch(/1 of the 10 results it was trained on are no longer fitted/);
@@ -261,16 +258,16 @@ describe('a corrupt ensemble.json (review of issue 12)', () => {
   it('non-finite weights (NaN saved as null), no encoding or a width the encoding does not have: not usable, and suggestions fall back to the GP', async () => {
     const h = createHarness();
     const id = await campaign(h, 10, { surrogate: 'deep-ensemble' });
-    const fileOf = (modelId: number) => join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!, 'ensemble.json');
-    const write = (modelId: number, saved: Record<string, unknown>) => writeFileSync(fileOf(modelId), JSON.stringify({ format: 1, kind: 'deep-ensemble', objective: 'y', ...saved }));
+    const fileOf = async (modelId: number) => join(h.ctx.config.dataDir, (await h.ctx.db.findModel(modelId))!.artifactPath!, 'ensemble.json');
+    const write = async (modelId: number, saved: Record<string, unknown>) => writeFileSync(await fileOf(modelId), JSON.stringify({ format: 1, kind: 'deep-ensemble', objective: 'y', ...saved }));
     const [first, second] = ENSEMBLE.members;
-    const nanWeights = network(h, id);
-    write(nanWeights, { ensemble: { ...ENSEMBLE, members: [{ layers: [{ ...first.layers[0], kernel: [Number.NaN, 0, 0.5, 0] }] }, second] }, encoding: ENCODING });
-    const noEncoding = network(h, id);
-    write(noEncoding, { ensemble: ENSEMBLE });
+    const nanWeights = await network(h, id);
+    await write(nanWeights, { ensemble: { ...ENSEMBLE, members: [{ layers: [{ ...first.layers[0], kernel: [Number.NaN, 0, 0.5, 0] }] }, second] }, encoding: ENCODING });
+    const noEncoding = await network(h, id);
+    await write(noEncoding, { ensemble: ENSEMBLE });
     const wide = (m: typeof first) => ({ layers: [{ ...m.layers[0], inSize: 3, kernel: [...m.layers[0].kernel, 0, 0] }] });
-    const wrongWidth = network(h, id);
-    write(wrongWidth, { ensemble: { ...ENSEMBLE, inputSize: 3, members: [wide(first), wide(second)] }, encoding: ENCODING });
+    const wrongWidth = await network(h, id);
+    await write(wrongWidth, { ensemble: { ...ENSEMBLE, inputSize: 3, members: [wide(first), wide(second)] }, encoding: ENCODING });
     const r = await report(h, id);
     const whyNot = Object.fromEntries(r.objectives[0].candidates.map((c) => [c.modelId, c.whyNot]));
     expect(r.objectives[0].candidates.every((c) => !c.usable)).toBe(true);
@@ -284,8 +281,8 @@ describe('a corrupt ensemble.json (review of issue 12)', () => {
   it('a missing ensemble.json says so without the server path', async () => {
     const h = createHarness();
     const id = await campaign(h, 10);
-    const modelId = network(h, id);
-    rmSync(join(h.ctx.config.dataDir, findModel(h.ctx.db, modelId)!.artifactPath!, 'ensemble.json'));
+    const modelId = await network(h, id);
+    rmSync(join(h.ctx.config.dataDir, (await h.ctx.db.findModel(modelId))!.artifactPath!, 'ensemble.json'));
     const [candidate] = (await report(h, id)).objectives[0].candidates;
     expect(candidate.whyNot).toMatch(/ensemble.json could not be loaded \(it is missing\)/);
     expect(candidate.whyNot).not.toContain(h.ctx.config.dataDir);
@@ -300,8 +297,8 @@ describe('GET /api/campaigns/{id}/surrogates', () => {
     });
     const id = ((await res.json()) as { id: number }).id;
     await results(h, id, 0, 8);
-    const older = network(h, id);
-    const newer = network(h, id);
+    const older = await network(h, id);
+    const newer = await network(h, id);
     const r = await report(h, id, 'expert');
     expect(r.setting).toBe('auto');
     expect(r.objectives.map((o) => o.objective)).toEqual(['y', 'c']);

@@ -19,7 +19,7 @@ describe('token routes', () => {
     const list = await (await h.call('GET', '/api/tokens')).json();
     expect(list.items.some((x: { name: string }) => x.name === 'robot-1')).toBe(true);
     expect(JSON.stringify(list)).not.toContain(t.token);
-    const stored = h.handle.sqlite.prepare('SELECT token_hash FROM token WHERE id = ?').get(t.id) as { token_hash: string };
+    const stored = (await h.sql('SELECT token_hash FROM token WHERE id = ?', t.id))[0] as { token_hash: string };
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.token_hash).not.toContain(t.token);
   });
@@ -96,7 +96,7 @@ describe('role matrix', () => {
     const seen: string[] = [];
     for (const [action, allowed] of Object.entries(matrix))
       for (const role of roles) {
-        const before = h.snapshot();
+        const before = await h.snapshot();
         const res = await attempt(action, role, campaignId, assetId);
         if (allowed.includes(role)) {
           expect([200, 201], `${role} should be able to ${action}`).toContain(res.status);
@@ -105,7 +105,7 @@ describe('role matrix', () => {
           const err = (await res.json()).error;
           expect(err.code).toBe('forbidden');
           expect(err.message).toContain(role);
-          expect(h.snapshot()).toBe(before);
+          expect(await h.snapshot()).toBe(before);
         }
         seen.push(`${action}:${role}`);
       }
@@ -117,24 +117,25 @@ describe('issue 15, finding 7: the environment admin token', () => {
   it('refuses to revoke the token TWINLAB_ADMIN_TOKEN defines, with how to rotate it, and changes nothing', async () => {
     const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
     const env = createHarness({ adminToken: 'from-the-environment' });
-    ensureAdminToken(env.ctx);
+    await env.ready;
+    await ensureAdminToken(env.ctx);
     const envToken = (await (await env.call('GET', '/api/tokens')).json()).items.find((t: { managedByEnvironment: boolean }) => t.managedByEnvironment);
     expect(envToken).toMatchObject({ role: 'admin', campaigns: null });
-    const before = env.snapshot();
+    const before = await env.snapshot();
     const res = await env.call('DELETE', `/api/tokens/${envToken.id}`);
     expect(res.status).toBe(409);
     expect((await res.json()).error.message).toMatch(/restart.*new TWINLAB_ADMIN_TOKEN/);
-    expect(env.snapshot()).toBe(before);
+    expect(await env.snapshot()).toBe(before);
     // Starting again with the same value neither duplicates nor re-creates anything.
-    ensureAdminToken(env.ctx);
-    expect(env.snapshot()).toBe(before);
+    await ensureAdminToken(env.ctx);
+    expect(await env.snapshot()).toBe(before);
   });
 
   it('makes a scoped client token that the environment names an unscoped admin token', async () => {
     const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
     const id = await createExampleCampaign(h);
     const client = await (await h.call('POST', '/api/tokens', { body: { name: 'robot', role: 'client', campaigns: [id] } })).json();
-    ensureAdminToken({ ...h.ctx, config: { ...h.ctx.config, adminToken: client.token } });
+    await ensureAdminToken({ ...h.ctx, config: { ...h.ctx.config, adminToken: client.token } });
     const row = (await (await h.call('GET', '/api/tokens')).json()).items.find((t: { id: number }) => t.id === client.id);
     expect(row).toMatchObject({ role: 'admin', campaigns: null, managedByEnvironment: true });
   });
@@ -142,9 +143,10 @@ describe('issue 15, finding 7: the environment admin token', () => {
   it('becomes an ordinary, revocable admin token once the environment no longer sets it', async () => {
     const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
     const env = createHarness({ adminToken: 'set-then-unset' });
-    ensureAdminToken(env.ctx);
+    await env.ready;
+    await ensureAdminToken(env.ctx);
     const envToken = (await (await env.call('GET', '/api/tokens')).json()).items.find((t: { managedByEnvironment: boolean }) => t.managedByEnvironment);
-    ensureAdminToken({ ...env.ctx, config: { ...env.ctx.config, adminToken: undefined } });
+    await ensureAdminToken({ ...env.ctx, config: { ...env.ctx.config, adminToken: undefined } });
     const after = (await (await env.call('GET', '/api/tokens')).json()).items as { id: number; managedByEnvironment: boolean }[];
     expect(after.find((t) => t.id === envToken.id)?.managedByEnvironment).toBe(false);
     expect((await env.call('DELETE', `/api/tokens/${envToken.id}`)).status).toBe(204);
@@ -172,7 +174,7 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
     expect(await (await robot.call('GET', '/api/whoami')).json()).toMatchObject({ campaigns: [mine] });
     const params = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
     expect((await robot.call('POST', `/api/campaigns/${mine}/results`, [{ params, outcomes: { pore: 30 } }])).status).toBe(201);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const [method, path, body] of [
       ['GET', `/api/campaigns/${other}`],
       ['GET', `/api/campaigns/${other}/results`],
@@ -187,14 +189,14 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
       expect(res.status, `${method} ${path}`).toBe(403);
       expect((await res.json()).error.message).toContain('limited to campaign');
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('lists only the campaigns a scoped token reaches', async () => {
     const mine = await createExampleCampaign(h);
     const other = await createExampleCampaign(h);
     const { jobQueueFor } = await import('../../../backend/services/training.js');
-    for (const campaignId of [mine, other]) jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId });
+    for (const campaignId of [mine, other]) await jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId });
     const robot = await scopedClient([mine]);
     const list = await (await robot.call('GET', '/api/campaigns')).json();
     expect(list.items.map((c: { id: number }) => c.id)).toEqual([mine]);
@@ -207,26 +209,26 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
 
   it('refuses a scope on an admin token, an unknown campaign, or an empty list, with 4xx and nothing written', async () => {
     const mine = await createExampleCampaign(h);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     for (const [body, status] of [
       [{ name: 'a', role: 'admin', campaigns: [mine] }, 422],
       [{ name: 'a', role: 'client', campaigns: [mine, 999] }, 422],
       [{ name: 'a', role: 'client', campaigns: [] }, 400],
       [{ name: 'a', role: 'client', campaigns: [1.5] }, 400],
     ] as [unknown, number][]) expect((await h.call('POST', '/api/tokens', { body })).status, JSON.stringify(body)).toBe(status);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('makes an archived campaign read-only over HTTP (409) while reads still work', async () => {
     const id = await createExampleCampaign(h);
-    h.handle.sqlite.prepare('UPDATE campaign SET archived_at = ? WHERE id = ?').run(Date.now(), id);
-    const before = h.snapshot();
+    await h.sql('UPDATE campaign SET archived_at = ? WHERE id = ?', Date.now(), id);
+    const before = await h.snapshot();
     const params = { concentration: 25, evaporation: 10, layers: 2, solvent: 'DMF/THF' };
     const res = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ params, outcomes: { pore: 30 } }] });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('campaign_archived');
     expect((await h.call('GET', `/api/campaigns/${id}/results`)).status).toBe(200);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
 
@@ -238,13 +240,13 @@ describe('issue 14: revoking the token one is signed in with', () => {
 
   it('refuses it (409 own_token, nothing written) unless revokeOwn=true says it is meant', async () => {
     const admin = await secondAdmin();
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const refused = await asToken(admin.token, `/api/tokens/${admin.id}`);
     expect(refused.status).toBe(409);
     const error = (await refused.json()).error;
     expect(error.code).toBe('own_token');
     expect(error.message).toMatch(/signed in with.*revokeOwn=true/);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect((await asToken(admin.token, `/api/tokens/${admin.id}?revokeOwn=false`)).status).toBe(409);
 
     expect((await asToken(admin.token, `/api/tokens/${admin.id}?revokeOwn=true`)).status).toBe(204);
@@ -268,14 +270,15 @@ describe('issue 14: the environment admin token has a plain name', () => {
   it('is called "Admin" and whoami says it comes from the environment; an older install is renamed at start', async () => {
     const { ensureAdminToken } = await import('../../../backend/services/tokens.js');
     const env = createHarness({ adminToken: 'env-secret' });
-    ensureAdminToken(env.ctx);
+    await env.ready;
+    await ensureAdminToken(env.ctx);
     const who = await (await env.app.request('/api/whoami', { headers: { authorization: 'Bearer env-secret' } })).json();
     expect(who).toMatchObject({ name: 'Admin', role: 'admin', managedByEnvironment: true });
     const minted = await (await env.call('GET', '/api/whoami')).json();
     expect(minted.managedByEnvironment).toBe(false);
 
-    env.handle.sqlite.prepare('UPDATE token SET name = ? WHERE id = ?').run('admin (TWINLAB_ADMIN_TOKEN)', who.tokenId);
-    ensureAdminToken(env.ctx);
+    await env.sql('UPDATE token SET name = ? WHERE id = ?', 'admin (TWINLAB_ADMIN_TOKEN)', who.tokenId);
+    await ensureAdminToken(env.ctx);
     const renamed = await (await env.app.request('/api/whoami', { headers: { authorization: 'Bearer env-secret' } })).json();
     expect(renamed.name).toBe('Admin');
   });

@@ -2,8 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { findAsset, slicesOfVolume, updateAsset } from '../../../backend/db/assets.js';
-import { insertModel } from '../../../backend/db/jobs.js';
 import { uploadVolume } from '../../../backend/services/volumes.js';
 import { encodeBytePng } from '../../../backend/trainer/segmentation/png.js';
 import { measure3d } from '../../../backend/volumes/measurements-3d.js';
@@ -35,13 +33,13 @@ beforeEach(async () => {
   const pages = planes.map((p) => ({ width: SIZE, height: SIZE, bitsPerSample: 8 as const, data: Uint8Array.from(p, (v) => Math.max(0, Math.min(255, Math.round(128 + 45 * v)))) }));
   const { asset } = await uploadVolume(h.ctx, campaignId, { name: 'npg.tif', bytes: encodeTiffStack(pages) }, { sliceSpacing: 10, pixelSize: 5, pixelUnit: 'nm' });
   volumeId = asset.id;
-  sliceIds = slicesOfVolume(h.ctx.db, volumeId).map((s) => s.id);
+  sliceIds = (await h.ctx.db.slicesOfVolume(volumeId)).map((s) => s.id);
 });
 
 /** Records a segmentation model (no training here) and writes its class maps (value = index into `classes`) of these slices. */
 async function predict(classes: string[], maps: Map<number, Uint8Array>, folder = 'segmentation-1'): Promise<number> {
   const artifactPath = join('models', String(campaignId), folder);
-  const model = insertModel(h.ctx.db, { campaignId, kind: 'segmentation', architecture: { classes }, metrics: {}, trainingSnapshot: {}, artifactPath });
+  const model = await h.ctx.db.insertModel({ campaignId, kind: 'segmentation', architecture: { classes }, metrics: {}, trainingSnapshot: {}, artifactPath });
   for (const [sliceId, labels] of maps) {
     const dir = join(h.ctx.config.dataDir, artifactPath, 'assets', String(sliceId));
     mkdirSync(dir, { recursive: true });
@@ -55,14 +53,14 @@ const solidFirstMaps = () => new Map(sliceIds.map((id, k) => [id, solid[k].map((
 
 describe('POST /api/assets/{id}/slice-positions', () => {
   it('404s for a missing asset, 422s for a slice, 400s for a bad scale, 403s for an expert, writing nothing', async () => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     expect((await h.call('POST', '/api/assets/9999/slice-positions')).status).toBe(404);
     const res = await h.call('POST', `/api/assets/${sliceIds[0]}/slice-positions`);
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_a_volume');
     expect((await h.call('POST', `/api/assets/${volumeId}/slice-positions`, { body: { scale: 'sideways' } })).status).toBe(400);
     expect((await h.call('POST', `/api/assets/${volumeId}/slice-positions`, { role: 'expert' })).status).toBe(403);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('estimates, stores and returns positions in the volume unit, scaled to the nominal spacing by default', async () => {
@@ -76,7 +74,7 @@ describe('POST /api/assets/{id}/slice-positions', () => {
     expect(body.positions[0]).toBe(0);
     expect(body.meanGap).toBeCloseTo(10, 9);
     expect(body.gaps).toHaveLength(DEPTH - 1);
-    expect(findAsset(h.ctx.db, volumeId)!.slicePositions).toEqual(body.positions);
+    expect((await h.ctx.db.findAsset(volumeId))!.slicePositions).toEqual(body.positions);
     // The irregular cuts show: the estimated gaps follow the true ones (in px × 5 nm) more closely than the nominal 10 nm does.
     const trueGaps = CUTS.slice(1).map((z, k) => (z - CUTS[k]) * 5);
     const err = (gaps: number[]) => Math.sqrt(gaps.reduce((s, g, k) => s + (g - trueGaps[k]) ** 2, 0) / gaps.length);
@@ -85,7 +83,7 @@ describe('POST /api/assets/{id}/slice-positions', () => {
     const raw = (await (await h.call('POST', `/api/assets/${volumeId}/slice-positions`, { body: { scale: 'none' } })).json()) as typeof body;
     expect(raw.scale).toBe('none');
     expect(raw.positions).toEqual(raw.rawPositions);
-    expect(findAsset(h.ctx.db, volumeId)!.slicePositions).toEqual(raw.positions);
+    expect((await h.ctx.db.findAsset(volumeId))!.slicePositions).toEqual(raw.positions);
   });
 
   it('422s for a volume whose slices have no structure to correlate, storing nothing', async () => {
@@ -94,7 +92,7 @@ describe('POST /api/assets/{id}/slice-positions', () => {
     const res = await h.call('POST', `/api/assets/${asset.id}/slice-positions`);
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unmeasurable_volume');
-    expect(findAsset(h.ctx.db, asset.id)!.slicePositions).toBeNull();
+    expect((await h.ctx.db.findAsset(asset.id))!.slicePositions).toBeNull();
   });
 });
 
@@ -138,7 +136,7 @@ describe('GET /api/assets/{id}/measurements-3d', () => {
     expect(long.status).toBeLessThan(500);
 
     const positions = CUTS.map((z) => z * 5);
-    updateAsset(h.ctx.db, volumeId, { slicePositions: positions });
+    await h.ctx.db.updateAsset(volumeId, { slicePositions: positions });
     const corrected = (await (await h.call('GET', `/api/assets/${volumeId}/measurements-3d`)).json()) as typeof m;
     expect(corrected.spacing).toBe('corrected');
     const truth = measure3d({ width: SIZE, height: SIZE, slices: solid }, { pixelSize: 5, positions });
@@ -191,7 +189,7 @@ describe('GET /api/assets/{id}/stack.tif', () => {
     const cuts = [0, 1, 3, 4, 7, 8, 9];
     const pages = cuts.map((z) => ({ width: 16, height: 16, bitsPerSample: 8 as const, data: new Uint8Array(256).fill(10 + 20 * z) }));
     const { asset } = await uploadVolume(h.ctx, campaignId, { name: 'ramp.tif', bytes: encodeTiffStack(pages) }, { sliceSpacing: 1.5 });
-    updateAsset(h.ctx.db, asset.id, { slicePositions: cuts });
+    await h.ctx.db.updateAsset(asset.id, { slicePositions: cuts });
     const res = await h.call('GET', `/api/assets/${asset.id}/stack.tif?spacing=corrected`);
     expect(res.status).toBe(200);
     const stack = await decode(res);

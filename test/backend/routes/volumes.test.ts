@@ -185,11 +185,11 @@ describe('volume upload (multi-page TIFF)', () => {
   ];
   it.each(refusals)('refuses a stack with %s, writing no rows and no files', async (_what, bytes, limits, status, code) => {
     await setUp(limits);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await upload(bytes());
     expect(res.status).toBe(status);
     expect((await res.json()).error.code).toBe(code);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(storedFiles()).toEqual([]);
     expect(stagedFiles()).toEqual([]);
   });
@@ -202,19 +202,19 @@ describe('volume upload (multi-page TIFF)', () => {
       v.setUint32(ifd + 2 + 12 + 8, 50_000, true); // ImageLength
       ifd = v.getUint32(ifd + 2 + 12 * v.getUint16(ifd, true), true);
     }
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await upload(huge);
     expect(res.status).toBe(422);
     expect((await res.json()).error.code).toBe('image_too_large');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(storedFiles()).toEqual([]);
   });
 
   it.each(['abc', '0', '-1', '1e9', 'NaN'])('refuses sliceSpacing=%s with 400, writing nothing', async (spacing) => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await upload(encodeTiffStack(pages(4, 4, 2, 8)), 'stack.tif', { sliceSpacing: spacing });
     expect(res.status).toBe(400);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(storedFiles()).toEqual([]);
   });
 });
@@ -257,7 +257,7 @@ describe('volume from slice images', () => {
   it('refuses slices of different sizes, a single slice, and a file that is no image, writing nothing', async () => {
     const a = await greyPng(8, 8);
     const b = await greyPng(8, 9);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const cases: [Uint8Array[], number, string][] = [
       [[a, b], 422, 'slices_differ'],
       [[a], 422, 'too_few_slices'],
@@ -268,14 +268,14 @@ describe('volume from slice images', () => {
       const res = await uploadSlices(files);
       expect([res.status, (await res.json()).error.code]).toEqual([status, code]);
     }
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
     expect(storedFiles()).toEqual([]);
     expect(stagedFiles()).toEqual([]);
     await setUp({ volumePages: 2 });
-    const fresh = h.snapshot();
+    const fresh = await h.snapshot();
     const tooMany = await uploadSlices([a, a, a]);
     expect([tooMany.status, (await tooMany.json()).error.code]).toEqual([422, 'too_many_pages']);
-    expect(h.snapshot()).toBe(fresh);
+    expect(await h.snapshot()).toBe(fresh);
     expect(storedFiles()).toEqual([]);
     expect(stagedFiles()).toEqual([]);
   });
@@ -292,19 +292,19 @@ describe('labels and changes of volumes and slices', () => {
     const onSlice = await h.call('PUT', `/api/assets/${volume.sliceAssetIds[1]}/label`, { role: 'expert', body: label });
     expect(onSlice.status).toBe(200);
     expect((await onSlice.json()).version).toBe(1);
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const onVolume = await h.call('PUT', `/api/assets/${volume.id}/label`, { role: 'expert', body: label });
     expect(onVolume.status).toBe(422);
     expect((await onVolume.json()).error.code).toBe('label_a_slice');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 
   it('refuses a change of a slice (422 patch_the_volume); a change of the volume\'s pixel size reaches its slices', async () => {
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const onSlice = await h.call('PATCH', `/api/assets/${volume.sliceAssetIds[0]}`, { body: { pixelSize: 2, pixelUnit: 'nm' } });
     expect(onSlice.status).toBe(422);
     expect((await onSlice.json()).error.code).toBe('patch_the_volume');
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
 
     const changed = await h.call('PATCH', `/api/assets/${volume.id}`, { body: { pixelSize: 0.02, pixelUnit: 'µm', sliceSpacing: 0.03 } });
     expect(changed.status).toBe(200);

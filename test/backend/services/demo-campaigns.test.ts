@@ -8,6 +8,7 @@ import { createHarness } from '../support.js';
 describe('demo campaigns', () => {
   it('seeds the membrane lab, the Mg pool, the micrographs, the SEM membrane lab and the FIB-SEM stack, each ready to use, once per data directory', async () => {
     const h = createHarness();
+    await h.ready;
     const lines: string[] = [];
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
     await seedDemosOnFirstStart(h.ctx, (l) => lines.push(l));
@@ -48,6 +49,7 @@ describe('demo campaigns', () => {
 
   it('gives every Mg molecule its other-alloy evidence and RDKit descriptors, and models the evidence only', async () => {
     const h = createHarness();
+    await h.ready;
     const corrosion = await seedCorrosionDemo(h.ctx);
     expect(corrosion.settings.modelFeatures).toEqual(['otherAlloyIE', 'otherAlloySpread']);
     const samples = await (await h.call('GET', `/api/campaigns/${corrosion.id}/samples?limit=200`)).json();
@@ -62,6 +64,7 @@ describe('demo campaigns', () => {
 
   it('completes the demos a killed first start began instead of seeding them twice', async () => {
     const h = createHarness();
+    await h.ready;
     const events = new CampaignEvents();
     const ctx = { ...h.ctx, events };
     // Crashes at chosen points; each one leaves what was committed before it, as a kill would.
@@ -101,6 +104,7 @@ describe('demo campaigns', () => {
 
   it('adds another copy of the demos when asked (twinlab demo)', async () => {
     const h = createHarness();
+    await h.ready;
     await seedDemoCampaigns(h.ctx);
     const again = await seedDemoCampaigns(h.ctx, 2);
     expect(again).toHaveLength(5);
@@ -118,6 +122,7 @@ describe('unwrap', () => {
 describe('demo definitions', () => {
   it('pass the API’s own validation (seeding writes through the service, so this guards the definitions)', async () => {
     const h = createHarness();
+    await h.ready;
     for (const c of await seedDemoCampaigns(h.ctx)) {
       const body = { name: c.name, description: c.description, parameters: c.parameters, objectives: c.objectives, constraints: c.constraints, settings: c.settings, imageMeasurements: c.imageMeasurements };
       const res = await h.call('POST', '/api/campaigns', { body });

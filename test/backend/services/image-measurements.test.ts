@@ -6,12 +6,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findCampaign } from '../../../backend/db/campaigns.js';
-import { findQueuedJob, insertJob } from '../../../backend/db/jobs.js';
-import { observationsOf } from '../../../backend/db/results.js';
 import type { JobRow } from '../../../backend/db/schema.js';
 import { patchAsset, uploadAsset } from '../../../backend/services/assets.js';
-import { setSampleStatus } from '../../../backend/db/samples.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { engineView } from '../../../backend/services/engine-view.js';
 import {
@@ -77,25 +73,25 @@ async function setup(
 }
 
 /** Stores a job's final result as the runner does after onSucceeded. */
-function succeed(h: Harness, job: JobRow, result: Record<string, unknown>): void {
-  h.handle.sqlite.prepare("UPDATE job SET status = 'succeeded', result = ? WHERE id = ?").run(JSON.stringify(result), job.id);
+async function succeed(h: Harness, job: JobRow, result: Record<string, unknown>): Promise<void> {
+  await h.sql("UPDATE job SET status = 'succeeded', result = ? WHERE id = ?", JSON.stringify(result), job.id);
 }
 
 let models = 0;
 /** Records a segmentation model as its job would (payload pixel sizes as the service sends them), returning its id. */
-function recordModel(
+async function recordModel(
   h: Harness, campaignId: number, images: { assetId: number; pixelSize?: number; measurements: Measured | Record<string, MeasuredValue> }[], ctx = h.ctx,
-): { modelId: number; derived: { written: number; superseded: number; skipped: { sampleId: number; outcome: string; reason: string }[] } } {
+): Promise<{ modelId: number; derived: { written: number; superseded: number; skipped: { sampleId: number; outcome: string; reason: string }[] } }> {
   const payload = { classes: ['pore', 'solid'], colors: ['#1f77b4', '#ff7f0e'], labelIds: [], images: images.map((i) => ({ assetId: i.assetId, imagePath: '/nowhere.png', ...(i.pixelSize !== undefined ? { pixelSize: i.pixelSize } : {}) })) };
-  const job = insertJob(h.ctx.db, { kind: SEGMENT_CAMPAIGN_JOB_KIND, campaignId, payload, maxAttempts: 1 });
+  const job = await h.ctx.db.insertJob({ kind: SEGMENT_CAMPAIGN_JOB_KIND, campaignId, payload, maxAttempts: 1 });
   const result = {
     backend: 'cpu', classes: ['pore', 'solid'], labeledImages: 1, labeledPixels: 100,
     artifactDir: join(h.ctx.config.dataDir, 'models', String(campaignId), `segmentation-${++models}`),
     images: images.map((i) => ({ assetId: i.assetId, meanEntropy: 0.2, meanMutualInformation: 0.01, classFractions: [0.5, 0.5], measurements: withDeclaration(i.measurements) })),
   };
-  const final = recordSegmentationModel(ctx, job, result);
-  succeed(h, job, final);
-  return final as ReturnType<typeof recordModel>;
+  const final = await recordSegmentationModel(ctx, job, result);
+  await succeed(h, job, final);
+  return final as Awaited<ReturnType<typeof recordModel>>;
 }
 
 /** Values given without quantity and class get those of MEASUREMENTS. */
@@ -137,7 +133,7 @@ describe('derived results from a segmentation model', () => {
   it('writes one result per sample with the mean over its images, std from images and members, and the model id', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const { modelId, derived } = recordModel(h, ids.id, firstModelImages(ids));
+    const { modelId, derived } = await recordModel(h, ids.id, firstModelImages(ids));
     expect(derived.written).toBe(2);
     const rows = await results(h, ids.id);
     expect(rows).toHaveLength(2);
@@ -159,23 +155,23 @@ describe('derived results from a segmentation model', () => {
     const samples = (await (await h.call('GET', `/api/campaigns/${ids.id}/samples`)).json()).items as { id: number; status: string }[];
     expect(samples.map((s) => s.status)).toEqual(['measured', 'measured']);
     // Deriving again from the same model changes nothing and writes nothing.
-    const before = h.snapshot();
-    expect(deriveSegmentationResults(h.ctx, ids.id)).toMatchObject({ written: 0, superseded: 0 });
-    expect(h.snapshot()).toBe(before);
+    const before = await h.snapshot();
+    expect(await deriveSegmentationResults(h.ctx, ids.id)).toMatchObject({ written: 0, superseded: 0 });
+    expect(await h.snapshot()).toBe(before);
     // A person retracts S2's derived result: deriving again from the same model does not bring it back.
     const s2Result = rows.find((r) => r.sampleId === ids.s2)!;
     expect((await h.call('DELETE', `/api/campaigns/${ids.id}/results/${s2Result.id}`, { body: { reason: 'charging artefact on the image' } })).status).toBe(200);
-    const retracted = h.snapshot();
-    expect(deriveSegmentationResults(h.ctx, ids.id)).toMatchObject({ written: 0, superseded: 0 });
-    expect(h.snapshot()).toBe(retracted);
+    const retracted = await h.snapshot();
+    expect(await deriveSegmentationResults(h.ctx, ids.id)).toMatchObject({ written: 0, superseded: 0 });
+    expect(await h.snapshot()).toBe(retracted);
     expect((await results(h, ids.id)).map((r) => r.sampleId)).toEqual([ids.s1]);
   });
 
   it('a newer model supersedes the older model’s results: kept and listed on request, no longer fitted', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const first = recordModel(h, ids.id, firstModelImages(ids));
-    const second = recordModel(h, ids.id, [
+    const first = await recordModel(h, ids.id, firstModelImages(ids));
+    const second = await recordModel(h, ids.id, [
       { assetId: ids.a, pixelSize: 2, measurements: { diameter: same(28), porosity: same(0.42) } },
       { assetId: ids.b, pixelSize: 0.004, measurements: { diameter: same(0.028), porosity: same(0.44) } },
       { assetId: ids.c, measurements: { porosity: same(0.31) } },
@@ -190,7 +186,7 @@ describe('derived results from a segmentation model', () => {
     const old = all.filter((r) => r.modelId === first.modelId);
     expect(old).toHaveLength(2);
     for (const r of old) expect(Date.parse(r.supersededAt!)).toBeGreaterThan(0);
-    const fitted = observationsOf(h.ctx.db, ids.id);
+    const fitted = await h.ctx.db.observationsOf(ids.id);
     expect(fitted.map((o) => o.outcomes)).toEqual(current.map((r) => r.outcomes));
     // The campaign counts the current results only.
     expect((await (await h.call('GET', `/api/campaigns/${ids.id}`)).json()).counts.results).toBe(2);
@@ -199,20 +195,20 @@ describe('derived results from a segmentation model', () => {
   it('a value posted by a person takes precedence in fitting; both stay listed; derived outcomes reach the engine with std² as noise', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     const posted = await h.call('POST', `/api/campaigns/${ids.id}/results`, { body: [{ sampleId: ids.s1, outcomes: { diameter: 29 } }] });
     expect(posted.status).toBe(201);
     const listed = await results(h, ids.id);
     expect(listed.filter((r) => r.sampleId === ids.s1).map((r) => [r.source, r.outcomes.diameter])).toEqual([['image-analysis', expect.closeTo(26, 9)], ['admin:admin-tester', 29]]);
 
-    const fitted = observationsOf(h.ctx.db, ids.id).filter((o) => o.sampleId === ids.s1);
+    const fitted = (await h.ctx.db.observationsOf(ids.id)).filter((o) => o.sampleId === ids.s1);
     expect(fitted).toHaveLength(2);
     const derivedRow = fitted.find((o) => o.noise !== undefined)!;
     expect(Object.keys(derivedRow.outcomes).sort()).toEqual(['diameterPx', 'porosity']);
     expect(derivedRow.noise!.porosity).toBeCloseTo(0.0025, 12);
     expect(fitted.find((o) => o.noise === undefined)!.outcomes).toEqual({ diameter: 29 });
 
-    const view = engineView(findCampaign(h.ctx.db, ids.id)!, observationsOf(h.ctx.db, ids.id), [], undefined);
+    const view = engineView((await h.ctx.db.findCampaign(ids.id))!, await h.ctx.db.observationsOf(ids.id), [], undefined);
     const s2 = view.observations.find((o) => o.params.x === 0.7)!;
     // A std of 0 is no known noise: the fitted noise alone applies.
     expect(s2.noise).toBeUndefined();
@@ -224,35 +220,35 @@ describe('derived results from a segmentation model', () => {
   it('merges images that predict-images measured later for the same model, in the segmentation view and the derived results', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const { modelId } = recordModel(h, ids.id, firstModelImages(ids));
+    const { modelId } = await recordModel(h, ids.id, firstModelImages(ids));
     const form = fileForm(await testImage('png', 35, 24), 'late.png');
     form.append('pixelSize', '1');
     form.append('pixelUnit', 'nm');
     form.append('externalId', 'S2');
     const d = (await (await h.call('POST', `/api/campaigns/${ids.id}/assets`, { body: form })).json()).id as number;
     const payload = { modelId, images: [{ assetId: d, imagePath: '/nowhere.png', pixelSize: 1 }] };
-    const job = insertJob(h.ctx.db, { kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
+    const job = await h.ctx.db.insertJob({ kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
     const images: MeasuredImage[] = [{ assetId: d, meanEntropy: 0.5, meanMutualInformation: 0.1, classFractions: [0.6, 0.4], measurements: declared({ diameter: same(40), porosity: same(0.6) }) }];
-    const final = recordImagePredictions(h.ctx, job, { images });
+    const final = await recordImagePredictions(h.ctx, job, { images });
     expect(final.derived).toMatchObject({ written: 1, superseded: 1 });
-    succeed(h, job, final);
+    await succeed(h, job, final);
     const s2 = (await results(h, ids.id)).find((r) => r.sampleId === ids.s2)!;
     // C has no pixel size, so the diameter in nm is D's alone; porosity is the mean of C (0.3) and D (0.6).
     expect(s2).toMatchObject({ modelId, outcomes: { diameter: 40, porosity: expect.closeTo(0.45, 12), diameterPx: 10 } });
-    expect(currentSegmentation(h.ctx, ids.id).images.map((i) => i.assetId)).toEqual([ids.a, ids.b, ids.c, d]);
+    expect((await currentSegmentation(h.ctx, ids.id)).images.map((i) => i.assetId)).toEqual([ids.a, ids.b, ids.c, d]);
     // A late job of an older model measured with a classifier that is no longer the newest: it derives nothing, and
     // the newest model (which never saw D: its job had started before D arrived) is queued for D.
-    const newest = recordModel(h, ids.id, firstModelImages(ids)).modelId;
-    const queuedAfterModel = findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    const newest = (await recordModel(h, ids.id, firstModelImages(ids))).modelId;
+    const queuedAfterModel = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(queuedAfterModel.payload).toMatchObject({ modelId: newest, images: [{ assetId: d }] });
     // That job fails (say); the stale one finishing queues D again for the newest model.
-    h.handle.sqlite.prepare("UPDATE job SET status = 'failed' WHERE id = ?").run(queuedAfterModel.id);
-    const stale = insertJob(h.ctx.db, { kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
-    h.handle.sqlite.prepare("UPDATE job SET status = 'running' WHERE id = ?").run(stale.id);
+    await h.sql("UPDATE job SET status = 'failed' WHERE id = ?", queuedAfterModel.id);
+    const stale = await h.ctx.db.insertJob({ kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
+    await h.sql("UPDATE job SET status = 'running' WHERE id = ?", stale.id);
     const resultsBefore = JSON.stringify(await results(h, ids.id, '?includeSuperseded=true'));
-    expect(recordImagePredictions(h.ctx, stale, { images }).derived).toMatchObject({ written: 0, superseded: 0 });
+    expect((await recordImagePredictions(h.ctx, stale, { images })).derived).toMatchObject({ written: 0, superseded: 0 });
     expect(JSON.stringify(await results(h, ids.id, '?includeSuperseded=true'))).toBe(resultsBefore);
-    const requeued = findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    const requeued = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(requeued.id).not.toBe(queuedAfterModel.id);
     expect(requeued.payload).toMatchObject({ modelId: newest, images: [{ assetId: d, pixelSize: 1 }] });
   });
@@ -260,7 +256,7 @@ describe('derived results from a segmentation model', () => {
   it('moving an image to another sample re-derives both samples at once', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     const moved = await h.call('PATCH', `/api/assets/${ids.b}`, { body: { sampleId: ids.s2 } });
     expect(moved.status).toBe(200);
     expect((await moved.json()).sampleId).toBe(ids.s2);
@@ -288,7 +284,7 @@ describe('expert quantities from image labels', () => {
     // The first save (one rating) was superseded by the second.
     expect(all.filter((r) => r.supersededAt !== null).map((r) => r.outcomes)).toEqual([{ rating: 4 }]);
     // A segmentation model's results are a family of their own: they do not supersede the experts' ones.
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     expect((await results(h, ids.id)).filter((r) => r.sampleId === ids.s1).map((r) => r.modelId === null)).toEqual([true, false]);
   });
 });
@@ -300,43 +296,46 @@ describe('an arriving image of a sample while a model exists', () => {
     // Scribbles of two classes, so that a segmentation can be scheduled at all.
     const strokes = [{ class: 'pore', width: 5, points: [2, 2, 8, 8] }, { class: 'solid', width: 5, points: [20, 10, 28, 20] }];
     expect((await h.call('PUT', `/api/assets/${ids.a}/label`, { role: 'expert', body: { version: 0, strokes, points: [], polygons: [] } })).status).toBe(200);
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     const events = new CampaignEvents();
     const ctx = { ...h.ctx, events };
-    const stop = startRetrainLoop(ctx, events, 60_000);
+    const loop = startRetrainLoop(ctx, events, 60_000);
     const seen: CampaignEvent[] = [];
     events.subscribe(ids.id, (e) => seen.push(e));
     // Uploaded through the service with the loop's events (the harness's app has none).
     const free = (await uploadAsset(ctx, ids.id, { name: 'free.png', bytes: await testImage('png', 36, 24) })).asset.id;
-    expect(findQueuedJob(ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)).toBeUndefined();
-    const segment = findQueuedJob(ctx.db, ids.id, SEGMENT_CAMPAIGN_JOB_KIND)!;
+    await loop.settled();
+    expect(await ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND)).toBeUndefined();
+    const segment = (await ctx.db.findQueuedJob(ids.id, SEGMENT_CAMPAIGN_JOB_KIND))!;
     expect(segment.runAfter).toBeGreaterThan(Date.now() + 30_000);
     expect((segment.payload.images as { assetId: number }[]).map((i) => i.assetId)).toContain(free);
-    h.handle.sqlite.prepare("UPDATE job SET status = 'cancelled' WHERE id = ?").run(segment.id);
-    patchAsset(ctx, free, { sampleId: ids.s2 });
-    const predict = findQueuedJob(ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    await h.sql("UPDATE job SET status = 'cancelled' WHERE id = ?", segment.id);
+    await patchAsset(ctx, free, { sampleId: ids.s2 });
+    await loop.settled();
+    const predict = (await ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(predict.payload).toMatchObject({ images: [{ assetId: free }], measurements: [{ name: 'diameter', quantity: 'mean-equivalent-diameter', class: 'pore' }, { name: 'porosity', quantity: 'area-fraction', class: 'pore' }, { name: 'diameterPx', quantity: 'mean-equivalent-diameter', class: 'pore' }] });
-    expect(findQueuedJob(ctx.db, ids.id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
+    expect(await ctx.db.findQueuedJob(ids.id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
     // Moving an image the model already measured only re-derives (no job) and tells the loop about the results.
-    patchAsset(ctx, ids.b, { sampleId: ids.s2 });
+    await patchAsset(ctx, ids.b, { sampleId: ids.s2 });
+    await loop.settled();
     expect(seen.filter((e) => e.type === 'results')).toHaveLength(1);
-    expect(findQueuedJob(ctx.db, ids.id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
-    stop();
+    expect(await ctx.db.findQueuedJob(ids.id, SEGMENT_CAMPAIGN_JOB_KIND)).toBeUndefined();
+    loop();
   });
 
   it('an image attached while a newer segmentation job runs is queued for the new model once it is recorded', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     const form = fileForm(await testImage('png', 37, 24), 'late.png');
     form.append('externalId', 'S2');
     const d = (await (await h.call('POST', `/api/campaigns/${ids.id}/assets`, { body: form })).json()).id as number;
     // The second model's job had started before D arrived: it measured A, B and C only.
-    const second = recordModel(h, ids.id, firstModelImages(ids)).modelId;
-    expect(findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)?.payload).toMatchObject({ modelId: second, images: [{ assetId: d }] });
+    const second = (await recordModel(h, ids.id, firstModelImages(ids))).modelId;
+    expect((await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))?.payload).toMatchObject({ modelId: second, images: [{ assetId: d }] });
     // A measurement declared while the third model's job ran (its payload lacked diameterPx): every image is queued for it.
-    const third = recordModel(h, ids.id, firstModelImages(ids).map((i) => ({ ...i, measurements: { diameter: i.measurements.diameter, porosity: i.measurements.porosity } }))).modelId;
-    const queued = findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    const third = (await recordModel(h, ids.id, firstModelImages(ids).map((i) => ({ ...i, measurements: { diameter: i.measurements.diameter, porosity: i.measurements.porosity } })))).modelId;
+    const queued = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(queued.payload.modelId).toBe(third);
     expect((queued.payload.images as { assetId: number }[]).map((i) => i.assetId)).toEqual([ids.a, ids.b, ids.c, d]);
   });
@@ -344,20 +343,20 @@ describe('an arriving image of a sample while a model exists', () => {
   it('joining a waiting predict-images job of an older model keeps its images and predicts them with the newest model', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const first = recordModel(h, ids.id, firstModelImages(ids)).modelId;
+    const first = (await recordModel(h, ids.id, firstModelImages(ids))).modelId;
     const upload = async (width: number) => {
       const form = fileForm(await testImage('png', width, 24), `w${width}.png`);
       form.append('externalId', 'S2');
       return (await (await h.call('POST', `/api/campaigns/${ids.id}/assets`, { body: form })).json()).id as number;
     };
     const d = await upload(38);
-    expect(requestImagePrediction(h.ctx, ids.id, [d])!.id).toBeGreaterThan(0);
-    expect(findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!.payload.modelId).toBe(first);
+    expect((await requestImagePrediction(h.ctx, ids.id, [d]))!.id).toBeGreaterThan(0);
+    expect((await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!.payload.modelId).toBe(first);
     // A newer model arrives whose own job measured D (so nothing is missing), and another image asks to be predicted.
-    const second = recordModel(h, ids.id, [...firstModelImages(ids), { assetId: d, measurements: { diameter: same(30), porosity: same(0.5), diameterPx: same(15) } }]).modelId;
+    const second = (await recordModel(h, ids.id, [...firstModelImages(ids), { assetId: d, measurements: { diameter: same(30), porosity: same(0.5), diameterPx: same(15) } }])).modelId;
     const e = await upload(39);
-    requestImagePrediction(h.ctx, ids.id, [e]);
-    const joined = findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    await requestImagePrediction(h.ctx, ids.id, [e]);
+    const joined = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(joined.payload.modelId).toBe(second);
     expect((joined.payload.images as { assetId: number }[]).map((i) => i.assetId)).toEqual([d, e]);
   });
@@ -367,14 +366,14 @@ describe('a measurement re-declared under the same name', () => {
   it('does not reuse the value measured with the old quantity: the value goes and the images are measured again', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const { modelId } = recordModel(h, ids.id, firstModelImages(ids));
+    const { modelId } = await recordModel(h, ids.id, firstModelImages(ids));
     expect((await results(h, ids.id)).find((r) => r.sampleId === ids.s1)!.outcomes.porosity).toBeCloseTo(0.45, 12);
     const changed = MEASUREMENTS.map((m) => (m.name === 'porosity' ? { name: 'porosity', quantity: 'hexagonal-order', class: 'pore' } : m));
     expect((await h.call('PATCH', `/api/campaigns/${ids.id}`, { body: { imageMeasurements: changed } })).status).toBe(200);
     const s1 = (await results(h, ids.id)).find((r) => r.sampleId === ids.s1)!;
     expect(s1.outcomes.porosity).toBeUndefined();
     expect(s1.outcomes.diameter).toBeCloseTo(26, 9);
-    const predict = findQueuedJob(h.ctx.db, ids.id, PREDICT_IMAGES_JOB_KIND)!;
+    const predict = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(predict.payload).toMatchObject({ modelId, images: [{ assetId: ids.a }, { assetId: ids.b }, { assetId: ids.c }] });
     expect(predict.payload.measurements).toContainEqual({ name: 'porosity', quantity: 'hexagonal-order', class: 'pore' });
     // The new measurement arrives: its value is used.
@@ -382,7 +381,7 @@ describe('a measurement re-declared under the same name', () => {
       assetId, meanEntropy: 0.2, meanMutualInformation: 0, classFractions: [0.5, 0.5],
       measurements: declared({ diameter: k === 0 ? { value: 20, members: [18, 22] } : { value: 0.032, members: [0.03, 0.034] }, diameterPx: k === 0 ? { value: 20, members: [18, 22] } : { value: 0.032, members: [0.03, 0.034] }, porosity: same(0.8 + 0.1 * k) }, { porosity: { quantity: 'hexagonal-order', class: 'pore' } }),
     }));
-    recordImagePredictions(h.ctx, predict, { images });
+    await recordImagePredictions(h.ctx, predict, { images });
     expect((await results(h, ids.id)).find((r) => r.sampleId === ids.s1)!.outcomes.porosity).toBeCloseTo(0.85, 12);
   });
 });
@@ -391,33 +390,33 @@ describe('corrections and sample status of derived results', () => {
   it('refuses to correct a derived result (post a measured value instead) and to correct or retract a superseded one', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    recordModel(h, ids.id, firstModelImages(ids));
+    await recordModel(h, ids.id, firstModelImages(ids));
     const derived = (await results(h, ids.id)).find((r) => r.sampleId === ids.s1)!;
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const corrected = await h.call('PATCH', `/api/campaigns/${ids.id}/results/${derived.id}`, { body: { outcomes: { porosity: 0.9 }, reason: 'measured by hand' } });
     expect(corrected.status).toBe(409);
     expect((await corrected.json()).error.message).toMatch(/post a measured value; it takes precedence over the image analysis/);
-    expect(h.snapshot()).toBe(before);
-    recordModel(h, ids.id, firstModelImages(ids).map((i) => ({ ...i, measurements: { ...i.measurements, porosity: same(0.7) } })));
+    expect(await h.snapshot()).toBe(before);
+    await recordModel(h, ids.id, firstModelImages(ids).map((i) => ({ ...i, measurements: { ...i.measurements, porosity: same(0.7) } })));
     const old = (await results(h, ids.id, '?includeSuperseded=true')).find((r) => r.id === derived.id)!;
     expect(old.supersededAt).not.toBeNull();
-    const afterSecond = h.snapshot();
+    const afterSecond = await h.snapshot();
     const retracted = await h.call('DELETE', `/api/campaigns/${ids.id}/results/${derived.id}`, { body: { reason: 'wrong image' } });
     expect(retracted.status).toBe(409);
     expect((await retracted.json()).error.code).toBe('result_superseded');
-    expect(h.snapshot()).toBe(afterSecond);
+    expect(await h.snapshot()).toBe(afterSecond);
   });
 
   it('a sample whose only derived result is superseded by none is a candidate again; a failed sample stays failed', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    setSampleStatus(h.ctx.db, ids.s2, 'failed');
-    recordModel(h, ids.id, firstModelImages(ids));
+    await h.ctx.db.setSampleStatus(ids.s2, 'failed');
+    await recordModel(h, ids.id, firstModelImages(ids));
     const statuses = async () => Object.fromEntries(((await (await h.call('GET', `/api/campaigns/${ids.id}/samples`)).json()).items as { id: number; status: string }[]).map((s) => [s.id, s.status]));
     expect(await statuses()).toEqual({ [ids.s1]: 'measured', [ids.s2]: 'failed' });
     // S1's images leave it: its derived result is superseded and nothing else measured it.
-    patchAsset(h.ctx, ids.a, { sampleId: null });
-    patchAsset(h.ctx, ids.b, { sampleId: null });
+    await patchAsset(h.ctx, ids.a, { sampleId: null });
+    await patchAsset(h.ctx, ids.b, { sampleId: null });
     expect((await results(h, ids.id)).filter((r) => r.sampleId === ids.s1)).toEqual([]);
     expect(await statuses()).toEqual({ [ids.s1]: 'candidate', [ids.s2]: 'failed' });
   });
@@ -425,18 +424,18 @@ describe('corrections and sample status of derived results', () => {
   it('skips a value whose std² overflows instead of fitting it with infinite noise', async () => {
     const h = createHarness();
     const ids = await setup(h);
-    const { derived } = recordModel(h, ids.id, [{ assetId: ids.c, measurements: { diameterPx: { value: 0, members: [-1e200, 1e200] }, porosity: same(0.3) } }]);
+    const { derived } = await recordModel(h, ids.id, [{ assetId: ids.c, measurements: { diameterPx: { value: 0, members: [-1e200, 1e200] }, porosity: same(0.3) } }]);
     expect(derived.skipped).toContainEqual({ sampleId: ids.s2, outcome: 'diameterPx', reason: expect.stringMatching(/out of range/) });
     const s2 = (await results(h, ids.id)).find((r) => r.sampleId === ids.s2)!;
     expect(s2.outcomes).toEqual({ porosity: 0.3 });
-    for (const o of observationsOf(h.ctx.db, ids.id)) for (const v of Object.values(o.noise ?? {})) expect(Number.isFinite(v)).toBe(true);
+    for (const o of await h.ctx.db.observationsOf(ids.id)) for (const v of Object.values(o.noise ?? {})) expect(Number.isFinite(v)).toBe(true);
   });
 
   it('sets aside a derived value outside its outcome’s declared range and writes the sample’s other values', async () => {
     const h = createHarness();
     // Porosity declared in [0, 0.35]: S1's images say 0.45, S2's 0.3.
     const ids = await setup(h, [{ name: 'diameter', goal: 'target', target: 30, tolerance: 3 }, { name: 'porosity', goal: 'maximize', lowerBound: 0, upperBound: 0.35 }]);
-    const { derived } = recordModel(h, ids.id, firstModelImages(ids));
+    const { derived } = await recordModel(h, ids.id, firstModelImages(ids));
     expect(derived.skipped).toContainEqual({ sampleId: ids.s1, outcome: 'porosity', reason: expect.stringMatching(/0\.45 lies outside the declared range \[0, 0\.35\] of "porosity"/) });
     expect(derived.skipped.filter((s) => s.outcome === 'porosity')).toHaveLength(1);
     const rows = await results(h, ids.id);

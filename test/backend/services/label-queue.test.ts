@@ -1,8 +1,4 @@
-import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { insertJob, insertModel } from '../../../backend/db/jobs.js';
-import { insertResult } from '../../../backend/db/results.js';
-import { assets, campaigns, jobs } from '../../../backend/db/schema.js';
 import type { ImageMeasurement } from '../../../backend/domain/types.js';
 import { labelQueue, type LabelQueueItem } from '../../../backend/services/label-queue.js';
 import { createHarness, fileForm, testImage, type Harness } from '../support.js';
@@ -25,11 +21,11 @@ async function upload(width: number): Promise<number> {
 }
 
 /** A finished segmentation model that predicted every given image at the same entropy. */
-function segmentationModel(assetIds: number[]): number {
-  const job = insertJob(h.ctx.db, { kind: 'segment-campaign', campaignId, payload: { images: assetIds.map((assetId) => ({ assetId })) } });
+async function segmentationModel(assetIds: number[]): Promise<number> {
+  const job = await h.ctx.db.insertJob({ kind: 'segment-campaign', campaignId, payload: { images: assetIds.map((assetId) => ({ assetId })) } });
   const images = assetIds.map((assetId) => ({ assetId, meanEntropy: ENTROPY, meanMutualInformation: 0.1, classFractions: [0.5, 0.5] }));
-  h.ctx.db.update(jobs).set({ status: 'succeeded', result: { classes: ['pore', 'solid'], images } }).where(eq(jobs.id, job.id)).run();
-  return insertModel(h.ctx.db, { campaignId, kind: 'segmentation', architecture: { classes: ['pore', 'solid'] }, metrics: {}, trainingSnapshot: {}, jobId: job.id }).id;
+  await h.sql("UPDATE job SET status = 'succeeded', result = ? WHERE id = ?", JSON.stringify({ classes: ['pore', 'solid'], images }), job.id);
+  return (await h.ctx.db.insertModel({ campaignId, kind: 'segmentation', architecture: { classes: ['pore', 'solid'] }, metrics: {}, trainingSnapshot: {}, jobId: job.id })).id;
 }
 
 beforeEach(async () => {
@@ -38,7 +34,7 @@ beforeEach(async () => {
     body: { name: 'membranes', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'd', goal: 'maximize' }] },
   });
   campaignId = ((await res.json()) as { id: number }).id;
-  h.ctx.db.update(campaigns).set({ imageMeasurements: MEASUREMENTS }).where(eq(campaigns.id, campaignId)).run();
+  await h.ctx.db.updateCampaignRow(campaignId, { imageMeasurements: MEASUREMENTS });
   const names = ['contender', 'hopeless', 'overridden', 'unmeasured', 'direct'];
   const created = await h.call('POST', `/api/campaigns/${campaignId}/samples`, { body: names.map((externalId, i) => ({ externalId, params: { x: i / 10 } })) });
   const items = ((await created.json()) as { items: { id: number; externalId: string }[] }).items;
@@ -47,20 +43,20 @@ beforeEach(async () => {
   let width = 20;
   for (const name of ['contender', 'hopeless', 'overridden', 'unmeasured', 'free']) {
     imageOf[name] = await upload(width++);
-    if (name !== 'free') h.ctx.db.update(assets).set({ sampleId: sampleIds[name] }).where(eq(assets.id, imageOf[name])).run();
+    if (name !== 'free') await h.ctx.db.updateAsset(imageOf[name], { sampleId: sampleIds[name] });
   }
-  const modelId = segmentationModel(Object.values(imageOf));
-  const derived = (name: string, value: number, std: number, supersededAt: number | null = null) =>
-    insertResult(h.ctx.db, { campaignId, sampleId: sampleIds[name], outcomes: { d: value }, std: { d: std }, source: 'image-analysis', modelId, supersededAt });
-  const direct = (name: string, value: number) => insertResult(h.ctx.db, { campaignId, sampleId: sampleIds[name], outcomes: { d: value }, source: 'api' });
-  derived('contender', 9, 3);
-  derived('hopeless', 1, 3);
+  const modelId = await segmentationModel(Object.values(imageOf));
+  const derived = async (name: string, value: number, std: number, supersededAt: number | null = null) =>
+    await h.ctx.db.insertResult({ campaignId, sampleId: sampleIds[name], outcomes: { d: value }, std: { d: std }, source: 'image-analysis', modelId, supersededAt });
+  const direct = async (name: string, value: number) => await h.ctx.db.insertResult({ campaignId, sampleId: sampleIds[name], outcomes: { d: value }, source: 'api' });
+  await derived('contender', 9, 3);
+  await derived('hopeless', 1, 3);
   // An older model once measured the hopeless sample very high: superseded, so it must not count.
-  derived('hopeless', 100, 5, Date.now());
+  await derived('hopeless', 100, 5, Date.now());
   // A person's value takes precedence over the derived one: the image cannot change this sample's value.
-  derived('overridden', 12, 4);
-  direct('overridden', 10);
-  direct('direct', 4);
+  await derived('overridden', 12, 4);
+  await direct('overridden', 10);
+  await direct('direct', 4);
 });
 
 const byAsset = (items: LabelQueueItem[]) => new Map(items.map((i) => [i.assetId, i]));
@@ -94,7 +90,7 @@ describe('labelQueue, decision strategy', () => {
   });
 
   it('says whether a sample may land in a target band, or is unlikely to', async () => {
-    h.ctx.db.update(campaigns).set({ objectives: [{ name: 'd', goal: 'target', target: 9, tolerance: 1, unit: 'nm' }] }).where(eq(campaigns.id, campaignId)).run();
+    await h.ctx.db.updateCampaignRow(campaignId, { objectives: [{ name: 'd', goal: 'target', target: 9, tolerance: 1, unit: 'nm' }] });
     const items = byAsset((await labelQueue(h.ctx, campaignId, 10)).items);
     // Contender 9 ± 3 against the band 9 ± 1: P = 2Φ(1/3) − 1 ≈ 0.26. Hopeless 1 ± 3: P = Φ(3) − Φ(7/3) = 0.99865 − 0.99019 ≈ 0.0085.
     expect(items.get(imageOf.contender)!.reason).toMatch(/^sample contender may land in the d target 9 ± 1 nm \(P=0\.26\)/);
@@ -102,7 +98,7 @@ describe('labelQueue, decision strategy', () => {
   });
 
   it('falls back to uncertainty, and says so, when no image measurement is an objective or constraint', async () => {
-    h.ctx.db.update(campaigns).set({ imageMeasurements: [{ name: 'porosity', quantity: 'area-fraction', class: 'pore' }] }).where(eq(campaigns.id, campaignId)).run();
+    await h.ctx.db.updateCampaignRow(campaignId, { imageMeasurements: [{ name: 'porosity', quantity: 'area-fraction', class: 'pore' }] });
     const queue = await labelQueue(h.ctx, campaignId, 3);
     expect(queue.strategy).toBe('uncertainty');
     expect(queue.items[0].reason).toMatch(/^no label can change the next experiment now/);
@@ -112,7 +108,7 @@ describe('labelQueue, decision strategy', () => {
     expect((await labelQueue(h.ctx, campaignId, 2, 0, 'uncertainty')).strategy).toBe('uncertainty');
     expect((await labelQueue(h.ctx, campaignId, 2, 0, 'diversity')).strategy).toBe('diversity');
     await expect(labelQueue(h.ctx, campaignId, 2, 0, 'bald')).rejects.toMatchObject({ code: 'unknown_label_queue_strategy' });
-    h.ctx.db.update(campaigns).set({ imageMeasurements: [] }).where(eq(campaigns.id, campaignId)).run();
+    await h.ctx.db.updateCampaignRow(campaignId, { imageMeasurements: [] });
     expect((await labelQueue(h.ctx, campaignId, 2)).strategy).toBe('uncertainty');
     await expect(labelQueue(h.ctx, campaignId, 2, 0, 'decision')).rejects.toMatchObject({ code: 'no_image_measurements' });
   });

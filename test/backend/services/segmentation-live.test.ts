@@ -26,9 +26,9 @@ afterEach(async () => {
 const SIZE = 64;
 
 /** Waits until `done` holds (events arrive from worker threads). */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 2400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!done()) throw new Error('timed out');
+async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!(await done())) throw new Error('timed out');
 }
 
 describe('the live segmentation loop', () => {
@@ -61,8 +61,9 @@ describe('the live segmentation loop', () => {
 
     // The first save, on the third image: the model comes with that image's maps, the other three follow.
     const focus = assetIds[2];
-    putLabel(ctx, focus, { version: 0, strokes: strokesOf(2, 2), points: [], polygons: [] }, 'expert');
-    await until(() => seen.filter((e) => e.type === 'overlay').length === 4);
+    await putLabel(ctx, focus, { version: 0, strokes: strokesOf(2, 2), points: [], polygons: [] }, 'expert');
+    // The last overlay can come with the background job's last progress report, before that job is recorded as done.
+    await until(() => seen.filter((e) => e.type === 'overlay').length === 4 && seen.some((e) => e.type === 'job' && e.kind === 'predict-images' && e.status === 'succeeded'));
     const overlays = seen.filter((e): e is Extract<CampaignEvent, { type: 'overlay' }> => e.type === 'overlay');
     const model = seen.find((e): e is Extract<CampaignEvent, { type: 'model' }> => e.type === 'model')!;
     expect(overlays[0]).toEqual({ type: 'overlay', campaignId: id, assetId: focus, modelId: model.modelId });
@@ -77,7 +78,7 @@ describe('the live segmentation loop', () => {
     expect(first.result.deferredAssetIds.sort()).toEqual(assetIds.filter((a) => a !== focus).sort());
     expect(first.result.warmStarted).toBe(false);
     // Every image has its figures under the model (the label queue ranks them all), and its map.
-    await until(() => currentSegmentation(ctx, id).images.length === 4);
+    await until(async () => (await currentSegmentation(ctx, id)).images.length === 4);
     for (const assetId of assetIds) {
       const map = await h.call('GET', `/api/assets/${assetId}/prediction`);
       expect(map.status).toBe(200);
@@ -91,16 +92,18 @@ describe('the live segmentation loop', () => {
     seen.length = 0;
     const second = assetIds[0];
     const other = assetIds[3];
-    // Read at the moment the newer model is announced (its background prediction is only queued then).
-    let atNewModel: { overlayModel: number; imagesWithFigures: number } | undefined;
+    // Read from the moment the newer model is announced (its background prediction is only queued then).
+    let atNewModel: Promise<{ overlayModel: number; imagesWithFigures: number }> | undefined;
     const stopWatch = events.subscribe(id, (e) => {
       if (e.type !== 'model' || atNewModel !== undefined) return;
-      atNewModel = { overlayModel: segmentationOverlayFile(ctx, other, 'prediction').modelId, imagesWithFigures: currentSegmentation(ctx, id).images.length };
+      const overlay = segmentationOverlayFile(ctx, other, 'prediction');
+      const figures = currentSegmentation(ctx, id);
+      atNewModel = (async () => ({ overlayModel: (await overlay).modelId, imagesWithFigures: (await figures).images.length }))();
     });
-    putLabel(ctx, second, { version: 0, strokes: strokesOf(0, 2), points: [], polygons: [] }, 'expert');
+    await putLabel(ctx, second, { version: 0, strokes: strokesOf(0, 2), points: [], polygons: [] }, 'expert');
     await until(() => seen.some((e) => e.type === 'model'));
     stopWatch();
-    expect(atNewModel).toEqual({ overlayModel: model.modelId, imagesWithFigures: 4 });
+    expect(await atNewModel).toEqual({ overlayModel: model.modelId, imagesWithFigures: 4 });
     const newer = seen.find((e): e is Extract<CampaignEvent, { type: 'model' }> => e.type === 'model')!;
     const firstOverlay = seen.find((e): e is Extract<CampaignEvent, { type: 'overlay' }> => e.type === 'overlay')!;
     expect(firstOverlay).toEqual({ type: 'overlay', campaignId: id, assetId: second, modelId: newer.modelId });

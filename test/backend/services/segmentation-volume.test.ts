@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../acquisition/sampling/random.js';
 import { syntheticFibSemVolume, syntheticVolumeTiff } from '../../../backend/demo/fib-sem/index.js';
 import { simulateScribbles } from '../../../backend/demo/micrograph-lab.js';
-import { findJob, latestJobOfKind } from '../../../backend/db/jobs.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
 import { putLabel } from '../../../backend/services/labels.js';
@@ -23,9 +22,9 @@ const SIZE = 32;
 const DEPTH = 5;
 
 /** Waits until `done` holds (jobs run in worker threads). */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 2400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!done()) throw new Error('timed out');
+async function until(done: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!(await done())) throw new Error('timed out');
 }
 
 /** A payload image as the service writes it. */
@@ -52,9 +51,9 @@ describe('segmentation of a volume', () => {
     expect(slices).toHaveLength(DEPTH);
     const focus = slices[2];
     const strokes = simulateScribbles(volume.truth[2], SIZE, SIZE, { classNames: ['pore', 'solid'], strokesPerClass: 6, maxFraction: 0.08, strokeWidth: 2 }, createRandom(1));
-    putLabel(h.ctx, focus, { version: 0, strokes, points: [], polygons: [] }, 'expert');
-    const view = requestSegmentation(h.ctx, id, { focusAssetId: focus });
-    const payload = findJob(h.ctx.db, view.id)!.payload as { images: PayloadImage[]; context: string };
+    await putLabel(h.ctx, focus, { version: 0, strokes, points: [], polygons: [] }, 'expert');
+    const view = await requestSegmentation(h.ctx, id, { focusAssetId: focus });
+    const payload = (await h.ctx.db.findJob(view.id))!.payload as { images: PayloadImage[]; context: string };
     expect(payload.context).toBe('neighbours');
     expect(payload.images.map((i) => i.assetId)).toEqual(slices);
     expect(payload.images.some((i) => i.assetId === volumeId)).toBe(false);
@@ -70,24 +69,24 @@ describe('segmentation of a volume', () => {
     ]);
 
     runner = startJobRunner(h.ctx, { pollMs: 25, log: () => {} });
-    await until(() => findJob(h.ctx.db, view.id)!.status === 'succeeded');
-    const result = findJob(h.ctx.db, view.id)!.result as { context: string; images: { assetId: number }[]; deferredAssetIds: number[] };
+    await until(async () => (await h.ctx.db.findJob(view.id))!.status === 'succeeded');
+    const result = (await h.ctx.db.findJob(view.id))!.result as { context: string; images: { assetId: number }[]; deferredAssetIds: number[] };
     expect(result.context).toBe('neighbours');
     expect(result.images.map((i) => i.assetId)).toEqual([focus]);
     // The other slices follow in a predict-images job of the model, which reads their neighbours too.
-    await until(() => latestJobOfKind(h.ctx.db, id, PREDICT_IMAGES_JOB_KIND, ['succeeded']) !== undefined);
-    const predicted = latestJobOfKind(h.ctx.db, id, PREDICT_IMAGES_JOB_KIND, ['succeeded'])!;
+    await until(async () => await h.ctx.db.latestJobOfKind(id, PREDICT_IMAGES_JOB_KIND, ['succeeded']) !== undefined);
+    const predicted = (await h.ctx.db.latestJobOfKind(id, PREDICT_IMAGES_JOB_KIND, ['succeeded']))!;
     const asked = (predicted.payload as { images: PayloadImage[] }).images;
     expect(asked.map((i) => i.assetId)).toEqual(slices.filter((s) => s !== focus));
     expect(asked.find((i) => i.assetId === slices[0])!.neighbours).toEqual({ above: [], below: [path(1), path(2)] });
-    for (const slice of slices) expect(existsSync(segmentationOverlayFile(h.ctx, slice, 'classes').path)).toBe(true);
+    for (const slice of slices) expect(existsSync((await segmentationOverlayFile(h.ctx, slice, 'classes')).path)).toBe(true);
   }, 120_000);
 
   it('with settings.segmentationContext none asks for the single-slice classifier', async () => {
     const { h, id, slices, volume } = await campaignWithVolume({ segmentationContext: 'none' });
     const strokes = simulateScribbles(volume.truth[0], SIZE, SIZE, { classNames: ['pore', 'solid'], strokesPerClass: 6, maxFraction: 0.08, strokeWidth: 2 }, createRandom(2));
-    putLabel(h.ctx, slices[0], { version: 0, strokes, points: [], polygons: [] }, 'expert');
-    const view = requestSegmentation(h.ctx, id, { focusAssetId: slices[0] });
-    expect(findJob(h.ctx.db, view.id)!.payload.context).toBe('none');
+    await putLabel(h.ctx, slices[0], { version: 0, strokes, points: [], polygons: [] }, 'expert');
+    const view = await requestSegmentation(h.ctx, id, { focusAssetId: slices[0] });
+    expect((await h.ctx.db.findJob(view.id))!.payload.context).toBe('none');
   });
 });

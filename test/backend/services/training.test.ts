@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildProblem } from '../../../acquisition/suggest/problem.js';
-import { findCampaign } from '../../../backend/db/campaigns.js';
-import { findJob } from '../../../backend/db/jobs.js';
-import { insertResult } from '../../../backend/db/results.js';
 import { IMAGE_ANALYSIS_SOURCE } from '../../../backend/domain/types.js';
 import { currentEngineView } from '../../../backend/services/engine-view.js';
 import { listModels, recordTrainedModels, requestTraining } from '../../../backend/services/training.js';
@@ -33,17 +30,17 @@ describe('the training payload is the engine\'s view of the campaign', () => {
       body: [0, 3, 5, 7].map((i) => ({ sampleId: sampleIds[i], outcomes: { y: i / 10, ...(i <= 3 ? { c: i } : {}) } })),
     });
     expect(posted.status).toBe(201);
-    const derived = insertResult(h.ctx.db, { campaignId: id, sampleId: sampleIds[9], outcomes: { y: 0.9 }, source: IMAGE_ANALYSIS_SOURCE, std: { y: 0.2 } });
-    h.handle.sqlite.prepare("UPDATE sample SET status = 'measured' WHERE id = ?").run(sampleIds[9]);
+    const derived = await h.ctx.db.insertResult({ campaignId: id, sampleId: sampleIds[9], outcomes: { y: 0.9 }, source: IMAGE_ANALYSIS_SOURCE, std: { y: 0.2 } });
+    await h.sql("UPDATE sample SET status = 'measured' WHERE id = ?", sampleIds[9]);
     const extra = await h.call('POST', `/api/campaigns/${id}/results`, { body: [{ sampleId: sampleIds[1], outcomes: { c: 0.5 } }, { sampleId: sampleIds[2], outcomes: { c: 0.7 } }] });
     expect(extra.status).toBe(201);
 
-    const job = requestTraining(h.ctx, id, { objectives: ['y', 'c'] }, 'admin');
-    const payload = findJob(h.ctx.db, job.id)!.payload as {
+    const job = await requestTraining(h.ctx, id, { objectives: ['y', 'c'] }, 'admin');
+    const payload = (await h.ctx.db.findJob(job.id))!.payload as {
       X: number[][]; rows: { resultId: number; sampleId: number }[]; encoding: { parameters: { name: string }[]; features: { names: string[]; min: number[]; max: number[] } | null };
       targets: { objective: string; rows: number[]; values: number[]; noise?: number[] }[]; resultIds: number[];
     };
-    const { view, measured } = currentEngineView(h.ctx.db, findCampaign(h.ctx.db, id)!);
+    const { view, measured } = await currentEngineView(h.ctx.db, (await h.ctx.db.findCampaign(id))!);
     expect(payload.rows).toEqual(measured.map((o) => ({ resultId: o.resultId, sampleId: o.sampleId })));
     expect(payload.rows.map((r) => r.sampleId)).toEqual([0, 3, 5, 7, 9, 1, 2].map((i) => sampleIds[i]));
     expect(payload.resultIds).toEqual(payload.rows.map((r) => r.resultId));
@@ -65,8 +62,8 @@ describe('the training payload is the engine\'s view of the campaign', () => {
     const h = createHarness();
     const { id, sampleIds } = await poolCampaign(h);
     await h.call('POST', `/api/campaigns/${id}/results`, { body: [0, 1, 2, 3].map((i) => ({ sampleId: sampleIds[i], outcomes: { y: i } })) });
-    const view = requestTraining(h.ctx, id, { objectives: ['y'] }, 'admin');
-    const job = findJob(h.ctx.db, view.id)!;
+    const view = await requestTraining(h.ctx, id, { objectives: ['y'] }, 'admin');
+    const job = (await h.ctx.db.findJob(view.id))!;
     const scores = { n: 4, folds: 4, logDensity: -0.5, rmse: 0.4, r2: -0.2, coverage1Sigma: 0.5, coverage2Sigma: 1, meanStd: 0.3 };
     const trained: TrainedSurrogate = {
       objective: 'y', kind: 'deep-ensemble',
@@ -76,8 +73,8 @@ describe('the training payload is the engine\'s view of the campaign', () => {
       flags: ['worse-than-mean'],
       artifactDir: `${h.ctx.config.dataDir}/models/${id}/x/0-y`,
     };
-    const out = recordTrainedModels(h.ctx, job, { backend: 'cpu', models: [trained] });
-    const [model] = listModels(h.ctx, id, 10, 0).items;
+    const out = await recordTrainedModels(h.ctx, job, { backend: 'cpu', models: [trained] });
+    const [model] = (await listModels(h.ctx, id, 10, 0)).items;
     expect(out).toMatchObject({ models: [{ modelId: model.id, objective: 'y', flags: ['worse-than-mean'] }] });
     expect(model.metrics).toEqual({ ...scores, varianceScale: 1.7, comparison: trained.comparison, flags: ['worse-than-mean'] });
     expect(model.architecture).toMatchObject({ objective: 'y', summary: '4-8-2', members: 2, encoding: { features: { names: ['d'], min: [0], max: [18] } } });

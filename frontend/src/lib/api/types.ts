@@ -199,7 +199,7 @@ export type TokenInfo = TokenView;
 export type TokenCreate = z.input<typeof TokenCreateSchema>;
 
 /** A minted token with its secret, shown in this answer only. */
-export type CreatedToken = ReturnType<typeof createToken>;
+export type CreatedToken = Awaited<ReturnType<typeof createToken>>;
 
 /** GET /api/health: version and the tensorflow.js backend. */
 export type Health = z.infer<typeof HealthSchema>;

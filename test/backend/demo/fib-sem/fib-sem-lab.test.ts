@@ -12,6 +12,7 @@ import { createHarness } from '../../support.js';
 describe('the FIB-SEM demo campaign', () => {
   it('seeds one unlabeled volume with its pixel size, nominal spacing and the exact truth of every slice, once when resumed', async () => {
     const h = createHarness();
+    await h.ready;
     const campaign = await seedFibSemDemo(h.ctx, 1, 'resume');
     expect(campaign.name).toBe('FIB-SEM: nanoporous gold');
     expect(campaign.settings.labelClasses.map((c) => c.name)).toEqual(['solid', 'pore']);

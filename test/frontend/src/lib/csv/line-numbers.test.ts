@@ -26,11 +26,11 @@ describe('CSV line numbers, browser and server', () => {
     const previewLines = preview.rows.filter((row) => row.errors.length > 0).map((row) => row.line);
     expect(previewLines).toEqual([4, 5, 7]);
 
-    const before = h.snapshot();
+    const before = await h.snapshot();
     const res = await h.call('POST', `/api/campaigns/${campaignId}/samples`, { body: CSV, type: 'text/csv' });
     expect(res.status).toBe(422);
     const serverLines = [...new Set(rowErrorsFromDetails((await res.json()).error.details).map((error) => error.row))];
     expect(serverLines).toEqual(previewLines);
-    expect(h.snapshot()).toBe(before);
+    expect(await h.snapshot()).toBe(before);
   });
 });
