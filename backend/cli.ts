@@ -1,4 +1,4 @@
-/** The twinlab command line: serve, import, export, token. */
+/** The twinlab command line: serve, worker, import, export, token. */
 import './engine-features.js';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { seedDemoCampaigns } from './services/demo-campaigns.js';
 import { simulate, SIMULATION_NAMES, type SimulationName } from './simulate/index.js';
 import { MEMBRANE_IMAGE_MODES, type MembraneImageMode } from './simulate/membrane-images.js';
 import { startServer } from './server.js';
+import { startWorker } from './worker.js';
 
 const USAGE = `twinlab ${VERSION} — active-learning labeling and experiment design
 
@@ -23,6 +24,9 @@ Usage: twinlab <command> [options]      (or: npm start -- <command> [options])
 
 Commands:
   serve                                   run the HTTP service and the browser app
+  worker                                  run background jobs (training, segmentation, large suggestion batches)
+                                          from the database, without HTTP; any number of workers and services
+                                          may share one database
   import --campaign ID (--samples FILE.csv | --results FILE.csv)
                                           import a CSV into a campaign, directly into the database
   export --campaign ID [--out FILE.csv]   write the campaign (samples joined with results) as CSV
@@ -49,6 +53,8 @@ Commands:
 Environment: HOST (127.0.0.1), PORT (8080), TWINLAB_DATA (./data), TWINLAB_ADMIN_TOKEN (generated at first start),
              TWINLAB_DEMO (1: seed demo campaigns at the first start; 0: don't),
              DATABASE_URL (postgres://user:password@host:5432/db: run on PostgreSQL; unset: SQLite in TWINLAB_DATA)
+             TWINLAB_JOB_SLOTS (jobs at once; half the cores; 0 on serve: leave jobs to workers),
+             TWINLAB_WORKER_KINDS (worker: comma-separated job kinds to run; unset: all)
 Options: -h, --help   show this help`;
 
 /** Runs one CLI invocation; returns the process exit code. */
@@ -143,6 +149,23 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'serve') {
     const server = await startServer(config);
     const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return new Promise<number>(() => {});
+  }
+  if (command === 'worker') {
+    let worker: Awaited<ReturnType<typeof startWorker>>;
+    try {
+      worker = await startWorker(config);
+    } catch (error) {
+      // A wrong setting (0 slots, an unknown kind) is the operator's to fix: said plainly, not as a stack trace.
+      console.error(`twinlab worker: ${(error as Error).message}`);
+      return 1;
+    }
+    const stop = () => void worker.stop().then(() => process.exit(0), (error: unknown) => {
+      console.error(`twinlab worker: stopping failed: ${(error as Error).message}`);
+      process.exit(1);
+    });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return new Promise<number>(() => {});

@@ -30,8 +30,18 @@ export interface Config {
   segmentationDelaySeconds: number;
   /** Bytes of cached image features and training pixels kept under <dataDir>/cache (TWINLAB_FEATURE_CACHE_BYTES, default 4 GiB). */
   featureCacheBytes: number;
-  /** Background jobs (training, segmentation) run at once (TWINLAB_JOB_SLOTS; default half the cores, at least 1). */
+  /**
+   * Background jobs (training, segmentation) run at once (TWINLAB_JOB_SLOTS; default half the cores, at least 1). 0 on
+   * `serve` leaves every job to `twinlab worker` processes on the same database; a worker needs at least 1.
+   */
   jobSlots: number;
+  /**
+   * Seconds a running job's claim lasts without a heartbeat (TWINLAB_JOB_LEASE_SECONDS, default 30): how long a job of a
+   * crashed process waits before another runner takes it over. Heartbeats come every third of it; tests shorten it.
+   */
+  jobLeaseSeconds: number;
+  /** The job kinds a `twinlab worker` runs (TWINLAB_WORKER_KINDS, comma-separated; null when unset: every kind). */
+  workerKinds: string[] | null;
   /** The suggestion engine's threads, queue and per-request budget. */
   engine: EngineLimits;
   limits: Limits;
@@ -119,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     segmentationDelaySeconds: seconds(env.TWINLAB_SEGMENTATION_DELAY_SECONDS, 0.25),
     featureCacheBytes: wholeNumber(env.TWINLAB_FEATURE_CACHE_BYTES, 4 * 1024 ** 3, 0),
     jobSlots: jobSlots(env.TWINLAB_JOB_SLOTS),
+    jobLeaseSeconds: positiveSeconds(env.TWINLAB_JOB_LEASE_SECONDS, 30, 'TWINLAB_JOB_LEASE_SECONDS'),
+    workerKinds: workerKinds(env.TWINLAB_WORKER_KINDS),
     engine: engineLimits(env),
     limits: { ...DEFAULT_LIMITS, ...imageDecodeLimits(env) },
   };
@@ -173,10 +185,27 @@ function seconds(raw: string | undefined, fallback: number): number {
   return n;
 }
 
-/** TWINLAB_JOB_SLOTS, or half the cores (each job's tensorflow.js work keeps about one core busy; the rest serve requests). */
+/**
+ * TWINLAB_JOB_SLOTS, or half the cores (each job's tensorflow.js work keeps about one core busy; the rest serve
+ * requests). 0 is allowed here (a service leaving jobs to workers); `twinlab worker` refuses it at start.
+ */
 function jobSlots(raw: string | undefined): number {
   if (raw === undefined || raw === '') return Math.max(1, Math.floor(availableParallelism() / 2));
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`TWINLAB_JOB_SLOTS must be an integer 1..256, got ${raw}`);
+  if (!Number.isInteger(n) || n < 0 || n > 256) throw new Error(`TWINLAB_JOB_SLOTS must be an integer 0..256, got ${raw}`);
   return n;
+}
+
+/** A number of seconds above zero (a lease of 0 would expire at once), or the fallback when unset. */
+function positiveSeconds(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number of seconds > 0, got ${raw}`);
+  return n;
+}
+
+/** TWINLAB_WORKER_KINDS as a list (checked against the known kinds when a worker starts), or null when unset. */
+function workerKinds(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  return [...new Set(raw.split(',').map((kind) => kind.trim()).filter(Boolean))];
 }

@@ -163,6 +163,12 @@ export class JobQueue {
     return this.settle(id, row, ['paused: its slot went to a job someone waits for; it starts again when a slot is free']);
   }
 
+  /** Puts a running job back in the queue, due now and without counting its attempt: its runner is shutting down. */
+  async handBack(id: number): Promise<JobRow> {
+    const row = await this.db.yieldJob(id, this.owner, this.now());
+    return this.settle(id, row, ['handed back: its runner stopped; it starts again on the next free runner']);
+  }
+
   /** Asks a job to stop (queued: cancelled now; running: its runner stops it at the next heartbeat). */
   async cancel(id: number): Promise<JobRow> {
     const row = await this.db.requestJobCancel(id, this.now());

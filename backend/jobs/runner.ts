@@ -265,11 +265,20 @@ export class JobRunner {
     const spare = this.spare;
     this.spare = null;
     await Promise.all([...all.map((run) => run.worker.terminate()), spare?.terminate(), ...all.map((run) => run.updates)]);
+    // The stopped jobs go back to the queue at once instead of waiting out their leases, so another runner (a worker,
+    // or this service after a restart) takes them now. A job whose lease was lost meanwhile is left to its new owner.
+    for (const run of all) {
+      await this.queue.handBack(run.job.id).catch((error: unknown) => {
+        if (!(error instanceof LeaseLostError)) this.log(`could not hand back job ${run.job.id}: ${messageOf(error)}`);
+      });
+    }
   }
 
   /** Starts a worker for a claimed job and wires its messages. */
   private launch(job: JobRow): void {
     const spec = this.options.handlers[job.kind];
+    // With several runners on one database (workers), the log says which one ran which job.
+    this.options.log?.(`job ${job.id} (${job.kind}) started (attempt ${job.attempts})`);
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
     const input: WorkerInput = { moduleUrl: spec.module.href, jobId: job.id, attempt: job.attempts, payload: job.payload, cancelFlag };
     const spare = spec.background === true ? null : this.spare;

@@ -11,6 +11,9 @@ import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentati
 import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
 import { recordBatchSuggestion, SUGGEST_BATCH_JOB_KIND } from './suggestions.js';
 
+/** The job kinds jobHandlers knows (what TWINLAB_WORKER_KINDS may name). */
+export const JOB_KINDS: readonly string[] = [TRAIN_JOB_KIND, SEGMENT_CAMPAIGN_JOB_KIND, PREDICT_IMAGES_JOB_KIND, SUGGEST_BATCH_JOB_KIND];
+
 /** Every job kind this service runs: surrogate training, campaign segmentation, predicting new images with a saved segmentation model, and large suggestion batches. */
 export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
   // .ts under tsx and in tests, .js from dist/
@@ -52,10 +55,21 @@ async function writableJob(ctx: ServiceContext, job: JobRow): Promise<JobRow> {
   return job;
 }
 
+/** Options of startJobRunner: the runner's, plus the kinds to run. */
+export interface StartJobRunnerOptions extends Omit<JobRunnerOptions, 'handlers'> {
+  /** The job kinds this runner claims (default every kind of jobHandlers); each must be one of them. */
+  kinds?: readonly string[];
+}
+
 /** Creates and starts the background runner of this database's queue (config.jobSlots jobs at once); stop() it on shutdown. */
-export function startJobRunner(ctx: ServiceContext, options: Omit<JobRunnerOptions, 'handlers'> = {}): JobRunner {
+export function startJobRunner(ctx: ServiceContext, options: StartJobRunnerOptions = {}): JobRunner {
+  const { kinds, ...runnerOptions } = options;
+  const all = jobHandlers(ctx);
+  const unknown = (kinds ?? []).filter((kind) => !(kind in all));
+  if (unknown.length > 0) throw new Error(`unknown job kind ${unknown.join(', ')}; the kinds are ${Object.keys(all).join(', ')}`);
+  const handlers = kinds === undefined ? all : Object.fromEntries(Object.entries(all).filter(([kind]) => kinds.includes(kind)));
   const runner = new JobRunner(jobQueueFor(ctx), {
-    log: (line) => console.log(`[twinlab] ${line}`), concurrency: ctx.config.jobSlots, ...options, handlers: jobHandlers(ctx),
+    log: (line) => console.log(`[twinlab] ${line}`), concurrency: ctx.config.jobSlots, ...runnerOptions, handlers,
   });
   runner.start();
   return runner;

@@ -32,14 +32,12 @@ export interface RetrainLoop {
 /**
  * Starts the loop; returns a function that stops it. Events are acted on one after another, in the order they came
  * (each needs the store, so it is asynchronous); a failure is logged and never rejects, since an unhandled rejection
- * would stop the service.
+ * would stop the service. The loop also announces this process's job changes (startJobAnnouncements): the service's
+ * own enqueues and cancel requests, and the jobs its runner runs; a `twinlab worker` announces the jobs it runs itself.
  */
 export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, delayMs = DEFAULT_RETRAIN_DELAY_MS, options: RetrainLoopOptions = {}): RetrainLoop {
   const segmentationDelayMs = options.segmentationDelayMs ?? ctx.config.segmentationDelaySeconds * 1000;
-  let tail: Promise<void> = Promise.resolve();
-  const inOrder = (task: () => Promise<void>, failure: string): void => {
-    tail = tail.then(task).catch((err: unknown) => console.error(`[twinlab] ${failure}:`, err));
-  };
+  const { inOrder, settled } = sequence();
   const stopResults = events.subscribeAll((event) => {
     if (event.type !== 'results' && event.type !== 'label' && event.type !== 'asset') return;
     // A retrain that cannot be scheduled must not fail the request that recorded the results or the label.
@@ -59,6 +57,27 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
       }
     }, `could not schedule retraining of campaign ${event.campaignId}`);
   });
+  const announcements = startJobAnnouncements(ctx, events);
+  const stop = () => {
+    stopResults();
+    announcements();
+  };
+  // A scheduling step may enqueue a job, whose announcement is queued meanwhile: that tail is awaited after this one.
+  return Object.assign(stop, { settled: async () => {
+    await settled();
+    await announcements.settled();
+  } });
+}
+
+/**
+ * Turns the job changes made in this process (this process's queue: what it enqueues, cancels and runs) into campaign
+ * events: `job` at once, then `model` for the models a succeeded training or segmentation recorded and `overlay` for
+ * each image whose maps landed. Runs in every process that changes jobs: the service (through startRetrainLoop) and
+ * each `twinlab worker`; on PostgreSQL the events reach every replica's subscribers through the store's broadcast, and
+ * since each change happens in one process only, each is announced once. Returns a stop function with `settled()`.
+ */
+export function startJobAnnouncements(ctx: ServiceContext, events: CampaignEvents): RetrainLoop {
+  const { inOrder, settled } = sequence();
   const overlays = new OverlayAnnouncer(ctx, events);
   const stopJobs = jobQueueFor(ctx).subscribe('*', (job, row) => {
     if (!row.campaignId) return;
@@ -73,11 +92,18 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
       if (segmentation || job.kind === PREDICT_IMAGES_JOB_KIND) overlays.observe(row, models);
     }, `could not announce the models and overlays of job ${job.id}`);
   });
-  const stop = () => {
-    stopResults();
-    stopJobs();
+  return Object.assign(() => stopJobs(), { settled });
+}
+
+/** Runs asynchronous tasks one after another in the order given, logging (never rethrowing) what fails. */
+function sequence(): { inOrder: (task: () => Promise<void>, failure: string) => void; settled: () => Promise<void> } {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    inOrder: (task, failure) => {
+      tail = tail.then(task).catch((err: unknown) => console.error(`[twinlab] ${failure}:`, err));
+    },
+    settled: () => tail,
   };
-  return Object.assign(stop, { settled: () => tail });
 }
 
 /**

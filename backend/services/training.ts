@@ -68,7 +68,8 @@ const queues = new WeakMap<Store, JobQueue>();
 export function jobQueueFor(ctx: ServiceContext): JobQueue {
   let queue = queues.get(ctx.db);
   if (queue === undefined) {
-    queue = new JobQueue(ctx.db);
+    // The lease decides how soon a job of a crashed process (a killed worker) runs elsewhere.
+    queue = new JobQueue(ctx.db, { leaseMs: ctx.config.jobLeaseSeconds * 1000 });
     queues.set(ctx.db, queue);
   }
   return queue;

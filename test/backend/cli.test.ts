@@ -7,6 +7,7 @@ import { loadConfig } from '../../backend/config.js';
 import { openDatabase } from '../../backend/db/client.js';
 import { sqliteStore } from '../../backend/db/sqlite-store.js';
 import { createCampaign } from '../../backend/services/campaigns.js';
+import { startWorker } from './process.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = (args: string[], env: Record<string, string>) =>
@@ -16,11 +17,28 @@ describe('twinlab CLI', () => {
   it('prints help listing every command, and exits 2 on an unknown command', () => {
     const help = cli(['--help'], {});
     expect(help.status).toBe(0);
-    for (const cmd of ['serve', 'import', 'export', 'token create']) expect(help.stdout).toContain(cmd);
+    for (const cmd of ['serve', 'worker', 'import', 'export', 'token create']) expect(help.stdout).toContain(cmd);
     const bad = cli(['frobnicate'], { TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-cli-')) });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
   });
+
+  it('refuses to start a worker without job slots or with an unknown job kind, naming the known kinds', () => {
+    const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
+    const noSlots = cli(['worker'], { TWINLAB_DATA: data, TWINLAB_JOB_SLOTS: '0' });
+    expect(noSlots.status).toBe(1);
+    expect(noSlots.stderr).toContain('TWINLAB_JOB_SLOTS');
+    const unknown = cli(['worker'], { TWINLAB_DATA: data, TWINLAB_JOB_SLOTS: '1', TWINLAB_WORKER_KINDS: 'suggest-batch,frobnicate' });
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain('unknown job kind frobnicate');
+    expect(unknown.stderr).toContain('train-surrogate, segment-campaign, predict-images, suggest-batch');
+  });
+
+  it('runs a worker on the SQLite store that says what it runs and exits 0 on SIGTERM', async () => {
+    const worker = await startWorker({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-cli-')), TWINLAB_JOB_SLOTS: '2', TWINLAB_WORKER_KINDS: 'suggest-batch' });
+    expect(worker.output()).toMatch(/twinlab worker running suggest-batch \(2 slots, database .*twinlab\.sqlite/);
+    expect(await worker.stop('SIGTERM')).toBe(0);
+  }, 90_000);
 
   it('imports samples and results from CSV files and exports the joined CSV', async () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));

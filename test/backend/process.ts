@@ -60,3 +60,38 @@ export async function startService(env: Record<string, string>, args: string[] =
       }),
   };
 }
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Ends the process with a signal and resolves with its exit code (null when a signal ended it). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Runs `twinlab worker` and resolves once it logged that it runs (its kinds, slots and database). */
+export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'backend/cli.ts'), 'worker'], {
+    cwd: root,
+    env: { ...process.env, TWINLAB_DEMO: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('twinlab worker running')) {
+    if (child.exitCode !== null) throw new Error(`the worker exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`the worker did not start within 60 s:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    output: () => out,
+    stop: (signal = 'SIGTERM') =>
+      new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
+}

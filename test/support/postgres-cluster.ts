@@ -4,6 +4,7 @@
  * machine's own clusters is touched.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -131,4 +132,12 @@ export async function startCluster(options: { durable?: boolean } = {}): Promise
     await stop();
     throw error;
   }
+}
+
+/** A new database on the server (empty, or a copy of `template`) named `<prefix>_<random>`: its URL, and its removal. */
+export async function scratchDatabase(serverUrl: string, prefix: string, template?: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  // Names are generated here (prefix and hex) or by the test set-up, so quoting them is enough.
+  await onServer(serverUrl, `CREATE DATABASE "${name}"${template === undefined ? '' : ` TEMPLATE "${template}"`}`);
+  return { url: withDatabase(serverUrl, name), drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }

@@ -8,16 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { scratchDatabase } from '../../support/postgres-cluster.js';
 import { startService, type ServiceProcess } from '../process.js';
 
 const server = inject('twinlabPostgres');
 const TOKEN = `tl_${randomBytes(24).toString('base64url')}`;
 
 describe.runIf(server !== undefined)('two service processes on one PostgreSQL database', () => {
-  const name = `processes_${randomBytes(6).toString('hex')}`;
-  let admin: pg.Pool;
+  let database: { url: string; drop: () => Promise<void> };
   let replicas: ServiceProcess[] = [];
   let campaignId: number;
 
@@ -31,20 +30,16 @@ describe.runIf(server !== undefined)('two service processes on one PostgreSQL da
   }
 
   beforeAll(async () => {
-    admin = new pg.Pool({ connectionString: server!.url, max: 1 });
-    admin.on('error', () => undefined);
     // An empty database: the two processes race to migrate it.
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(server!.url);
-    url.pathname = `/${name}`;
-    const env = (i: number) => ({ DATABASE_URL: url.toString(), TWINLAB_ADMIN_TOKEN: TOKEN, TWINLAB_DATA: mkdtempSync(join(tmpdir(), `twinlab-replica-${i}-`)), TWINLAB_ENGINE_WORKERS: '1', TWINLAB_JOB_SLOTS: '1' });
+    database = await scratchDatabase(server!.url, 'processes');
+    const url = database.url;
+    const env = (i: number) => ({ DATABASE_URL: url, TWINLAB_ADMIN_TOKEN: TOKEN, TWINLAB_DATA: mkdtempSync(join(tmpdir(), `twinlab-replica-${i}-`)), TWINLAB_ENGINE_WORKERS: '1', TWINLAB_JOB_SLOTS: '1' });
     replicas = await Promise.all([0, 1].map((i) => startService(env(i))));
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
   });
 
   it('started both on one migrated database with one admin token, and either answers for the other', async () => {

@@ -88,6 +88,26 @@ describe('job runner (worker threads)', () => {
     expect(row.progress).toBeLessThan(0.5);
   });
 
+  it('hands its running jobs back to the queue when it stops, due at once and without losing an attempt', async () => {
+    const { queue, runner } = setup(60_000);
+    const job = await queue.enqueue('test', { steps: 1000, stepMs: 20 });
+    await runner.tick();
+    await until(async () => (await queue.get(job.id)).progress > 0);
+    const lines: string[] = [];
+    queue.subscribe(job.id, (event) => lines.push(...event.lines));
+    await runner.stop();
+    const row = await queue.get(job.id);
+    expect(row.status).toBe('queued');
+    expect(row.attempts).toBe(0);
+    expect(row.leaseOwner).toBeNull();
+    expect(lines.some((line) => line.startsWith('handed back'))).toBe(true);
+    // Another runner takes it at once: no lease (60 s here) to wait out.
+    const next = new JobRunner(queue, { handlers: { test: handler }, heartbeatMs: 50 });
+    cleanups.push(() => next.stop());
+    await next.tick();
+    expect(next.runningJobIds()).toEqual([job.id]);
+  });
+
   it('a handler that never checks for cancellation is terminated after the grace time', async () => {
     const { queue, runner } = setup();
     const job = await queue.enqueue('test', { ignoreCancel: true });
@@ -249,6 +269,8 @@ describe('job slots', () => {
   it('default to half the cores (at least one); TWINLAB_JOB_SLOTS overrides; nonsense is refused', () => {
     expect(loadConfig({}).jobSlots).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
     expect(loadConfig({ TWINLAB_JOB_SLOTS: '3' }).jobSlots).toBe(3);
-    for (const bad of ['0', '-1', '1.5', 'many']) expect(() => loadConfig({ TWINLAB_JOB_SLOTS: bad })).toThrow(/TWINLAB_JOB_SLOTS/);
+    // 0 leaves jobs to workers (a worker refuses it at start).
+    expect(loadConfig({ TWINLAB_JOB_SLOTS: '0' }).jobSlots).toBe(0);
+    for (const bad of ['-1', '1.5', '257', 'many']) expect(() => loadConfig({ TWINLAB_JOB_SLOTS: bad })).toThrow(/TWINLAB_JOB_SLOTS/);
   });
 });
