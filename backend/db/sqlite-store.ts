@@ -4,6 +4,7 @@
  * part (see `transaction`).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { waitForTurn } from '../domain/turns.js';
 import type { DatabaseHandle, Db } from './client.js';
 import { lockInsideTransaction, sqliteQueries, type ExclusiveOptions, type LockName, type Store, type StoreQueries } from './store.js';
 
@@ -48,34 +49,17 @@ class InProcessLocks {
     const tail = before.then(() => mine);
     this.tails.set(key, tail);
     try {
-      await waitFor(before, lock, options);
+      await waitForTurn(before, {
+        ...options,
+        onTimeout: options.onTimeout ?? (() => new Error(`timed out waiting for lock ${lock.scope}:${lock.id}`)),
+        onAbort: () => (options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted')),
+      });
       return await body();
     } finally {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
-}
-
-/** Resolves when `turn` does; rejects at the deadline or on abort, whichever comes first. */
-function waitFor(turn: Promise<void>, lock: LockName, options: ExclusiveOptions): Promise<void> {
-  const { deadline, signal } = options;
-  if (deadline === undefined && signal === undefined) return turn;
-  return new Promise<void>((resolve, reject) => {
-    const finish = (settle: () => void): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle();
-    };
-    const onAbort = (): void => finish(() => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')));
-    const timer = deadline === undefined ? undefined : setTimeout(
-      () => finish(() => reject(options.onTimeout?.() ?? new Error(`timed out waiting for lock ${lock.scope}:${lock.id}`))),
-      Math.max(0, deadline - Date.now()),
-    );
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void turn.then(() => finish(resolve));
-  });
 }
 
 type Operation = (...args: never[]) => unknown;

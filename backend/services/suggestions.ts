@@ -7,6 +7,7 @@ import type { CampaignRow, JobRow, ModelRow, SampleRow } from '../db/schema.js';
 import type { LockName } from '../db/store.js';
 import { MAX_MEASURED_MAGNITUDE, paramsKey } from '../domain/design-space.js';
 import { InvalidError, ServiceUnavailableError, TooManyRequestsError } from '../domain/errors.js';
+import { waitForTurn } from '../domain/turns.js';
 import { ComputeCancelledError } from '../workers/compute-pool.js';
 import { DEFAULT_SURROGATE_SETTING, requireCampaign } from './campaigns.js';
 import { compute, parseStrategyOrThrow } from './compute.js';
@@ -102,7 +103,9 @@ export async function suggestExperiments(ctx: ServiceContext, campaignId: number
   lock.waiting++;
   campaignLocks.set(campaignId, lock);
   try {
-    await waitForTurn(previous, options.signal, deadline, limits.suggestTimeoutSeconds);
+    await waitForTurn(previous, {
+      deadline, signal: options.signal, onTimeout: () => engineBusy(limits.suggestTimeoutSeconds), onAbort: () => new ComputeCancelledError(),
+    });
     // Replicas on one PostgreSQL database serialize the campaign's runs too (an advisory lock), so each run sees the
     // points claimed by the one before it in any process; the wait counts against the same budget.
     return await ctx.db.exclusive(suggestionLock(campaignId), () => suggestNow(ctx, campaignId, input, options.signal, deadline), {
@@ -126,26 +129,6 @@ function suggestionLock(campaignId: number): LockName {
 /** The answer to a request whose turn did not come within its budget. */
 function engineBusy(budgetSeconds: number): ServiceUnavailableError {
   return new ServiceUnavailableError('engine_busy', `earlier suggestions for this campaign kept the engine busy for the whole time budget of ${budgetSeconds} s; try again shortly`, RETRY_AFTER_SECONDS);
-}
-
-/** Resolves when `previous` settles; rejects when the signal aborts or the deadline passes first. */
-function waitForTurn(previous: Promise<void>, signal: AbortSignal | undefined, deadline: number, budgetSeconds: number): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new ComputeCancelledError());
-  return new Promise((resolve, reject) => {
-    const done = (finish: () => void): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      finish();
-    };
-    const onAbort = (): void => done(() => reject(new ComputeCancelledError()));
-    const timer = setTimeout(
-      () => done(() => reject(engineBusy(budgetSeconds))),
-      Math.max(0, deadline - Date.now()),
-    );
-    timer.unref();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void previous.then(() => done(resolve));
-  });
 }
 
 /** The campaign, after the checks that need no engine: objectives exist, and the strategy is known. */
