@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { VERSION } from './app.js';
 import { loadConfig } from './config.js';
 import { openStore } from './db/open.js';
+import { createFileStore } from './files/file-store.js';
+import { createJobQueue } from './jobs/open-queue.js';
 import { DomainError } from './domain/errors.js';
 import { ROLES, type Role } from './domain/types.js';
 import type { ServiceContext } from './services/context.js';
@@ -171,7 +173,9 @@ export async function main(argv: string[]): Promise<number> {
     return new Promise<number>(() => {});
   }
   const store = await openStore(config);
-  const ctx: ServiceContext = { db: store, config };
+  const jobs = createJobQueue(store, config);
+  const files = createFileStore(store, config);
+  const ctx: ServiceContext = { db: store, config, jobs, files };
   try {
     if (command === 'import') {
       const id = campaignId(values.campaign);
@@ -206,6 +210,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
+    await jobs.close();
+    await files.close();
     await store.close();
   }
 }

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { createApp, VERSION } from './app.js';
 import type { Config } from './config.js';
 import { describeStore, openStore } from './db/open.js';
+import { createFileStore } from './files/file-store.js';
+import { createJobQueue } from './jobs/open-queue.js';
 import type { ServiceContext } from './services/context.js';
 import { seedDemosOnFirstStart } from './services/demo-campaigns.js';
 import { ensureAdminToken } from './services/tokens.js';
@@ -29,7 +31,10 @@ export async function startServer(config: Config, log: (line: string) => void = 
   // On PostgreSQL, events also travel to and from the other replicas on the database (LISTEN/NOTIFY).
   const events = new CampaignEvents(store.broadcast, (line) => log(line));
   await events.start();
-  const ctx: ServiceContext = { db: store, config, compute, events };
+  const jobs = createJobQueue(store, config);
+  // On PostgreSQL the database holds the shared copy of the data directory's files (workers on other machines read and write it).
+  const files = createFileStore(store, config);
+  const ctx: ServiceContext = { db: store, config, jobs, files, compute, events };
   // Replicas starting at once on one PostgreSQL database take turns here: one writes the admin token and the demos, the
   // next finds them (demo seeding resumes by campaign name, so it adds nothing twice).
   const newAdminToken = await store.exclusive({ scope: 'startup', id: 0 }, async () => {
@@ -62,8 +67,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
       new Promise((resolve) => {
         server.close(() => {
           stopRetraining();
-          // The store closes last: the runner's last updates and the compute tasks' answers still write to it.
-          void Promise.all([compute.close(), runner.stop(), events.stop()])
+          // The store closes last: the runner's last updates and the compute tasks' answers still write to it; the
+          // queue (pg-boss on PostgreSQL) closes once the runner has stopped, the file store after it.
+          void Promise.all([compute.close(), runner.stop().then(() => jobs.close()).then(() => files.close()), events.stop()])
             .then(() => store.close())
             .catch((error: unknown) => log(`closing the database failed: ${(error as Error).message}`))
             .finally(resolve);

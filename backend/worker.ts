@@ -8,6 +8,8 @@
 import './engine-features.js';
 import type { Config } from './config.js';
 import { describeStore, openStore } from './db/open.js';
+import { createFileStore } from './files/file-store.js';
+import { createJobQueue } from './jobs/open-queue.js';
 import { JOB_KINDS, startJobRunner } from './services/background-jobs.js';
 import { CampaignEvents } from './services/campaign-events.js';
 import type { ServiceContext } from './services/context.js';
@@ -28,10 +30,13 @@ export async function startWorker(config: Config, log: (line: string) => void = 
   if (unknown.length > 0) throw new Error(`TWINLAB_WORKER_KINDS names unknown job kind${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the kinds are ${JOB_KINDS.join(', ')}`);
   const kinds = config.workerKinds ?? [...JOB_KINDS];
   const store = await openStore(config);
+  const jobs = createJobQueue(store, config);
+  // The jobs' input files come from, and their outputs go to, the shared copy (on PostgreSQL: the database).
+  const files = createFileStore(store, config);
   try {
     const events = new CampaignEvents(store.broadcast, (line) => log(line));
     await events.start();
-    const ctx: ServiceContext = { db: store, config, events };
+    const ctx: ServiceContext = { db: store, config, jobs, files, events };
     // Announcements first: the runner's first claim is already a change browsers should hear of.
     const announcements = startJobAnnouncements(ctx, events);
     const runner = startJobRunner(ctx, { kinds, log: (line) => log(`[twinlab] ${line}`) });
@@ -47,10 +52,14 @@ export async function startWorker(config: Config, log: (line: string) => void = 
         announcements();
         await announcements.settled();
         await events.stop();
+        await jobs.close();
+        await files.close();
         await store.close();
       },
     };
   } catch (error) {
+    await jobs.close();
+    await files.close();
     await store.close();
     throw error;
   }

@@ -14,11 +14,14 @@ import { createApp } from '../backend/app.js';
 import { loadConfig } from '../backend/config.js';
 import { openDatabase } from '../backend/db/client.js';
 import { sqliteStore } from '../backend/db/sqlite-store.js';
+import { createJobQueue } from '../backend/jobs/open-queue.js';
 import type { ServiceContext } from '../backend/services/context.js';
 import { seedMembraneDemo } from '../backend/services/demo-campaigns.js';
 import { createToken } from '../backend/services/tokens.js';
 
-const ctx: ServiceContext = { db: sqliteStore(openDatabase(':memory:')), config: loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-bench-')) }) };
+const store = sqliteStore(openDatabase(':memory:'));
+const config = loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-bench-')) });
+const ctx: ServiceContext = { db: store, config, jobs: createJobQueue(store, config) };
 const app = createApp(ctx);
 const { token } = await createToken(ctx, 'bench', 'admin');
 const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

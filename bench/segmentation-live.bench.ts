@@ -45,8 +45,7 @@ const events = server.ctx.events!;
 // BENCH_TRACE=1 prints every job log line with its time, to see where a save's seconds go.
 if (process.env.BENCH_TRACE === '1') {
   const t0 = performance.now();
-  const { jobQueueFor } = await import('../backend/services/training.js');
-  jobQueueFor(server.ctx).subscribe('*', (e) => console.error(`${((performance.now() - t0) / 1000).toFixed(2)} job ${e.id} ${e.kind} ${e.status} ${e.progress.toFixed(2)} ${e.lines.join(' | ')}`));
+  server.ctx.jobs.subscribe('*', (e) => console.error(`${((performance.now() - t0) / 1000).toFixed(2)} job ${e.id} ${e.kind} ${e.status} ${e.progress.toFixed(2)} ${e.lines.join(' | ')}`));
   events.subscribeAll((e) => { if (e.type === 'overlay' || e.type === 'model' || e.type === 'label') console.error(`${((performance.now() - t0) / 1000).toFixed(2)} event ${JSON.stringify(e)}`); });
 }
 

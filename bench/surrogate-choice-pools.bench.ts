@@ -19,7 +19,8 @@ import { printTable } from './report.js';
 
 const SIZES = [20, 40, 60];
 const SEEDS = Number(process.env.SEEDS ?? 2);
-const quiet: JobContext = { jobId: 0, attempt: 1, progress: () => {}, log: () => {}, shouldStop: () => false };
+// The models go under tmpdir(), which is their data directory.
+const quiet: JobContext = { jobId: 0, attempt: 1, dataDir: tmpdir(), progress: () => {}, log: () => {}, shouldStop: () => false };
 const wanted = process.argv.slice(2);
 const names = DATASET_NAMES.filter((name) => !name.endsWith('-pool') && (wanted.length === 0 || wanted.includes(name)));
 

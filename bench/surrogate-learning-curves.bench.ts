@@ -132,7 +132,8 @@ function seconds<T>(fn: () => T): { value: T; s: number } {
 }
 
 /** A job context that keeps the log quiet. */
-const quietContext: JobContext = { jobId: 0, attempt: 1, progress: () => {}, log: () => {}, shouldStop: () => false };
+// The models go under tmpdir(), which is their data directory (their artifactDir is relative to it).
+const quietContext: JobContext = { jobId: 0, attempt: 1, dataDir: tmpdir(), progress: () => {}, log: () => {}, shouldStop: () => false };
 
 /** One suggestion (EI, q = 1) over a pool, with a GP (no surrogate) or the given network; seconds. */
 function suggestionLatency(task: Task, train: number[], pool: number[], network?: { kind: SurrogateKind; ensemble: ReturnType<typeof loadNetworkSurrogate> }): number {
@@ -196,7 +197,7 @@ for (const load of tasks) {
           return { result, s: (performance.now() - t0) / 1000 };
         })();
         const trained = job.result.models[0];
-        const saved = loadNetworkSurrogate(trained.artifactDir);
+        const saved = loadNetworkSurrogate(join(tmpdir(), trained.artifactDir));
         const network = createNetworkEnsemble(saved.ensemble).posterior(testX);
         const scores = testScores(testY, network.mean, Array.from(network.variance, (v) => Math.sqrt(Math.max(0, v))));
         const evidence: NetworkEvidence = {

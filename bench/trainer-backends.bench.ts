@@ -84,7 +84,7 @@ async function timeJob(n: number): Promise<void> {
     targets: [{ objective: 'y', rows: X.map((_, i) => i), values: y }], options: {},
     artifactRoot: mkdtempSync(join(tmpdir(), 'twinlab-bench-')),
   }, {
-    jobId: 0, attempt: 1, shouldStop: () => false,
+    jobId: 0, attempt: 1, dataDir: tmpdir(), shouldStop: () => false,
     progress: (_fraction, ...lines) => lines.forEach((line) => console.log(`${stamp()}  ${line}`)),
     log: (...lines) => lines.forEach((line) => console.log(`${stamp()}  ${line}`)),
   });

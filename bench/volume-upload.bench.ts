@@ -12,6 +12,7 @@ import { createRandom } from '../acquisition/sampling/random.js';
 import { loadConfig } from '../backend/config.js';
 import { openDatabase } from '../backend/db/client.js';
 import { sqliteStore } from '../backend/db/sqlite-store.js';
+import { createJobQueue } from '../backend/jobs/open-queue.js';
 import { createCampaign } from '../backend/services/campaigns.js';
 import type { ServiceContext } from '../backend/services/context.js';
 import { uploadVolume } from '../backend/services/volumes.js';
@@ -42,7 +43,9 @@ function stack(seed: number): TiffPage[] {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-bench-'));
-const ctx: ServiceContext = { db: sqliteStore(openDatabase(':memory:')), config: loadConfig({ TWINLAB_DATA: dataDir }) };
+const store = sqliteStore(openDatabase(':memory:'));
+const config = loadConfig({ TWINLAB_DATA: dataDir });
+const ctx: ServiceContext = { db: store, config, jobs: createJobQueue(store, config) };
 const rows: string[][] = [];
 const row = (what: string, t: { wall: number; cpu: number }, note = '') => rows.push([what, t.wall.toFixed(2), t.cpu.toFixed(2), note]);
 

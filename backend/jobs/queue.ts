@@ -61,7 +61,7 @@ export class JobQueue {
   /** The queue's clock in epoch ms (what due times and leases are compared with). */
   readonly now: () => number;
 
-  constructor(private readonly db: Store, private readonly options: JobQueueOptions = {}) {
+  constructor(protected readonly db: Store, protected readonly options: JobQueueOptions = {}) {
     this.owner = options.owner ?? randomUUID();
     this.leaseMs = options.leaseMs ?? 30_000;
     this.now = options.now ?? Date.now;
@@ -184,6 +184,9 @@ export class JobQueue {
     return ids;
   }
 
+  /** Releases what the queue holds beyond the store (nothing here; a PostgreSQL queue stops its pg-boss). */
+  async close(): Promise<void> {}
+
   /** Backoff before attempt n + 1: base · 2^(n − 1), capped. */
   backoffMs(attempt: number): number {
     const base = this.options.backoffBaseMs ?? 1000;
@@ -201,14 +204,14 @@ export class JobQueue {
   }
 
   /** Emits a settled row or throws LeaseLostError when the update matched nothing. */
-  private settle(id: number, row: JobRow | undefined, lines: string[]): JobRow {
+  protected settle(id: number, row: JobRow | undefined, lines: string[]): JobRow {
     if (row === undefined) throw new LeaseLostError(id);
     this.emit(row, lines);
     return row;
   }
 
   /** Notifies subscribers of the job and of '*'. */
-  private emit(row: JobRow, lines: string[]): void {
+  protected emit(row: JobRow, lines: string[]): void {
     const event: JobEvent = { id: row.id, kind: row.kind, status: row.status, progress: row.progress, error: row.error, lines };
     this.emitter.emit(`job:${row.id}`, event, row);
     this.emitter.emit('job:*', event, row);

@@ -17,6 +17,13 @@ export interface JobHandlerSpec {
   /** Module loaded in the worker thread; it exports `run(payload, context)` (see JobModule). */
   module: URL;
   /**
+   * Runs on the main thread after the job is claimed and before its thread starts (e.g. fetching its input files from
+   * the shared file store); the job's lease is kept meanwhile. A throw fails the attempt (a PermanentJobError for good).
+   */
+  prepare?: (job: JobRow) => Promise<void>;
+  /** The data directory the handler resolves its payload's paths in (JobContext.dataDir; default the current directory). */
+  dataDir?: string;
+  /**
    * Runs on the main thread after the handler succeeded, before the job is marked succeeded (e.g. to record a
    * model row); its return value replaces the stored result. A throw fails the attempt.
    */
@@ -186,10 +193,52 @@ export class JobRunner {
         await this.giveBack(job);
         break;
       }
+      if (!(await this.prepare(job))) continue;
+      if (this.stopped) {
+        await this.giveBack(job);
+        break;
+      }
       this.launch(job);
       started.push(job.id);
     }
     return [...started, ...(await this.preempt())];
+  }
+
+  /**
+   * Runs the kind's prepare step for a claimed job (heartbeating meanwhile, so a slow download keeps the lease); false
+   * when it failed, after recording the failure (retried later unless permanent).
+   */
+  private async prepare(job: JobRow): Promise<boolean> {
+    const prepare = this.options.handlers[job.kind]?.prepare;
+    if (prepare === undefined) return true;
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
+    let lost = false;
+    let beat: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      beat = this.queue.heartbeat(job.id).catch((error: unknown) => {
+        if (error instanceof LeaseLostError) lost = true;
+        else this.log(`job ${job.id}: heartbeat while preparing failed (${messageOf(error)})`);
+      });
+    }, heartbeatMs);
+    let failure: unknown;
+    try {
+      await prepare(job);
+    } catch (error) {
+      failure = error;
+    } finally {
+      clearInterval(heartbeat);
+      await beat;
+    }
+    // Another runner owns the job now (its lease ran out meanwhile): it is theirs to run or fail.
+    if (lost) return false;
+    if (failure === undefined) return true;
+    this.options.log?.(`job ${job.id} (${job.kind}) could not start: ${messageOf(failure)}`);
+    try {
+      await this.queue.fail(job.id, `preparing the job failed: ${messageOf(failure)}`, !(failure instanceof PermanentJobError));
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) this.log(`job ${job.id}: recording its failure failed (${messageOf(error)}); it runs again once its lease expires`);
+    }
+    return false;
   }
 
   /** Puts back a job claimed while the runner stopped, due now and without counting the attempt. */
@@ -211,6 +260,11 @@ export class JobRunner {
       if (victim === undefined) break;
       const job = await this.queue.claim(waitedFor);
       if (job === undefined) break;
+      if (this.stopped) {
+        await this.giveBack(job);
+        break;
+      }
+      if (!(await this.prepare(job))) continue;
       if (this.stopped) {
         await this.giveBack(job);
         break;
@@ -280,7 +334,7 @@ export class JobRunner {
     // With several runners on one database (workers), the log says which one ran which job.
     this.options.log?.(`job ${job.id} (${job.kind}) started (attempt ${job.attempts})`);
     const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-    const input: WorkerInput = { moduleUrl: spec.module.href, jobId: job.id, attempt: job.attempts, payload: job.payload, cancelFlag };
+    const input: WorkerInput = { moduleUrl: spec.module.href, jobId: job.id, attempt: job.attempts, payload: job.payload, dataDir: spec.dataDir ?? process.cwd(), cancelFlag };
     const spare = spec.background === true ? null : this.spare;
     if (spare !== null) this.spare = null;
     const worker = spare ?? startThread(import.meta.url, 'job-worker', { workerData: input });

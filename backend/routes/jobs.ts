@@ -4,7 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import type { JobEvent } from '../jobs/queue.js';
 import type { ServiceContext } from '../services/context.js';
 import { streamSlots } from '../services/event-streams.js';
-import { cancelJob, getJob, jobQueueFor, listJobs, type JobView } from '../services/training.js';
+import { cancelJob, getJob, listJobs, type JobView } from '../services/training.js';
 import { allow, CAN_WRITE_DATA, createRouter, errorResponses, IdParam, json, PageQuery } from './http.js';
 import { JobSchema } from './schemas/jobs.js';
 
@@ -78,7 +78,7 @@ export function jobRoutes(ctx: ServiceContext) {
           let aborted = false;
           const pending: JobEvent[] = [];
           let wake: (() => void) | null = null;
-          const unsubscribe = jobQueueFor(ctx).subscribe(id, (event) => {
+          const unsubscribe = ctx.jobs.subscribe(id, (event) => {
             pending.push(event);
             wake?.();
           });

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { AssetRow, SampleRow } from '../db/schema.js';
 import type { Store } from '../db/store.js';
 import { parseDecimal, pixelUnitOf } from '../domain/design-space.js';
+import { assetFilePath, fileStoreOf, StoredFileNotFoundError } from '../files/file-store.js';
 import { BadRequestError, ConflictError, InvalidError, NotFoundError, UnsupportedMediaTypeError } from '../domain/errors.js';
 import type { PixelUnit } from '../domain/types.js';
 import { requireCampaign, requireWritableCampaign } from './campaigns.js';
@@ -325,6 +326,8 @@ export async function storeStagedImage(ctx: ServiceContext, campaignId: number, 
   await moveDurably(staged.path, join(ctx.config.assetsDir, relative));
   let stored: { existing: AssetRow } | { row: AssetRow };
   try {
+    // Shared before its row exists, so no replica or worker ever finds the row without the file.
+    await fileStoreOf(ctx).publish(assetFilePath(ctx.config, relative));
     stored = await insertUnlessStored(ctx, campaignId, staged.sha256, async (tx) => {
       const attach = await checkAttachment(tx, campaignId, given);
       return await tx.insertAsset({
@@ -344,7 +347,8 @@ export async function storeStagedImage(ctx: ServiceContext, campaignId: number, 
       });
     });
   } catch (err) {
-    // Refused during the move (the sample was retracted meanwhile): the stored file is removed unless an asset uses it.
+    // Refused during the move (the sample was retracted meanwhile), or the publish failed: the stored file is removed
+    // unless an asset uses it. Its shared copy, if any, stays: another upload of the same bytes may be mapping it now.
     if (!(await ctx.db.storagePathInUse(relative))) await rm(join(ctx.config.assetsDir, relative), { force: true });
     throw err;
   }
@@ -522,12 +526,20 @@ export async function getAsset(ctx: ServiceContext, id: number): Promise<AssetVi
   return assetView(ctx, await requireAsset(ctx, id));
 }
 
-/** The asset's metadata and the absolute path of its file. */
+/** The asset's metadata and the absolute path of its file (fetched from the shared copy when not here yet). */
 export async function assetFile(ctx: ServiceContext, id: number): Promise<{ asset: AssetRow; path: string }> {
   const asset = await requireAsset(ctx, id);
-  const path = join(ctx.config.assetsDir, asset.storagePath);
-  if (!existsSync(path)) throw new NotFoundError('stored file of asset', id);
-  return { asset, path };
+  return { asset, path: await fetchAssetFile(ctx, asset) };
+}
+
+/** The absolute path of an asset's file, fetched from the shared copy when not here yet; 404 when there is none. */
+export async function fetchAssetFile(ctx: ServiceContext, asset: AssetRow): Promise<string> {
+  try {
+    return await fileStoreOf(ctx).fetch(assetFilePath(ctx.config, asset.storagePath));
+  } catch (err) {
+    if (err instanceof StoredFileNotFoundError) throw new NotFoundError('stored file of asset', asset.id);
+    throw err;
+  }
 }
 
 /**

@@ -1,48 +1,20 @@
-/** The background job kinds of the service and the runner that executes them in worker threads. */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** The background job kinds of the service (from the job registry) and the runner that executes them in worker threads. */
 import type { JobRow } from '../db/schema.js';
+import { JOB_REGISTRY } from '../jobs/registry.js';
 import { type JobHandlerSpec, JobRunner, type JobRunnerOptions } from '../jobs/runner.js';
 import { PermanentJobError } from '../jobs/types.js';
 import { isArchived, requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
-import { PREDICT_IMAGES_JOB_KIND, recordImagePredictions } from './image-measurements.js';
-import { recordSegmentationModel, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
-import { jobQueueFor, recordTrainedModels, TRAIN_JOB_KIND } from './training.js';
-import { recordBatchSuggestion, SUGGEST_BATCH_JOB_KIND } from './suggestions.js';
 
 /** The job kinds jobHandlers knows (what TWINLAB_WORKER_KINDS may name). */
-export const JOB_KINDS: readonly string[] = [TRAIN_JOB_KIND, SEGMENT_CAMPAIGN_JOB_KIND, PREDICT_IMAGES_JOB_KIND, SUGGEST_BATCH_JOB_KIND];
+export const JOB_KINDS: readonly string[] = JOB_REGISTRY.map((kind) => kind.kind);
 
-/** Every job kind this service runs: surrogate training, campaign segmentation, predicting new images with a saved segmentation model, and large suggestion batches. */
+/**
+ * Every job kind this service runs (surrogate training, campaign segmentation, predicting new images with a saved
+ * segmentation model, large suggestion batches), as the registry defines them; none records into an archived campaign.
+ */
 export function jobHandlers(ctx: ServiceContext): Record<string, JobHandlerSpec> {
-  // .ts under tsx and in tests, .js from dist/
-  const ext = extname(fileURLToPath(import.meta.url));
-  return {
-    [TRAIN_JOB_KIND]: {
-      module: new URL(`../trainer/jobs/train-surrogate${ext}`, import.meta.url),
-      onSucceeded: async (job, result) => recordTrainedModels(ctx, await writableJob(ctx, job), result),
-    },
-    [SEGMENT_CAMPAIGN_JOB_KIND]: {
-      module: new URL(`../trainer/jobs/segment-campaign${ext}`, import.meta.url),
-      onSucceeded: async (job, result) => recordSegmentationModel(ctx, await writableJob(ctx, job), result),
-    },
-    [PREDICT_IMAGES_JOB_KIND]: {
-      module: new URL(`../trainer/jobs/predict-images${ext}`, import.meta.url),
-      onSucceeded: async (job, result) => recordImagePredictions(ctx, await writableJob(ctx, job), result),
-      // Cancelled only when a label save brings a newer model: the live segmentation waits for this slot, and every
-      // file the job writes lands whole (renamed into place), so its thread stops at once. The thread started ahead
-      // is left to that segmentation. Another campaign's save takes its slot the same way (preemptible): the job waits
-      // and starts again afterwards, so one campaign's background maps never delay another's live overlay.
-      cancelGraceMs: 0,
-      background: true,
-      preemptible: true,
-    },
-    [SUGGEST_BATCH_JOB_KIND]: {
-      module: new URL(`../workers/suggest-batch${ext}`, import.meta.url),
-      onSucceeded: async (job, result) => recordBatchSuggestion(ctx, await writableJob(ctx, job), result),
-    },
-  };
+  return Object.fromEntries(JOB_REGISTRY.map((kind) => [kind.kind, kind.handlerSpec(ctx, (job) => writableJob(ctx, job))]));
 }
 
 /**
@@ -68,7 +40,7 @@ export function startJobRunner(ctx: ServiceContext, options: StartJobRunnerOptio
   const unknown = (kinds ?? []).filter((kind) => !(kind in all));
   if (unknown.length > 0) throw new Error(`unknown job kind ${unknown.join(', ')}; the kinds are ${Object.keys(all).join(', ')}`);
   const handlers = kinds === undefined ? all : Object.fromEntries(Object.entries(all).filter(([kind]) => kinds.includes(kind)));
-  const runner = new JobRunner(jobQueueFor(ctx), {
+  const runner = new JobRunner(ctx.jobs, {
     log: (line) => console.log(`[twinlab] ${line}`), concurrency: ctx.config.jobSlots, ...runnerOptions, handlers,
   });
   runner.start();

@@ -8,7 +8,6 @@ import { DEFAULT_LABEL_CLASSES, SIMULATOR_NAMES, SURROGATE_SETTINGS, type Campai
 import { simulatorMismatch, type SimulatedDefinition } from '../demo/simulators.js';
 import { recordAudit, requireReason, type Actor } from './audit.js';
 import { iso, type Page, type ServiceContext } from './context.js';
-import { jobQueueFor } from './training.js';
 
 /**
  * Settings as a caller sends them: any subset, with `surrogate` and `simulator` still unchecked (see checkedSurrogate,
@@ -206,7 +205,7 @@ export async function archiveCampaign(ctx: ServiceContext, id: number, reason: s
   const archived = await setArchived(ctx, id, true, requireReason(reason), actor);
   // Its waiting and running work would only write into a read-only campaign: stop it (a job that finishes anyway
   // records nothing, see background-jobs.ts).
-  for (const jobId of await ctx.db.activeJobIdsOf(id)) await jobQueueFor(ctx).cancel(jobId);
+  for (const jobId of await ctx.db.activeJobIdsOf(id)) await ctx.jobs.cancel(jobId);
   return archived;
 }
 

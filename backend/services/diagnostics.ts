@@ -1,8 +1,9 @@
 /** Use case: diagnostics of a trained model version for the model views (the computation: surrogate-diagnostics.ts). */
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
+import { fileStoreOf } from '../files/file-store.js';
 import { loadCrossValidation, loadNetworkSurrogate, type SavedCrossValidation, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { requireCampaign } from './campaigns.js';
 import { isRecord } from './surrogates.js';
@@ -154,10 +155,12 @@ async function networkInput(ctx: ServiceContext, campaign: CampaignRow, model: M
     new InvalidError('model_artifacts_missing', `model ${model.id} (${model.kind}) has no diagnostics: ${why}. Train the campaign's surrogates again to get a model with them.`, { modelId: model.id });
   if (objective === undefined) throw missing('its record names no objective');
   if (model.artifactPath === null) throw missing('it has no artifact directory');
-  // Stored paths are relative to the data directory (absolute when the artifacts lie outside it).
+  // Stored paths are relative to the data directory (absolute when the artifacts lie outside it, and then not shared).
   const dir = resolve(ctx.config.dataDir, model.artifactPath);
   let crossValidation: SavedCrossValidation, surrogate: SavedNetworkSurrogate;
   try {
+    // A model trained on another machine: its files come from the shared copy first.
+    if (!isAbsolute(model.artifactPath)) await fileStoreOf(ctx).fetchTree(model.artifactPath);
     crossValidation = loadCrossValidation(dir);
     surrogate = loadNetworkSurrogate(dir);
   } catch (err) {

@@ -10,20 +10,25 @@
  * name re-declared with another meaning waits for a new measurement), and every sample image the newest model has not
  * measured as declared is queued for a predict-images job of that model (requestMissingPredictions).
  */
-import { join } from 'node:path';
+import { posix } from 'node:path';
 import { z } from 'zod';
 import type { AssetRow, CampaignRow, JobRow, LabelRow, ModelRow, ResultRow } from '../db/schema.js';
 import type { LockName } from '../db/store.js';
 import { campaignRanges, LENGTH_EXPONENT, MAX_MEASURED_MAGNITUDE, measurementUnit, rangeIssues } from '../domain/design-space.js';
 import { IMAGE_ANALYSIS_SOURCE, type ImageMeasurement, type PixelUnit } from '../domain/types.js';
-import { classifierDirOf, PREDICT_IMAGES_JOB_KIND, type PredictImagesPayload } from '../trainer/jobs/predict-images.js';
-import { segmentedImageSchema, type MeasuredValue, type SegmentationMeasurementRequest, type SegmentedImage } from '../trainer/jobs/segment-campaign.js';
+import { assetFilePath } from '../files/file-store.js';
+import {
+  predictImageSchema, segmentedImageSchema, type MeasuredValue, type PredictImagesPayload, type PredictImagesResult, type SegmentationMeasurementRequest,
+  type SegmentedImage,
+} from '../jobs/job-schemas.js';
+import { enqueueOrJoinJob, PREDICT_IMAGES_JOB, storedPayload } from '../jobs/registry.js';
+import { classifierDirOf, PREDICT_IMAGES_JOB_KIND } from '../trainer/jobs/predict-images.js';
 import { CONTEXT_REACH, type SliceNeighbours } from '../trainer/segmentation/context.js';
 import { aggregateSampleMeasurement, isSegmentationQuantity, type MemberMeasurement } from '../trainer/segmentation/morphology.js';
 import { requireCampaign, updateCampaign, type CampaignPatch, type CampaignView } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import { removeSupersededMaps, SEGMENTATION_MODEL_KIND } from './segmentation-maps.js';
-import { jobQueueFor, toJobView, type JobView } from './training.js';
+import { toJobView, type JobView } from './training.js';
 
 export { PREDICT_IMAGES_JOB_KIND };
 
@@ -51,9 +56,12 @@ export interface DerivationSummary {
 /** The payload of a predict-images job as this service queues it: the job's payload with the model it predicts with. */
 export type PredictImagesJobPayload = PredictImagesPayload & { modelId: number };
 
-/** A job's payload as stored: its images (to measure, with a pixel size) and the model it used. */
-const payloadImagesSchema = z.array(z.object({ assetId: z.number().int(), pixelSize: z.number().optional() }));
-const predictJobSchema = z.object({ modelId: z.number().int(), images: payloadImagesSchema });
+/**
+ * The images a segment-campaign or predict-images job was asked to measure, with their pixel sizes: the part of
+ * both kinds' payload schemas this module reads (only that part is parsed: a segmentation payload also carries every
+ * image's strokes, read here for every model the label queue consults).
+ */
+const payloadImagesSchema = z.array(predictImageSchema.pick({ assetId: true, pixelSize: true }));
 
 /** A job's measured images as stored in its result; an entry of another shape (not written by these jobs) is left out. */
 export function storedImagesOf(images: unknown): MeasuredImage[] {
@@ -69,9 +77,9 @@ export function jobMeasurements(campaign: CampaignRow): JobMeasurement[] {
   return campaign.imageMeasurements.flatMap((m) => (isSegmentationQuantity(m.quantity) && m.class !== undefined ? [{ name: m.name, quantity: m.quantity, class: m.class }] : []));
 }
 
-/** Where segmentation jobs cache image features and training pixels, and the cache's byte budget. */
+/** Where segmentation jobs cache image features and training pixels (relative to the data directory; each process its own), and the cache's byte budget. */
 export function segmentationCacheOf(ctx: ServiceContext): { cacheDir: string; cacheBytes: number } {
-  return { cacheDir: join(ctx.config.dataDir, 'cache', 'segmentation'), cacheBytes: ctx.config.featureCacheBytes };
+  return { cacheDir: posix.join('cache', 'segmentation'), cacheBytes: ctx.config.featureCacheBytes };
 }
 
 /** The pixel size a job is given for an asset (in the asset's own unit), when it has one. */
@@ -80,7 +88,7 @@ export function payloadPixelSize(asset: AssetRow): { pixelSize?: number } {
 }
 
 /**
- * The neighbours a segmentation job reads for each slice among `assets` (absolute paths of the CONTEXT_REACH nearest
+ * The neighbours a segmentation job reads for each slice among `assets` (paths relative to the data directory of the CONTEXT_REACH nearest
  * slices of its volume on each side, nearest first; fewer at the ends of the stack, where the features mirror them).
  * One query per volume; assets that are not slices get none.
  */
@@ -90,7 +98,8 @@ export async function sliceNeighboursOf(ctx: ServiceContext, assets: readonly As
   const volumes = new Set(assets.flatMap((a) => (a.volumeAssetId !== null ? [a.volumeAssetId] : [])));
   for (const volumeId of volumes) {
     const slices = await ctx.db.slicesOfVolume(volumeId);
-    const pathOf = (k: number) => join(ctx.config.assetsDir, slices[k].storagePath);
+    // Relative to the data directory: the job fetches them (from the shared copy) where it runs.
+    const pathOf = (k: number) => assetFilePath(ctx.config, slices[k].storagePath);
     const around = (k: number, step: -1 | 1) => Array.from({ length: CONTEXT_REACH }, (_, d) => k + step * (d + 1)).filter((j) => j >= 0 && j < slices.length).map(pathOf);
     slices.forEach((slice, k) => {
       if (wanted.has(slice.id)) out.set(slice.id, { above: around(k, -1), below: around(k, 1) });
@@ -355,13 +364,14 @@ export async function requestImagePrediction(ctx: ServiceContext, campaignId: nu
   const campaign = await requireCampaign(ctx, campaignId);
   const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
   if (model === undefined || model.artifactPath === null || assetIds.length === 0) return undefined;
-  const artifactDir = join(ctx.config.dataDir, model.artifactPath);
+  // Relative to the data directory: the job fetches the classifier (from the shared copy) where it runs.
+  const artifactDir = model.artifactPath;
   // The queue builds the payload inside its transaction, where nothing may be awaited: the assets (and slice
   // neighbours) of this request and of the waiting job are read first; a job that another request joined meanwhile
   // with images not read yet refuses the payload (nothing is written) and the missing ones are read for another try.
-  const idsWith = (waiting: JobRow | undefined): number[] => {
-    const earlier = waiting ? predictJobSchema.safeParse(waiting.payload) : undefined;
-    return [...new Set([...(earlier?.success ? earlier.data.images.map((i) => i.assetId) : []), ...assetIds])].sort((a, b) => a - b);
+  const idsWith = (waiting: PredictImagesPayload | undefined): number[] => {
+    const earlier = waiting?.images ?? [];
+    return [...new Set([...earlier.map((i) => i.assetId), ...assetIds])].sort((a, b) => a - b);
   };
   const read = new Map<number, AssetRow | undefined>();
   const neighbours = new Map<number, SliceNeighbours>();
@@ -374,13 +384,13 @@ export async function requestImagePrediction(ctx: ServiceContext, campaignId: nu
     for (const [id, n] of await sliceNeighboursOf(ctx, found)) neighbours.set(id, n);
   };
   // A volume itself is never predicted (its slices are).
-  const predictPayload = (ids: number[]): Record<string, unknown> => {
+  const predictPayload = (ids: number[]): PredictImagesJobPayload => {
     const assets = ids.flatMap((id) => {
       const asset = read.get(id);
       return asset !== undefined && asset.campaignId === campaignId && asset.depth === 1 ? [asset] : [];
     });
     const images = assets.map((asset) => ({
-      assetId: asset.id, imagePath: join(ctx.config.assetsDir, asset.storagePath), ...payloadPixelSize(asset),
+      assetId: asset.id, imagePath: assetFilePath(ctx.config, asset.storagePath), ...payloadPixelSize(asset),
       ...(neighbours.has(asset.id) ? { neighbours: neighbours.get(asset.id)! } : {}),
     }));
     const payload: PredictImagesJobPayload = {
@@ -394,14 +404,15 @@ export async function requestImagePrediction(ctx: ServiceContext, campaignId: nu
       seed: 0,
       ...segmentationCacheOf(ctx),
     };
-    return { ...payload };
+    return payload;
   };
-  await readAssets(idsWith(await ctx.db.findQueuedJob(campaignId, PREDICT_IMAGES_JOB_KIND)));
+  const queued = await ctx.db.findQueuedJob(campaignId, PREDICT_IMAGES_JOB_KIND);
+  await readAssets(idsWith(queued && storedPayload(PREDICT_IMAGES_JOB, queued)));
   for (;;) {
     let unread: number[] = [];
     try {
-      const { row } = await jobQueueFor(ctx).enqueueOrJoin(PREDICT_IMAGES_JOB_KIND, (waiting) => {
-        const ids = idsWith(waiting);
+      const { row } = await enqueueOrJoinJob(ctx, PREDICT_IMAGES_JOB, (waiting) => {
+        const ids = idsWith(waiting?.payload);
         unread = ids.filter((id) => !read.has(id));
         if (unread.length > 0) throw new UnreadAssets();
         return predictPayload(ids);
@@ -426,9 +437,8 @@ class UnreadAssets extends Error {
  * newest), queues the newest model for the sample images still unmeasured (all of this job's, when its model is no
  * longer the newest), and returns the job's final result with what was derived.
  */
-export async function recordImagePredictions(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const asked = predictJobSchema.safeParse(job.payload);
-  const fresh = { modelId: asked.success ? asked.data.modelId : -1, payload: job.payload, images: result.images };
+export async function recordImagePredictions(ctx: ServiceContext, job: JobRow, result: PredictImagesResult, payload: PredictImagesPayload): Promise<Record<string, unknown>> {
+  const fresh = { modelId: payload.modelId ?? -1, payload: job.payload, images: result.images };
   const derived = await deriveSegmentationResults(ctx, job.campaignId!, fresh);
   if (result.cancelled !== true) await requestMissingPredictions(ctx, job.campaignId!, fresh);
   // Older models' maps that served as the fallback for these images are no longer needed.

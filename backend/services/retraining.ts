@@ -5,14 +5,14 @@
  * models reach browsers. A label save is followed after a short delay (about a second) by a segmentation focused on
  * that image; each image's new overlay is announced as it lands.
  */
-import { z } from 'zod';
+import { PREDICT_IMAGES_JOB, storedPayload } from '../jobs/registry.js';
 import type { CampaignEvents } from './campaign-events.js';
 import type { ServiceContext } from './context.js';
 import type { JobRow, ModelRow } from '../db/schema.js';
 import { arrivingImagePlan, PREDICT_IMAGES_JOB_KIND, requestImagePrediction, storedImagesOf } from './image-measurements.js';
 import { overlaysReady } from './segmentation-maps.js';
 import { scheduleSegmentation, SEGMENT_CAMPAIGN_JOB_KIND } from './segmentation.js';
-import { jobQueueFor, scheduleTraining, TRAIN_JOB_KIND } from './training.js';
+import { scheduleTraining, TRAIN_JOB_KIND } from './training.js';
 
 /** Wait this long after the last result (or label save) before retraining, so a plate of 96 results trains once. */
 export const DEFAULT_RETRAIN_DELAY_MS = 30_000;
@@ -79,7 +79,7 @@ export function startRetrainLoop(ctx: ServiceContext, events: CampaignEvents, de
 export function startJobAnnouncements(ctx: ServiceContext, events: CampaignEvents): RetrainLoop {
   const { inOrder, settled } = sequence();
   const overlays = new OverlayAnnouncer(ctx, events);
-  const stopJobs = jobQueueFor(ctx).subscribe('*', (job, row) => {
+  const stopJobs = ctx.jobs.subscribe('*', (job, row) => {
     if (!row.campaignId) return;
     const campaignId = row.campaignId;
     // The job's own change is told at once (the queue gives its row); its models and overlays need the store.
@@ -89,7 +89,7 @@ export function startJobAnnouncements(ctx: ServiceContext, events: CampaignEvent
     inOrder(async () => {
       const models = (job.kind === TRAIN_JOB_KIND || segmentation) && job.status === 'succeeded' ? await ctx.db.modelsOfJob(job.id) : [];
       for (const model of models) events.publish({ type: 'model', campaignId, modelId: model.id, kind: model.kind });
-      if (segmentation || job.kind === PREDICT_IMAGES_JOB_KIND) overlays.observe(row, models);
+      if (segmentation || job.kind === PREDICT_IMAGES_JOB_KIND) await overlays.observe(row, models);
     }, `could not announce the models and overlays of job ${job.id}`);
   });
   return Object.assign(() => stopJobs(), { settled });
@@ -110,7 +110,8 @@ function sequence(): { inOrder: (task: () => Promise<void>, failure: string) => 
  * Publishes an `overlay` event for each image whose maps of a new segmentation model became servable: a
  * segment-campaign job's images (the focus image) once its model is recorded, right after the `model` event; a
  * predict-images job's images as each one's files land (looked for at each progress report of the job, which it sends
- * after every image), and at its end.
+ * after every image), and at its end. "Landed" means the file store has them: on PostgreSQL a job's maps are shared
+ * once it has succeeded (whichever machine ran it), so its overlays are announced then.
  */
 class OverlayAnnouncer {
   /** Per running predict-images job, the images already announced. */
@@ -119,7 +120,7 @@ class OverlayAnnouncer {
   constructor(private readonly ctx: ServiceContext, private readonly events: CampaignEvents) {}
 
   /** Acts on a job's change; `models` are the models a succeeded segment-campaign job recorded. */
-  observe(job: JobRow, models: ModelRow[]): void {
+  async observe(job: JobRow, models: ModelRow[]): Promise<void> {
     const campaignId = job.campaignId!;
     if (job.kind === SEGMENT_CAMPAIGN_JOB_KIND) {
       if (job.status !== 'succeeded') return;
@@ -127,25 +128,24 @@ class OverlayAnnouncer {
       const images = storedImagesOf(job.result?.images);
       if (model?.artifactPath == null) return;
       for (const image of images) {
-        if (overlaysReady(this.ctx, model.artifactPath, image.assetId)) this.events.publish({ type: 'overlay', campaignId, assetId: image.assetId, modelId: model.id });
+        if (await overlaysReady(this.ctx, model.artifactPath, image.assetId)) this.events.publish({ type: 'overlay', campaignId, assetId: image.assetId, modelId: model.id });
       }
       return;
     }
-    const payload = overlayPayloadSchema.safeParse(job.payload);
-    if (!payload.success || (job.status !== 'running' && job.status !== 'succeeded')) {
+    const payload = storedPayload(PREDICT_IMAGES_JOB, job);
+    const modelId = payload?.modelId;
+    if (payload === undefined || modelId === undefined || (job.status !== 'running' && job.status !== 'succeeded')) {
       this.announced.delete(job.id);
       return;
     }
     const seen = this.announced.get(job.id) ?? new Set<number>();
-    for (const { assetId } of payload.data.images) {
-      if (seen.has(assetId) || !overlaysReady(this.ctx, payload.data.artifactDir, assetId)) continue;
+    for (const { assetId } of payload.images) {
+      if (seen.has(assetId) || !(await overlaysReady(this.ctx, payload.artifactDir, assetId))) continue;
       seen.add(assetId);
-      this.events.publish({ type: 'overlay', campaignId, assetId, modelId: payload.data.modelId });
+      this.events.publish({ type: 'overlay', campaignId, assetId, modelId });
     }
     if (job.status === 'succeeded') this.announced.delete(job.id);
     else this.announced.set(job.id, seen);
   }
 }
 
-/** What the announcer reads of a predict-images payload. */
-const overlayPayloadSchema = z.object({ modelId: z.number().int(), artifactDir: z.string(), images: z.array(z.object({ assetId: z.number().int() })) });

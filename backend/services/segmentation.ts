@@ -3,14 +3,13 @@
  * predicting every image. Saved labels schedule it (debounced); its per-image uncertainty orders the label queue and
  * its maps are the overlays of the labeling workspace.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
+import { posix } from 'node:path';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
 import { InvalidError, NotFoundError } from '../domain/errors.js';
+import { assetFilePath, fileStoreOf } from '../files/file-store.js';
 import type { LabelStroke } from '../domain/types.js';
-import { PermanentJobError } from '../jobs/types.js';
-import { segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentCampaignResult } from '../trainer/jobs/segment-campaign.js';
+import { segmentCampaignResultSchema, type SegmentCampaignPayload, type SegmentCampaignResult } from '../jobs/job-schemas.js';
+import { enqueueOrJoinJob, SEGMENT_CAMPAIGN_JOB, type StoredJob } from '../jobs/registry.js';
 import { requireCampaign } from './campaigns.js';
 import type { ServiceContext } from './context.js';
 import {
@@ -19,7 +18,7 @@ import {
 } from './image-measurements.js';
 import { newestMapOf, removeSupersededMaps, SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay } from './segmentation-maps.js';
 import { classifierDirOf } from '../trainer/jobs/predict-images.js';
-import { jobQueueFor, relativeToData, toJobView, toModelView, type JobView, type ModelView } from './training.js';
+import { relativeToData, toJobView, toModelView, type JobView, type ModelView } from './training.js';
 
 export { SEGMENT_CAMPAIGN_JOB_KIND, type SegmentationOverlay };
 
@@ -60,7 +59,7 @@ export async function requestSegmentation(ctx: ServiceContext, campaignId: numbe
   const campaign = await requireCampaign(ctx, campaignId);
   if (options.focusAssetId !== undefined) await requireCampaignAsset(ctx, campaignId, options.focusAssetId);
   const payloadWith = await segmentationPayload(ctx, campaign);
-  const { row } = await jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => payloadWith(focusOf(options.focusAssetId, waiting)).job, { campaignId, runAfter: Date.now() });
+  const { row } = await enqueueOrJoinJob(ctx, SEGMENT_CAMPAIGN_JOB, (waiting) => payloadWith(focusOf(options.focusAssetId, waiting)), { campaignId, runAfter: Date.now() });
   if (options.focusAssetId !== undefined) await stopBackgroundPredictions(ctx, campaignId);
   return toJobView(row);
 }
@@ -78,23 +77,21 @@ export async function scheduleSegmentation(ctx: ServiceContext, campaignId: numb
   try {
     const runAfter = Date.now() + delayMs;
     const payloadWith = await segmentationPayload(ctx, campaign);
-    const view = toJobView((await jobQueueFor(ctx).enqueueOrJoin(SEGMENT_CAMPAIGN_JOB_KIND, (waiting) => payloadWith(focusOf(focusAssetId, waiting)).job, { campaignId, runAfter })).row);
+    const view = toJobView((await enqueueOrJoinJob(ctx, SEGMENT_CAMPAIGN_JOB, (waiting) => payloadWith(focusOf(focusAssetId, waiting)), { campaignId, runAfter })).row);
     if (focusAssetId !== undefined) await stopBackgroundPredictions(ctx, campaignId);
     return view;
   } catch (err) {
     if (!(err instanceof InvalidError)) throw err;
     // The labels no longer support a model (scribbles cleared): a waiting job would train on the old ones.
     const waiting = await ctx.db.findQueuedJob(campaignId, SEGMENT_CAMPAIGN_JOB_KIND);
-    if (waiting) await jobQueueFor(ctx).cancel(waiting.id);
+    if (waiting) await ctx.jobs.cancel(waiting.id);
     return undefined;
   }
 }
 
 /** The focus of a request, else that of the waiting job it joins (a new image arriving keeps the labeler's focus). */
-function focusOf(requested: number | undefined, waiting: JobRow | undefined): number | undefined {
-  if (requested !== undefined) return requested;
-  const earlier = waiting?.payload.focusAssetIds;
-  return Array.isArray(earlier) && typeof earlier[0] === 'number' ? earlier[0] : undefined;
+function focusOf(requested: number | undefined, waiting: StoredJob<SegmentCampaignPayload> | undefined): number | undefined {
+  return requested ?? waiting?.payload?.focusAssetIds?.[0];
 }
 
 /** 404 unless the asset belongs to the campaign. */
@@ -109,33 +106,23 @@ async function requireCampaignAsset(ctx: ServiceContext, campaignId: number, ass
  */
 async function stopBackgroundPredictions(ctx: ServiceContext, campaignId: number): Promise<void> {
   for (const job of [await ctx.db.findQueuedJob(campaignId, PREDICT_IMAGES_JOB_KIND), await ctx.db.latestJobOfKind(campaignId, PREDICT_IMAGES_JOB_KIND, ['running'])]) {
-    if (job !== undefined && !job.cancelRequested) await jobQueueFor(ctx).cancel(job.id);
+    if (job !== undefined && !job.cancelRequested) await ctx.jobs.cancel(job.id);
   }
 }
-
-/** What recordSegmentationModel reads of a segmentation job's payload (the service wrote it; extra fields kept). */
-const recordedPayloadSchema = z.object({
-  labelIds: z.array(z.number().int()).optional(),
-  images: z.array(z.object({ assetId: z.number().int(), strokes: z.array(z.unknown()).optional() })),
-});
 
 /**
  * Records the model of a finished segmentation job, and in the same transaction the results it derives from each
  * sample's images (superseding the older model's); then queues the new model for the sample images it did not measure
- * (those that arrived while it trained). Returns the job's final result with the model id and what was derived. A
- * result or payload of another shape fails the job permanently.
+ * (those that arrived while it trained). Returns the job's final result with the model id and what was derived. The
+ * result and payload come parsed by the job registry (one of another shape fails the job permanently there).
  */
-export async function recordSegmentationModel(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const parsedResult = segmentCampaignResultSchema.safeParse(result);
-  const parsedPayload = recordedPayloadSchema.safeParse(job.payload);
-  if (!parsedResult.success || !parsedPayload.success) throw new PermanentJobError(`segmentation job ${job.id} returned or was given data of an unexpected shape`, 'bad_result');
-  const segmented: SegmentCampaignResult = parsedResult.data;
-  const labelIds = parsedPayload.data.labelIds ?? [];
-  const labeled = new Set(parsedPayload.data.images.filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
+export async function recordSegmentationModel(ctx: ServiceContext, job: JobRow, segmented: SegmentCampaignResult, payload: SegmentCampaignPayload): Promise<Record<string, unknown>> {
+  const labelIds = payload.labelIds ?? [];
+  const labeled = new Set(payload.images.filter((i) => (i.strokes?.length ?? 0) > 0).map((i) => i.assetId));
   const unlabeled = segmented.images.filter((i) => !labeled.has(i.assetId));
   const { model, derived } = await ctx.db.exclusive(derivationLock(job.campaignId!), () => ctx.db.transaction(async (tx) => {
     // Events wait for the commit: the retraining loop must see the derived results it is told about.
-    const tctx: ServiceContext = { db: tx, config: ctx.config };
+    const tctx: ServiceContext = { db: tx, config: ctx.config, jobs: ctx.jobs };
     const model = await insertModelOf(tctx, job, segmented, labelIds, unlabeled);
     const derived: DerivationSummary = await segmentationDerivation(tctx, job.campaignId!, { modelId: model.id, payload: job.payload, images: segmented.images });
     return { model, derived };
@@ -219,12 +206,16 @@ export async function segmentationOverlayFile(ctx: ServiceContext, assetId: numb
   return found;
 }
 
-/** The previous model's saved classifier, when there is one on disk: the next model starts from it. */
+/**
+ * The previous model's saved classifier (relative to the data directory), when the file store has it (on PostgreSQL
+ * one trained on another machine counts): the next model starts from it; the job fetches it where it runs.
+ */
 async function warmStartOf(ctx: ServiceContext, campaignId: number): Promise<{ warmStartDir?: string }> {
   const model = await ctx.db.latestModelOfKind(campaignId, SEGMENTATION_MODEL_KIND);
-  if (model?.artifactPath == null) return {};
-  const dir = classifierDirOf(join(ctx.config.dataDir, model.artifactPath));
-  return existsSync(dir) ? { warmStartDir: dir } : {};
+  // A folder outside the data directory (kept as absolute by relativeToData) was never a segmentation model's.
+  if (model?.artifactPath == null || posix.isAbsolute(model.artifactPath)) return {};
+  const dir = classifierDirOf(model.artifactPath);
+  return (await fileStoreOf(ctx).listTree(dir)).length > 0 ? { warmStartDir: dir } : {};
 }
 
 /**
@@ -232,7 +223,7 @@ async function warmStartOf(ctx: ServiceContext, campaignId: number): Promise<{ w
  * scribbles do not cover two classes. Read from the store first and answered as a function of the focus, since the
  * queue builds the payload in its transaction (where nothing may be awaited) from the job it joins.
  */
-async function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): Promise<(focusAssetId?: number) => { job: Record<string, unknown> }> {
+async function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): Promise<(focusAssetId?: number) => SegmentCampaignPayload> {
   const defined = new Set(campaign.settings.labelClasses.map((c) => c.name));
   const labels = (await ctx.db.labelsOfCampaign(campaign.id)).filter((l) => l.strokes.length + l.points.length > 0);
   // A clicked point teaches like a dot of brush (a small disc of its class); points go first so that eraser strokes
@@ -253,19 +244,19 @@ async function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): 
   const warmStart = await warmStartOf(ctx, campaign.id);
   // Each image is measured with its pixel size (in its own unit), so lengths come back in that unit.
   return (focusAssetId) => {
-    const payload: SegmentCampaignPayload & { labelIds: number[]; measurements: ReturnType<typeof jobMeasurements> } = {
+    return {
       classes: classes.map((c) => c.name),
       colors: classes.map((c) => c.color),
       images: assets.map((a) => ({
         assetId: a.id,
-        imagePath: join(ctx.config.assetsDir, a.storagePath),
+        imagePath: assetFilePath(ctx.config, a.storagePath),
         ...payloadPixelSize(a),
         ...(strokesByAsset.has(a.id) ? { strokes: strokesByAsset.get(a.id)! } : {}),
         ...(neighbours.has(a.id) ? { neighbours: neighbours.get(a.id)! } : {}),
       })),
       context: campaign.settings.segmentationContext ?? 'neighbours',
       measurements: jobMeasurements(campaign),
-      artifactDir: join(ctx.config.dataDir, 'models', String(campaign.id), `segmentation-${Date.now()}`),
+      artifactDir: posix.join('models', String(campaign.id), `segmentation-${Date.now()}`),
       seed: 0,
       labelIds: labels.map((l) => l.id),
       ...segmentationCacheOf(ctx),
@@ -273,6 +264,5 @@ async function segmentationPayload(ctx: ServiceContext, campaign: CampaignRow): 
       // A focus the campaign no longer has (the image was deleted meanwhile) is dropped: every image is predicted then.
       ...(focusAssetId !== undefined && assets.some((a) => a.id === focusAssetId) ? { focusAssetIds: [focusAssetId] } : {}),
     };
-    return { job: payload as unknown as Record<string, unknown> };
   };
 }

@@ -14,7 +14,9 @@ import { compute, parseStrategyOrThrow } from './compute.js';
 import { currentEngineView, pendingCutoff, type EngineView } from './engine-view.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { freshGpRecord, isRecord, surrogatePlan } from './surrogates.js';
-import { jobQueueFor, toJobView, type JobView } from './training.js';
+import { toJobView, type JobView } from './training.js';
+import type { SuggestBatchPayload, SuggestBatchResult } from '../jobs/job-schemas.js';
+import { enqueueOrJoinJob, SUGGEST_BATCH_JOB } from '../jobs/registry.js';
 
 export interface SuggestInput {
   count: number;
@@ -54,10 +56,10 @@ export interface SuggestOptions {
 }
 
 /** The job kind of a large continuous batch. */
-export const SUGGEST_BATCH_JOB_KIND = 'suggest-batch';
+export const SUGGEST_BATCH_JOB_KIND = SUGGEST_BATCH_JOB.kind;
 
 /** What a suggest-batch job is given: the engine request built from the campaign's data when it was asked for. */
-export type SuggestBatchPayload = { campaignId: number; input: SuggestInput; seed: number; request: SuggestRequest; surrogateReasons?: Record<string, string> };
+export type { SuggestBatchPayload };
 
 const MAX_ATTEMPTS = 4;
 
@@ -243,10 +245,11 @@ async function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: S
   // runAfter now, like training requests, so a batch does not jump ahead of other campaigns' waiting work.
   // enqueueOrJoin looks for a waiting job and inserts in one transaction (the job queue's, which announces the job
   // only once it is committed): a batch that another request queued meanwhile refuses this one instead of being joined.
-  const { row } = await jobQueueFor(ctx).enqueueOrJoin(
-    SUGGEST_BATCH_JOB_KIND,
+  const { row } = await enqueueOrJoinJob(
+    ctx,
+    SUGGEST_BATCH_JOB,
     (queued) => {
-      if (queued) throw refuse(queued);
+      if (queued) throw refuse(queued.row);
       return payload;
     },
     { campaignId: campaign.id, maxAttempts: 2, runAfter: Date.now() },
@@ -260,10 +263,9 @@ async function enqueueBatch(ctx: ServiceContext, campaign: CampaignRow, input: S
  * requests), and pool candidates that are no longer candidates, are left out, so no experiment is handed out twice
  * and the claim cannot fail; `skipped` counts them.
  */
-export async function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const payload = job.payload as SuggestBatchPayload;
+export async function recordBatchSuggestion(ctx: ServiceContext, job: JobRow, result: SuggestBatchResult, payload: SuggestBatchPayload): Promise<Record<string, unknown>> {
   const campaign = await requireCampaign(ctx, payload.campaignId);
-  const items = result.items as SuggestionItem[];
+  const items = result.items;
   requireFinite(campaign, payload.request, items);
   // Under the campaign's suggestion lock, so that no synchronous run of any replica claims these points meanwhile.
   const { recorded, skipped } = await ctx.db.exclusive(suggestionLock(campaign.id), () => ctx.db.transaction(async (tx) => {

@@ -15,6 +15,7 @@ import type { Store } from '../db/store.js';
 import type { CampaignRow, ModelRow } from '../db/schema.js';
 import { modeledOutcomes } from '../domain/design-space.js';
 import { InvalidError } from '../domain/errors.js';
+import { fileStoreOf } from '../files/file-store.js';
 import { loadNetworkSurrogate, type SavedNetworkSurrogate } from '../trainer/artifacts.js';
 import { DEFAULT_SURROGATE_SETTING, requireCampaign } from './campaigns.js';
 import { iso, type ServiceContext } from './context.js';
@@ -201,7 +202,7 @@ async function assessCampaign(ctx: ServiceContext, campaign: CampaignRow, data: 
       const evidence = evidenceOf(row);
       if (evidence === undefined || taken[evidence.kind] >= CANDIDATES_PER_KIND) continue;
       taken[evidence.kind]++;
-      assessed.push(assess(ctx, row, evidence, outcome, data, fitted, correctedAt));
+      assessed.push(await assess(ctx, row, evidence, outcome, data, fitted, correctedAt));
     }
     out.set(outcome, assessed);
   }
@@ -213,7 +214,7 @@ async function assessCampaign(ctx: ServiceContext, campaign: CampaignRow, data: 
  * most newerResultLimit(n) results of its outcome are newer than it (they become `conditionOn`); its ensemble.json
  * loads and is this outcome's; and its encoding maps onto the engine's current one (encodingMap).
  */
-function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEvidence, 'usable' | 'whyNot'>, outcome: string, data: CurrentData, fitted: Set<number>, correctedAt: number | undefined): Assessed {
+async function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEvidence, 'usable' | 'whyNot'>, outcome: string, data: CurrentData, fitted: Set<number>, correctedAt: number | undefined): Promise<Assessed> {
   const base = { createdAt: row.createdAt, conditionOn: [] as number[] };
   const refuse = (whyNot: string): Assessed => ({ ...base, evidence: { ...evidence, usable: false, whyNot } });
   const trained = row.trainingSnapshot.resultIds ?? [];
@@ -230,6 +231,8 @@ function assess(ctx: ServiceContext, row: ModelRow, evidence: Omit<NetworkEviden
   if (current.encoding === null) return refuse(`suggestions cannot be made now: ${current.noEncoding ?? 'no encoding'}`);
   let saved: SavedNetworkSurrogate;
   try {
+    // A model trained on another machine: its files come from the shared copy (a failure refuses it, like a missing file).
+    await fetchArtifacts(ctx, row);
     saved = loadCached(ctx, row);
   } catch (err) {
     // A missing file's error names the server path: say only that it is missing.
@@ -277,12 +280,24 @@ const ensembles = new Map<string, SavedNetworkSurrogate>();
 /** Ensembles kept loaded: a campaign's few chosen networks, for several campaigns. */
 const ENSEMBLE_CACHE_SIZE = 32;
 
+/** The key of a model's loaded ensemble: the directory is part of it, as model ids repeat across databases (tests, several data directories). */
+function ensembleKey(ctx: ServiceContext, row: ModelRow & { artifactPath: string }): string {
+  const dir = isAbsolute(row.artifactPath) ? row.artifactPath : join(ctx.config.dataDir, row.artifactPath);
+  return `${row.id}\u0000${dir}`;
+}
+
+/** Fetches the model's artifact folder from the shared copy, unless its ensemble is loaded already or the folder lies outside the data directory (not shared). */
+async function fetchArtifacts(ctx: ServiceContext, row: ModelRow): Promise<void> {
+  if (row.artifactPath === null || isAbsolute(row.artifactPath)) return;
+  if (ensembles.has(ensembleKey(ctx, { ...row, artifactPath: row.artifactPath }))) return;
+  await fileStoreOf(ctx).fetchTree(row.artifactPath);
+}
+
 /** The model's ensemble.json, from the cache when loaded before (the file of a model row never changes). */
 function loadCached(ctx: ServiceContext, row: ModelRow): SavedNetworkSurrogate {
   if (row.artifactPath === null) throw new Error('the model has no artifact directory');
   const dir = isAbsolute(row.artifactPath) ? row.artifactPath : join(ctx.config.dataDir, row.artifactPath);
-  // The directory is part of the key: model ids repeat across databases (tests, several data directories).
-  const key = `${row.id}\u0000${dir}`;
+  const key = ensembleKey(ctx, { ...row, artifactPath: row.artifactPath });
   const cached = ensembles.get(key);
   if (cached !== undefined) {
     ensembles.delete(key);

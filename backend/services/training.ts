@@ -4,32 +4,26 @@
  */
 import { AcquisitionError, type NetworkEncoding } from '../../acquisition/index.js';
 import { buildProblem } from '../../acquisition/suggest/problem.js';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, posix, relative } from 'node:path';
 import { trainingPlan } from '../trainer/training-plan.js';
 import type { CampaignRow, JobRow, ModelRow } from '../db/schema.js';
-import type { Store } from '../db/store.js';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors.js';
 import { modeledOutcomes } from '../domain/design-space.js';
 import type { JobStatus, Role } from '../domain/types.js';
-import { JobQueue } from '../jobs/queue.js';
-import type { SurrogateKind, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload } from '../trainer/jobs/train-surrogate.js';
+import type { SurrogateKind, SurrogateTrainingOptions, TrainRequest, TrainSurrogatePayload, TrainSurrogateResult } from '../jobs/job-schemas.js';
+import { enqueueOrJoinJob, TRAIN_SURROGATE_JOB } from '../jobs/registry.js';
 import { requireCampaign } from './campaigns.js';
 import { iso, type Page, type ServiceContext } from './context.js';
 import { currentEngineView, type CurrentEngineView, type EngineView } from './engine-view.js';
 
 /** The job kind of surrogate training. */
-export const TRAIN_JOB_KIND = 'train-surrogate';
+export const TRAIN_JOB_KIND = TRAIN_SURROGATE_JOB.kind;
 
 /** Fewest results per objective a model is trained on. */
 export const MIN_TRAINING_RESULTS = 4;
 
-/** What a caller asks to train. */
-export interface TrainRequest {
-  kind?: SurrogateKind;
-  /** Outcome names to model (default: the campaign's objectives and constraints that have results). */
-  objectives?: string[];
-  options?: SurrogateTrainingOptions;
-}
+/** What a caller asks to train (its kind, the outcome names to model, the options). */
+export type { TrainRequest };
 
 /** A job as the API shows it. */
 export interface JobView {
@@ -60,19 +54,6 @@ export interface ModelView {
   artifactPath: string | null;
   jobId: number | null;
   createdAt: string | null;
-}
-
-const queues = new WeakMap<Store, JobQueue>();
-
-/** The one job queue of this database in this process (routes and the runner share it, so events reach SSE). */
-export function jobQueueFor(ctx: ServiceContext): JobQueue {
-  let queue = queues.get(ctx.db);
-  if (queue === undefined) {
-    // The lease decides how soon a job of a crashed process (a killed worker) runs elsewhere.
-    queue = new JobQueue(ctx.db, { leaseMs: ctx.config.jobLeaseSeconds * 1000 });
-    queues.set(ctx.db, queue);
-  }
-  return queue;
 }
 
 /** The most a role may ask of one training job. */
@@ -198,8 +179,8 @@ export async function requestTraining(ctx: ServiceContext, campaignId: number, r
   checkTrainingWork(built.payload.kind, built.payload.options, built.payload.targets.length, Math.max(...built.payload.targets.map((t) => t.rows.length)), role);
   const stored = jobPayload(built, request);
   const correctedAt = await ctx.db.lastCorrectionAt(campaignId);
-  const { row, joined } = await jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, () => stored, {
-    campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running, payload, 'exactly'),
+  const { row, joined } = await enqueueOrJoinJob(ctx, TRAIN_SURROGATE_JOB, () => stored, {
+    campaignId, runAfter: Date.now(), joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running.payload, payload, 'exactly'),
   });
   return { ...toJobView(row), joined };
 }
@@ -218,10 +199,11 @@ export async function scheduleTraining(ctx: ServiceContext, campaignId: number, 
     // request only picks what is built from it.
     const data = await trainingData(ctx, campaign);
     const correctedAt = await ctx.db.lastCorrectionAt(campaignId);
-    const { row } = await jobQueueFor(ctx).enqueueOrJoin(TRAIN_JOB_KIND, (waiting) => {
-      const request = waiting ? requestOf(waiting) : {};
+    const { row } = await enqueueOrJoinJob(ctx, TRAIN_SURROGATE_JOB, (waiting) => {
+      // The request the waiting job serves (jobs queued before requests were stored: the defaults).
+      const request = waiting?.payload?.request ?? {};
       return jobPayload(trainingPayload(ctx, campaign, data, request), request);
-    }, { campaignId, runAfter: Date.now() + delayMs, joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running, payload, 'data') });
+    }, { campaignId, runAfter: Date.now() + delayMs, joinsRunning: (running, payload) => sameTrainingWork(correctedAt, running.payload, payload, 'data') });
     return toJobView(row);
   } catch (err) {
     if (err instanceof InvalidError) return undefined;
@@ -229,13 +211,9 @@ export async function scheduleTraining(ctx: ServiceContext, campaignId: number, 
   }
 }
 
-/** What the trainer is given plus what the service keeps about it (the data snapshot and the request it serves). */
-type TrainingJobPayload = TrainSurrogatePayload & { resultIds: number[]; dataAt: number; request: TrainRequest };
-
 /** The stored payload of a training job: what the trainer needs, the result ids it saw (and when) and the request it serves. */
-function jobPayload(built: ReturnType<typeof trainingPayload>, request: TrainRequest): Record<string, unknown> {
-  const payload: TrainingJobPayload = { ...built.payload, resultIds: built.resultIds, dataAt: built.dataAt, request };
-  return { ...payload };
+function jobPayload(built: ReturnType<typeof trainingPayload>, request: TrainRequest): TrainSurrogatePayload {
+  return { ...built.payload, resultIds: built.resultIds, dataAt: built.dataAt, request };
 }
 
 /**
@@ -244,26 +222,19 @@ function jobPayload(built: ReturnType<typeof trainingPayload>, request: TrainReq
  * objectives; 'exactly' also asks for the same kind and options ("train now"), 'data' does not (an automatic retrain
  * only wants the data covered).
  */
-function sameTrainingWork(correctedAt: number | undefined, running: JobRow, payload: Record<string, unknown>, match: 'exactly' | 'data'): boolean {
-  const before = running.payload;
-  if (typeof before.dataAt !== 'number') return false;
+function sameTrainingWork(correctedAt: number | undefined, before: TrainSurrogatePayload | undefined, payload: TrainSurrogatePayload, match: 'exactly' | 'data'): boolean {
+  if (before?.dataAt === undefined) return false;
   if (correctedAt !== undefined && correctedAt >= before.dataAt) return false;
   const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
-  const objectives = (p: Record<string, unknown>) => (Array.isArray(p.targets) ? p.targets.map((t: { objective?: unknown }) => t.objective) : null);
+  const objectives = (p: TrainSurrogatePayload) => p.targets.map((t) => t.objective);
   if (!same(before.resultIds, payload.resultIds) || !same(objectives(before), objectives(payload))) return false;
-  return match === 'data' || (same(before.kind, payload.kind) && same(before.options ?? {}, payload.options ?? {}));
+  return match === 'data' || (same(before.kind, payload.kind) && same(before.options, payload.options));
 }
 
 /** JSON with object keys sorted, so equal values compare equal whatever order their keys were written in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v);
-}
-
-/** The request a queued training job serves (jobs queued before requests were stored: the defaults). */
-function requestOf(job: JobRow): TrainRequest {
-  const stored = job.payload.request;
-  return typeof stored === 'object' && stored !== null ? (stored as TrainRequest) : {};
 }
 
 /** One job, or NotFoundError. */
@@ -279,7 +250,7 @@ export async function cancelJob(ctx: ServiceContext, id: number): Promise<JobVie
   if (before.status === 'succeeded' || before.status === 'failed') {
     throw new ConflictError('job_finished', `job ${id} already ${before.status}; only queued or running jobs can be cancelled`);
   }
-  return toJobView(await jobQueueFor(ctx).cancel(id));
+  return toJobView(await ctx.jobs.cancel(id));
 }
 
 /** A page of jobs, newest first, optionally of one campaign; a scoped token sees only its campaigns' jobs. */
@@ -301,11 +272,11 @@ export async function listModels(ctx: ServiceContext, campaignId: number, limit:
  * flags; architecture the network's shape and the encoding its inputs were made with; the training snapshot the
  * results it saw and when it read them.
  */
-export async function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const trained = (result.models ?? []) as TrainedSurrogate[];
-  const resultIds = (job.payload.resultIds ?? []) as number[];
-  const dataAt = typeof job.payload.dataAt === 'number' ? { at: job.payload.dataAt } : {};
-  const encoding = job.payload.encoding as NetworkEncoding;
+export async function recordTrainedModels(ctx: ServiceContext, job: JobRow, result: TrainSurrogateResult, payload: TrainSurrogatePayload): Promise<Record<string, unknown>> {
+  const trained = result.models;
+  const resultIds = payload.resultIds ?? [];
+  const dataAt = payload.dataAt !== undefined ? { at: payload.dataAt } : {};
+  const encoding = payload.encoding;
   const ids = await ctx.db.transaction(async (tx) => {
     const out: number[] = [];
     for (const model of trained) {
@@ -367,7 +338,7 @@ function trainingPayload(ctx: ServiceContext, campaign: CampaignRow, data: Train
   return {
     payload: {
       kind: request.kind ?? 'deep-ensemble', X, rows: measured.map((o) => ({ resultId: o.resultId, sampleId: o.sampleId })), encoding, targets,
-      options: request.options ?? {}, artifactRoot: join(ctx.config.dataDir, 'models', String(campaign.id), `train-${dataAt}`),
+      options: request.options ?? {}, artifactRoot: posix.join('models', String(campaign.id), `train-${dataAt}`),
     },
     resultIds: measured.map((o) => o.resultId),
     dataAt,
@@ -395,8 +366,9 @@ function defaultTargets(campaign: CampaignRow, outcomes: Record<string, number>[
   return (declared.length > 0 ? declared : [...seen]).filter((name) => seen.has(name));
 }
 
-/** A path relative to the data directory when it lies inside it. */
+/** A path relative to the data directory when it lies inside it (a relative one, as jobs return them, is kept). */
 export function relativeToData(ctx: ServiceContext, path: string): string {
+  if (!isAbsolute(path)) return posix.normalize(path);
   const inside = relative(ctx.config.dataDir, path);
   return inside.startsWith('..') || isAbsolute(inside) ? path : inside;
 }

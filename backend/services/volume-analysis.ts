@@ -21,7 +21,7 @@ import type { PixelUnit } from '../domain/types.js';
 import { InterceptCounter, measurementsOf, type AxisIntercepts } from '../volumes/measurements-3d.js';
 import { evenPositions, resampleLinear, SliceCorrelations, type SlicePositionEstimate } from '../volumes/slice-positions.js';
 import { writeTiffStackFile, type TiffPage } from '../volumes/tiff.js';
-import { imageDecodeGate, requireAsset, uploadStagingDirectory } from './assets.js';
+import { fetchAssetFile, imageDecodeGate, requireAsset, uploadStagingDirectory } from './assets.js';
 import type { ServiceContext } from './context.js';
 import { newestMapOf } from './segmentation-maps.js';
 
@@ -130,7 +130,7 @@ function unitOf(volume: AssetRow): { unit: PixelUnit | 'px'; pixelSize: number }
 
 /** A stored grey slice decoded to its samples (8- or 16-bit grey). */
 async function decodeSlice(ctx: ServiceContext, slice: AssetRow): Promise<TiffPage> {
-  const path = join(ctx.config.assetsDir, slice.storagePath);
+  const path = await fetchAssetFile(ctx, slice);
   try {
     const input = sharp(path, { limitInputPixels: ctx.config.limits.imagePixels });
     const sixteen = (await input.metadata()).depth === 'ushort';

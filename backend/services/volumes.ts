@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { AssetRow } from '../db/schema.js';
 import { parseDecimal } from '../domain/design-space.js';
 import { BadRequestError, ConflictError, InvalidError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors.js';
+import { assetFilePath, fileStoreOf } from '../files/file-store.js';
 import {
   answerKnownUpload,
   ATTACHMENT_FIELDS,
@@ -187,6 +188,8 @@ async function moveAndInsert(
     for (const [from, to] of [[staged.path, volumePath], ...slices.map((slice, i) => [slice.path, slicePaths[i]!])] as const) {
       await moveDurably(from, join(ctx.config.assetsDir, to));
       moved.push(to);
+      // Shared before the rows exist, so no replica or worker ever finds a row without its file.
+      await fileStoreOf(ctx).publish(assetFilePath(ctx.config, to));
     }
     const stored = await insertUnlessStored(ctx, campaignId, staged.sha256, async (tx) => {
       const attach = await checkAttachment(tx, campaignId, given);

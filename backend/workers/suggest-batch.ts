@@ -3,9 +3,9 @@
  * request built when the batch was asked for, reporting progress after every chosen point and stopping at the next
  * point once the job is cancelled. The main thread records the items (recordBatchSuggestion) when it succeeds.
  */
-import { AcquisitionError, suggest, type SuggestionItem } from '../../acquisition/index.js';
-import { type JobContext, PermanentJobError } from '../jobs/types.js';
-import type { SuggestBatchPayload } from '../services/suggestions.js';
+import { AcquisitionError, suggest } from '../../acquisition/index.js';
+import { jobRun, SUGGEST_BATCH_JOB } from '../jobs/registry.js';
+import { PermanentJobError } from '../jobs/types.js';
 
 /** Thrown from the progress callback to abandon the engine run of a cancelled job. */
 class BatchCancelledError extends Error {
@@ -13,8 +13,7 @@ class BatchCancelledError extends Error {
 }
 
 /** Computes the batch; engine input errors fail the job for good (a retry would compute the same). */
-export function run(payload: Record<string, unknown>, context: JobContext): { items: SuggestionItem[] } {
-  const { request } = payload as SuggestBatchPayload;
+export const run = jobRun(SUGGEST_BATCH_JOB, ({ request }, context) => {
   // A log line per tenth of the batch; progress itself moves with every point.
   const every = Math.max(1, Math.ceil(request.count / 10));
   try {
@@ -29,4 +28,4 @@ export function run(payload: Record<string, unknown>, context: JobContext): { it
     if (err instanceof AcquisitionError) throw new PermanentJobError(err.message, err.code);
     throw err;
   }
-}
+});

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/config.js';
 import { openDatabase } from '../../backend/db/client.js';
 import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import { createJobQueue } from '../../backend/jobs/open-queue.js';
 import { createCampaign } from '../../backend/services/campaigns.js';
 import { startWorker } from './process.js';
 
@@ -42,8 +43,9 @@ describe('twinlab CLI', () => {
 
   it('imports samples and results from CSV files and exports the joined CSV', async () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
-    const store = sqliteStore(openDatabase(loadConfig({ TWINLAB_DATA: data }).databasePath));
-    const id = (await createCampaign({ db: store, config: loadConfig({ TWINLAB_DATA: data }) }, {
+    const config = loadConfig({ TWINLAB_DATA: data });
+    const store = sqliteStore(openDatabase(config.databasePath));
+    const id = (await createCampaign({ db: store, config, jobs: createJobQueue(store, config) }, {
       name: 'cli',
       parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }],
       objectives: [{ name: 'y', goal: 'maximize' }],
@@ -66,7 +68,7 @@ describe('twinlab CLI', () => {
     const data = mkdtempSync(join(tmpdir(), 'twinlab-cli-'));
     const config = loadConfig({ TWINLAB_DATA: data });
     const store = sqliteStore(openDatabase(config.databasePath));
-    const id = (await createCampaign({ db: store, config }, { name: 'cli', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }] })).id;
+    const id = (await createCampaign({ db: store, config, jobs: createJobQueue(store, config) }, { name: 'cli', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 10 }] })).id;
     await store.close();
     writeFileSync(join(data, 's.csv'), 'x\n1\n11\n');
     const r = cli(['import', '--campaign', String(id), '--samples', join(data, 's.csv')], { TWINLAB_DATA: data });

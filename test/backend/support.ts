@@ -15,6 +15,8 @@ import { createApp } from '../../backend/app.js';
 import { loadConfig, type Config } from '../../backend/config.js';
 import { openDatabase } from '../../backend/db/client.js';
 import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import { createFileStore } from '../../backend/files/file-store.js';
+import { createJobQueue } from '../../backend/jobs/open-queue.js';
 import type { Store, StoreDialect } from '../../backend/db/store.js';
 import type { Role } from '../../backend/domain/types.js';
 import type { ServiceContext } from '../../backend/services/context.js';
@@ -65,9 +67,12 @@ interface RawSql {
 /** A fresh app with its own database and data directory; its tokens are stored once `ready` resolves. */
 export function createHarness(overrides: Partial<Config> = {}): Harness {
   const dataDir = mkdtempSync(join(tmpdir(), 'twinlab-test-'));
-  const config = { ...loadConfig({ TWINLAB_DATA: dataDir }), ...overrides };
-  const { store, raw, dropDatabase } = testStore === 'postgres' ? postgresHarnessStore() : sqliteHarnessStore();
-  const ctx: ServiceContext = { db: store, config };
+  const { store, raw, dropDatabase, url, created } = testStore === 'postgres' ? postgresHarnessStore() : sqliteHarnessStore();
+  // A PostgreSQL harness's config names its database, as DATABASE_URL does for the service (pg-boss connects to it).
+  const config = { ...loadConfig({ TWINLAB_DATA: dataDir }), ...(url !== null ? { databaseUrl: url } : {}), ...overrides };
+  // A PostgreSQL harness shares its files through its database, as the service does; a SQLite one has its data directory only.
+  const files = store.dialect === 'postgres' ? { files: createFileStore(store, config, { ready: created }) } : {};
+  const ctx: ServiceContext = { db: store, config, jobs: createJobQueue(store, config, { ready: created }), ...files };
   const app = createApp(ctx);
   // The secrets are known at once (tests read them synchronously); only their rows are written asynchronously.
   const tokens = Object.fromEntries(ROLES.map((r) => [r, `tl_${randomBytes(32).toString('base64url')}`])) as Record<Role, string>;
@@ -121,6 +126,8 @@ export function createHarness(overrides: Partial<Config> = {}): Harness {
       openHarnesses.delete(harness);
       closed ??= (async () => {
         await ready.catch(() => undefined);
+        await ctx.jobs.close();
+        await ctx.files?.close();
         await store.close();
         await dropDatabase();
         rmSync(dataDir, { recursive: true, force: true });
@@ -132,8 +139,18 @@ export function createHarness(overrides: Partial<Config> = {}): Harness {
   return harness;
 }
 
+/** A harness's database: the store, raw SQL on it, its dropping, its URL (PostgreSQL) and when it exists. */
+interface HarnessStore {
+  store: Store;
+  raw: RawSql;
+  dropDatabase: () => Promise<void>;
+  url: string | null;
+  /** Resolves once the database exists (a PostgreSQL one is cloned from the template asynchronously). */
+  created: Promise<void>;
+}
+
 /** SQLite in memory, as the service opens it (migrated, foreign keys on). */
-function sqliteHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () => Promise<void> } {
+function sqliteHarnessStore(): HarnessStore {
   const handle = openDatabase(':memory:');
   const raw: RawSql = {
     async query(text, params) {
@@ -147,7 +164,7 @@ function sqliteHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () => 
       return rows.map((r) => r.name).sort();
     },
   };
-  return { store: sqliteStore(handle), raw, dropDatabase: async () => undefined };
+  return { store: sqliteStore(handle), raw, dropDatabase: async () => undefined, url: null, created: Promise.resolve() };
 }
 
 /** What test/setup/postgres.ts hands every test file: a server where tests may create databases, and the template. */
@@ -179,7 +196,7 @@ const numericTypes: pg.CustomTypesConfig = {
 };
 
 /** A fresh PostgreSQL database cloned from the migrated template; the store waits until it exists. */
-function postgresHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () => Promise<void> } {
+function postgresHarnessStore(): HarnessStore {
   const server = inject('twinlabPostgres');
   if (!server || !postgres) throw new Error('TWINLAB_TEST_STORE=postgres needs the globalSetup test/setup/postgres.ts (run the vitest project "postgres")');
   const name = `h_${randomBytes(6).toString('hex')}`;
@@ -207,6 +224,8 @@ function postgresHarnessStore(): { store: Store; raw: RawSql; dropDatabase: () =
   return {
     store: postgres.postgresStore(pool, created),
     raw,
+    url: url.toString(),
+    created,
     async dropDatabase() {
       if (!pool.ended) await pool.end();
       await admin(server).query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../backend/config.js';
 import { openDatabase } from '../../backend/db/client.js';
 import { sqliteStore } from '../../backend/db/sqlite-store.js';
+import { createJobQueue } from '../../backend/jobs/open-queue.js';
 import type { Store } from '../../backend/db/store.js';
 import type { ServiceContext } from '../../backend/services/context.js';
 import { deriveSegmentationResults, type MeasuredImage } from '../../backend/services/image-measurements.js';
@@ -153,11 +154,13 @@ beforeAll(async () => {
   await api(`/api/campaigns/${campaignId}/results`, { method: 'POST', body: JSON.stringify([{ externalId: 'M-2', outcomes: { pore_diameter: 30.5 } }]) });
 
   database = sqliteStore(openDatabase(join(server.dataDir, 'twinlab.sqlite')));
-  ctx = { db: database, config: loadConfig({ TWINLAB_DATA: server.dataDir }) };
+  const config = loadConfig({ TWINLAB_DATA: server.dataDir });
+  ctx = { db: database, config, jobs: createJobQueue(database, config) };
   firstModelId = await deriveWithNewModel(['M-1', 'M-2'], 0);
 });
 
 afterAll(async () => {
+  await ctx?.jobs.close();
   await database?.close();
   await browser?.close();
   await server?.stop();

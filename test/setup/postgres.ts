@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { migratePostgres } from '../../backend/db/pg/client.js';
+import { installPgBoss } from '../../backend/jobs/pg-boss-queue.js';
 import type { TestPostgres } from '../backend/support.js';
 import { onServer, startCluster, withDatabase } from '../support/postgres-cluster.js';
 
@@ -22,6 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     await onServer(url, `CREATE DATABASE "${template}"`);
     await migratePostgres(withDatabase(url, template));
+    // pg-boss's schema too, so that each harness's job queue starts without installing it again.
+    await installPgBoss(withDatabase(url, template));
   } catch (error) {
     await cluster?.stop();
     throw error;

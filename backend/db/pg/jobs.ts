@@ -56,7 +56,7 @@ async function lockClaims(tx: PgDb): Promise<void> {
  * Takes the transaction-scoped lock of one campaign and kind: whoever decides "no job of this campaign and kind waits
  * yet" (insertOrJoinQueuedJob, requeueJob) holds it until commit, so two processes cannot both decide so.
  */
-async function lockCampaignKind(tx: PgDb, campaignId: number, kind: string): Promise<void> {
+export async function lockCampaignKind(tx: PgDb, campaignId: number, kind: string): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`job:${campaignId}:${kind}`}))`);
 }
 

@@ -6,7 +6,7 @@
  * number spelling) as written; SQLite's REAL is `double precision` and its 0/1 booleans are `boolean`.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, json, pgTable, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, doublePrecision, index, integer, json, pgTable, primaryKey, text, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Objective, OutcomeConstraint, Outcomes, Parameter, ParamValues } from '../../../acquisition/types.js';
 import type * as sqlite from '../schema.js';
 import type { AuditAction, AuditEntity, CampaignSettings, ImageMeasurement, LabelPoint, PixelUnit, LabelPolygon, LabelStroke, Role, SampleStatus, JobStatus } from '../../domain/types.js';
@@ -234,3 +234,50 @@ type RowTypesMatch = [
 ];
 /** Exported only so the check is not an unused local; always `true` ten times. */
 export const rowTypesMatch: RowTypesMatch = [true, true, true, true, true, true, true, true, true, true];
+
+// ---------------------------------------------------------------------------------------------------------------------
+// PostgreSQL only (no SQLite mirror, not part of the Store): the shared copy of the data directory's files, used by
+// backend/files/file-store.ts's PgFileStore so that replicas and workers on other machines need nothing but the URL.
+
+/**
+ * A byte column; node-postgres reads bytea as a Buffer. Drizzle 0.45's pg-core has no bytea column of its own.
+ */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/**
+ * Stored file contents, once per SHA-256 (hex). The row is written in the same transaction as its chunks, so a row
+ * that is visible has all of them.
+ */
+export const storedBlobs = pgTable('stored_blob', {
+  sha256: text('sha256').primaryKey(),
+  size: int64('size').notNull(),
+  /** How many chunks the bytes are split into (0 for an empty file). */
+  chunks: integer('chunks').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * A blob's bytes in order, a few MiB a row: one bytea value cannot hold a 2 GiB volume, and a chunk at a time keeps
+ * reading and writing in flat memory.
+ */
+export const storedBlobChunks = pgTable(
+  'stored_blob_chunk',
+  {
+    sha256: text('sha256').notNull().references(() => storedBlobs.sha256, { onDelete: 'cascade' }),
+    idx: integer('idx').notNull(),
+    bytes: bytea('bytes').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sha256, t.idx] })],
+);
+
+/** Which content each shared file has: its path relative to the data directory (POSIX separators), and its blob. */
+export const storedFiles = pgTable(
+  'stored_file',
+  {
+    path: text('path').primaryKey(),
+    sha256: text('sha256').notNull().references(() => storedBlobs.sha256),
+    size: int64('size').notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('stored_file_sha256').on(t.sha256)],
+);

@@ -6,72 +6,29 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
-import type { JobContext } from '../../jobs/types.js';
-import { PermanentJobError } from '../../jobs/types.js';
+import type { PredictImagesResult } from '../../jobs/job-schemas.js';
+import { jobRun, PREDICT_IMAGES_JOB } from '../../jobs/registry.js';
+import { dataRelativePath, PermanentJobError } from '../../jobs/types.js';
 import { ModelFormatError } from '../errors.js';
-import { SEGMENTATION_QUANTITIES } from '../segmentation/morphology.js';
 import { SegmentationCache } from '../segmentation/feature-cache.js';
-import { CONTEXT_REACH, ContextSupply } from '../segmentation/context.js';
+import { ContextSupply } from '../segmentation/context.js';
 import { PixelClassifier } from '../segmentation/pixel-classifier.js';
 import { describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
-import { CLASSIFIER_DIR, checkMeasurementPayload, contextOfModel, decodeGrayImage, predictImage, type SegmentedImage } from './segment-campaign.js';
+import { CLASSIFIER_DIR, checkMeasurementPayload, contextOfModel, decodeGrayImage, predictImage } from './segment-campaign.js';
+import type { SegmentedImage } from '../../jobs/job-schemas.js';
 
-/** The job kind a service registers for this handler (module: backend/trainer/jobs/predict-images.ts). */
-export const PREDICT_IMAGES_JOB_KIND = 'predict-images';
+/** The job kind of this handler (the registry's entry: backend/jobs/registry.ts). */
+export const PREDICT_IMAGES_JOB_KIND = PREDICT_IMAGES_JOB.kind;
 
-/**
- * One image to predict: asset id, absolute path, optional pixel size (length of one pixel, caller's unit) and, for a
- * volume's slice, its neighbours' paths (nearest first; read when the model has context features).
- */
-export const predictImageSchema = z.object({
-  assetId: z.number().int(),
-  imagePath: z.string(),
-  pixelSize: z.number().optional(),
-  neighbours: z.object({ above: z.array(z.string()).max(CONTEXT_REACH), below: z.array(z.string()).max(CONTEXT_REACH) }).optional(),
-});
-export type PredictImage = z.infer<typeof predictImageSchema>;
-
-/** The job payload (files written per image are segment-campaign's SEGMENTATION_FILES, under <artifactDir>/assets/<id>/). */
-export const predictImagesPayloadSchema = z.object({
-  /** The saved classifier of a segmentation model: <artifactDir>/classifier (classifierDirOf). */
-  classifierDir: z.string(),
-  /** That model's artifact directory: maps go to <artifactDir>/assets/<id>/. */
-  artifactDir: z.string(),
-  /** The campaign's class names (what a measurement's `classIndex` indexes) and their colours (#rrggbb). */
-  classes: z.array(z.string()),
-  colors: z.array(z.string()),
-  images: z.array(predictImageSchema),
-  measurements: z
-    .array(z.object({ name: z.string(), quantity: z.enum(SEGMENTATION_QUANTITIES), class: z.string().optional(), classIndex: z.number().int().optional() }))
-    .optional(),
-  /** Unused by prediction (deterministic); accepted so payloads can share segment-campaign's fields. */
-  seed: z.number().optional(),
-  /** The segmentation model whose classifier this is (read by the service that records the result). */
-  modelId: z.number().int().optional(),
-  /** The feature cache (segment-campaign's cacheDir, cacheBytes): an image predicted fills it, a cached one skips its filters. */
-  cacheDir: z.string().optional(),
-  cacheBytes: z.number().int().positive().optional(),
-});
-export type PredictImagesPayload = z.infer<typeof predictImagesPayloadSchema>;
-
-/** What the job returns: per image the same shape as segment-campaign, and the model directory it used. */
-export interface PredictImagesResult extends Record<string, unknown> {
-  backend: string;
-  /** The model's classes (class maps index into these). */
-  classes: string[];
-  images: SegmentedImage[];
-  modelArtifactDir: string;
-}
+export {
+  predictImageSchema, predictImagesPayloadSchema, predictImagesResultSchema, type PredictImage, type PredictImagesPayload, type PredictImagesResult,
+} from '../../jobs/job-schemas.js';
 
 /** Run by a thread started ahead of its job: the backend is ready when the job arrives. */
 export const prepare = prepareTfBackend;
 
 /** Loads the saved classifier, predicts and measures each image, writes its maps. */
-export async function run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> {
-  const parsed = predictImagesPayloadSchema.safeParse(payload);
-  if (!parsed.success) throw new PermanentJobError(`bad predict-images payload: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'bad_payload');
-  const job = parsed.data;
+export const run = jobRun(PREDICT_IMAGES_JOB, async (job, context) => {
   checkMeasurementPayload(job.measurements ?? [], job.images);
   if (!existsSync(job.classifierDir)) throw new PermanentJobError(`no saved classifier at ${job.classifierDir}`, 'model_missing');
   const backend = await ensureTfBackend({ log: () => {} });
@@ -112,12 +69,12 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
       }));
       context.progress((k + 1) / total, `image ${image.assetId} predicted, its overlay is saved (${k + 1} of ${total})`);
     }
-    const result: PredictImagesResult = { backend: backend.name, classes: classifier.classes.map(String), images, modelArtifactDir: job.artifactDir };
+    const result: PredictImagesResult = { backend: backend.name, classes: classifier.classes.map(String), images, modelArtifactDir: dataRelativePath(context.dataDir, job.artifactDir) };
     return result;
   } finally {
     classifier.dispose();
   }
-}
+});
 
 /** Where a model's saved classifier lives, given its artifact directory (what segment-campaign writes). */
 export function classifierDirOf(artifactDir: string): string {

@@ -13,138 +13,27 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { z } from 'zod';
 import { createRandom } from '../../../acquisition/sampling/random.js';
+import type {
+  CampaignImage, MeasuredValue, SegmentCampaignPayload, SegmentCampaignResult, SegmentationContext, SegmentationMeasurementRequest, SegmentedImage,
+} from '../../jobs/job-schemas.js';
+import { jobRun, SEGMENT_CAMPAIGN_JOB, type Stopped } from '../../jobs/registry.js';
 import type { JobContext } from '../../jobs/types.js';
-import { PermanentJobError } from '../../jobs/types.js';
+import { dataRelativePath, PermanentJobError } from '../../jobs/types.js';
 import { TrainingDataError } from '../errors.js';
 import { ContextSupply, contextFeatureCount, MissingContextError, type SliceNeighbours } from '../segmentation/context.js';
 import { reserveChunkBuffer, SegmentationCache } from '../segmentation/feature-cache.js';
 import { DEFAULT_SCALES, FEATURES_PER_SCALE, type GrayImage } from '../segmentation/features.js';
 import { encodeBytePng, type Rgba } from '../segmentation/png.js';
-import { isSegmentationQuantity, measureClassMapAll, type SegmentationQuantity } from '../segmentation/morphology.js';
+import { isSegmentationQuantity, measureClassMapAll } from '../segmentation/morphology.js';
 import { type LabeledPixels, PixelClassifier, PREDICT_CHUNK_ROWS } from '../segmentation/pixel-classifier.js';
-import type { Stroke } from '../segmentation/scribbles.js';
 import { ImageSegmenter, type SegmentationResult } from '../segmentation/segmenter.js';
 import { activeTfBackendName, describeTfBackend, ensureTfBackend, prepareTfBackend } from '../tf-backend.js';
 
-/** One image of the campaign: its asset id and absolute path; labeled images carry their strokes. */
-export interface CampaignImage {
-  assetId: number;
-  imagePath: string;
-  strokes?: Stroke[];
-  /** Length of one pixel (nm, µm: the caller's unit); measured lengths and densities come in that unit. Default 1 (pixels). */
-  pixelSize?: number;
-  /**
-   * A volume's slice: the paths of its nearest slices, nearest first (above: lower slice indices, below: higher; at
-   * most CONTEXT_REACH a side, fewer at the ends of the stack), whose context features join its own.
-   */
-  neighbours?: SliceNeighbours;
-}
-
-/** Whether a model reads slices' neighbours: 'neighbours' (default) when a labeled image has some, 'none' never. */
-export type SegmentationContext = 'neighbours' | 'none';
-
-/**
- * One quantity to measure on every image's class map: `class` is a class name (or `classIndex` an index into the
- * payload's `classes`); a class the model does not have (never scribbled) gives null values.
- */
-export interface SegmentationMeasurementRequest {
-  name: string;
-  quantity: SegmentationQuantity;
-  class?: string;
-  classIndex?: number;
-}
-
-/**
- * One measurement of one image as a job returns it: the value on the ensemble's map and on each member's (null where
- * undefined), with the quantity and class it measured (so a value is only used while its name still means that).
- */
-export const measuredValueSchema = z.object({
-  value: z.number().nullable(),
-  members: z.array(z.number().nullable()),
-  quantity: z.string(),
-  /** The class name measured; null when the request's class index named none. */
-  class: z.string().nullable(),
-});
-export type MeasuredValue = z.infer<typeof measuredValueSchema>;
-
-/** What a segmentation job returns per image (stored in the job's result): uncertainty (label queue), class fractions and measurements. */
-export const segmentedImageSchema = z.object({
-  assetId: z.number().int(),
-  meanEntropy: z.number(),
-  meanMutualInformation: z.number(),
-  classFractions: z.array(z.number()),
-  /** Per requested measurement name (empty when none was requested; results stored before measurements had none). */
-  measurements: z.record(z.string(), measuredValueSchema).default({}),
-});
-export type SegmentedImage = z.infer<typeof segmentedImageSchema>;
-
-/** The job payload. */
-export interface SegmentCampaignPayload {
-  /** Class names in output order (the campaign's label classes). */
-  classes: string[];
-  /** Display colour (#rrggbb) per class, for the prediction overlay. */
-  colors: string[];
-  /** Every image to predict; those with strokes are also the training data. */
-  images: CampaignImage[];
-  /** Absolute directory for the classifier and the per-image maps (assets/<id>/…). */
-  artifactDir: string;
-  seed?: number;
-  /** Labeled pixels kept per class and image at most (random subset), so one huge scribble cannot swamp the rest (default 10,000). */
-  maxPixelsPerClass?: number;
-  /** Segmentation quantities to measure on each image (default none). */
-  measurements?: SegmentationMeasurementRequest[];
-  /** Directory of the feature and training-row caches (<dataDir>/cache/segmentation; none: nothing cached). */
-  cacheDir?: string;
-  /** Byte budget of that cache (default DEFAULT_FEATURE_CACHE_BYTES). */
-  cacheBytes?: number;
-  /** Predict only these images (the one being labeled) and leave the others to a predict-images job of the recorded model. */
-  focusAssetIds?: number[];
-  /** The previous segmentation model's saved classifier: the new one starts from it when the classes and features match. */
-  warmStartDir?: string;
-  /**
-   * Context features from slices' neighbours (default 'neighbours'): used when some labeled image is a slice with
-   * neighbours; every image then gets them (a 2-D image is its own context). 'none': the single-slice classifier.
-   */
-  context?: SegmentationContext;
-}
-
-/** What the job returns: the model's classes and training data size, and each image's uncertainty. */
-export interface SegmentCampaignResult extends Record<string, unknown> {
-  backend: string;
-  classes: string[];
-  labeledImages: number;
-  labeledPixels: number;
-  artifactDir: string;
-  images: SegmentedImage[];
-  /** Whether training continued from the previous model, and the steps per member it took. */
-  warmStarted: boolean;
-  steps: number;
-  /** The payload's images not predicted by this job (with focusAssetIds): a predict-images job of the model takes them. */
-  deferredAssetIds: number[];
-  /** Whether the model reads slices' neighbours (its features are then the 2-D ones and the context ones). */
-  context: SegmentationContext;
-}
-
-/** Steps of a result stored before the field existed (all were trained from scratch with PixelClassifier's default). */
-const SCRATCH_STEPS_STORED = 300;
-
-/** The stored result as the service reads it back (extra fields kept). */
-export const segmentCampaignResultSchema = z
-  .object({
-    backend: z.string(),
-    classes: z.array(z.string()),
-    labeledImages: z.number(),
-    labeledPixels: z.number(),
-    artifactDir: z.string(),
-    images: z.array(segmentedImageSchema),
-    warmStarted: z.boolean().default(false),
-    steps: z.number().default(SCRATCH_STEPS_STORED),
-    deferredAssetIds: z.array(z.number().int()).default([]),
-    context: z.enum(['neighbours', 'none']).default('none'),
-  })
-  .passthrough();
+export {
+  campaignImageSchema, measuredValueSchema, segmentCampaignResultSchema, segmentedImageSchema, type CampaignImage, type MeasuredValue,
+  type SegmentCampaignPayload, type SegmentCampaignResult, type SegmentationContext, type SegmentationMeasurementRequest, type SegmentedImage,
+} from '../../jobs/job-schemas.js';
 
 /** The folder under the artifact directory that holds the saved classifier (predict-images loads it from there). */
 export const CLASSIFIER_DIR = 'classifier';
@@ -201,8 +90,7 @@ export async function prepare(): Promise<void> {
  * every image without them), saves the maps and returns per-image uncertainty; the images left out are listed in
  * `deferredAssetIds` for a predict-images job of the recorded model.
  */
-export async function run(payload: Record<string, unknown>, context: JobContext): Promise<Record<string, unknown>> {
-  const job = payload as unknown as SegmentCampaignPayload;
+export const run = jobRun(SEGMENT_CAMPAIGN_JOB, async (job, context) => {
   checkMeasurementPayload(job.measurements ?? [], job.images);
   const backend = await ensureTfBackend({ log: () => {} });
   context.log(describeTfBackend(backend));
@@ -224,7 +112,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
   } finally {
     for (const segmenter of kept.values()) segmenter.dispose();
   }
-}
+});
 
 /** The body of `run` once the images are sorted: train, save the classifier, predict the images asked for. */
 async function trainAndPredict(
@@ -234,7 +122,7 @@ async function trainAndPredict(
     supply: ContextSupply | undefined; kept: Map<number, ImageSegmenter>;
   },
   context: JobContext,
-): Promise<Record<string, unknown>> {
+): Promise<SegmentCampaignResult | Stopped> {
   const { backend, labeled, ordered, toPredict, cache, supply, kept } = plan;
   const classifier = await trainOnLabeledImages(job, ordered, { cache, supply }, kept, context);
   if (classifier === null) return { cancelled: true };
@@ -263,7 +151,8 @@ async function trainAndPredict(
     const predicted = new Set(images.map((image) => image.assetId));
     const result: SegmentCampaignResult = {
       backend, classes: classifier.model.classes.map(String), labeledImages: labeled.length, labeledPixels: classifier.pixels,
-      artifactDir: job.artifactDir, images, warmStarted: classifier.warmStarted, steps: classifier.steps,
+      // Relative again: the service (another machine, maybe) finds the model in its own data directory.
+      artifactDir: dataRelativePath(context.dataDir, job.artifactDir), images, warmStarted: classifier.warmStarted, steps: classifier.steps,
       deferredAssetIds: job.images.filter((image) => !predicted.has(image.assetId)).map((image) => image.assetId),
       context: supply ? 'neighbours' : 'none',
     };

@@ -11,15 +11,17 @@
  */
 import { join } from 'node:path';
 import {
-  AcquisitionError, type HeldOutPredictions, type NetworkEncoding, type PairedComparison, type PredictiveScores,
+  AcquisitionError, type HeldOutPredictions, type PairedComparison, type PredictiveScores,
 } from '../../../acquisition/index.js';
 import {
   WORSE_THAN_MEAN_FLAG, crossFittedCalibration, crossValidateGaussianProcess, crossValidationFolds, pairedComparison, pointLogDensities,
   predictiveScores, trainingRows,
 } from '../../../acquisition/validation/index.js';
 import { seededPermutation } from '../../../acquisition/sampling/random.js';
+import type { SurrogateArchitecture, SurrogateTrainingOptions, TrainedSurrogate, TrainSurrogatePayload, TrainSurrogateResult } from '../../jobs/job-schemas.js';
+import { jobRun, TRAIN_SURROGATE_JOB } from '../../jobs/registry.js';
 import type { JobContext } from '../../jobs/types.js';
-import { PermanentJobError } from '../../jobs/types.js';
+import { dataRelativePath, PermanentJobError } from '../../jobs/types.js';
 import { saveCrossValidation, saveNetworkSurrogate } from '../artifacts.js';
 import { DeepEnsemble, type DeepEnsembleOptions, taperLength, trainingPlan } from '../deep-ensemble.js';
 import { TrainingDataError } from '../errors.js';
@@ -27,77 +29,16 @@ import { type LayerSpec, describeSpec, parameterCount } from '../mlp/architectur
 import { type ArchitectureHistoryEntry, runSurgeon } from '../surgeon/search.js';
 import { type TfBackendSelection, ensureTfBackend } from '../tf-backend.js';
 
-/** Model kinds the handler can train. */
-export const SURROGATE_KINDS = ['deep-ensemble', 'surgeon'] as const;
-export type SurrogateKind = (typeof SURROGATE_KINDS)[number];
+export {
+  MIN_TRAINING_ROWS, SURROGATE_KINDS, type SurrogateArchitecture, type SurrogateKind, type SurrogateTrainingOptions, type TrainedSurrogate,
+  type TrainSurrogatePayload, type TrainSurrogateResult,
+} from '../../jobs/job-schemas.js';
 
-/** Training settings a caller may choose; what is left out follows trainingPlan (backend/trainer/deep-ensemble.ts). */
-export interface SurrogateTrainingOptions {
-  /** Members asked for (default 5; tiny data get fewer). */
-  members?: number;
-  /** Most epochs per member (default: scaled with n; early stopping usually ends sooner). */
-  epochs?: number;
-  hidden?: number[];
-  folds?: number;
-  seed?: number;
-  /** Surgeon only: main-branch epochs of the architecture search (default 150). */
-  searchEpochs?: number;
-}
-
-/** Fewest results per objective the handler trains on. */
-export const MIN_TRAINING_ROWS = 4;
-
-/** The job payload (built by backend/services/training.ts). */
-export interface TrainSurrogatePayload {
-  kind: SurrogateKind;
-  /** Inputs, one row per training result, encoded with `encoding`. */
-  X: number[][];
-  /** The result and sample of each row of X. */
-  rows: { resultId: number; sampleId: number }[];
-  encoding: NetworkEncoding;
-  /** Per objective: the rows of X that measured it, their values and optionally their known noise variances. */
-  targets: { objective: string; rows: number[]; values: number[]; noise?: number[] }[];
-  options: SurrogateTrainingOptions;
-  /** Absolute directory under which each objective's model is saved (one sub-directory per objective). */
-  artifactRoot: string;
-}
-
-/** How a trained surrogate is built. */
-export interface SurrogateArchitecture {
-  hidden: LayerSpec[];
-  /** e.g. "6-32-32-2". */
-  summary: string;
-  /** Weights of one member. */
-  params: number;
-  members: number;
-  /** Conditioning taper of the saved ensemble (network input units). */
-  taperLength?: number;
-  /** The final fit's settings (trainingPlan). */
-  training?: { batchSize: number; maxEpochs: number; weightDecay: number };
-  /** Surgeon only: the search's history. */
-  history?: ArchitectureHistoryEntry[];
-}
-
-/** One trained model, as the handler reports it (the service stores it as a model row). */
-export interface TrainedSurrogate {
-  objective: string;
-  kind: SurrogateKind;
-  architecture: SurrogateArchitecture;
-  /** The network's held-out scores (calibrated by cross-fitting) and the variance scale the saved model carries. */
-  metrics: PredictiveScores & { varianceScale: number };
-  /** The GP's held-out scores on the same folds, and the per-row log density difference network − GP. */
-  comparison: { gp: PredictiveScores; difference: PairedComparison };
-  /** 'worse-than-mean' when the network's held-out R² < 0 (never chosen by auto). */
-  flags: string[];
-  artifactDir: string;
-}
-
-/** What the handler returns. */
-export type TrainSurrogateResult = { backend: string; models: TrainedSurrogate[]; cancelled?: true };
-
-/** Trains every objective's surrogate, reporting progress and stopping early when asked. */
-export async function run(payload: Record<string, unknown>, context: JobContext): Promise<TrainSurrogateResult> {
-  const job = checkPayload(payload);
+/**
+ * Trains every objective's surrogate, reporting progress and stopping early when asked. A payload of another shape
+ * (ragged rows, too few results) fails for good with code training_data: retrying cannot fix the data.
+ */
+export const run = jobRun(TRAIN_SURROGATE_JOB, async (job, context): Promise<TrainSurrogateResult> => {
   const selection = await ensureTfBackend({ log: () => {} });
   context.log(backendLine(selection));
   const models: TrainedSurrogate[] = [];
@@ -112,7 +53,7 @@ export async function run(payload: Record<string, unknown>, context: JobContext)
     models.push(trained);
   }
   return { backend: selection.name, models };
-}
+});
 
 /** One line for the job log: the backend in use and, briefly, why faster ones were not ("tfjs-node not installed"). */
 export function backendLine(selection: TfBackendSelection): string {
@@ -217,7 +158,8 @@ function trainObjective(
     };
     return {
       objective: name, kind: job.kind, architecture, metrics: { ...scores, varianceScale },
-      comparison: { gp: gpScores, difference }, flags, artifactDir,
+      // Relative again: the service (another machine, maybe) finds the model in its own data directory.
+      comparison: { gp: gpScores, difference }, flags, artifactDir: dataRelativePath(context.dataDir, artifactDir),
     };
   } finally {
     final.dispose();
@@ -257,26 +199,6 @@ function searchArchitecture(X: number[][], y: number[], options: SurrogateTraini
   }));
   if (d !== result.network.spec.inputSize) throw new TrainingDataError('the Surgeon returned a network of the wrong input size');
   return { hidden: result.network.spec.hidden, summary: describeSpec(result.network.spec), history: result.history };
-}
-
-/** Checks the payload's shape; a malformed one fails permanently (retrying cannot fix it). */
-function checkPayload(payload: Record<string, unknown>): TrainSurrogatePayload {
-  const job = payload as Partial<TrainSurrogatePayload>;
-  const fail = (message: string): never => {
-    throw new PermanentJobError(`training payload: ${message}`, 'training_data');
-  };
-  if (job.kind === undefined || !SURROGATE_KINDS.includes(job.kind)) fail(`kind must be one of ${SURROGATE_KINDS.join(', ')}`);
-  if (!Array.isArray(job.X) || !Array.isArray(job.rows) || job.rows.length !== job.X.length) fail('X and rows must be arrays of the same length');
-  if (job.encoding === undefined || !Array.isArray(job.encoding.parameters)) fail('encoding is missing');
-  if (typeof job.artifactRoot !== 'string' || !Array.isArray(job.targets)) fail('artifactRoot and targets are required');
-  const complete = job as TrainSurrogatePayload;
-  for (const target of complete.targets) {
-    const n = target.values.length;
-    if (target.rows.length !== n || target.rows.some((row) => complete.X[row] === undefined)) fail(`objective ${target.objective}: rows and values do not match`);
-    if (target.noise !== undefined && target.noise.length !== n) fail(`objective ${target.objective}: ${target.noise.length} noise variances for ${n} values`);
-    if (n < MIN_TRAINING_ROWS) fail(`objective ${target.objective} has ${n} results; training needs at least ${MIN_TRAINING_ROWS}`);
-  }
-  return { ...complete, options: complete.options ?? {} };
 }
 
 /** Turns trainer data errors and refused acquisition requests into permanent job failures (retrying cannot fix the data). */

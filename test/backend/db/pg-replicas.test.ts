@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../../backend/config.js';
 import { postgresStore } from '../../../backend/db/pg/client.js';
+import { createJobQueue } from '../../../backend/jobs/open-queue.js';
 import type { Store } from '../../../backend/db/store.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { createCampaign } from '../../../backend/services/campaigns.js';
@@ -47,12 +48,13 @@ describe.runIf(server !== undefined)('two replicas on one PostgreSQL database', 
       pool.on('error', () => undefined);
       return postgresStore(pool);
     });
-    contexts = stores.map((store) => ({ db: store, config, events: new CampaignEvents(store.broadcast) }));
+    contexts = stores.map((store) => ({ db: store, config, jobs: createJobQueue(store, { ...config, databaseUrl: url.toString() }), events: new CampaignEvents(store.broadcast) }));
     for (const ctx of contexts) await ctx.events!.start();
   });
 
   afterAll(async () => {
     for (const ctx of contexts) await ctx.events?.stop();
+    for (const ctx of contexts) await ctx.jobs.close();
     for (const store of stores) await store.close();
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();

@@ -73,7 +73,7 @@ describe.runIf(serverUrl !== undefined)('PostgreSQL store', () => {
     const applied = await again.pool.query<{ n: string }>('SELECT count(*) AS n FROM drizzle.__drizzle_migrations');
     expect(Number(applied.rows[0]!.n)).toBe(journal.entries.length);
     const tables = await a.pool.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-    expect(tables.rows.map((r) => r.name)).toEqual(['asset', 'audit_event', 'campaign', 'job', 'label', 'model', 'result', 'sample', 'suggestion', 'token']);
+    expect(tables.rows.map((r) => r.name)).toEqual(['asset', 'audit_event', 'campaign', 'job', 'label', 'model', 'result', 'sample', 'stored_blob', 'stored_blob_chunk', 'stored_file', 'suggestion', 'token']);
     expect(await b.store.findCampaign(1)).toBeUndefined();
   });
 

@@ -1,20 +1,27 @@
 /**
  * One service that leaves its jobs to workers (TWINLAB_JOB_SLOTS=0) and two `twinlab worker` processes on one
- * PostgreSQL database: 20 suggestion batch jobs each run exactly once, over both workers, and a worker killed with
- * SIGKILL in the middle of a job leaves it to the other, which takes it over once the lease (3 s here) has expired.
- * Runs in the vitest project "postgres" (its globalSetup provides the server).
+ * PostgreSQL database, with pg-boss as the queue: 20 training jobs each run exactly once, over both workers, and a
+ * worker killed with SIGKILL in the middle of a job leaves it to the other, which takes it over once pg-boss expired
+ * the lease (3 s here). Each process has its own empty data directory, as on separate machines: images and model
+ * artifacts travel through the database (the file store), so the service uses the models the workers trained and
+ * serves the maps of images a worker segmented. Runs in the vitest project "postgres" (its globalSetup provides the server).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRandom } from '../../../acquisition/sampling/random.js';
+import { encodeGrayPng, generateMicrograph, simulateScribbles } from '../../../backend/demo/micrograph-lab.js';
 import { scratchDatabase } from '../../support/postgres-cluster.js';
 import { startService, startWorker, type ServiceProcess, type WorkerProcess } from '../process.js';
 
 const server = inject('twinlabPostgres');
 const TOKEN = `tl_${randomBytes(24).toString('base64url')}`;
 const KIND = 'suggest-batch';
+const TRAIN = 'train-surrogate';
+const SEGMENT = 'segment-campaign';
+const PREDICT = 'predict-images';
 
 interface Job { id: number; kind: string; status: string; attempts: number; error?: string }
 
@@ -22,6 +29,16 @@ describe.runIf(server !== undefined)('a service and two workers on one PostgreSQ
   let database: { url: string; drop: () => Promise<void> };
   let service: ServiceProcess;
   let workers: WorkerProcess[] = [];
+  /** The service's data directory, and every process's (removed at the end). */
+  let serviceData: string;
+  const dataDirs: string[] = [];
+
+  /** A fresh, empty data directory for one process. */
+  function dataDir(label: string): string {
+    const dir = mkdtempSync(join(tmpdir(), `twinlab-${label}-`));
+    dataDirs.push(dir);
+    return dir;
+  }
 
   /** Sends a JSON request to the service as the admin. */
   async function call(method: string, path: string, body?: unknown, type = 'application/json'): Promise<Response> {
@@ -75,9 +92,9 @@ describe.runIf(server !== undefined)('a service and two workers on one PostgreSQ
     }
   }
 
-  /** The ids of the jobs a worker's log says it started (attempt `attempt`, or any). */
-  function startedBy(worker: WorkerProcess, attempt?: number): Set<number> {
-    const pattern = new RegExp(`job (\\d+) \\(${KIND}\\) started \\(attempt ${attempt ?? '\\d+'}\\)`, 'g');
+  /** The ids of the jobs of `kind` a worker's log says it started (attempt `attempt`, or any). */
+  function startedBy(worker: WorkerProcess, attempt?: number, kind = KIND): Set<number> {
+    const pattern = new RegExp(`job (\\d+) \\(${kind}\\) started \\(attempt ${attempt ?? '\\d+'}\\)`, 'g');
     return new Set([...worker.output().matchAll(pattern)].map((m) => Number(m[1])));
   }
 
@@ -92,40 +109,100 @@ describe.runIf(server !== undefined)('a service and two workers on one PostgreSQ
   beforeAll(async () => {
     database = await scratchDatabase(server!.url, 'workers');
     const url = database.url;
-    // Model artifacts and images are still files: the processes share one data directory, as they would share a mount.
-    const common = { DATABASE_URL: url, TWINLAB_ADMIN_TOKEN: TOKEN, TWINLAB_DATA: mkdtempSync(join(tmpdir(), 'twinlab-workers-')) };
+    // Each process its own data directory, as on separate machines: files travel through the database only.
+    const common = { DATABASE_URL: url, TWINLAB_ADMIN_TOKEN: TOKEN };
+    serviceData = dataDir('service');
     // The service migrates the database before the workers open it; no retraining is scheduled (results post, nothing trains).
-    service = await startService({ ...common, TWINLAB_JOB_SLOTS: '0', TWINLAB_ENGINE_WORKERS: '1', TWINLAB_SUGGEST_SYNC_MAX_COUNT: '1', TWINLAB_RETRAIN_DELAY_SECONDS: '3600' });
-    workers = await Promise.all([0, 1].map(() => startWorker({ ...common, TWINLAB_JOB_SLOTS: '1', TWINLAB_WORKER_KINDS: KIND, TWINLAB_JOB_LEASE_SECONDS: '3' })));
+    service = await startService({
+      ...common, TWINLAB_DATA: serviceData, TWINLAB_JOB_SLOTS: '0', TWINLAB_ENGINE_WORKERS: '1', TWINLAB_SUGGEST_SYNC_MAX_COUNT: '1', TWINLAB_RETRAIN_DELAY_SECONDS: '3600',
+    });
+    workers = await Promise.all([0, 1].map((i) => startWorker({
+      ...common, TWINLAB_DATA: dataDir(`worker${i}`), TWINLAB_JOB_SLOTS: '1', TWINLAB_WORKER_KINDS: `${KIND},${TRAIN},${SEGMENT},${PREDICT}`, TWINLAB_JOB_LEASE_SECONDS: '3',
+      TWINLAB_TF_BACKEND: 'cpu',
+    })));
   }, 240_000);
 
   afterAll(async () => {
     await Promise.all([...workers.map((w) => w.stop()), service?.stop()]);
     await database?.drop();
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs 20 batch jobs each exactly once, over both workers, each recording one suggestion', async () => {
+  it('runs 20 training jobs each exactly once, over both workers, each recording its model', async () => {
     const campaigns: number[] = [];
-    for (let i = 0; i < 20; i++) campaigns.push(await campaign(`batch ${i}`, 2, 5));
-    const jobs = await Promise.all(campaigns.map((id, i) => batch(id, 2 + (i % 2), i)));
-    const ids = jobs.map((j) => j.id);
+    for (let i = 0; i < 20; i++) campaigns.push(await campaign(`train ${i}`, 2, 8));
+    const ids: number[] = [];
+    for (const id of campaigns) {
+      // A small network: the test is about who runs each job, not about the model.
+      const res = await call('POST', `/campaigns/${id}/train`, { options: { members: 1, epochs: 20, folds: 2, hidden: [8] } });
+      expect(res.status, await res.clone().text()).toBe(202);
+      const queued = (await res.json()) as Job;
+      expect(queued.kind).toBe(TRAIN);
+      ids.push(queued.id);
+    }
     expect(new Set(ids).size).toBe(20);
     const done = await Promise.all(ids.map((id) => until(id, (j) => j.status !== 'queued' && j.status !== 'running')));
     for (const j of done) {
       expect(j.status, j.error).toBe('succeeded');
       expect(j.attempts).toBe(1);
     }
-    const [first, second] = workers.map((w) => startedBy(w));
-    console.log(`jobs per worker: ${first.size} and ${second.size}`);
+    const [first, second] = workers.map((w) => startedBy(w, undefined, TRAIN));
+    console.log(`training jobs per worker: ${first.size} and ${second.size}`);
     expect([...first].filter((id) => second.has(id))).toEqual([]);
     expect(new Set([...first, ...second])).toEqual(new Set(ids));
     expect(first.size).toBeGreaterThan(0);
     expect(second.size).toBeGreaterThan(0);
     for (const [i, id] of campaigns.entries()) {
-      const runs = await runsOf(id);
-      expect(runs).toEqual([{ jobId: ids[i], count: 2 + (i % 2) }]);
+      const res = await call('GET', `/campaigns/${id}/models`);
+      expect(res.status).toBe(200);
+      const models = (await res.json()) as { items: { jobId: number | null }[] };
+      // One model per objective (the campaign has one), recorded once, by its job.
+      expect(models.items.map((m) => m.jobId)).toEqual([ids[i]]);
     }
+    // The service uses a model a worker trained: its diagnostics load the saved network and cross-validation, which
+    // reach the service's own data directory from the database (they were never written there).
+    const models = (await (await call('GET', `/campaigns/${campaigns[0]}/models`)).json()) as { items: { id: number; artifactPath: string | null }[] };
+    const model = models.items[0];
+    expect(model.artifactPath).not.toBeNull();
+    expect(existsSync(join(serviceData, model.artifactPath!))).toBe(false);
+    const diagnostics = await call('GET', `/campaigns/${campaigns[0]}/models/${model.id}/diagnostics`);
+    expect(diagnostics.status, await diagnostics.clone().text()).toBe(200);
+    expect(existsSync(join(serviceData, model.artifactPath!))).toBe(true);
   }, 600_000);
+
+  it('segments images uploaded to the service on a worker, and the service serves the maps', async () => {
+    const created = await call('POST', '/campaigns', {
+      name: 'micrographs', parameters: [{ name: 'porosity', type: 'continuous', min: 0, max: 1 }],
+      settings: { labelClasses: [{ name: 'solid', color: '#ff7f0e' }, { name: 'pore', color: '#1f77b4' }] },
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const id = ((await created.json()) as { id: number }).id;
+    const assets: number[] = [];
+    const micrographs = [0, 1].map((i) => generateMicrograph({ width: 64, height: 64, kind: i === 0 ? 'spinodal' : 'gaussian', featureSize: 18 + 3 * i, porosity: 0.45, seed: 70 + i }));
+    for (const [i, micrograph] of micrographs.entries()) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(await encodeGrayPng(micrograph.image, 64, 64))]), `m${i}.png`);
+      const up = await fetch(`${service.url}/api/campaigns/${id}/assets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form });
+      expect(up.status, await up.clone().text()).toBe(201);
+      assets.push(((await up.json()) as { id: number }).id);
+    }
+    const strokes = simulateScribbles(micrographs[0].groundTruth, 64, 64, { classNames: ['solid', 'pore'], strokesPerClass: 3, maxFraction: 0.05 }, createRandom(1));
+    const labeled = await call('PUT', `/assets/${assets[0]}/label`, { version: 0, strokes, points: [], polygons: [] });
+    expect(labeled.status, await labeled.clone().text()).toBe(200);
+    // Now (the label save also scheduled one: this request joins it, or follows it warm-started from its model).
+    const requested = await call('POST', `/campaigns/${id}/segmentation`);
+    expect(requested.status, await requested.clone().text()).toBe(202);
+    const segmentation = (await requested.json()) as Job;
+    const done = await until(segmentation.id, (j) => j.status !== 'queued' && j.status !== 'running');
+    expect(done.status, done.error).toBe('succeeded');
+    expect(workers.some((w) => startedBy(w, undefined, SEGMENT).has(segmentation.id))).toBe(true);
+    // The labeled image is predicted by the job itself (others may follow in a predict-images job); its maps were
+    // written in the worker's data directory and reach the service through the database.
+    const overlay = await fetch(`${service.url}/api/assets/${assets[0]}/prediction`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(overlay.status, await overlay.clone().text()).toBe(200);
+    expect(overlay.headers.get('content-type')).toBe('image/png');
+    expect((await overlay.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  }, 300_000);
 
   it('finishes a job on the other worker after the worker running it was killed with SIGKILL', async () => {
     // A batch long enough to be caught running: every item refits the model on 3 parameters and 20 results.

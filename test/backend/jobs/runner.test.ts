@@ -9,6 +9,7 @@ import { sqliteStore } from '../../../backend/db/sqlite-store.js';
 import type { Store } from '../../../backend/db/store.js';
 import { JobQueue, type JobEvent } from '../../../backend/jobs/queue.js';
 import { JobRunner } from '../../../backend/jobs/runner.js';
+import { PermanentJobError } from '../../../backend/jobs/types.js';
 
 const handler = { module: new URL('./fixtures/test-handler.ts', import.meta.url) };
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -219,6 +220,31 @@ describe('job runner (worker threads)', () => {
     expect(done).toMatchObject({ status: 'succeeded', result: { steps: 3, attempt: 1 } });
     // The failed update's line is lost; the later ones are written in order.
     expect(done.log).toBe('step 2 of 3\nstep 3 of 3\n');
+  });
+
+  it('runs a kind\'s prepare step before the thread: a failure fails the attempt (retried), a permanent one for good, and no thread starts', async () => {
+    const { store } = makeStore();
+    const queue = new JobQueue(store, { leaseMs: 2000, backoffBaseMs: 10 });
+    const prepared: number[] = [];
+    const prepare = async (job: { id: number; attempts: number; payload: Record<string, unknown> }) => {
+      prepared.push(job.id);
+      if (job.payload.never === true) throw new PermanentJobError('its input can never appear');
+      if (job.attempts < 2) throw new Error('the file store is unreachable');
+    };
+    const runner = new JobRunner(queue, { handlers: { test: { ...handler, prepare } }, heartbeatMs: 50, preloadWorker: false });
+    cleanups.push(() => runner.stop());
+    const flaky = await queue.enqueue('test', { steps: 1 });
+    const never = await queue.enqueue('test', { steps: 1, never: true });
+    expect(await runner.tick()).toEqual([]);
+    expect(await queue.get(flaky.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect((await queue.get(flaky.id)).error).toMatch(/preparing the job failed: the file store is unreachable/);
+    expect(await queue.get(never.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect((await queue.get(never.id)).error).toMatch(/its input can never appear/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await runner.tick()).toEqual([flaky.id]);
+    await runner.whenIdle();
+    expect(await queue.get(flaky.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(prepared).toEqual([flaky.id, never.id, flaky.id]);
   });
 
   it('retries a flaky handler with backoff and fails a permanent error at once', async () => {

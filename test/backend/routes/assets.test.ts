@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../backend/config.js';
+import { assetFilePath, fileStoreOf } from '../../../backend/files/file-store.js';
 import { checkImageSize, imageDecodeGate } from '../../../backend/services/assets.js';
 import { createExampleCampaign, createHarness, fileForm, testImage, type Harness } from '../support.js';
 
@@ -93,6 +94,8 @@ describe('damaged data directory and odd URLs', () => {
     const asset = await (await upload(await testImage('png'), 'x.png')).json();
     const { rmSync } = await import('node:fs');
     rmSync(join(h.ctx.config.assetsDir, asset.sha256.slice(0, 2)), { recursive: true });
+    // On PostgreSQL the database holds the shared copy, which a read would fetch back: gone means gone there too.
+    await fileStoreOf(h.ctx).forgetTree(assetFilePath(h.ctx.config, asset.sha256.slice(0, 2)));
     const res = await h.call('GET', `/api/assets/${asset.id}`);
     expect(res.status).toBe(404);
     expect((await res.json()).error.message).toContain('stored file of asset');

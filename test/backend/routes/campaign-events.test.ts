@@ -105,8 +105,7 @@ describe('issue 15 review: HEAD on an event stream', () => {
   it('holds no stream slot: 17 HEADs on campaign and job streams, then a GET still opens', async () => {
     const h = createHarness();
     const id = await createExampleCampaign(h);
-    const { jobQueueFor } = await import('../../../backend/services/training.js');
-    const job = await jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId: id });
+    const job = await h.ctx.jobs.enqueue('train-surrogate', {}, { campaignId: id });
     for (let i = 0; i < 17; i++) {
       const head = await h.call('HEAD', i % 2 ? `/api/campaigns/${id}/events` : `/api/jobs/${job.id}/events`);
       expect(head.status).toBe(200);

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../../backend/jobs/runner.js';
-import { jobQueueFor } from '../../../backend/services/training.js';
 import { createHarness, type Harness } from '../support.js';
 import { trainingApp } from './route-app.js';
 
@@ -32,7 +31,7 @@ function parseEvents(text: string): { event: string; data: Record<string, unknow
 
 describe('job routes', () => {
   it('gets a job, and 404s an unknown one', async () => {
-    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 2 });
+    const job = await h.ctx.jobs.enqueue('test', { steps: 2 });
     const res = await call('GET', `/api/jobs/${job.id}`, h.tokens.expert);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: job.id, kind: 'test', status: 'queued', progress: 0, attempts: 0 });
@@ -42,11 +41,11 @@ describe('job routes', () => {
   });
 
   it('streams progress as server-sent events until the job ends', async () => {
-    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 4, stepMs: 30 });
+    const job = await h.ctx.jobs.enqueue('test', { steps: 4, stepMs: 30 });
     const streaming = call('GET', `/api/jobs/${job.id}/events`, h.tokens.client);
     const res = await streaming;
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-    runner = new JobRunner(jobQueueFor(h.ctx), { handlers: testHandler, pollMs: 20 });
+    runner = new JobRunner(h.ctx.jobs, { handlers: testHandler, pollMs: 20 });
     runner.start();
     const events = parseEvents(await res.text());
     expect(events[0]).toMatchObject({ event: 'job', data: { id: job.id, status: 'queued' } });
@@ -57,7 +56,7 @@ describe('job routes', () => {
   });
 
   it('cancels a queued job at once, refuses to cancel a finished one, and needs a writing role', async () => {
-    const queue = jobQueueFor(h.ctx);
+    const queue = h.ctx.jobs;
     const job = await queue.enqueue('test', {});
     expect((await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.expert)).status).toBe(403);
     const res = await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.experimentalist);
@@ -72,10 +71,10 @@ describe('job routes', () => {
   });
 
   it('cancels a running job through the API: the runner stops it', async () => {
-    const job = await jobQueueFor(h.ctx).enqueue('test', { steps: 2000, stepMs: 10 });
-    runner = new JobRunner(jobQueueFor(h.ctx), { handlers: testHandler, pollMs: 20, heartbeatMs: 50 });
+    const job = await h.ctx.jobs.enqueue('test', { steps: 2000, stepMs: 10 });
+    runner = new JobRunner(h.ctx.jobs, { handlers: testHandler, pollMs: 20, heartbeatMs: 50 });
     runner.start();
-    for (let i = 0; i < 600 && (await jobQueueFor(h.ctx).get(job.id)).progress === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 600 && (await h.ctx.jobs.get(job.id)).progress === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await call('POST', `/api/jobs/${job.id}/cancel`, h.tokens.admin)).status).toBe(200);
     await runner.whenIdle();
     const after = (await (await call('GET', `/api/jobs/${job.id}`, h.tokens.admin)).json()) as { status: string; progress: number };

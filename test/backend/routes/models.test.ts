@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
-import { jobQueueFor, TRAIN_JOB_KIND, trainingWork } from '../../../backend/services/training.js';
+import { TRAIN_JOB_KIND, trainingWork } from '../../../backend/services/training.js';
 import { createHarness, type Harness } from '../support.js';
 import { trainingApp } from './route-app.js';
 
@@ -170,7 +170,7 @@ describe('limits on expensive training jobs (issue 15, finding 5)', () => {
     const id = await campaignWithResults(8);
     const other = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
+    expect((await h.ctx.jobs.claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
     const second = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 20 } })).json()) as { id: number };
     const third = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, { options: { epochs: 30 } })).json()) as { id: number; status: string };
     expect(second.id).not.toBe(first.id);
@@ -253,7 +253,7 @@ describe('"train now" joins the training already under way (issue 12)', () => {
     const id = await campaignWithResults(8);
     const body = { kind: 'deep-ensemble', options: { epochs: 20, members: 2 } };
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number };
-    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
+    expect((await h.ctx.jobs.claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
     const before = await h.snapshot();
     // The same options written in another key order are the same work.
     const res = await call('POST', `/api/campaigns/${id}/train`, h.tokens.experimentalist, { options: { members: 2, epochs: 20 } });
@@ -265,7 +265,7 @@ describe('"train now" joins the training already under way (issue 12)', () => {
   it('does not join a running job whose cancel was requested: the request queues a new job (review of issue 12)', async () => {
     const id = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
+    expect((await h.ctx.jobs.claim([TRAIN_JOB_KIND]))!.id).toBe(first.id);
     expect((await h.call('POST', `/api/jobs/${first.id}/cancel`)).status).toBe(200);
     const again = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number; joined: boolean; status: string };
     expect(again.id).not.toBe(first.id);
@@ -275,7 +275,7 @@ describe('"train now" joins the training already under way (issue 12)', () => {
   it('queues a new job when the running one differs: other options, other objectives, new results, or a correction since', async () => {
     const id = await campaignWithResults(8);
     const first = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, {})).json()) as { id: number };
-    await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]);
+    await h.ctx.jobs.claim([TRAIN_JOB_KIND]);
     const queuedFor = async (body: Record<string, unknown>) => {
       const job = (await (await call('POST', `/api/campaigns/${id}/train`, h.tokens.client, body)).json()) as { id: number; joined: boolean; status: string };
       expect(job.id).not.toBe(first.id);

@@ -4,6 +4,7 @@
 // the time budget (503).
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../backend/config.js';
+import { SUGGEST_BATCH_JOB } from '../../../backend/jobs/registry.js';
 import type { JobRunner } from '../../../backend/jobs/runner.js';
 import { startJobRunner } from '../../../backend/services/background-jobs.js';
 import { recordBatchSuggestion } from '../../../backend/services/suggestions.js';
@@ -91,8 +92,8 @@ describe('the inline/job decision counts the strategy’s per-item cost', () => 
     const claimed = candidates.find((c) => c.id === (inline.items[0].sampleId as number))!;
     const rest = candidates.filter((c) => c !== claimed);
     await h.ctx.db.setSampleStatus(rest[0].id, 'retracted');
-    const item = (c: { id: number; params: { x: number } }) => ({ params: c.params, poolId: c.id, mean: { y: 0 }, std: { y: 1 }, score: 1, strategy: 'noisy-expected-improvement' });
-    const result = await recordBatchSuggestion(h.ctx, job, { items: [claimed, rest[0], rest[1], rest[2]].map(item) });
+    const item = (c: { id: number; params: { x: number } }) => ({ params: c.params, poolId: c.id, mean: { y: 0 }, std: { y: 1 }, score: 1, strategy: 'noisy-expected-improvement', flags: [], surrogates: {} });
+    const result = await recordBatchSuggestion(h.ctx, job, SUGGEST_BATCH_JOB.result.parse({ items: [claimed, rest[0], rest[1], rest[2]].map(item) }), SUGGEST_BATCH_JOB.payload.parse(job.payload));
     expect(result).toMatchObject({ count: 2, skipped: 2 });
     const pending = (await (await h.call('GET', `/api/campaigns/${id}/samples?status=pending`)).json()).items as { id: number }[];
     expect(pending.map((p) => p.id).sort((a, b) => a - b)).toEqual([claimed.id, rest[1].id, rest[2].id].sort((a, b) => a - b));

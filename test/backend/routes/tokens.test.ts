@@ -195,8 +195,7 @@ describe('issue 15, finding 10: tokens scoped to campaigns', () => {
   it('lists only the campaigns a scoped token reaches', async () => {
     const mine = await createExampleCampaign(h);
     const other = await createExampleCampaign(h);
-    const { jobQueueFor } = await import('../../../backend/services/training.js');
-    for (const campaignId of [mine, other]) await jobQueueFor(h.ctx).enqueue('train-surrogate', {}, { campaignId });
+    for (const campaignId of [mine, other]) await h.ctx.jobs.enqueue('train-surrogate', {}, { campaignId });
     const robot = await scopedClient([mine]);
     const list = await (await robot.call('GET', '/api/campaigns')).json();
     expect(list.items.map((c: { id: number }) => c.id)).toEqual([mine]);

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { JobRow } from '../../../backend/db/schema.js';
+import { PREDICT_IMAGES_JOB, SEGMENT_CAMPAIGN_JOB } from '../../../backend/jobs/registry.js';
 import { patchAsset, uploadAsset } from '../../../backend/services/assets.js';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { engineView } from '../../../backend/services/engine-view.js';
@@ -77,19 +78,24 @@ async function succeed(h: Harness, job: JobRow, result: Record<string, unknown>)
   await h.sql("UPDATE job SET status = 'succeeded', result = ? WHERE id = ?", JSON.stringify(result), job.id);
 }
 
+/** A predict-images job's result with these images (as the runner hands it to recordImagePredictions: parsed). */
+function predicted(images: MeasuredImage[]) {
+  return PREDICT_IMAGES_JOB.result.parse({ backend: 'cpu', classes: ['pore', 'solid'], images, modelArtifactDir: '/nowhere' });
+}
+
 let models = 0;
 /** Records a segmentation model as its job would (payload pixel sizes as the service sends them), returning its id. */
 async function recordModel(
   h: Harness, campaignId: number, images: { assetId: number; pixelSize?: number; measurements: Measured | Record<string, MeasuredValue> }[], ctx = h.ctx,
 ): Promise<{ modelId: number; derived: { written: number; superseded: number; skipped: { sampleId: number; outcome: string; reason: string }[] } }> {
-  const payload = { classes: ['pore', 'solid'], colors: ['#1f77b4', '#ff7f0e'], labelIds: [], images: images.map((i) => ({ assetId: i.assetId, imagePath: '/nowhere.png', ...(i.pixelSize !== undefined ? { pixelSize: i.pixelSize } : {}) })) };
+  const artifactDir = join(h.ctx.config.dataDir, 'models', String(campaignId), `segmentation-${++models}`);
+  const payload = { classes: ['pore', 'solid'], colors: ['#1f77b4', '#ff7f0e'], labelIds: [], artifactDir, images: images.map((i) => ({ assetId: i.assetId, imagePath: '/nowhere.png', ...(i.pixelSize !== undefined ? { pixelSize: i.pixelSize } : {}) })) };
   const job = await h.ctx.db.insertJob({ kind: SEGMENT_CAMPAIGN_JOB_KIND, campaignId, payload, maxAttempts: 1 });
   const result = {
-    backend: 'cpu', classes: ['pore', 'solid'], labeledImages: 1, labeledPixels: 100,
-    artifactDir: join(h.ctx.config.dataDir, 'models', String(campaignId), `segmentation-${++models}`),
+    backend: 'cpu', classes: ['pore', 'solid'], labeledImages: 1, labeledPixels: 100, artifactDir,
     images: images.map((i) => ({ assetId: i.assetId, meanEntropy: 0.2, meanMutualInformation: 0.01, classFractions: [0.5, 0.5], measurements: withDeclaration(i.measurements) })),
   };
-  const final = await recordSegmentationModel(ctx, job, result);
+  const final = await recordSegmentationModel(ctx, job, SEGMENT_CAMPAIGN_JOB.result.parse(result), SEGMENT_CAMPAIGN_JOB.payload.parse(job.payload));
   await succeed(h, job, final);
   return final as Awaited<ReturnType<typeof recordModel>>;
 }
@@ -226,10 +232,10 @@ describe('derived results from a segmentation model', () => {
     form.append('pixelUnit', 'nm');
     form.append('externalId', 'S2');
     const d = (await (await h.call('POST', `/api/campaigns/${ids.id}/assets`, { body: form })).json()).id as number;
-    const payload = { modelId, images: [{ assetId: d, imagePath: '/nowhere.png', pixelSize: 1 }] };
+    const payload = { modelId, classifierDir: '/nowhere/classifier', artifactDir: '/nowhere', classes: ['pore', 'solid'], colors: ['#1f77b4', '#ff7f0e'], images: [{ assetId: d, imagePath: '/nowhere.png', pixelSize: 1 }] };
     const job = await h.ctx.db.insertJob({ kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
     const images: MeasuredImage[] = [{ assetId: d, meanEntropy: 0.5, meanMutualInformation: 0.1, classFractions: [0.6, 0.4], measurements: declared({ diameter: same(40), porosity: same(0.6) }) }];
-    const final = await recordImagePredictions(h.ctx, job, { images });
+    const final = await recordImagePredictions(h.ctx, job, predicted(images), PREDICT_IMAGES_JOB.payload.parse(job.payload));
     expect(final.derived).toMatchObject({ written: 1, superseded: 1 });
     await succeed(h, job, final);
     const s2 = (await results(h, ids.id)).find((r) => r.sampleId === ids.s2)!;
@@ -246,7 +252,7 @@ describe('derived results from a segmentation model', () => {
     const stale = await h.ctx.db.insertJob({ kind: PREDICT_IMAGES_JOB_KIND, campaignId: ids.id, payload, maxAttempts: 1 });
     await h.sql("UPDATE job SET status = 'running' WHERE id = ?", stale.id);
     const resultsBefore = JSON.stringify(await results(h, ids.id, '?includeSuperseded=true'));
-    expect((await recordImagePredictions(h.ctx, stale, { images })).derived).toMatchObject({ written: 0, superseded: 0 });
+    expect((await recordImagePredictions(h.ctx, stale, predicted(images), PREDICT_IMAGES_JOB.payload.parse(stale.payload))).derived).toMatchObject({ written: 0, superseded: 0 });
     expect(JSON.stringify(await results(h, ids.id, '?includeSuperseded=true'))).toBe(resultsBefore);
     const requeued = (await h.ctx.db.findQueuedJob(ids.id, PREDICT_IMAGES_JOB_KIND))!;
     expect(requeued.id).not.toBe(queuedAfterModel.id);
@@ -381,7 +387,7 @@ describe('a measurement re-declared under the same name', () => {
       assetId, meanEntropy: 0.2, meanMutualInformation: 0, classFractions: [0.5, 0.5],
       measurements: declared({ diameter: k === 0 ? { value: 20, members: [18, 22] } : { value: 0.032, members: [0.03, 0.034] }, diameterPx: k === 0 ? { value: 20, members: [18, 22] } : { value: 0.032, members: [0.03, 0.034] }, porosity: same(0.8 + 0.1 * k) }, { porosity: { quantity: 'hexagonal-order', class: 'pore' } }),
     }));
-    await recordImagePredictions(h.ctx, predict, { images });
+    await recordImagePredictions(h.ctx, predict, predicted(images), PREDICT_IMAGES_JOB.payload.parse(predict.payload));
     expect((await results(h, ids.id)).find((r) => r.sampleId === ids.s1)!.outcomes.porosity).toBeCloseTo(0.85, 12);
   });
 });

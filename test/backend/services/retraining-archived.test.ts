@@ -29,12 +29,11 @@ describe('retraining of archived campaigns', () => {
 
 describe('jobs of a campaign that is archived (issue 15 review)', () => {
   it('archiving cancels the waiting jobs, and a job that finishes anyway records nothing and is not retried', async () => {
-    const { jobQueueFor } = await import('../../../backend/services/training.js');
     const { jobHandlers } = await import('../../../backend/services/background-jobs.js');
     const { PermanentJobError } = await import('../../../backend/jobs/types.js');
     const h = createHarness();
     const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'closing', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
-    const queue = jobQueueFor(h.ctx);
+    const queue = h.ctx.jobs;
     const waiting = await queue.enqueue(TRAIN_JOB_KIND, { resultIds: [] }, { campaignId: id });
     const finishing = await queue.enqueue('suggest-batch', {}, { campaignId: id });
     await archiveCampaign(h.ctx, id, 'project closed', { name: 'lab lead', tokenId: null });

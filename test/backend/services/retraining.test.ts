@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CampaignEvents, type CampaignEvent } from '../../../backend/services/campaign-events.js';
 import { recordResults } from '../../../backend/services/results.js';
 import { startRetrainLoop } from '../../../backend/services/retraining.js';
-import { jobQueueFor, requestTraining, scheduleTraining, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
+import { requestTraining, scheduleTraining, TRAIN_JOB_KIND } from '../../../backend/services/training.js';
 import { createHarness } from '../support.js';
 
 describe('retraining in the loop', () => {
@@ -39,7 +39,7 @@ describe('retraining in the loop', () => {
     const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }] } })).json()).id;
     const seen: CampaignEvent[] = [];
     events.subscribe(id, (e) => seen.push(e));
-    const job = await jobQueueFor(ctx).enqueue('train-surrogate', {}, { campaignId: id });
+    const job = await ctx.jobs.enqueue('train-surrogate', {}, { campaignId: id });
     expect(seen).toEqual([{ type: 'job', campaignId: id, jobId: job.id, kind: 'train-surrogate', status: 'queued', progress: 0, error: null }]);
     loop();
   });
@@ -83,7 +83,7 @@ describe('an automatic retrain does not duplicate a running job (issue 12)', () 
     const id = (await (await h.call('POST', '/api/campaigns', { body: { name: 'loop', parameters: [{ name: 'x', type: 'continuous', min: 0, max: 1 }], objectives: [{ name: 'y', goal: 'maximize' }] } })).json()).id;
     await recordResults(h.ctx, id, [0.1, 0.2, 0.3, 0.4].map((x) => ({ params: { x }, outcomes: { y: x } })), 'test');
     const running = await requestTraining(h.ctx, id, { kind: 'surgeon', options: { epochs: 40 } }, 'client');
-    expect((await jobQueueFor(h.ctx).claim([TRAIN_JOB_KIND]))!.id).toBe(running.id);
+    expect((await h.ctx.jobs.claim([TRAIN_JOB_KIND]))!.id).toBe(running.id);
     const before = await h.snapshot();
     expect(await scheduleTraining(h.ctx, id, 60_000)).toMatchObject({ id: running.id, status: 'running' });
     expect(await h.snapshot()).toBe(before);

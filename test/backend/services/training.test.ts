@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildProblem } from '../../../acquisition/suggest/problem.js';
 import { IMAGE_ANALYSIS_SOURCE } from '../../../backend/domain/types.js';
+import { TRAIN_SURROGATE_JOB } from '../../../backend/jobs/registry.js';
 import { currentEngineView } from '../../../backend/services/engine-view.js';
 import { listModels, recordTrainedModels, requestTraining } from '../../../backend/services/training.js';
 import type { TrainedSurrogate } from '../../../backend/trainer/jobs/train-surrogate.js';
@@ -73,7 +74,7 @@ describe('the training payload is the engine\'s view of the campaign', () => {
       flags: ['worse-than-mean'],
       artifactDir: `${h.ctx.config.dataDir}/models/${id}/x/0-y`,
     };
-    const out = await recordTrainedModels(h.ctx, job, { backend: 'cpu', models: [trained] });
+    const out = await recordTrainedModels(h.ctx, job, { backend: 'cpu', models: [trained] }, TRAIN_SURROGATE_JOB.payload.parse(job.payload));
     const [model] = (await listModels(h.ctx, id, 10, 0)).items;
     expect(out).toMatchObject({ models: [{ modelId: model.id, objective: 'y', flags: ['worse-than-mean'] }] });
     expect(model.metrics).toEqual({ ...scores, varianceScale: 1.7, comparison: trained.comparison, flags: ['worse-than-mean'] });

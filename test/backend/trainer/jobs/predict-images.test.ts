@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { useCpuTfBackend } from '../../support.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../acquisition/sampling/random.js';
@@ -17,7 +17,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A context that records progress lines. */
 function recordingContext(lines: string[] = []): JobContext {
-  return { jobId: 1, attempt: 1, progress: (_f, ...l) => lines.push(...l), log: (...l) => lines.push(...l), shouldStop: () => false };
+  // Every file of these tests lies under tmpdir(): their data directory.
+  return { jobId: 1, attempt: 1, dataDir: tmpdir(), progress: (_f, ...l) => lines.push(...l), log: (...l) => lines.push(...l), shouldStop: () => false };
 }
 
 const classes = ['solid', 'pore'];
@@ -45,7 +46,7 @@ describe('predict-images job handler', () => {
       classifierDir: classifierDirOf(modelDir), artifactDir: modelDir, classes, colors, measurements,
       images: [{ assetId: 9, imagePath: join(dir, 'b.png'), pixelSize: 3 }],
     }, recordingContext(lines)) as PredictImagesResult;
-    expect(result.modelArtifactDir).toBe(modelDir);
+    expect(result.modelArtifactDir).toBe(relative(tmpdir(), modelDir));
     expect(result.classes).toEqual(classes);
     expect(result.images).toHaveLength(1);
     const [image] = result.images;

@@ -19,7 +19,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A context that records progress. */
 function recordingContext(lines: string[], fractions: number[] = []): JobContext {
   return {
-    jobId: 1, attempt: 1,
+    // Every file of these tests lies under tmpdir(): their data directory.
+    jobId: 1, attempt: 1, dataDir: tmpdir(),
     progress: (f, ...l) => { fractions.push(f); lines.push(...l); },
     log: (...l) => lines.push(...l),
     shouldStop: () => false,

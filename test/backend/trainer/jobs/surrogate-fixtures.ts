@@ -17,6 +17,8 @@ export function recordingContext(recording: Recording, stopAfter = Number.POSITI
   return {
     jobId: 1,
     attempt: 1,
+    // Payloads' artifactRoot lies under tmpdir() (payloadOf): their data directory; results' artifactDir are relative to it.
+    dataDir: tmpdir(),
     progress: (fraction, ...lines) => {
       recording.fractions.push(fraction);
       recording.lines.push(...lines);

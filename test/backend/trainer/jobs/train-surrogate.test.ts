@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../../../acquisition/sampling/random.js';
 import { createNetworkEnsemble } from '../../../../acquisition/models/ensemble/network-ensemble.js';
@@ -53,14 +55,14 @@ describe('train-surrogate job', () => {
 
   it('saves ensemble.json and cv.json that load, with the rows, the folds and both models held-out predictions', () => {
     for (const model of result.models) {
-      const saved = loadNetworkSurrogate(model.artifactDir);
+      const saved = loadNetworkSurrogate(join(tmpdir(), model.artifactDir));
       expect(saved).toMatchObject({ format: 1, kind: 'deep-ensemble', objective: model.objective, encoding: payload.encoding });
       expect(saved.ensemble.varianceScale).toBe(model.metrics.varianceScale);
       expect(saved.ensemble.taperLength).toBe(model.architecture.taperLength);
       const posterior = createNetworkEnsemble(saved.ensemble).posterior(data.X.slice(0, 3));
       for (let i = 0; i < 3; i++) expect(Number.isFinite(posterior.mean[i]) && posterior.variance[i] > 0).toBe(true);
 
-      const cv = loadCrossValidation(model.artifactDir);
+      const cv = loadCrossValidation(join(tmpdir(), model.artifactDir));
       const values = model.objective === 'a' ? data.a : data.b;
       expect(cv.rows).toEqual(values.map((y, i) => ({ resultId: 100 + i, sampleId: 500 + i, y })));
       expect(cv.folds).toEqual(crossValidationFolds(14, { folds: 3, seed: 1 }));
@@ -102,7 +104,7 @@ describe('train-surrogate job: surgeon, cancellation and bad payloads', () => {
     const [model] = result.models;
     expect(model.kind).toBe('surgeon');
     expect(model.architecture.history?.length).toBeGreaterThan(0);
-    expect(loadNetworkSurrogate(model.artifactDir).kind).toBe('surgeon');
+    expect(loadNetworkSurrogate(join(tmpdir(), model.artifactDir)).kind).toBe('surgeon');
     expect(recording.lines.some((line) => line.startsWith('objective a: Surgeon found '))).toBe(true);
     expect(Number.isFinite(model.comparison.difference.meanDifference)).toBe(true);
   });
