@@ -242,7 +242,8 @@ export class PgFileStore implements FileStore {
       const shape = { sha256, size, chunks: Math.ceil(size / this.chunkBytes) };
       if (!(await blobExists(this.pool, sha256))) await putBlob(this.pool, shape, verifiedChunks(absolute, this.chunkBytes, shape, key));
       try {
-        await mapPath(this.pool, key, sha256, size);
+        // Content this path no longer names is dropped when nothing else names it (a retried job rewrote its files).
+        await dropQuietly(this.pool, await mapPath(this.pool, key, sha256, size));
         return;
       } catch (error) {
         // The content was dropped (its last other path forgotten) between our check and our mapping: store it again.

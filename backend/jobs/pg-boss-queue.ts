@@ -23,7 +23,7 @@ import { z } from 'zod';
 import type { JobRow } from '../db/schema.js';
 import type { PgDb } from '../db/pg/db.js';
 import type { Store } from '../db/store.js';
-import { activeJobsOf, type DispatchTransaction, dispatchDb, inTransaction, lockBossJob, lockJob, renewBossLease, requeueForRetry, runningPastLease, settleOrphanedJob, startDispatchedJob } from '../db/pg/job-dispatch.js';
+import { activeJobsOf, dispatchableJobs, type DispatchTransaction, dispatchDb, inTransaction, lockBossJob, lockJob, renewBossLease, requeueForRetry, runningPastLease, settleOrphanedJob, startDispatchedJob } from '../db/pg/job-dispatch.js';
 import { extendLease, finishJob, insertJob, insertOrJoinQueuedJob, lockCampaignKind, recordProgress, requestJobCancel, yieldJob } from '../db/pg/jobs.js';
 import { NotFoundError } from '../domain/errors.js';
 import { type EnqueueOptions, JobQueue, type JobQueueOptions, LeaseLostError } from './queue.js';
@@ -33,6 +33,16 @@ export const BOSS_SCHEMA = 'pgboss';
 
 /** How far this process's clock may lag the database's before a job pg-boss handed out counts as early. */
 const CLOCK_TOLERANCE_MS = 1000;
+
+/** pg-boss jobs one claim may take from a kind's queue before it moves on (see claim). */
+const FETCHES_PER_KIND = 8;
+
+/** Whether PostgreSQL refused a transaction for a conflict that running it again resolves (deadlock, serialization). */
+function isRetryableConflict(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : undefined;
+  return code === '40P01' || code === '40001' || (cause !== undefined && isRetryableConflict(cause));
+}
 
 /** What a pg-boss job of twinlab carries: the id of its job row (everything else is in the row). */
 const dispatchData = z.object({ jobId: z.number().int().positive() });
@@ -101,7 +111,11 @@ export class PgBossJobQueue extends JobQueue {
     this.started ??= (async () => {
       await this.bossOptions.ready;
       await this.boss.start();
-    })();
+    })().catch((error: unknown) => {
+      // A database that was down at the first use must not break the queue for good: the next use tries again.
+      this.started = undefined;
+      throw error;
+    });
     return this.started;
   }
 
@@ -126,9 +140,19 @@ export class PgBossJobQueue extends JobQueue {
     return created;
   }
 
-  /** Runs `body` in one transaction on the queue's connections. */
-  private transaction<T>(body: (tx: DispatchTransaction) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, body);
+  /**
+   * Runs `body` in one transaction on the queue's connections. A transaction PostgreSQL chose as a deadlock's victim
+   * (pg-boss's maintenance locks expired jobs in no order of ours) is run again: bodies only read and write the
+   * database, so running one again is safe.
+   */
+  private async transaction<T>(body: (tx: DispatchTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.pool, body);
+      } catch (error) {
+        if (attempt >= 3 || !isRetryableConflict(error)) throw error;
+      }
+    }
   }
 
   /** pg-boss's `db` option for a transaction: its statements then run inside that transaction. */
@@ -157,7 +181,7 @@ export class PgBossJobQueue extends JobQueue {
     // An active job is someone's: its holder starts the row as it now is (or ends it, and dispatches what follows).
     if (earlier === 'active') return;
     if (earlier !== null) await this.boss.deleteJob(name, id, this.on(tx));
-    await this.boss.send(name, { jobId: row.id }, {
+    const sent = await this.boss.send(name, { jobId: row.id }, {
       ...this.on(tx),
       id,
       // Never in the past: pg-boss keeps a job until its start plus the retention, so a start of 0 (due at once) would
@@ -168,6 +192,8 @@ export class PgBossJobQueue extends JobQueue {
       retryBackoff: true,
       expireInSeconds: this.leaseSeconds,
     });
+    // pg-boss inserts with ON CONFLICT DO NOTHING: no id back means another writer put a job of that id there meanwhile.
+    if (sent === null) throw new Error(`job ${row.id}: pg-boss kept another job of the same id; not dispatched`);
   }
 
   /** After a job of a campaign and kind ended: dispatches the oldest waiting one, unless one still runs. Holds their lock. */
@@ -210,12 +236,13 @@ export class PgBossJobQueue extends JobQueue {
         tx.db, { kind, campaignId: options.campaignId, maxAttempts: options.maxAttempts ?? 3, runAfter: options.runAfter ?? 0 }, payloadFor, this.now(),
         options.joinsRunning,
       );
-      // A new job is dispatched when it is the only one of its campaign and kind. A joined waiting job that is the
-      // dispatched one (nothing of its campaign and kind runs) is sent again: the join may have moved its start (a
-      // request to train now joining a debounced retrain), and pg-boss cannot change a job's start in place.
-      const active = await activeJobsOf(tx.db, options.campaignId, kind);
-      const dispatched = result.joined ? result.row.status === 'queued' && !active.some((row) => row.status === 'running') : active.length === 1;
-      if (dispatched) await this.dispatch(tx, result.row);
+      // Only the oldest waiting job of a campaign and kind is in pg-boss, and only while none of them runs. When that is
+      // the job just queued or joined, it is sent (again): a join may have moved its start (a request to train now
+      // joining a debounced retrain), and pg-boss cannot change a job's start in place. Any other stays where it is.
+      if (result.row.status === 'queued') {
+        const active = await activeJobsOf(tx.db, options.campaignId, kind);
+        if (!active.some((row) => row.status === 'running') && active[0]?.id === result.row.id) await this.dispatch(tx, result.row);
+      }
       return result;
     });
     const line = !joined.joined ? [] : joined.row.status === 'running'
@@ -238,7 +265,9 @@ export class PgBossJobQueue extends JobQueue {
     for (const kind of [...kinds.slice(turn), ...kinds.slice(0, turn)]) {
       await this.queueFor(kind);
       const name = queueNameOf(kind);
-      for (;;) {
+      // A handful of pg-boss jobs that turn out to have nothing to run (ended rows, starts moved later) per kind and
+      // claim: a clock behind the database's can make one come straight back, and must not keep the other kinds waiting.
+      for (let tries = 0; tries < FETCHES_PER_KIND; tries++) {
         const [job] = await this.boss.fetch<unknown>(name);
         if (job === undefined) break;
         const started = await this.start(kind, job.id, job.data);
@@ -263,9 +292,23 @@ export class PgBossJobQueue extends JobQueue {
       if (first !== undefined) await this.lockOf(tx, first.campaignId, first.kind);
       const row = await lockJob(tx.db, jobId);
       if (row === undefined || (row.status !== 'queued' && row.status !== 'running')) {
-        // Cancelled, failed or removed meanwhile: pg-boss's job ends here too.
+        // Cancelled, failed or removed meanwhile: pg-boss's job ends here too, and the next of its campaign and kind goes.
         await this.boss.cancel(name, bossId, this.on(tx));
+        if (row !== undefined) await this.dispatchNext(tx, row.campaignId, row.kind);
         return {};
+      }
+      if (row.status === 'running' && row.leaseOwner === this.owner) {
+        // This process still runs it (its heartbeats were late and pg-boss handed the job out again, to us): the run
+        // under way keeps the job, its heartbeats renew pg-boss's lease again, and its end settles it.
+        return {};
+      }
+      if (row.campaignId !== null && row.status === 'queued') {
+        const siblings = await activeJobsOf(tx.db, row.campaignId, row.kind);
+        if (siblings.some((other) => other.id !== row.id && other.status === 'running')) {
+          // Another job of its campaign and kind runs: this one waits outside pg-boss; the running one's end sends it.
+          await this.boss.deleteJob(name, bossId, this.on(tx));
+          return {};
+        }
       }
       if (row.cancelRequested) {
         await this.boss.cancel(name, bossId, this.on(tx));
@@ -319,7 +362,11 @@ export class PgBossJobQueue extends JobQueue {
     const job = await this.get(id);
     return this.transaction(async (tx) => {
       await this.lockOf(tx, job.campaignId, job.kind);
-      const row = await body(tx, job);
+      // Ours to end only while we hold it: after our lease lapsed, pg-boss's job may be another process's run, which
+      // nothing here may touch.
+      const held = await lockJob(tx.db, id);
+      if (held === undefined || held.status !== 'running' || held.leaseOwner !== this.owner) return undefined;
+      const row = await body(tx, held);
       if (row !== undefined && row.status !== 'queued') await this.dispatchNext(tx, row.campaignId, row.kind);
       return row;
     });
@@ -398,8 +445,9 @@ export class PgBossJobQueue extends JobQueue {
     const job = await this.get(id);
     const row = await this.transaction(async (tx) => {
       await this.lockOf(tx, job.campaignId, job.kind);
+      const before = await lockJob(tx.db, id);
       const answered = await requestJobCancel(tx.db, id, this.now());
-      if (answered?.status === 'cancelled' && job.status === 'queued') {
+      if (answered?.status === 'cancelled' && before?.status === 'queued') {
         // A waiting job ends in pg-boss too (unless a process fetched it this moment: it sees the row cancelled and ends it).
         const name = queueNameOf(job.kind);
         const dispatched = await this.bossJob(tx, name, bossIdOf(id));
@@ -420,7 +468,9 @@ export class PgBossJobQueue extends JobQueue {
 
   /**
    * Settles rows whose process died and that pg-boss will not hand out again: their lease ran out and pg-boss's job
-   * failed (no retries left), was cancelled, or is gone. Runs at most every half lease (claims call it).
+   * failed (no retries left), was cancelled, or is gone; and sends again a waiting job that should be in pg-boss but
+   * is not (its process died between pg-boss handing the job out and starting its row, and pg-boss then gave up on
+   * it). Runs at most every half lease (claims call it).
    */
   private async sweepOrphans(): Promise<number[]> {
     const now = this.now();
@@ -442,6 +492,17 @@ export class PgBossJobQueue extends JobQueue {
         this.emit(row, []);
         settled.push(row.id);
       }
+    }
+    for (const waiting of await dispatchableJobs(this.reader)) {
+      const state = (await this.boss.getJobById<unknown>(queueNameOf(waiting.kind), bossIdOf(waiting.id)))?.state;
+      if (state === 'created' || state === 'retry' || state === 'active') continue;
+      await this.transaction(async (tx) => {
+        await this.lockOf(tx, waiting.campaignId, waiting.kind);
+        const row = await lockJob(tx.db, waiting.id);
+        if (row?.status !== 'queued') return;
+        if (row.campaignId === null) await this.dispatch(tx, row);
+        else await this.dispatchNext(tx, row.campaignId, row.kind);
+      });
     }
     return settled;
   }

@@ -211,24 +211,14 @@ export class JobRunner {
   private async prepare(job: JobRow): Promise<boolean> {
     const prepare = this.options.handlers[job.kind]?.prepare;
     if (prepare === undefined) return true;
-    const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
-    let lost = false;
-    let beat: Promise<unknown> = Promise.resolve();
-    const heartbeat = setInterval(() => {
-      beat = this.queue.heartbeat(job.id).catch((error: unknown) => {
-        if (error instanceof LeaseLostError) lost = true;
-        else this.log(`job ${job.id}: heartbeat while preparing failed (${messageOf(error)})`);
-      });
-    }, heartbeatMs);
     let failure: unknown;
-    try {
-      await prepare(job);
-    } catch (error) {
-      failure = error;
-    } finally {
-      clearInterval(heartbeat);
-      await beat;
-    }
+    const { lost } = await this.heartbeatWhile(job.id, 'preparing', async () => {
+      try {
+        await prepare(job);
+      } catch (error) {
+        failure = error;
+      }
+    });
     // Another runner owns the job now (its lease ran out meanwhile): it is theirs to run or fail.
     if (lost) return false;
     if (failure === undefined) return true;
@@ -400,12 +390,39 @@ export class JobRunner {
     const hook = this.options.handlers[run.job.kind].onSucceeded;
     let final = result;
     try {
-      if (hook) final = await hook(await this.queue.get(run.job.id), result);
+      // The hook may take a while (sharing a model's files, recording it): the lease is kept meanwhile, or another
+      // process would run the job again and record it twice.
+      if (hook) await this.heartbeatWhile(run.job.id, 'recording its result', async () => {
+        final = await hook(await this.queue.get(run.job.id), result);
+      });
     } catch (error) {
       // A permanent refusal (the campaign was archived meanwhile, say) would refuse again: no retry.
-      return this.queue.fail(run.job.id, `storing the result failed: ${(error as Error).message}`, !(error instanceof PermanentJobError));
+      return this.queue.fail(run.job.id, `storing the result failed: ${messageOf(error)}`, !(error instanceof PermanentJobError));
     }
     return this.queue.succeed(run.job.id, final);
+  }
+
+  /**
+   * Runs `body` (work on the main thread, outside the handler's thread and its heartbeat) while heartbeating the job's
+   * lease; `lost` says whether the lease was lost meanwhile. Errors of `body` propagate once the heartbeats stopped.
+   */
+  private async heartbeatWhile(jobId: number, doing: string, body: () => Promise<void>): Promise<{ lost: boolean }> {
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(50, Math.floor(this.queue.leaseMs / 3));
+    let lost = false;
+    let beat: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(() => {
+      beat = this.queue.heartbeat(jobId).catch((error: unknown) => {
+        if (error instanceof LeaseLostError) lost = true;
+        else this.log(`job ${jobId}: heartbeat while ${doing} failed (${messageOf(error)})`);
+      });
+    }, heartbeatMs);
+    try {
+      await body();
+    } finally {
+      clearInterval(heartbeat);
+      await beat;
+    }
+    return { lost };
   }
 
   /** Heartbeat: keeps the lease and notices cancel requests even while the handler never reports progress. */

@@ -91,14 +91,27 @@ export async function putBlob(pool: pg.Pool, shape: BlobShape, bytes: AsyncItera
   });
 }
 
-/** Maps a path to stored content (inserted, or replacing what the path had). Fails with FOREIGN_KEY_VIOLATION when the blob is gone. */
-export async function mapPath(db: Queryable, path: string, sha256: string, size: number): Promise<void> {
-  await db.query(
-    `INSERT INTO stored_file (path, sha256, size) VALUES ($1, $2, $3)
+/**
+ * Maps a path to stored content (inserted, or replacing what the path had) and returns the hash the path had before
+ * (none when it was new or had the same content), for the caller to drop if nothing else uses it. Fails with
+ * FOREIGN_KEY_VIOLATION when the blob is gone.
+ */
+export async function mapPath(db: Queryable, path: string, sha256: string, size: number): Promise<string[]> {
+  // The earlier row as the statement's snapshot has it (not locked: FOR UPDATE would skip the row this very statement
+  // updates). Two publishers of one path at the same moment may then both report the first content, and the second
+  // one's replacement of the other's goes unreported: a leak of one blob in that race, never a lost file.
+  const { rows } = await db.query(
+    `WITH earlier AS (SELECT sha256 FROM stored_file WHERE path = $1)
+     INSERT INTO stored_file (path, sha256, size) VALUES ($1, $2, $3)
      ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
-       updated_at = (extract(epoch from clock_timestamp()) * 1000)::bigint`,
+       updated_at = (extract(epoch from clock_timestamp()) * 1000)::bigint
+     RETURNING (SELECT sha256 FROM earlier) AS sha256`,
     [path, sha256, size],
   );
+  return rows.flatMap((row) => {
+    const before = shaRow.safeParse(row);
+    return before.success && before.data.sha256 !== sha256 ? [before.data.sha256] : [];
+  });
 }
 
 /** The shared file at `path`, or undefined when the database has none there. */

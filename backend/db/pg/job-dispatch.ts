@@ -83,6 +83,17 @@ export async function settleOrphanedJob(db: PgDb, id: number, status: 'failed' |
   return row;
 }
 
+/**
+ * The queued jobs that should be in pg-boss now: each campaign and kind's oldest waiting job while none of them runs,
+ * and every waiting job without a campaign; oldest first.
+ */
+export async function dispatchableJobs(db: PgDb): Promise<JobRow[]> {
+  const sibling = (status: 'running' | 'queued', older: boolean) => sql`EXISTS (SELECT 1 FROM job AS other WHERE other.campaign_id = ${jobs.campaignId} AND other.kind = ${jobs.kind} AND other.status = ${status}${older ? sql` AND other.id < ${jobs.id}` : sql``})`;
+  return db.select().from(jobs)
+    .where(and(eq(jobs.status, 'queued'), sql`(${jobs.campaignId} IS NULL OR (NOT ${sibling('running', false)} AND NOT ${sibling('queued', true)}))`))
+    .orderBy(asc(jobs.id));
+}
+
 /** Running jobs whose lease ran out (their worker died or hung), oldest first. */
 export async function runningPastLease(db: PgDb, now: number): Promise<JobRow[]> {
   return db.select().from(jobs).where(and(eq(jobs.status, 'running'), lt(jobs.leaseExpiresAt, now))).orderBy(asc(jobs.id));

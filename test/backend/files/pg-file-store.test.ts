@@ -104,6 +104,26 @@ describe.runIf(server !== undefined)('PgFileStore', () => {
     expect(await count('SELECT count(*) AS n FROM stored_file WHERE sha256 = $1', sha(bytes))).toBe(2);
   });
 
+  it('drops the content a path named before it was published again with other bytes, unless another path names it', async () => {
+    const a = storeOnNewDir();
+    const [first, second, kept] = [randomBytes(1800), randomBytes(1900), randomBytes(2000)];
+    put(a, 'models/3/train-1/weights.bin', first);
+    await a.publish('models/3/train-1/weights.bin');
+    // A retried job writes its model's files again, with other bytes.
+    put(a, 'models/3/train-1/weights.bin', second);
+    await a.publish('models/3/train-1/weights.bin');
+    expect(await count('SELECT count(*) AS n FROM stored_blob WHERE sha256 = $1', sha(first))).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM stored_blob_chunk WHERE sha256 = $1', sha(first))).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM stored_file WHERE path = $1 AND sha256 = $2', 'models/3/train-1/weights.bin', sha(second))).toBe(1);
+    put(a, 'models/3/train-2/a.bin', kept);
+    put(a, 'models/3/train-2/b.bin', kept);
+    await a.publish('models/3/train-2/a.bin');
+    await a.publish('models/3/train-2/b.bin');
+    put(a, 'models/3/train-2/a.bin', second);
+    await a.publish('models/3/train-2/a.bin');
+    expect(await count('SELECT count(*) AS n FROM stored_blob WHERE sha256 = $1', sha(kept))).toBe(1);
+  });
+
   it('publishes and fetches a tree; forgetting it drops the content no other path uses', async () => {
     const [a, b] = [storeOnNewDir(), storeOnNewDir()];
     const files: Record<string, Buffer> = {

@@ -230,6 +230,60 @@ describe.runIf(server !== undefined)('the pg-boss job queue', () => {
     expect(await q.claim(['yield'])).toMatchObject({ id: row.id, attempts: 1 });
   });
 
+  it('keeps one job of a campaign and kind in pg-boss after a hand-back, whatever joins the newest waiting one', async () => {
+    const q = queue('handback');
+    const c = await campaign();
+    const x = (await q.enqueueOrJoin('serial2', () => ({ v: 1 }), { campaignId: c })).row;
+    await q.claim(['serial2']);
+    const y = (await q.enqueueOrJoin('serial2', () => ({ v: 2 }), { campaignId: c })).row;
+    expect(await bossState(y)).toBeNull();
+    // The runner stops: x waits again, first in line; a later request joins y, the newest waiting job.
+    await q.handBack(x.id);
+    const joined = await q.enqueueOrJoin('serial2', () => ({ v: 3 }), { campaignId: c });
+    expect(joined.row.id).toBe(y.id);
+    expect(await bossState(x)).toBe('created');
+    expect(await bossState(y)).toBeNull();
+    expect((await q.claim(['serial2']))?.id).toBe(x.id);
+    expect(await q.claim(['serial2'])).toBeUndefined();
+    await q.succeed(x.id, {});
+    expect((await q.claim(['serial2']))?.id).toBe(y.id);
+  });
+
+  it('lets a process whose lease lapsed end nothing of the run another process took over', async () => {
+    const [zombie, heir] = [queue('zombie', 1000), queue('heir2', 1000)];
+    const row = await zombie.enqueue('takeover', {});
+    await zombie.claim(['takeover']);
+    let taken: JobRow | undefined;
+    await eventually(async () => (taken = await heir.claim(['takeover'])) !== undefined);
+    expect(taken?.leaseOwner).toBe('heir2');
+    await expect(zombie.fail(row.id, 'late failure')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(zombie.succeed(row.id, {})).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await bossState(row)).toBe('active');
+    expect(await heir.heartbeat(row.id)).toEqual({ cancelRequested: false });
+    expect((await heir.succeed(row.id, {})).status).toBe('succeeded');
+  });
+
+  it('sends again a waiting job whose pg-boss job was lost, and passes the turn on past a job cancelled behind pg-boss\'s back', async () => {
+    const q = queue('repair');
+    const lost = await q.enqueue('repair', {});
+    // As if its process died between pg-boss handing it out and starting the row, and pg-boss then gave up on it.
+    await admin.query(`UPDATE ${BOSS_SCHEMA}.job SET state = 'failed' WHERE name = $1 AND id = $2`, [queueNameOf(lost.kind), bossIdOf(lost.id)]);
+    expect(await bossState(lost)).toBe('failed');
+    // The claim's sweep (a fresh queue sweeps at once) sends it again, and the claim gets it.
+    expect((await q.claim(['repair']))?.id).toBe(lost.id);
+    expect(await bossState(lost)).toBe('active');
+
+    const c = await campaign();
+    const first = await q.enqueue('turn', {}, { campaignId: c });
+    const second = await q.enqueue('turn', {}, { campaignId: c });
+    // A cancel that reached the row but not pg-boss (it raced a hand-back): pg-boss still hands the job out.
+    await store.requestJobCancel(first.id, Date.now());
+    expect(await bossState(second)).toBeNull();
+    // The claim meets the cancelled row, ends its pg-boss job, sends the next one and takes it.
+    expect((await q.claim(['turn']))?.id).toBe(second.id);
+    expect(await bossState(first)).toBe('cancelled');
+  });
+
   it('starts a debounced job at once when a request to run now joins it', async () => {
     const q = queue('now');
     const c = await campaign();
