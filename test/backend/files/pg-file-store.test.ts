@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { scratchDatabase } from '../../support/postgres-cluster.js';
 import { PgFileStore, StoredFileCorruptError, StoredFileNotFoundError, UnsafeFilePathError } from '../../../backend/files/file-store.js';
 
 const server = inject('twinlabPostgres');
@@ -17,8 +18,7 @@ const server = inject('twinlabPostgres');
 const CHUNK = 1000;
 
 describe.runIf(server !== undefined)('PgFileStore', () => {
-  const name = `files_${randomBytes(6).toString('hex')}`;
-  let admin: pg.Pool;
+  let database: { url: string; drop: () => Promise<void> } | undefined;
   let db: pg.Pool;
   let url: string;
   const stores: PgFileStore[] = [];
@@ -46,12 +46,8 @@ describe.runIf(server !== undefined)('PgFileStore', () => {
   const namesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : []);
 
   beforeAll(async () => {
-    admin = new pg.Pool({ connectionString: server!.url, max: 1 });
-    admin.on('error', () => undefined);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${server!.template}"`);
-    const u = new URL(server!.url);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    database = await scratchDatabase(server!.url, 'files', server!.template);
+    url = database.url;
     db = new pg.Pool({ connectionString: url, max: 2 });
     db.on('error', () => undefined);
   });
@@ -59,8 +55,7 @@ describe.runIf(server !== undefined)('PgFileStore', () => {
   afterAll(async () => {
     for (const store of stores) await store.close();
     await db?.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 

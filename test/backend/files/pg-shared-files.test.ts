@@ -18,14 +18,14 @@ import { createJobQueue } from '../../../backend/jobs/open-queue.js';
 import type { ServiceContext } from '../../../backend/services/context.js';
 import { hashToken } from '../../../backend/services/tokens.js';
 import { encodeTiffStack } from '../../../backend/volumes/tiff.js';
+import { scratchDatabase } from '../../support/postgres-cluster.js';
 import { EXAMPLE_CAMPAIGN, fileForm, testImage } from '../support.js';
 
 const server = inject('twinlabPostgres');
 
 describe.runIf(server !== undefined)('files shared through PostgreSQL between data directories', () => {
-  const name = `shared_files_${randomBytes(6).toString('hex')}`;
   const token = `tl_${randomBytes(32).toString('base64url')}`;
-  let admin: pg.Pool;
+  let database: { url: string; drop: () => Promise<void> } | undefined;
   const stores: Store[] = [];
   const contexts: ServiceContext[] = [];
   const apps: ReturnType<typeof createApp>[] = [];
@@ -35,14 +35,11 @@ describe.runIf(server !== undefined)('files shared through PostgreSQL between da
     apps[i]!.request(path, { method, body, headers: { authorization: `Bearer ${token}`, ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}) } });
 
   beforeAll(async () => {
-    admin = new pg.Pool({ connectionString: server!.url, max: 1 });
-    admin.on('error', () => undefined);
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${server!.template}"`);
-    const url = new URL(server!.url);
-    url.pathname = `/${name}`;
+    database = await scratchDatabase(server!.url, 'shared_files', server!.template);
+    const url = database.url;
     for (let i = 0; i < 2; i++) {
-      const config = loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), `twinlab-shared-${i}-`)), DATABASE_URL: url.toString() });
-      const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+      const config = loadConfig({ TWINLAB_DATA: mkdtempSync(join(tmpdir(), `twinlab-shared-${i}-`)), DATABASE_URL: url });
+      const pool = new pg.Pool({ connectionString: url, max: 4 });
       pool.on('error', () => undefined);
       const store = postgresStore(pool);
       const ctx: ServiceContext = { db: store, config, jobs: createJobQueue(store, config), files: createFileStore(store, config) };
@@ -59,8 +56,7 @@ describe.runIf(server !== undefined)('files shared through PostgreSQL between da
       await ctx.files?.close();
     }
     for (const store of stores) await store.close();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
+    await database?.drop();
     for (const ctx of contexts) rmSync(ctx.config.dataDir, { recursive: true, force: true });
   });
 
